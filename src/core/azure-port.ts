@@ -1,0 +1,148 @@
+/**
+ * AzurePort: the one door from the domain to Azure. src/azure implements it over the
+ * real SDK clients (pointed at the local ARM simulator in tests and the demo).
+ * Failures surface as CodedError with azure_* codes (see src/core/errors.ts), with
+ * details { status, azureCode, requiredRole?, scope? } so the card can say what to do.
+ */
+
+export interface VaultRef {
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+}
+
+export interface VmRef {
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+}
+
+export interface BackupJobError {
+  /** The job API types this as an integer; it is not the string code. */
+  readonly numericCode?: number;
+  readonly message: string;
+  readonly title?: string;
+  readonly recommendations: readonly string[];
+}
+
+export interface BackupJob {
+  readonly id: string;
+  readonly vault: VaultRef;
+  /** entityFriendlyName: the VM name. */
+  readonly vmName: string;
+  /** Parsed from containerName (iaasvmcontainerv2;<rg>;<vm>) where present. */
+  readonly vmResourceGroup?: string;
+  readonly operation: string;
+  readonly status: 'InProgress' | 'Completed' | 'Failed' | 'CompletedWithWarnings' | 'Cancelled' | 'Cancelling' | 'Invalid' | string;
+  readonly startTime?: Date;
+  readonly endTime?: Date;
+  readonly errors: readonly BackupJobError[];
+  readonly dynamicErrorMessage?: string;
+}
+
+export interface ProtectedVm {
+  readonly vault: VaultRef;
+  readonly vm: VmRef;
+  readonly friendlyName: string;
+  /** Full names parsed from the protected item id, for backups.trigger. */
+  readonly containerName: string;
+  readonly protectedItemName: string;
+  readonly protectionState?: string;
+  readonly healthStatus?: string;
+  readonly lastBackupStatus?: string;
+  readonly lastBackupTime?: Date;
+}
+
+export interface InstanceStatus {
+  readonly code?: string;
+  readonly level?: 'Info' | 'Warning' | 'Error' | string;
+  readonly displayStatus?: string;
+  readonly message?: string;
+  readonly time?: Date;
+}
+
+export interface ExtensionHandlerStatus {
+  readonly type: string;
+  readonly typeHandlerVersion?: string;
+  readonly status?: InstanceStatus;
+}
+
+export interface ExtensionStatus {
+  readonly name: string;
+  readonly type?: string;
+  readonly typeHandlerVersion?: string;
+  readonly statuses: readonly InstanceStatus[];
+}
+
+export interface VmStatus {
+  readonly vm: VmRef;
+  readonly id: string;
+  readonly osType?: 'Windows' | 'Linux';
+  readonly location?: string;
+  /** e.g. "PowerState/running", "PowerState/deallocated". */
+  readonly powerState?: string;
+  /** e.g. "ProvisioningState/succeeded". */
+  readonly provisioningState?: string;
+  readonly agentVersion?: string;
+  readonly agentStatuses: readonly InstanceStatus[];
+  readonly extensionHandlers: readonly ExtensionHandlerStatus[];
+  readonly extensions: readonly ExtensionStatus[];
+  readonly networkInterfaceIds: readonly string[];
+}
+
+export interface EffectiveSecurityRule {
+  readonly name: string;
+  readonly direction: 'Inbound' | 'Outbound';
+  readonly access: 'Allow' | 'Deny';
+  readonly priority: number;
+  readonly protocol?: string;
+  readonly destinationPortRanges: readonly string[];
+  readonly destinationAddressPrefixes: readonly string[];
+  readonly expandedDestinationAddressPrefix: readonly string[];
+}
+
+export interface RestorePointCollection {
+  readonly id: string;
+  readonly name: string;
+  readonly resourceGroup: string;
+  readonly subscriptionId: string;
+  readonly sourceVmId?: string;
+  readonly restorePointCount: number;
+}
+
+export interface ResourceLock {
+  readonly id: string;
+  readonly name: string;
+  readonly level: 'CanNotDelete' | 'ReadOnly' | 'NotSpecified' | string;
+  readonly notes?: string;
+  /** The scope the lock is defined at (locks listed at a resource group include inherited ones). */
+  readonly scope: string;
+}
+
+export interface RunCommandOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface CallOptions {
+  readonly abortSignal?: AbortSignal;
+}
+
+export interface AzurePort {
+  listVaults(options?: CallOptions): Promise<VaultRef[]>;
+  listFailedBackupJobs(vault: VaultRef, window: { from: Date; to: Date }, options?: CallOptions): Promise<BackupJob[]>;
+  getBackupJob(vault: VaultRef, jobId: string, options?: CallOptions): Promise<BackupJob>;
+  listProtectedVms(vault: VaultRef, options?: CallOptions): Promise<ProtectedVm[]>;
+  /** Triggers an on-demand backup and follows the operation to the new job id. */
+  triggerBackup(item: ProtectedVm, options?: CallOptions): Promise<{ jobId: string }>;
+  getVmStatus(vm: VmRef, options?: CallOptions): Promise<VmStatus>;
+  listEffectiveSecurityRules(vm: VmRef, options?: CallOptions): Promise<EffectiveSecurityRule[]>;
+  runCommand(vm: VmRef, command: { os: 'Windows' | 'Linux'; script: readonly string[] }, options?: CallOptions): Promise<RunCommandOutput>;
+  deleteExtension(vm: VmRef, extensionName: string, options?: CallOptions): Promise<void>;
+  /** Collections whose source is this VM (prefix AzureBackup_<vm>_ or source.id), across the subscription. */
+  listRestorePointCollections(vm: VmRef, options?: CallOptions): Promise<RestorePointCollection[]>;
+  deleteRestorePointCollection(collection: RestorePointCollection, options?: CallOptions): Promise<void>;
+  listResourceGroupLocks(subscriptionId: string, resourceGroup: string, options?: CallOptions): Promise<ResourceLock[]>;
+  deleteResourceGroupLock(subscriptionId: string, resourceGroup: string, lockName: string, options?: CallOptions): Promise<void>;
+  createResourceGroupLock(subscriptionId: string, resourceGroup: string, lock: { name: string; level: string; notes?: string }, options?: CallOptions): Promise<ResourceLock>;
+}
