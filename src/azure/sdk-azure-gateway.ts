@@ -1,0 +1,505 @@
+import { ComputeManagementClient, type InstanceViewStatus as SdkInstanceViewStatus, type VirtualMachine } from '@azure/arm-compute';
+import { ManagementLockClient, type ManagementLockObject } from '@azure/arm-locks';
+import { NetworkManagementClient } from '@azure/arm-network';
+import { RecoveryServicesClient } from '@azure/arm-recoveryservices';
+import {
+  RecoveryServicesBackupClient,
+  type AzureIaaSVMJob,
+  type AzureIaaSVMJobV2,
+  type AzureIaaSVMProtectedItem,
+  type JobResource,
+  type OperationStatusJobExtendedInfo,
+  type ProtectedItemResource,
+} from '@azure/arm-recoveryservicesbackup';
+import type { TokenCredential } from '@azure/core-auth';
+import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createPipelineFromOptions, createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
+import type {
+  AzurePort,
+  BackupJob,
+  CallOptions,
+  EffectiveSecurityRule,
+  InstanceStatus,
+  ProtectedVm,
+  ResourceLock,
+  RestorePointCollection,
+  RunCommandOutput,
+  VaultRef,
+  VmRef,
+  VmStatus,
+} from '../core/azure-port';
+import { CodedError } from '../core/errors';
+import { armIdLastSegment, armIdSegment, lockScope, parseContainerName, parseResourceId, sameArmId } from './arm-id';
+import { toCodedError, type AzureOperation, type AzureScope } from './azure-errors';
+
+export const ARM_ENDPOINT = 'https://management.azure.com';
+const ARM_SCOPE = 'https://management.azure.com/.default';
+const SUBSCRIPTIONS_API_VERSION = '2022-12-01';
+
+export interface SdkAzureGatewayOptions {
+  readonly credential: TokenCredential;
+  /** Default https://management.azure.com; the simulator's endpoint locally. */
+  readonly endpoint?: string;
+  /** PEM of a certificate to trust (the simulator's self-signed one). */
+  readonly ca?: string | Buffer;
+  /** The SDK's own retry policy (throttling honours Retry-After; 5xx back off exponentially). */
+  readonly retry?: { readonly maxRetries: number; readonly retryDelayInMs?: number; readonly maxRetryDelayInMs?: number };
+  /** Poll interval of long-running operations and of the backup operation status. */
+  readonly lroPollIntervalInMs?: number;
+  /** Subscriptions listVaults searches; when omitted, every subscription the identity can see. */
+  readonly subscriptionIds?: readonly string[];
+  /** How long triggerBackup follows the operation to its job id. Default 120 s. */
+  readonly backupOperationTimeoutInMs?: number;
+}
+
+interface Clients {
+  backup?: RecoveryServicesBackupClient;
+  vaults?: RecoveryServicesClient;
+  compute?: ComputeManagementClient;
+  locks?: ManagementLockClient;
+  network?: NetworkManagementClient;
+}
+
+const FAILED_JOBS_FILTER_PREFIX = "backupManagementType eq 'AzureIaasVM' and operation eq 'Backup' and status eq 'Failed'";
+const IAAS_VM_ITEMS_FILTER = "backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'";
+const FABRIC = 'Azure';
+
+/** The backup service's OData time format: "yyyy-MM-dd hh:mm:ss AM/PM", in UTC. */
+export function formatJobFilterTime(date: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  const h24 = date.getUTCHours();
+  const h12 = h24 % 12 === 0 ? 12 : h24 % 12;
+  return `${date.getUTCFullYear()}-${p(date.getUTCMonth() + 1)}-${p(date.getUTCDate())} ${p(h12)}:${p(date.getUTCMinutes())}:${p(date.getUTCSeconds())} ${h24 < 12 ? 'AM' : 'PM'}`;
+}
+
+export function failedJobsFilter(window: { from: Date; to: Date }): string {
+  return `${FAILED_JOBS_FILTER_PREFIX} and startTime eq '${formatJobFilterTime(window.from)}' and endTime eq '${formatJobFilterTime(window.to)}'`;
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' }));
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' }));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function toStatus(s: { code?: string; level?: string; displayStatus?: string; message?: string; time?: Date } | undefined): InstanceStatus {
+  return { code: s?.code, level: s?.level, displayStatus: s?.displayStatus, message: s?.message, time: s?.time };
+}
+
+function rgScope(subscriptionId: string, resourceGroup: string): AzureScope {
+  return { kind: 'resourceGroup', subscriptionId, resourceGroup };
+}
+
+function vaultScope(vault: VaultRef): AzureScope {
+  return { kind: 'vault', subscriptionId: vault.subscriptionId, resourceGroup: vault.resourceGroup, name: vault.name };
+}
+
+/** AzurePort over the real Azure SDK clients, one set of clients per subscription. */
+export class SdkAzureGateway implements AzurePort {
+  private readonly endpoint: string;
+  private readonly clients = new Map<string, Clients>();
+
+  constructor(private readonly options: SdkAzureGatewayOptions) {
+    this.endpoint = (options.endpoint ?? ARM_ENDPOINT).replace(/\/+$/, '');
+  }
+
+  // ---- clients ----
+
+  private commonOptions(): { endpoint: string; tlsOptions?: { ca: string | Buffer }; retryOptions?: SdkAzureGatewayOptions['retry'] } {
+    return {
+      endpoint: this.endpoint,
+      ...(this.options.ca ? { tlsOptions: { ca: this.options.ca } } : {}),
+      ...(this.options.retry ? { retryOptions: this.options.retry } : {}),
+    };
+  }
+
+  /** AutoRest (HLC) clients ask for `${endpoint}/.default` unless told the ARM scope. */
+  private hlcOptions(): ReturnType<SdkAzureGateway['commonOptions']> & { credentialScopes: string[] } {
+    return { ...this.commonOptions(), credentialScopes: [ARM_SCOPE] };
+  }
+
+  /** TypeSpec (modular) clients take scopes under `credentials`. */
+  private modularOptions(): ReturnType<SdkAzureGateway['commonOptions']> & { credentials: { scopes: string[] } } {
+    return { ...this.commonOptions(), credentials: { scopes: [ARM_SCOPE] } };
+  }
+
+  private entry(subscriptionId: string): Clients {
+    const key = subscriptionId.toLowerCase();
+    let entry = this.clients.get(key);
+    if (!entry) {
+      entry = {};
+      this.clients.set(key, entry);
+    }
+    return entry;
+  }
+
+  private backup(subscriptionId: string): RecoveryServicesBackupClient {
+    const e = this.entry(subscriptionId);
+    e.backup ??= new RecoveryServicesBackupClient(this.options.credential, subscriptionId, this.hlcOptions());
+    return e.backup;
+  }
+
+  private vaultsClient(subscriptionId: string): RecoveryServicesClient {
+    const e = this.entry(subscriptionId);
+    e.vaults ??= new RecoveryServicesClient(this.options.credential, subscriptionId, this.hlcOptions());
+    return e.vaults;
+  }
+
+  private compute(subscriptionId: string): ComputeManagementClient {
+    const e = this.entry(subscriptionId);
+    e.compute ??= new ComputeManagementClient(this.options.credential, subscriptionId, this.modularOptions());
+    return e.compute;
+  }
+
+  private locks(subscriptionId: string): ManagementLockClient {
+    const e = this.entry(subscriptionId);
+    e.locks ??= new ManagementLockClient(this.options.credential, subscriptionId, this.hlcOptions());
+    return e.locks;
+  }
+
+  private network(subscriptionId: string): NetworkManagementClient {
+    const e = this.entry(subscriptionId);
+    e.network ??= new NetworkManagementClient(this.options.credential, subscriptionId, this.modularOptions());
+    return e.network;
+  }
+
+  private get pollInterval(): number {
+    return this.options.lroPollIntervalInMs ?? 2000;
+  }
+
+  private async call<T>(op: AzureOperation, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw toCodedError(error, op);
+    }
+  }
+
+  // ---- vaults ----
+
+  async listVaults(options: CallOptions = {}): Promise<VaultRef[]> {
+    const subscriptions = this.options.subscriptionIds ?? (await this.listSubscriptionIds(options));
+    const result: VaultRef[] = [];
+    for (const subscriptionId of subscriptions) {
+      const op: AzureOperation = { name: 'listVaults', purpose: 'list the Recovery Services vaults', role: 'Backup Reader', scope: { kind: 'subscription', subscriptionId } };
+      await this.call(op, async () => {
+        for await (const vault of this.vaultsClient(subscriptionId).vaults.listBySubscriptionId({ abortSignal: options.abortSignal })) {
+          const parsed = vault.id ? parseResourceId(vault.id, 'vaults') : undefined;
+          if (parsed) result.push(parsed);
+        }
+      });
+    }
+    return result;
+  }
+
+  /** GET /subscriptions through a bare pipeline: no subscriptions SDK is installed, and this is one paged call. */
+  private async listSubscriptionIds(options: CallOptions): Promise<string[]> {
+    const op: AzureOperation = { name: 'listVaults', purpose: 'list the subscriptions it can see', role: 'Reader', scope: { kind: 'subscription', subscriptionId: '*' } };
+    return this.call(op, async () => {
+      const pipeline = createPipelineFromOptions({ ...(this.options.ca ? { tlsOptions: { ca: this.options.ca } } : {}), ...(this.options.retry ? { retryOptions: this.options.retry } : {}) });
+      pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: this.options.credential, scopes: ARM_SCOPE }));
+      const http = createDefaultHttpClient();
+      const ids: string[] = [];
+      let url: string | undefined = `${this.endpoint}/subscriptions?api-version=${SUBSCRIPTIONS_API_VERSION}`;
+      while (url) {
+        const request = createPipelineRequest({ url, method: 'GET', abortSignal: options.abortSignal });
+        const response = await pipeline.sendRequest(http, request);
+        const body = response.bodyAsText ? (JSON.parse(response.bodyAsText) as { value?: Array<{ subscriptionId?: string }>; nextLink?: string; error?: { code?: string; message?: string } }) : {};
+        if (response.status !== 200) {
+          throw new RestError(body.error?.message ?? `GET /subscriptions answered ${response.status}`, { code: body.error?.code, statusCode: response.status, request, response });
+        }
+        for (const s of body.value ?? []) if (s.subscriptionId) ids.push(s.subscriptionId);
+        url = body.nextLink;
+      }
+      return ids;
+    });
+  }
+
+  // ---- backup jobs and protected items ----
+
+  async listFailedBackupJobs(vault: VaultRef, window: { from: Date; to: Date }, options: CallOptions = {}): Promise<BackupJob[]> {
+    const op: AzureOperation = { name: 'listFailedBackupJobs', purpose: `list the failed backup jobs of vault ${vault.name}`, role: 'Backup Reader', scope: vaultScope(vault) };
+    return this.call(op, async () => {
+      const jobs: BackupJob[] = [];
+      const filter = failedJobsFilter(window);
+      for await (const job of this.backup(vault.subscriptionId).backupJobs.list(vault.name, vault.resourceGroup, { filter, abortSignal: options.abortSignal })) {
+        const mapped = toBackupJob(vault, job);
+        if (mapped) jobs.push(mapped);
+      }
+      return jobs;
+    });
+  }
+
+  async getBackupJob(vault: VaultRef, jobId: string, options: CallOptions = {}): Promise<BackupJob> {
+    const op: AzureOperation = { name: 'getBackupJob', purpose: `read backup job ${jobId} in vault ${vault.name}`, role: 'Backup Reader', scope: vaultScope(vault) };
+    return this.call(op, async () => {
+      const job = await this.backup(vault.subscriptionId).jobDetails.get(vault.name, vault.resourceGroup, jobId, { abortSignal: options.abortSignal });
+      const mapped = toBackupJob(vault, job);
+      if (!mapped) throw new CodedError('azure_failed', `Job ${jobId} in vault ${vault.name} is not an Azure VM backup job.`, { operation: 'getBackupJob' });
+      return mapped;
+    });
+  }
+
+  async listProtectedVms(vault: VaultRef, options: CallOptions = {}): Promise<ProtectedVm[]> {
+    const op: AzureOperation = { name: 'listProtectedVms', purpose: `list the protected VMs of vault ${vault.name}`, role: 'Backup Reader', scope: vaultScope(vault) };
+    return this.call(op, async () => {
+      const items: ProtectedVm[] = [];
+      for await (const item of this.backup(vault.subscriptionId).backupProtectedItems.list(vault.name, vault.resourceGroup, { filter: IAAS_VM_ITEMS_FILTER, abortSignal: options.abortSignal })) {
+        const mapped = toProtectedVm(vault, item);
+        if (mapped) items.push(mapped);
+      }
+      return items;
+    });
+  }
+
+  async triggerBackup(item: ProtectedVm, options: CallOptions = {}): Promise<{ jobId: string }> {
+    const { vault } = item;
+    const op: AzureOperation = { name: 'triggerBackup', purpose: `trigger a backup of ${item.friendlyName}`, role: 'Backup Operator', scope: vaultScope(vault) };
+    return this.call(op, async () => {
+      const client = this.backup(vault.subscriptionId);
+      let operationUrl: string | undefined;
+      await client.backups.trigger(vault.name, vault.resourceGroup, FABRIC, item.containerName, item.protectedItemName, { properties: { objectType: 'IaasVMBackupRequest' } }, {
+        abortSignal: options.abortSignal,
+        onResponse: (raw) => {
+          operationUrl = raw.headers.get('azure-asyncoperation') ?? raw.headers.get('location') ?? undefined;
+        },
+      });
+      const operationId = operationUrl ? new URL(operationUrl).pathname.split('/').filter(Boolean).pop() : undefined;
+      if (!operationId) throw new CodedError('azure_failed', `Azure accepted the backup of ${item.friendlyName} but gave no operation to follow.`, { operation: 'triggerBackup' });
+      const deadline = Date.now() + (this.options.backupOperationTimeoutInMs ?? 120_000);
+      for (;;) {
+        const status = await client.protectedItemOperationStatuses.get(vault.name, vault.resourceGroup, FABRIC, item.containerName, item.protectedItemName, operationId, { abortSignal: options.abortSignal });
+        const props = status.properties;
+        if (status.status === 'Succeeded' && props?.objectType === 'OperationStatusJobExtendedInfo') {
+          const jobId = (props as OperationStatusJobExtendedInfo).jobId;
+          if (jobId) return { jobId };
+        }
+        if (status.status === 'Failed' || status.status === 'Canceled') {
+          throw new CodedError('azure_failed', `The backup of ${item.friendlyName} could not start: ${status.error?.message ?? status.status}`, { operation: 'triggerBackup', azureCode: status.error?.code });
+        }
+        if (Date.now() > deadline) throw new CodedError('azure_unavailable', `Azure did not report the job of the backup of ${item.friendlyName} in time.`, { operation: 'triggerBackup', operationId });
+        await delay(this.pollInterval, options.abortSignal);
+      }
+    });
+  }
+
+  // ---- virtual machines ----
+
+  async getVmStatus(vm: VmRef, options: CallOptions = {}): Promise<VmStatus> {
+    const op: AzureOperation = { name: 'getVmStatus', purpose: `read the status of VM ${vm.name}`, role: 'Reader', scope: rgScope(vm.subscriptionId, vm.resourceGroup) };
+    return this.call(op, async () => {
+      const machine = await this.compute(vm.subscriptionId).virtualMachines.get(vm.resourceGroup, vm.name, { expand: 'instanceView', abortSignal: options.abortSignal });
+      return toVmStatus(vm, machine);
+    });
+  }
+
+  async listEffectiveSecurityRules(vm: VmRef, options: CallOptions = {}): Promise<EffectiveSecurityRule[]> {
+    const readVm: AzureOperation = { name: 'listEffectiveSecurityRules', purpose: `read the network interfaces of VM ${vm.name}`, role: 'Reader', scope: rgScope(vm.subscriptionId, vm.resourceGroup) };
+    const machine = await this.call(readVm, () => this.compute(vm.subscriptionId).virtualMachines.get(vm.resourceGroup, vm.name, { abortSignal: options.abortSignal }));
+    const nicIds = (machine.networkProfile?.networkInterfaces ?? []).map((n) => n.id).filter((id): id is string => typeof id === 'string');
+    const rules: EffectiveSecurityRule[] = [];
+    for (const nicId of nicIds) {
+      const nic = parseResourceId(nicId, 'networkInterfaces');
+      if (!nic) continue;
+      const op: AzureOperation = { name: 'listEffectiveSecurityRules', purpose: `read the effective security rules of network interface ${nic.name}`, role: 'Network Contributor', scope: rgScope(nic.subscriptionId, nic.resourceGroup) };
+      const result = await this.call(op, async () =>
+        this.network(nic.subscriptionId).networkInterfaces.listEffectiveNetworkSecurityGroups(nic.resourceGroup, nic.name, { abortSignal: options.abortSignal, updateIntervalInMs: this.pollInterval }),
+      );
+      for (const group of result.value ?? []) {
+        for (const r of group.effectiveSecurityRules ?? []) {
+          if ((r.direction !== 'Inbound' && r.direction !== 'Outbound') || (r.access !== 'Allow' && r.access !== 'Deny')) continue;
+          rules.push({
+            name: r.name ?? '',
+            direction: r.direction,
+            access: r.access,
+            priority: r.priority ?? 65500,
+            protocol: r.protocol,
+            destinationPortRanges: [r.destinationPortRange, ...(r.destinationPortRanges ?? [])].filter((x): x is string => !!x),
+            destinationAddressPrefixes: [r.destinationAddressPrefix, ...(r.destinationAddressPrefixes ?? [])].filter((x): x is string => !!x),
+            expandedDestinationAddressPrefix: r.expandedDestinationAddressPrefix ?? [],
+          });
+        }
+      }
+    }
+    return rules;
+  }
+
+  async runCommand(vm: VmRef, command: { os: 'Windows' | 'Linux'; script: readonly string[] }, options: CallOptions = {}): Promise<RunCommandOutput> {
+    const op: AzureOperation = { name: 'runCommand', purpose: `run a command on VM ${vm.name}`, role: 'Virtual Machine Contributor', scope: rgScope(vm.subscriptionId, vm.resourceGroup) };
+    return this.call(op, async () => {
+      const result = await this.compute(vm.subscriptionId).virtualMachines.runCommand(
+        vm.resourceGroup,
+        vm.name,
+        { commandId: command.os === 'Windows' ? 'RunPowerShellScript' : 'RunShellScript', script: [...command.script] },
+        { abortSignal: options.abortSignal, updateIntervalInMs: this.pollInterval },
+      );
+      return parseRunCommandOutput(result.value ?? []);
+    });
+  }
+
+  async deleteExtension(vm: VmRef, extensionName: string, options: CallOptions = {}): Promise<void> {
+    const op: AzureOperation = { name: 'deleteExtension', purpose: `delete extension ${extensionName} from VM ${vm.name}`, role: 'Virtual Machine Contributor', scope: rgScope(vm.subscriptionId, vm.resourceGroup) };
+    await this.call(op, async () => {
+      await this.compute(vm.subscriptionId).virtualMachineExtensions.delete(vm.resourceGroup, vm.name, extensionName, { abortSignal: options.abortSignal, updateIntervalInMs: this.pollInterval });
+    });
+  }
+
+  // ---- restore point collections ----
+
+  async listRestorePointCollections(vm: VmRef, options: CallOptions = {}): Promise<RestorePointCollection[]> {
+    const op: AzureOperation = { name: 'listRestorePointCollections', purpose: `list the restore point collections of VM ${vm.name}`, role: 'Reader', scope: { kind: 'subscription', subscriptionId: vm.subscriptionId } };
+    return this.call(op, async () => {
+      const compute = this.compute(vm.subscriptionId);
+      const vmId = `/subscriptions/${vm.subscriptionId}/resourceGroups/${vm.resourceGroup}/providers/Microsoft.Compute/virtualMachines/${vm.name}`;
+      const prefix = `azurebackup_${vm.name.toLowerCase()}_`;
+      const matches: Array<{ id: string; name: string; sourceVmId?: string }> = [];
+      for await (const rpc of compute.restorePointCollections.listAll({ abortSignal: options.abortSignal })) {
+        const name = rpc.name ?? (rpc.id ? armIdLastSegment(rpc.id, 'restorePointCollections') : undefined);
+        if (!rpc.id || !name) continue;
+        if (sameArmId(rpc.source?.id, vmId) || name.toLowerCase().startsWith(prefix)) matches.push({ id: rpc.id, name, sourceVmId: rpc.source?.id });
+      }
+      // The list omits restore points; each collection's count needs a get with expand.
+      return Promise.all(
+        matches.map(async (m) => {
+          const parsed = parseResourceId(m.id, 'restorePointCollections');
+          const resourceGroup = parsed?.resourceGroup ?? armIdSegment(m.id, 'resourceGroups') ?? '';
+          const full = await compute.restorePointCollections.get(resourceGroup, m.name, { expand: 'restorePoints', abortSignal: options.abortSignal });
+          return { id: m.id, name: m.name, resourceGroup, subscriptionId: vm.subscriptionId, sourceVmId: m.sourceVmId, restorePointCount: full.restorePoints?.length ?? 0 };
+        }),
+      );
+    });
+  }
+
+  async deleteRestorePointCollection(collection: RestorePointCollection, options: CallOptions = {}): Promise<void> {
+    const op: AzureOperation = { name: 'deleteRestorePointCollection', purpose: `delete restore point collection ${collection.name}`, role: 'Contributor', scope: rgScope(collection.subscriptionId, collection.resourceGroup) };
+    await this.call(op, async () => {
+      await this.compute(collection.subscriptionId).restorePointCollections.delete(collection.resourceGroup, collection.name, { abortSignal: options.abortSignal, updateIntervalInMs: this.pollInterval });
+    });
+  }
+
+  // ---- locks ----
+
+  async listResourceGroupLocks(subscriptionId: string, resourceGroup: string, options: CallOptions = {}): Promise<ResourceLock[]> {
+    const op: AzureOperation = { name: 'listResourceGroupLocks', purpose: `list the locks on resource group ${resourceGroup}`, role: 'Reader', scope: rgScope(subscriptionId, resourceGroup) };
+    return this.call(op, async () => {
+      const locks: ResourceLock[] = [];
+      for await (const lock of this.locks(subscriptionId).managementLocks.listAtResourceGroupLevel(resourceGroup, { abortSignal: options.abortSignal })) {
+        locks.push(toResourceLock(lock));
+      }
+      return locks;
+    });
+  }
+
+  async deleteResourceGroupLock(subscriptionId: string, resourceGroup: string, lockName: string, options: CallOptions = {}): Promise<void> {
+    const op: AzureOperation = { name: 'deleteResourceGroupLock', purpose: `remove lock ${lockName} from resource group ${resourceGroup}`, role: 'Owner or User Access Administrator', scope: rgScope(subscriptionId, resourceGroup) };
+    await this.call(op, () => this.locks(subscriptionId).managementLocks.deleteAtResourceGroupLevel(resourceGroup, lockName, { abortSignal: options.abortSignal }));
+  }
+
+  async createResourceGroupLock(subscriptionId: string, resourceGroup: string, lock: { name: string; level: string; notes?: string }, options: CallOptions = {}): Promise<ResourceLock> {
+    const op: AzureOperation = { name: 'createResourceGroupLock', purpose: `put lock ${lock.name} back on resource group ${resourceGroup}`, role: 'Owner or User Access Administrator', scope: rgScope(subscriptionId, resourceGroup) };
+    return this.call(op, async () => {
+      const created = await this.locks(subscriptionId).managementLocks.createOrUpdateAtResourceGroupLevel(resourceGroup, lock.name, { level: lock.level, ...(lock.notes !== undefined ? { notes: lock.notes } : {}) }, { abortSignal: options.abortSignal });
+      return toResourceLock(created);
+    });
+  }
+}
+
+// ---- mapping SDK models to the port's types ----
+
+function toBackupJob(vault: VaultRef, resource: JobResource): BackupJob | undefined {
+  const props = resource.properties;
+  if (!props) return undefined;
+  // Only Azure VM jobs carry errorDetails and containerName; the union's base type does not narrow by jobType.
+  const iaas = props.jobType === 'AzureIaaSVMJob' || props.jobType === 'AzureIaaSVMJobV2' ? (props as AzureIaaSVMJob | AzureIaaSVMJobV2) : undefined;
+  const container = parseContainerName(iaas?.containerName);
+  const id = resource.name ?? (resource.id ? armIdLastSegment(resource.id, 'backupJobs') : undefined);
+  if (!id) return undefined;
+  return {
+    id,
+    vault,
+    vmName: props.entityFriendlyName ?? container?.vmName ?? '',
+    vmResourceGroup: container?.resourceGroup,
+    operation: props.operation ?? '',
+    status: props.status ?? 'Invalid',
+    startTime: props.startTime,
+    endTime: props.endTime,
+    errors: (iaas?.errorDetails ?? []).map((e) => ({
+      numericCode: e.errorCode,
+      message: e.errorString ?? '',
+      title: e.errorTitle ? e.errorTitle : undefined,
+      recommendations: e.recommendations ?? [],
+    })),
+    dynamicErrorMessage: iaas?.extendedInfo?.dynamicErrorMessage,
+  };
+}
+
+function toProtectedVm(vault: VaultRef, resource: ProtectedItemResource): ProtectedVm | undefined {
+  if (!resource.id) return undefined;
+  const containerName = armIdSegment(resource.id, 'protectionContainers');
+  const protectedItemName = armIdSegment(resource.id, 'protectedItems');
+  if (!containerName || !protectedItemName) return undefined;
+  // The list is filtered to Azure VM items, whose properties are the IaaS VM shape.
+  const props = resource.properties as AzureIaaSVMProtectedItem | undefined;
+  const sourceId = props?.virtualMachineId ?? props?.sourceResourceId;
+  const fromId = sourceId ? parseResourceId(sourceId, 'virtualMachines') : undefined;
+  const fromName = parseContainerName(containerName);
+  const vm = fromId ?? (fromName ? { subscriptionId: vault.subscriptionId, resourceGroup: fromName.resourceGroup, name: fromName.vmName } : undefined);
+  if (!vm) return undefined;
+  return {
+    vault,
+    vm,
+    friendlyName: props?.friendlyName ?? vm.name,
+    containerName,
+    protectedItemName,
+    protectionState: props?.protectionState,
+    healthStatus: props?.healthStatus,
+    lastBackupStatus: props?.lastBackupStatus,
+    lastBackupTime: props?.lastBackupTime,
+  };
+}
+
+function toVmStatus(ref: VmRef, vm: VirtualMachine): VmStatus {
+  const iv = vm.instanceView;
+  const statuses: SdkInstanceViewStatus[] = iv?.statuses ?? [];
+  const osType = vm.storageProfile?.osDisk?.osType;
+  return {
+    vm: ref,
+    id: vm.id ?? `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.Compute/virtualMachines/${ref.name}`,
+    osType: osType === 'Windows' || osType === 'Linux' ? osType : undefined,
+    location: vm.location,
+    powerState: statuses.find((s) => s.code?.startsWith('PowerState/'))?.code,
+    provisioningState: statuses.find((s) => s.code?.startsWith('ProvisioningState/'))?.code,
+    agentVersion: iv?.vmAgent?.vmAgentVersion,
+    agentStatuses: (iv?.vmAgent?.statuses ?? []).map(toStatus),
+    extensionHandlers: (iv?.vmAgent?.extensionHandlers ?? []).map((h) => ({ type: h.type ?? '', typeHandlerVersion: h.typeHandlerVersion, status: h.status ? toStatus(h.status) : undefined })),
+    extensions: (iv?.extensions ?? []).map((e) => ({ name: e.name ?? '', type: e.type, typeHandlerVersion: e.typeHandlerVersion, statuses: (e.statuses ?? []).map(toStatus) })),
+    networkInterfaceIds: (vm.networkProfile?.networkInterfaces ?? []).map((n) => n.id).filter((id): id is string => typeof id === 'string'),
+  };
+}
+
+function toResourceLock(lock: ManagementLockObject): ResourceLock {
+  const id = lock.id ?? '';
+  return { id, name: lock.name ?? armIdLastSegment(id, 'locks') ?? '', level: lock.level, notes: lock.notes, scope: lockScope(id) };
+}
+
+/** Windows answers StdOut/StdErr entries; Linux one entry with "[stdout]\n...\n[stderr]\n...". */
+export function parseRunCommandOutput(value: ReadonlyArray<{ code?: string; message?: string }>): RunCommandOutput {
+  const stdoutEntry = value.find((v) => /StdOut/i.test(v.code ?? ''));
+  const stderrEntry = value.find((v) => /StdErr/i.test(v.code ?? ''));
+  if (stdoutEntry || stderrEntry) return { stdout: stdoutEntry?.message ?? '', stderr: stderrEntry?.message ?? '' };
+  const message = value.map((v) => v.message ?? '').join('\n');
+  const m = /\[stdout\]\n?([\s\S]*?)\n?\[stderr\]\n?([\s\S]*)$/.exec(message);
+  if (!m) return { stdout: message, stderr: '' };
+  return { stdout: (m[1] ?? '').trim(), stderr: (m[2] ?? '').trim() };
+}
