@@ -1,0 +1,55 @@
+import type { LocalizedText } from '../knowledge/schema';
+import type { VaultRef, VmRef } from '../azure-port';
+
+/** The ids agreed in knowledge/checks.json; a registry test keeps the two in step. */
+export const CheckIds = [
+  'outbound-storage-access',
+  'wireserver-access',
+  'windows-agent-ready',
+  'linux-agent-version',
+  'linux-agent-ready',
+  'vm-power-state',
+  'guest-dhcp',
+  'backup-extension-health',
+  'restore-point-rg-lock',
+  'restore-point-count',
+  'linux-agent-config',
+  'vm-provisioning-state',
+  'extensions-provisioned',
+  'vm-protection-active',
+] as const;
+export type CheckId = (typeof CheckIds)[number];
+
+export type CheckStatus = 'pass' | 'fail' | 'unknown';
+
+export interface CheckResult {
+  /** A CheckId, or an id from the knowledge base that has no automated check (then always unknown). */
+  readonly checkId: string;
+  readonly status: CheckStatus;
+  /** One concrete line: what Azure showed and why that passes or fails. */
+  readonly evidence: LocalizedText;
+  /** What the operator can do by hand where ARM cannot see (or did not answer). */
+  readonly manual?: LocalizedText;
+}
+
+export interface CheckTarget {
+  readonly vm: VmRef;
+  /** Needed only by checks on the protected item (vm-protection-active). */
+  readonly vault?: VaultRef;
+}
+
+export function text(en: string, pl: string): LocalizedText {
+  return { en, pl };
+}
+
+export function pass(checkId: string, evidence: LocalizedText, manual?: LocalizedText): CheckResult {
+  return manual === undefined ? { checkId, status: 'pass', evidence } : { checkId, status: 'pass', evidence, manual };
+}
+
+export function fail(checkId: string, evidence: LocalizedText, manual?: LocalizedText): CheckResult {
+  return manual === undefined ? { checkId, status: 'fail', evidence } : { checkId, status: 'fail', evidence, manual };
+}
+
+export function unknown(checkId: string, evidence: LocalizedText, manual?: LocalizedText): CheckResult {
+  return manual === undefined ? { checkId, status: 'unknown', evidence } : { checkId, status: 'unknown', evidence, manual };
+}

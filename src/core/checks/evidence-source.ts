@@ -1,0 +1,48 @@
+import type { AzurePort, EffectiveSecurityRule, ProtectedVm, ResourceLock, RestorePointCollection, RunCommandOutput, VmStatus } from '../azure-port';
+import type { CheckTarget } from './check-types';
+
+/**
+ * Evidence gathered through AzurePort at most once per kind and run, shared by every check
+ * that needs it: the instance view feeds nine checks but is read once. Calls start on first
+ * demand, so independent kinds are fetched in parallel.
+ */
+export interface EvidenceSource {
+  readonly target: CheckTarget;
+  vmStatus(): Promise<VmStatus>;
+  effectiveRules(): Promise<readonly EffectiveSecurityRule[]>;
+  restorePointCollections(): Promise<readonly RestorePointCollection[]>;
+  resourceGroupLocks(subscriptionId: string, resourceGroup: string): Promise<readonly ResourceLock[]>;
+  /** undefined when no vault is known for the target. */
+  protectedVms(): Promise<readonly ProtectedVm[] | undefined>;
+  runCommand(os: 'Windows' | 'Linux', script: readonly string[]): Promise<RunCommandOutput>;
+}
+
+export function createEvidenceSource(azure: AzurePort, target: CheckTarget, options: { abortSignal?: AbortSignal } = {}): EvidenceSource {
+  const cache = new Map<string, Promise<unknown>>();
+  const call = options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal };
+  function once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let promise = cache.get(key) as Promise<T> | undefined;
+    if (promise === undefined) {
+      // Deferred by one tick so a synchronous throw in the port becomes a rejection like any other.
+      promise = Promise.resolve().then(load);
+      // Every consumer awaits it; this only keeps an abandoned straggler from being an unhandled rejection.
+      promise.catch(() => undefined);
+      cache.set(key, promise);
+    }
+    return promise;
+  }
+  return {
+    target,
+    vmStatus: () => once('vm-status', () => azure.getVmStatus(target.vm, call)),
+    effectiveRules: () => once('effective-rules', () => azure.listEffectiveSecurityRules(target.vm, call)),
+    restorePointCollections: () => once('restore-point-collections', () => azure.listRestorePointCollections(target.vm, call)),
+    resourceGroupLocks: (subscriptionId, resourceGroup) =>
+      once(`locks:${subscriptionId.toLowerCase()}/${resourceGroup.toLowerCase()}`, () => azure.listResourceGroupLocks(subscriptionId, resourceGroup, call)),
+    protectedVms: () => {
+      const vault = target.vault;
+      if (vault === undefined) return Promise.resolve(undefined);
+      return once('protected-vms', () => azure.listProtectedVms(vault, call));
+    },
+    runCommand: (os, script) => once(`run-command:${os}:${script.join('\n')}`, () => azure.runCommand(target.vm, { os, script }, call)),
+  };
+}

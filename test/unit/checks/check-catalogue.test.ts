@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkDefinitions } from '../../../src/core/checks/check-registry';
+import { CheckIds } from '../../../src/core/checks/check-types';
+import { ChecksFileSchema } from '../../../src/core/knowledge/schema';
+import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
+
+const file = ChecksFileSchema.parse(JSON.parse(readFileSync(join(__dirname, '../../../knowledge/checks.json'), 'utf8')));
+
+describe('knowledge/checks.json and the check registry', () => {
+  it('lists exactly the agreed ids, each implemented once', () => {
+    expect(file.checks.map((c) => c.id).sort()).toEqual([...CheckIds].sort());
+    expect(checkDefinitions().map((d) => d.id).sort()).toEqual([...CheckIds].sort());
+  });
+
+  it('gives every check a manual hint in English and Polish, so an unknown still says what to do', () => {
+    for (const check of file.checks) {
+      expect(check.manualHint?.en).toBeTruthy();
+      expect(check.manualHint?.pl).toBeTruthy();
+      expect(check.manualHint?.pl).not.toBe(check.manualHint?.en);
+    }
+  });
+
+  it('covers every check a cause in the knowledge base names', () => {
+    const kb = loadKnowledgeBase();
+    const named = new Set(kb.causes.flatMap((c) => c.checks));
+    for (const id of named) expect(CheckIds).toContain(id);
+  });
+});

@@ -1,0 +1,67 @@
+import type { AzurePort, EffectiveSecurityRule, ProtectedVm, ResourceLock, RestorePointCollection, RunCommandOutput, VmStatus } from '../../../src/core/azure-port';
+import { CodedError } from '../../../src/core/errors';
+
+/**
+ * An in-memory AzurePort for the orchestration unit tests only (timeouts, errors, sharing);
+ * the checks against the real SDK clients run in test/integration/checks.
+ */
+export interface StubEvidence {
+  vmStatus: VmStatus | Error;
+  rules?: EffectiveSecurityRule[] | Error;
+  collections?: RestorePointCollection[] | Error;
+  locks?: Record<string, ResourceLock[]>;
+  protectedVms?: ProtectedVm[] | Error;
+  runCommand?: RunCommandOutput | Error;
+  /** Delay per method name, in ms. */
+  delays?: Partial<Record<keyof AzurePort, number>>;
+}
+
+export class StubAzurePort implements AzurePort {
+  readonly calls: string[] = [];
+  readonly signals: (AbortSignal | undefined)[] = [];
+
+  constructor(private readonly evidence: StubEvidence) {}
+
+  private async answer<T>(method: keyof AzurePort, value: T | Error | undefined, signal: AbortSignal | undefined): Promise<T> {
+    this.calls.push(method);
+    this.signals.push(signal);
+    const delay = this.evidence.delays?.[method] ?? 0;
+    if (delay > 0) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, delay);
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(new CodedError('azure_failed', 'aborted'));
+        });
+      });
+    }
+    if (value instanceof Error) throw value;
+    if (value === undefined) throw new CodedError('internal', `stub has no ${method}`);
+    return value;
+  }
+
+  getVmStatus: AzurePort['getVmStatus'] = (_vm, o) => this.answer('getVmStatus', this.evidence.vmStatus, o?.abortSignal);
+  listEffectiveSecurityRules: AzurePort['listEffectiveSecurityRules'] = (_vm, o) => this.answer('listEffectiveSecurityRules', this.evidence.rules ?? [], o?.abortSignal);
+  listRestorePointCollections: AzurePort['listRestorePointCollections'] = (_vm, o) => this.answer('listRestorePointCollections', this.evidence.collections ?? [], o?.abortSignal);
+  listResourceGroupLocks: AzurePort['listResourceGroupLocks'] = (_s, rg, o) => this.answer('listResourceGroupLocks', this.evidence.locks?.[rg] ?? [], o?.abortSignal);
+  listProtectedVms: AzurePort['listProtectedVms'] = (_v, o) => this.answer('listProtectedVms', this.evidence.protectedVms ?? [], o?.abortSignal);
+  runCommand: AzurePort['runCommand'] = (_vm, _c, o) => this.answer('runCommand', this.evidence.runCommand, o?.abortSignal);
+
+  listVaults: AzurePort['listVaults'] = () => this.unexpected('listVaults');
+  listFailedBackupJobs: AzurePort['listFailedBackupJobs'] = () => this.unexpected('listFailedBackupJobs');
+  getBackupJob: AzurePort['getBackupJob'] = () => this.unexpected('getBackupJob');
+  triggerBackup: AzurePort['triggerBackup'] = () => this.unexpected('triggerBackup');
+  deleteExtension: AzurePort['deleteExtension'] = () => this.unexpected('deleteExtension');
+  deleteRestorePointCollection: AzurePort['deleteRestorePointCollection'] = () => this.unexpected('deleteRestorePointCollection');
+  deleteResourceGroupLock: AzurePort['deleteResourceGroupLock'] = () => this.unexpected('deleteResourceGroupLock');
+  createResourceGroupLock: AzurePort['createResourceGroupLock'] = () => this.unexpected('createResourceGroupLock');
+
+  /** Checks only read: any write is a bug. */
+  private unexpected(method: string): never {
+    throw new Error(`checks must not call ${method}`);
+  }
+
+  count(method: keyof AzurePort): number {
+    return this.calls.filter((c) => c === method).length;
+  }
+}
