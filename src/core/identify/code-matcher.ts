@@ -1,0 +1,167 @@
+import type { ErrorCodeEntry } from '../knowledge/schema';
+import { boundedDamerauLevenshtein } from './edit-distance';
+import { isAlnum, type Token } from './text-fold';
+
+/** What the code matcher found for one code; the identifier merges these with message matches. */
+export interface CodeHit {
+  readonly codeIndex: number;
+  readonly kind: 'code' | 'alias' | 'numeric-code' | 'near-miss';
+  readonly confidence: number;
+  readonly start: number;
+  readonly end: number;
+  /** Found glued inside a longer token rather than standing alone. */
+  readonly embedded?: boolean;
+}
+
+interface Name {
+  readonly folded: string;
+  readonly codeIndex: number;
+  readonly kind: 'code' | 'alias';
+}
+
+/** A code name standing alone (`...: UserErrorX.`, `"AB-usererrorx"`). */
+export const EXACT_CONFIDENCE = 1;
+export const ALIAS_CONFIDENCE = 0.97;
+/** Glued inside a longer token, as in an alert's `originAlertId`. */
+export const EMBEDDED_CONFIDENCE = 0.92;
+export const NUMERIC_CONFIDENCE = 0.9;
+
+/**
+ * Names shorter than this (`AzureVmOffline`, `ResourceNotFound`) are ordinary enough to
+ * occur inside other identifiers (`ParentResourceNotFound`), so they only count glued
+ * inside a token when that token looks like an opaque alert id.
+ */
+const EMBEDDED_MIN_NAME = 18;
+const ALERT_ID_MIN_TOKEN = 30;
+/** The most occurrences of one name examined: a paste repeating a code a thousand times says no more. */
+const MAX_OCCURRENCES = 16;
+const NEAR_MISS_MIN_TOKEN = 10;
+/** Words around a number that make it an error code rather than a size, a port or a count. */
+const NUMERIC_CONTEXT = /error|code|kod|blad|bledu|failure/;
+
+/** Edits allowed for a name of this length: none for short names, two from 16 letters on. */
+export function allowedTypos(nameLength: number): number {
+  if (nameLength < 10) return 0;
+  return nameLength < 16 ? 1 : 2;
+}
+
+/**
+ * Finds code names (ids and aliases), documented numeric codes and near-misses in a
+ * folded text. Built once per knowledge base.
+ */
+export class CodeMatcher {
+  private readonly names: readonly Name[];
+  private readonly byName: ReadonlyMap<string, Name>;
+  private readonly numeric: ReadonlyMap<number, number>;
+  private readonly minNameLength: number;
+  private readonly maxNameLength: number;
+
+  constructor(codes: readonly ErrorCodeEntry[]) {
+    const byName = new Map<string, Name>();
+    const numeric = new Map<number, number>();
+    codes.forEach((code, codeIndex) => {
+      const add = (raw: string, kind: Name['kind']): void => {
+        const folded = raw.toLowerCase();
+        // The first owner keeps a name: an id beats another code's alias of the same spelling.
+        if (!byName.has(folded) || (kind === 'code' && byName.get(folded)?.kind === 'alias')) byName.set(folded, { folded, codeIndex, kind });
+      };
+      add(code.id, 'code');
+      for (const alias of code.aliases) add(alias, 'alias');
+      for (const n of code.numericCodes) if (!numeric.has(n)) numeric.set(n, codeIndex);
+    });
+    // Longest first, so that `BackUpOperationFailedV2` claims its span before `BackUpOperationFailed`.
+    this.names = [...byName.values()].sort((a, b) => b.folded.length - a.folded.length);
+    this.byName = byName;
+    this.numeric = numeric;
+    this.minNameLength = Math.min(...this.names.map((n) => n.folded.length));
+    this.maxNameLength = Math.max(...this.names.map((n) => n.folded.length));
+  }
+
+  /** Exact and embedded names; the spans they claim are returned so near-miss and message matching skip them. */
+  findNames(folded: string): CodeHit[] {
+    const hits: CodeHit[] = [];
+    const claimed: Array<[number, number]> = [];
+    for (const name of this.names) {
+      let seen = 0;
+      for (let at = folded.indexOf(name.folded); at >= 0 && seen < MAX_OCCURRENCES; at = folded.indexOf(name.folded, at + 1)) {
+        seen++;
+        const end = at + name.folded.length;
+        if (claimed.some(([s, e]) => at < e && end > s)) continue;
+        const confidence = this.nameConfidence(folded, name, at, end);
+        if (confidence === 0) continue;
+        claimed.push([at, end]);
+        const hit: CodeHit = { codeIndex: name.codeIndex, kind: name.kind, confidence, start: at, end };
+        hits.push(confidence === EMBEDDED_CONFIDENCE ? { ...hit, embedded: true } : hit);
+      }
+    }
+    return hits;
+  }
+
+  private nameConfidence(folded: string, name: Name, start: number, end: number): number {
+    const bounded = (start === 0 || !isAlnum(folded.charCodeAt(start - 1))) && (end >= folded.length || !isAlnum(folded.charCodeAt(end)));
+    if (bounded) return name.kind === 'code' ? EXACT_CONFIDENCE : ALIAS_CONFIDENCE;
+    let tokenStart = start;
+    while (tokenStart > 0 && isAlnum(folded.charCodeAt(tokenStart - 1))) tokenStart--;
+    let tokenEnd = end;
+    while (tokenEnd < folded.length && isAlnum(folded.charCodeAt(tokenEnd))) tokenEnd++;
+    const tokenLength = tokenEnd - tokenStart;
+    // One or two letters more is a typo of some longer code (`BackUpOperationFailedV3`): near-miss decides.
+    if (tokenLength - name.folded.length <= 2) return 0;
+    if (name.folded.length >= EMBEDDED_MIN_NAME) return EMBEDDED_CONFIDENCE;
+    const token = folded.slice(tokenStart, tokenEnd);
+    return tokenLength >= ALERT_ID_MIN_TOKEN && /[0-9]/.test(token) ? EMBEDDED_CONFIDENCE : 0;
+  }
+
+  /** Documented numeric codes (`320001`), only where the words around them say "error code". */
+  findNumeric(folded: string): CodeHit[] {
+    if (this.numeric.size === 0) return [];
+    const hits: CodeHit[] = [];
+    const pattern = /[0-9]{5,7}/g;
+    for (let m = pattern.exec(folded); m !== null; m = pattern.exec(folded)) {
+      const start = m.index;
+      const end = start + m[0].length;
+      if ((start > 0 && isAlnum(folded.charCodeAt(start - 1))) || (end < folded.length && isAlnum(folded.charCodeAt(end)))) continue;
+      const codeIndex = this.numeric.get(Number(m[0]));
+      if (codeIndex === undefined) continue;
+      const context = folded.slice(Math.max(0, start - 40), start) + ' ' + folded.slice(end, end + 25);
+      if (!NUMERIC_CONTEXT.test(context)) continue;
+      hits.push({ codeIndex, kind: 'numeric-code', confidence: NUMERIC_CONFIDENCE, start, end });
+    }
+    return hits;
+  }
+
+  /**
+   * Tokens that are a code name with one or two typos. Only tokens long enough to be a
+   * code and not standing exactly for a name are compared, each name allowing
+   * `allowedTypos(length)` edits; confidence falls with the edits per letter.
+   */
+  findNearMisses(tokens: readonly Token[], claimed: readonly CodeHit[]): CodeHit[] {
+    const hits: CodeHit[] = [];
+    const done = new Set<string>();
+    for (const token of tokens) {
+      const len = token.text.length;
+      if (len < NEAR_MISS_MIN_TOKEN || len < this.minNameLength - 2 || len > this.maxNameLength + 2) continue;
+      if (this.byName.has(token.text) || done.has(token.text)) continue;
+      if (claimed.some((hit) => hit.embedded !== true && token.start < hit.end && token.end > hit.start)) continue;
+      done.add(token.text);
+      let best: { name: Name; distance: number } | undefined;
+      for (const name of this.names) {
+        const max = allowedTypos(name.folded.length);
+        if (max === 0 || Math.abs(name.folded.length - len) > max) continue;
+        const limit = best === undefined ? max : Math.min(max, best.distance - 1);
+        if (limit < 1) continue;
+        const distance = boundedDamerauLevenshtein(token.text, name.folded, limit);
+        if (distance <= limit) best = { name, distance };
+      }
+      if (best !== undefined) {
+        hits.push({ codeIndex: best.name.codeIndex, kind: 'near-miss', confidence: nearMissConfidence(best.distance, best.name.folded.length), start: token.start, end: token.end });
+      }
+    }
+    return hits;
+  }
+}
+
+/** 0.85 for one typo in a 20-letter code, down to about 0.7 for two in a 16-letter one. */
+export function nearMissConfidence(distance: number, nameLength: number): number {
+  return Math.max(0, 0.9 - (distance * 1.6) / nameLength - (distance - 1) * 0.05);
+}

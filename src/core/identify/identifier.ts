@@ -1,0 +1,221 @@
+import type { ErrorCodeEntry, Language } from '../knowledge/schema';
+import { CodeMatcher, type CodeHit } from './code-matcher';
+import { detectLanguageOf, type LanguageVocabulary } from './language';
+import { MessageMatcher, sameWord, type MessageHit } from './message-matcher';
+import { fold, jsonUnescape, MAX_INPUT_CHARS, tokenize, type Token } from './text-fold';
+
+export type MatchKind = 'code' | 'alias' | 'numeric-code' | 'near-miss' | 'message';
+
+export interface Candidate {
+  readonly code: ErrorCodeEntry;
+  /** 0..1; at or above `CONFIDENT` the bot answers with the code's card. */
+  readonly confidence: number;
+  readonly matchedBy: MatchKind;
+  /** The stretch of the input that matched, as the user wrote it (JSON escapes undone). */
+  readonly evidence: string;
+  /** For message matches: the language of the catalogue message that matched. */
+  readonly language?: Language;
+}
+
+export interface Identification {
+  /** Best first, one per code; nothing below `CANDIDATE_FLOOR`. */
+  readonly candidates: readonly Candidate[];
+  /** The language the input is written in. */
+  readonly language: Language;
+}
+
+export interface Identifier {
+  identify(text: string): Identification;
+  /** The `n` codes nearest to a text nothing matched well, for the "I don't know this one" card. */
+  closest(text: string, n: number): readonly ErrorCodeEntry[];
+}
+
+/** A candidate at or above this is an answer; below it the bot says it does not know and offers `closest()`. */
+export const CONFIDENT = 0.6;
+/** Candidates below this are dropped from an identification. */
+export const CANDIDATE_FLOOR = 0.35;
+/** A message must be this much covered (by weight) to be a candidate at all. */
+export const MIN_MESSAGE_COVERAGE = 0.45;
+/** Coverage at which a message match becomes an answer. */
+export const CONFIDENT_COVERAGE = 0.55;
+/** A perfect message match ranks just under an exact code. */
+const MESSAGE_MAX_CONFIDENCE = 0.95;
+/** Code and message agreeing on one code is stronger than either. */
+const AGREEMENT_BONUS = 0.03;
+/** A message found where a better message already explains the same words is most likely a look-alike. */
+const OVERLAP_PENALTY = 0.5;
+/**
+ * A message matched only through its common words ("operation failed due to an error")
+ * stays a candidate but is never an answer by itself.
+ */
+const GENERIC_MATCH_CAP = CONFIDENT - 0.05;
+const MAX_EVIDENCE_CHARS = 200;
+/** Id words every other code shares, useless for telling codes apart. */
+const GENERIC_ID_WORDS: ReadonlySet<string> = new Set(['user', 'error', 'failed', 'extension']);
+
+interface Scored {
+  readonly codeIndex: number;
+  confidence: number;
+  matchedBy: MatchKind;
+  start: number;
+  end: number;
+  language?: Language;
+  kinds: Set<'code' | 'message'>;
+}
+
+interface Prepared {
+  readonly working: string;
+  readonly folded: string;
+  readonly tokens: readonly Token[];
+  readonly codeHits: readonly CodeHit[];
+}
+
+export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[] }): Identifier {
+  const codes = [...kb.codes];
+  const codeMatcher = new CodeMatcher(codes);
+  const messageMatcher = new MessageMatcher(codes);
+  const idWords = codes.map((code) => splitIdWords(code.id));
+  const vocabulary = languageVocabulary(codes);
+
+  function prepare(text: string): Prepared {
+    const input = typeof text === 'string' ? text : '';
+    const working = jsonUnescape(input.length > MAX_INPUT_CHARS ? input.slice(0, MAX_INPUT_CHARS) : input);
+    const folded = fold(working);
+    const tokens = tokenize(folded);
+    const names = codeMatcher.findNames(folded);
+    const nearMisses = codeMatcher.findNearMisses(tokens, names);
+    // A whole token one typo from a code (`ExtensionOperationFailedForManagedDisk`) explains it better than a shorter name glued inside it.
+    const kept = names.filter((hit) => hit.embedded !== true || !nearMisses.some((near) => near.start <= hit.start && near.end >= hit.end));
+    const codeHits = [...kept, ...codeMatcher.findNumeric(folded), ...nearMisses];
+    return { working, folded, tokens, codeHits };
+  }
+
+  function identify(text: string): Identification {
+    const { working, folded, tokens, codeHits } = prepare(text);
+    const byCode = new Map<number, Scored>();
+    for (const hit of codeHits) {
+      const current = byCode.get(hit.codeIndex);
+      if (current === undefined) {
+        byCode.set(hit.codeIndex, { codeIndex: hit.codeIndex, confidence: hit.confidence, matchedBy: hit.kind, start: hit.start, end: hit.end, kinds: new Set(['code']) });
+      } else if (hit.confidence > current.confidence) {
+        Object.assign(current, { confidence: hit.confidence, matchedBy: hit.kind, start: hit.start, end: hit.end });
+      }
+    }
+    for (const hit of suppressLookAlikes(messageMatcher.match(folded, tokens, MIN_MESSAGE_COVERAGE))) {
+      const confidence = hit.confidence;
+      const current = byCode.get(hit.codeIndex);
+      if (current === undefined) {
+        byCode.set(hit.codeIndex, { codeIndex: hit.codeIndex, confidence, matchedBy: 'message', start: hit.start, end: hit.end, language: hit.language, kinds: new Set(['message']) });
+        continue;
+      }
+      current.kinds.add('message');
+      if (confidence > current.confidence) Object.assign(current, { confidence, matchedBy: 'message', start: hit.start, end: hit.end, language: hit.language });
+    }
+    const scored = [...byCode.values()]
+      .map((s) => (s.kinds.size > 1 ? { ...s, confidence: Math.min(1, s.confidence + AGREEMENT_BONUS) } : s))
+      .filter((s) => s.confidence >= CANDIDATE_FLOOR)
+      .sort((a, b) => b.confidence - a.confidence || a.start - b.start || a.codeIndex - b.codeIndex);
+    return {
+      candidates: scored.map((s) => toCandidate(s, working)),
+      language: detectLanguageOf(working, tokens, vocabulary),
+    };
+  }
+
+  function toCandidate(s: Scored, working: string): Candidate {
+    const evidence = working.slice(s.start, Math.min(s.end, s.start + MAX_EVIDENCE_CHARS));
+    const candidate: Candidate = { code: codes[s.codeIndex] as ErrorCodeEntry, confidence: round(s.confidence), matchedBy: s.matchedBy, evidence };
+    return s.language === undefined ? candidate : { ...candidate, language: s.language };
+  }
+
+  function closest(text: string, n: number): readonly ErrorCodeEntry[] {
+    if (!(n > 0)) return [];
+    const scores = new Array<number>(codes.length).fill(0);
+    const raise = (index: number, value: number): void => {
+      if (value > (scores[index] as number)) scores[index] = value;
+    };
+    for (const candidate of identify(text).candidates) raise(codes.indexOf(candidate.code), candidate.confidence);
+    const { folded, tokens } = prepare(text);
+    for (const hit of messageMatcher.match(folded, tokens, 0)) raise(hit.codeIndex, 0.5 * hit.coverage);
+    const words = [...new Set(tokens.map((t) => t.text))].slice(0, 500);
+    const longTokens = [...new Set(tokens.filter((t) => t.text.length >= 6 && t.text.length <= 64).map((t) => t.text))].slice(0, 200);
+    idWords.forEach((parts, index) => {
+      if (parts.length > 0) raise(index, (0.4 * parts.filter((part) => words.some((word) => sameWord(word, part))).length) / parts.length);
+      const name = (codes[index] as ErrorCodeEntry).id.toLowerCase();
+      for (const token of longTokens) raise(index, 0.4 * trigramDice(token, name));
+    });
+    return scores
+      .map((score, index) => ({ score, index }))
+      .sort((a, b) => b.score - a.score || a.index - b.index)
+      .slice(0, Math.floor(n))
+      .map((s) => codes[s.index] as ErrorCodeEntry);
+  }
+
+  return { identify, closest };
+}
+
+/**
+ * Each stretch of input is one message. When two catalogue messages match
+ * overlapping stretches (the two Polish "Nie można nawiązać komunikacji..." messages
+ * share half their words), the weaker one is a look-alike and loses half its confidence;
+ * messages on separate lines of a paste keep theirs.
+ */
+function suppressLookAlikes(hits: readonly MessageHit[]): Array<MessageHit & { confidence: number }> {
+  const ranked = hits
+    .map((hit) => ({ ...hit, confidence: hit.distinctive ? messageConfidence(hit.coverage) : Math.min(messageConfidence(hit.coverage), GENERIC_MATCH_CAP) }))
+    .sort((a, b) => b.confidence - a.confidence || b.weight - a.weight || a.start - b.start);
+  const accepted: Array<{ start: number; end: number; messageKey: string }> = [];
+  for (const hit of ranked) {
+    const length = Math.max(1, hit.end - hit.start);
+    // Two codes documented with the same message (BackUpOperationFailed and V2) tie, and both stay.
+    const overlaps = accepted.some((span) => span.messageKey !== hit.messageKey && Math.min(span.end, hit.end) - Math.max(span.start, hit.start) > length / 2);
+    if (overlaps) hit.confidence *= OVERLAP_PENALTY;
+    else accepted.push({ start: hit.start, end: hit.end, messageKey: hit.messageKey });
+  }
+  return ranked;
+}
+
+/**
+ * Coverage to confidence: the floor coverage is a weak candidate, a message matched
+ * to `CONFIDENT_COVERAGE` (most of its rare words, in one stretch) is an answer, and a
+ * whole message ranks just under an exact code.
+ */
+export function messageConfidence(coverage: number): number {
+  if (coverage <= CONFIDENT_COVERAGE) {
+    return CANDIDATE_FLOOR + ((coverage - MIN_MESSAGE_COVERAGE) * (CONFIDENT - CANDIDATE_FLOOR)) / (CONFIDENT_COVERAGE - MIN_MESSAGE_COVERAGE);
+  }
+  return CONFIDENT + ((coverage - CONFIDENT_COVERAGE) * (MESSAGE_MAX_CONFIDENCE - CONFIDENT)) / (1 - CONFIDENT_COVERAGE);
+}
+
+/** Words of at least four letters that only the Polish, or only the English, catalogue messages use. */
+function languageVocabulary(codes: readonly ErrorCodeEntry[]): LanguageVocabulary {
+  const words = (language: Language): Set<string> =>
+    new Set(codes.flatMap((code) => code.messages[language].flatMap((message) => tokenize(fold(message)).map((t) => t.text))).filter((w) => w.length >= 4 && !/[0-9]/.test(w)));
+  const pl = words('pl');
+  const en = words('en');
+  return { pl: new Set([...pl].filter((w) => !en.has(w))), en: new Set([...en].filter((w) => !pl.has(w))) };
+}
+
+/** `UserErrorGuestAgentStatusUnavailable` -> guest, agent, status, unavailable. */
+function splitIdWords(id: string): string[] {
+  const words = id.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+/g) ?? [];
+  return [...new Set(words.map((w) => w.toLowerCase()).filter((w) => w.length >= 3 && !GENERIC_ID_WORDS.has(w)))];
+}
+
+function trigrams(text: string): Set<string> {
+  const set = new Set<string>();
+  for (let i = 0; i + 3 <= text.length; i++) set.add(text.slice(i, i + 3));
+  return set;
+}
+
+function trigramDice(a: string, b: string): number {
+  const ta = trigrams(a);
+  const tb = trigrams(b);
+  if (ta.size === 0 || tb.size === 0) return 0;
+  let shared = 0;
+  for (const t of ta) if (tb.has(t)) shared++;
+  return (2 * shared) / (ta.size + tb.size);
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

@@ -1,0 +1,329 @@
+import type { ErrorCodeEntry, Language } from '../knowledge/schema';
+import { fold, tokenize, type Token } from './text-fold';
+
+/** Words that carry no meaning of their own in either language's messages. */
+const STOPWORDS: ReadonlySet<string> = new Set([
+  // English
+  'the', 'a', 'an', 'of', 'to', 'for', 'on', 'in', 'is', 'as', 'with', 'by', 'at', 'be', 'this', 'that', 'it', 'and', 'or', 'was',
+  'are', 'has', 'have', 'from', 'some', 'due', 'its', 'see', 'one', 'more', 'all', 'any', 'because', 'were', 'been', 'you', 'your',
+  'must', 'please', 'which', 'will', 'should', 'there', 'their',
+  // Polish
+  'z', 'w', 'na', 'do', 'sie', 'i', 'o', 'od', 'po', 'za', 'ze', 'we', 'przez', 'dla', 'jest', 'sa', 'to', 'oraz', 'lub', 'a', 'jako', 'ten', 'tej', 'tego',
+  // "z powodu" and "ponieważ" are Polish for "due to" and "because"
+  'powodu', 'poniewaz', 'byly', 'byl', 'byla', 'ktory', 'ktore', 'ktora', 'musisz', 'czy', 'tym', 'jak',
+]);
+
+/**
+ * Two forms of one word, for two inflected languages at once: they share a prefix of
+ * at least four letters and differ only in the last few (`maszyny`/`maszynie`,
+ * `wirtualnej`/`wirtualna`, `agent`/`agentem`, `snapshot`/`snapshots`,
+ * `communicate`/`communication`), while a JSON key that merely starts like a word
+ * (`extendedInfo` against `extension`) does not qualify. Words under four letters
+ * match only exactly.
+ */
+export function sameWord(a: string, b: string): boolean {
+  if (a === b) return true;
+  const shorter = Math.min(a.length, b.length);
+  const longer = Math.max(a.length, b.length);
+  if (shorter < 4) return false;
+  let prefix = 0;
+  while (prefix < shorter && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  return prefix >= 4 && prefix >= longer - 3;
+}
+
+/** The catalogue's message words, each input word resolved to one of them through a four-letter prefix index. */
+class Vocabulary {
+  private readonly exact = new Map<string, number>();
+  private readonly byPrefix = new Map<string, number[]>();
+  private readonly words: string[] = [];
+
+  /** The term id of a catalogue word, adding it unless a form of it is already known. */
+  add(word: string): number {
+    const known = this.find(word);
+    if (known >= 0) {
+      this.exact.set(word, known);
+      return known;
+    }
+    const id = this.words.length;
+    this.words.push(word);
+    this.exact.set(word, id);
+    if (word.length >= 4) {
+      const key = word.slice(0, 4);
+      const list = this.byPrefix.get(key) ?? [];
+      list.push(id);
+      this.byPrefix.set(key, list);
+    }
+    return id;
+  }
+
+  /** The term id of the known word this input word is a form of, or -1. */
+  find(word: string): number {
+    const hit = this.exact.get(word);
+    if (hit !== undefined) return hit;
+    if (word.length < 4) return -1;
+    let best = -1;
+    let bestPrefix = 0;
+    for (const id of this.byPrefix.get(word.slice(0, 4)) ?? []) {
+      const known = this.words[id] as string;
+      if (!sameWord(word, known)) continue;
+      let prefix = 0;
+      while (prefix < word.length && prefix < known.length && word.charCodeAt(prefix) === known.charCodeAt(prefix)) prefix++;
+      if (prefix > bestPrefix) {
+        best = id;
+        bestPrefix = prefix;
+      }
+    }
+    return best;
+  }
+}
+
+interface MessageDoc {
+  readonly codeIndex: number;
+  /** Same for two codes documented with the same words. */
+  readonly key: string;
+  readonly language: Language;
+  /** Distinct term ids of the message, and the weight (IDF) of each. */
+  readonly terms: readonly number[];
+  readonly weights: readonly number[];
+  readonly totalWeight: number;
+  /** The message's rare words: the ones that tell it from its neighbours. */
+  readonly distinctive: readonly boolean[];
+  /** How many input tokens a match may spread over: word order and a few extra words are fine, a whole page is not. */
+  readonly window: number;
+}
+
+/**
+ * A word found in the messages of at most this many codes is distinctive (`COM+`,
+ * `wewnętrznego`, `BitLocker`); `error`, `operacja` or `failed` are not. A message without
+ * such a word counts its rarest ones.
+ */
+const DISTINCTIVE_CODES = 3;
+
+interface Posting {
+  readonly doc: number;
+  readonly term: number;
+}
+
+/** The best stretch of input matching one message. */
+export interface MessageHit {
+  readonly codeIndex: number;
+  /** Equal for hits on the same message words documented under two codes. */
+  readonly messageKey: string;
+  readonly language: Language;
+  /** Share of the message's weight found in the input, 0..1. */
+  readonly coverage: number;
+  /** Weight found, in absolute terms: of two fully covered messages, the longer explains more of the input. */
+  readonly weight: number;
+  /** Whether one of the message's rarest words was found; without one, the match is only generic words. */
+  readonly distinctive: boolean;
+  readonly matchedTerms: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+function messageTerms(message: string, vocabulary: Vocabulary): { terms: number[]; tokenCount: number } {
+  const tokens = tokenize(fold(message));
+  const terms: number[] = [];
+  for (const token of tokens) {
+    if (!isContentToken(token.text)) continue;
+    const term = vocabulary.add(token.text);
+    if (!terms.includes(term)) terms.push(term);
+  }
+  return { terms, tokenCount: tokens.length };
+}
+
+/** `"errorString": ...`: a JSON key names a field, it is not part of any message. */
+function isJsonKey(folded: string, token: Token): boolean {
+  if (folded.charCodeAt(token.end) !== 34 /* " */) return false;
+  for (let i = token.end + 1; i < folded.length && i < token.end + 4; i++) {
+    const ch = folded.charCodeAt(i);
+    if (ch === 58 /* : */) return true;
+    if (ch !== 32 && ch !== 9) return false;
+  }
+  return false;
+}
+
+/**
+ * What a full match weighs. A long message (the BitLocker one has twenty words) is
+ * rarely quoted whole, so beyond eight words its base is its six heaviest words, but
+ * never less than 45% of all of them: quoting its distinctive part is enough.
+ */
+function coverageBase(weights: readonly number[]): number {
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (weights.length <= LONG_MESSAGE_TERMS) return total;
+  const heaviest = [...weights].sort((a, b) => b - a).slice(0, LONG_MESSAGE_BASE_TERMS).reduce((a, b) => a + b, 0);
+  return Math.max(heaviest, LONG_MESSAGE_MIN_SHARE * total);
+}
+
+const LONG_MESSAGE_TERMS = 8;
+/** Distinct input words remembered between calls; cleared when full, so a stream of random text cannot grow it. */
+const RESOLVED_CACHE_SIZE = 20_000;
+const LONG_MESSAGE_BASE_TERMS = 6;
+const LONG_MESSAGE_MIN_SHARE = 0.45;
+
+export function isContentToken(token: string): boolean {
+  return token.length >= 2 && !STOPWORDS.has(token);
+}
+
+/**
+ * Weighted token overlap between the input and every catalogue message (English and
+ * Polish). A word's weight is its inverse document frequency over all messages, so
+ * `snapshot` or `backup`, which many messages share, count for less than `DHCP` or
+ * `BitLocker`. A message matches through the best window of input tokens, which makes
+ * word order and a few missing or extra words harmless while a long paste cannot
+ * collect one message's words from all over the page.
+ */
+export class MessageMatcher {
+  private readonly docs: readonly MessageDoc[];
+  private readonly vocabulary = new Vocabulary();
+  /** Term id -> where it occurs. */
+  private readonly index: ReadonlyArray<readonly Posting[] | undefined>;
+  private readonly resolved = new Map<string, number>();
+  private readonly hitsByDoc: number[][];
+  private readonly hitLengths: Int32Array;
+  private readonly counts: Int32Array;
+
+  constructor(codes: readonly ErrorCodeEntry[]) {
+    const raw: Array<{ codeIndex: number; language: Language; terms: number[]; tokenCount: number }> = [];
+    codes.forEach((code, codeIndex) => {
+      for (const language of ['en', 'pl'] as const) {
+        for (const message of code.messages[language]) {
+          const { terms, tokenCount } = messageTerms(message, this.vocabulary);
+          if (terms.length > 0) raw.push({ codeIndex, language, terms, tokenCount });
+        }
+      }
+    });
+    const df = new Map<number, number>();
+    for (const doc of raw) for (const term of doc.terms) df.set(term, (df.get(term) ?? 0) + 1);
+    const codesWith = new Map<number, Set<number>>();
+    for (const doc of raw) for (const term of doc.terms) codesWith.set(term, (codesWith.get(term) ?? new Set<number>()).add(doc.codeIndex));
+    const codeDf = (term: number): number => codesWith.get(term)?.size ?? 0;
+    const n = raw.length;
+    const index: Posting[][] = [];
+    this.docs = raw.map((doc, docIndex) => {
+      const weights = doc.terms.map((term) => Math.log(1 + n / (df.get(term) ?? 1)));
+      doc.terms.forEach((term, termIndex) => {
+        (index[term] ??= []).push({ doc: docIndex, term: termIndex });
+      });
+      return {
+        codeIndex: doc.codeIndex,
+        key: [...doc.terms].sort((a, b) => a - b).join(' '),
+        language: doc.language,
+        terms: doc.terms,
+        weights,
+        totalWeight: coverageBase(weights),
+        distinctive: doc.terms.map((term) => codeDf(term) <= Math.max(DISTINCTIVE_CODES, Math.min(...doc.terms.map(codeDf)))),
+        window: Math.max(doc.tokenCount * 2, doc.tokenCount + 8),
+      };
+    });
+    this.index = index;
+    this.hitsByDoc = this.docs.map(() => []);
+    this.hitLengths = new Int32Array(this.docs.length);
+    this.counts = new Int32Array(Math.max(1, ...this.docs.map((doc) => doc.terms.length)));
+  }
+
+  /**
+   * The best window per message, then the best message per code. Messages matching
+   * fewer than two distinct words, or less than `minCoverage` of their weight, are
+   * skipped. `windowed` false scores the whole input as one window (for "closest").
+   */
+  match(folded: string, tokens: readonly Token[], minCoverage: number, windowed = true): MessageHit[] {
+    // Scratch reused across calls (identify() is synchronous): flat [position, term, ...] hits per message.
+    const hitsByDoc = this.hitsByDoc;
+    const touched: number[] = [];
+    for (let position = 0; position < tokens.length; position++) {
+      const token = tokens[position] as Token;
+      if (!isContentToken(token.text) || isJsonKey(folded, token)) continue;
+      const term = this.resolve(token.text);
+      const postings = term < 0 ? undefined : this.index[term];
+      if (postings === undefined) continue;
+      for (const posting of postings) {
+        const list = hitsByDoc[posting.doc] as number[];
+        const length = this.hitLengths[posting.doc] as number;
+        if (length === 0) touched.push(posting.doc);
+        list[length] = position;
+        list[length + 1] = posting.term;
+        this.hitLengths[posting.doc] = length + 2;
+      }
+    }
+    const bestByCode = new Map<number, MessageHit>();
+    try {
+      for (const docIndex of touched) {
+        const doc = this.docs[docIndex] as MessageDoc;
+        const hit = this.bestWindow(doc, hitsByDoc[docIndex] as number[], this.hitLengths[docIndex] as number, tokens, windowed ? doc.window : Number.POSITIVE_INFINITY);
+        if (hit === undefined || hit.matchedTerms < 2 || hit.coverage < minCoverage) continue;
+        const current = bestByCode.get(doc.codeIndex);
+        if (current === undefined || hit.coverage > current.coverage || (hit.coverage === current.coverage && hit.weight > current.weight)) bestByCode.set(doc.codeIndex, hit);
+      }
+    } finally {
+      // The arrays keep their capacity for the next call; only the lengths are reset.
+      for (const docIndex of touched) this.hitLengths[docIndex] = 0;
+    }
+    return [...bestByCode.values()];
+  }
+
+  /** Input word -> term id (or -1), remembered: the same words (JSON keys, VM names) come back paste after paste. */
+  private resolve(word: string): number {
+    let term = this.resolved.get(word);
+    if (term === undefined) {
+      term = this.vocabulary.find(word);
+      if (this.resolved.size >= RESOLVED_CACHE_SIZE) this.resolved.clear();
+      this.resolved.set(word, term);
+    }
+    return term;
+  }
+
+  private bestWindow(doc: MessageDoc, hits: readonly number[], hitsLength: number, tokens: readonly Token[], window: number): MessageHit | undefined {
+    const counts = this.counts;
+    counts.fill(0, 0, doc.terms.length);
+    let weight = 0;
+    let distinct = 0;
+    let rare = 0;
+    let left = 0;
+    let bestWeight = -1;
+    let bestDistinct = 0;
+    let bestRare = 0;
+    let bestFrom = 0;
+    let bestTo = 0;
+    for (let right = 0; right < hitsLength; right += 2) {
+      const position = hits[right] as number;
+      const term = hits[right + 1] as number;
+      if (counts[term] === 0) {
+        weight += doc.weights[term] as number;
+        distinct++;
+        if (doc.distinctive[term] === true) rare++;
+      }
+      counts[term] = (counts[term] as number) + 1;
+      while (position - (hits[left] as number) >= window) {
+        const leftTerm = hits[left + 1] as number;
+        counts[leftTerm] = (counts[leftTerm] as number) - 1;
+        if (counts[leftTerm] === 0) {
+          weight -= doc.weights[leftTerm] as number;
+          distinct--;
+          if (doc.distinctive[leftTerm] === true) rare--;
+        }
+        left += 2;
+      }
+      if (weight > bestWeight + 1e-9) {
+        bestWeight = weight;
+        bestDistinct = distinct;
+        bestRare = rare;
+        bestFrom = hits[left] as number;
+        bestTo = position;
+      }
+    }
+    if (bestWeight < 0) return undefined;
+    return {
+      codeIndex: doc.codeIndex,
+      messageKey: doc.key,
+      language: doc.language,
+      // Rounded so that float noise cannot make one fully covered message beat another.
+      coverage: Math.min(1, Math.round((bestWeight / doc.totalWeight) * 1e6) / 1e6),
+      weight: bestWeight,
+      distinctive: bestRare > 0,
+      matchedTerms: bestDistinct,
+      start: (tokens[bestFrom] as Token).start,
+      end: (tokens[bestTo] as Token).end,
+    };
+  }
+}
