@@ -69,13 +69,22 @@ function actions(card: Record<string, unknown>): { title: string; verb: string; 
   return (card['actions'] as { title: string; verb: string; data: Record<string, unknown> }[] | undefined) ?? [];
 }
 
+function executeVerbs(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(executeVerbs);
+  if (node === null || typeof node !== 'object') return [];
+  const record = node as Record<string, unknown>;
+  const own = record['type'] === 'Action.Execute' && typeof record['verb'] === 'string' ? [record['verb']] : [];
+  return [...own, ...Object.values(record).flatMap(executeVerbs)];
+}
+
 describe('Run checks on the troubleshooting card', () => {
   it('offers the button only when the session names a VM', async () => {
     const { bot, troubleshoot } = setUp();
     const withVm = await troubleshoot.start({ codeId: 'UserErrorGuestAgentStatusUnavailable', language: 'en', conversationId: 'conv-1', createdBy: 'aad-1', target: { vm: 'vm-agent01' } });
     const without = await troubleshoot.start({ codeId: 'UserErrorGuestAgentStatusUnavailable', language: 'en', conversationId: 'conv-1', createdBy: 'aad-1' });
-    expect(actions(bot.renderSessionCard(withVm)).map((a) => a.verb)).toContain(RunChecksVerb);
-    expect(actions(bot.renderSessionCard(without)).map((a) => a.verb)).not.toContain(RunChecksVerb);
+    // Cause-specific buttons sit in an ActionSet under the cause, so look through the whole card.
+    expect(executeVerbs(bot.renderSessionCard(withVm))).toContain(RunChecksVerb);
+    expect(executeVerbs(bot.renderSessionCard(without))).not.toContain(RunChecksVerb);
   });
 
   it('shows every cause in order with its verdict and evidence, and "Go to likely cause" steps the session there', async () => {

@@ -1,0 +1,142 @@
+import autocannon from 'autocannon';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import restify from 'restify';
+import { createApp } from '../src/app';
+import { parseConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+import { createServer, listen, maxBodyBytes, type RunningServer } from '../src/server/create-server';
+import { FlakyConnector } from '../test/integration/alerts/flaky-connector';
+import { type BenchFigure, type BenchSuite, percentile } from './bench-figure';
+
+/**
+ * Alerts accepted per second on POST /api/alerts (auth, size and type checks, zod, code
+ * identification, grouping and the outbox plan committed to SQLite before the 202) against a
+ * bare restify JSON endpoint on the same set-up in the same run; and the time from an alert's
+ * 202 to its card reaching the connector stub through the real CloudAdapter. Loopback, bounded.
+ */
+const DURATION_S = 4;
+const CONNECTIONS = 16;
+const ROUNDS = 2;
+const GOAL_RATIO = 0.5;
+const LATENCY_SAMPLES = 100;
+const SECRET = 'bench-alerts-secret-0123456789';
+
+const template = JSON.parse(readFileSync(join(__dirname, '../test/fixtures/alerts/common-vm.json'), 'utf8')) as {
+  data: { essentials: Record<string, unknown>; alertContext: Record<string, unknown> & { extendedInfo: Record<string, unknown> } };
+};
+
+/** A distinct Azure Monitor Backup Failure alert per request (new job id, 300 VMs in rotation). */
+function alertBody(n: number): string {
+  template.data.alertContext.extendedInfo['jobId'] = `bench-${process.pid}-${n}`;
+  template.data.alertContext['linkedResourceId'] = `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-${n % 300}`;
+  return JSON.stringify(template);
+}
+
+async function startBareEndpoint(): Promise<RunningServer> {
+  const server = restify.createServer({ name: 'bare', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: maxBodyBytes, mapParams: false }));
+  server.post('/api/alerts', (req, res, next) => {
+    res.send(202, { status: 'accepted', size: JSON.stringify(req.body).length });
+    return next();
+  });
+  return listen(server, 0, '127.0.0.1');
+}
+
+let counter = 0;
+async function acceptedPerSecond(url: string): Promise<{ rps: number; errors: number }> {
+  const result = await autocannon({
+    url: `${url}/api/alerts`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-backup-doctor-key': SECRET },
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    // A fresh body per request (a repeated job id would only measure the duplicate path); both servers get the same generator.
+    requests: [{ setupRequest: (req) => ({ ...req, body: alertBody(counter++) }) }],
+  });
+  return { rps: result.requests.average, errors: result.errors + result.non2xx };
+}
+
+export const alertsBench: BenchSuite = async () => {
+  const connector = new FlakyConnector();
+  const serviceUrl = await connector.start();
+  const dir = mkdtempSync(join(tmpdir(), 'backup-doctor-alerts-bench-'));
+  const env = { BOT_MODE: 'local', STATE_FILE: join(dir, 'bench.sqlite'), LOG_LEVEL: 'silent', ALERTS_SHARED_SECRET: SECRET, POLL_INTERVAL_MINUTES: '0' };
+  const app = createApp(parseConfig(env), { logger: createLogger('silent'), alerts: { startWorkers: false } });
+  const doctor = await listen(createServer(app), 0, '127.0.0.1');
+  const bare = await startBareEndpoint();
+  const figures: BenchFigure[] = [];
+  try {
+    let best = { doctor: 0, bare: 0, errors: 0 };
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const b = await acceptedPerSecond(bare.url);
+      const d = await acceptedPerSecond(doctor.url);
+      best = { doctor: Math.max(best.doctor, d.rps), bare: Math.max(best.bare, b.rps), errors: best.errors + d.errors + b.errors };
+    }
+    const ratio = best.doctor / best.bare;
+    figures.push({
+      name: `alerts accepted/s on /api/alerts (${CONNECTIONS} connections${best.errors > 0 ? `, ${best.errors} errors` : ''})`,
+      unit: 'alerts/s',
+      value: Math.round(best.doctor),
+      baseline: Math.round(best.bare),
+      ratio: Number(ratio.toFixed(3)),
+      goal: `ratio >= ${GOAL_RATIO} (bare restify JSON endpoint)`,
+      met: ratio >= GOAL_RATIO && best.errors === 0,
+    });
+  } finally {
+    await doctor.close();
+    await bare.close();
+    await app.close();
+  }
+
+  // Latency: a fresh app with its workers, one conversation per vault so Teams' per-conversation limits do not queue the samples.
+  const latencyApp = createApp(parseConfig({ ...env, STATE_FILE: join(dir, 'latency.sqlite') }), { logger: createLogger('silent') });
+  const server = await listen(createServer(latencyApp), 0, '127.0.0.1');
+  try {
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      latencyApp.alerts.subscriptions.add({
+        id: `bench-sub-${i}`,
+        conversationKey: `bench-conv-${i}`,
+        conversationReference: { channelId: 'msteams', serviceUrl, bot: { id: 'backup-doctor', name: 'Backup Doctor' }, conversation: { id: `bench-conv-${i}`, conversationType: 'channel' } },
+        scope: { kind: 'vault', vault: `bench-vault-${i}` },
+        language: 'en',
+        createdAt: new Date(),
+      });
+    }
+    const samples: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      const response = await fetch(`${server.url}/api/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-backup-doctor-key': SECRET },
+        body: JSON.stringify({ vault: `bench-vault-${i}`, vm: `vm-${i}`, errorCode: 'UserErrorGuestAgentStatusUnavailable', jobId: `latency-${i}` }),
+      });
+      const acceptedAt = Date.now();
+      await response.text();
+      await connector.waitFor(() => connector.of(`bench-conv-${i}`, 'create').length === 1, 10_000);
+      samples.push((connector.of(`bench-conv-${i}`, 'create')[0]?.at ?? acceptedAt) - acceptedAt);
+    }
+    samples.sort((a, b) => a - b);
+    const p50 = percentile(samples, 50);
+    const p99 = percentile(samples, 99);
+    figures.push(
+      { name: 'alert accepted -> card posted, p50 (connector stub)', unit: 'ms', value: p50, baseline: null, ratio: null, goal: 'p50 < 100 ms', met: p50 < 100 },
+      { name: 'alert accepted -> card posted, p99 (connector stub)', unit: 'ms', value: p99, baseline: null, ratio: null, goal: 'p99 < 1000 ms', met: p99 < 1000 },
+    );
+  } finally {
+    await server.close();
+    await latencyApp.close();
+    await connector.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return figures;
+};
+
+if (require.main === module) {
+  alertsBench()
+    .then((figures) => console.table(figures))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,118 @@
+import autocannon from 'autocannon';
+import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import restify from 'restify';
+import { createApp } from '../src/app';
+import { parseConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+import { createServer, listen, maxBodyBytes, type RunningServer } from '../src/server/create-server';
+import { ConnectorStub } from '../test/helpers/connector-stub';
+import type { BenchFigure, BenchSuite } from './bench-figure';
+
+/**
+ * Message turns per second through the real restify server and CloudAdapter, each turn
+ * answered through a local connector stub: Backup Doctor (identify, new session in SQLite,
+ * card render, send, record the message id) against a plain echo bot on the same stack in
+ * the same run. Bounded: a few seconds per run, loopback only.
+ */
+const DURATION_S = 4;
+const CONNECTIONS = 8;
+const ROUNDS = 2;
+const GOAL_RATIO = 0.7;
+
+function activity(serviceUrl: string, text: string): string {
+  return JSON.stringify({
+    type: 'message',
+    id: 'bench-1',
+    channelId: 'msteams',
+    serviceUrl,
+    text,
+    locale: 'en-US',
+    from: { id: '29:bench', name: 'Bench', aadObjectId: '00000000-0000-0000-0000-00000000b3c4' },
+    recipient: { id: '28:bot', name: 'Backup Doctor' },
+    conversation: { id: 'bench-conversation', conversationType: 'personal', tenantId: 't' },
+  });
+}
+
+/** The echo baseline: the same restify set-up and an anonymous CloudAdapter, one reply per turn. */
+async function startEchoBot(): Promise<RunningServer> {
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+  const bot = new ActivityHandler();
+  bot.onMessage(async (context, next) => {
+    await context.sendActivity(`echo: ${context.activity.text ?? ''}`);
+    await next();
+  });
+  const server = restify.createServer({ name: 'echo', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: maxBodyBytes, mapParams: false }));
+  server.post('/api/messages', async (req, res) => {
+    await adapter.process(req, res, (context) => bot.run(context));
+  });
+  return listen(server, 0, '127.0.0.1');
+}
+
+async function turnsPerSecond(url: string, body: string): Promise<{ rps: number; errors: number }> {
+  const result = await autocannon({
+    url: `${url}/api/messages`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    // The load generator runs in a worker thread, so it does not share the bots' event loop.
+    workers: 1,
+  });
+  return { rps: result.requests.average, errors: result.errors + result.non2xx };
+}
+
+export const turnsBench: BenchSuite = async () => {
+  const stub = new ConnectorStub();
+  stub.keepCalls = false;
+  const serviceUrl = await stub.start();
+  const dir = mkdtempSync(join(tmpdir(), 'backup-doctor-bench-'));
+  const app = createApp(parseConfig({ BOT_MODE: 'local', STATE_FILE: join(dir, 'bench.sqlite'), LOG_LEVEL: 'silent' }), {
+    logger: createLogger('silent'),
+    alerts: { startWorkers: false },
+  });
+  const doctor = await listen(createServer(app), 0, '127.0.0.1');
+  const echo = await startEchoBot();
+  try {
+    const doctorBody = activity(serviceUrl, 'UserErrorGuestAgentStatusUnavailable');
+    const echoBody = activity(serviceUrl, 'UserErrorGuestAgentStatusUnavailable');
+    let best = { doctor: 0, echo: 0, errors: 0 };
+    // Alternate the two so neither profits from a quieter moment of the machine.
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const e = await turnsPerSecond(echo.url, echoBody);
+      const d = await turnsPerSecond(doctor.url, doctorBody);
+      best = { doctor: Math.max(best.doctor, d.rps), echo: Math.max(best.echo, e.rps), errors: best.errors + d.errors + e.errors };
+    }
+    const ratio = best.doctor / best.echo;
+    return [
+      {
+        name: `message turns/s through CloudAdapter (${CONNECTIONS} connections${best.errors > 0 ? `, ${best.errors} errors` : ''})`,
+        unit: 'turns/s',
+        value: Math.round(best.doctor),
+        baseline: Math.round(best.echo),
+        ratio: Number(ratio.toFixed(3)),
+        goal: `ratio >= ${GOAL_RATIO} (echo bot on the same stack)`,
+        met: ratio >= GOAL_RATIO && best.errors === 0,
+      },
+    ] satisfies BenchFigure[];
+  } finally {
+    await doctor.close();
+    await echo.close();
+    await app.close();
+    await stub.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+if (require.main === module) {
+  turnsBench()
+    .then((figures) => console.table(figures))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+}

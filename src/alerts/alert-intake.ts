@@ -1,0 +1,76 @@
+import type { AcceptOutcome, AlertLedger } from '../core/incidents/accept-alert';
+import type { BackupAlert } from '../core/incidents/backup-alert';
+import { type CodeIdentifier, identifyAlertCode } from '../core/incidents/identify-alert-code';
+import type { Clock } from '../core/ports';
+
+export interface AlertIntakeDeps {
+  readonly ledger: AlertLedger;
+  readonly identifier: CodeIdentifier;
+  readonly clock: Clock;
+  /** Azure is reachable, so an alert without a recognisable code can wait for its job. */
+  readonly canLookUpJobs: boolean;
+  /** Called after each committed batch (wakes the processor and the delivery worker). */
+  readonly onCommitted?: (outcomes: readonly AcceptOutcome[]) => void;
+  readonly maxBatch?: number;
+}
+
+interface Waiting {
+  readonly alert: BackupAlert;
+  readonly resolve: (outcome: AcceptOutcome) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Accepts alerts durably with group commit: alerts arriving in the same tick are written in one
+ * SQLite transaction, and each caller's promise settles only after that commit. This is what a
+ * 202 waits for, and it keeps a storm from costing one fsync per alert.
+ */
+export class AlertIntake {
+  private queue: Waiting[] = [];
+  private scheduled = false;
+
+  constructor(private readonly deps: AlertIntakeDeps) {}
+
+  submit(alert: BackupAlert): Promise<AcceptOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ alert, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Accepts a batch directly (the job poller). */
+  acceptNow(alerts: readonly BackupAlert[]): AcceptOutcome[] {
+    const outcomes = this.deps.ledger.acceptMany(alerts.map((a) => this.input(a)));
+    this.deps.onCommitted?.(outcomes);
+    return outcomes;
+  }
+
+  private input(alert: BackupAlert) {
+    const code = identifyAlertCode(alert, this.deps.identifier);
+    const lookable = alert.jobId !== undefined && alert.vault.subscriptionId !== undefined && alert.vault.resourceGroup !== undefined;
+    return { alert, code, awaitJob: this.deps.canLookUpJobs && lookable, receivedAt: this.deps.clock.now() };
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const max = this.deps.maxBatch ?? 500;
+    const batch = this.queue.splice(0, max);
+    if (this.queue.length > 0) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    if (batch.length === 0) return;
+    let outcomes: AcceptOutcome[];
+    try {
+      outcomes = this.deps.ledger.acceptMany(batch.map((w) => this.input(w.alert)));
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    batch.forEach((w, i) => w.resolve(outcomes[i] as AcceptOutcome));
+    this.deps.onCommitted?.(outcomes);
+  }
+}

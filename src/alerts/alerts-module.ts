@@ -1,0 +1,199 @@
+import type restify from 'restify';
+import type { AzurePort, VaultRef } from '../core/azure-port';
+import { AlertLedger } from '../core/incidents/accept-alert';
+import { codeIdentifierOf, memoizedIdentifier, type CodeIdentifier } from '../core/incidents/identify-alert-code';
+import type { Clock, IdGenerator } from '../core/ports';
+import type { CloudAdapter } from 'botbuilder';
+import type { Config } from '../config';
+import { type CardSender, DeliveryWorker, adapterCardSender } from '../channels/teams/proactive-delivery';
+import type { TeamsBot } from '../channels/teams/teams-bot';
+import type { KnowledgeBase } from '../core/knowledge/knowledge-base';
+import type { TroubleshootService } from '../core/troubleshoot/troubleshoot-service';
+import type { Logger } from '../logger';
+import type { SqliteDatabase } from '../storage/sqlite-database';
+import type { Identifier } from '../core/identify';
+import { parseVaultId } from '../core/incidents/arm-ids';
+import { registerIncidentActions } from '../channels/teams/incident-actions';
+import { registerSubscriptionCommands } from '../channels/teams/subscription-commands';
+import { createAlertAuthenticator } from '../server/alerts/alert-auth';
+import { registerAlertRoute } from '../server/alerts/alerts-route';
+import { registerHealthRoutes, type ReadinessReport } from '../server/health/health-routes';
+import { type AlertMetrics, createAlertMetrics } from '../server/health/metrics';
+import { SqliteAlertInbox } from '../storage/sqlite-alert-inbox';
+import { SqliteIncidentStore, sqliteUnitOfWork } from '../storage/sqlite-incident-store';
+import { SqliteOutbox } from '../storage/sqlite-outbox';
+import { SqlitePollerWatermark } from '../storage/sqlite-poller-watermark';
+import { SqliteSubscriptionStore } from '../storage/sqlite-subscription-store';
+import { AlertIntake } from './alert-intake';
+import { AlertProcessor } from './alert-processor';
+import { JobPoller } from './job-poller';
+
+/** The parts of the app the alert path uses (createApp has them all before the App exists). */
+export interface AlertsHost {
+  readonly config: Config;
+  readonly db: SqliteDatabase;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly identifier: Identifier;
+  readonly knowledge: KnowledgeBase;
+  readonly adapter: CloudAdapter;
+  readonly bot: TeamsBot;
+  readonly troubleshoot: TroubleshootService;
+}
+
+export interface AlertsOptions {
+  readonly ids: IdGenerator;
+  readonly clock?: Clock;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  /** Azure, for job lookups and the poller; undefined: webhook only. */
+  readonly azure?: AzurePort;
+  readonly watchedVaults?: readonly VaultRef[];
+  /** Replaces the CloudAdapter sender (benchmarks measuring the path without Teams). */
+  readonly sender?: CardSender;
+  /** Start the delivery worker and the poller with the app (default true; tests drive them by hand). */
+  readonly startWorkers?: boolean;
+}
+
+export interface AlertsModule {
+  readonly intake: AlertIntake;
+  readonly processor: AlertProcessor;
+  readonly delivery: DeliveryWorker;
+  readonly poller: JobPoller | undefined;
+  readonly metrics: AlertMetrics;
+  readonly incidents: SqliteIncidentStore;
+  readonly inbox: SqliteAlertInbox;
+  readonly outbox: SqliteOutbox;
+  readonly subscriptions: SqliteSubscriptionStore;
+  readonly identifier: CodeIdentifier;
+  registerRoutes(server: restify.Server): void;
+  readiness(): ReadinessReport;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * The alert path wired onto an App: stores on the app's SQLite file, POST /api/alerts,
+ * /readyz, /metrics, the processor, the outbox worker, the job poller, the subscription
+ * commands and the "Troubleshoot <vm>" button.
+ */
+export function createAlertsModule(app: AlertsHost, options: AlertsOptions): AlertsModule {
+  const settings = app.config.alerts;
+  const watchedVaults = options.watchedVaults ?? app.config.azure.watchedVaults.map(parseWatchedVault).filter((v): v is VaultRef => v !== undefined);
+  const clock = options.clock ?? app.clock;
+  const db = app.db;
+  const incidents = new SqliteIncidentStore(db);
+  const inbox = new SqliteAlertInbox(db);
+  const outbox = new SqliteOutbox(db);
+  const subscriptions = new SqliteSubscriptionStore(db);
+  const watermarks = new SqlitePollerWatermark(db);
+  const identifier = memoizedIdentifier(codeIdentifierOf(app.identifier));
+  const metrics = createAlertMetrics(() => outbox.depth());
+  const coalesceMs = settings.coalesceSeconds * 1000;
+  const ledger = new AlertLedger({ unitOfWork: sqliteUnitOfWork(db), inbox, incidents, outbox, subscriptions, ids: options.ids, windowMs: settings.incidentWindowMinutes * 60_000, coalesceMs });
+
+  const delivery = new DeliveryWorker({
+    outbox,
+    incidents,
+    subscriptions,
+    sender: options.sender ?? adapterCardSender(app.adapter, app.config.bot.MicrosoftAppId ?? ''),
+    clock,
+    sleep: options.sleep ?? realSleep,
+    random: options.random ?? Math.random,
+    logger: app.logger,
+    metrics,
+    coalesceMs,
+    catalogueMessage: (code, lang) => app.knowledge.codes.find((c) => c.id === code)?.messages[lang][0],
+  });
+  const processor = new AlertProcessor({ inbox, ledger, identifier, azure: options.azure, clock, logger: app.logger, onGrouped: () => delivery.wake() });
+  const intake = new AlertIntake({
+    ledger,
+    identifier,
+    clock,
+    canLookUpJobs: options.azure !== undefined,
+    onCommitted: (outcomes) => {
+      for (const o of outcomes) if (o.kind === 'grouped' && o.opened) metrics.incidentsOpened.inc();
+      if (outcomes.some((o) => o.kind === 'pending')) void processor.processPending();
+      delivery.wake();
+    },
+  });
+  const poller =
+    options.azure && settings.pollIntervalMinutes > 0
+      ? new JobPoller({
+          azure: options.azure,
+          intake,
+          watermarks,
+          identifier,
+          clock,
+          logger: app.logger,
+          vaults: watchedVaults,
+          intervalMs: settings.pollIntervalMinutes * 60_000,
+          initialLookbackMs: settings.pollLookbackHours * 3_600_000,
+        })
+      : undefined;
+
+  const auth = createAlertAuthenticator({
+    ...(settings.sharedSecret ? { sharedSecret: settings.sharedSecret } : {}),
+    ...(settings.aadAudience.length > 0 && settings.aadIssuer.length > 0 ? { aad: { issuer: settings.aadIssuer, audience: settings.aadAudience, jwksUrl: settings.jwksUrl } } : {}),
+  });
+  if (!auth.configured) app.logger.warn('POST /api/alerts has no credentials configured (ALERTS_SHARED_SECRET or ALERTS_AAD_*): every alert will be refused');
+
+  registerSubscriptionCommands(app.bot, { subscriptions, ids: options.ids, clock, appId: app.config.bot.MicrosoftAppId ?? '', onSubscribed: () => undefined });
+  registerIncidentActions(app.bot, { incidents, troubleshoot: app.troubleshoot });
+
+  const readiness = (): ReadinessReport => {
+    const problems: string[] = [];
+    let store: ReadinessReport['store'] = 'ok';
+    let depth: number | null = null;
+    try {
+      depth = outbox.depth();
+    } catch {
+      store = 'unreachable';
+      problems.push('the SQLite store cannot be read');
+    }
+    const status = poller?.lastStatus();
+    const azure: ReadinessReport['azure'] = !options.azure ? 'not-configured' : status?.azureReachable === undefined ? 'unknown' : status.azureReachable ? 'ok' : 'unreachable';
+    if (azure === 'unreachable') problems.push(`Azure unreachable: ${status?.lastError ?? ''}`);
+    return { ready: store === 'ok', store, outboxDepth: depth, lastPollAt: status?.lastPollAt?.toISOString() ?? null, azure, problems };
+  };
+
+  return {
+    intake,
+    processor,
+    delivery,
+    poller,
+    metrics,
+    incidents,
+    inbox,
+    outbox,
+    subscriptions,
+    identifier,
+    registerRoutes(server) {
+      registerAlertRoute(server, { intake, auth, maxBodyBytes: settings.maxBodyBytes, clock, logger: app.logger, metrics });
+      registerHealthRoutes(server, { metrics, readiness });
+    },
+    readiness,
+    start() {
+      delivery.start();
+      poller?.start();
+      // Alerts that waited for their job when the process stopped.
+      void processor.processPending();
+    },
+    async stop() {
+      poller?.stop();
+      await delivery.stop();
+    },
+  };
+}
+
+/** WATCHED_VAULTS entries: a vault ARM id, or subscriptionId/resourceGroup/name. */
+export function parseWatchedVault(entry: string): VaultRef | undefined {
+  const fromId = parseVaultId(entry);
+  if (fromId) return fromId;
+  const parts = entry.split('/').filter((p) => p.length > 0);
+  if (parts.length !== 3) return undefined;
+  const [subscriptionId, resourceGroup, name] = parts as [string, string, string];
+  return { subscriptionId, resourceGroup, name };
+}

@@ -1,0 +1,146 @@
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import { randomBytes } from 'node:crypto';
+import { TeamsBot } from './channels/teams/teams-bot';
+import { type AlertsModule, type AlertsOptions, createAlertsModule } from './alerts/alerts-module';
+import { preloadCardTemplates } from './channels/teams/card-renderer';
+import type { Config } from './config';
+import { createIdentifier, type Identifier } from './core/identify';
+import type { KnowledgeBase } from './core/knowledge/knowledge-base';
+import { type Clock, type IdGenerator, systemClock } from './core/ports';
+import type { SessionStore } from './core/troubleshoot/session-store';
+import { TroubleshootService } from './core/troubleshoot/troubleshoot-service';
+import { loadKnowledgeBase } from './knowledge/load-knowledge-base';
+import { type Logger, createLogger } from './logger';
+import type { RouteRegistrar } from './server/create-server';
+import { type SqliteDatabase, openSqliteDatabase } from './storage/sqlite-database';
+import { SqliteSessionStore } from './storage/sqlite-session-store';
+import { type RemediationModule, type RemediationOptions, createRemediationModule } from './remediation/remediation-module';
+import { registerResourceQuestions } from './channels/teams/resource-questions';
+import { createResourceQuestions } from './core/questions';
+import { createAzurePortFromConfig } from './azure/azure-from-config';
+import type { AzurePort } from './core/azure-port';
+import { registerRunChecksAction } from './channels/teams/run-checks-action';
+
+/**
+ * Composition root: everything the bot is made of, built from a Config. Tests build it
+ * in-process (port 0, temp SQLite file); main.ts and the demo build it from the environment.
+ * Later features add themselves here (a route registrar, a card action, a command).
+ */
+export interface App {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly knowledge: KnowledgeBase;
+  readonly identifier: Identifier;
+  readonly db: SqliteDatabase;
+  readonly sessions: SessionStore;
+  readonly troubleshoot: TroubleshootService;
+  readonly adapter: CloudAdapter;
+  readonly bot: TeamsBot;
+  /** Extra HTTP routes (alerts, metrics...), added to the server by createServer. */
+  readonly routes: RouteRegistrar[];
+  /** POST /api/alerts, /readyz, /metrics, incident delivery, the job poller (issue 4). */
+  readonly alerts: AlertsModule;
+  /** Approved fixes, the audit command and GET /api/audit (issue 5); present when Azure is configured. */
+  readonly remediation: RemediationModule | undefined;
+  close(): Promise<void>;
+}
+
+export interface AppOverrides {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly knowledge?: KnowledgeBase;
+  readonly ids?: IdGenerator;
+  /** Alert path options (Azure for job lookups and the poller, injected timers, a card sender). */
+  readonly alerts?: Partial<AlertsOptions>;
+  /** Fix options (policy, sleep, card updates); Azure defaults to the alerts' Azure. */
+  readonly remediation?: Partial<RemediationOptions>;
+  /** Azure for checks, questions, alerts and fixes; default: built from config (undefined in local mode without AZURE_ENDPOINT). */
+  readonly azure?: AzurePort;
+}
+
+export const randomIds: IdGenerator = { next: () => randomBytes(16).toString('base64url') };
+
+export function createApp(config: Config, overrides: AppOverrides = {}): App {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? systemClock;
+  const knowledge = overrides.knowledge ?? loadKnowledgeBase(config.knowledgeDir);
+  preloadCardTemplates();
+  const identifier = createIdentifier(knowledge);
+
+  const db = openSqliteDatabase(config.stateFile);
+  const sessions = new SqliteSessionStore(db);
+  const troubleshoot = new TroubleshootService({ store: sessions, knowledge, clock, ids: overrides.ids ?? randomIds, ttlMs: config.sessionTtlHours * 3_600_000 });
+
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(botAuthSettings(config)));
+  adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    logger.error({ err: error, activityType: context.activity.type, conversationId: context.activity.conversation?.id }, 'turn failed');
+    if (context.activity.type === 'message') {
+      await context.sendActivity('Something went wrong on my side; nothing was changed. / Coś poszło nie tak po mojej stronie; niczego nie zmieniono.').catch(() => undefined);
+    }
+  };
+
+  const bot = new TeamsBot({ knowledge, identifier, troubleshoot, logger });
+  const azure = overrides.azure ?? overrides.remediation?.azure ?? overrides.alerts?.azure ?? createAzurePortFromConfig(config);
+  const alerts = createAlertsModule(
+    { config, db, clock, logger, identifier, knowledge, adapter, bot, troubleshoot },
+    { ids: overrides.ids ?? randomIds, ...(azure ? { azure } : {}), ...overrides.alerts },
+  );
+  const fixAzure = overrides.remediation?.azure ?? azure;
+  const remediation = fixAzure
+    ? createRemediationModule({ config, db, clock, logger, identifier, knowledge, adapter, bot, troubleshoot }, { ids: overrides.ids ?? randomIds, ...overrides.remediation, azure: fixAzure })
+    : undefined;
+  // "Why did the backup of vm-sql01 fail?", "failed backups today", "status of vault X" (issue 3): need Azure.
+  // Without Azure they are still recognised, and answered with what is missing.
+  const questions = fixAzure ? createResourceQuestions({ azure: fixAzure, identifier, catalogue: knowledge, clock, watchedVaults: config.azure.watchedVaults }) : undefined;
+  registerResourceQuestions(bot, { questions, troubleshoot, logger });
+  if (azure) {
+    registerRunChecksAction(bot, {
+      knowledge,
+      troubleshoot,
+      azure,
+      allowReadOnlyRunCommand: () => {
+        // Reading the guest (waagent.conf) is a run command: only where the fix policy allows read-only ones.
+        const state = remediation?.service.policyState();
+        return state?.kind === 'loaded' && state.policy.allowReadOnlyRunCommands;
+      },
+      logger,
+    });
+  }
+  const app: App = {
+    config,
+    logger,
+    clock,
+    knowledge,
+    identifier,
+    db,
+    sessions,
+    troubleshoot,
+    adapter,
+    bot,
+    routes: [(server) => alerts.registerRoutes(server), ...(remediation ? [(server: Parameters<RemediationModule['registerRoutes']>[0]) => remediation.registerRoutes(server)] : [])],
+    alerts,
+    remediation,
+    async close() {
+      await remediation?.stop();
+      await alerts.stop();
+      db.close();
+    },
+  };
+  if (overrides.alerts?.startWorkers !== false) alerts.start();
+  return app;
+}
+
+/**
+ * botbuilder's own settings. In local mode no app id is passed, which makes CloudAdapter accept
+ * anonymous requests (the Agents Playground sends no token); production always has one (config
+ * refuses to start without it), so the adapter validates every request's JWT.
+ */
+function botAuthSettings(config: Config): Record<string, string> {
+  if (config.mode === 'local' && !config.bot.MicrosoftAppId) return {};
+  const settings: Record<string, string> = { MicrosoftAppType: config.bot.MicrosoftAppType };
+  if (config.bot.MicrosoftAppId) settings['MicrosoftAppId'] = config.bot.MicrosoftAppId;
+  if (config.bot.MicrosoftAppPassword) settings['MicrosoftAppPassword'] = config.bot.MicrosoftAppPassword;
+  if (config.bot.MicrosoftAppTenantId) settings['MicrosoftAppTenantId'] = config.bot.MicrosoftAppTenantId;
+  return settings;
+}

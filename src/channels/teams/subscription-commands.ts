@@ -1,0 +1,110 @@
+import type { ConversationReference } from 'botbuilder';
+import type { SubscriptionStore } from '../../core/incidents/ports';
+import { type Subscription, type SubscriptionScope, parseSubscriptionCommand, scopeKey } from '../../core/incidents/subscription';
+import type { Language } from '../../core/knowledge/schema';
+import type { Clock, IdGenerator } from '../../core/ports';
+import type { CommandContext, ConversationInfo } from './routing-types';
+import type { TeamsBot } from './teams-bot';
+
+export interface SubscriptionCommandDeps {
+  readonly subscriptions: SubscriptionStore;
+  readonly ids: IdGenerator;
+  readonly clock: Clock;
+  /** The bot's app id (Teams addresses the bot as 28:<appId>); empty in local mode. */
+  readonly appId: string;
+  /** Called after a subscription is added (e.g. to deliver open incidents there). */
+  readonly onSubscribed?: (subscription: Subscription) => void;
+}
+
+function describe(scope: SubscriptionScope, lang: Language): string {
+  switch (scope.kind) {
+    case 'all':
+      return lang === 'en' ? 'all vaults' : 'wszystkie magazyny';
+    case 'vault':
+      return lang === 'en' ? `vault ${scope.vault}` : `magazyn ${scope.vault}`;
+    case 'subscription':
+      return lang === 'en' ? `subscription ${scope.subscriptionId}` : `subskrypcja ${scope.subscriptionId}`;
+  }
+}
+
+/** The reference proactive sends need: where (serviceUrl, conversation) and as whom (the bot). */
+export function conversationReferenceOf(conversation: ConversationInfo, appId: string): Partial<ConversationReference> {
+  return {
+    channelId: 'msteams',
+    ...(conversation.serviceUrl ? { serviceUrl: conversation.serviceUrl } : {}),
+    bot: { id: appId ? `28:${appId}` : 'backup-doctor', name: 'Backup Doctor' },
+    conversation: {
+      id: conversation.id,
+      isGroup: conversation.type !== undefined && conversation.type !== 'personal',
+      conversationType: conversation.type ?? 'personal',
+      name: '',
+      ...(conversation.tenantId ? { tenantId: conversation.tenantId } : {}),
+    },
+  };
+}
+
+/**
+ * `subscribe`, `subscribe vault <name>`, `subscribe subscription <id>`, `unsubscribe [...]`,
+ * `subscriptions`. The conversation reference is stored with the subscription, so incident
+ * cards reach this conversation proactively, in the language the command was written in.
+ */
+export function registerSubscriptionCommands(bot: TeamsBot, deps: SubscriptionCommandDeps): void {
+  bot.registerCommand(
+    (text) => parseSubscriptionCommand(text) !== undefined,
+    async (ctx: CommandContext) => {
+      const command = parseSubscriptionCommand(ctx.text);
+      const lang = ctx.language;
+      const key = ctx.conversation.id;
+      if (!command) return;
+      switch (command.kind) {
+        case 'invalid':
+          await ctx.messenger.sendText(command.reason[lang]);
+          return;
+        case 'subscribe': {
+          const subscription: Subscription = {
+            id: deps.ids.next(),
+            conversationKey: key,
+            conversationReference: conversationReferenceOf(ctx.conversation, deps.appId) as Record<string, unknown>,
+            scope: command.scope,
+            language: lang,
+            createdBy: ctx.sender.aadObjectId ?? ctx.sender.id,
+            createdAt: deps.clock.now(),
+          };
+          deps.subscriptions.add(subscription);
+          await ctx.messenger.sendText(
+            lang === 'en'
+              ? `Subscribed: incident cards for ${describe(command.scope, lang)} will be posted here. Write \`unsubscribe\` to stop.`
+              : `Subskrypcja dodana: karty incydentów dla: ${describe(command.scope, lang)} będą publikowane tutaj. Napisz \`unsubscribe\`, aby zakończyć.`,
+          );
+          deps.onSubscribed?.(subscription);
+          return;
+        }
+        case 'unsubscribe': {
+          const removed = deps.subscriptions.remove(key, command.scope ? scopeKey(command.scope) : undefined);
+          await ctx.messenger.sendText(
+            removed === 0
+              ? lang === 'en'
+                ? 'This conversation had no such subscription.'
+                : 'Ta rozmowa nie miała takiej subskrypcji.'
+              : lang === 'en'
+                ? `Unsubscribed (${removed} removed). No more incident cards here${command.scope ? ` for ${describe(command.scope, lang)}` : ''}.`
+                : `Subskrypcja usunięta (usunięto: ${removed}). Karty incydentów nie będą już tu publikowane${command.scope ? ` dla: ${describe(command.scope, lang)}` : ''}.`,
+          );
+          return;
+        }
+        case 'list': {
+          const subs = deps.subscriptions.listForConversation(key);
+          const lines = subs.map((s) => `- ${describe(s.scope, lang)}`);
+          await ctx.messenger.sendText(
+            subs.length === 0
+              ? lang === 'en'
+                ? 'No subscriptions here. Write `subscribe` (or `subscribe vault <name>`) to get incident cards.'
+                : 'Brak subskrypcji w tej rozmowie. Napisz `subscribe` (albo `subscribe vault <nazwa>`), aby otrzymywać karty incydentów.'
+              : `${lang === 'en' ? 'This conversation receives incident cards for:' : 'Ta rozmowa otrzymuje karty incydentów dla:'}\n${lines.join('\n')}`,
+          );
+          return;
+        }
+      }
+    },
+  );
+}

@@ -1,0 +1,256 @@
+import { ActivityHandler, type InvokeResponse, TurnContext } from 'botbuilder';
+import type { z } from 'zod';
+import type { Identifier } from '../../core/identify';
+import type { Language } from '../../core/knowledge/schema';
+import { ask, chooseLanguage, languageOf } from '../../core/troubleshoot/ask';
+import type { TroubleshootSession } from '../../core/troubleshoot/session';
+import type { TroubleshootService } from '../../core/troubleshoot/troubleshoot-service';
+import {
+  buildChooseCodeView,
+  buildCodesView,
+  buildErrorView,
+  buildHelpView,
+  buildInvalidActionView,
+  buildUnknownView,
+  buildWelcomeView,
+} from '../../core/views/conversation-views';
+import type { KnowledgeLookup } from '../../core/views/knowledge-lookup';
+import { type TroubleshootActionProvider, buildTroubleshootView } from '../../core/views/troubleshoot-view';
+import type { Logger } from '../../logger';
+import { type CardMessenger, turnMessenger } from './card-messenger';
+import { type AdaptiveCardJson, renderCard } from './card-renderer';
+import type {
+  CardActionContext,
+  CardActionHandler,
+  CardActionRegistration,
+  CardActionResult,
+  CommandHandler,
+  CommandMatcher,
+  ConversationInfo,
+  Sender,
+} from './routing-types';
+import { registerBuiltInCardActions } from './troubleshoot-actions';
+
+export interface TeamsBotDeps {
+  readonly knowledge: KnowledgeLookup;
+  readonly identifier: Identifier;
+  readonly troubleshoot: TroubleshootService;
+  readonly logger: Logger;
+}
+
+const invokeCardType = 'application/vnd.microsoft.card.adaptive';
+const invokeMessageType = 'application/vnd.microsoft.activity.message';
+
+/**
+ * The botbuilder layer, kept thin: activities in, domain calls, rendered cards out.
+ *
+ * Extension points (for checks, alerts, remediation):
+ * - `registerCardAction(verb, handler, payloadSchema?)`: a button verb and what it does.
+ * - `registerCommand(matcher, handler)`: a text command, checked before identification.
+ * - `registerTroubleshootActions(provider)`: extra buttons on the troubleshooting card.
+ * - `renderSessionCard(session)`: the current troubleshooting card for a session.
+ */
+export class TeamsBot extends ActivityHandler {
+  private readonly cardActions = new Map<string, CardActionRegistration<unknown>>();
+  private readonly commands: { readonly matcher: CommandMatcher; readonly handler: CommandHandler }[] = [];
+  private readonly troubleshootProviders: TroubleshootActionProvider[] = [];
+
+  constructor(private readonly deps: TeamsBotDeps) {
+    super();
+    registerBuiltInCardActions(this, deps);
+
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+
+    this.onMembersAdded(async (context, next) => {
+      const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient?.id);
+      if (botAdded) {
+        const language = chooseLanguage('en', context.activity.locale);
+        await turnMessenger(context).send(renderCard('welcome', buildWelcomeView(language)));
+      }
+      await next();
+    });
+  }
+
+  /**
+   * Registers what a card button does. The verb is the Action.Execute verb (and `verb` in the
+   * Action.Submit fallback's data). The payload is validated by `payloadSchema` before the
+   * handler runs; an unknown verb or a payload that fails it gets the "no longer valid" card.
+   */
+  registerCardAction<P>(verb: string, handler: CardActionHandler<P>, payloadSchema?: z.ZodType<P>): void {
+    if (this.cardActions.has(verb)) throw new Error(`card action ${verb} is already registered`);
+    this.cardActions.set(verb, { handler, ...(payloadSchema ? { payload: payloadSchema } : {}) } as CardActionRegistration<unknown>);
+  }
+
+  /** Registers a text command, tried in registration order before identification. */
+  registerCommand(matcher: CommandMatcher, handler: CommandHandler): void {
+    this.commands.push({ matcher, handler });
+  }
+
+  /** Adds buttons under the current cause of every troubleshooting card (e.g. "Check on Azure"). */
+  registerTroubleshootActions(provider: TroubleshootActionProvider): void {
+    this.troubleshootProviders.push(provider);
+  }
+
+  hasCardAction(verb: string): boolean {
+    return this.cardActions.has(verb);
+  }
+
+  renderSessionCard(session: TroubleshootSession, actorName?: string): AdaptiveCardJson {
+    const causeId = session.cursor < session.causeCount ? session.causeIds[session.cursor] : undefined;
+    const extraActions = this.troubleshootProviders.flatMap((p) => p(session, causeId, session.language));
+    return renderCard('troubleshoot', buildTroubleshootView(this.deps.knowledge, session, { extraActions, ...(actorName ? { actorName } : {}) }));
+  }
+
+  /** Starts a session for a code and posts its card (or replaces `replaceActivityId` with it). */
+  async startSession(
+    input: { codeId: string; language: Language; sender: Sender; conversation: ConversationInfo; target?: TroubleshootSession['target'] },
+    messenger: CardMessenger,
+  ): Promise<TroubleshootSession> {
+    return this.deps.troubleshoot.start(
+      {
+        codeId: input.codeId,
+        language: input.language,
+        conversationId: input.conversation.id,
+        createdBy: input.sender.aadObjectId ?? input.sender.id,
+        ...(input.target ? { target: input.target } : {}),
+      },
+      (session) => messenger.send(this.renderSessionCard(session)),
+    );
+  }
+
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    const value: unknown = context.activity.value;
+    const action = isRecord(value) && isRecord(value['action']) ? value['action'] : undefined;
+    const verb = action && typeof action['verb'] === 'string' ? action['verb'] : '';
+    const result = await this.dispatchCardAction(context, verb, action?.['data'], 'invoke');
+    return { status: 200, body: result };
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const messenger = turnMessenger(context);
+    // Action.Submit fallback: old clients send the card's data as a message value.
+    if (isRecord(activity.value) && typeof activity.value['verb'] === 'string' && !activity.text?.trim()) {
+      await this.dispatchCardAction(context, activity.value['verb'], activity.value, 'submit');
+      return;
+    }
+
+    const text = mentionFreeText(context);
+    const sender = senderOf(context);
+    const conversation = conversationOf(context);
+
+    for (const command of this.commands) {
+      const match = command.matcher instanceof RegExp ? text.match(command.matcher) : null;
+      const matched = command.matcher instanceof RegExp ? match !== null : command.matcher(text);
+      if (!matched) continue;
+      const language = languageOf(text, activity.locale);
+      await command.handler({ text, match, language, ...(activity.locale ? { locale: activity.locale } : {}), sender, conversation, messenger });
+      return;
+    }
+
+    const outcome = ask(text, activity.locale, this.deps.identifier);
+    const { knowledge } = this.deps;
+    switch (outcome.kind) {
+      case 'help':
+        await messenger.send(renderCard('help', buildHelpView(outcome.language)));
+        return;
+      case 'codes':
+        await messenger.send(renderCard('codes', buildCodesView(knowledge, outcome.language)));
+        return;
+      case 'choose':
+        await messenger.send(renderCard('choose-code', buildChooseCodeView(knowledge, outcome.codeIds, outcome.language)));
+        return;
+      case 'unknown':
+        await messenger.send(renderCard('unknown-code', buildUnknownView(knowledge, outcome.closestCodeIds, outcome.language)));
+        return;
+      case 'troubleshoot':
+        await this.startSession({ codeId: outcome.codeId, language: outcome.language, sender, conversation }, messenger);
+        return;
+    }
+  }
+
+  /**
+   * Runs a card action and writes its card: the answer to the invoke, and an update of the
+   * pressed message so every viewer sees the same state. Never throws: a bad press gets a card.
+   */
+  private async dispatchCardAction(context: TurnContext, verb: string, rawData: unknown, via: 'invoke' | 'submit'): Promise<{ statusCode: number; type: string; value: unknown }> {
+    const activity = context.activity;
+    const messenger = turnMessenger(context);
+    const data = isRecord(rawData) ? Object.fromEntries(Object.entries(rawData).filter(([k]) => k !== 'verb')) : undefined;
+    const requested = data?.['lang'];
+    const language: Language = requested === 'pl' || requested === 'en' ? requested : chooseLanguage('en', activity.locale);
+    const registration = this.cardActions.get(verb);
+    const parsed = registration && data ? (registration.payload ? registration.payload.safeParse(data) : { success: true as const, data }) : undefined;
+
+    let result: CardActionResult;
+    if (!registration || !parsed || !parsed.success) {
+      this.deps.logger.warn({ verb, via, conversationId: activity.conversation?.id }, 'card action rejected: unknown verb or malformed payload');
+      result = { card: renderCard('notice', buildInvalidActionView(language)) };
+    } else {
+      const ctx: CardActionContext = {
+        verb,
+        payload: parsed.data,
+        sender: senderOf(context),
+        language,
+        conversation: conversationOf(context),
+        ...(activity.replyToId ? { activityId: activity.replyToId } : {}),
+        via,
+        messenger,
+      };
+      try {
+        result = await registration.handler(ctx);
+      } catch (error) {
+        this.deps.logger.error({ err: error, verb, via }, 'card action failed');
+        result = { card: renderCard('notice', buildErrorView(language)) };
+      }
+    }
+
+    if (result.mode === 'respond' && via === 'invoke') return { statusCode: 200, type: invokeCardType, value: result.card };
+    const target = result.activityId ?? activity.replyToId;
+    if (result.mode === 'reply' || result.mode === 'respond' || !target) {
+      const id = await messenger.send(result.card);
+      if (id && result.onPosted) await result.onPosted(id);
+      return result.mode === 'reply' ? { statusCode: 200, type: invokeMessageType, value: '' } : { statusCode: 200, type: invokeCardType, value: result.card };
+    }
+    try {
+      await messenger.update(target, result.card);
+    } catch (error) {
+      // The invoke answer still shows the new card to the presser; log why others may not see it.
+      this.deps.logger.warn({ err: error, verb, activityId: target }, 'updateActivity failed');
+    }
+    return { statusCode: 200, type: invokeCardType, value: result.card };
+  }
+}
+
+export function mentionFreeText(context: TurnContext): string {
+  const activity = context.activity;
+  // removeRecipientMention strips "<at>Bot</at>" when the mention names this bot.
+  const text = activity.entities?.some((e) => e.type === 'mention') ? TurnContext.removeRecipientMention(activity) : activity.text;
+  return (text ?? '')
+    .replace(/<at>[^<]*<\/at>/gi, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .trim();
+}
+
+export function senderOf(context: TurnContext): Sender {
+  const from = context.activity.from ?? { id: 'unknown' };
+  return { id: from.id, ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}), ...(from.name ? { name: from.name } : {}) };
+}
+
+export function conversationOf(context: TurnContext): ConversationInfo {
+  const c = context.activity.conversation;
+  return {
+    id: c?.id ?? '',
+    ...(c?.conversationType ? { type: c.conversationType } : {}),
+    ...(c?.tenantId ? { tenantId: c.tenantId } : {}),
+    ...(context.activity.serviceUrl ? { serviceUrl: context.activity.serviceUrl } : {}),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -1,0 +1,74 @@
+import type { StepAction } from '../../core/troubleshoot/session';
+import type { SessionResult } from '../../core/troubleshoot/troubleshoot-service';
+import type { TroubleshootService } from '../../core/troubleshoot/troubleshoot-service';
+import { EmptyPayloadSchema, GoToPayloadSchema, SessionPayloadSchema, StartPayloadSchema, Verbs } from '../../core/views/card-actions';
+import { buildCodesView, buildExpiredView, buildHelpView, buildInvalidActionView, buildSessionNotFoundView } from '../../core/views/conversation-views';
+import type { KnowledgeLookup } from '../../core/views/knowledge-lookup';
+import { safeFindCode } from '../../core/views/knowledge-lookup';
+import { renderCard } from './card-renderer';
+import type { CardActionContext, CardActionHandler, CardActionResult } from './routing-types';
+import type { TeamsBot } from './teams-bot';
+
+interface Deps {
+  readonly knowledge: KnowledgeLookup;
+  readonly troubleshoot: TroubleshootService;
+}
+
+/** The built-in buttons: stepping a session, starting one from a code, help and codes. */
+export function registerBuiltInCardActions(bot: TeamsBot, deps: Deps): void {
+  const stepHandler =
+    (toAction: (ctx: CardActionContext<{ sessionId: string; index?: number }>) => StepAction): CardActionHandler<{ sessionId: string; index?: number }> =>
+    async (ctx) => {
+      const loaded = await deps.troubleshoot.load(ctx.payload.sessionId);
+      // A session id from another conversation is treated as forged: ids never travel between chats.
+      if (loaded.kind !== 'not-found' && loaded.session.conversationId !== ctx.conversation.id) return invalid(ctx);
+      if (loaded.kind !== 'ok') return sessionProblem(loaded, ctx, deps.troubleshoot.ttlHours);
+      const stepped = await deps.troubleshoot.step(ctx.payload.sessionId, toAction(ctx));
+      if (stepped.kind !== 'ok') return sessionProblem(stepped, ctx, deps.troubleshoot.ttlHours);
+      const session = stepped.session;
+      return { card: bot.renderSessionCard(session, ctx.sender.name), ...(session.activityId ? { activityId: session.activityId } : {}) };
+    };
+
+  bot.registerCardAction(Verbs.next, stepHandler(() => ({ kind: 'next' })), SessionPayloadSchema);
+  bot.registerCardAction(Verbs.previous, stepHandler(() => ({ kind: 'previous' })), SessionPayloadSchema);
+  bot.registerCardAction(Verbs.fixed, stepHandler(() => ({ kind: 'fixed' })), SessionPayloadSchema);
+  bot.registerCardAction(Verbs.stillFailing, stepHandler(() => ({ kind: 'still-failing' })), SessionPayloadSchema);
+  bot.registerCardAction(Verbs.goTo, stepHandler((ctx) => ({ kind: 'go-to', index: ctx.payload.index ?? 0 })), GoToPayloadSchema);
+
+  // A code chosen on the choose-code, unknown or codes card: the troubleshooting card replaces it.
+  bot.registerCardAction(
+    Verbs.start,
+    async (ctx) => {
+      const code = safeFindCode(deps.knowledge, ctx.payload.codeId);
+      if (!code) return invalid(ctx);
+      const session = await deps.troubleshoot.start({
+        codeId: code.id,
+        language: ctx.language,
+        conversationId: ctx.conversation.id,
+        createdBy: ctx.sender.aadObjectId ?? ctx.sender.id,
+        ...(ctx.activityId ? { activityId: ctx.activityId } : {}),
+      });
+      const card = bot.renderSessionCard(session);
+      return ctx.activityId ? { card } : { card, onPosted: async (id) => void (await deps.troubleshoot.attachActivity(session, id)) };
+    },
+    StartPayloadSchema,
+  );
+
+  bot.registerCardAction(Verbs.help, async (ctx) => ({ card: renderCard('help', buildHelpView(ctx.language)), mode: 'reply' }), EmptyPayloadSchema);
+  bot.registerCardAction(Verbs.codes, async (ctx) => ({ card: renderCard('codes', buildCodesView(deps.knowledge, ctx.language)), mode: 'reply' }), EmptyPayloadSchema);
+}
+
+function invalid(ctx: CardActionContext<unknown>): CardActionResult {
+  return { card: renderCard('notice', buildInvalidActionView(ctx.language)) };
+}
+
+function sessionProblem(result: Exclude<SessionResult, { kind: 'ok' }>, ctx: CardActionContext<unknown>, ttlHours: number): CardActionResult {
+  switch (result.kind) {
+    case 'not-found':
+      return { card: renderCard('notice', buildSessionNotFoundView(ctx.language)) };
+    case 'expired':
+      return { card: renderCard('notice', buildExpiredView(result.session.language, ttlHours)) };
+    case 'invalid':
+      return { card: renderCard('notice', buildInvalidActionView(result.session.language)) };
+  }
+}

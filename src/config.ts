@@ -1,0 +1,201 @@
+import { z } from 'zod';
+import { CodedError } from './core/errors';
+
+/**
+ * The only reader of process.env. `parseConfig` is pure (takes the environment as a
+ * record) so every rule here is unit-tested; `loadConfig` is the one impure wrapper.
+ * Every setting is documented in .env.sample.
+ */
+
+export const BotModes = ['production', 'local'] as const;
+export type BotMode = (typeof BotModes)[number];
+
+export const AppTypes = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+export type AppType = (typeof AppTypes)[number];
+
+export interface BotConfig {
+  /** botbuilder's own setting names, passed to ConfigurationBotFrameworkAuthentication as-is. */
+  readonly MicrosoftAppType: AppType;
+  readonly MicrosoftAppId: string | undefined;
+  readonly MicrosoftAppPassword: string | undefined;
+  readonly MicrosoftAppTenantId: string | undefined;
+}
+
+export interface AzureConfig {
+  /** ARM endpoint override (the local simulator); undefined means public Azure. */
+  readonly endpoint: string | undefined;
+  /** PEM file with the CA that signed the endpoint's certificate (the simulator's). */
+  readonly caFile: string | undefined;
+  readonly managedIdentityClientId: string | undefined;
+  readonly subscriptionIds: readonly string[];
+  /** Vault resource ids (or subscription/resourceGroup/name triples) to watch. */
+  readonly watchedVaults: readonly string[];
+  /** Local mode only: the ARM simulator scenario file to start with. */
+  readonly simulatorScenario: string | undefined;
+}
+
+/** POST /api/alerts, the job poller and incident delivery (issue 4). */
+export interface AlertsConfig {
+  /** Shared secret for x-backup-doctor-key / ?code=. Local mode defaults to 'local-demo-secret'. */
+  readonly sharedSecret: string | undefined;
+  /** Entra ID bearer tokens (Azure Monitor secure webhook): accepted when audience and issuer are set. */
+  readonly aadAudience: readonly string[];
+  readonly aadIssuer: readonly string[];
+  readonly jwksUrl: string;
+  readonly maxBodyBytes: number;
+  readonly incidentWindowMinutes: number;
+  /** 0 turns the job poller off. */
+  readonly pollIntervalMinutes: number;
+  readonly pollLookbackHours: number;
+  /** At most one card update per conversation per this many seconds during a storm. */
+  readonly coalesceSeconds: number;
+}
+
+export interface Config {
+  readonly mode: BotMode;
+  readonly port: number;
+  readonly bot: BotConfig;
+  readonly stateFile: string;
+  readonly sessionTtlHours: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Knowledge base folder; undefined means the repository's knowledge/. */
+  readonly knowledgeDir: string | undefined;
+  readonly azure: AzureConfig;
+  readonly alerts: AlertsConfig;
+  readonly remediation: RemediationConfig;
+}
+
+export interface RemediationConfig {
+  /** The fix policy file (who may request and approve which fixes where); undefined shows fixes disabled. */
+  readonly policyFile: string | undefined;
+  /** Bearer token for GET /api/audit; undefined disables the export. */
+  readonly auditApiKey: string | undefined;
+  /** How often and how long the verification backup is followed. */
+  readonly verifyPollSeconds: number;
+  readonly verifyTimeoutMinutes: number;
+}
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const list = optionalText.transform((v) =>
+  v === undefined
+    ? []
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+);
+
+const EnvSchema = z.object({
+  BOT_MODE: optionalText.pipe(z.enum(BotModes).optional()).transform((v) => v ?? 'production'),
+  PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()).transform((v) => v ?? 3978),
+  MicrosoftAppType: optionalText.pipe(z.enum(AppTypes).optional()),
+  MicrosoftAppId: optionalText,
+  MicrosoftAppPassword: optionalText,
+  MicrosoftAppTenantId: optionalText,
+  STATE_FILE: optionalText.transform((v) => v ?? './data/backup-doctor.sqlite'),
+  SESSION_TTL_HOURS: optionalText.pipe(z.coerce.number<string | undefined>().positive().max(24 * 365).optional()).transform((v) => v ?? 72),
+  LOG_LEVEL: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()).transform((v) => v ?? 'info'),
+  KNOWLEDGE_DIR: optionalText,
+  AZURE_ENDPOINT: optionalText.pipe(z.url().optional()),
+  AZURE_CA_FILE: optionalText,
+  AZURE_MANAGED_IDENTITY_CLIENT_ID: optionalText,
+  AZURE_SUBSCRIPTION_IDS: list,
+  WATCHED_VAULTS: list,
+  AZURE_SIMULATOR_SCENARIO: optionalText,
+  ALERTS_SHARED_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  ALERTS_AAD_AUDIENCE: list,
+  ALERTS_AAD_ISSUER: list,
+  ALERTS_JWKS_URL: optionalText.pipe(z.url().optional()).transform((v) => v ?? 'https://login.microsoftonline.com/common/discovery/v2.0/keys'),
+  ALERTS_MAX_BODY_BYTES: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1024).max(10 * 1024 * 1024).optional()).transform((v) => v ?? 256 * 1024),
+  INCIDENT_WINDOW_MINUTES: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(7 * 24 * 60).optional()).transform((v) => v ?? 60),
+  POLL_INTERVAL_MINUTES: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(24 * 60).optional()).transform((v) => v ?? 15),
+  POLL_LOOKBACK_HOURS: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(24 * 30).optional()).transform((v) => v ?? 24),
+  FIX_POLICY_FILE: optionalText,
+  AUDIT_API_KEY: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  FIX_VERIFY_POLL_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(0.01).max(600).optional()).transform((v) => v ?? 15),
+  FIX_VERIFY_TIMEOUT_MINUTES: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(24 * 60).optional()).transform((v) => v ?? 120),
+  INCIDENT_COALESCE_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(0).max(600).optional()).transform((v) => v ?? 5),
+});
+
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new CodedError('config_invalid', `Invalid configuration: ${problems.join('; ')}`, { problems });
+  }
+  const e = parsed.data;
+  const appType: AppType = e.MicrosoftAppType ?? (e.MicrosoftAppTenantId ? 'SingleTenant' : 'MultiTenant');
+
+  if (e.BOT_MODE === 'production') {
+    // Anonymous Bot Framework access would let anyone on the network talk as any user: local mode only.
+    const missing: string[] = [];
+    if (!e.MicrosoftAppId) missing.push('MicrosoftAppId');
+    if (appType !== 'UserAssignedMSI' && !e.MicrosoftAppPassword) missing.push('MicrosoftAppPassword');
+    if (appType !== 'MultiTenant' && !e.MicrosoftAppTenantId) missing.push('MicrosoftAppTenantId');
+    if (missing.length > 0) {
+      throw new CodedError(
+        'config_invalid',
+        `Bot credentials missing: set ${missing.join(', ')} (MicrosoftAppType=${appType}), or set BOT_MODE=local for anonymous local use.`,
+        { missing },
+      );
+    }
+  }
+
+  const config: Config = {
+    mode: e.BOT_MODE,
+    port: e.PORT,
+    bot: {
+      MicrosoftAppType: appType,
+      MicrosoftAppId: e.MicrosoftAppId,
+      MicrosoftAppPassword: e.MicrosoftAppPassword,
+      MicrosoftAppTenantId: e.MicrosoftAppTenantId,
+    },
+    stateFile: e.STATE_FILE,
+    sessionTtlHours: e.SESSION_TTL_HOURS,
+    logLevel: e.LOG_LEVEL,
+    knowledgeDir: e.KNOWLEDGE_DIR,
+    azure: {
+      endpoint: e.AZURE_ENDPOINT,
+      caFile: e.AZURE_CA_FILE,
+      managedIdentityClientId: e.AZURE_MANAGED_IDENTITY_CLIENT_ID,
+      subscriptionIds: e.AZURE_SUBSCRIPTION_IDS,
+      watchedVaults: e.WATCHED_VAULTS,
+      simulatorScenario: e.AZURE_SIMULATOR_SCENARIO,
+    },
+    alerts: {
+      sharedSecret: e.ALERTS_SHARED_SECRET ?? (e.BOT_MODE === 'local' ? 'local-demo-secret' : undefined),
+      aadAudience: e.ALERTS_AAD_AUDIENCE,
+      aadIssuer: e.ALERTS_AAD_ISSUER,
+      jwksUrl: e.ALERTS_JWKS_URL,
+      maxBodyBytes: e.ALERTS_MAX_BODY_BYTES,
+      incidentWindowMinutes: e.INCIDENT_WINDOW_MINUTES,
+      pollIntervalMinutes: e.POLL_INTERVAL_MINUTES,
+      pollLookbackHours: e.POLL_LOOKBACK_HOURS,
+      coalesceSeconds: e.INCIDENT_COALESCE_SECONDS,
+    },
+    remediation: {
+      policyFile: e.FIX_POLICY_FILE,
+      auditApiKey: e.AUDIT_API_KEY,
+      verifyPollSeconds: e.FIX_VERIFY_POLL_SECONDS,
+      verifyTimeoutMinutes: e.FIX_VERIFY_TIMEOUT_MINUTES,
+    },
+  };
+  return deepFreeze(config);
+}
+
+/** Reads the process environment. Call once, in main or the demo. */
+export function loadConfig(overrides: Readonly<Record<string, string | undefined>> = {}): Config {
+  return parseConfig({ ...process.env, ...overrides });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,172 @@
+import type { IdGenerator } from '../ports';
+import type { BackupAlert } from './backup-alert';
+import { alertDedupeKey, vmKey } from './backup-alert';
+import { planDueAt } from './delivery-policy';
+import type { IncidentHeader } from './incident';
+import { groupingKey, vmFromAlert, vmTransition, withinWindow } from './incident';
+import type { AlertInbox, IncidentStore, InboxEntry, Outbox, SubscriptionStore, UnitOfWork } from './ports';
+import { matchingConversations } from './subscription';
+
+export interface AlertLedgerDeps {
+  readonly unitOfWork: UnitOfWork;
+  readonly inbox: AlertInbox;
+  readonly incidents: IncidentStore;
+  readonly outbox: Outbox;
+  readonly subscriptions: SubscriptionStore;
+  readonly ids: IdGenerator;
+  readonly windowMs: number;
+  readonly coalesceMs: number;
+}
+
+export type AcceptOutcome =
+  /** Stored and grouped: incidentId is where the VM now shows. */
+  | { readonly kind: 'grouped'; readonly alertId: string; readonly incidentId: string; readonly changed: boolean; readonly opened: boolean }
+  /** Stored; its code needs the job (AzurePort), which happens after the 202. */
+  | { readonly kind: 'pending'; readonly alertId: string }
+  /** Stored, but changes nothing (a recovery of a VM no incident holds). */
+  | { readonly kind: 'ignored'; readonly alertId: string }
+  /** Seen before (same job, or same Azure Monitor alert): nothing new stored. */
+  | { readonly kind: 'duplicate'; readonly alertId: string; readonly incidentId: string | null };
+
+export interface AcceptInput {
+  readonly alert: BackupAlert;
+  /** The identified code; undefined when not known yet. */
+  readonly code: string | undefined;
+  /** The alert can still be identified from its job later (it has a job id and Azure is configured). */
+  readonly awaitJob: boolean;
+  readonly receivedAt: Date;
+}
+
+/**
+ * Accepting alerts: inbox (deduplicated on job id) -> incident grouping (vault + code within
+ * the window) -> VM lifecycle -> outbox plan for every matching conversation, all in one
+ * transaction. Callers batch several alerts into one call (group commit).
+ */
+export class AlertLedger {
+  constructor(private readonly deps: AlertLedgerDeps) {}
+
+  acceptMany(inputs: readonly AcceptInput[]): AcceptOutcome[] {
+    return this.deps.unitOfWork.run(() => inputs.map((input) => this.acceptOne(input)));
+  }
+
+  /** Groups an inbox entry that waited for its job (the processor calls this after the Azure lookup). */
+  groupPending(entryId: string, alert: BackupAlert, code: string | null, now: Date): AcceptOutcome {
+    return this.deps.unitOfWork.run(() => {
+      const incidentId = this.group(alert, code, now);
+      this.deps.inbox.update(entryId, { status: incidentId ? 'grouped' : 'ignored', code, incidentId: incidentId?.id ?? null });
+      return incidentId ? { kind: 'grouped', alertId: entryId, incidentId: incidentId.id, changed: incidentId.changed, opened: incidentId.opened } : { kind: 'ignored', alertId: entryId };
+    });
+  }
+
+  private acceptOne(input: AcceptInput): AcceptOutcome {
+    const { alert, code, awaitJob, receivedAt } = input;
+    const dedupeKey = alertDedupeKey(alert);
+    const existing = this.deps.inbox.find(dedupeKey);
+    if (existing) return { kind: 'duplicate', alertId: existing.id, incidentId: existing.incidentId };
+    const entry: InboxEntry = {
+      id: this.deps.ids.next(),
+      dedupeKey,
+      alert,
+      code: code ?? null,
+      status: 'needs-job',
+      incidentId: null,
+      receivedAt,
+    };
+    if (code === undefined && awaitJob) {
+      this.deps.inbox.insert(entry);
+      return { kind: 'pending', alertId: entry.id };
+    }
+    const grouped = this.group(alert, code ?? null, receivedAt);
+    this.deps.inbox.insert({ ...entry, status: grouped ? 'grouped' : 'ignored', incidentId: grouped?.id ?? null });
+    return grouped ? { kind: 'grouped', alertId: entry.id, incidentId: grouped.id, changed: grouped.changed, opened: grouped.opened } : { kind: 'ignored', alertId: entry.id };
+  }
+
+  /** Applies the alert to its incident (opening one if needed); undefined when it changes nothing. */
+  private group(alert: BackupAlert, code: string | null, now: Date): { id: string; changed: boolean; opened: boolean } | undefined {
+    const { incidents, windowMs } = this.deps;
+    const key = groupingKey(alert, code);
+    const latest = incidents.findLatest(key);
+    const current = latest && withinWindow(latest.lastAlertAt, alert.occurredAt, windowMs) ? latest : undefined;
+    if (!current) {
+      if (alert.condition === 'resolved') return undefined;
+      const header: IncidentHeader = {
+        id: this.deps.ids.next(),
+        groupKey: key,
+        vault: alert.vault,
+        code,
+        ...(alert.message ? { message: alert.message } : {}),
+        openedAt: alert.occurredAt,
+        lastAlertAt: alert.occurredAt,
+        revision: 1,
+        vmCount: 1,
+        recoveredCount: 0,
+      };
+      incidents.insert(header);
+      incidents.putVm(header.id, vmFromAlert(alert));
+      this.planDeliveries(header, now);
+      return { id: header.id, changed: true, opened: true };
+    }
+    const existingVm = incidents.getVm(current.id, vmKey(alert.vm));
+    const transition = vmTransition(existingVm, alert);
+    const lastAlertAt = new Date(Math.max(current.lastAlertAt.getTime(), alert.occurredAt.getTime()));
+    let vmCount = current.vmCount;
+    let recoveredCount = current.recoveredCount;
+    switch (transition.kind) {
+      case 'ignore':
+        return transition.reason === 'stale' ? { id: current.id, changed: false, opened: false } : undefined;
+      case 'add':
+        vmCount += 1;
+        incidents.putVm(current.id, vmFromAlert(alert));
+        break;
+      case 'refire':
+        recoveredCount -= 1;
+        break;
+      case 'recover':
+        recoveredCount += 1;
+        break;
+      case 'touch':
+        break;
+    }
+    if (existingVm) {
+      incidents.putVm(current.id, {
+        ...existingVm,
+        state: alert.condition,
+        lastSeenAt: new Date(Math.max(existingVm.lastSeenAt.getTime(), alert.occurredAt.getTime())),
+        ...(alert.jobId && alert.condition === 'fired' ? { jobId: alert.jobId } : {}),
+      });
+    }
+    const visible = transition.kind !== 'touch';
+    const updated: IncidentHeader = {
+      ...current,
+      lastAlertAt,
+      vmCount,
+      recoveredCount,
+      revision: visible ? current.revision + 1 : current.revision,
+      ...(current.message === undefined && alert.message ? { message: alert.message } : {}),
+    };
+    incidents.update(updated);
+    if (visible) this.planDeliveries(updated, now);
+    return { id: current.id, changed: visible, opened: false };
+  }
+
+  private planDeliveries(incident: IncidentHeader, now: Date): void {
+    const { outbox, subscriptions, coalesceMs } = this.deps;
+    for (const sub of matchingConversations(subscriptions.list(), incident.vault)) {
+      const existing = outbox.find(incident.id, sub.conversationKey);
+      const dueAt = planDueAt(existing, now, coalesceMs);
+      outbox.upsert({
+        ...(existing ? { id: existing.id } : {}),
+        incidentId: incident.id,
+        conversationKey: sub.conversationKey,
+        subscriptionId: existing?.subscriptionId ?? sub.id,
+        wantedRevision: incident.revision,
+        deliveredRevision: existing?.deliveredRevision ?? 0,
+        ...(existing?.activityId ? { activityId: existing.activityId } : {}),
+        dueAt,
+        attempts: existing?.status === 'pending' ? existing.attempts : 0,
+        ...(existing?.lastSentAt ? { lastSentAt: existing.lastSentAt } : {}),
+        status: 'pending',
+      });
+    }
+  }
+}

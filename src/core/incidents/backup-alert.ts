@@ -1,0 +1,67 @@
+/**
+ * One shape for every way an alert reaches us (Azure Monitor common schema, its metric
+ * variant, the documented minimal JSON, the job poller), so grouping and delivery never
+ * look at the payload kind again.
+ */
+export type AlertCondition = 'fired' | 'resolved';
+
+export type AlertSourceKind = 'azure-monitor-backup' | 'azure-monitor-metric' | 'minimal' | 'job-poller';
+
+export interface AlertVault {
+  /** Display name as the sender spelled it. */
+  readonly name: string;
+  readonly subscriptionId?: string;
+  readonly resourceGroup?: string;
+}
+
+export interface AlertVm {
+  readonly name: string;
+  readonly resourceGroup?: string;
+  readonly subscriptionId?: string;
+}
+
+export interface BackupAlert {
+  readonly source: AlertSourceKind;
+  readonly condition: AlertCondition;
+  readonly vault: AlertVault;
+  readonly vm: AlertVm;
+  /** Backup job GUID, lower-cased (the webhook and the poller meet on it). */
+  readonly jobId?: string;
+  /** A code the sender stated outright (minimal JSON). */
+  readonly errorCode?: string;
+  /** The error message (essentials.description, job errorString). */
+  readonly message?: string;
+  /** Texts that may carry the code: originAlertId, recommendedActions with aka.ms/AB- links. */
+  readonly codeHints: readonly string[];
+  /** Azure Monitor alert id, when there is one. */
+  readonly alertId?: string;
+  readonly occurredAt: Date;
+  /** Metric alerts: Backup Health Events "Health Status" dimension. */
+  readonly healthStatus?: string;
+}
+
+/** Grouping and matching compare vault names case-insensitively: alertTargetIDs arrive lower-cased. */
+export function vaultKey(vault: AlertVault): string {
+  return vault.name.toLowerCase();
+}
+
+export function vmKey(vm: AlertVm): string {
+  return vm.name.toLowerCase();
+}
+
+/** The job id as a bare GUID, whatever form it arrived in (ARM id or name). */
+export function normaliseJobId(raw: string): string {
+  const trimmed = raw.trim();
+  const tail = trimmed.includes('/') ? (trimmed.split('/').filter((s) => s.length > 0).pop() ?? trimmed) : trimmed;
+  return tail.toLowerCase();
+}
+
+/**
+ * The key under which the inbox deduplicates: a job seen by the webhook and by the poller
+ * is one entry. Without a job id, the alert id (or the whole identity) stands in.
+ */
+export function alertDedupeKey(alert: BackupAlert): string {
+  if (alert.jobId) return `${alert.condition}:job:${alert.jobId}`;
+  if (alert.alertId) return `${alert.condition}:alert:${alert.alertId.toLowerCase()}`;
+  return `${alert.condition}:vm:${vaultKey(alert.vault)}:${vmKey(alert.vm)}:${alert.errorCode ?? ''}:${alert.message ?? ''}:${alert.occurredAt.toISOString()}`;
+}

@@ -1,0 +1,209 @@
+import type { AzurePort, ResourceLock, RestorePointCollection, VmStatus } from '../azure-port';
+import { CodedError, asCodedError } from '../errors';
+import type { LocalizedText } from '../knowledge/schema';
+import { runCommandFor, type FixDefinition, type FixId } from './fix-catalogue';
+import type { ExecutionOutcome } from './fix-request';
+import type { FixTarget } from './fix-target';
+import { backupExtensionNames, findProtectedVm, matchingCollections } from './preconditions';
+
+/**
+ * One executor per fix: a pure async function over AzurePort that runs exactly the
+ * operations the catalogue lists (the scripts come from the catalogue, not from here).
+ * An executor throws a CodedError when the fix did not do what it promised.
+ */
+export interface ExecutionContext {
+  readonly azure: AzurePort;
+  readonly fix: FixDefinition;
+  readonly target: FixTarget;
+  /** Guards resource groups the fix discovers itself (the restore point group of the lock fix). */
+  readonly inScope: (subscriptionId: string, resourceGroup: string) => boolean;
+  readonly progress: (step: LocalizedText) => Promise<void>;
+  readonly abortSignal?: AbortSignal;
+}
+
+export type FixExecutor = (ctx: ExecutionContext) => Promise<ExecutionOutcome>;
+
+async function osOf(ctx: ExecutionContext): Promise<{ os: 'Windows' | 'Linux'; status?: VmStatus }> {
+  if (ctx.target.osType) return { os: ctx.target.osType };
+  const status = await ctx.azure.getVmStatus(ctx.target.vm, opts(ctx));
+  if (!status.osType) throw new CodedError('fix_request_invalid', `The operating system of ${ctx.target.vm.name} is unknown`, { vm: ctx.target.vm.name });
+  return { os: status.osType, status };
+}
+
+function opts(ctx: ExecutionContext): { abortSignal?: AbortSignal } {
+  return ctx.abortSignal ? { abortSignal: ctx.abortSignal } : {};
+}
+
+function runCommandFix(expectedOs: 'Windows' | 'Linux'): FixExecutor {
+  return async (ctx) => {
+    const { os } = await osOf(ctx);
+    if (os !== expectedOs) throw new CodedError('fix_request_invalid', `${ctx.fix.id} is for ${expectedOs} VMs; ${ctx.target.vm.name} runs ${os}`, { os });
+    const op = runCommandFor(ctx.fix, os);
+    if (!op) throw new CodedError('internal', `The catalogue has no ${os} command for ${ctx.fix.id}`);
+    await ctx.progress({ en: `Running ${op.commandId} on ${ctx.target.vm.name}…`, pl: `Uruchamianie ${op.commandId} na ${ctx.target.vm.name}…` });
+    const output = await ctx.azure.runCommand(ctx.target.vm, { os, script: op.script }, opts(ctx));
+    const agent = await agentState(ctx);
+    return {
+      summary: {
+        en: `${op.commandId} completed on ${ctx.target.vm.name}.${agent ? ` The agent now reports: ${agent}.` : ''}`,
+        pl: `${op.commandId} zakończone na ${ctx.target.vm.name}.${agent ? ` Agent zgłasza teraz: ${agent}.` : ''}`,
+      },
+      output: formatOutput(output.stdout, output.stderr),
+    };
+  };
+}
+
+/** Best effort: the agent's status after the command, for the card; the backup is the real proof. */
+async function agentState(ctx: ExecutionContext): Promise<string | undefined> {
+  try {
+    const status = await ctx.azure.getVmStatus(ctx.target.vm, opts(ctx));
+    const first = status.agentStatuses[0];
+    if (!first) return undefined;
+    return [first.displayStatus, status.agentVersion ? `version ${status.agentVersion}` : undefined].filter(Boolean).join(', ');
+  } catch {
+    return undefined;
+  }
+}
+
+function formatOutput(stdout: string, stderr: string): string | undefined {
+  const parts = [stdout.trim() ? `[stdout]\n${stdout.trim()}` : '', stderr.trim() ? `[stderr]\n${stderr.trim()}` : ''].filter(Boolean);
+  return parts.length ? parts.join('\n').slice(0, 2000) : undefined;
+}
+
+const retryBackup: FixExecutor = async (ctx) => {
+  const item = await findProtectedVm(ctx.azure, ctx.target);
+  if (!item) throw new CodedError('fix_request_invalid', `${ctx.target.vm.name} is not protected by a vault the bot can see`, { vm: ctx.target.vm.name });
+  await ctx.progress({ en: `Starting an on-demand backup in vault ${item.vault.name}…`, pl: `Uruchamianie kopii zapasowej na żądanie w magazynie ${item.vault.name}…` });
+  const { jobId } = await ctx.azure.triggerBackup(item, opts(ctx));
+  return {
+    summary: { en: `Backup job ${jobId} started in vault ${item.vault.name}.`, pl: `Uruchomiono zadanie kopii zapasowej ${jobId} w magazynie ${item.vault.name}.` },
+    backupJobId: jobId,
+  };
+};
+
+const reinstallBackupExtension: FixExecutor = async (ctx) => {
+  const status = await ctx.azure.getVmStatus(ctx.target.vm, opts(ctx));
+  const os = status.osType ?? ctx.target.osType;
+  const expected = os ? backupExtensionNames[os] : undefined;
+  const names = Object.values(backupExtensionNames).map((n) => n.toLowerCase());
+  // The extension's resource name is what delete takes; match the documented names, preferring the VM's OS.
+  const installed = status.extensions.find((e) => expected !== undefined && e.name.toLowerCase() === expected.toLowerCase()) ?? status.extensions.find((e) => names.includes(e.name.toLowerCase()));
+  const name = installed?.name ?? expected;
+  if (!name) throw new CodedError('fix_request_invalid', `No backup extension found on ${ctx.target.vm.name}`, { vm: ctx.target.vm.name });
+  await ctx.progress({ en: `Deleting extension ${name} from ${ctx.target.vm.name}…`, pl: `Usuwanie rozszerzenia ${name} z ${ctx.target.vm.name}…` });
+  await ctx.azure.deleteExtension(ctx.target.vm, name, opts(ctx));
+  return {
+    summary: { en: `Extension ${name} deleted from ${ctx.target.vm.name}; the next backup installs it again.`, pl: `Usunięto rozszerzenie ${name} z ${ctx.target.vm.name}; następna kopia zapasowa zainstaluje je ponownie.` },
+  };
+};
+
+interface RecordedLock {
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly lock: ResourceLock;
+}
+
+function lockLine(l: RecordedLock): string {
+  return `${l.lock.name} (${l.lock.level}${l.lock.notes ? `, notes "${l.lock.notes}"` : ''}) on ${l.resourceGroup}`;
+}
+
+/** Locks defined on the resource group itself; inherited ones (subscription) cannot be lifted at this level. */
+function isDefinedOn(lock: ResourceLock, subscriptionId: string, resourceGroup: string): boolean {
+  const scope = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`.toLowerCase();
+  return lock.scope.toLowerCase().replace(/\/+$/, '') === scope;
+}
+
+/**
+ * The seed's procedure as one fix: record the locks, remove them, delete the collections,
+ * and put every removed lock back identically in `finally`, so a failed delete never
+ * leaves the resource group unlocked.
+ */
+const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
+  const { azure, target } = ctx;
+  let vmId: string | undefined;
+  try {
+    vmId = (await azure.getVmStatus(target.vm, opts(ctx))).id;
+  } catch {
+    vmId = undefined;
+  }
+  const collections = matchingCollections(await azure.listRestorePointCollections(target.vm, opts(ctx)), target, vmId);
+  if (collections.length === 0) throw new CodedError('fix_request_invalid', `No AzureBackup_${target.vm.name}_* restore point collection found`, { vm: target.vm.name });
+
+  const groups = new Map<string, { subscriptionId: string; resourceGroup: string; collections: RestorePointCollection[] }>();
+  for (const c of collections) {
+    if (!ctx.inScope(c.subscriptionId, c.resourceGroup)) {
+      throw new CodedError('policy_denied', `The restore point resource group ${c.resourceGroup} is outside the fix policy's scope`, { resourceGroup: c.resourceGroup });
+    }
+    const key = `${c.subscriptionId}/${c.resourceGroup}`.toLowerCase();
+    const group = groups.get(key) ?? { subscriptionId: c.subscriptionId, resourceGroup: c.resourceGroup, collections: [] };
+    group.collections.push(c);
+    groups.set(key, group);
+  }
+
+  await ctx.progress({ en: 'Recording the resource group locks…', pl: 'Zapisywanie blokad grup zasobów…' });
+  const recorded: RecordedLock[] = [];
+  for (const g of groups.values()) {
+    const locks = await azure.listResourceGroupLocks(g.subscriptionId, g.resourceGroup, opts(ctx));
+    const inherited = locks.filter((l) => !isDefinedOn(l, g.subscriptionId, g.resourceGroup) && l.level !== 'NotSpecified');
+    if (inherited.length > 0) {
+      throw new CodedError('azure_locked', `Lock ${inherited.map((l) => l.name).join(', ')} on ${g.resourceGroup} is inherited from a higher scope; remove it there first`, { locks: inherited.map((l) => l.scope) });
+    }
+    for (const lock of locks) recorded.push({ subscriptionId: g.subscriptionId, resourceGroup: g.resourceGroup, lock });
+  }
+
+  const removed: RecordedLock[] = [];
+  const deleted: string[] = [];
+  let failure: CodedError | undefined;
+  const restoreFailures: string[] = [];
+  try {
+    for (const l of recorded) {
+      await ctx.progress({ en: `Removing lock ${lockLine(l)}…`, pl: `Usuwanie blokady ${lockLine(l)}…` });
+      await azure.deleteResourceGroupLock(l.subscriptionId, l.resourceGroup, l.lock.name, opts(ctx));
+      removed.push(l);
+    }
+    for (const g of groups.values()) {
+      for (const c of g.collections) {
+        await ctx.progress({ en: `Deleting restore point collection ${c.name} (${c.restorePointCount} points)…`, pl: `Usuwanie kolekcji punktów przywracania ${c.name} (punktów: ${c.restorePointCount})…` });
+        await azure.deleteRestorePointCollection(c, opts(ctx));
+        deleted.push(c.name);
+      }
+    }
+  } catch (error) {
+    failure = asCodedError(error);
+  } finally {
+    // Always put back what was removed, identically (name, level, notes), even after a failed delete.
+    for (const l of removed) {
+      try {
+        await ctx.progress({ en: `Restoring lock ${lockLine(l)}…`, pl: `Przywracanie blokady ${lockLine(l)}…` });
+        // No abort signal: a cancelled fix must still put the lock back.
+        await azure.createResourceGroupLock(l.subscriptionId, l.resourceGroup, { name: l.lock.name, level: l.lock.level, ...(l.lock.notes !== undefined ? { notes: l.lock.notes } : {}) });
+      } catch (error) {
+        restoreFailures.push(`${lockLine(l)}: ${asCodedError(error).message}`);
+      }
+    }
+  }
+
+  const restoredText = removed.length ? removed.map(lockLine).join('; ') : 'none';
+  if (restoreFailures.length > 0) {
+    throw new CodedError('azure_failed', `LOCK NOT RESTORED, recreate by hand: ${restoreFailures.join('; ')}${failure ? `. The delete also failed: ${failure.message}` : ''}`, { restoreFailures, deleted });
+  }
+  if (failure) {
+    throw new CodedError(failure.code, `${failure.message}. Locks restored: ${restoredText}. Collections deleted: ${deleted.join(', ') || 'none'}`, { ...failure.details, restoredLocks: removed.map((l) => l.lock.name), deleted }, { cause: failure });
+  }
+  return {
+    summary: {
+      en: `Deleted ${deleted.join(', ')}. Locks put back as they were: ${restoredText}.`,
+      pl: `Usunięto ${deleted.join(', ')}. Blokady przywrócone w niezmienionej postaci: ${removed.length ? removed.map(lockLine).join('; ') : 'brak'}.`,
+    },
+  };
+};
+
+export const executors: Readonly<Record<FixId, FixExecutor>> = {
+  'retry-backup': retryBackup,
+  'restart-windows-agent': runCommandFix('Windows'),
+  'restart-linux-agent': runCommandFix('Linux'),
+  'update-linux-agent': runCommandFix('Linux'),
+  'reinstall-backup-extension': reinstallBackupExtension,
+  'clear-restore-points-behind-lock': clearRestorePointsBehindLock,
+  'enable-verbose-agent-logging': runCommandFix('Linux'),
+};

@@ -1,0 +1,170 @@
+import { CodedError } from '../errors';
+import type { Language, LocalizedText } from '../knowledge/schema';
+import type { Actor } from './actor';
+import type { FixId } from './fix-catalogue';
+import type { FixTarget } from './fix-target';
+
+/**
+ * A fix request and its life:
+ *
+ *   requested -> approved | rejected | expired
+ *   approved  -> executing
+ *   executing -> succeeded | failed
+ *   succeeded -> verifying
+ *   verifying -> verified-fixed | still-failing
+ *
+ * Transitions are pure; the store applies them with compare-and-swap on `version`, so of
+ * two approvers, a double click or two bot instances exactly one wins each step.
+ */
+export const FixRequestStates = ['requested', 'approved', 'rejected', 'expired', 'executing', 'succeeded', 'failed', 'verifying', 'verified-fixed', 'still-failing'] as const;
+export type FixRequestState = (typeof FixRequestStates)[number];
+
+export const finalStates: ReadonlySet<FixRequestState> = new Set(['rejected', 'expired', 'failed', 'verified-fixed', 'still-failing']);
+
+export interface ExecutionOutcome {
+  readonly summary: LocalizedText;
+  /** Raw output (run command stdout/stderr, SDK error), shown verbatim. */
+  readonly output?: string;
+  /** Set when the fix itself started a backup (retry-backup): verification follows it instead of starting another. */
+  readonly backupJobId?: string;
+  readonly errorCode?: string;
+}
+
+export interface VerificationOutcome {
+  readonly jobId?: string;
+  /** `pending` while the verification backup runs. */
+  readonly result: 'pending' | 'fixed' | 'failed' | 'timed-out' | 'error';
+  /** The identified error code of a failed backup, when there is one. */
+  readonly code?: string;
+  readonly message?: string;
+}
+
+/** Where the fix card lives, so every decision can update it in place. */
+export interface CardLocation {
+  readonly conversationId: string;
+  readonly activityId?: string;
+  readonly serviceUrl?: string;
+}
+
+export interface FixRequest {
+  /** Opaque and unguessable: the only thing a card carries. */
+  readonly id: string;
+  readonly version: number;
+  readonly fixId: FixId;
+  readonly state: FixRequestState;
+  readonly target: FixTarget;
+  readonly requester: Actor;
+  readonly language: Language;
+  /** Ties every audit entry of this request together. */
+  readonly correlationId: string;
+  readonly sessionId?: string;
+  readonly codeId?: string;
+  readonly causeId?: string;
+  readonly card?: CardLocation;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly updatedAt: string;
+  readonly decidedBy?: Actor;
+  readonly decidedAt?: string;
+  readonly rejectionReason?: string;
+  readonly executedAt?: string;
+  readonly execution?: ExecutionOutcome;
+  readonly verification?: VerificationOutcome;
+}
+
+export type FixRequestEvent =
+  | { readonly type: 'approve'; readonly by: Actor }
+  | { readonly type: 'reject'; readonly by: Actor; readonly reason?: string }
+  | { readonly type: 'expire' }
+  | { readonly type: 'start-execution' }
+  | { readonly type: 'succeed'; readonly outcome: ExecutionOutcome }
+  | { readonly type: 'fail'; readonly outcome: ExecutionOutcome }
+  | { readonly type: 'start-verification'; readonly jobId?: string }
+  | { readonly type: 'verified'; readonly outcome: VerificationOutcome };
+
+const allowedFrom: Readonly<Record<FixRequestEvent['type'], readonly FixRequestState[]>> = {
+  approve: ['requested'],
+  reject: ['requested'],
+  expire: ['requested'],
+  'start-execution': ['approved'],
+  succeed: ['executing'],
+  fail: ['executing'],
+  'start-verification': ['succeeded'],
+  verified: ['verifying'],
+};
+
+export interface NewFixRequestInput {
+  readonly id: string;
+  readonly correlationId: string;
+  readonly fixId: FixId;
+  readonly target: FixTarget;
+  readonly requester: Actor;
+  readonly language: Language;
+  readonly now: Date;
+  readonly expiryMs: number;
+  readonly sessionId?: string;
+  readonly codeId?: string;
+  readonly causeId?: string;
+  readonly card?: CardLocation;
+}
+
+export function newFixRequest(input: NewFixRequestInput): FixRequest {
+  const now = input.now.toISOString();
+  return {
+    id: input.id,
+    version: 0,
+    fixId: input.fixId,
+    state: 'requested',
+    target: input.target,
+    requester: input.requester,
+    language: input.language,
+    correlationId: input.correlationId,
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: new Date(input.now.getTime() + input.expiryMs).toISOString(),
+    ...(input.sessionId !== undefined ? { sessionId: input.sessionId } : {}),
+    ...(input.codeId !== undefined ? { codeId: input.codeId } : {}),
+    ...(input.causeId !== undefined ? { causeId: input.causeId } : {}),
+    ...(input.card !== undefined ? { card: input.card } : {}),
+  };
+}
+
+/** A pending request past its expiry can no longer be approved. */
+export function isApprovalExpired(request: FixRequest, now: Date): boolean {
+  return request.state === 'requested' && Date.parse(request.expiresAt) <= now.getTime();
+}
+
+export function canApply(request: FixRequest, type: FixRequestEvent['type']): boolean {
+  return allowedFrom[type].includes(request.state);
+}
+
+/** Applies one event; an event the state does not allow is a `fix_request_invalid` error. Same version out: the store bumps it. */
+export function applyFixEvent(request: FixRequest, event: FixRequestEvent, now: Date): FixRequest {
+  if (!canApply(request, event.type)) {
+    throw new CodedError('fix_request_invalid', `A fix request in state "${request.state}" cannot take "${event.type}"`, { requestId: request.id, state: request.state, event: event.type });
+  }
+  if (event.type === 'approve' && isApprovalExpired(request, now)) {
+    throw new CodedError('fix_request_invalid', 'The fix request expired before it was approved', { requestId: request.id, state: request.state, event: event.type });
+  }
+  const at = now.toISOString();
+  const base = { ...request, updatedAt: at };
+  switch (event.type) {
+    case 'approve':
+      return { ...base, state: 'approved', decidedBy: event.by, decidedAt: at };
+    case 'reject':
+      return { ...base, state: 'rejected', decidedBy: event.by, decidedAt: at, ...(event.reason ? { rejectionReason: event.reason } : {}) };
+    case 'expire':
+      return { ...base, state: 'expired' };
+    case 'start-execution':
+      return { ...base, state: 'executing', executedAt: at };
+    case 'succeed':
+      return { ...base, state: 'succeeded', execution: event.outcome };
+    case 'fail':
+      return { ...base, state: 'failed', execution: event.outcome };
+    case 'start-verification':
+      return { ...base, state: 'verifying', verification: { result: 'pending', ...(event.jobId ? { jobId: event.jobId } : {}) } };
+    case 'verified':
+      if (event.outcome.result === 'pending') throw new CodedError('fix_request_invalid', 'A verification outcome cannot be pending', { requestId: request.id });
+      return { ...base, state: event.outcome.result === 'fixed' ? 'verified-fixed' : 'still-failing', verification: event.outcome };
+  }
+}

@@ -1,0 +1,208 @@
+import type { CardButton } from '../views/card-actions';
+import type { Language, LocalizedText } from '../knowledge/schema';
+import type { Actor } from './actor';
+import type { AuditEvent } from './audit';
+import type { FixDefinition } from './fix-catalogue';
+import type { FixRequest, FixRequestState } from './fix-request';
+import type { FixTarget } from './fix-target';
+import { decideApproval, type PolicyState } from './policy';
+import type { FixPlan } from './remediation-service';
+
+/**
+ * View models of the fix cards (cards/fix-request.json, cards/fix-audit.json). Channel-free:
+ * Teams renders them as Adaptive Cards; buttons carry only opaque ids.
+ */
+export const FixVerbs = {
+  plan: 'fix.plan',
+  request: 'fix.request',
+  approve: 'fix.approve',
+  reject: 'fix.reject',
+  view: 'fix.view',
+} as const;
+
+export interface FixCardView {
+  readonly heading: string;
+  readonly status: string;
+  readonly statusColor: 'default' | 'good' | 'warning' | 'attention' | 'accent';
+  readonly facts: readonly { title: string; value: string }[];
+  readonly summary: string;
+  readonly hasOperations: boolean;
+  readonly operations: readonly { number: number; text: string; lines: readonly string[] }[];
+  readonly changes: string;
+  readonly undo: string;
+  readonly labels: { readonly operations: string; readonly changes: string; readonly undo: string };
+  readonly hasProblems: boolean;
+  readonly problems: readonly string[];
+  readonly hasOutput: boolean;
+  readonly output: string;
+  readonly hasNotice: boolean;
+  readonly notice: string;
+  readonly actions: readonly CardButton[];
+}
+
+const t = (text: LocalizedText, lang: Language): string => text[lang];
+
+const L = {
+  operations: { en: 'Exact Azure operations', pl: 'Dokładne operacje w Azure' },
+  changes: { en: 'What it changes', pl: 'Co zmienia' },
+  undo: { en: 'How to undo it', pl: 'Jak to cofnąć' },
+  target: { en: 'Target', pl: 'Cel' },
+  risk: { en: 'Risk', pl: 'Ryzyko' },
+  requestedBy: { en: 'Requested by', pl: 'Zlecił(a)' },
+  decidedBy: { en: 'Decided by', pl: 'Decyzja' },
+  expires: { en: 'Approval expires', pl: 'Zatwierdzenie wygasa' },
+  approval: { en: 'Approval', pl: 'Zatwierdzenie' },
+  request: { en: 'Request this fix', pl: 'Zleć tę poprawkę' },
+  approve: { en: 'Approve', pl: 'Zatwierdź' },
+  reject: { en: 'Reject', pl: 'Odrzuć' },
+  low: { en: 'low', pl: 'niskie' },
+  high: { en: 'high', pl: 'wysokie' },
+  secondPerson: { en: 'a second person must approve', pl: 'musi zatwierdzić druga osoba' },
+  anyApprover: { en: 'any approver', pl: 'dowolny zatwierdzający' },
+} satisfies Record<string, LocalizedText>;
+
+function targetLine(target: FixTarget): string {
+  return `${target.vm.name} · ${target.vm.resourceGroup} · ${target.vm.subscriptionId}${target.vault ? ` · vault ${target.vault.name}` : ''}`;
+}
+
+function operationsOf(fix: FixDefinition, target: FixTarget, lang: Language): FixCardView['operations'] {
+  return fix.operations.map((op, i) => {
+    const lines = [op.call.replace(/<vm>/g, target.vm.name).replace(/<rg>/g, target.vm.resourceGroup)];
+    if (op.kind === 'run-command' && (!target.osType || target.osType === op.os)) lines.push(...op.script);
+    if (op.kind === 'delete-extension') lines.push(target.osType ? op.extension[target.osType] : `${op.extension.Windows} | ${op.extension.Linux}`);
+    return { number: i + 1, text: t(op.description, lang), lines };
+  });
+}
+
+function planned(fix: FixDefinition, target: FixTarget, lang: Language): Pick<FixCardView, 'summary' | 'hasOperations' | 'operations' | 'changes' | 'undo' | 'labels'> {
+  return {
+    summary: t(fix.summary, lang),
+    hasOperations: true,
+    operations: operationsOf(fix, target, lang),
+    changes: t(fix.changes, lang),
+    undo: t(fix.undo, lang),
+    labels: { operations: t(L.operations, lang), changes: t(L.changes, lang), undo: t(L.undo, lang) },
+  };
+}
+
+export function buildFixPlanView(plan: FixPlan, sessionId: string, lang: Language): FixCardView {
+  const { fix, target } = plan;
+  const problems = plan.preconditionFailures.map((f) => t(f.message, lang));
+  return {
+    heading: `🔧 ${t(fix.title, lang)}`,
+    status: lang === 'pl' ? 'Plan poprawki: nic jeszcze nie zostało zmienione.' : 'Fix plan: nothing has been changed yet.',
+    statusColor: 'accent',
+    facts: [
+      { title: t(L.target, lang), value: targetLine(target) },
+      { title: t(L.risk, lang), value: t(L[fix.risk], lang) },
+      { title: t(L.approval, lang), value: `${plan.needsSecondPerson ? t(L.secondPerson, lang) : t(L.anyApprover, lang)} · ${plan.expiresInMinutes} min` },
+    ],
+    ...planned(fix, target, lang),
+    hasProblems: problems.length > 0,
+    problems,
+    hasOutput: false,
+    output: '',
+    hasNotice: false,
+    notice: '',
+    actions: problems.length > 0 ? [] : [{ title: t(L.request, lang), verb: FixVerbs.request, data: { v: 1, sessionId, fixId: fix.id }, style: 'positive' }],
+  };
+}
+
+const statusText: Readonly<Record<FixRequestState, LocalizedText>> = {
+  requested: { en: '⏳ Awaiting approval', pl: '⏳ Oczekuje na zatwierdzenie' },
+  approved: { en: '✅ Approved: starting…', pl: '✅ Zatwierdzono: uruchamianie…' },
+  rejected: { en: '⛔ Rejected', pl: '⛔ Odrzucono' },
+  expired: { en: '⌛ Expired without approval', pl: '⌛ Wygasło bez zatwierdzenia' },
+  executing: { en: '⚙️ Running…', pl: '⚙️ W toku…' },
+  succeeded: { en: '✅ Fix applied: verifying with a backup…', pl: '✅ Poprawka wykonana: weryfikacja kopią zapasową…' },
+  failed: { en: '❌ The fix failed', pl: '❌ Poprawka nie powiodła się' },
+  verifying: { en: '🔄 Verifying: backup running…', pl: '🔄 Weryfikacja: trwa kopia zapasowa…' },
+  'verified-fixed': { en: '🎉 Fixed: the backup succeeded.', pl: '🎉 Naprawione: kopia zapasowa się powiodła.' },
+  'still-failing': { en: '⚠️ Still failing', pl: '⚠️ Nadal nie działa' },
+};
+
+const colorOf: Readonly<Record<FixRequestState, FixCardView['statusColor']>> = {
+  requested: 'warning',
+  approved: 'accent',
+  rejected: 'attention',
+  expired: 'attention',
+  executing: 'accent',
+  succeeded: 'accent',
+  failed: 'attention',
+  verifying: 'accent',
+  'verified-fixed': 'good',
+  'still-failing': 'attention',
+};
+
+export interface FixRequestViewOptions {
+  /** Who looks at the card: approvers see Approve / Reject while the request is pending. */
+  readonly viewer?: Actor;
+  readonly policy: PolicyState;
+  /** A refusal or a note for this viewer only. */
+  readonly notice?: LocalizedText;
+  /** The step running now (progress). */
+  readonly step?: LocalizedText;
+}
+
+export function buildFixRequestView(request: FixRequest, fix: FixDefinition, options: FixRequestViewOptions): FixCardView {
+  const lang = request.language;
+  let status = t(statusText[request.state], lang);
+  if (request.state === 'still-failing') {
+    const v = request.verification;
+    const what = v?.code ?? v?.message ?? v?.result ?? '';
+    status = `${status}: ${what}`;
+  }
+  if (options.step && (request.state === 'executing' || request.state === 'verifying')) status = `${status} ${t(options.step, lang)}`;
+  const facts = [
+    { title: t(L.target, lang), value: targetLine(request.target) },
+    { title: t(L.risk, lang), value: t(L[fix.risk], lang) },
+    { title: t(L.requestedBy, lang), value: request.requester.displayName ?? request.requester.userId },
+    ...(request.decidedBy ? [{ title: t(L.decidedBy, lang), value: request.decidedBy.displayName ?? request.decidedBy.userId }] : []),
+    ...(request.state === 'requested' ? [{ title: t(L.expires, lang), value: request.expiresAt.replace('T', ' ').slice(0, 16) + ' UTC' }] : []),
+  ];
+  const outputParts = [request.execution ? t(request.execution.summary, lang) : '', request.execution?.output ?? '', request.verification && request.verification.result !== 'pending' && request.verification.message ? request.verification.message : '']
+    .filter((s) => s.length > 0)
+    .join('\n');
+  const canDecide = request.state === 'requested' && options.viewer !== undefined && decideApproval(options.policy, fix, request, options.viewer, 'approve').allowed;
+  const canReject = request.state === 'requested' && options.viewer !== undefined && decideApproval(options.policy, fix, request, options.viewer, 'reject').allowed;
+  const actions: CardButton[] = [];
+  if (canDecide) actions.push({ title: t(L.approve, lang), verb: FixVerbs.approve, data: { v: 1, requestId: request.id }, style: 'positive' });
+  if (canReject) actions.push({ title: t(L.reject, lang), verb: FixVerbs.reject, data: { v: 1, requestId: request.id }, style: 'destructive' });
+  return {
+    heading: `🔧 ${t(fix.title, lang)}`,
+    status,
+    statusColor: colorOf[request.state],
+    facts,
+    ...planned(fix, request.target, lang),
+    // Once it ran, the outcome matters more than the plan.
+    hasOperations: request.state === 'requested' || request.state === 'approved',
+    hasProblems: false,
+    problems: [],
+    hasOutput: outputParts.length > 0,
+    output: outputParts.slice(0, 3000),
+    hasNotice: options.notice !== undefined,
+    notice: options.notice ? t(options.notice, lang) : '',
+    actions,
+  };
+}
+
+export interface AuditView {
+  readonly heading: string;
+  readonly isEmpty: boolean;
+  readonly emptyText: string;
+  readonly entries: readonly { when: string; action: string; outcome: string; line: string }[];
+}
+
+export function buildAuditView(entries: readonly AuditEvent[], vm: string | undefined, lang: Language): AuditView {
+  return {
+    heading: lang === 'pl' ? `Audyt poprawek${vm ? ` dla ${vm}` : ''} (najnowsze)` : `Fix audit${vm ? ` for ${vm}` : ''} (latest first)`,
+    isEmpty: entries.length === 0,
+    emptyText: lang === 'pl' ? 'Brak wpisów.' : 'No entries.',
+    entries: entries.map((e) => ({
+      when: e.at.replace('T', ' ').slice(0, 19),
+      action: e.action,
+      outcome: e.outcome,
+      line: `${e.actor.displayName ?? e.actor.userId}${e.target ? ` · ${e.target.name}` : ''} · ${e.detail} · ${e.correlationId}`,
+    })),
+  };
+}

@@ -1,0 +1,153 @@
+import type { Language } from '../knowledge/schema';
+
+/**
+ * A troubleshooting session: one error code being stepped through, cause by cause, on one
+ * card. Pure state and transitions; the store persists it and the card carries only its id.
+ */
+
+export interface SessionTarget {
+  readonly vm?: string;
+  readonly vault?: string;
+  readonly jobId?: string;
+  readonly subscriptionId?: string;
+  readonly resourceGroup?: string;
+}
+
+export type CauseEvidence = 'ruled-out' | 'likely' | 'unknown';
+export type SessionOutcome = 'fixed' | 'escalated';
+
+export interface TroubleshootSession {
+  /** Opaque, unguessable: the only thing a card carries. */
+  readonly id: string;
+  readonly codeId: string;
+  /** Index of the cause shown; equal to causeCount once the session reaches escalation. */
+  readonly cursor: number;
+  readonly causeCount: number;
+  /** The ordered cause ids when the session started, so a knowledge update never shifts a running session. */
+  readonly causeIds: readonly string[];
+  readonly target?: SessionTarget;
+  readonly language: Language;
+  readonly conversationId: string;
+  /** The message holding the card, updated in place on every step (absent until sent). */
+  readonly activityId?: string;
+  /** aadObjectId where the channel gives one, otherwise the channel user id. */
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly expiresAt: string;
+  readonly outcome?: SessionOutcome;
+  /** Which cause fixed it (when outcome is 'fixed'). */
+  readonly fixedByCauseIndex?: number;
+  /** Per cause id: what the operator (or an automated check) found. */
+  readonly evidence?: Readonly<Record<string, CauseEvidence>>;
+  /** Compare-and-swap version: bumped by the store on every write. */
+  readonly version: number;
+}
+
+export type StepAction =
+  | { readonly kind: 'next' }
+  | { readonly kind: 'previous' }
+  | { readonly kind: 'go-to'; readonly index: number }
+  | { readonly kind: 'fixed' }
+  | { readonly kind: 'still-failing' };
+
+export interface NewSessionInput {
+  readonly id: string;
+  readonly codeId: string;
+  readonly causeIds: readonly string[];
+  readonly language: Language;
+  readonly conversationId: string;
+  readonly createdBy: string;
+  readonly now: Date;
+  readonly ttlMs: number;
+  readonly target?: SessionTarget;
+  readonly activityId?: string;
+}
+
+export function newSession(input: NewSessionInput): TroubleshootSession {
+  if (input.causeIds.length < 1) throw new RangeError('a session needs at least one cause');
+  const now = input.now.toISOString();
+  return {
+    id: input.id,
+    codeId: input.codeId,
+    cursor: 0,
+    causeCount: input.causeIds.length,
+    causeIds: [...input.causeIds],
+    language: input.language,
+    conversationId: input.conversationId,
+    createdBy: input.createdBy,
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: new Date(input.now.getTime() + input.ttlMs).toISOString(),
+    version: 0,
+    ...(input.target ? { target: input.target } : {}),
+    ...(input.activityId ? { activityId: input.activityId } : {}),
+  };
+}
+
+/** True once every cause has been tried and the card shows what to send to Microsoft support. */
+export function isAtEscalation(session: TroubleshootSession): boolean {
+  return session.cursor >= session.causeCount;
+}
+
+export function isExpired(session: TroubleshootSession, now: Date): boolean {
+  return Date.parse(session.expiresAt) <= now.getTime();
+}
+
+/**
+ * Applies one step. Pure: returns a new session (same version; the store bumps it).
+ * Every interaction slides the expiry, so an active session never expires mid-way.
+ */
+export function applyStep(session: TroubleshootSession, action: StepAction, now: Date, ttlMs: number): TroubleshootSession {
+  const last = session.causeCount - 1;
+  let cursor = session.cursor;
+  let outcome = session.outcome;
+  let fixedByCauseIndex = session.fixedByCauseIndex;
+  let evidence = session.evidence;
+
+  switch (action.kind) {
+    case 'next':
+      cursor = Math.min(session.cursor + 1, session.causeCount);
+      break;
+    case 'previous':
+      cursor = Math.max(Math.min(session.cursor, session.causeCount) - 1, 0);
+      break;
+    case 'go-to':
+      if (!Number.isInteger(action.index) || action.index < 0 || action.index > last) {
+        throw new RangeError(`cause index ${action.index} is outside 0..${last}`);
+      }
+      cursor = action.index;
+      break;
+    case 'fixed':
+      // At escalation there is no current cause to credit; record the outcome alone.
+      outcome = 'fixed';
+      fixedByCauseIndex = isAtEscalation(session) ? undefined : session.cursor;
+      break;
+    case 'still-failing':
+      if (!isAtEscalation(session)) {
+        const causeId = session.causeIds[session.cursor];
+        if (causeId !== undefined) evidence = { ...(session.evidence ?? {}), [causeId]: 'ruled-out' };
+      }
+      cursor = Math.min(session.cursor + 1, session.causeCount);
+      if (cursor >= session.causeCount) outcome = 'escalated';
+      break;
+  }
+
+  // Stepping back into the causes after a verdict reopens the session.
+  if ((action.kind === 'previous' || action.kind === 'go-to') && outcome !== undefined) {
+    outcome = undefined;
+    fixedByCauseIndex = undefined;
+  }
+  if (action.kind === 'next' && cursor >= session.causeCount && outcome === undefined) outcome = 'escalated';
+
+  const { outcome: _o, fixedByCauseIndex: _f, evidence: _e, ...rest } = session;
+  return {
+    ...rest,
+    cursor,
+    updatedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
+    ...(outcome ? { outcome } : {}),
+    ...(fixedByCauseIndex !== undefined ? { fixedByCauseIndex } : {}),
+    ...(evidence ? { evidence } : {}),
+  };
+}

@@ -1,0 +1,106 @@
+import { CodedError, isCodedError } from '../errors';
+import type { Language } from '../knowledge/schema';
+import type { Clock, IdGenerator } from '../ports';
+import { type KnowledgeLookup, orderedCausesOf, safeFindCode } from '../views/knowledge-lookup';
+import { type SessionTarget, type StepAction, type TroubleshootSession, applyStep, isExpired, newSession } from './session';
+import type { SessionStore } from './session-store';
+
+export type SessionResult =
+  | { readonly kind: 'ok'; readonly session: TroubleshootSession }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'expired'; readonly session: TroubleshootSession }
+  /** The action does not fit the session (e.g. a cause index past the end). */
+  | { readonly kind: 'invalid'; readonly session: TroubleshootSession };
+
+export interface StartSessionInput {
+  readonly codeId: string;
+  readonly language: Language;
+  readonly conversationId: string;
+  readonly createdBy: string;
+  readonly target?: SessionTarget;
+  /** When the card replaces an existing message (a choose-code press), its id. */
+  readonly activityId?: string;
+}
+
+export interface TroubleshootServiceDeps {
+  readonly store: SessionStore;
+  readonly knowledge: KnowledgeLookup;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly ttlMs: number;
+}
+
+/**
+ * The troubleshooting use cases, channel-free: start a session for a code, step it, load it.
+ * Channels call these and render the result; nothing here knows about cards.
+ */
+export class TroubleshootService {
+  constructor(private readonly deps: TroubleshootServiceDeps) {}
+
+  get ttlHours(): number {
+    return this.deps.ttlMs / 3_600_000;
+  }
+
+  /**
+   * Starts a session for a code. With `publish`, the card is sent first and the session is
+   * stored once, already holding the message id (one write per question instead of two).
+   */
+  async start(input: StartSessionInput, publish?: (session: TroubleshootSession) => Promise<string | undefined>): Promise<TroubleshootSession> {
+    const code = safeFindCode(this.deps.knowledge, input.codeId);
+    if (!code) throw new CodedError('knowledge_reference_missing', `Unknown error code ${input.codeId}`, { codeId: input.codeId });
+    const causeIds = orderedCausesOf(this.deps.knowledge, code).map((c) => c.id);
+    const session = newSession({
+      id: this.deps.ids.next(),
+      codeId: code.id,
+      causeIds,
+      language: input.language,
+      conversationId: input.conversationId,
+      createdBy: input.createdBy,
+      now: this.deps.clock.now(),
+      ttlMs: this.deps.ttlMs,
+      ...(input.target ? { target: input.target } : {}),
+      ...(input.activityId ? { activityId: input.activityId } : {}),
+    });
+    if (!publish) return this.deps.store.create(session);
+    const activityId = await publish(session);
+    return this.deps.store.create(activityId ? { ...session, activityId } : session);
+  }
+
+  /** Records which message shows the session's card, so later presses update it in place. */
+  async attachActivity(session: TroubleshootSession, activityId: string): Promise<TroubleshootSession> {
+    return this.mutate(session.id, (s) => ({ ...s, activityId }));
+  }
+
+  async load(sessionId: string): Promise<SessionResult> {
+    const session = await this.deps.store.get(sessionId);
+    if (!session) return { kind: 'not-found' };
+    if (isExpired(session, this.deps.clock.now())) return { kind: 'expired', session };
+    return { kind: 'ok', session };
+  }
+
+  async step(sessionId: string, action: StepAction): Promise<SessionResult> {
+    const loaded = await this.load(sessionId);
+    if (loaded.kind !== 'ok') return loaded;
+    if (action.kind === 'go-to' && (action.index < 0 || action.index >= loaded.session.causeCount)) return { kind: 'invalid', session: loaded.session };
+    const now = this.deps.clock.now();
+    const session = await this.mutate(sessionId, (s) => applyStep(s, action, now, this.deps.ttlMs));
+    return { kind: 'ok', session };
+  }
+
+  /**
+   * Compare-and-swap with a bounded retry: two people pressing on one card both get their
+   * step applied to the latest state instead of one being lost.
+   */
+  private async mutate(sessionId: string, change: (s: TroubleshootSession) => TroubleshootSession): Promise<TroubleshootSession> {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const current = await this.deps.store.get(sessionId);
+      if (!current) throw new CodedError('session_not_found', `Session ${sessionId} not found`, { sessionId });
+      try {
+        return await this.deps.store.compareAndSwap(change(current), current.version);
+      } catch (error) {
+        if (!isCodedError(error, 'store_conflict')) throw error;
+      }
+    }
+    throw new CodedError('store_conflict', `Session ${sessionId} kept changing; giving up`, { sessionId });
+  }
+}

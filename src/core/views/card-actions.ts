@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/**
+ * Card buttons as the views describe them: a verb plus a small typed, versioned payload.
+ * Payloads carry opaque ids only; the server reloads and re-checks everything they name.
+ * Channels turn a CardButton into their own control (Teams: Action.Execute with an
+ * Action.Submit fallback; Slack: a button with the payload as value).
+ */
+export interface CardButton {
+  readonly title: string;
+  readonly verb: string;
+  readonly data: Readonly<Record<string, string | number | boolean>>;
+  /** Visual emphasis where the channel supports it. */
+  readonly style?: 'positive' | 'destructive';
+}
+
+export const Verbs = {
+  next: 'troubleshoot.next',
+  previous: 'troubleshoot.previous',
+  goTo: 'troubleshoot.goto',
+  fixed: 'troubleshoot.fixed',
+  stillFailing: 'troubleshoot.still-failing',
+  start: 'troubleshoot.start',
+  help: 'help.show',
+  codes: 'codes.show',
+} as const;
+
+export const PayloadVersion = 1;
+
+const opaqueId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+
+export const SessionPayloadSchema = z.object({ v: z.literal(PayloadVersion), sessionId: opaqueId });
+export type SessionPayload = z.infer<typeof SessionPayloadSchema>;
+
+export const GoToPayloadSchema = SessionPayloadSchema.extend({ index: z.number().int().min(0).max(200) });
+export type GoToPayload = z.infer<typeof GoToPayloadSchema>;
+
+const lang = z.enum(['en', 'pl']).optional();
+
+export const StartPayloadSchema = z.object({ v: z.literal(PayloadVersion), codeId: z.string().regex(/^[A-Za-z][A-Za-z0-9]{1,100}$/), lang });
+export type StartPayload = z.infer<typeof StartPayloadSchema>;
+
+export const EmptyPayloadSchema = z.object({ v: z.literal(PayloadVersion), lang });
+
+export function sessionButton(title: string, verb: string, sessionId: string, style?: CardButton['style']): CardButton {
+  return { title, verb, data: { v: PayloadVersion, sessionId }, ...(style ? { style } : {}) };
+}

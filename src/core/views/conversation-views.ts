@@ -1,0 +1,155 @@
+import type { Area, Language } from '../knowledge/schema';
+import { type CardButton, PayloadVersion, Verbs } from './card-actions';
+import type { KnowledgeLookup } from './knowledge-lookup';
+import { safeFindCode } from './knowledge-lookup';
+import { startButton } from './troubleshoot-view';
+import { t } from './ui-text';
+
+/** View models for the conversation's fixed cards: welcome, help, codes, unknown, choose-code, notices. */
+
+export interface WelcomeView {
+  readonly title: string;
+  readonly text: string;
+  readonly channelHint: string;
+  readonly actions: readonly CardButton[];
+}
+
+export interface HelpView {
+  readonly title: string;
+  readonly intro: string;
+  readonly examples: readonly string[];
+  readonly commands: string;
+  readonly actions: readonly CardButton[];
+}
+
+export interface CodesView {
+  readonly title: string;
+  readonly intro: string;
+  readonly areas: readonly { readonly area: string; readonly codes: string }[];
+  readonly actions: readonly CardButton[];
+}
+
+export interface UnknownView {
+  readonly title: string;
+  readonly text: string;
+  readonly closestLabel: string;
+  readonly hasClosest: boolean;
+  readonly examplesLabel: string;
+  readonly examples: readonly string[];
+  readonly actions: readonly CardButton[];
+}
+
+export interface ChooseCodeView {
+  readonly title: string;
+  readonly text: string;
+  readonly options: readonly { readonly codeId: string; readonly message: string }[];
+  readonly actions: readonly CardButton[];
+}
+
+/** A short card that replaces a card whose button can no longer do anything. */
+export interface NoticeView {
+  readonly title: string;
+  readonly text: string;
+  readonly actions: readonly CardButton[];
+}
+
+const areaNames: Record<Area, { en: string; pl: string }> = {
+  agent: { en: 'VM agent', pl: 'Agent maszyny wirtualnej' },
+  extension: { en: 'Backup extension', pl: 'Rozszerzenie kopii zapasowej' },
+  network: { en: 'Network', pl: 'Sieć' },
+  snapshot: { en: 'Snapshots', pl: 'Migawki' },
+  'restore-points': { en: 'Restore points', pl: 'Punkty przywracania' },
+  'vss-com': { en: 'VSS and COM+', pl: 'VSS i COM+' },
+  'vm-state': { en: 'VM state', pl: 'Stan maszyny wirtualnej' },
+  permissions: { en: 'Permissions', pl: 'Uprawnienia' },
+  storage: { en: 'Storage and disks', pl: 'Magazyn i dyski' },
+  configuration: { en: 'Configuration', pl: 'Konfiguracja' },
+  restore: { en: 'Restore', pl: 'Przywracanie' },
+  other: { en: 'Other', pl: 'Inne' },
+};
+
+const examples: Record<Language, readonly string[]> = {
+  en: [
+    'UserErrorGuestAgentStatusUnavailable',
+    'Could not communicate with the VM agent for snapshot status',
+    'aka.ms/AB-ExtensionSnapshotFailedNoNetwork',
+    '{"errorCode": "UserErrorRpCollectionLimitReached", "errorMessage": "..."}',
+  ],
+  pl: [
+    'UserErrorGuestAgentStatusUnavailable',
+    'Nie można nawiązać komunikacji z agentem maszyny wirtualnej w celu uzyskania stanu migawki',
+    'aka.ms/AB-ExtensionSnapshotFailedNoNetwork',
+    '{"errorCode": "UserErrorRpCollectionLimitReached", "errorMessage": "..."}',
+  ],
+};
+
+// These buttons carry the card's language (not a secret, only a preference) so the answer matches the card.
+const helpButton = (lang: Language): CardButton => ({ title: t('showHelp', lang), verb: Verbs.help, data: { v: PayloadVersion, lang } });
+const codesButton = (lang: Language): CardButton => ({ title: t('showCodes', lang), verb: Verbs.codes, data: { v: PayloadVersion, lang } });
+
+export function buildWelcomeView(lang: Language): WelcomeView {
+  return { title: t('welcomeTitle', lang), text: t('welcomeText', lang), channelHint: t('welcomeChannel', lang), actions: [helpButton(lang), codesButton(lang)] };
+}
+
+export function buildHelpView(lang: Language): HelpView {
+  return { title: t('helpTitle', lang), intro: t('helpIntro', lang), examples: examples[lang], commands: t('helpCommands', lang), actions: [codesButton(lang)] };
+}
+
+export function buildCodesView(knowledge: KnowledgeLookup, lang: Language): CodesView {
+  const byArea = new Map<Area, string[]>();
+  for (const code of knowledge.codes) {
+    const list = byArea.get(code.area) ?? [];
+    list.push(code.id);
+    byArea.set(code.area, list);
+  }
+  // Codes are shown as text grouped by area (35 buttons would break Teams' action limits).
+  const areas = [...byArea.entries()].map(([area, ids]) => ({ area: areaNames[area][lang], codes: ids.join(', ') }));
+  return { title: t('codesTitle', lang, { n: knowledge.codes.length }), intro: t('codesIntro', lang), areas, actions: [helpButton(lang)] };
+}
+
+export function buildUnknownView(knowledge: KnowledgeLookup, closestCodeIds: readonly string[], lang: Language): UnknownView {
+  const actions = closestCodeIds
+    .map((id) => safeFindCode(knowledge, id))
+    .filter((c) => c !== undefined)
+    .slice(0, 5)
+    .map((c) => startButton(c.id, c.id, lang));
+  return {
+    title: t('unknownTitle', lang),
+    text: t('unknownText', lang),
+    closestLabel: t('closest', lang),
+    hasClosest: actions.length > 0,
+    examplesLabel: t('examples', lang),
+    examples: examples[lang],
+    actions: [...actions, helpButton(lang)],
+  };
+}
+
+export function buildChooseCodeView(knowledge: KnowledgeLookup, codeIds: readonly string[], lang: Language): ChooseCodeView {
+  const codes = codeIds
+    .map((id) => safeFindCode(knowledge, id))
+    .filter((c) => c !== undefined)
+    // Teams shows at most 5 actions in a set.
+    .slice(0, 5);
+  return {
+    title: t('chooseTitle', lang),
+    text: t('chooseText', lang),
+    options: codes.map((c) => ({ codeId: c.id, message: c.messages[lang][0] ?? c.messages.en[0] ?? '' })),
+    actions: codes.map((c) => startButton(c.id, c.id, lang)),
+  };
+}
+
+export function buildExpiredView(lang: Language, ttlHours: number): NoticeView {
+  return { title: t('expiredTitle', lang), text: t('expiredText', lang, { hours: ttlHours }), actions: [helpButton(lang)] };
+}
+
+export function buildSessionNotFoundView(lang: Language): NoticeView {
+  return { title: t('notFoundTitle', lang), text: t('notFoundText', lang), actions: [helpButton(lang)] };
+}
+
+export function buildErrorView(lang: Language): NoticeView {
+  return { title: t('errorTitle', lang), text: t('errorText', lang), actions: [helpButton(lang)] };
+}
+
+export function buildInvalidActionView(lang: Language): NoticeView {
+  return { title: t('invalidTitle', lang), text: t('invalidText', lang), actions: [helpButton(lang)] };
+}

@@ -1,0 +1,38 @@
+import { createApp } from './app';
+import { loadConfig } from './config';
+import { isCodedError } from './core/errors';
+import { createServer, listen } from './server/create-server';
+
+/** Production entry (`npm start`): the bot only, configured from the environment. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (isCodedError(error, 'config_invalid')) {
+      process.stderr.write(`backup-doctor: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const app = createApp(config);
+  const running = await listen(createServer(app), config.port);
+  app.logger.info({ port: running.port, mode: config.mode, appType: config.bot.MicrosoftAppType }, 'Backup Doctor listening on /api/messages');
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    app.logger.info({ signal }, 'shutting down');
+    await running.close();
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`backup-doctor failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});

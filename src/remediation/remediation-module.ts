@@ -1,0 +1,87 @@
+import type { CloudAdapter } from 'botbuilder';
+import type restify from 'restify';
+import { registerAuditCommand } from '../channels/teams/audit-command';
+import { registerFixActions, type FixActions } from '../channels/teams/fix-actions';
+import { adapterCardSender } from '../channels/teams/proactive-delivery';
+import type { AdaptiveCardJson } from '../channels/teams/card-renderer';
+import type { TeamsBot } from '../channels/teams/teams-bot';
+import type { Config } from '../config';
+import type { AzurePort } from '../core/azure-port';
+import type { Identifier } from '../core/identify';
+import type { KnowledgeBase } from '../core/knowledge/knowledge-base';
+import type { Clock, IdGenerator } from '../core/ports';
+import type { CardLocation } from '../core/remediation/fix-request';
+import type { PolicyState } from '../core/remediation/policy';
+import type { RemediationService } from '../core/remediation/remediation-service';
+import type { TroubleshootService } from '../core/troubleshoot/troubleshoot-service';
+import type { Logger } from '../logger';
+import { registerAuditRoute } from '../server/audit-route';
+import type { SqliteAuditLog } from '../storage/sqlite-audit-log';
+import type { SqliteDatabase } from '../storage/sqlite-database';
+import { createRemediation } from './create-remediation';
+import { loadPolicyFile } from './policy-file';
+
+/** What the app hands the remediation feature. */
+export interface RemediationAppParts {
+  readonly config: Config;
+  readonly db: SqliteDatabase;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly identifier: Identifier;
+  readonly knowledge: KnowledgeBase;
+  readonly adapter: CloudAdapter;
+  readonly bot: TeamsBot;
+  readonly troubleshoot: TroubleshootService;
+}
+
+export interface RemediationOptions {
+  readonly azure: AzurePort;
+  readonly ids: IdGenerator;
+  /** Default: the file named by FIX_POLICY_FILE (none: fixes shown disabled). */
+  readonly policy?: PolicyState;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Default: a proactive update through the adapter. */
+  readonly updateCard?: (location: CardLocation, card: AdaptiveCardJson) => Promise<void>;
+}
+
+export interface RemediationModule {
+  readonly service: RemediationService;
+  readonly audit: SqliteAuditLog;
+  readonly actions: FixActions;
+  registerRoutes(server: restify.Server): void;
+  stop(): Promise<void>;
+}
+
+/** Fix buttons, approvals, the audit command and GET /api/audit, wired onto the bot. */
+export function createRemediationModule(app: RemediationAppParts, options: RemediationOptions): RemediationModule {
+  const policy = options.policy ?? loadPolicyFile(app.config.remediation.policyFile);
+  if (policy.kind === 'missing') app.logger.info('no fix policy (FIX_POLICY_FILE): fixes are shown disabled');
+  const { service, audit } = createRemediation({
+    db: app.db,
+    azure: options.azure,
+    fixes: app.knowledge.fixes,
+    policy,
+    identifier: app.identifier,
+    clock: app.clock,
+    ids: options.ids,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    verification: { pollIntervalMs: app.config.remediation.verifyPollSeconds * 1000, timeoutMs: app.config.remediation.verifyTimeoutMinutes * 60_000 },
+  });
+  const sender = adapterCardSender(app.adapter, app.config.bot.MicrosoftAppId ?? '');
+  const updateCard =
+    options.updateCard ??
+    (async (location: CardLocation, card: AdaptiveCardJson) => {
+      await sender.deliver({ channelId: 'msteams', conversation: { id: location.conversationId, isGroup: false, conversationType: '', name: '' }, ...(location.serviceUrl ? { serviceUrl: location.serviceUrl } : {}) }, card, location.activityId);
+    });
+  const actions = registerFixActions(app.bot, { remediation: service, troubleshoot: app.troubleshoot, knowledge: app.knowledge, azure: options.azure, logger: app.logger, updateCard });
+  registerAuditCommand(app.bot, { audit, policy: () => service.policyState() });
+  return {
+    service,
+    audit,
+    actions,
+    registerRoutes(server) {
+      registerAuditRoute(server, { apiKey: app.config.remediation.auditApiKey, entries: (since) => audit.iterate(since) });
+    },
+    stop: () => actions.idle(),
+  };
+}

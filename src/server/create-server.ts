@@ -1,0 +1,66 @@
+import restify from 'restify';
+import type { App } from '../app';
+
+/** Adds routes owned by another feature (alerts, Slack, metrics) to the server. */
+export type RouteRegistrar = (server: restify.Server, app: App) => void;
+
+/** Requests bigger than this are refused before parsing (Teams activities are far smaller). */
+export const maxBodyBytes = 1024 * 1024;
+
+/**
+ * The HTTP surface, built but not listening, so tests listen on port 0.
+ * `/api/messages` goes through botbuilder's CloudAdapter, which validates the Bot Framework
+ * JWT itself whenever an app id is configured (production); local mode is anonymous.
+ */
+export function createServer(app: App): restify.Server {
+  const server = restify.createServer({ name: 'backup-doctor', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: maxBodyBytes, mapParams: false, mapFiles: false, keepExtensions: false }));
+
+  server.post('/api/messages', async (req, res) => {
+    await app.adapter.process(req, res, (context) => app.bot.run(context));
+  });
+
+  server.get('/healthz', (_req, res, next) => {
+    res.send(200, { status: 'ok', mode: app.config.mode });
+    return next();
+  });
+
+  for (const register of app.routes) register(server, app);
+
+  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error, callback: () => void) => {
+    app.logger.warn({ err, path: req.path() }, 'request failed');
+    callback();
+  });
+  return server;
+}
+
+export interface RunningServer {
+  readonly server: restify.Server;
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Listens (port 0 picks a free one) and returns how to reach and stop the server. */
+export async function listen(server: restify.Server, port: number, host = '0.0.0.0'): Promise<RunningServer> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.removeListener('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    server,
+    port: actualPort,
+    url: `http://127.0.0.1:${actualPort}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive sockets would hold close() open; end idle ones now.
+        server.server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,26 @@
+import type restify from 'restify';
+import type { AlertMetrics } from './metrics';
+
+export interface ReadinessReport {
+  readonly ready: boolean;
+  readonly store: 'ok' | 'unreachable';
+  readonly outboxDepth: number | null;
+  readonly lastPollAt: string | null;
+  readonly azure: 'ok' | 'unreachable' | 'not-configured' | 'unknown';
+  readonly problems: readonly string[];
+}
+
+/** /readyz (store, outbox depth, last poll, Azure) and /metrics (Prometheus text). /healthz is the server's own. */
+export function registerHealthRoutes(server: restify.Server, deps: { readonly metrics: AlertMetrics; readonly readiness: () => ReadinessReport }): void {
+  server.get('/readyz', (_req: restify.Request, res: restify.Response, next: restify.Next) => {
+    const report = deps.readiness();
+    res.send(report.ready ? 200 : 503, report);
+    return next();
+  });
+  server.get('/metrics', async (_req: restify.Request, res: restify.Response) => {
+    const text = await deps.metrics.registry.metrics();
+    res.setHeader('content-type', deps.metrics.registry.contentType);
+    res.writeHead(200);
+    res.end(text);
+  });
+}

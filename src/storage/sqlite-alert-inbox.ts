@@ -1,0 +1,80 @@
+import type { BackupAlert } from '../core/incidents/backup-alert';
+import type { AlertInbox, InboxEntry, InboxStatus } from '../core/incidents/ports';
+import type { SqliteDatabase } from './sqlite-database';
+import { ensureSchema } from './sqlite-database';
+
+interface Row {
+  id: string;
+  dedupe_key: string;
+  alert_json: string;
+  code: string | null;
+  status: InboxStatus;
+  incident_id: string | null;
+  received_at: number;
+}
+
+type StoredAlert = Omit<BackupAlert, 'occurredAt'> & { occurredAt: string };
+
+function toEntry(r: Row): InboxEntry {
+  const stored = JSON.parse(r.alert_json) as StoredAlert;
+  return {
+    id: r.id,
+    dedupeKey: r.dedupe_key,
+    alert: { ...stored, occurredAt: new Date(stored.occurredAt) },
+    code: r.code,
+    status: r.status,
+    incidentId: r.incident_id,
+    receivedAt: new Date(r.received_at),
+  };
+}
+
+/** Every accepted alert, once per dedupe key (job id): the webhook and the poller meet here. */
+export class SqliteAlertInbox implements AlertInbox {
+  private readonly stmts;
+
+  constructor(db: SqliteDatabase) {
+    ensureSchema(db, [
+      `CREATE TABLE IF NOT EXISTS incidents_inbox (
+        id TEXT PRIMARY KEY, dedupe_key TEXT NOT NULL UNIQUE, alert_json TEXT NOT NULL, code TEXT,
+        status TEXT NOT NULL, incident_id TEXT, received_at INTEGER NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS incidents_inbox_status ON incidents_inbox (status, received_at)`,
+    ]);
+    this.stmts = {
+      insert: db.prepare(
+        `INSERT INTO incidents_inbox (id, dedupe_key, alert_json, code, status, incident_id, received_at)
+         VALUES (@id, @dedupe_key, @alert_json, @code, @status, @incident_id, @received_at) ON CONFLICT (dedupe_key) DO NOTHING`,
+      ),
+      find: db.prepare<[string], Row>('SELECT * FROM incidents_inbox WHERE dedupe_key = ?'),
+      byStatus: db.prepare<[string, number], Row>('SELECT * FROM incidents_inbox WHERE status = ? ORDER BY received_at LIMIT ?'),
+      update: db.prepare('UPDATE incidents_inbox SET status = @status, code = @code, incident_id = @incident_id WHERE id = @id'),
+      count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM incidents_inbox'),
+    };
+  }
+
+  insert(entry: InboxEntry): { inserted: boolean; entry: InboxEntry } {
+    const info = this.stmts.insert.run({
+      id: entry.id,
+      dedupe_key: entry.dedupeKey,
+      alert_json: JSON.stringify({ ...entry.alert, occurredAt: entry.alert.occurredAt.toISOString() }),
+      code: entry.code,
+      status: entry.status,
+      incident_id: entry.incidentId,
+      received_at: entry.receivedAt.getTime(),
+    });
+    if (info.changes === 1) return { inserted: true, entry };
+    return { inserted: false, entry: this.find(entry.dedupeKey) ?? entry };
+  }
+  find(dedupeKey: string): InboxEntry | undefined {
+    const r = this.stmts.find.get(dedupeKey);
+    return r ? toEntry(r) : undefined;
+  }
+  listByStatus(status: InboxStatus, limit: number): InboxEntry[] {
+    return this.stmts.byStatus.all(status, limit).map(toEntry);
+  }
+  update(id: string, changes: { status: InboxStatus; code: string | null; incidentId: string | null }): void {
+    this.stmts.update.run({ id, status: changes.status, code: changes.code, incident_id: changes.incidentId });
+  }
+  count(): number {
+    return this.stmts.count.get()?.n ?? 0;
+  }
+}

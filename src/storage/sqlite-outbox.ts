@@ -1,0 +1,125 @@
+import type { Outbox, OutboxEntry, OutboxStatus } from '../core/incidents/ports';
+import type { SqliteDatabase } from './sqlite-database';
+import { ensureSchema } from './sqlite-database';
+import { randomUUID } from 'node:crypto';
+
+interface Row {
+  id: string;
+  incident_id: string;
+  conversation_key: string;
+  subscription_id: string;
+  wanted_revision: number;
+  delivered_revision: number;
+  activity_id: string | null;
+  due_at: number;
+  attempts: number;
+  last_sent_at: number | null;
+  status: OutboxStatus;
+  last_error: string | null;
+}
+
+function toEntry(r: Row): OutboxEntry {
+  return {
+    id: r.id,
+    incidentId: r.incident_id,
+    conversationKey: r.conversation_key,
+    subscriptionId: r.subscription_id,
+    wantedRevision: r.wanted_revision,
+    deliveredRevision: r.delivered_revision,
+    ...(r.activity_id !== null ? { activityId: r.activity_id } : {}),
+    dueAt: new Date(r.due_at),
+    attempts: r.attempts,
+    ...(r.last_sent_at !== null ? { lastSentAt: new Date(r.last_sent_at) } : {}),
+    status: r.status,
+    ...(r.last_error !== null ? { lastError: r.last_error } : {}),
+  };
+}
+
+/**
+ * The delivery outbox: one row per incident per conversation. The card's activity id is
+ * written in the same statement that records the delivered revision, so a restart updates
+ * the card it already posted instead of posting a second one.
+ */
+export class SqliteOutbox implements Outbox {
+  private readonly stmts;
+
+  constructor(db: SqliteDatabase) {
+    ensureSchema(db, [
+      `CREATE TABLE IF NOT EXISTS outbox_entry (
+        id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, conversation_key TEXT NOT NULL, subscription_id TEXT NOT NULL,
+        wanted_revision INTEGER NOT NULL, delivered_revision INTEGER NOT NULL, activity_id TEXT,
+        due_at INTEGER NOT NULL, attempts INTEGER NOT NULL, last_sent_at INTEGER, status TEXT NOT NULL, last_error TEXT,
+        UNIQUE (incident_id, conversation_key))`,
+      `CREATE INDEX IF NOT EXISTS outbox_entry_due ON outbox_entry (status, due_at)`,
+    ]);
+    this.stmts = {
+      find: db.prepare<[string, string], Row>('SELECT * FROM outbox_entry WHERE incident_id = ? AND conversation_key = ?'),
+      get: db.prepare<[string], Row>('SELECT * FROM outbox_entry WHERE id = ?'),
+      upsert: db.prepare(
+        `INSERT INTO outbox_entry (id, incident_id, conversation_key, subscription_id, wanted_revision, delivered_revision, activity_id, due_at, attempts, last_sent_at, status, last_error)
+         VALUES (@id, @incident_id, @conversation_key, @subscription_id, @wanted_revision, @delivered_revision, @activity_id, @due_at, @attempts, @last_sent_at, @status, NULL)
+         ON CONFLICT (incident_id, conversation_key) DO UPDATE SET
+           wanted_revision = MAX(outbox_entry.wanted_revision, excluded.wanted_revision), due_at = excluded.due_at,
+           attempts = excluded.attempts, status = excluded.status`,
+      ),
+      due: db.prepare<[number, number], Row>(
+        `SELECT * FROM outbox_entry WHERE status = 'pending' AND due_at <= ? AND wanted_revision > delivered_revision ORDER BY due_at LIMIT ?`,
+      ),
+      // The activity id only ever goes from NULL to a value: an entry never forgets its card.
+      delivered: db.prepare(
+        `UPDATE outbox_entry SET delivered_revision = MAX(delivered_revision, @revision), activity_id = COALESCE(activity_id, @activity_id),
+           last_sent_at = @at, attempts = 0, last_error = NULL, due_at = @next_due_at,
+           status = CASE WHEN wanted_revision > MAX(delivered_revision, @revision) THEN 'pending' ELSE 'delivered' END
+         WHERE id = @id`,
+      ),
+      reschedule: db.prepare('UPDATE outbox_entry SET due_at = ?, attempts = ?, last_error = ? WHERE id = ?'),
+      failed: db.prepare(`UPDATE outbox_entry SET status = 'failed', last_error = ? WHERE id = ?`),
+      depth: db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM outbox_entry WHERE status = 'pending' AND wanted_revision > delivered_revision`),
+      next: db.prepare<[], { d: number | null }>(`SELECT MIN(due_at) AS d FROM outbox_entry WHERE status = 'pending' AND wanted_revision > delivered_revision`),
+    };
+  }
+
+  find(incidentId: string, conversationKey: string): OutboxEntry | undefined {
+    const r = this.stmts.find.get(incidentId, conversationKey);
+    return r ? toEntry(r) : undefined;
+  }
+  get(id: string): OutboxEntry | undefined {
+    const r = this.stmts.get.get(id);
+    return r ? toEntry(r) : undefined;
+  }
+  upsert(entry: Omit<OutboxEntry, 'id'> & { id?: string }): OutboxEntry {
+    this.stmts.upsert.run({
+      id: entry.id ?? randomUUID(),
+      incident_id: entry.incidentId,
+      conversation_key: entry.conversationKey,
+      subscription_id: entry.subscriptionId,
+      wanted_revision: entry.wantedRevision,
+      delivered_revision: entry.deliveredRevision,
+      activity_id: entry.activityId ?? null,
+      due_at: entry.dueAt.getTime(),
+      attempts: entry.attempts,
+      last_sent_at: entry.lastSentAt?.getTime() ?? null,
+      status: entry.status,
+    });
+    return this.find(entry.incidentId, entry.conversationKey) as OutboxEntry;
+  }
+  due(now: Date, limit: number): OutboxEntry[] {
+    return this.stmts.due.all(now.getTime(), limit).map(toEntry);
+  }
+  markDelivered(id: string, revision: number, activityId: string, at: Date, nextDueAt: Date): void {
+    this.stmts.delivered.run({ id, revision, activity_id: activityId, at: at.getTime(), next_due_at: nextDueAt.getTime() });
+  }
+  reschedule(id: string, dueAt: Date, attempts: number, error: string): void {
+    this.stmts.reschedule.run(dueAt.getTime(), attempts, error.slice(0, 2000), id);
+  }
+  markFailed(id: string, error: string): void {
+    this.stmts.failed.run(error.slice(0, 2000), id);
+  }
+  depth(): number {
+    return this.stmts.depth.get()?.n ?? 0;
+  }
+  nextDueAt(): Date | undefined {
+    const d = this.stmts.next.get()?.d;
+    return d === null || d === undefined ? undefined : new Date(d);
+  }
+}

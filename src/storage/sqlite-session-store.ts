@@ -1,0 +1,76 @@
+import { CodedError } from '../core/errors';
+import type { TroubleshootSession } from '../core/troubleshoot/session';
+import type { SessionStore } from '../core/troubleshoot/session-store';
+import { type SqliteDatabase, ensureSchema } from './sqlite-database';
+
+const schema = [
+  `CREATE TABLE IF NOT EXISTS sessions_troubleshoot (
+     id TEXT PRIMARY KEY,
+     version INTEGER NOT NULL,
+     conversation_id TEXT NOT NULL,
+     expires_at TEXT NOT NULL,
+     body TEXT NOT NULL
+   )`,
+  'CREATE INDEX IF NOT EXISTS sessions_troubleshoot_expires ON sessions_troubleshoot (expires_at)',
+];
+
+interface Row {
+  readonly version: number;
+  readonly body: string;
+}
+
+/**
+ * Sessions in the bot's SQLite file. The session is stored as JSON (it is read and written
+ * whole); version, conversation and expiry are columns for the compare-and-swap and clean-up.
+ */
+export class SqliteSessionStore implements SessionStore {
+  private readonly selectOne;
+  private readonly insertOne;
+  private readonly swapOne;
+  private readonly deleteExpired;
+
+  constructor(db: SqliteDatabase) {
+    ensureSchema(db, schema);
+    this.selectOne = db.prepare<[string], Row>('SELECT version, body FROM sessions_troubleshoot WHERE id = ?');
+    this.insertOne = db.prepare('INSERT INTO sessions_troubleshoot (id, version, conversation_id, expires_at, body) VALUES (@id, @version, @conversationId, @expiresAt, @body)');
+    this.swapOne = db.prepare(
+      'UPDATE sessions_troubleshoot SET version = @version, expires_at = @expiresAt, body = @body WHERE id = @id AND version = @expectedVersion',
+    );
+    this.deleteExpired = db.prepare('DELETE FROM sessions_troubleshoot WHERE expires_at < ?');
+  }
+
+  async get(id: string): Promise<TroubleshootSession | undefined> {
+    const row = this.selectOne.get(id);
+    if (!row) return undefined;
+    return { ...(JSON.parse(row.body) as TroubleshootSession), version: row.version };
+  }
+
+  async create(session: TroubleshootSession): Promise<TroubleshootSession> {
+    const stored = { ...session, version: 1 };
+    try {
+      this.insertOne.run({ id: stored.id, version: 1, conversationId: stored.conversationId, expiresAt: stored.expiresAt, body: JSON.stringify(stored) });
+    } catch (error) {
+      // Matched on the code, not instanceof: jest runs native errors in another realm.
+      const code = (error as { code?: unknown } | null)?.code;
+      if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) {
+        throw new CodedError('store_conflict', `Session ${session.id} already exists`, { sessionId: session.id }, { cause: error });
+      }
+      throw error;
+    }
+    return stored;
+  }
+
+  async compareAndSwap(session: TroubleshootSession, expectedVersion: number): Promise<TroubleshootSession> {
+    const stored = { ...session, version: expectedVersion + 1 };
+    const result = this.swapOne.run({ id: stored.id, version: stored.version, expectedVersion, expiresAt: stored.expiresAt, body: JSON.stringify(stored) });
+    if (result.changes !== 1) {
+      throw new CodedError('store_conflict', `Session ${session.id} changed (expected version ${expectedVersion})`, { sessionId: session.id, expectedVersion });
+    }
+    return stored;
+  }
+
+  /** Removes sessions that expired before `cutoff` (kept a while so late presses still get the "expired" card). */
+  purgeExpiredBefore(cutoff: Date): number {
+    return this.deleteExpired.run(cutoff.toISOString()).changes;
+  }
+}

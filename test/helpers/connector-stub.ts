@@ -1,0 +1,137 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One call the bot made to the Bot Framework connector. */
+export interface CapturedCall {
+  readonly kind: 'send' | 'reply' | 'update';
+  readonly conversationId: string;
+  /** For replies: the activity replied to; for updates: the activity replaced. */
+  readonly activityId?: string;
+  /** The id the stub gave a new message (send and reply). */
+  readonly createdId?: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- activities are free-form JSON; tests read the fields they check
+  readonly activity: any;
+}
+
+/**
+ * A tiny stand-in for the Bot Framework connector (the serviceUrl of an activity):
+ * it records what the bot sends and updates, answering like the real service.
+ */
+export class ConnectorStub {
+  readonly calls: CapturedCall[] = [];
+  /** When false (benchmarks), bodies are drained but neither parsed nor kept, so the stub costs both bots the same. */
+  keepCalls = true;
+  /** Calls answered, recorded or not. */
+  answered = 0;
+  private server: Server | undefined;
+  private counter = 0;
+  private waiters: { predicate: (calls: CapturedCall[]) => boolean; resolve: () => void }[] = [];
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}/`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server?.closeAllConnections();
+      this.server?.close(() => resolve());
+    });
+  }
+
+  clear(): void {
+    this.calls.length = 0;
+  }
+
+  /** Resolves once the captured calls satisfy `predicate` (or rejects after `timeoutMs`). */
+  async waitFor(predicate: (calls: CapturedCall[]) => boolean, timeoutMs = 5000): Promise<CapturedCall[]> {
+    if (predicate(this.calls)) return this.calls;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`connector stub: condition not met in ${timeoutMs} ms; calls: ${JSON.stringify(this.calls.map((c) => c.kind))}`)), timeoutMs);
+      this.waiters.push({
+        predicate,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+    return this.calls;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    this.answered += 1;
+    if (!this.keepCalls) {
+      this.counter += 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"id":"msg-${this.counter}"}`);
+      return;
+    }
+    const body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+    const url = new URL(req.url ?? '/', 'http://stub');
+    const match = url.pathname.match(/^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/);
+    if (!match) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'NotFound', message: url.pathname } }));
+      return;
+    }
+    const conversationId = decodeURIComponent(match[1] as string);
+    const activityId = match[2] ? decodeURIComponent(match[2]) : undefined;
+    if (req.method === 'PUT' && activityId) {
+      this.record({ kind: 'update', conversationId, activityId, activity: body });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: activityId }));
+      return;
+    }
+    if (req.method === 'POST') {
+      this.counter += 1;
+      const createdId = `msg-${this.counter}`;
+      this.record({ kind: activityId ? 'reply' : 'send', conversationId, ...(activityId ? { activityId } : {}), createdId, activity: body });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: createdId }));
+      return;
+    }
+    res.writeHead(405);
+      res.end();
+  }
+
+  private record(call: CapturedCall): void {
+    this.calls.push(call);
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.predicate(this.calls)) return true;
+      w.resolve();
+      return false;
+    });
+  }
+}
+
+/** The Adaptive Card in a captured message, if it has one. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- card JSON
+export function cardOf(call: CapturedCall | undefined): any {
+  return call?.activity?.attachments?.[0]?.content;
+}
+
+/** Every TextBlock text in a card, in order, joined by newlines (for readable assertions). */
+export function cardText(card: unknown): string {
+  const texts: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      if (record['type'] === 'TextBlock' && typeof record['text'] === 'string') texts.push(record['text']);
+      for (const [key, value] of Object.entries(record)) if (key !== 'fallback') walk(value);
+    }
+  };
+  walk(card);
+  return texts.join('\n');
+}
+
+/** The card's top-level actions as { title, verb, data }. */
+export function cardActions(card: unknown): { title: string; verb: string; data: Record<string, unknown> }[] {
+  const actions = (card as { actions?: { title: string; verb: string; data: Record<string, unknown> }[] } | undefined)?.actions ?? [];
+  return actions.map((a) => ({ title: a.title, verb: a.verb, data: a.data }));
+}

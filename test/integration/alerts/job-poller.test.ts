@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalSimulatorCredential } from '../../../src/azure/credential';
+import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
+import { type ArmSimulator, startArmSimulator } from '../../../src/azure/simulator/server';
+import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
+import { alertEnv, fixture, postAlert } from './alert-test-kit';
+
+const scenarioFile = join(__dirname, '../../../scenarios/default.json');
+const SUB = '00000000-0000-0000-0000-000000000001';
+
+interface ScenarioJobJson {
+  id: string;
+  vm: string;
+  status: string;
+  operation?: string;
+  error?: { errorString: string };
+}
+interface ScenarioJson {
+  subscriptions: { id: string; resourceGroups: { name: string; vaults?: { name: string; jobs?: ScenarioJobJson[] }[] }[] }[];
+}
+
+/** The failed backup jobs the default scenario holds, per vault. */
+function failedJobs(): { vault: string; resourceGroup: string; job: ScenarioJobJson }[] {
+  const scenario = JSON.parse(readFileSync(scenarioFile, 'utf8')) as ScenarioJson;
+  return scenario.subscriptions.flatMap((s) =>
+    s.resourceGroups.flatMap((rg) =>
+      (rg.vaults ?? []).flatMap((v) => (v.jobs ?? []).filter((j) => j.status === 'Failed' && (j.operation ?? 'Backup') === 'Backup').map((job) => ({ vault: v.name, resourceGroup: rg.name, job }))),
+    ),
+  );
+}
+
+describe('job poller against the ARM simulator (real SDK clients)', () => {
+  let sim: ArmSimulator;
+  let bot: TestBot;
+  let state: { file: string; cleanup: () => void };
+  const failed = failedJobs();
+
+  beforeEach(async () => {
+    sim = await startArmSimulator({ scenario: scenarioFile });
+    const azure = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, subscriptionIds: [SUB] });
+    state = tempStateFile();
+    bot = await startTestBot(state.file, alertEnv('http://127.0.0.1:9/keys', { POLL_INTERVAL_MINUTES: '15', POLL_LOOKBACK_HOURS: '48' }), { alerts: { azure, startWorkers: false } });
+  });
+  afterEach(async () => {
+    await bot.stop();
+    await sim.close();
+    state.cleanup();
+  });
+
+  it('turns the failed jobs since the watermark into alerts, once', async () => {
+    expect(failed.length).toBeGreaterThan(0);
+    const poller = bot.app.alerts.poller!;
+    const fresh = await poller.pollOnce();
+    expect(fresh).toBe(failed.length);
+    expect(bot.app.alerts.inbox.count()).toBe(failed.length);
+    expect(poller.lastStatus().azureReachable).toBe(true);
+    // The watermark is persisted: the next poll finds nothing new.
+    expect(await poller.pollOnce()).toBe(0);
+    expect(bot.app.alerts.inbox.count()).toBe(failed.length);
+    const ready = (await (await fetch(`${bot.running.url}/readyz`)).json()) as Record<string, unknown>;
+    expect(ready).toMatchObject({ ready: true, azure: 'ok' });
+    expect(typeof ready['lastPollAt']).toBe('string');
+  });
+
+  it('keeps one entry when the webhook and the poller both report a job (either order)', async () => {
+    const [first, second] = failed;
+    const asAlert = (f: (typeof failed)[number]) => {
+      const body = fixture('common-vm.json') as { data: { essentials: Record<string, unknown>; alertContext: Record<string, unknown> & { extendedInfo: Record<string, unknown> } } };
+      body.data.essentials['alertTargetIDs'] = [`/subscriptions/${SUB}/resourcegroups/${f.resourceGroup}/providers/microsoft.recoveryservices/vaults/${f.vault}`.toLowerCase()];
+      body.data.essentials['configurationItems'] = [f.vault];
+      body.data.alertContext['linkedResourceId'] = `/subscriptions/${SUB}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/${f.job.vm}`;
+      body.data.alertContext.extendedInfo['jobId'] = f.job.id;
+      return body;
+    };
+    // Webhook first, then the poller.
+    const viaWebhook = await postAlert(bot.running.url, asAlert(first!));
+    expect(viaWebhook.status).toBe(202);
+    await bot.app.alerts.poller!.pollOnce();
+    expect(bot.app.alerts.inbox.count()).toBe(failed.length);
+    // Poller first (above), then the webhook: a duplicate of the same incident.
+    if (second) {
+      const late = await postAlert(bot.running.url, asAlert(second));
+      expect(late.body['status']).toBe('duplicate');
+      expect(late.body['incidentId']).toEqual(expect.any(String));
+    }
+    expect(bot.app.alerts.inbox.count()).toBe(failed.length);
+  });
+
+  it('identifies an alert whose message says nothing from its job, after the 202', async () => {
+    const f = failed.find((x) => x.job.error !== undefined)!;
+    const body = {
+      vault: `/subscriptions/${SUB}/resourceGroups/${f.resourceGroup}/providers/Microsoft.RecoveryServices/vaults/${f.vault}`,
+      vm: f.job.vm,
+      message: 'Backup failed (see the job)',
+      jobId: f.job.id,
+    };
+    const r = await postAlert(bot.running.url, body);
+    expect(r.status).toBe(202);
+    expect(r.body['status']).toBe('pending');
+    await bot.app.alerts.processor.processPending();
+    const entry = bot.app.alerts.inbox.listByStatus('grouped', 10)[0]!;
+    expect(entry.incidentId).toEqual(expect.any(String));
+    const incident = bot.app.alerts.incidents.get(entry.incidentId!)!;
+    expect(incident.code).not.toBeNull();
+    expect(incident.vms.map((v) => v.name)).toEqual([f.job.vm]);
+  });
+});

@@ -1,0 +1,71 @@
+import type { ScenarioInput } from '../../../src/azure/simulator/scenario';
+
+/** A small estate for the remediation tests: one failing VM per seed cause that has a fix, and one out of scope. */
+export const SUB = '6a1f0c3e-1b2d-4e5f-8a9b-0c1d2e3f4a5b';
+
+export const alexAad = '00000000-0000-0000-0000-0000000000020';
+export const meganAad = '00000000-0000-0000-0000-0000000000021';
+
+export const remediationScenario: ScenarioInput = {
+  name: 'remediation',
+  settings: { jobCompletionDelayMs: 0, asyncOperationPolls: 0 },
+  subscriptions: [
+    {
+      id: SUB,
+      resourceGroups: [
+        {
+          name: 'rg-prod',
+          location: 'westeurope',
+          virtualMachines: [
+            { name: 'win-agent', osType: 'Windows', location: 'westeurope', agent: { status: 'NotReady' }, extensions: [{ name: 'VMSnapshot', type: 'Microsoft.Azure.RecoveryServices.VMSnapshot' }] },
+            { name: 'lin-old', osType: 'Linux', osName: 'Ubuntu 18.04', location: 'westeurope', agent: { status: 'Ready', version: '2.2.10' } },
+            { name: 'lin-conf', osType: 'Linux', osName: 'RHEL 8', location: 'westeurope', agent: { status: 'NotReady', version: '2.9.1.1' } },
+            { name: 'win-ext', osType: 'Windows', location: 'westeurope', extensions: [{ name: 'VMSnapshot', type: 'Microsoft.Azure.RecoveryServices.VMSnapshot', status: 'failed', message: 'Extension failed to load' }] },
+            { name: 'win-rp', osType: 'Windows', location: 'westeurope' },
+            { name: 'win-stopped', osType: 'Windows', location: 'westeurope', powerState: 'stopped' },
+          ],
+        },
+        {
+          name: 'rg-backup',
+          location: 'westeurope',
+          vaults: [
+            {
+              name: 'vault-prod',
+              protectedItems: [
+                { vm: 'win-agent' },
+                { vm: 'lin-old' },
+                { vm: 'lin-conf' },
+                { vm: 'win-ext' },
+                { vm: 'win-rp' },
+                { vm: 'win-stopped' },
+                { vm: 'fin-db' },
+              ],
+            },
+          ],
+        },
+        {
+          name: 'AzureBackupRG_westeurope_1',
+          location: 'westeurope',
+          locks: [{ name: 'keep-backups', level: 'CanNotDelete', notes: 'Change board CB-1234: do not remove' }],
+          restorePointCollections: [{ name: 'AzureBackup_win-rp_1700000000', sourceVm: 'win-rp', restorePointCount: 18 }],
+        },
+        {
+          name: 'rg-finance',
+          location: 'westeurope',
+          virtualMachines: [{ name: 'fin-db', osType: 'Windows', location: 'westeurope', agent: { status: 'NotReady' } }],
+        },
+      ],
+    },
+  ],
+};
+
+export function remediationPolicy(): Record<string, unknown> {
+  return {
+    version: 1,
+    enabledFixes: ['retry-backup', 'restart-windows-agent', 'restart-linux-agent', 'update-linux-agent', 'reinstall-backup-extension', 'clear-restore-points-behind-lock', 'enable-verbose-agent-logging'],
+    groups: { operators: [`aad:${alexAad}`, `aad:${meganAad}`] },
+    requesters: ['group:operators'],
+    approvers: ['group:operators'],
+    scope: { subscriptions: [SUB], resourceGroups: ['rg-prod', 'AzureBackupRG_*'] },
+  };
+}

@@ -1,0 +1,218 @@
+import { LocalSimulatorCredential } from '../../../src/azure/credential';
+import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
+import { startArmSimulator, type ArmSimulator } from '../../../src/azure/simulator/server';
+import { parsePolicy } from '../../../src/core/remediation/policy';
+import type { TroubleshootSession } from '../../../src/core/troubleshoot/session';
+import { executeInvoke, mentionMessage } from '../../helpers/activities';
+import { cardOf, cardText, ConnectorStub } from '../../helpers/connector-stub';
+import { startTestBot, tempStateFile, type TestBot } from '../../helpers/test-app';
+import { ManualClock } from '../../unit/remediation/fixtures';
+import { alexAad, meganAad, remediationPolicy, remediationScenario, SUB } from './remediation-scenario';
+
+const alex = { id: 'user-id-0', name: 'Alex Wilber', aadObjectId: alexAad };
+const megan = { id: 'user-id-1', name: 'Megan Bowen', aadObjectId: meganAad };
+// Same display name as Alex: names are not identities.
+const eve = { id: 'user-id-9', name: 'Alex Wilber', aadObjectId: '00000000-0000-0000-0000-0000000000099' };
+const CONV = '19:ops@thread.tacv2';
+const AUDIT_KEY = 'audit-key-0123456789abcdef';
+
+interface InvokeBody {
+  statusCode: number;
+  type: string;
+  value: unknown;
+}
+
+describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM simulator)', () => {
+  let sim: ArmSimulator;
+  let connector: ConnectorStub;
+  let serviceUrl: string;
+  let bot: TestBot;
+  let cleanup: () => void;
+  const clock = new ManualClock(new Date());
+
+  beforeEach(async () => {
+    sim = await startArmSimulator({ scenario: remediationScenario });
+    connector = new ConnectorStub();
+    serviceUrl = await connector.start();
+    const state = tempStateFile();
+    cleanup = state.cleanup;
+    const azure = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, lroPollIntervalInMs: 0, subscriptionIds: [SUB] });
+    bot = await startTestBot(
+      state.file,
+      { AUDIT_API_KEY: AUDIT_KEY, FIX_VERIFY_POLL_SECONDS: '0.01' },
+      {
+        clock,
+        alerts: { startWorkers: false },
+        remediation: { azure, policy: { kind: 'loaded', policy: parsePolicy(remediationPolicy(), 'policy.json'), source: 'policy.json' }, sleep: async () => undefined },
+      },
+    );
+  });
+
+  afterEach(async () => {
+    await bot.stop();
+    await connector.stop();
+    await sim.close();
+    cleanup();
+  });
+
+  const remediation = () => {
+    const r = bot.app.remediation;
+    if (!r) throw new Error('remediation module not wired');
+    return r;
+  };
+
+  /** A troubleshooting session on a VM, its card posted as message msg-session. */
+  async function sessionFor(vm: string, codeId: string, cursor = 0): Promise<TroubleshootSession> {
+    let session = await bot.app.troubleshoot.start({ codeId, language: 'en', conversationId: CONV, createdBy: alexAad, target: { vm } });
+    session = await bot.app.troubleshoot.attachActivity(session, 'msg-session');
+    for (let i = 0; i < cursor; i++) {
+      const stepped = await bot.app.troubleshoot.step(session.id, { kind: 'next' });
+      if (stepped.kind === 'ok') session = stepped.session;
+    }
+    return session;
+  }
+
+  async function press(verb: string, data: Record<string, unknown>, from: typeof alex, replyToId = 'msg-session'): Promise<InvokeBody> {
+    const res = await bot.post(executeInvoke(verb, data, replyToId, { serviceUrl, from, conversationId: CONV, conversationType: 'channel' }));
+    expect(res.status).toBe(200);
+    return res.body as InvokeBody;
+  }
+
+  /** Plan, then Request: returns the request id and the plan message id. */
+  async function requestFix(session: TroubleshootSession, fixId: string, from = alex): Promise<{ requestId: string; messageId: string; body: InvokeBody }> {
+    connector.clear();
+    await press('fix.plan', { v: 1, sessionId: session.id, fixId }, from);
+    const planCall = connector.calls.find((c) => c.kind === 'send' || c.kind === 'reply');
+    const messageId = planCall?.createdId ?? '';
+    expect(cardText(cardOf(planCall))).toContain('nothing has been changed yet');
+    const body = await press('fix.request', { v: 1, sessionId: session.id, fixId }, from, messageId);
+    const card = body.value as { actions?: { verb: string; data: { requestId?: string } }[] };
+    const requestId = card.actions?.find((a) => a.verb === 'fix.approve')?.data.requestId ?? '';
+    return { requestId, messageId, body };
+  }
+
+  const refusals = async () => (await remediation().audit.list({ limit: 500 })).filter((e) => e.action === 'fix.refused');
+  const runCommands = () => sim.requests.filter((r) => r.method === 'POST' && /runCommand$/i.test(r.path)).length;
+
+  it('takes a failing VM from the cause card through plan, request, a second person\'s approval and the verifying backup to "fixed", with every step audited', async () => {
+    const session = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1);
+    expect(session.causeIds[session.cursor]).toBe('windows-agent-unresponsive');
+    const causeCard = bot.app.bot.renderSessionCard(session);
+    expect(JSON.stringify(causeCard)).toContain('"verb":"fix.plan"');
+
+    const { requestId, messageId, body } = await requestFix(session, 'restart-windows-agent');
+    expect(cardText(body.value)).toContain('Awaiting approval');
+    expect((body.value as { refresh?: { action: { verb: string } } }).refresh?.action.verb).toBe('fix.view');
+
+    // Approvers get Approve / Reject on refresh; someone outside the policy sees only the status.
+    const megansView = await press('fix.view', { v: 1, requestId }, megan, messageId);
+    expect(JSON.stringify(megansView.value)).toContain('"verb":"fix.approve"');
+    const evesView = await press('fix.view', { v: 1, requestId }, eve, messageId);
+    expect(JSON.stringify(evesView.value)).not.toContain('"verb":"fix.approve"');
+
+    connector.clear();
+    const approved = await press('fix.approve', { v: 1, requestId }, megan, messageId);
+    expect(cardText(approved.value)).toMatch(/Approved|Running/);
+    await remediation().actions.idle();
+
+    const updates = connector.calls.filter((c) => c.kind === 'update' && c.activityId === messageId).map((c) => cardText(cardOf(c)));
+    expect(updates.some((t) => t.includes('Running'))).toBe(true);
+    expect(updates.at(-1)).toContain('Fixed: the backup succeeded.');
+    expect(sim.state.vms.find((v) => v.name === 'win-agent')?.agent.status).toBe('Ready');
+    // The session card moved on: fixed.
+    const sessionUpdate = connector.calls.filter((c) => c.kind === 'update' && c.activityId === 'msg-session').at(-1);
+    expect(sessionUpdate).toBeDefined();
+    expect((await bot.app.troubleshoot.load(session.id)).kind === 'ok' && ((await bot.app.sessions.get(session.id))?.outcome)).toBe('fixed');
+
+    // Every card the bot wrote is fully expanded and fits Teams' smallest path (28 KB).
+    for (const call of connector.calls) {
+      const json = JSON.stringify(cardOf(call) ?? {});
+      expect(json).not.toContain('${');
+      expect(Buffer.byteLength(json)).toBeLessThan(28 * 1024);
+    }
+
+    // The audit command shows every step.
+    connector.clear();
+    await bot.post(mentionMessage('audit win-agent', { serviceUrl, from: alex, conversationId: CONV }));
+    const auditText = cardText(cardOf(connector.calls.at(-1)));
+    for (const action of ['fix.requested', 'fix.approved', 'fix.execution-started', 'fix.succeeded', 'fix.verification-started', 'fix.verified-fixed']) expect(auditText).toContain(action);
+
+    // GET /api/audit: authenticated JSON lines.
+    expect((await fetch(`${bot.running.url}/api/audit`)).status).toBe(401);
+    expect((await fetch(`${bot.running.url}/api/audit`, { headers: { authorization: 'Bearer wrong-key-0123456789' } })).status).toBe(401);
+    const exported = await fetch(`${bot.running.url}/api/audit`, { headers: { authorization: `Bearer ${AUDIT_KEY}` } });
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-type')).toContain('application/x-ndjson');
+    const lines = (await exported.text()).trim().split('\n').map((l) => JSON.parse(l) as { action: string; requestId?: string });
+    expect(lines.filter((l) => l.requestId === requestId).map((l) => l.action)).toEqual(['fix.requested', 'fix.approved', 'fix.execution-started', 'fix.succeeded', 'fix.verification-started', 'fix.verified-fixed']);
+  });
+
+  it('50 parallel approve invokes for one request run the fix once', async () => {
+    const session = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1);
+    const { requestId, messageId } = await requestFix(session, 'restart-windows-agent');
+    const before = runCommands();
+    const bodies = await Promise.all(Array.from({ length: 50 }, (_, i) => press('fix.approve', { v: 1, requestId }, i % 2 ? megan : alex, messageId)));
+    await remediation().actions.idle();
+    expect(runCommands() - before).toBe(1);
+    expect(bodies.filter((b) => cardText(b.value).includes('already been decided'))).toHaveLength(49);
+    expect((await remediation().service.get(requestId))?.state).toBe('verified-fixed');
+  });
+
+  it('refuses and audits every forgery: unknown id, tampered target, replay, expiry, self-approval, outsider, out of scope', async () => {
+    // Unknown request id.
+    const unknown = await press('fix.approve', { v: 1, requestId: 'forged-request-id' }, megan);
+    expect(cardText(unknown.value)).toContain('does not exist');
+
+    // Tampered target: the card data names another VM.
+    const session = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1);
+    const tampered = await press('fix.request', { v: 1, sessionId: session.id, fixId: 'restart-windows-agent', vm: 'fin-db', resourceGroup: 'rg-finance' }, alex);
+    expect(cardText(tampered.value)).toContain('card data was changed');
+
+    // A fix the current cause does not offer.
+    const notOffered = await press('fix.plan', { v: 1, sessionId: session.id, fixId: 'clear-restore-points-behind-lock' }, alex);
+    expect(cardText(notOffered.value)).toContain('not offered');
+
+    // Replay after execution.
+    const { requestId, messageId } = await requestFix(session, 'restart-windows-agent');
+    await press('fix.approve', { v: 1, requestId }, megan, messageId);
+    await remediation().actions.idle();
+    const commandsAfterRun = runCommands();
+    const replay = await press('fix.approve', { v: 1, requestId }, megan, messageId);
+    expect(cardText(replay.value)).toContain('already been decided');
+
+    // Expired: the approval window is 30 minutes.
+    const late = await requestFix(session, 'restart-windows-agent');
+    clock.advance(31 * 60_000);
+    const expired = await press('fix.approve', { v: 1, requestId: late.requestId }, megan, late.messageId);
+    expect(cardText(expired.value)).toContain('expired');
+    expect((await remediation().service.get(late.requestId))?.state).toBe('expired');
+
+    // Self-approval of a high-risk fix.
+    const extSession = await sessionFor('win-ext', 'ExtensionOperationFailedForManagedDisks');
+    const extCause = extSession.causeIds.indexOf('backup-extension-fails-to-load');
+    const extAt = await sessionFor('win-ext', 'ExtensionOperationFailedForManagedDisks', extCause);
+    const high = await requestFix(extAt, 'reinstall-backup-extension');
+    const self = await press('fix.approve', { v: 1, requestId: high.requestId }, alex, high.messageId);
+    expect(cardText(self.value)).toContain('cannot approve it');
+    expect((await remediation().service.get(high.requestId))?.state).toBe('requested');
+
+    // A requester outside the policy (same display name as Alex, another object id).
+    const outsider = await press('fix.request', { v: 1, sessionId: session.id, fixId: 'restart-windows-agent' }, eve);
+    expect(cardText(outsider.value)).toContain('not allowed to request');
+    // ...who also cannot approve.
+    const outsiderApproval = await press('fix.approve', { v: 1, requestId: high.requestId }, eve, high.messageId);
+    expect(cardText(outsiderApproval.value)).toContain('not allowed to approve');
+
+    // A VM outside the policy's resource groups.
+    const finSession = await sessionFor('fin-db', 'UserErrorGuestAgentStatusUnavailable', 1);
+    const outOfScope = await press('fix.plan', { v: 1, sessionId: finSession.id, fixId: 'restart-windows-agent' }, alex);
+    expect(cardText(outOfScope.value)).toContain('outside the subscriptions and resource groups');
+
+    expect(runCommands()).toBe(commandsAfterRun);
+    const reasons = (await refusals()).map((e) => e.reason);
+    for (const reason of ['unknown-request', 'tampered', 'fix-not-offered', 'not-pending', 'expired', 'self-approval', 'not-requester', 'not-approver', 'out-of-scope']) expect(reasons).toContain(reason);
+    const selfEntry = (await refusals()).find((e) => e.reason === 'self-approval');
+    expect(selfEntry?.actor.aadObjectId).toBe(alexAad);
+    expect(selfEntry?.target?.name).toBe('win-ext');
+  });
+});

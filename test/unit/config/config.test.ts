@@ -1,0 +1,70 @@
+import { Writable } from 'node:stream';
+import { parseConfig } from '../../../src/config';
+import { isCodedError } from '../../../src/core/errors';
+import { createLogger } from '../../../src/logger';
+
+function configError(env: Record<string, string>): { code: string; message: string; missing: unknown } {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (isCodedError(error)) return { code: error.code, message: error.message, missing: error.details['missing'] };
+    throw error;
+  }
+  throw new Error('expected parseConfig to throw');
+}
+
+describe('configuration', () => {
+  test('production (the default) refuses to start without bot credentials, naming the missing settings', () => {
+    const e = configError({});
+    expect(e.code).toBe('config_invalid');
+    expect(e.missing).toEqual(['MicrosoftAppId', 'MicrosoftAppPassword']);
+    expect(e.message).toContain('MicrosoftAppId');
+    expect(e.message).toContain('BOT_MODE=local');
+  });
+
+  test('a single-tenant app needs its tenant; a user-assigned managed identity needs no password', () => {
+    expect(configError({ MicrosoftAppType: 'SingleTenant', MicrosoftAppId: 'id', MicrosoftAppPassword: 'pw' }).missing).toEqual(['MicrosoftAppTenantId']);
+    const msi = parseConfig({ MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: 'client-id', MicrosoftAppTenantId: 'tenant' });
+    expect(msi.bot).toEqual({ MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: 'client-id', MicrosoftAppPassword: undefined, MicrosoftAppTenantId: 'tenant' });
+  });
+
+  test('local mode is explicit and allows anonymous access, with the documented defaults', () => {
+    const c = parseConfig({ BOT_MODE: 'local' });
+    expect(c).toMatchObject({ mode: 'local', port: 3978, stateFile: './data/backup-doctor.sqlite', sessionTtlHours: 72, logLevel: 'info', knowledgeDir: undefined });
+    expect(c.bot.MicrosoftAppId).toBeUndefined();
+    expect(c.azure).toEqual({ endpoint: undefined, caFile: undefined, managedIdentityClientId: undefined, subscriptionIds: [], watchedVaults: [], simulatorScenario: undefined });
+  });
+
+  test('values are parsed and lists split; the result is deeply frozen', () => {
+    const c = parseConfig({
+      BOT_MODE: 'local',
+      PORT: '8080',
+      SESSION_TTL_HOURS: '12',
+      AZURE_ENDPOINT: 'https://127.0.0.1:8443',
+      AZURE_SUBSCRIPTION_IDS: ' sub-1, sub-2 ,',
+      WATCHED_VAULTS: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v1',
+    });
+    expect(c.port).toBe(8080);
+    expect(c.sessionTtlHours).toBe(12);
+    expect(c.azure.subscriptionIds).toEqual(['sub-1', 'sub-2']);
+    expect(c.azure.watchedVaults).toHaveLength(1);
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.azure.subscriptionIds)).toBe(true);
+  });
+
+  test('bad values are reported by setting name', () => {
+    const e = configError({ BOT_MODE: 'staging', PORT: 'eighty' });
+    expect(e.code).toBe('config_invalid');
+    expect(e.message).toContain('BOT_MODE');
+    expect(e.message).toContain('PORT');
+  });
+
+  test('secrets never reach the log', () => {
+    let written = '';
+    const sink = new Writable({ write(chunk, _enc, done) { written += String(chunk); done(); } });
+    const config = parseConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'super-secret-password', MicrosoftAppTenantId: 't' });
+    createLogger('info', sink).info({ config }, 'started');
+    expect(written).toContain('[redacted]');
+    expect(written).not.toContain('super-secret-password');
+  });
+});

@@ -1,0 +1,195 @@
+import { AlertLedger } from '../../../src/core/incidents/accept-alert';
+import type { BackupAlert } from '../../../src/core/incidents/backup-alert';
+import { incidentStatus } from '../../../src/core/incidents/incident';
+import { incidentCardData } from '../../../src/core/incidents/incident-view';
+import { immediateUnitOfWork, MemoryAlertInbox, MemoryIncidentStore, MemoryOutbox, MemorySubscriptionStore } from '../../../src/core/incidents/memory-stores';
+
+const t0 = new Date('2025-01-01T02:00:00Z');
+const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
+
+function alert(vm: string, opts: Partial<BackupAlert> & { minutes?: number } = {}): BackupAlert {
+  return {
+    source: 'minimal',
+    condition: 'fired',
+    vault: { name: 'vault-a', subscriptionId: 'sub-1' },
+    vm: { name: vm },
+    codeHints: [],
+    occurredAt: at(opts.minutes ?? 0),
+    ...opts,
+  };
+}
+
+function setup(coalesceMs = 5_000) {
+  let n = 0;
+  const incidents = new MemoryIncidentStore();
+  const outbox = new MemoryOutbox();
+  const inbox = new MemoryAlertInbox();
+  const subscriptions = new MemorySubscriptionStore();
+  const ledger = new AlertLedger({ unitOfWork: immediateUnitOfWork, inbox, incidents, outbox, subscriptions, ids: { next: () => `id-${++n}` }, windowMs: 60 * 60_000, coalesceMs });
+  // null: no code known (a default parameter would swallow undefined).
+  const accept = (a: BackupAlert, code: string | null = 'UserErrorGuestAgentStatusUnavailable', receivedAt = a.occurredAt) =>
+    ledger.acceptMany([{ alert: a, code: code ?? undefined, awaitJob: false, receivedAt }])[0]!;
+  return { ledger, incidents, outbox, inbox, subscriptions, accept };
+}
+
+describe('AlertLedger: grouping', () => {
+  it('groups alerts of one code in one vault into one incident listing each VM once', () => {
+    const s = setup();
+    const ids = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const r = s.accept(alert(`vm-${i % 12}`, { minutes: i, jobId: `job-${i}` }));
+      if (r.kind === 'grouped') ids.add(r.incidentId);
+    }
+    expect(ids.size).toBe(1);
+    const incident = s.incidents.get([...ids][0]!)!;
+    expect(incident.vmCount).toBe(12);
+    expect(incident.vms.map((v) => v.name)).toEqual(Array.from({ length: 12 }, (_, i) => `vm-${i}`));
+  });
+
+  it('keeps vaults and codes apart', () => {
+    const s = setup();
+    const a = s.accept(alert('vm1'));
+    const b = s.accept(alert('vm1', { vault: { name: 'vault-b' }, jobId: 'j2' }));
+    const c = s.accept(alert('vm1', { jobId: 'j3' }), 'ExtensionSnapshotFailedNoNetwork');
+    const d = s.accept(alert('vm2', { vault: { name: 'VAULT-A' }, jobId: 'j4' }));
+    expect(new Set([a, b, c].map((r) => (r.kind === 'grouped' ? r.incidentId : r.kind))).size).toBe(3);
+    // Vault names compare case-insensitively (alertTargetIDs arrive lower-cased).
+    expect(d.kind === 'grouped' && a.kind === 'grouped' && d.incidentId === a.incidentId).toBe(true);
+  });
+
+  it('opens a new incident once the window has passed since the last alert, and slides while the storm goes on', () => {
+    const s = setup();
+    const first = s.accept(alert('vm1', { minutes: 0, jobId: 'a' }));
+    const sliding = s.accept(alert('vm2', { minutes: 50, jobId: 'b' }));
+    const stillSame = s.accept(alert('vm3', { minutes: 100, jobId: 'c' }));
+    const later = s.accept(alert('vm4', { minutes: 170, jobId: 'd' }));
+    const id = (r: ReturnType<typeof s.accept>) => (r.kind === 'grouped' ? r.incidentId : undefined);
+    expect(id(sliding)).toBe(id(first));
+    expect(id(stillSame)).toBe(id(first));
+    expect(id(later)).not.toBe(id(first));
+  });
+
+  it('stores a job once: a second alert for the same job is a duplicate', () => {
+    const s = setup();
+    const a = s.accept(alert('vm1', { jobId: 'job-1' }));
+    const b = s.accept(alert('vm1', { jobId: 'job-1', source: 'job-poller' }));
+    expect(b.kind).toBe('duplicate');
+    expect(b.kind === 'duplicate' && a.kind === 'grouped' && b.incidentId === a.incidentId).toBe(true);
+    expect(s.inbox.count()).toBe(1);
+  });
+
+  it('holds an alert whose code only its job can tell (pending) without opening an incident', () => {
+    const s = setup();
+    const r = s.ledger.acceptMany([{ alert: alert('vm1', { jobId: 'j' }), code: undefined, awaitJob: true, receivedAt: t0 }])[0]!;
+    expect(r.kind).toBe('pending');
+    expect(s.incidents.count()).toBe(0);
+    const pending = s.inbox.listByStatus('needs-job', 10);
+    expect(pending).toHaveLength(1);
+    const grouped = s.ledger.groupPending(pending[0]!.id, pending[0]!.alert, 'UserErrorGuestAgentStatusUnavailable', t0);
+    expect(grouped.kind).toBe('grouped');
+    expect(s.inbox.listByStatus('needs-job', 10)).toHaveLength(0);
+  });
+
+  it('groups alerts without a code as unidentified per vault', () => {
+    const s = setup();
+    const a = s.accept(alert('vm1', { jobId: 'x1' }), null);
+    const b = s.accept(alert('vm2', { jobId: 'x2' }), null);
+    expect(a.kind === 'grouped' && b.kind === 'grouped' && a.incidentId === b.incidentId).toBe(true);
+    expect(s.incidents.get(a.kind === 'grouped' ? a.incidentId : '')!.code).toBeNull();
+  });
+});
+
+describe('AlertLedger: lifecycle', () => {
+  it('marks VMs recovered on Resolved and the incident recovered when all are', () => {
+    const s = setup();
+    const r = s.accept(alert('vm1', { jobId: 'a' }));
+    s.accept(alert('vm2', { jobId: 'b', minutes: 1 }));
+    const id = r.kind === 'grouped' ? r.incidentId : '';
+    s.accept(alert('vm1', { jobId: 'a', condition: 'resolved', minutes: 10 }));
+    expect(incidentStatus(s.incidents.getHeader(id)!)).toBe('active');
+    s.accept(alert('vm2', { jobId: 'b', condition: 'resolved', minutes: 11 }));
+    const incident = s.incidents.get(id)!;
+    expect(incidentStatus(incident)).toBe('recovered');
+    expect(incidentCardData(incident, 'en').heading).toBe('Backup incident recovered');
+    expect(incidentCardData(incident, 'pl').heading).toBe('Incydent kopii zapasowej zakończony');
+    expect(incidentCardData(incident, 'en').actions).toHaveLength(0);
+  });
+
+  it('reopens a VM that fails again, and ignores a recovery for a VM no incident holds', () => {
+    const s = setup();
+    const r = s.accept(alert('vm1', { jobId: 'a' }));
+    const id = r.kind === 'grouped' ? r.incidentId : '';
+    s.accept(alert('vm1', { jobId: 'a', condition: 'resolved', minutes: 5 }));
+    expect(incidentStatus(s.incidents.getHeader(id)!)).toBe('recovered');
+    s.accept(alert('vm1', { jobId: 'c', minutes: 20 }));
+    expect(incidentStatus(s.incidents.getHeader(id)!)).toBe('active');
+    expect(s.accept(alert('ghost', { jobId: 'g', condition: 'resolved', minutes: 21 })).kind).toBe('ignored');
+  });
+
+  it('does not let a late Fired undo a newer recovery', () => {
+    const s = setup();
+    const r = s.accept(alert('vm1', { jobId: 'a', minutes: 0 }));
+    const id = r.kind === 'grouped' ? r.incidentId : '';
+    s.accept(alert('vm1', { jobId: 'a', condition: 'resolved', minutes: 10 }));
+    s.accept(alert('vm1', { jobId: 'late', minutes: 5 }));
+    expect(s.incidents.getVm(id, 'vm1')!.state).toBe('resolved');
+  });
+});
+
+describe('AlertLedger: delivery plan and coalescing', () => {
+  const subscribe = (s: ReturnType<typeof setup>, conversationKey: string, scope: { kind: 'all' } | { kind: 'vault'; vault: string }) =>
+    s.subscriptions.add({ id: `sub-${conversationKey}-${scope.kind}`, conversationKey, conversationReference: {}, scope, language: 'en', createdAt: t0 });
+
+  it('plans one outbox entry per incident per matching conversation', () => {
+    const s = setup();
+    subscribe(s, 'c-all', { kind: 'all' });
+    subscribe(s, 'c-a', { kind: 'vault', vault: 'VAULT-A' });
+    subscribe(s, 'c-a', { kind: 'all' });
+    subscribe(s, 'c-b', { kind: 'vault', vault: 'vault-b' });
+    for (let i = 0; i < 50; i++) s.accept(alert(`vm-${i}`, { jobId: `j${i}` }));
+    const entries = s.outbox.all();
+    expect(entries.map((e) => e.conversationKey).sort()).toEqual(['c-a', 'c-all']);
+    expect(entries.every((e) => e.wantedRevision === 50 && e.deliveredRevision === 0)).toBe(true);
+  });
+
+  it('sends the first card at once and coalesces later changes to one update per window', () => {
+    const s = setup(5_000);
+    subscribe(s, 'c1', { kind: 'all' });
+    const r = s.accept(alert('vm-0', { jobId: 'j0' }), 'UserErrorGuestAgentStatusUnavailable', t0);
+    const entry = s.outbox.all()[0]!;
+    expect(entry.dueAt).toEqual(t0);
+    s.outbox.markDelivered(entry.id, 1, 'activity-1', t0, t0);
+    // Three more alerts within a second: one pending update, due 5 s after the card was sent.
+    for (let i = 1; i <= 3; i++) s.accept(alert(`vm-${i}`, { jobId: `j${i}` }), 'UserErrorGuestAgentStatusUnavailable', new Date(t0.getTime() + i * 200));
+    void r;
+    const pending = s.outbox.all();
+    expect(pending).toHaveLength(1);
+    expect(pending[0]!.activityId).toBe('activity-1');
+    expect(pending[0]!.dueAt).toEqual(new Date(t0.getTime() + 5_000));
+    expect(s.outbox.due(new Date(t0.getTime() + 4_999), 10)).toHaveLength(0);
+    expect(s.outbox.due(new Date(t0.getTime() + 5_000), 10)).toHaveLength(1);
+  });
+});
+
+describe('incidentCardData', () => {
+  it('shows the count, the first 10 VMs, "and N more" and a few Troubleshoot buttons, in both languages', () => {
+    const s = setup();
+    let id = '';
+    for (let i = 0; i < 25; i++) {
+      const r = s.accept(alert(`vm-${String(i).padStart(2, '0')}`, { jobId: `j${i}`, minutes: i / 10, message: 'VM Agent unable to communicate with Azure Backup' }));
+      if (r.kind === 'grouped') id = r.incidentId;
+    }
+    const incident = s.incidents.get(id)!;
+    const en = incidentCardData(incident, 'en');
+    expect(en.countText).toBe('25 VMs affected, 0 recovered');
+    expect(en.vms.map((v) => v.name)).toEqual(Array.from({ length: 10 }, (_, i) => `vm-0${i}`));
+    expect(en.more).toBe('and 15 more');
+    expect(en.actions.map((a) => a.title)).toEqual(['Troubleshoot vm-00', 'Troubleshoot vm-01', 'Troubleshoot vm-02']);
+    expect(en.actions[0]!.verb).toBe('incident.troubleshoot');
+    expect(en.actions[0]!.data).toEqual({ v: 1, incidentId: id, vm: 'vm-00' });
+    const pl = incidentCardData(incident, 'pl');
+    expect(pl.countText).toBe('Dotyczy: 25 maszyn wirtualnych, odzyskano: 0');
+    expect(pl.more).toBe('i 15 więcej');
+    expect(pl.actions[0]!.title).toBe('Diagnozuj vm-00');
+  });
+});

@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AzurePort, BackupJob, ProtectedVm, ResourceLock, RestorePointCollection, VaultRef, VmRef, VmStatus } from '../../../src/core/azure-port';
+import type { Actor } from '../../../src/core/remediation/actor';
+import { parseFixCatalogue, type FixCatalogue } from '../../../src/core/remediation/fix-catalogue';
+import { parsePolicy, type Policy, type PolicyState } from '../../../src/core/remediation/policy';
+import type { Clock, IdGenerator } from '../../../src/core/ports';
+
+export const repoRoot = join(__dirname, '../../..');
+
+export function loadCatalogue(): FixCatalogue {
+  return parseFixCatalogue(JSON.parse(readFileSync(join(repoRoot, 'knowledge/fixes.json'), 'utf8')));
+}
+
+export const SUB = '11111111-1111-1111-1111-111111111111';
+export const vm: VmRef = { subscriptionId: SUB, resourceGroup: 'rg-prod-web', name: 'vm-web-01' };
+export const vault: VaultRef = { subscriptionId: SUB, resourceGroup: 'rg-backup', name: 'vault-prod' };
+
+export const alice: Actor = { channel: 'msteams', userId: '29:alice', aadObjectId: 'aaaaaaaa-0000-0000-0000-000000000001', displayName: 'Alice' };
+export const bob: Actor = { channel: 'msteams', userId: '29:bob', aadObjectId: 'bbbbbbbb-0000-0000-0000-000000000002', displayName: 'Bob' };
+export const mallory: Actor = { channel: 'msteams', userId: '29:mallory', aadObjectId: 'cccccccc-0000-0000-0000-000000000003', displayName: 'Alice' };
+
+export function policyJson(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    version: 1,
+    enabledFixes: ['retry-backup', 'restart-windows-agent', 'restart-linux-agent', 'update-linux-agent', 'reinstall-backup-extension', 'clear-restore-points-behind-lock', 'enable-verbose-agent-logging'],
+    groups: { operators: [`aad:${alice.aadObjectId}`, `aad:${bob.aadObjectId}`] },
+    requesters: ['group:operators'],
+    approvers: ['group:operators'],
+    scope: { subscriptions: [SUB], resourceGroups: ['rg-prod-*', 'AzureBackupRG_*'] },
+    ...overrides,
+  };
+}
+
+export function loadedPolicy(overrides: Record<string, unknown> = {}): PolicyState {
+  const policy: Policy = parsePolicy(policyJson(overrides), 'test-policy.json');
+  return { kind: 'loaded', policy, source: 'test-policy.json' };
+}
+
+export class ManualClock implements Clock {
+  constructor(private current = new Date('2026-03-01T10:00:00Z')) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export class SequenceIds implements IdGenerator {
+  private n = 0;
+  next(): string {
+    this.n += 1;
+    return `id-${this.n.toString().padStart(4, '0')}`;
+  }
+}
+
+/**
+ * A port-level stand-in for unit tests of the core only (the integration tests run the
+ * real SDK gateway against the ARM simulator). It keeps just enough state to show that a
+ * fix ran once and what it changed.
+ */
+export class RecordingAzure implements AzurePort {
+  readonly calls: string[] = [];
+  agentReady = false;
+  jobs = new Map<string, BackupJob>();
+  failNextBackup: string | undefined;
+  locks: ResourceLock[] = [{ id: `/subscriptions/${SUB}/resourceGroups/AzureBackupRG_westeurope_1/providers/Microsoft.Authorization/locks/keep`, name: 'keep', level: 'CanNotDelete', notes: 'do not delete', scope: `/subscriptions/${SUB}/resourceGroups/AzureBackupRG_westeurope_1` }];
+  collections: RestorePointCollection[] = [{ id: 'rpc1', name: 'AzureBackup_vm-web-01_1234', resourceGroup: 'AzureBackupRG_westeurope_1', subscriptionId: SUB, restorePointCount: 18 }];
+  failCollectionDelete = false;
+
+  constructor(readonly osType: 'Windows' | 'Linux' = 'Windows') {}
+
+  private protectedVm(): ProtectedVm {
+    return { vault, vm, friendlyName: vm.name, containerName: `IaasVMContainer;iaasvmcontainerv2;${vm.resourceGroup};${vm.name}`, protectedItemName: `VM;iaasvmcontainerv2;${vm.resourceGroup};${vm.name}` };
+  }
+  async listVaults(): Promise<VaultRef[]> {
+    return [vault];
+  }
+  async listFailedBackupJobs(): Promise<BackupJob[]> {
+    return [];
+  }
+  async getBackupJob(_vault: VaultRef, jobId: string): Promise<BackupJob> {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new Error(`no job ${jobId}`);
+    // A job is InProgress on the first read, then ends.
+    if (job.status === 'InProgress') {
+      const ended: BackupJob = this.failNextBackup
+        ? { ...job, status: 'Failed', errors: [{ message: this.failNextBackup, recommendations: [] }] }
+        : { ...job, status: 'Completed' };
+      this.jobs.set(jobId, ended);
+      return job;
+    }
+    return job;
+  }
+  async listProtectedVms(): Promise<ProtectedVm[]> {
+    return [this.protectedVm()];
+  }
+  async triggerBackup(): Promise<{ jobId: string }> {
+    this.calls.push('triggerBackup');
+    const id = `job-${this.jobs.size + 1}`;
+    this.jobs.set(id, { id, vault, vmName: vm.name, operation: 'Backup', status: 'InProgress', errors: [] });
+    return { jobId: id };
+  }
+  async getVmStatus(ref: VmRef): Promise<VmStatus> {
+    return {
+      vm: ref,
+      id: `/subscriptions/${SUB}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.Compute/virtualMachines/${ref.name}`,
+      osType: this.osType,
+      powerState: 'PowerState/running',
+      provisioningState: 'ProvisioningState/succeeded',
+      agentVersion: '2.7.41491.1102',
+      agentStatuses: [{ displayStatus: this.agentReady ? 'Ready' : 'Not Ready' }],
+      extensionHandlers: [],
+      extensions: [{ name: this.osType === 'Windows' ? 'VMSnapshot' : 'VMSnapshotLinux', statuses: [] }],
+      networkInterfaceIds: [],
+    };
+  }
+  async listEffectiveSecurityRules(): Promise<[]> {
+    return [];
+  }
+  async runCommand(_vm: VmRef, command: { os: 'Windows' | 'Linux'; script: readonly string[] }): Promise<{ stdout: string; stderr: string }> {
+    this.calls.push(`runCommand:${command.script[0] ?? ''}`);
+    this.agentReady = true;
+    return { stdout: 'Running', stderr: '' };
+  }
+  async deleteExtension(_vm: VmRef, name: string): Promise<void> {
+    this.calls.push(`deleteExtension:${name}`);
+  }
+  async listRestorePointCollections(): Promise<RestorePointCollection[]> {
+    return [...this.collections];
+  }
+  async deleteRestorePointCollection(c: RestorePointCollection): Promise<void> {
+    this.calls.push(`deleteRestorePointCollection:${c.name}`);
+    if (this.failCollectionDelete || this.locks.length > 0) throw new Error('ScopeLocked');
+    this.collections = this.collections.filter((x) => x.name !== c.name);
+  }
+  async listResourceGroupLocks(): Promise<ResourceLock[]> {
+    return [...this.locks];
+  }
+  async deleteResourceGroupLock(_s: string, _rg: string, name: string): Promise<void> {
+    this.calls.push(`deleteLock:${name}`);
+    this.locks = this.locks.filter((l) => l.name !== name);
+  }
+  async createResourceGroupLock(s: string, rg: string, lock: { name: string; level: string; notes?: string }): Promise<ResourceLock> {
+    this.calls.push(`createLock:${lock.name}:${lock.level}:${lock.notes ?? ''}`);
+    const created: ResourceLock = { id: `/subscriptions/${s}/resourceGroups/${rg}/providers/Microsoft.Authorization/locks/${lock.name}`, scope: `/subscriptions/${s}/resourceGroups/${rg}`, ...lock };
+    this.locks.push(created);
+    return created;
+  }
+}
