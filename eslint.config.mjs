@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 const adapterLibraries = ['botbuilder', 'botbuilder-*', 'botframework-*', 'restify', '@azure/*', '@slack/*', 'better-sqlite3', 'pino', 'fs', 'node:*', 'http', 'https', 'path'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', '*.js', '*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -8,7 +8,7 @@ import { createApp } from '../src/app';
 import { parseConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { createServer, listen, maxBodyBytes, type RunningServer } from '../src/server/create-server';
-import { ConnectorStub } from '../test/helpers/connector-stub';
+import { Worker } from 'node:worker_threads';
 import type { BenchFigure, BenchSuite } from './bench-figure';
 
 /**
@@ -66,10 +66,26 @@ async function turnsPerSecond(url: string, body: string): Promise<{ rps: number;
   return { rps: result.requests.average, errors: result.errors + result.non2xx };
 }
 
+/** Starts the connector stub in a worker thread (tsx's loader compiles it there too). */
+async function startStubWorker(): Promise<{ url: string; stop(): Promise<void> }> {
+  const worker = new Worker(join(__dirname, 'connector-stub-worker.js'));
+  const url = await new Promise<string>((resolve, reject) => {
+    worker.once('message', (message: { url: string }) => resolve(message.url));
+    worker.once('error', reject);
+  });
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage('stop');
+      await exited;
+    },
+  };
+}
+
 export const turnsBench: BenchSuite = async () => {
-  const stub = new ConnectorStub();
-  stub.keepCalls = false;
-  const serviceUrl = await stub.start();
+  const stub = await startStubWorker();
+  const serviceUrl = stub.url;
   const dir = mkdtempSync(join(tmpdir(), 'backup-doctor-bench-'));
   const app = createApp(parseConfig({ BOT_MODE: 'local', STATE_FILE: join(dir, 'bench.sqlite'), LOG_LEVEL: 'silent' }), {
     logger: createLogger('silent'),

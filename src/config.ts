@@ -63,6 +63,36 @@ export interface Config {
   readonly azure: AzureConfig;
   readonly alerts: AlertsConfig;
   readonly remediation: RemediationConfig;
+  readonly state: StateConfig;
+  readonly slack: SlackConfig;
+}
+
+/** Slack through @slack/bolt on the same server (POST /api/slack/events); off unless both secrets are set. */
+export interface SlackConfig {
+  readonly enabled: boolean;
+  /** Verifies every request's x-slack-signature. Secret: never logged. */
+  readonly signingSecret: string | undefined;
+  /** The bot token (xoxb-...). Secret: never logged. */
+  readonly botToken: string | undefined;
+  /** Web API base URL override (tests point it at a loopback fake); undefined means https://slack.com/api/. */
+  readonly apiUrl: string | undefined;
+}
+
+export const StateStores = ['sqlite', 'blob'] as const;
+export type StateStore = (typeof StateStores)[number];
+
+/**
+ * Where sessions, fix requests and the fix audit live. sqlite: STATE_FILE (one instance).
+ * blob: Azure Blob Storage, so several bot instances share them (incidents and the delivery
+ * outbox stay in STATE_FILE for now).
+ */
+export interface StateConfig {
+  readonly store: StateStore;
+  /** https://<account>.blob.core.windows.net/, signed in with the managed identity. */
+  readonly blobAccountUrl: string | undefined;
+  readonly blobContainer: string;
+  /** Azurite or shared-key connection string (local use). Secret: never logged. */
+  readonly blobConnectionString: string | undefined;
 }
 
 export interface RemediationConfig {
@@ -118,6 +148,14 @@ const EnvSchema = z.object({
   AUDIT_API_KEY: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   FIX_VERIFY_POLL_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(0.01).max(600).optional()).transform((v) => v ?? 15),
   FIX_VERIFY_TIMEOUT_MINUTES: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(24 * 60).optional()).transform((v) => v ?? 120),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_API_URL: optionalText.pipe(z.url().optional()),
+  STATE_STORE: optionalText.pipe(z.enum(StateStores).optional()).transform((v) => v ?? 'sqlite'),
+  STATE_BLOB_ACCOUNT_URL: optionalText.pipe(z.url().optional()),
+  // Container names: 3-63 lower-case letters, digits and single hyphens (Azure's rule).
+  STATE_BLOB_CONTAINER: optionalText.pipe(z.string().regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a container name: 3-63 lower-case letters, digits, single hyphens').optional()).transform((v) => v ?? 'bot-state'),
+  STATE_BLOB_CONNECTION_STRING: optionalText,
   INCIDENT_COALESCE_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(0).max(600).optional()).transform((v) => v ?? 5),
 });
 
@@ -143,6 +181,16 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
         { missing },
       );
     }
+  }
+
+  // Half a Slack set-up would fail on the first request; say so at start-up instead.
+  if ((e.SLACK_SIGNING_SECRET === undefined) !== (e.SLACK_BOT_TOKEN === undefined)) {
+    const missing = e.SLACK_SIGNING_SECRET === undefined ? ['SLACK_SIGNING_SECRET'] : ['SLACK_BOT_TOKEN'];
+    throw new CodedError('config_invalid', `Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN: set ${missing.join(', ')}, or neither to keep Slack off.`, { missing });
+  }
+
+  if (e.STATE_STORE === 'blob' && e.STATE_BLOB_ACCOUNT_URL === undefined && e.STATE_BLOB_CONNECTION_STRING === undefined) {
+    throw new CodedError('config_invalid', 'STATE_STORE=blob needs STATE_BLOB_ACCOUNT_URL (signed in with the managed identity) or STATE_BLOB_CONNECTION_STRING.', { missing: ['STATE_BLOB_ACCOUNT_URL'] });
   }
 
   const config: Config = {
@@ -177,11 +225,23 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       pollLookbackHours: e.POLL_LOOKBACK_HOURS,
       coalesceSeconds: e.INCIDENT_COALESCE_SECONDS,
     },
+    state: {
+      store: e.STATE_STORE,
+      blobAccountUrl: e.STATE_BLOB_ACCOUNT_URL,
+      blobContainer: e.STATE_BLOB_CONTAINER,
+      blobConnectionString: e.STATE_BLOB_CONNECTION_STRING,
+    },
     remediation: {
       policyFile: e.FIX_POLICY_FILE,
       auditApiKey: e.AUDIT_API_KEY,
       verifyPollSeconds: e.FIX_VERIFY_POLL_SECONDS,
       verifyTimeoutMinutes: e.FIX_VERIFY_TIMEOUT_MINUTES,
+    },
+    slack: {
+      enabled: e.SLACK_SIGNING_SECRET !== undefined && e.SLACK_BOT_TOKEN !== undefined,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      botToken: e.SLACK_BOT_TOKEN,
+      apiUrl: e.SLACK_API_URL === undefined ? undefined : e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
     },
   };
   return deepFreeze(config);

@@ -12,6 +12,8 @@ export interface AlertIntakeDeps {
   /** Called after each committed batch (wakes the processor and the delivery worker). */
   readonly onCommitted?: (outcomes: readonly AcceptOutcome[]) => void;
   readonly maxBatch?: number;
+  /** Commits with a full sync (the 202 promises the alert is on disk); default: as the store is set up. */
+  readonly durably?: <T>(write: () => T) => T;
 }
 
 interface Waiting {
@@ -43,7 +45,7 @@ export class AlertIntake {
 
   /** Accepts a batch directly (the job poller). */
   acceptNow(alerts: readonly BackupAlert[]): AcceptOutcome[] {
-    const outcomes = this.deps.ledger.acceptMany(alerts.map((a) => this.input(a)));
+    const outcomes = this.commit(alerts.map((a) => this.input(a)));
     this.deps.onCommitted?.(outcomes);
     return outcomes;
   }
@@ -52,6 +54,11 @@ export class AlertIntake {
     const code = identifyAlertCode(alert, this.deps.identifier);
     const lookable = alert.jobId !== undefined && alert.vault.subscriptionId !== undefined && alert.vault.resourceGroup !== undefined;
     return { alert, code, awaitJob: this.deps.canLookUpJobs && lookable, receivedAt: this.deps.clock.now() };
+  }
+
+  private commit(inputs: Parameters<AlertLedger['acceptMany']>[0]): AcceptOutcome[] {
+    const write = () => this.deps.ledger.acceptMany(inputs);
+    return this.deps.durably ? this.deps.durably(write) : write();
   }
 
   private flush(): void {
@@ -65,7 +72,7 @@ export class AlertIntake {
     if (batch.length === 0) return;
     let outcomes: AcceptOutcome[];
     try {
-      outcomes = this.deps.ledger.acceptMany(batch.map((w) => this.input(w.alert)));
+      outcomes = this.commit(batch.map((w) => this.input(w.alert)));
     } catch (error) {
       for (const w of batch) w.reject(error);
       return;

@@ -10,7 +10,7 @@ import type { TeamsBot } from '../channels/teams/teams-bot';
 import type { KnowledgeBase } from '../core/knowledge/knowledge-base';
 import type { TroubleshootService } from '../core/troubleshoot/troubleshoot-service';
 import type { Logger } from '../logger';
-import type { SqliteDatabase } from '../storage/sqlite-database';
+import { type SqliteDatabase, durably } from '../storage/sqlite-database';
 import type { Identifier } from '../core/identify';
 import { parseVaultId } from '../core/incidents/arm-ids';
 import { registerIncidentActions } from '../channels/teams/incident-actions';
@@ -27,6 +27,7 @@ import { SqliteSubscriptionStore } from '../storage/sqlite-subscription-store';
 import { AlertIntake } from './alert-intake';
 import { AlertProcessor } from './alert-processor';
 import { JobPoller } from './job-poller';
+import type { Leadership } from '../storage/blob-lease';
 
 /** The parts of the app the alert path uses (createApp has them all before the App exists). */
 export interface AlertsHost {
@@ -53,6 +54,12 @@ export interface AlertsOptions {
   readonly sender?: CardSender;
   /** Start the delivery worker and the poller with the app (default true; tests drive them by hand). */
   readonly startWorkers?: boolean;
+  /**
+   * Scale-out (STATE_STORE=blob): the job poller runs only while this instance leads, so several
+   * instances never poll the same vaults. The delivery worker still runs everywhere: it drains
+   * this instance's own outbox, which is in its SQLite file.
+   */
+  readonly leadership?: Leadership;
 }
 
 export interface AlertsModule {
@@ -113,6 +120,7 @@ export function createAlertsModule(app: AlertsHost, options: AlertsOptions): Ale
     identifier,
     clock,
     canLookUpJobs: options.azure !== undefined,
+    durably: (write) => durably(app.db, write),
     onCommitted: (outcomes) => {
       for (const o of outcomes) if (o.kind === 'grouped' && o.opened) metrics.incidentsOpened.inc();
       if (outcomes.some((o) => o.kind === 'pending')) void processor.processPending();
@@ -142,6 +150,8 @@ export function createAlertsModule(app: AlertsHost, options: AlertsOptions): Ale
 
   registerSubscriptionCommands(app.bot, { subscriptions, ids: options.ids, clock, appId: app.config.bot.MicrosoftAppId ?? '', onSubscribed: () => undefined });
   registerIncidentActions(app.bot, { incidents, troubleshoot: app.troubleshoot });
+
+  let stopFollowing: (() => void) | undefined;
 
   const readiness = (): ReadinessReport => {
     const problems: string[] = [];
@@ -177,11 +187,19 @@ export function createAlertsModule(app: AlertsHost, options: AlertsOptions): Ale
     readiness,
     start() {
       delivery.start();
-      poller?.start();
+      if (options.leadership && poller) {
+        stopFollowing?.();
+        stopFollowing = options.leadership.onChange((leader) => (leader ? poller.start() : poller.stop()));
+        if (options.leadership.isLeader()) poller.start();
+      } else {
+        poller?.start();
+      }
       // Alerts that waited for their job when the process stopped.
       void processor.processPending();
     },
     async stop() {
+      stopFollowing?.();
+      stopFollowing = undefined;
       poller?.stop();
       await delivery.stop();
     },

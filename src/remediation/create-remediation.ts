@@ -7,11 +7,12 @@ import { RemediationService } from '../core/remediation/remediation-service';
 import { SqliteAuditLog } from '../storage/sqlite-audit-log';
 import type { SqliteDatabase } from '../storage/sqlite-database';
 import { SqliteFixRequestStore } from '../storage/sqlite-fix-request-store';
+import type { AuditLog, FixRequestStore } from '../core/remediation/ports';
 
 export interface RemediationWiring {
   readonly service: RemediationService;
-  readonly audit: SqliteAuditLog;
-  readonly store: SqliteFixRequestStore;
+  readonly audit: AuditLog;
+  readonly store: FixRequestStore;
   readonly catalogue: FixCatalogue;
 }
 
@@ -27,6 +28,9 @@ export interface CreateRemediationInput {
   readonly ids: IdGenerator;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly verification?: { readonly pollIntervalMs: number; readonly timeoutMs: number };
+  /** Scale-out (STATE_STORE=blob): fix requests and audit elsewhere; default: the SQLite file's fix_* and audit_* tables. */
+  readonly store?: FixRequestStore;
+  readonly audit?: AuditLog;
 }
 
 /** Same bar the bot uses to answer a question with a code. */
@@ -45,8 +49,8 @@ export function jobCode(job: BackupJob, identifier: Identifier): string | undefi
 /** Builds the remediation service over the bot's SQLite file (fix_* and audit_* tables). */
 export function createRemediation(input: CreateRemediationInput): RemediationWiring {
   const catalogue = parseFixCatalogue({ fixes: input.fixes });
-  const store = new SqliteFixRequestStore(input.db);
-  const audit = new SqliteAuditLog(input.db);
+  const store = input.store ?? new SqliteFixRequestStore(input.db);
+  const audit = input.audit ?? new SqliteAuditLog(input.db);
   const service = new RemediationService({
     catalogue,
     policy: () => input.policy,

@@ -16,7 +16,9 @@ import type { RemediationService } from '../core/remediation/remediation-service
 import type { TroubleshootService } from '../core/troubleshoot/troubleshoot-service';
 import type { Logger } from '../logger';
 import { registerAuditRoute } from '../server/audit-route';
-import type { SqliteAuditLog } from '../storage/sqlite-audit-log';
+import { SqliteAuditLog } from '../storage/sqlite-audit-log';
+import type { AuditEvent } from '../core/remediation/audit';
+import type { AuditLog, FixRequestStore } from '../core/remediation/ports';
 import type { SqliteDatabase } from '../storage/sqlite-database';
 import { createRemediation } from './create-remediation';
 import { loadPolicyFile } from './policy-file';
@@ -42,11 +44,21 @@ export interface RemediationOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Default: a proactive update through the adapter. */
   readonly updateCard?: (location: CardLocation, card: AdaptiveCardJson) => Promise<void>;
+  /** Scale-out (STATE_STORE=blob): fix requests and the audit outside the SQLite file. */
+  readonly stores?: RemediationStores;
+}
+
+/** Where fix requests and the audit live when not in the SQLite file. */
+export interface RemediationStores {
+  readonly fixRequests: FixRequestStore;
+  readonly audit: AuditLog;
+  /** Every audit entry oldest first, for GET /api/audit. */
+  readonly auditEntries: (since?: Date) => Iterable<AuditEvent> | AsyncIterable<AuditEvent>;
 }
 
 export interface RemediationModule {
   readonly service: RemediationService;
-  readonly audit: SqliteAuditLog;
+  readonly audit: AuditLog;
   readonly actions: FixActions;
   registerRoutes(server: restify.Server): void;
   stop(): Promise<void>;
@@ -65,6 +77,7 @@ export function createRemediationModule(app: RemediationAppParts, options: Remed
     clock: app.clock,
     ids: options.ids,
     ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.stores ? { store: options.stores.fixRequests, audit: options.stores.audit } : {}),
     verification: { pollIntervalMs: app.config.remediation.verifyPollSeconds * 1000, timeoutMs: app.config.remediation.verifyTimeoutMinutes * 60_000 },
   });
   const sender = adapterCardSender(app.adapter, app.config.bot.MicrosoftAppId ?? '');
@@ -80,8 +93,13 @@ export function createRemediationModule(app: RemediationAppParts, options: Remed
     audit,
     actions,
     registerRoutes(server) {
-      registerAuditRoute(server, { apiKey: app.config.remediation.auditApiKey, entries: (since) => audit.iterate(since) });
+      registerAuditRoute(server, { apiKey: app.config.remediation.auditApiKey, entries: (since) => (options.stores ? options.stores.auditEntries(since) : sqliteEntries(audit, since)) });
     },
     stop: () => actions.idle(),
   };
+}
+
+function sqliteEntries(audit: AuditLog, since?: Date): Iterable<AuditEvent> {
+  // Without `stores` createRemediation always builds the SQLite log.
+  return audit instanceof SqliteAuditLog ? audit.iterate(since) : [];
 }

@@ -16,7 +16,24 @@ export function openSqliteDatabase(file: string): SqliteDatabase {
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  // WAL + NORMAL: consistent and durable across process crashes; only an OS crash or power loss
+  // can roll back the newest commits. Writes that promise more (the alert 202) use `durably`.
+  // FULL on every write would fsync once per chat turn and block the event loop while it does.
+  db.pragma('synchronous = NORMAL');
   return db;
+}
+
+/**
+ * Runs `write` with a full sync of the WAL on commit, for writes whose answer promises the data
+ * is on disk (an accepted alert). better-sqlite3 is synchronous, so nothing else interleaves.
+ */
+export function durably<T>(db: SqliteDatabase, write: () => T): T {
+  db.pragma('synchronous = FULL');
+  try {
+    return write();
+  } finally {
+    db.pragma('synchronous = NORMAL');
+  }
 }
 
 export function ensureSchema(db: SqliteDatabase, statements: readonly string[]): void {

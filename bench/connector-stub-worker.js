@@ -1,0 +1,3 @@
+// Worker entry: registers tsx so the TypeScript worker body can be required in this thread.
+require('tsx/cjs/api').register();
+require('./connector-stub-worker.ts');

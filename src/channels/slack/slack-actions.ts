@@ -1,0 +1,182 @@
+import type { z } from 'zod';
+import { buildCheckReportView } from '../../core/checks/check-report-view';
+import { resolveCheckTarget } from '../../core/checks/check-target';
+import { runChecksForCode } from '../../core/checks/run-checks';
+import type { Language } from '../../core/knowledge/schema';
+import type { StepAction, TroubleshootSession } from '../../core/troubleshoot/session';
+import { EmptyPayloadSchema, GoToPayloadSchema, SessionPayloadSchema, StartPayloadSchema, Verbs } from '../../core/views/card-actions';
+import { buildCodesView, buildErrorView, buildExpiredView, buildHelpView, buildInvalidActionView, buildSessionNotFoundView } from '../../core/views/conversation-views';
+import { safeFindCode } from '../../core/views/knowledge-lookup';
+import type { SlackMessage } from './blocks/block-kit';
+import { LinkActionId, verbOfActionId } from './blocks/buttons';
+import { RunChecksVerb, checkLabels, renderCheckReportMessage } from './blocks/check-report-blocks';
+import { renderCodesMessage, renderHelpMessage, renderNoticeMessage } from './blocks/conversation-blocks';
+import { type SlackConversationDeps, renderSessionMessage, startSession } from './slack-conversation';
+import type { SlackMessenger, SlackPlace } from './slack-messenger';
+import { slackConversationId } from './slack-text';
+
+/** A button press (block_actions), reduced to what the handlers may rely on. */
+export interface SlackPress {
+  readonly teamId: string;
+  readonly channelId: string;
+  readonly userId: string;
+  /** Display only, never an identity. */
+  readonly userName?: string;
+  /** The message holding the pressed button: the one to update. */
+  readonly messageTs?: string;
+  readonly threadTs?: string;
+  readonly actionId: string;
+  readonly value?: string;
+}
+
+/**
+ * What a press answers: 'update' rewrites the pressed message (every viewer sees it),
+ * 'reply' posts a new message in the thread, 'ephemeral' tells only the presser (used when
+ * the press is refused, so a forged value can never overwrite a shared message).
+ */
+type PressResult = { readonly kind: 'update' | 'reply' | 'ephemeral'; readonly message: SlackMessage };
+
+interface PressContext<P> {
+  readonly press: SlackPress;
+  readonly payload: P;
+  readonly language: Language;
+  readonly conversationId: string;
+}
+
+type PressHandler<P> = (ctx: PressContext<P>) => Promise<PressResult>;
+
+interface Registration {
+  readonly schema: z.ZodType<unknown>;
+  readonly handler: PressHandler<unknown>;
+}
+
+/**
+ * The buttons' verbs and what each does, the same verbs and payloads as the Teams card.
+ * Nothing in a button value is trusted beyond its shape: a session is reloaded, checked to
+ * belong to this channel, and stepped through TroubleshootService.
+ */
+export class SlackActions {
+  private readonly registry = new Map<string, Registration>();
+
+  constructor(private readonly deps: SlackConversationDeps) {
+    const step = (toAction: (payload: { index?: number }) => StepAction) => async (ctx: PressContext<{ sessionId: string; index?: number }>) => this.step(ctx, toAction(ctx.payload));
+    this.register(Verbs.next, SessionPayloadSchema, step(() => ({ kind: 'next' })));
+    this.register(Verbs.previous, SessionPayloadSchema, step(() => ({ kind: 'previous' })));
+    this.register(Verbs.fixed, SessionPayloadSchema, step(() => ({ kind: 'fixed' })));
+    this.register(Verbs.stillFailing, SessionPayloadSchema, step(() => ({ kind: 'still-failing' })));
+    this.register(Verbs.goTo, GoToPayloadSchema, step((p) => ({ kind: 'go-to', index: p.index ?? 0 })));
+    this.register(Verbs.start, StartPayloadSchema, (ctx) => this.start(ctx));
+    this.register(Verbs.help, EmptyPayloadSchema, async (ctx) => ({ kind: 'reply', message: renderHelpMessage(buildHelpView(ctx.language), ctx.language) }));
+    this.register(Verbs.codes, EmptyPayloadSchema, async (ctx) => ({ kind: 'reply', message: renderCodesMessage(buildCodesView(this.deps.knowledge, ctx.language), ctx.language) }));
+    this.register(RunChecksVerb, SessionPayloadSchema, (ctx) => this.runChecks(ctx));
+  }
+
+  /** Handles one press; never throws (a failure becomes a message to the presser). */
+  async handle(press: SlackPress, messenger: SlackMessenger): Promise<void> {
+    const verb = verbOfActionId(press.actionId);
+    if (verb === LinkActionId) return; // Slack opened the link itself; the press only needs its ack.
+    const data = parseValue(press.value);
+    const requested = data?.['lang'];
+    const language: Language = requested === 'pl' || requested === 'en' ? requested : 'en';
+    const place: SlackPlace = { channel: press.channelId, ...(press.threadTs ? { threadTs: press.threadTs } : {}) };
+
+    let result: PressResult;
+    const registration = this.registry.get(verb);
+    const parsed = registration && data ? registration.schema.safeParse(data) : undefined;
+    if (!registration || !parsed?.success) {
+      this.deps.logger.warn({ verb, channel: press.channelId }, 'slack press rejected: unknown verb or malformed value');
+      result = invalid(language);
+    } else {
+      try {
+        result = await registration.handler({ press, payload: parsed.data, language, conversationId: slackConversationId(press.teamId, press.channelId) });
+      } catch (error) {
+        this.deps.logger.error({ err: error, verb }, 'slack press failed');
+        result = { kind: 'ephemeral', message: renderNoticeMessage(buildErrorView(language), language) };
+      }
+    }
+    await this.deliver(result, press, place, messenger);
+  }
+
+  private register<P>(verb: string, schema: z.ZodType<P>, handler: PressHandler<P>): void {
+    this.registry.set(verb, { schema, handler: handler as PressHandler<unknown> });
+  }
+
+  private async deliver(result: PressResult, press: SlackPress, place: SlackPlace, messenger: SlackMessenger): Promise<void> {
+    if (result.kind === 'update' && press.messageTs) {
+      await messenger.update(press.channelId, press.messageTs, result.message);
+    } else if (result.kind === 'ephemeral') {
+      await messenger.ephemeral(place, press.userId, result.message);
+    } else {
+      await messenger.post(place, result.message);
+    }
+  }
+
+  private async loadOwn(ctx: PressContext<{ sessionId: string }>): Promise<{ session: TroubleshootSession } | { refusal: PressResult }> {
+    const loaded = await this.deps.troubleshoot.load(ctx.payload.sessionId);
+    if (loaded.kind === 'not-found') return { refusal: { kind: 'ephemeral', message: renderNoticeMessage(buildSessionNotFoundView(ctx.language), ctx.language) } };
+    // Session ids never travel between conversations: one from elsewhere is treated as forged.
+    if (loaded.session.conversationId !== ctx.conversationId) return { refusal: invalid(ctx.language) };
+    if (loaded.kind === 'expired') {
+      const lang = loaded.session.language;
+      return { refusal: { kind: 'update', message: renderNoticeMessage(buildExpiredView(lang, this.deps.troubleshoot.ttlHours), lang) } };
+    }
+    return { session: loaded.session };
+  }
+
+  private async step(ctx: PressContext<{ sessionId: string }>, action: StepAction): Promise<PressResult> {
+    const own = await this.loadOwn(ctx);
+    if ('refusal' in own) return own.refusal;
+    const stepped = await this.deps.troubleshoot.step(ctx.payload.sessionId, action);
+    if (stepped.kind !== 'ok') return invalid(own.session.language);
+    return { kind: 'update', message: renderSessionMessage(this.deps, stepped.session, ctx.press.userName) };
+  }
+
+  private async start(ctx: PressContext<{ codeId: string }>): Promise<PressResult> {
+    const code = safeFindCode(this.deps.knowledge, ctx.payload.codeId);
+    if (!code) return invalid(ctx.language);
+    let message: SlackMessage | undefined;
+    await startSession(
+      { codeId: code.id, language: ctx.language, teamId: ctx.press.teamId, channelId: ctx.press.channelId, userId: ctx.press.userId, ...(ctx.press.messageTs ? { ts: ctx.press.messageTs } : {}) },
+      this.deps,
+      async (session) => {
+        message = renderSessionMessage(this.deps, session);
+        return ctx.press.messageTs;
+      },
+    );
+    if (message === undefined) return invalid(ctx.language);
+    return { kind: ctx.press.messageTs ? 'update' : 'reply', message };
+  }
+
+  private async runChecks(ctx: PressContext<{ sessionId: string }>): Promise<PressResult> {
+    const checks = this.deps.checks;
+    if (checks === undefined) return invalid(ctx.language);
+    const loaded = await this.deps.troubleshoot.load(ctx.payload.sessionId);
+    if (loaded.kind === 'not-found') return { kind: 'ephemeral', message: renderNoticeMessage(buildSessionNotFoundView(ctx.language), ctx.language) };
+    const session = loaded.session;
+    // An expired session still shows its checks (they only read), but never one from another conversation.
+    if (session.conversationId !== ctx.conversationId) return invalid(ctx.language);
+    const lang = session.language;
+    const target = await resolveCheckTarget(checks.azure, session.target ?? {});
+    if (target === undefined) return { kind: 'ephemeral', message: renderNoticeMessage({ title: checkLabels.noTargetTitle[lang], text: checkLabels.noTarget[lang], actions: [] }, lang) };
+    const report = await runChecksForCode(this.deps.knowledge, session.codeId, target, checks.azure, {
+      allowReadOnlyRunCommand: checks.allowReadOnlyRunCommand(),
+      ...(checks.timeoutInMs === undefined ? {} : { timeoutInMs: checks.timeoutInMs }),
+    });
+    this.deps.logger.info({ sessionId: session.id, codeId: session.codeId, vm: target.vm.name, durationInMs: Math.round(report.durationInMs) }, 'slack checks ran');
+    return { kind: 'update', message: renderCheckReportMessage(buildCheckReportView(report, this.deps.knowledge, lang, target.vm.name), session) };
+  }
+}
+
+function invalid(language: Language): PressResult {
+  return { kind: 'ephemeral', message: renderNoticeMessage(buildInvalidActionView(language), language) };
+}
+
+function parseValue(value: string | undefined): Record<string, unknown> | undefined {
+  if (value === undefined || value.length > 2000) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,171 @@
+import { App as BoltApp, type BlockAction, HTTPReceiver, webApi } from '@slack/bolt';
+import type restify from 'restify';
+import type { Clock } from '../../core/ports';
+import type { TroubleshootSession } from '../../core/troubleshoot/session';
+import type { SqliteDatabase } from '../../storage/sqlite-database';
+import type { SlackMessage } from './blocks/block-kit';
+import { boltLogger } from './bolt-logger';
+import { SlackActions } from './slack-actions';
+import { type SlackConversationDeps, answerMessage, renderSessionMessage } from './slack-conversation';
+import { type SlackMessenger, webApiMessenger } from './slack-messenger';
+import { mountSlackRoute, slackEventsPath } from './slack-route';
+import { SqliteSeenEvents } from './sqlite-seen-events';
+
+export interface SlackSettings {
+  readonly signingSecret: string;
+  readonly botToken: string;
+  /** Web API base URL (tests: a loopback fake); default https://slack.com/api/. */
+  readonly apiUrl?: string;
+}
+
+export interface SlackChannelDeps extends SlackConversationDeps {
+  readonly db: SqliteDatabase;
+  readonly clock: Clock;
+}
+
+/**
+ * Slack beside Teams on the same server: Bolt verifies each request (HMAC over the raw body,
+ * 5-minute window), turns it into an event or a press, and the handlers here make the same
+ * domain calls as the Teams bot and render the same view models as Block Kit.
+ *
+ * Seams for later features: `messenger` posts and updates without a request in sight (the
+ * future alert / incident path to Slack), and `renderSession` is the current troubleshooting
+ * message of any session (a fix flow can replace it the same way).
+ */
+export interface SlackChannel {
+  readonly bolt: BoltApp;
+  /** Posts, updates and ephemeral messages with the bot token, outside any request. */
+  readonly messenger: SlackMessenger;
+  registerRoutes(server: restify.Server): void;
+  renderSession(session: TroubleshootSession): SlackMessage;
+}
+
+export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDeps): SlackChannel {
+  const logger = boltLogger(deps.logger);
+  const receiver = new HTTPReceiver({
+    signingSecret: settings.signingSecret,
+    endpoints: slackEventsPath,
+    // Ack first, then work: Slack wants an answer within 3 s, checks and Web API calls may take longer.
+    processBeforeResponse: false,
+    logger,
+  });
+  const clientOptions: webApi.WebClientOptions = {
+    ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
+    logger,
+    // A few quick retries; Slack's default (10 over half an hour) would hold a button press far too long.
+    retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+  };
+
+  // auth.test tells Bolt who the bot is (so it ignores its own messages). It runs once, in the
+  // background: an event is never held waiting for it, and a Slack outage at start-up is not fatal.
+  const client = new webApi.WebClient(settings.botToken, clientOptions);
+  let identity: { botId?: string; botUserId?: string } = {};
+  let identifying: Promise<void> | undefined;
+  const identify = (): void => {
+    if (identity.botUserId !== undefined || identifying !== undefined) return;
+    identifying = client.auth
+      .test({ token: settings.botToken })
+      .then((r) => {
+        identity = { ...(r.bot_id ? { botId: r.bot_id } : {}), ...(r.user_id ? { botUserId: r.user_id } : {}) };
+      })
+      .catch((error: unknown) => deps.logger.warn({ err: error }, 'slack auth.test failed; will retry on the next event'))
+      .finally(() => {
+        identifying = undefined;
+      });
+  };
+
+  const bolt = new BoltApp({
+    receiver,
+    logger,
+    clientOptions,
+    authorize: async () => {
+      identify();
+      return { botToken: settings.botToken, ...identity };
+    },
+  });
+  const seen = new SqliteSeenEvents(deps.db, deps.clock);
+  const actions = new SlackActions(deps);
+  const messengerOf = (client: webApi.WebClient): SlackMessenger => webApiMessenger(client);
+
+  bolt.error(async (error) => {
+    deps.logger.error({ err: error }, 'slack listener failed');
+  });
+
+  // At-least-once delivery: a retried event (x-slack-retry-num) is acknowledged and dropped.
+  bolt.use(async ({ body, next }) => {
+    const eventId = 'event_id' in body && typeof body.event_id === 'string' ? body.event_id : undefined;
+    if (eventId !== undefined && !seen.firstDelivery(eventId)) {
+      deps.logger.info({ eventId }, 'slack event already handled; ignoring the retry');
+      return;
+    }
+    await next();
+  });
+
+  bolt.event('app_mention', async ({ event, body, client }) => {
+    if (event.bot_id !== undefined || event.user === undefined) return;
+    await answerMessage(
+      {
+        teamId: body.team_id,
+        channelId: event.channel,
+        userId: event.user,
+        text: event.text,
+        ts: event.ts,
+        ...(event.thread_ts ? { threadTs: event.thread_ts } : {}),
+        kind: 'mention',
+      },
+      deps,
+      messengerOf(client),
+    );
+  });
+
+  // Direct messages only: in channels the bot answers mentions (app_mention), never every message.
+  bolt.event('message', async ({ event, body, client }) => {
+    if (event.subtype !== undefined || event.channel_type !== 'im' || event.bot_id !== undefined) return;
+    await answerMessage(
+      {
+        teamId: body.team_id,
+        channelId: event.channel,
+        userId: event.user,
+        text: event.text ?? '',
+        ts: event.ts,
+        ...(event.thread_ts ? { threadTs: event.thread_ts } : {}),
+        kind: 'direct',
+      },
+      deps,
+      messengerOf(client),
+    );
+  });
+
+  bolt.action<BlockAction>(/.*/, async ({ ack, body, action, client }) => {
+    await ack();
+    if (action.type !== 'button' || body.channel === undefined) return;
+    const teamId = body.team?.id ?? body.user.team_id ?? '';
+    const messageTs = body.message?.ts ?? stringField(body.container, 'message_ts');
+    const threadTs = stringField(body.message ?? {}, 'thread_ts') ?? stringField(body.container, 'thread_ts');
+    await actions.handle(
+      {
+        teamId,
+        channelId: body.channel.id,
+        userId: body.user.id,
+        ...(body.user.username ? { userName: body.user.username } : {}),
+        ...(messageTs ? { messageTs } : {}),
+        ...(threadTs ? { threadTs } : {}),
+        actionId: action.action_id,
+        ...(action.value !== undefined ? { value: action.value } : {}),
+      },
+      messengerOf(client),
+    );
+  });
+
+  return {
+    bolt,
+    messenger: webApiMessenger(client),
+    registerRoutes: (server) => mountSlackRoute(server, receiver),
+    renderSession: (session) => renderSessionMessage(deps, session),
+  };
+}
+
+function stringField(record: Record<string, unknown>, key: string): string | undefined {
+  const value = record[key];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}

@@ -1,0 +1,46 @@
+import type { webApi } from '@slack/bolt';
+import type { SlackMessage } from './blocks/block-kit';
+
+/** Where a message goes: a channel (or DM) and, for a threaded reply, the thread's root ts. */
+export interface SlackPlace {
+  readonly channel: string;
+  readonly threadTs?: string;
+}
+
+/**
+ * The three Web API calls the channel makes, so handlers never hold a WebClient and a
+ * future proactive path (alerts to Slack) can post through the same door.
+ */
+export interface SlackMessenger {
+  /** Posts and returns the new message's ts (its id for chat.update). */
+  post(place: SlackPlace, message: SlackMessage): Promise<string | undefined>;
+  update(channel: string, ts: string, message: SlackMessage): Promise<void>;
+  /** Only `user` sees it (used for presses that must not overwrite a shared message). */
+  ephemeral(place: SlackPlace, user: string, message: SlackMessage): Promise<void>;
+}
+
+export function webApiMessenger(client: webApi.WebClient): SlackMessenger {
+  return {
+    async post(place, message) {
+      const result = await client.chat.postMessage({
+        channel: place.channel,
+        text: message.text,
+        blocks: [...message.blocks],
+        ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
+      });
+      return typeof result.ts === 'string' ? result.ts : undefined;
+    },
+    async update(channel, ts, message) {
+      await client.chat.update({ channel, ts, text: message.text, blocks: [...message.blocks] });
+    },
+    async ephemeral(place, user, message) {
+      await client.chat.postEphemeral({
+        channel: place.channel,
+        user,
+        text: message.text,
+        blocks: [...message.blocks],
+        ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
+      });
+    },
+  };
+}

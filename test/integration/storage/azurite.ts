@@ -1,0 +1,109 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Azurite's well-known development account (public, documented; not a secret). */
+export const devAccount = 'devstoreaccount1';
+export const devKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface RunningAzurite {
+  readonly port: number;
+  readonly connectionString: string;
+  stop(): Promise<void>;
+}
+
+const azuriteBin = resolve(__dirname, '../../../node_modules/.bin/azurite-blob');
+
+/** A port the OS just handed out; Azurite binds it a moment later (a clash is retried by the caller). */
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1_000);
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      done(false);
+    });
+  });
+}
+
+async function startOnce(timeoutMs: number): Promise<RunningAzurite> {
+  const port = await freePort();
+  const location = mkdtempSync(join(tmpdir(), 'azurite-'));
+  const child: ChildProcess = spawn(
+    azuriteBin,
+    // In memory (Azurite refuses --location with it); the temp folder as cwd catches anything it still writes.
+    ['--blobHost', '127.0.0.1', '--blobPort', String(port), '--silent', '--skipApiVersionCheck', '--inMemoryPersistence', '--disableTelemetry'],
+    { cwd: location, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+
+  const stop = async (): Promise<void> => {
+    if (exited === undefined && child.exitCode === null) {
+      const gone = new Promise<void>((done) => child.once('exit', () => done()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await gone;
+      clearTimeout(timer);
+    }
+    rmSync(location, { recursive: true, force: true });
+  };
+
+  // A loaded 2-core machine can take many seconds to start node + Azurite: wait for the port, not a fixed delay.
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited !== undefined) {
+      await stop();
+      throw new Error(`Azurite exited with ${String(exited)} before listening on ${port}: ${stderr.trim()}`);
+    }
+    if (await canConnect(port)) {
+      return {
+        port,
+        connectionString: `DefaultEndpointsProtocol=http;AccountName=${devAccount};AccountKey=${devKey};BlobEndpoint=http://127.0.0.1:${port}/${devAccount};`,
+        stop,
+      };
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  await stop();
+  throw new Error(`Azurite did not listen on 127.0.0.1:${port} within ${timeoutMs} ms: ${stderr.trim()}`);
+}
+
+/** Starts the Azurite blob emulator from node_modules on a free loopback port, in memory. */
+export async function startAzurite(timeoutMs = 30_000): Promise<RunningAzurite> {
+  try {
+    return await startOnce(timeoutMs);
+  } catch (error) {
+    // The free port may have been taken between probing and binding: one more try on another port.
+    if (/exited/.test(String((error as Error).message))) return startOnce(timeoutMs);
+    throw error;
+  }
+}
+
+/** Container names: 3-63 lower-case letters, digits and single hyphens; one per test keeps tests independent. */
+let containerCounter = 0;
+export function uniqueContainerName(prefix = 'test'): string {
+  containerCounter += 1;
+  return `${prefix}-${process.pid}-${containerCounter}-${Math.random().toString(36).slice(2, 8)}`;
+}
