@@ -24,7 +24,7 @@ const messages: Record<string, string> = {
 };
 
 /** The Azure Monitor common-schema "Backup Failure" alert for one VM. */
-function commonAlert(vault: string, rg: string, vm: string, code: string, jobId: string, condition: 'Fired' | 'Resolved'): CommonAlert {
+function commonAlert(vault: string, rg: string, vm: string, code: string, jobId: string, condition: 'Fired' | 'Resolved', vmResourceGroup = 'rg-app'): CommonAlert {
   const a = JSON.parse(JSON.stringify(template)) as CommonAlert;
   const now = new Date().toISOString();
   a.data.essentials['alertTargetIDs'] = [`/subscriptions/${SUB}/resourcegroups/${rg}/providers/microsoft.recoveryservices/vaults/${vault}`];
@@ -34,7 +34,7 @@ function commonAlert(vault: string, rg: string, vm: string, code: string, jobId:
   a.data.essentials['monitorCondition'] = condition;
   a.data.essentials['firedDateTime'] = now;
   if (condition === 'Resolved') a.data.essentials['resolvedDateTime'] = now;
-  const vmId = `/subscriptions/${SUB}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/${vm}`;
+  const vmId = `/subscriptions/${SUB}/resourceGroups/${vmResourceGroup}/providers/Microsoft.Compute/virtualMachines/${vm}`;
   a.data.alertContext['linkedResourceId'] = vmId;
   a.data.alertContext['sourceId'] = vmId;
   a.data.alertContext['affectedItems'] = vmId;
@@ -65,7 +65,14 @@ async function main(): Promise<void> {
   const outcomes = new Map<string, number>();
   const count = (status: string) => outcomes.set(status, (outcomes.get(status) ?? 0) + 1);
 
-  // A storm: failures spread over two vaults and three codes, arriving in bursts.
+  // First, VMs of the demo's scenario (scenarios/default.json) whose Azure state really has that
+  // failure: their cards' first "Troubleshoot" buttons lead to a session where "Run checks" finds the cause.
+  count(await post(commonAlert('rsv-prod-weu', 'rg-backup', 'vm-sql01', 'UserErrorGuestAgentStatusUnavailable', guid(90_001), 'Fired', 'rg-sql')));
+  count(await post(commonAlert('rsv-prod-weu', 'rg-backup', 'vm-web01', 'ExtensionSnapshotFailedNoNetwork', guid(90_002), 'Fired', 'rg-web')));
+  // And the minimal JSON other tools send.
+  count(await post({ vault: 'rsv-prod-weu', vm: 'vm-linux01', errorCode: 'UserErrorGuestAgentStatusUnavailable', jobId: guid(99_999), subscriptionId: SUB, resourceGroup: 'rg-backup' }));
+
+  // Then a storm: failures spread over two vaults and three codes, arriving in bursts.
   let n = 0;
   for (let burst = 0; n < stormSize; burst++) {
     const batch = Array.from({ length: Math.min(20, stormSize - n) }, () => {
@@ -84,8 +91,6 @@ async function main(): Promise<void> {
     if (i % 4 === 0 || i % 5 === 0 || i % 7 === 0) continue;
     count(await post(commonAlert('rsv-prod-weu', 'rg-backup', `vm-batch-${String(i % 60).padStart(2, '0')}`, codes[0]!, guid(i), 'Resolved')));
   }
-  // And the minimal JSON other tools send.
-  count(await post({ vault: 'rsv-prod-weu', vm: 'vm-linux01', errorCode: 'UserErrorGuestAgentStatusUnavailable', jobId: guid(99_999), subscriptionId: SUB, resourceGroup: 'rg-backup' }));
   process.stdout.write(`done: ${[...outcomes.entries()].map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
 }
 

@@ -14,6 +14,8 @@ import { type RunningServer, createServer, listen } from '../src/server/create-s
 export interface DemoOptions {
   /** Bot port (default 3978). */
   readonly botPort?: number;
+  /** Interface the bot listens on (default 127.0.0.1: local mode is anonymous, so never on the network). */
+  readonly botHost?: string;
   /** Playground UI port (default 56150). */
   readonly playgroundPort?: number;
   /** Folder for the SQLite file and the simulator's CA (default ./data). */
@@ -38,6 +40,10 @@ export interface Demo {
 
 const repoRoot = resolve(__dirname, '..');
 
+/** The demo's local secrets (local mode only; production requires its own). */
+export const demoAlertsSecret = 'local-demo-secret';
+export const demoAuditKey = 'local-demo-audit-key';
+
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const dataDir = resolve(options.dataDir ?? join(repoRoot, 'data'));
   mkdirSync(dataDir, { recursive: true });
@@ -55,6 +61,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     FIX_POLICY_FILE: process.env['FIX_POLICY_FILE'] ?? join(repoRoot, 'config', 'demo-policy.json'),
     // The simulator finishes jobs in seconds, so the verifying backup is followed closely.
     FIX_VERIFY_POLL_SECONDS: process.env['FIX_VERIFY_POLL_SECONDS'] ?? '1',
+    // GET /api/audit is off without a key; the demo turns it on with a local one (printed below).
+    AUDIT_API_KEY: process.env['AUDIT_API_KEY'] ?? demoAuditKey,
   };
   let stopSimulator: (() => Promise<void>) | undefined;
   if (options.simulator !== false) {
@@ -70,9 +78,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
   const config = loadConfig(overrides);
   const app = createApp(config);
-  const bot = await listen(createServer(app), config.port);
+  const bot = await listen(createServer(app), config.port, options.botHost ?? '127.0.0.1');
 
-  const args = ['-e', `http://localhost:${bot.port}/api/messages`, '-c', 'msteams', '-p', String(playgroundPort), '--dt'];
+  const args = ['-e', `http://127.0.0.1:${bot.port}/api/messages`, '-c', 'msteams', '-p', String(playgroundPort), '--dt'];
   if (options.conversationId) args.push('--conversation-id', options.conversationId);
   const playground = spawn(join(repoRoot, 'node_modules', '.bin', 'agentsplayground'), args, {
     cwd: dataDir,
@@ -148,7 +156,11 @@ async function main(): Promise<void> {
       `  Bot endpoint:     ${demo.bot.url}/api/messages`,
       `  Open the local Teams client: ${demo.playgroundUrl}`,
       '  Try: UserErrorGuestAgentStatusUnavailable | Could not communicate with the VM agent for snapshot status | help | kody',
-      '       why did the backup of vm-sql01 fail? | failed backups today | subscribe (then: npm run demo:alerts)',
+      '       why did the backup of vm-sql01 fail? (then Run checks, a fix button) | failed backups today | audit vm-sql01',
+      '       in the channel General: @Test Bot subscribe, then in another terminal: npm run demo:alerts',
+      `  Alerts webhook:   POST ${demo.bot.url}/api/alerts (header x-backup-doctor-key: ${process.env['ALERTS_SHARED_SECRET'] ?? demoAlertsSecret})`,
+      `  Audit export:     curl -H 'Authorization: Bearer ${process.env['AUDIT_API_KEY'] ?? demoAuditKey}' ${demo.bot.url}/api/audit`,
+      `  Health:           ${demo.bot.url}/healthz  ${demo.bot.url}/readyz  ${demo.bot.url}/metrics`,
       '  Ctrl-C stops everything.',
       '',
     ].join('\n'),

@@ -20,6 +20,8 @@ import { createResourceQuestions } from './core/questions';
 import { createAzurePortFromConfig } from './azure/azure-from-config';
 import type { AzurePort } from './core/azure-port';
 import { registerRunChecksAction } from './channels/teams/run-checks-action';
+import { type BlobState, type BlobStateOptions, createBlobState } from './storage/blob-state';
+import { type SlackChannel, createSlackChannel } from './channels/slack/slack-channel';
 
 /**
  * Composition root: everything the bot is made of, built from a Config. Tests build it
@@ -43,6 +45,10 @@ export interface App {
   readonly alerts: AlertsModule;
   /** Approved fixes, the audit command and GET /api/audit (issue 5); present when Azure is configured. */
   readonly remediation: RemediationModule | undefined;
+  /** STATE_STORE=blob: sessions, fix requests and audit in Blob Storage, and the job poller's leader lease. */
+  readonly blobState: BlobState | undefined;
+  /** Slack (@slack/bolt on POST /api/slack/events); present when SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are set. */
+  readonly slack: SlackChannel | undefined;
   close(): Promise<void>;
 }
 
@@ -57,6 +63,8 @@ export interface AppOverrides {
   readonly remediation?: Partial<RemediationOptions>;
   /** Azure for checks, questions, alerts and fixes; default: built from config (undefined in local mode without AZURE_ENDPOINT). */
   readonly azure?: AzurePort;
+  /** STATE_STORE=blob: credential and lease timing (tests shorten the lease). */
+  readonly blobState?: BlobStateOptions;
 }
 
 export const randomIds: IdGenerator = { next: () => randomBytes(16).toString('base64url') };
@@ -69,7 +77,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const identifier = createIdentifier(knowledge);
 
   const db = openSqliteDatabase(config.stateFile);
-  const sessions = new SqliteSessionStore(db);
+  // STATE_STORE=blob: the decisive state is shared by every instance; incidents and the outbox stay in the SQLite file.
+  const blobState = config.state.store === 'blob' ? createBlobState(config, { logger, ...overrides.blobState }) : undefined;
+  const sessions = blobState?.sessions ?? new SqliteSessionStore(db);
   const troubleshoot = new TroubleshootService({ store: sessions, knowledge, clock, ids: overrides.ids ?? randomIds, ttlMs: config.sessionTtlHours * 3_600_000 });
 
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(botAuthSettings(config)));
@@ -84,11 +94,11 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const azure = overrides.azure ?? overrides.remediation?.azure ?? overrides.alerts?.azure ?? createAzurePortFromConfig(config);
   const alerts = createAlertsModule(
     { config, db, clock, logger, identifier, knowledge, adapter, bot, troubleshoot },
-    { ids: overrides.ids ?? randomIds, ...(azure ? { azure } : {}), ...overrides.alerts },
+    { ids: overrides.ids ?? randomIds, ...(azure ? { azure } : {}), ...(blobState ? { leadership: blobState.pollerLease } : {}), ...overrides.alerts },
   );
   const fixAzure = overrides.remediation?.azure ?? azure;
   const remediation = fixAzure
-    ? createRemediationModule({ config, db, clock, logger, identifier, knowledge, adapter, bot, troubleshoot }, { ids: overrides.ids ?? randomIds, ...overrides.remediation, azure: fixAzure })
+    ? createRemediationModule({ config, db, clock, logger, identifier, knowledge, adapter, bot, troubleshoot }, { ids: overrides.ids ?? randomIds, ...(blobState ? { stores: { fixRequests: blobState.fixRequests, audit: blobState.audit, auditEntries: (since?: Date) => blobState.audit.entries(since) } } : {}), ...overrides.remediation, azure: fixAzure })
     : undefined;
   // "Why did the backup of vm-sql01 fail?", "failed backups today", "status of vault X" (issue 3): need Azure.
   // Without Azure they are still recognised, and answered with what is missing.
@@ -107,6 +117,31 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       logger,
     });
   }
+  const slack =
+    config.slack.enabled && config.slack.signingSecret && config.slack.botToken
+      ? createSlackChannel(
+          { signingSecret: config.slack.signingSecret, botToken: config.slack.botToken, ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}) },
+          {
+            knowledge,
+            identifier,
+            troubleshoot,
+            logger,
+            db,
+            clock,
+            ...(azure
+              ? {
+                  checks: {
+                    azure,
+                    allowReadOnlyRunCommand: () => {
+                      const state = remediation?.service.policyState();
+                      return state?.kind === 'loaded' && state.policy.allowReadOnlyRunCommands;
+                    },
+                  },
+                }
+              : {}),
+          },
+        )
+      : undefined;
   const app: App = {
     config,
     logger,
@@ -118,16 +153,24 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     troubleshoot,
     adapter,
     bot,
-    routes: [(server) => alerts.registerRoutes(server), ...(remediation ? [(server: Parameters<RemediationModule['registerRoutes']>[0]) => remediation.registerRoutes(server)] : [])],
+    routes: [(server) => alerts.registerRoutes(server), ...(remediation ? [(server: Parameters<RemediationModule['registerRoutes']>[0]) => remediation.registerRoutes(server)] : []), ...(slack ? [(server: Parameters<SlackChannel['registerRoutes']>[0]) => slack.registerRoutes(server)] : [])],
     alerts,
     remediation,
+    blobState,
+    slack,
     async close() {
+      // Released first, so another instance can take over the poller at once.
+      await blobState?.pollerLease.stop();
       await remediation?.stop();
       await alerts.stop();
       db.close();
     },
   };
-  if (overrides.alerts?.startWorkers !== false) alerts.start();
+  if (overrides.alerts?.startWorkers !== false) {
+    // Only an instance with a poller competes for the lease.
+    if (alerts.poller) blobState?.pollerLease.start();
+    alerts.start();
+  }
   return app;
 }
 

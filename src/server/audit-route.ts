@@ -9,7 +9,8 @@ import type { AuditEvent } from '../core/remediation/audit';
  */
 export interface AuditRouteDeps {
   readonly apiKey: string | undefined;
-  readonly entries: (since?: Date) => Iterable<AuditEvent>;
+  /** Async when the audit is in Blob Storage (STATE_STORE=blob). */
+  readonly entries: (since?: Date) => Iterable<AuditEvent> | AsyncIterable<AuditEvent>;
 }
 
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
@@ -27,17 +28,31 @@ export function registerAuditRoute(server: restify.Server, deps: AuditRouteDeps)
       res.send(401, { error: { code: 'Unauthorized', message: 'A valid bearer token (AUDIT_API_KEY) is required.' } });
       return next(false);
     }
-    const sinceText = typeof req.query?.since === 'string' ? req.query.since : undefined;
+    // The server has no queryParser plugin, so req.query is unset: read the URL's own query string.
+    const sinceText = typeof req.query?.since === 'string' ? req.query.since : (new URL(req.url ?? '/', 'http://localhost').searchParams.get('since') ?? undefined);
     const since = sinceText ? new Date(sinceText) : undefined;
     if (since && Number.isNaN(since.getTime())) {
       res.send(400, { error: { code: 'BadRequest', message: 'since must be an ISO 8601 date-time' } });
       return next(false);
     }
-    const lines: string[] = [];
-    for (const event of deps.entries(since)) lines.push(JSON.stringify(event));
-    const body = lines.length ? `${lines.join('\n')}\n` : '';
-    res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-    return next(false);
+    // A callback-style handler (restify refuses async ones that take `next`), finishing when the entries are read.
+    void collectLines(deps.entries(since)).then(
+      (lines) => {
+        const body = lines.length ? `${lines.join('\n')}\n` : '';
+        res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+        next(false);
+      },
+      () => {
+        res.send(503, { error: { code: 'AuditUnavailable', message: 'The audit store could not be read; try again.' } });
+        next(false);
+      },
+    );
   });
+}
+
+async function collectLines(entries: Iterable<AuditEvent> | AsyncIterable<AuditEvent>): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const event of entries) lines.push(JSON.stringify(event));
+  return lines;
 }

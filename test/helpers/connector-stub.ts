@@ -122,7 +122,8 @@ export function cardText(card: unknown): string {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
       const record = node as Record<string, unknown>;
-      if (record['type'] === 'TextBlock' && typeof record['text'] === 'string') texts.push(record['text']);
+      // Cards show plain text as RichTextBlock > TextRun (src/channels/teams/plain-text.ts), timestamps as TextBlock.
+      if ((record['type'] === 'TextBlock' || record['type'] === 'TextRun') && typeof record['text'] === 'string') texts.push(record['text']);
       for (const [key, value] of Object.entries(record)) if (key !== 'fallback') walk(value);
     }
   };

@@ -30,3 +30,14 @@ function safeJson(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * An error as a log field without its attachments: Web API errors carry the original request
+ * error, and nothing from a request (its Authorization header holds the bot token) may reach a
+ * log line whatever the HTTP library puts there. Name, message, code and stack are enough.
+ */
+export function safeError(error: unknown): { name: string; message: string; code?: string; stack?: string } {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const code = (error as Error & { code?: unknown }).code;
+  return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}), ...(error.stack ? { stack: error.stack } : {}) };
+}

@@ -8,6 +8,7 @@ import { EmptyPayloadSchema, GoToPayloadSchema, SessionPayloadSchema, StartPaylo
 import { buildCodesView, buildErrorView, buildExpiredView, buildHelpView, buildInvalidActionView, buildSessionNotFoundView } from '../../core/views/conversation-views';
 import { safeFindCode } from '../../core/views/knowledge-lookup';
 import type { SlackMessage } from './blocks/block-kit';
+import { safeError } from './bolt-logger';
 import { LinkActionId, verbOfActionId } from './blocks/buttons';
 import { RunChecksVerb, checkLabels, renderCheckReportMessage } from './blocks/check-report-blocks';
 import { renderCodesMessage, renderHelpMessage, renderNoticeMessage } from './blocks/conversation-blocks';
@@ -90,7 +91,7 @@ export class SlackActions {
       try {
         result = await registration.handler({ press, payload: parsed.data, language, conversationId: slackConversationId(press.teamId, press.channelId) });
       } catch (error) {
-        this.deps.logger.error({ err: error, verb }, 'slack press failed');
+        this.deps.logger.error({ err: safeError(error), verb }, 'slack press failed');
         result = { kind: 'ephemeral', message: renderNoticeMessage(buildErrorView(language), language) };
       }
     }

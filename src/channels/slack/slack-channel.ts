@@ -4,12 +4,12 @@ import type { Clock } from '../../core/ports';
 import type { TroubleshootSession } from '../../core/troubleshoot/session';
 import type { SqliteDatabase } from '../../storage/sqlite-database';
 import type { SlackMessage } from './blocks/block-kit';
-import { boltLogger } from './bolt-logger';
+import { boltLogger, safeError } from './bolt-logger';
 import { SlackActions } from './slack-actions';
 import { type SlackConversationDeps, answerMessage, renderSessionMessage } from './slack-conversation';
 import { type SlackMessenger, webApiMessenger } from './slack-messenger';
 import { mountSlackRoute, slackEventsPath } from './slack-route';
-import { SqliteSeenEvents } from './sqlite-seen-events';
+import { type SeenSlackEvents, SqliteSeenEvents } from './sqlite-seen-events';
 
 export interface SlackSettings {
   readonly signingSecret: string;
@@ -21,6 +21,8 @@ export interface SlackSettings {
 export interface SlackChannelDeps extends SlackConversationDeps {
   readonly db: SqliteDatabase;
   readonly clock: Clock;
+  /** Default: the slack_seen_events table in the SQLite file (one instance, or instances sharing the file). */
+  readonly seenEvents?: SeenSlackEvents;
 }
 
 /**
@@ -68,7 +70,7 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
       .then((r) => {
         identity = { ...(r.bot_id ? { botId: r.bot_id } : {}), ...(r.user_id ? { botUserId: r.user_id } : {}) };
       })
-      .catch((error: unknown) => deps.logger.warn({ err: error }, 'slack auth.test failed; will retry on the next event'))
+      .catch((error: unknown) => deps.logger.warn({ err: safeError(error) }, 'slack auth.test failed; will retry on the next event'))
       .finally(() => {
         identifying = undefined;
       });
@@ -83,18 +85,18 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
       return { botToken: settings.botToken, ...identity };
     },
   });
-  const seen = new SqliteSeenEvents(deps.db, deps.clock);
+  const seen = deps.seenEvents ?? new SqliteSeenEvents(deps.db, deps.clock);
   const actions = new SlackActions(deps);
   const messengerOf = (client: webApi.WebClient): SlackMessenger => webApiMessenger(client);
 
   bolt.error(async (error) => {
-    deps.logger.error({ err: error }, 'slack listener failed');
+    deps.logger.error({ err: safeError(error) }, 'slack listener failed');
   });
 
   // At-least-once delivery: a retried event (x-slack-retry-num) is acknowledged and dropped.
   bolt.use(async ({ body, next }) => {
     const eventId = 'event_id' in body && typeof body.event_id === 'string' ? body.event_id : undefined;
-    if (eventId !== undefined && !seen.firstDelivery(eventId)) {
+    if (eventId !== undefined && !(await seen.firstDelivery(eventId))) {
       deps.logger.info({ eventId }, 'slack event already handled; ignoring the retry');
       return;
     }

@@ -1,13 +1,19 @@
 import type { Clock } from '../../core/ports';
 import { type SqliteDatabase, ensureSchema } from '../../storage/sqlite-database';
 
+/** The idempotency key store for Slack events (SQLite here; a shared store when instances scale out). */
+export interface SeenSlackEvents {
+  /** True the first time an event id is seen, false for every later delivery of it. */
+  firstDelivery(eventId: string): boolean | Promise<boolean>;
+}
+
 /**
  * Slack's Events API delivers at least once: a slow answer brings the same event again
  * (x-slack-retry-num), and a signature proves origin, not uniqueness. The event id is the
  * idempotency key; the first delivery claims it atomically, in the same SQLite file as the
  * sessions, so a restart or a second process sharing the file still answers once.
  */
-export class SqliteSeenEvents {
+export class SqliteSeenEvents implements SeenSlackEvents {
   private readonly claim;
   private readonly prune;
   private claims = 0;

@@ -6,6 +6,7 @@ import type { ChooseCodeView, CodesView, HelpView, NoticeView, UnknownView, Welc
 import type { IncidentCardData } from '../../core/incidents/incident-view';
 import type { TroubleshootView } from '../../core/views/troubleshoot-view';
 import type { FailedBackupsView, VaultStatusView } from '../../core/questions/question-views';
+import { expandCard } from './plain-text';
 
 /** The JSON of an Adaptive Card as sent to Teams. */
 export interface AdaptiveCardJson {
@@ -72,8 +73,7 @@ export function preloadCardTemplates(): void {
  */
 export function renderCard<K extends CardTemplateName>(name: K, view: CardTemplates[K]): AdaptiveCardJson {
   const data = withChannelButtons(view);
-  const card = template(name).expand({ $root: data }) as AdaptiveCardJson;
-  return card;
+  return expandCard(template(name), data);
 }
 
 export interface TeamsButton extends Omit<CardButton, 'style'> {

@@ -130,7 +130,7 @@ export function registerFixActions(bot: TeamsBot, deps: FixActionsDeps): FixActi
     const stepped = await deps.troubleshoot.step(request.sessionId, { kind: request.state === 'verified-fixed' ? 'fixed' : 'still-failing' });
     if (stepped.kind !== 'ok' || !stepped.session.activityId) return;
     try {
-      await deps.updateCard({ conversationId: stepped.session.conversationId, activityId: stepped.session.activityId, ...(request.card?.serviceUrl ? { serviceUrl: request.card.serviceUrl } : {}) }, bot.renderSessionCard(stepped.session));
+      await deps.updateCard({ conversationId: stepped.session.conversationId, activityId: stepped.session.activityId, ...(request.card?.serviceUrl ? { serviceUrl: request.card.serviceUrl } : {}) }, bot.renderSessionCard(stepped.session, undefined, { verifiedByBackup: request.state === 'verified-fixed' }));
     } catch (error) {
       deps.logger.warn({ err: error, sessionId: stepped.session.id }, 'session card update failed');
     }
@@ -185,8 +185,11 @@ export function registerFixActions(bot: TeamsBot, deps: FixActionsDeps): FixActi
   bot.registerTroubleshootActions((session, causeId, language) => {
     if (!causeId || !session.target?.vm) return [];
     const cause = safeCause(deps.knowledge, causeId);
+    // Where the card already knows the VM's subscription and group, the policy's scope is judged too.
+    const { vm, subscriptionId, resourceGroup } = session.target;
+    const known = subscriptionId && resourceGroup ? { vm: { subscriptionId, resourceGroup, name: vm } } : undefined;
     return (cause?.fixes ?? []).flatMap((fixId): CardButton[] => {
-      const offer = remediation.offer(fixId, undefined, undefined);
+      const offer = remediation.offer(fixId, known, undefined);
       if (!offer) return [];
       const disabled = !offer.enabled ? (language === 'pl' ? ' (wyłączone)' : ' (disabled)') : '';
       return [{ title: `🔧 ${offer.fix.title[language]}${disabled}`, verb: FixVerbs.plan, data: { v: 1, sessionId: session.id, fixId } }];

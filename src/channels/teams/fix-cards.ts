@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AuditView, FixCardView } from '../../core/remediation/fix-view';
 import type { CardButton } from '../../core/views/card-actions';
 import { type AdaptiveCardJson, cardsDirectory, toTeamsButton } from './card-renderer';
+import { expandCard } from './plain-text';
 
 /** The fix cards' templates (cards/fix-*.json), expanded like every other card: views bound as data. */
 interface FixTemplates {
@@ -24,7 +25,7 @@ function template(name: keyof FixTemplates): Template {
 
 export function renderFixCard<K extends keyof FixTemplates>(name: K, view: FixTemplates[K], refresh?: { readonly button: CardButton; readonly userIds?: readonly string[] }): AdaptiveCardJson {
   const data = 'actions' in view ? { ...view, actions: (view.actions as readonly CardButton[]).map(toTeamsButton) } : view;
-  const card = template(name).expand({ $root: data }) as AdaptiveCardJson;
+  const card = expandCard(template(name), data);
   if (!refresh) return card;
   // Universal Actions: each viewer's client asks for its own view (approvers get Approve / Reject).
   return {

@@ -13,6 +13,7 @@ import { type CardButton, PayloadVersion, SessionPayloadSchema, Verbs, sessionBu
 import { buildInvalidActionView, buildSessionNotFoundView } from '../../core/views/conversation-views';
 import type { Logger } from '../../logger';
 import { type AdaptiveCardJson, cardsDirectory, renderCard, toTeamsButton } from './card-renderer';
+import { expandCard } from './plain-text';
 import type { CardActionContext, CardActionResult } from './routing-types';
 import type { TeamsBot } from './teams-bot';
 
@@ -117,5 +118,5 @@ let template: Template | undefined;
 /** Expands cards/check-results.json; Azure text is bound as data, never parsed as a template. */
 export function renderCheckResultsCard(data: CheckResultsCardData): AdaptiveCardJson {
   template ??= new Template(JSON.parse(readFileSync(join(cardsDirectory(), 'check-results.json'), 'utf8')) as object);
-  return template.expand({ $root: { ...data, actions: data.actions.map(toTeamsButton) } }) as AdaptiveCardJson;
+  return expandCard(template, { ...data, actions: data.actions.map(toTeamsButton) });
 }

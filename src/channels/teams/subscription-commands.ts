@@ -27,6 +27,16 @@ function describe(scope: SubscriptionScope, lang: Language): string {
   }
 }
 
+/**
+ * The conversation a subscription belongs to. In a Teams channel every post is its own thread
+ * (`<channel>;messageid=<post>`): a subscription is for the channel, so incident cards become new
+ * posts there and `unsubscribe` written in any later post finds it.
+ */
+export function subscriptionConversation(conversation: ConversationInfo): ConversationInfo {
+  if (conversation.type !== 'channel') return conversation;
+  return { ...conversation, id: conversation.id.replace(/;messageid=.*$/i, '') };
+}
+
 /** The reference proactive sends need: where (serviceUrl, conversation) and as whom (the bot). */
 export function conversationReferenceOf(conversation: ConversationInfo, appId: string): Partial<ConversationReference> {
   return {
@@ -54,7 +64,8 @@ export function registerSubscriptionCommands(bot: TeamsBot, deps: SubscriptionCo
     async (ctx: CommandContext) => {
       const command = parseSubscriptionCommand(ctx.text);
       const lang = ctx.language;
-      const key = ctx.conversation.id;
+      const conversation = subscriptionConversation(ctx.conversation);
+      const key = conversation.id;
       if (!command) return;
       switch (command.kind) {
         case 'invalid':
@@ -64,7 +75,7 @@ export function registerSubscriptionCommands(bot: TeamsBot, deps: SubscriptionCo
           const subscription: Subscription = {
             id: deps.ids.next(),
             conversationKey: key,
-            conversationReference: conversationReferenceOf(ctx.conversation, deps.appId) as Record<string, unknown>,
+            conversationReference: conversationReferenceOf(conversation, deps.appId) as Record<string, unknown>,
             scope: command.scope,
             language: lang,
             createdBy: ctx.sender.aadObjectId ?? ctx.sender.id,

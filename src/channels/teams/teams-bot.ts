@@ -98,10 +98,13 @@ export class TeamsBot extends ActivityHandler {
     return this.cardActions.has(verb);
   }
 
-  renderSessionCard(session: TroubleshootSession, actorName?: string): AdaptiveCardJson {
+  renderSessionCard(session: TroubleshootSession, actorName?: string, options: { readonly verifiedByBackup?: boolean } = {}): AdaptiveCardJson {
     const causeId = session.cursor < session.causeCount ? session.causeIds[session.cursor] : undefined;
     const extraActions = this.troubleshootProviders.flatMap((p) => p(session, causeId, session.language));
-    return renderCard('troubleshoot', buildTroubleshootView(this.deps.knowledge, session, { extraActions, ...(actorName ? { actorName } : {}) }));
+    return renderCard(
+      'troubleshoot',
+      buildTroubleshootView(this.deps.knowledge, session, { extraActions, ...(actorName ? { actorName } : {}), ...(options.verifiedByBackup ? { verifiedByBackup: true } : {}) }),
+    );
   }
 
   /** Starts a session for a code and posts its card (or replaces `replaceActivityId` with it). */

@@ -80,13 +80,20 @@ export class RemediationService {
     return this.deps.store.get(requestId);
   }
 
-  /** How a fix button should look for this person and VM (no Azure calls, no audit). */
+  /**
+   * How a fix button should look for this person and VM (no Azure calls, no audit). Without a
+   * resolved target (a card names the VM before Azure has been asked where it lives) only the
+   * policy's switch for the fix can be judged; scope and preconditions are checked at the plan.
+   */
   offer(fixId: string, target: FixTarget | undefined, actor: Actor | undefined): FixOffer | undefined {
     const fix = this.deps.catalogue.get(fixId);
     if (!fix) return undefined;
     const state = this.deps.policy();
     if (state.kind === 'missing') return { fix, enabled: false, disabledReason: state.howToEnable };
-    if (!target) return { fix, enabled: false, disabledReason: standardRefusal('target-unresolved').message };
+    if (!target) {
+      if (!isFixEnabled(state.policy, fix.id)) return { fix, enabled: false, disabledReason: standardRefusal('fix-disabled').message };
+      return { fix, enabled: true };
+    }
     if (actor) {
       const decision = decideRequest(state, fix, actor, target);
       if (!decision.allowed) return { fix, enabled: false, disabledReason: decision.refusal.message };

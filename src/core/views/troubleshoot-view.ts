@@ -68,6 +68,8 @@ export interface TroubleshootViewOptions {
   readonly extraActions?: readonly CardButton[];
   /** Display name of whoever marked the session fixed (not an identity, only shown). */
   readonly actorName?: string;
+  /** The session was marked fixed by an approved fix whose verification backup succeeded. */
+  readonly verifiedByBackup?: boolean;
 }
 
 export function buildTroubleshootView(knowledge: KnowledgeLookup, session: TroubleshootSession, options: TroubleshootViewOptions = {}): TroubleshootView {
@@ -146,7 +148,7 @@ export function buildTroubleshootView(knowledge: KnowledgeLookup, session: Troub
             supportUrl: escalation.supportUrl,
           }
         : null,
-    fixed: state === 'fixed' ? { title: heading, note: t('fixedNote', lang, { who: options.actorName ?? '?' }) } : null,
+    fixed: state === 'fixed' ? { title: heading, note: fixedNote(lang, options) } : null,
     causes: causeList,
     labels: {
       why: t('why', lang),
@@ -184,4 +186,10 @@ function formatTarget(session: TroubleshootSession): string {
 
 export function startButton(title: string, codeId: string, lang: Language): CardButton {
   return { title, verb: Verbs.start, data: { v: PayloadVersion, codeId, lang } };
+}
+
+function fixedNote(lang: Language, options: TroubleshootViewOptions): string {
+  if (options.verifiedByBackup) return t('fixedVerifiedNote', lang);
+  // Re-rendered later (another press, a restart) the presser's name is not known: no "Marked by ?".
+  return options.actorName ? t('fixedNote', lang, { who: options.actorName }) : t('fixedNoteNoActor', lang);
 }

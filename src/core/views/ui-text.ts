@@ -30,6 +30,14 @@ export const uiText = {
     en: 'Run an on-demand backup to confirm. Marked by {who}.',
     pl: 'Uruchom kopię zapasową na żądanie, aby to potwierdzić. Oznaczył(a): {who}.',
   },
+  fixedNoteNoActor: {
+    en: 'Run an on-demand backup to confirm.',
+    pl: 'Uruchom kopię zapasową na żądanie, aby to potwierdzić.',
+  },
+  fixedVerifiedNote: {
+    en: 'Confirmed: the backup run after the approved fix succeeded.',
+    pl: 'Potwierdzone: kopia zapasowa wykonana po zatwierdzonej poprawce zakończyła się powodzeniem.',
+  },
   reopen: { en: 'Reopen', pl: 'Otwórz ponownie' },
   ruledOut: { en: 'ruled out', pl: 'wykluczona' },
   current: { en: 'current', pl: 'bieżąca' },
@@ -55,7 +63,8 @@ export const uiText = {
     pl: '"kody" wypisuje wszystkie znane mi kody; "pomoc" pokazuje tę kartę.',
   },
   codesTitle: { en: 'Codes I know ({n})', pl: 'Znane kody ({n})' },
-  codesIntro: { en: 'Press a code to troubleshoot it.', pl: 'Naciśnij kod, aby rozpocząć diagnozę.' },
+  // The codes are listed as text (39 buttons would overflow Teams' action menus): say how to use them.
+  codesIntro: { en: 'Send me one of these codes, or its error message, to troubleshoot it.', pl: 'Wyślij mi jeden z tych kodów albo treść komunikatu o błędzie, a przeprowadzę Cię przez jego przyczyny.' },
   unknownTitle: { en: "I don't know this one", pl: 'Nie znam tego błędu' },
   unknownText: {
     en: 'I could not find an Azure VM Backup error code or message in what you sent.',

@@ -40,6 +40,24 @@ describe('subscription commands and the incident card buttons (Teams, real Cloud
     expect(bot.app.alerts.subscriptions.listForConversation('c-pl')[0]!.language).toBe('pl');
   });
 
+  it('in a Teams channel a subscription belongs to the channel: cards are new posts there, and any later post can list or end it', async () => {
+    const channel = '19:ops@thread.tacv2';
+    const sayIn = async (text: string, post: string) => {
+      const conversationId = `${channel};messageid=${post}`;
+      const before = connector.of(conversationId, 'reply').length;
+      await bot.post(mentionMessage(text, { serviceUrl: connector.url, conversationId }));
+      await connector.waitFor(() => connector.of(conversationId, 'reply').length > before);
+      return connector.of(conversationId, 'reply').at(-1)!.activity.text as string;
+    };
+    expect(await sayIn('subscribe vault vault-ch', '1001')).toContain('Subscribed');
+    expect(await sayIn('subscriptions', '1002')).toContain('vault vault-ch');
+    await postAlert(bot.running.url, minimalAlert('vault-ch', 'vm-ch-1', 'UserErrorGuestAgentStatusUnavailable', 'ch-1'));
+    // A new post in the channel itself, not a reply in the thread where `subscribe` was written.
+    await connector.waitFor(() => connector.of(channel, 'create').length === 1);
+    expect(connector.of(`${channel};messageid=1001`, 'create')).toHaveLength(0);
+    expect(await sayIn('unsubscribe', '1003')).toContain('1 removed');
+  });
+
   it('posts Polish cards to a Polish subscription', async () => {
     await postAlert(bot.running.url, minimalAlert('vault-pl', 'vm-pl-1', 'UserErrorGuestAgentStatusUnavailable', 'pl-1'));
     await connector.waitFor(() => connector.of('c-pl', 'create').length === 1);

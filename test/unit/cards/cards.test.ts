@@ -71,6 +71,8 @@ describe.each(languages)('conversation cards (%s)', (language) => {
   test('the codes card lists every known code, grouped by area', () => {
     const text = cardText(renderCard('codes', buildCodesView(kb, language)));
     for (const code of kb.codes) expect(text).toContain(code.id);
+    // The codes are text, not buttons: the card must not ask the reader to press them.
+    expect(text).not.toMatch(/Press a code|Naciśnij kod/);
   });
 });
 
@@ -80,6 +82,17 @@ test('Polish cards say "Przyczyna k z n" and English ones "Cause k of n"', () =>
   const n = kb.orderedCauses('UserErrorGuestAgentStatusUnavailable').length;
   expect(pl).toContain(`Przyczyna 1 z ${n}`);
   expect(en).toContain(`Cause 1 of ${n}`);
+});
+
+test('a fixed card names who marked it, says a verifying backup confirmed it, and never shows "Marked by ?"', () => {
+  const fixed = applyStep(applyStep(sessionFor('UserErrorGuestAgentStatusUnavailable', 'en'), { kind: 'go-to', index: 1 }, t0, 1), { kind: 'fixed' }, t0, 1);
+  expect(cardText(renderCard('troubleshoot', buildTroubleshootView(kb, fixed, { actorName: 'Alex Wilber' })))).toContain('Marked by Alex Wilber');
+  const verified = cardText(renderCard('troubleshoot', buildTroubleshootView(kb, fixed, { verifiedByBackup: true })));
+  expect(verified).toContain('the backup run after the approved fix succeeded');
+  expect(verified).not.toContain('Run an on-demand backup to confirm');
+  const anonymous = cardText(renderCard('troubleshoot', buildTroubleshootView(kb, fixed)));
+  expect(anonymous).not.toContain('?');
+  expect(anonymous).toContain('Run an on-demand backup to confirm.');
 });
 
 test('commands are shown verbatim in monospace', () => {

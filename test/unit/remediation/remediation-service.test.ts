@@ -164,6 +164,14 @@ describe('remediation service', () => {
     expect(offer?.disabledReason?.en).toContain('FIX_POLICY_FILE');
   });
 
+  it('offers an enabled fix on a card whose VM is not resolved yet, and a policy-disabled one as disabled', () => {
+    const s = setup({ policy: loadedPolicy({ enabledFixes: ['retry-backup'] }) });
+    expect(s.service.offer('retry-backup', undefined, undefined)).toMatchObject({ enabled: true });
+    const disabled = s.service.offer('restart-windows-agent', undefined, undefined);
+    expect(disabled).toMatchObject({ enabled: false });
+    expect(disabled?.disabledReason).toBeDefined();
+  });
+
   it('refuses a fix whose preconditions fail (Linux fix on a Windows VM) before creating a request', async () => {
     const s = setup({ os: 'Windows' });
     const res = await s.service.request({ fixId: 'restart-linux-agent', target: { vm }, actor: alice, language: 'pl' });

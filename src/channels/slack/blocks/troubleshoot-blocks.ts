@@ -49,7 +49,7 @@ export function renderTroubleshootMessage(view: TroubleshootView): SlackMessage 
   blocks.push(divider);
   const causeLines = view.causes.map((c) => (c.status === 'current' || c.status === 'fixed' ? bold(c.line) : c.status === 'ruled-out' ? `~${escapeMrkdwn(c.line)}~` : escapeMrkdwn(c.line)));
   blocks.push(...sections(bold(view.labels.allCauses), causeLines));
-  blocks.push(...actionsBlocks([...view.actions, ...view.causeActions], `troubleshoot-${view.sessionId.slice(0, 16)}`));
+  blocks.push(...actionsBlocks([...view.actions, ...view.causeActions], 'troubleshoot'));
 
   const title = view.cause?.title ?? view.escalation?.title ?? view.fixed?.title ?? '';
   const text = view.state === 'cause' ? `${view.codeId}: ${view.heading}: ${title}` : `${view.codeId}: ${title}`;

@@ -1,0 +1,97 @@
+import { LocalSimulatorCredential } from '../../../src/azure/credential';
+import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
+import { type ArmSimulator, startArmSimulator } from '../../../src/azure/simulator/server';
+import { tempStateFile } from '../../helpers/test-app';
+import { checksScenario } from '../checks/checks-scenario';
+import { FakeSlackApi } from './fake-slack-api';
+import { blocksText, button, buttonsOf, eventBody, postSigned, pressBody, startSlackBot } from './slack-test-kit';
+
+const form = 'application/x-www-form-urlencoded';
+
+async function pressAndWait(api: FakeSlackApi, url: string, actionId: string, value: string, messageTs: string) {
+  const before = api.messages().length;
+  expect((await postSigned(url, pressBody({ actionId, value, messageTs }), form)).status).toBe(200);
+  return (await api.waitFor((c) => c.length > before, 15000))[before];
+}
+
+describe('Run checks from Slack (real SDK clients against the ARM simulator)', () => {
+  let sim: ArmSimulator;
+  beforeAll(async () => {
+    sim = await startArmSimulator({ scenario: checksScenario });
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  test('a session naming a VM offers Run checks; the report replaces the message, in order, and "Go to likely cause" steps there', async () => {
+    const azure = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, lroPollIntervalInMs: 10 });
+    const slack = await startSlackBot({}, { azure, alerts: { startWorkers: false } });
+    try {
+      const app = slack.bot.app;
+      const ts = '1700000777.000100';
+      // As an incident's "Troubleshoot <vm>" would open it: the VM and vault known, in this Slack channel.
+      const session = await app.troubleshoot.start({
+        codeId: 'UserErrorGuestAgentStatusUnavailable',
+        language: 'en',
+        conversationId: 'slack:T0TEST:C0ONCALL',
+        createdBy: 'U0OPERATOR',
+        target: { vm: 'vm-agent01', vault: 'rsv-prod' },
+        activityId: ts,
+      });
+      const rendered = app.slack?.renderSession(session);
+      const runChecks = buttonsOf(rendered?.blocks ?? []).find((b) => b.text === 'Run checks');
+      expect(runChecks?.actionId).toBe('checks.run');
+      expect(blocksText(rendered?.blocks ?? [])).toContain('VM vm-agent01');
+
+      const report = await pressAndWait(slack.api, slack.bot.running.url, 'checks.run', runChecks?.value ?? '', ts);
+      expect(report?.method).toBe('chat.update');
+      expect(report?.args['ts']).toBe(ts);
+      const text = blocksText(report?.args['blocks']);
+      expect(text).toContain('Check results: vm-agent01');
+      expect(text.indexOf('1. ✅')).toBeGreaterThan(0);
+      expect(text.indexOf('2. ⚠️')).toBeGreaterThan(text.indexOf('1. ✅'));
+      expect(text).toContain('The Windows guest agent 2.7.41491.1083 is not ready: Not Ready');
+      expect(buttonsOf(report?.args['blocks']).map((b) => b.text)).toEqual(['Go to likely cause (2)', 'Back to cause 1', 'Run checks again']);
+
+      const goTo = button(report, 'Go to likely cause (2)');
+      const stepped = await pressAndWait(slack.api, slack.bot.running.url, goTo.actionId, goTo.value, ts);
+      expect(stepped?.method).toBe('chat.update');
+      expect(blocksText(stepped?.args['blocks'])).toContain('Cause 2 of');
+    } finally {
+      await slack.stop();
+    }
+  });
+});
+
+describe('restart', () => {
+  test('buttons keep working after a restart, and an event seen before the restart is still not answered twice', async () => {
+    const api = new FakeSlackApi();
+    await api.start();
+    const state = tempStateFile();
+    try {
+      const first = await startSlackBot({}, { alerts: { startWorkers: false } }, { api, stateFile: state.file });
+      const body = eventBody('app-mention-code.json', {}, { event_id: 'Ev0RESTART01' });
+      expect((await postSigned(first.bot.running.url, body, 'application/json')).status).toBe(200);
+      const [posted] = await api.waitFor((c) => c.length >= 1);
+      const next = button(posted, 'Next');
+      const sessionId = String((JSON.parse(next.value) as Record<string, unknown>)['sessionId']);
+      for (let i = 0; i < 100 && (await first.bot.app.troubleshoot.load(sessionId)).kind !== 'ok'; i += 1) await new Promise((r) => setTimeout(r, 10));
+      await first.stop();
+
+      const second = await startSlackBot({}, { alerts: { startWorkers: false } }, { api, stateFile: state.file });
+      try {
+        expect((await postSigned(second.bot.running.url, body, 'application/json', { retryNum: 1 })).status).toBe(200);
+        const updated = await pressAndWait(api, second.bot.running.url, next.actionId, next.value, posted?.ts as string);
+        expect(updated?.method).toBe('chat.update');
+        expect(blocksText(updated?.args['blocks'])).toContain('Cause 2 of');
+        await new Promise((r) => setTimeout(r, 300));
+        expect(api.messages('chat.postMessage')).toHaveLength(1);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await api.stop();
+      state.cleanup();
+    }
+  });
+});
