@@ -89,7 +89,7 @@ describe.each(allTemplates)('ARM template (%s)', (_name, template) => {
 
   it('types secrets as securestring and uses current apiVersions', () => {
     for (const [name, parameter] of Object.entries(template.parameters ?? {})) {
-      if (/secret|password|key/i.test(name)) expect(`${name}: ${parameter.type}`).toBe(`${name}: securestring`);
+      if (/secret|password|key|token/i.test(name)) expect(`${name}: ${parameter.type}`).toBe(`${name}: securestring`);
     }
     for (const resource of template.resources) {
       const expected = apiVersions[resource.type];
