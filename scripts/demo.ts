@@ -106,19 +106,26 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      // The bot first, while the playground still answers: a turn in flight finishes its reply
+      // instead of retrying against a dead connector for seconds after everything else stopped.
+      await withinMs(bot.close(), 3000);
+      await app.close();
       if (playground.exitCode === null) {
         const exited = new Promise<void>((done) => playground.once('exit', () => done()));
         playground.kill('SIGTERM');
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([exited, new Promise((done) => (timer = setTimeout(done, 3000)))]);
-        clearTimeout(timer);
+        await withinMs(exited, 3000);
         if (playground.exitCode === null) playground.kill('SIGKILL');
       }
-      await bot.close();
-      await app.close();
       await stopSimulator?.();
     },
   };
+}
+
+/** Waits for `promise`, at most `ms`. */
+async function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.catch(() => undefined), new Promise((done) => (timer = setTimeout(done, ms)))]);
+  clearTimeout(timer);
 }
 
 /** The child's environment: the playground needs PATH and HOME like any CLI. */

@@ -14,6 +14,7 @@ import { type Logger, createLogger } from './logger';
 import type { RouteRegistrar } from './server/create-server';
 import { type SqliteDatabase, openSqliteDatabase } from './storage/sqlite-database';
 import { SqliteSessionStore } from './storage/sqlite-session-store';
+import { type IntervalTimer, type SessionPurge, startSessionPurge } from './storage/session-purge';
 import { type RemediationModule, type RemediationOptions, createRemediationModule } from './remediation/remediation-module';
 import { registerResourceQuestions } from './channels/teams/resource-questions';
 import { createResourceQuestions } from './core/questions';
@@ -49,6 +50,8 @@ export interface App {
   readonly blobState: BlobState | undefined;
   /** Slack (@slack/bolt on POST /api/slack/events); present when SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are set. */
   readonly slack: SlackChannel | undefined;
+  /** Purges sessions expired more than SESSION_RETENTION_DAYS ago (SQLite sessions only); stopped by close(). */
+  readonly sessionPurge: SessionPurge | undefined;
   close(): Promise<void>;
 }
 
@@ -65,6 +68,8 @@ export interface AppOverrides {
   readonly azure?: AzurePort;
   /** STATE_STORE=blob: credential and lease timing (tests shorten the lease). */
   readonly blobState?: BlobStateOptions;
+  /** The session purge's timer (tests drive it by hand). */
+  readonly sessionPurgeTimer?: IntervalTimer;
 }
 
 export const randomIds: IdGenerator = { next: () => randomBytes(16).toString('base64url') };
@@ -80,6 +85,18 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   // STATE_STORE=blob: the decisive state is shared by every instance; incidents and the outbox stay in the SQLite file.
   const blobState = config.state.store === 'blob' ? createBlobState(config, { logger, ...overrides.blobState }) : undefined;
   const sessions = blobState?.sessions ?? new SqliteSessionStore(db);
+  // Expired sessions would pile up in the state file forever; blob sessions are left to the storage account's lifecycle rules.
+  const sessionPurge =
+    sessions instanceof SqliteSessionStore
+      ? startSessionPurge({
+          sessions,
+          clock,
+          retentionMs: config.sessionRetentionDays * 86_400_000,
+          intervalMs: config.sessionPurgeIntervalMinutes * 60_000,
+          logger,
+          ...(overrides.sessionPurgeTimer ? { timer: overrides.sessionPurgeTimer } : {}),
+        })
+      : undefined;
   const troubleshoot = new TroubleshootService({ store: sessions, knowledge, clock, ids: overrides.ids ?? randomIds, ttlMs: config.sessionTtlHours * 3_600_000 });
 
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(botAuthSettings(config)));
@@ -98,7 +115,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   );
   const fixAzure = overrides.remediation?.azure ?? azure;
   const remediation = fixAzure
-    ? createRemediationModule({ config, db, clock, logger, identifier, knowledge, adapter, bot, troubleshoot }, { ids: overrides.ids ?? randomIds, ...(blobState ? { stores: { fixRequests: blobState.fixRequests, audit: blobState.audit, auditEntries: (since?: Date) => blobState.audit.entries(since) } } : {}), ...overrides.remediation, azure: fixAzure })
+    ? createRemediationModule({ config, db, clock, logger, identifier, knowledge, adapter, bot, troubleshoot }, { ids: overrides.ids ?? randomIds, ...(blobState ? { stores: { fixRequests: blobState.fixRequests, audit: blobState.audit, auditEntries: (since?: Date) => blobState.audit.entries(since) }, leadership: blobState.pollerLease } : {}), ...overrides.remediation, azure: fixAzure })
     : undefined;
   // "Why did the backup of vm-sql01 fail?", "failed backups today", "status of vault X" (issue 3): need Azure.
   // Without Azure they are still recognised, and answered with what is missing.
@@ -109,6 +126,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       knowledge,
       troubleshoot,
       azure,
+      clock,
       allowReadOnlyRunCommand: () => {
         // Reading the guest (waagent.conf) is a run command: only where the fix policy allows read-only ones.
         const state = remediation?.service.policyState();
@@ -132,6 +150,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
               ? {
                   checks: {
                     azure,
+                    clock,
                     allowReadOnlyRunCommand: () => {
                       const state = remediation?.service.policyState();
                       return state?.kind === 'loaded' && state.policy.allowReadOnlyRunCommands;
@@ -158,7 +177,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     remediation,
     blobState,
     slack,
+    sessionPurge,
     async close() {
+      sessionPurge?.stop();
       // Released first, so another instance can take over the poller at once.
       await blobState?.pollerLease.stop();
       await remediation?.stop();
@@ -167,8 +188,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     },
   };
   if (overrides.alerts?.startWorkers !== false) {
-    // Only an instance with a poller competes for the lease.
-    if (alerts.poller) blobState?.pollerLease.start();
+    // Only an instance with a poller or fixes (their expiry and crash-recovery sweep) competes for the lease.
+    if (alerts.poller || remediation) blobState?.pollerLease.start();
     alerts.start();
   }
   return app;

@@ -57,6 +57,10 @@ export interface Config {
   readonly bot: BotConfig;
   readonly stateFile: string;
   readonly sessionTtlHours: number;
+  /** Expired sessions are kept this many days (a late press still hears "ended"), then purged. */
+  readonly sessionRetentionDays: number;
+  /** How often expired sessions are purged; 0 turns the purge off. */
+  readonly sessionPurgeIntervalMinutes: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Knowledge base folder; undefined means the repository's knowledge/. */
   readonly knowledgeDir: string | undefined;
@@ -103,6 +107,8 @@ export interface RemediationConfig {
   /** How often and how long the verification backup is followed. */
   readonly verifyPollSeconds: number;
   readonly verifyTimeoutMinutes: number;
+  /** How often pending requests are expired and runs cut off by a restart are found. */
+  readonly sweepSeconds: number;
 }
 
 const optionalText = z
@@ -128,6 +134,8 @@ const EnvSchema = z.object({
   MicrosoftAppTenantId: optionalText,
   STATE_FILE: optionalText.transform((v) => v ?? './data/backup-doctor.sqlite'),
   SESSION_TTL_HOURS: optionalText.pipe(z.coerce.number<string | undefined>().positive().max(24 * 365).optional()).transform((v) => v ?? 72),
+  SESSION_RETENTION_DAYS: optionalText.pipe(z.coerce.number<string | undefined>().min(0).max(3650).optional()).transform((v) => v ?? 7),
+  SESSION_PURGE_INTERVAL_MINUTES: optionalText.pipe(z.coerce.number<string | undefined>().min(0).max(7 * 24 * 60).optional()).transform((v) => v ?? 60),
   LOG_LEVEL: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()).transform((v) => v ?? 'info'),
   KNOWLEDGE_DIR: optionalText,
   AZURE_ENDPOINT: optionalText.pipe(z.url().optional()),
@@ -148,6 +156,7 @@ const EnvSchema = z.object({
   AUDIT_API_KEY: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   FIX_VERIFY_POLL_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(0.01).max(600).optional()).transform((v) => v ?? 15),
   FIX_VERIFY_TIMEOUT_MINUTES: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(24 * 60).optional()).transform((v) => v ?? 120),
+  FIX_SWEEP_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(1).max(3600).optional()).transform((v) => v ?? 60),
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_API_URL: optionalText.pipe(z.url().optional()),
@@ -204,6 +213,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     },
     stateFile: e.STATE_FILE,
     sessionTtlHours: e.SESSION_TTL_HOURS,
+    sessionRetentionDays: e.SESSION_RETENTION_DAYS,
+    sessionPurgeIntervalMinutes: e.SESSION_PURGE_INTERVAL_MINUTES,
     logLevel: e.LOG_LEVEL,
     knowledgeDir: e.KNOWLEDGE_DIR,
     azure: {
@@ -236,6 +247,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       auditApiKey: e.AUDIT_API_KEY,
       verifyPollSeconds: e.FIX_VERIFY_POLL_SECONDS,
       verifyTimeoutMinutes: e.FIX_VERIFY_TIMEOUT_MINUTES,
+      sweepSeconds: e.FIX_SWEEP_SECONDS,
     },
     slack: {
       enabled: e.SLACK_SIGNING_SECRET !== undefined && e.SLACK_BOT_TOKEN !== undefined,

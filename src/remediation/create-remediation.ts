@@ -3,7 +3,7 @@ import type { Identifier } from '../core/identify';
 import type { Clock, IdGenerator } from '../core/ports';
 import { parseFixCatalogue, type FixCatalogue } from '../core/remediation/fix-catalogue';
 import type { PolicyState } from '../core/remediation/policy';
-import { RemediationService } from '../core/remediation/remediation-service';
+import { RemediationService, type Liveness } from '../core/remediation/remediation-service';
 import { SqliteAuditLog } from '../storage/sqlite-audit-log';
 import type { SqliteDatabase } from '../storage/sqlite-database';
 import { SqliteFixRequestStore } from '../storage/sqlite-fix-request-store';
@@ -28,6 +28,10 @@ export interface CreateRemediationInput {
   readonly ids: IdGenerator;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly verification?: { readonly pollIntervalMs: number; readonly timeoutMs: number };
+  /** Heartbeats of running fixes (timers) and when a silent run counts as interrupted. */
+  readonly liveness?: Partial<Liveness>;
+  /** This process's name on the requests it runs (default: a fresh id). */
+  readonly instanceId?: string;
   /** Scale-out (STATE_STORE=blob): fix requests and audit elsewhere; default: the SQLite file's fix_* and audit_* tables. */
   readonly store?: FixRequestStore;
   readonly audit?: AuditLog;
@@ -62,6 +66,8 @@ export function createRemediation(input: CreateRemediationInput): RemediationWir
     sleep: input.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     identifyCode: (job: BackupJob) => jobCode(job, input.identifier),
     ...(input.verification ? { verification: input.verification } : {}),
+    ...(input.liveness ? { liveness: input.liveness } : {}),
+    ...(input.instanceId ? { instanceId: input.instanceId } : {}),
   });
   return { service, audit, store, catalogue };
 }

@@ -12,7 +12,7 @@ import type { KnowledgeBase } from '../core/knowledge/knowledge-base';
 import type { Clock, IdGenerator } from '../core/ports';
 import type { CardLocation } from '../core/remediation/fix-request';
 import type { PolicyState } from '../core/remediation/policy';
-import type { RemediationService } from '../core/remediation/remediation-service';
+import type { Liveness, RemediationService } from '../core/remediation/remediation-service';
 import type { TroubleshootService } from '../core/troubleshoot/troubleshoot-service';
 import type { Logger } from '../logger';
 import { registerAuditRoute } from '../server/audit-route';
@@ -20,7 +20,9 @@ import { SqliteAuditLog } from '../storage/sqlite-audit-log';
 import type { AuditEvent } from '../core/remediation/audit';
 import type { AuditLog, FixRequestStore } from '../core/remediation/ports';
 import type { SqliteDatabase } from '../storage/sqlite-database';
+import type { Leadership } from '../storage/blob-lease';
 import { createRemediation } from './create-remediation';
+import { FixSweeper, realTimers, type SweepTimers } from './fix-sweeper';
 import { loadPolicyFile } from './policy-file';
 
 /** What the app hands the remediation feature. */
@@ -46,6 +48,16 @@ export interface RemediationOptions {
   readonly updateCard?: (location: CardLocation, card: AdaptiveCardJson) => Promise<void>;
   /** Scale-out (STATE_STORE=blob): fix requests and the audit outside the SQLite file. */
   readonly stores?: RemediationStores;
+  /** Scale-out: only the lease holder runs the sweep (expiry, crash recovery). */
+  readonly leadership?: Leadership;
+  /** The sweep's and the heartbeats' timers (tests inject their own). */
+  readonly timers?: SweepTimers;
+  /** Heartbeat, staleness and resume grace periods (tests shorten them); timers come from `timers`. */
+  readonly liveness?: Partial<Omit<Liveness, 'every'>>;
+  /** This process's name on the requests it runs (default: a fresh id). */
+  readonly instanceId?: string;
+  /** Start the sweep with the module (default true). */
+  readonly startSweeper?: boolean;
 }
 
 /** Where fix requests and the audit live when not in the SQLite file. */
@@ -60,6 +72,8 @@ export interface RemediationModule {
   readonly service: RemediationService;
   readonly audit: AuditLog;
   readonly actions: FixActions;
+  /** Expiry and crash recovery on a timer (FIX_SWEEP_SECONDS); `sweeper.sweep()` runs one now. */
+  readonly sweeper: FixSweeper;
   registerRoutes(server: restify.Server): void;
   stop(): Promise<void>;
 }
@@ -68,6 +82,11 @@ export interface RemediationModule {
 export function createRemediationModule(app: RemediationAppParts, options: RemediationOptions): RemediationModule {
   const policy = options.policy ?? loadPolicyFile(app.config.remediation.policyFile);
   if (policy.kind === 'missing') app.logger.info('no fix policy (FIX_POLICY_FILE): fixes are shown disabled');
+  const timers = options.timers ?? realTimers;
+  const every = (ms: number, fn: () => void): (() => void) => {
+    const handle = timers.setInterval(fn, ms);
+    return () => timers.clearInterval(handle);
+  };
   const { service, audit } = createRemediation({
     db: app.db,
     azure: options.azure,
@@ -79,6 +98,8 @@ export function createRemediationModule(app: RemediationAppParts, options: Remed
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(options.stores ? { store: options.stores.fixRequests, audit: options.stores.audit } : {}),
     verification: { pollIntervalMs: app.config.remediation.verifyPollSeconds * 1000, timeoutMs: app.config.remediation.verifyTimeoutMinutes * 60_000 },
+    liveness: { ...options.liveness, every },
+    ...(options.instanceId ? { instanceId: options.instanceId } : {}),
   });
   const sender = adapterCardSender(app.adapter, app.config.bot.MicrosoftAppId ?? '');
   const updateCard =
@@ -88,14 +109,20 @@ export function createRemediationModule(app: RemediationAppParts, options: Remed
     });
   const actions = registerFixActions(app.bot, { remediation: service, troubleshoot: app.troubleshoot, knowledge: app.knowledge, azure: options.azure, logger: app.logger, updateCard });
   registerAuditCommand(app.bot, { audit, policy: () => service.policyState() });
+  const sweeper = new FixSweeper({ service, actions, intervalMs: app.config.remediation.sweepSeconds * 1000, timers, logger: app.logger, ...(options.leadership ? { leadership: options.leadership } : {}) });
+  if (options.startSweeper !== false) sweeper.start();
   return {
     service,
     audit,
     actions,
+    sweeper,
     registerRoutes(server) {
       registerAuditRoute(server, { apiKey: app.config.remediation.auditApiKey, entries: (since) => (options.stores ? options.stores.auditEntries(since) : sqliteEntries(audit, since)) });
     },
-    stop: () => actions.idle(),
+    async stop() {
+      await sweeper.stop();
+      await actions.idle();
+    },
   };
 }
 

@@ -1,11 +1,17 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type restify from 'restify';
-import type { AuditEvent } from '../core/remediation/audit';
+import { redactAuditEvent, type AuditEvent } from '../core/remediation/audit';
 
 /**
  * GET /api/audit: the fix audit as JSON lines (oldest first), for a SIEM or a spreadsheet.
  * Authenticated with a bearer token (AUDIT_API_KEY) compared in constant time; without a
  * configured key the route answers 404, so the audit is never exposed by accident.
+ *
+ *   ?since=<ISO 8601>  only entries at or after that time
+ *   ?vm=<name>         only entries about that VM (case-insensitive)
+ *
+ * Lines are streamed as they are read (a large log is never held in memory), and every
+ * text is passed through the secret mask once more on the way out.
  */
 export interface AuditRouteDeps {
   readonly apiKey: string | undefined;
@@ -13,7 +19,38 @@ export interface AuditRouteDeps {
   readonly entries: (since?: Date) => Iterable<AuditEvent> | AsyncIterable<AuditEvent>;
 }
 
+/** Both sides hashed first: equal lengths for timingSafeEqual, and no early exit on the key's length. */
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+
+const VM_NAME = /^[A-Za-z0-9._()-]{1,80}$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+export function isAuthorized(header: string | undefined, apiKey: string): boolean {
+  const presented = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '';
+  // Compared even when nothing was presented, so a missing header takes as long as a wrong one.
+  const same = timingSafeEqual(digest(presented), digest(apiKey));
+  return presented.length > 0 && same;
+}
+
+type Query = { ok: true; since?: Date; vm?: string } | { ok: false; message: string };
+
+export function parseAuditQuery(url: string | undefined): Query {
+  // The server has no queryParser plugin: read the URL's own query string.
+  const params = new URL(url ?? '/', 'http://localhost').searchParams;
+  for (const key of params.keys()) {
+    if (key !== 'since' && key !== 'vm') return { ok: false, message: `Unknown query parameter "${key}": use since (ISO 8601 date-time) and vm (VM name).` };
+  }
+  // An unencoded "+01:00" arrives as " 01:00" (a + in a query string means a space).
+  const sinceText = params.get('since')?.replace(/([T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$/, '$1+$2') ?? undefined;
+  const vm = params.get('vm') ?? undefined;
+  let since: Date | undefined;
+  if (sinceText !== undefined) {
+    since = new Date(sinceText);
+    if (!ISO_DATE.test(sinceText) || Number.isNaN(since.getTime())) return { ok: false, message: 'since must be an ISO 8601 date-time, e.g. 2026-03-01T10:00:00Z' };
+  }
+  if (vm !== undefined && !VM_NAME.test(vm)) return { ok: false, message: 'vm must be a VM name (1-80 letters, digits, . _ ( ) -)' };
+  return { ok: true, ...(since ? { since } : {}), ...(vm ? { vm } : {}) };
+}
 
 export function registerAuditRoute(server: restify.Server, deps: AuditRouteDeps): void {
   server.get('/api/audit', (req, res, next) => {
@@ -21,38 +58,63 @@ export function registerAuditRoute(server: restify.Server, deps: AuditRouteDeps)
       res.send(404, { error: { code: 'NotFound', message: 'The audit export is not enabled (set AUDIT_API_KEY).' } });
       return next(false);
     }
-    const header = req.header('authorization') ?? '';
-    const presented = /^Bearer\s+(.+)$/i.exec(header)?.[1] ?? '';
-    if (!presented || !timingSafeEqual(digest(presented), digest(deps.apiKey))) {
-      res.setHeader('WWW-Authenticate', 'Bearer');
-      res.send(401, { error: { code: 'Unauthorized', message: 'A valid bearer token (AUDIT_API_KEY) is required.' } });
+    if (!isAuthorized(req.header('authorization'), deps.apiKey)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="audit"');
+      res.send(401, { error: { code: 'Unauthorized', message: 'A valid bearer token is required: send "Authorization: Bearer <AUDIT_API_KEY>".' } });
       return next(false);
     }
-    // The server has no queryParser plugin, so req.query is unset: read the URL's own query string.
-    const sinceText = typeof req.query?.since === 'string' ? req.query.since : (new URL(req.url ?? '/', 'http://localhost').searchParams.get('since') ?? undefined);
-    const since = sinceText ? new Date(sinceText) : undefined;
-    if (since && Number.isNaN(since.getTime())) {
-      res.send(400, { error: { code: 'BadRequest', message: 'since must be an ISO 8601 date-time' } });
+    const query = parseAuditQuery(req.url);
+    if (!query.ok) {
+      res.send(400, { error: { code: 'BadRequest', message: query.message } });
       return next(false);
     }
-    // A callback-style handler (restify refuses async ones that take `next`), finishing when the entries are read.
-    void collectLines(deps.entries(since)).then(
-      (lines) => {
-        const body = lines.length ? `${lines.join('\n')}\n` : '';
-        res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-        res.end(body);
-        next(false);
-      },
-      () => {
-        res.send(503, { error: { code: 'AuditUnavailable', message: 'The audit store could not be read; try again.' } });
-        next(false);
-      },
-    );
+    // A callback-style handler (restify refuses async ones that take `next`), finishing when the stream ends.
+    void stream(res, deps.entries(query.since), query.vm?.toLowerCase()).finally(() => next(false));
   });
 }
 
-async function collectLines(entries: Iterable<AuditEvent> | AsyncIterable<AuditEvent>): Promise<string[]> {
-  const lines: string[] = [];
-  for await (const event of entries) lines.push(JSON.stringify(event));
-  return lines;
+async function stream(res: restify.Response, entries: Iterable<AuditEvent> | AsyncIterable<AuditEvent>, vm: string | undefined): Promise<void> {
+  const iterator = Symbol.asyncIterator in entries ? entries[Symbol.asyncIterator]() : toAsync(entries[Symbol.iterator]());
+  let first: IteratorResult<AuditEvent>;
+  try {
+    first = await nextMatching(iterator, vm);
+  } catch {
+    // Nothing sent yet: a clear status instead of a broken body.
+    res.send(503, { error: { code: 'AuditUnavailable', message: 'The audit store could not be read; try again.' } });
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+  try {
+    for (let item = first; !item.done; item = await nextMatching(iterator, vm)) {
+      if (!res.write(`${JSON.stringify(redactAuditEvent(item.value))}\n`)) await drained(res);
+      if (res.destroyed) return;
+    }
+    res.end();
+  } catch {
+    // Headers are out: end the connection without the final chunk, so the reader sees the export is incomplete.
+    res.destroy();
+  }
+}
+
+async function nextMatching(iterator: AsyncIterator<AuditEvent>, vm: string | undefined): Promise<IteratorResult<AuditEvent>> {
+  for (;;) {
+    const item = await iterator.next();
+    if (item.done || vm === undefined || item.value.target?.name.toLowerCase() === vm) return item;
+  }
+}
+
+function toAsync<T>(iterator: Iterator<T>): AsyncIterator<T> {
+  return { next: async () => iterator.next() };
+}
+
+function drained(res: restify.Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { buildCheckReportView } from '../../core/checks/check-report-view';
 import { resolveCheckTarget } from '../../core/checks/check-target';
 import { runChecksForCode } from '../../core/checks/run-checks';
+import { causeChecksOf } from '../../core/checks/session-evidence';
 import type { Language } from '../../core/knowledge/schema';
 import type { StepAction, TroubleshootSession } from '../../core/troubleshoot/session';
 import { EmptyPayloadSchema, GoToPayloadSchema, SessionPayloadSchema, StartPayloadSchema, Verbs } from '../../core/views/card-actions';
@@ -10,7 +10,7 @@ import { safeFindCode } from '../../core/views/knowledge-lookup';
 import type { SlackMessage } from './blocks/block-kit';
 import { safeError } from './bolt-logger';
 import { LinkActionId, verbOfActionId } from './blocks/buttons';
-import { RunChecksVerb, checkLabels, renderCheckReportMessage } from './blocks/check-report-blocks';
+import { RunChecksVerb, checkLabels } from './blocks/check-report-blocks';
 import { renderCodesMessage, renderHelpMessage, renderNoticeMessage } from './blocks/conversation-blocks';
 import { type SlackConversationDeps, renderSessionMessage, startSession } from './slack-conversation';
 import type { SlackMessenger, SlackPlace } from './slack-messenger';
@@ -151,20 +151,22 @@ export class SlackActions {
   private async runChecks(ctx: PressContext<{ sessionId: string }>): Promise<PressResult> {
     const checks = this.deps.checks;
     if (checks === undefined) return invalid(ctx.language);
-    const loaded = await this.deps.troubleshoot.load(ctx.payload.sessionId);
-    if (loaded.kind === 'not-found') return { kind: 'ephemeral', message: renderNoticeMessage(buildSessionNotFoundView(ctx.language), ctx.language) };
-    const session = loaded.session;
-    // An expired session still shows its checks (they only read), but never one from another conversation.
-    if (session.conversationId !== ctx.conversationId) return invalid(ctx.language);
+    const own = await this.loadOwn(ctx);
+    if ('refusal' in own) return own.refusal;
+    const session = own.session;
     const lang = session.language;
     const target = await resolveCheckTarget(checks.azure, session.target ?? {});
     if (target === undefined) return { kind: 'ephemeral', message: renderNoticeMessage({ title: checkLabels.noTargetTitle[lang], text: checkLabels.noTarget[lang], actions: [] }, lang) };
+    const checkedAt = checks.clock?.now() ?? new Date();
     const report = await runChecksForCode(this.deps.knowledge, session.codeId, target, checks.azure, {
       allowReadOnlyRunCommand: checks.allowReadOnlyRunCommand(),
       ...(checks.timeoutInMs === undefined ? {} : { timeoutInMs: checks.timeoutInMs }),
     });
     this.deps.logger.info({ sessionId: session.id, codeId: session.codeId, vm: target.vm.name, durationInMs: Math.round(report.durationInMs) }, 'slack checks ran');
-    return { kind: 'update', message: renderCheckReportMessage(buildCheckReportView(report, this.deps.knowledge, lang, target.vm.name), session) };
+    // The verdicts live on the session, so the troubleshooting message carries them from now on (Next, Previous, a restart).
+    const recorded = await this.deps.troubleshoot.recordEvidence(session.id, causeChecksOf(report), checkedAt, { target: target.vm.name });
+    if (recorded.kind !== 'ok') return { kind: 'update', message: renderNoticeMessage(buildExpiredView(lang, this.deps.troubleshoot.ttlHours), lang) };
+    return { kind: 'update', message: renderSessionMessage(this.deps, recorded.session) };
   }
 }
 

@@ -1,5 +1,6 @@
 import type { AzurePort } from '../../core/azure-port';
 import type { Identifier } from '../../core/identify';
+import type { Clock } from '../../core/ports';
 import type { KnowledgeBase } from '../../core/knowledge/knowledge-base';
 import type { Language } from '../../core/knowledge/schema';
 import { ask } from '../../core/troubleshoot/ask';
@@ -19,6 +20,8 @@ import { plainTextOf, slackConversationId } from './slack-text';
 /** "Run checks" needs Azure and the fix policy's word on read-only run commands. */
 export interface SlackChecksDeps {
   readonly azure: AzurePort;
+  /** When the checks ran (recorded on the session); default the system clock. */
+  readonly clock?: Clock;
   readonly allowReadOnlyRunCommand: () => boolean;
   /** Per check; default 8000. */
   readonly timeoutInMs?: number;
@@ -51,7 +54,8 @@ export interface SlackTextMessage {
 export function renderSessionMessage(deps: Pick<SlackConversationDeps, 'knowledge' | 'checks'>, session: TroubleshootSession, actorName?: string): SlackMessage {
   const causeId = session.cursor < session.causeCount ? session.causeIds[session.cursor] : undefined;
   const runChecks = deps.checks !== undefined && session.target?.vm !== undefined && causeId !== undefined && session.outcome === undefined;
-  const extraActions = runChecks ? [sessionButton(checkLabels.runChecks[session.language], RunChecksVerb, session.id)] : [];
+  const label = session.checks === undefined ? checkLabels.runChecks : checkLabels.runAgain;
+  const extraActions = runChecks ? [sessionButton(label[session.language], RunChecksVerb, session.id)] : [];
   return renderTroubleshootMessage(buildTroubleshootView(deps.knowledge, session, { extraActions, ...(actorName ? { actorName } : {}) }));
 }
 

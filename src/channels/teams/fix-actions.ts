@@ -2,11 +2,12 @@ import { z } from 'zod';
 import type { AzurePort } from '../../core/azure-port';
 import type { Language, LocalizedText } from '../../core/knowledge/schema';
 import type { Actor } from '../../core/remediation/actor';
+import type { FixDefinition } from '../../core/remediation/fix-catalogue';
 import type { CardLocation, FixRequest } from '../../core/remediation/fix-request';
 import { buildFixPlanView, buildFixRequestView, FixVerbs } from '../../core/remediation/fix-view';
 import { isPrincipal, type PolicyState } from '../../core/remediation/policy';
 import { standardRefusal, type Refusal } from '../../core/remediation/refusal';
-import type { RemediationService } from '../../core/remediation/remediation-service';
+import type { RemediationService, SweepResult } from '../../core/remediation/remediation-service';
 import { resolveFixTarget } from '../../core/remediation/target-resolution';
 import type { TroubleshootSession } from '../../core/troubleshoot/session';
 import type { TroubleshootService } from '../../core/troubleshoot/troubleshoot-service';
@@ -37,6 +38,11 @@ export interface FixActionsDeps {
 export interface FixActions {
   /** Resolves when every fix started from a card has finished (tests, graceful shutdown). */
   idle(): Promise<void>;
+  /**
+   * Shows what a sweep did on the cards (expired: "request again"; interrupted: what to check)
+   * and carries on the resumable requests in the background.
+   */
+  applySweep(result: SweepResult): Promise<void>;
 }
 
 const opaqueId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
@@ -52,67 +58,17 @@ export function registerFixActions(bot: TeamsBot, deps: FixActionsDeps): FixActi
   const running = new Set<Promise<void>>();
   const { remediation } = deps;
 
-  const notice = (title: LocalizedText, text: LocalizedText, language: Language, mode: CardActionResult['mode'] = 'respond'): CardActionResult => ({
-    card: renderFixCard('fix-request', {
-      heading: title[language],
-      status: text[language],
-      statusColor: 'attention',
-      facts: [],
-      summary: '',
-      hasOperations: false,
-      operations: [],
-      changes: '',
-      undo: '',
-      labels: { operations: '', changes: '', undo: '' },
-      hasProblems: false,
-      problems: [],
-      hasOutput: false,
-      output: '',
-      hasNotice: false,
-      notice: '',
-      actions: [],
-    }),
-    mode,
-  });
+  const notice = (title: LocalizedText, text: LocalizedText, language: Language, mode: CardActionResult['mode'] = 'respond'): CardActionResult => ({ card: fixNoticeCard(title, text, language), mode });
   const refusedTitle: LocalizedText = { en: 'Action refused', pl: 'Akcję odrzucono' };
   const refusal = (r: Refusal, language: Language): CardActionResult => notice(refusedTitle, r.message, language);
 
-  /** Teams user ids that should get a personal view: approvers named by Teams id, and the requester. */
-  const refreshUserIds = (request: FixRequest): string[] => {
-    const state = remediation.policyState();
-    const ids = new Set<string>([request.requester.userId]);
-    if (state.kind === 'loaded') {
-      const members = state.policy.approvers.flatMap((p) => (p.startsWith('group:') ? (state.policy.groups[p.slice(6)] ?? []) : [p]));
-      for (const m of members) if (m.startsWith('teams:')) ids.add(m.slice(6));
-    }
-    // With only the requester known, let Teams refresh everyone (chats up to 60 members do so by default).
-    return ids.size > 1 ? [...ids] : [];
-  };
-
-  const refreshButton = (request: FixRequest): CardButton => ({ title: 'Refresh', verb: FixVerbs.view, data: { v: 1, requestId: request.id } });
-
   /** The card everyone sees. While pending it keeps Approve / Reject (the server decides who may press). */
-  const sharedCard = (request: FixRequest, options: { step?: LocalizedText; notice?: LocalizedText } = {}): AdaptiveCardJson => {
-    const fix = remediation.catalogue.require(request.fixId);
-    const policy = remediation.policyState();
-    const view = buildFixRequestView(request, fix, { policy, ...(options.step ? { step: options.step } : {}), ...(options.notice ? { notice: options.notice } : {}) });
-    const pendingButtons =
-      request.state === 'requested'
-        ? [
-            { title: request.language === 'pl' ? 'Zatwierdź' : 'Approve', verb: FixVerbs.approve, data: { v: 1, requestId: request.id }, style: 'positive' as const },
-            { title: request.language === 'pl' ? 'Odrzuć' : 'Reject', verb: FixVerbs.reject, data: { v: 1, requestId: request.id }, style: 'destructive' as const },
-          ]
-        : [];
-    return renderFixCard('fix-request', { ...view, actions: pendingButtons }, request.state === 'requested' ? { button: refreshButton(request), userIds: refreshUserIds(request) } : undefined);
-  };
+  const sharedCard = (request: FixRequest, options: { step?: LocalizedText; notice?: LocalizedText } = {}): AdaptiveCardJson =>
+    fixRequestCard(request, remediation.catalogue.require(request.fixId), remediation.policyState(), options);
 
   /** One person's view: approvers see Approve / Reject, everyone else the status. */
-  const personalCard = (request: FixRequest, viewer: Actor, extra?: LocalizedText): AdaptiveCardJson => {
-    const fix = remediation.catalogue.require(request.fixId);
-    const policy: PolicyState = remediation.policyState();
-    const view = buildFixRequestView(request, fix, { policy, viewer, ...(extra ? { notice: extra } : {}) });
-    return renderFixCard('fix-request', view, request.state === 'requested' ? { button: refreshButton(request), userIds: refreshUserIds(request) } : undefined);
-  };
+  const personalCard = (request: FixRequest, viewer: Actor, extra?: LocalizedText): AdaptiveCardJson =>
+    fixRequestCard(request, remediation.catalogue.require(request.fixId), remediation.policyState(), { viewer, ...(extra ? { notice: extra } : {}) });
 
   const update = async (request: FixRequest, card: AdaptiveCardJson): Promise<void> => {
     if (!request.card?.activityId) return;
@@ -127,6 +83,8 @@ export function registerFixActions(bot: TeamsBot, deps: FixActionsDeps): FixActi
   const advanceSession = async (request: FixRequest): Promise<void> => {
     if (!request.sessionId) return;
     if (request.state !== 'verified-fixed' && request.state !== 'still-failing') return;
+    // An unverified fix says nothing about the cause: the session stays where it is.
+    if (request.verification?.result === 'interrupted') return;
     const stepped = await deps.troubleshoot.step(request.sessionId, { kind: request.state === 'verified-fixed' ? 'fixed' : 'still-failing' });
     if (stepped.kind !== 'ok' || !stepped.session.activityId) return;
     try {
@@ -136,15 +94,16 @@ export function registerFixActions(bot: TeamsBot, deps: FixActionsDeps): FixActi
     }
   };
 
-  const runInBackground = (requestId: string): void => {
+  const inBackground = (requestId: string, run: (onProgress: (request: FixRequest, step?: LocalizedText) => Promise<void>) => Promise<FixRequest | undefined>): void => {
     const task = (async () => {
-      const final = await remediation.runApproved(requestId, async (request, step) => update(request, sharedCard(request, step ? { step } : {})));
+      const final = await run(async (request, step) => update(request, sharedCard(request, step ? { step } : {})));
       if (final) await advanceSession(final);
     })()
       .catch((error: unknown) => deps.logger.error({ err: error, requestId }, 'fix run failed'))
       .finally(() => running.delete(task));
     running.add(task);
   };
+  const runInBackground = (requestId: string): void => inBackground(requestId, (onProgress) => remediation.runApproved(requestId, onProgress));
 
   /** Validates card data; anything else in it is tampering, refused and audited. */
   const parse = async <T>(ctx: CardActionContext<unknown>, schema: z.ZodType<T>, action: string): Promise<{ ok: true; value: T } | { ok: false; result: CardActionResult }> => {
@@ -237,9 +196,10 @@ export function registerFixActions(bot: TeamsBot, deps: FixActionsDeps): FixActi
     const actor = actorOf(ctx.sender);
     const requestId = parsed.value.requestId;
     const before = await remediation.get(requestId);
-    // The pressed message must be this request's card: an id carried into another chat is forged.
-    if (before?.card && before.card.conversationId !== ctx.conversation.id) {
-      const r = await remediation.refuseAtEdge(kind, actor, standardRefusal('tampered'), { requestId, detail: 'request of another conversation' });
+    // The pressed message must be this request's card: an id carried into another chat, or onto another message, is forged.
+    const elsewhere = before?.card && before.card.conversationId !== ctx.conversation.id ? 'request of another conversation' : before?.card?.activityId && ctx.activityId && before.card.activityId !== ctx.activityId ? 'request pressed on another message' : undefined;
+    if (elsewhere) {
+      const r = await remediation.refuseAtEdge(kind, actor, standardRefusal('tampered'), { requestId, detail: elsewhere });
       return refusal(r.refusal, ctx.language);
     }
     const result = kind === 'approve' ? await remediation.approve(requestId, actor) : await remediation.reject(requestId, actor);
@@ -260,12 +220,16 @@ export function registerFixActions(bot: TeamsBot, deps: FixActionsDeps): FixActi
   bot.registerCardAction(FixVerbs.approve, decide('approve'));
   bot.registerCardAction(FixVerbs.reject, decide('reject'));
 
-  // Universal Actions refresh: each viewer's own card (no change, no audit: it is a read).
+  // Universal Actions refresh: each viewer's own card. A genuine refresh changes nothing and is
+  // not audited; forged card data, or an id that is not this conversation's, is refused and audited.
   bot.registerCardAction(FixVerbs.view, async (ctx) => {
-    const parsed = RequestIdPayload.safeParse(ctx.payload);
-    if (!parsed.success) return refusal(standardRefusal('tampered'), ctx.language);
-    const request = await remediation.get(parsed.data.requestId);
-    if (!request || (request.card && request.card.conversationId !== ctx.conversation.id)) return refusal(standardRefusal('unknown-request'), ctx.language);
+    const parsed = await parse(ctx, RequestIdPayload, 'view');
+    if (!parsed.ok) return parsed.result;
+    const request = await remediation.get(parsed.value.requestId);
+    if (!request || (request.card && request.card.conversationId !== ctx.conversation.id)) {
+      const r = await remediation.refuseAtEdge('view', actorOf(ctx.sender), standardRefusal('unknown-request'), { requestId: parsed.value.requestId, ...(request ? { detail: 'request of another conversation' } : {}) });
+      return refusal(r.refusal, ctx.language);
+    }
     return { card: personalCard(request, actorOf(ctx.sender)), mode: 'respond' };
   });
 
@@ -273,7 +237,71 @@ export function registerFixActions(bot: TeamsBot, deps: FixActionsDeps): FixActi
     async idle() {
       while (running.size > 0) await Promise.all([...running]);
     },
+    async applySweep(result) {
+      for (const request of [...result.expired, ...result.interrupted]) await update(request, sharedCard(request));
+      for (const request of result.resumable) inBackground(request.id, (onProgress) => remediation.resume(request.id, onProgress));
+    },
   };
+}
+
+/**
+ * A fix request's card. Without a viewer it is the card everyone sees (while pending it keeps
+ * Approve / Reject: the server decides who may press); with one, that person's own view
+ * (approvers see Approve / Reject, everyone else the status). While pending, Universal
+ * Actions refresh it per viewer.
+ */
+export function fixRequestCard(request: FixRequest, fix: FixDefinition, policy: PolicyState, options: { viewer?: Actor; step?: LocalizedText; notice?: LocalizedText } = {}): AdaptiveCardJson {
+  const view = buildFixRequestView(request, fix, { policy, ...(options.viewer ? { viewer: options.viewer } : {}), ...(options.step ? { step: options.step } : {}), ...(options.notice ? { notice: options.notice } : {}) });
+  const pending = request.state === 'requested';
+  const data = { v: 1, requestId: request.id };
+  const actions: CardButton[] = options.viewer
+    ? [...view.actions]
+    : pending
+      ? [
+          { title: request.language === 'pl' ? 'Zatwierdź' : 'Approve', verb: FixVerbs.approve, data, style: 'positive' },
+          { title: request.language === 'pl' ? 'Odrzuć' : 'Reject', verb: FixVerbs.reject, data, style: 'destructive' },
+        ]
+      : [];
+  const refresh: CardButton = { title: request.language === 'pl' ? 'Odśwież' : 'Refresh', verb: FixVerbs.view, data };
+  return renderFixCard('fix-request', { ...view, actions }, pending ? { button: refresh, userIds: refreshUserIdsFor(request, policy) } : undefined);
+}
+
+/** A one-message fix card (a refusal, a notice): the fix card's template with only a heading and a status. */
+export function fixNoticeCard(title: LocalizedText, text: LocalizedText, language: Language): AdaptiveCardJson {
+  return renderFixCard('fix-request', {
+    heading: title[language],
+    status: text[language],
+    statusColor: 'attention',
+    facts: [],
+    summary: '',
+    hasOperations: false,
+    operations: [],
+    changes: '',
+    undo: '',
+    labels: { operations: '', changes: '', undo: '' },
+    hasProblems: false,
+    problems: [],
+    hasOutput: false,
+    output: '',
+    hasNotice: false,
+    notice: '',
+    actions: [],
+  });
+}
+
+/**
+ * Teams user ids whose clients refresh the request card on their own (Universal Actions):
+ * the requester and the approvers the policy names by Teams id, requester first. Teams
+ * honours at most 60 (renderFixCard cuts the list there). With only the requester known the
+ * list is left empty, so Teams refreshes everyone (chats of up to 60 members do so by default).
+ */
+export function refreshUserIdsFor(request: FixRequest, state: PolicyState): string[] {
+  const ids = new Set<string>([request.requester.userId]);
+  if (state.kind === 'loaded') {
+    const members = state.policy.approvers.flatMap((p) => (p.startsWith('group:') ? (state.policy.groups[p.slice(6)] ?? []) : [p]));
+    for (const m of members) if (m.startsWith('teams:')) ids.add(m.slice(6));
+  }
+  return ids.size > 1 ? [...ids] : [];
 }
 
 /** Whether this person may read the audit (requesters and approvers of the policy). */

@@ -14,6 +14,9 @@ interface FixTemplates {
 
 const cache = new Map<string, Template>();
 
+/** Teams' limit on `refresh.userIds`. */
+export const MAX_REFRESH_USERS = 60;
+
 function template(name: keyof FixTemplates): Template {
   let t = cache.get(name);
   if (!t) {
@@ -31,8 +34,10 @@ export function renderFixCard<K extends keyof FixTemplates>(name: K, view: FixTe
   return {
     ...card,
     refresh: {
-      action: { type: 'Action.Execute', title: 'Refresh', verb: refresh.button.verb, data: refresh.button.data },
-      ...(refresh.userIds && refresh.userIds.length > 0 ? { userIds: refresh.userIds.slice(0, 60) } : {}),
+      // Same shape as every other button: a verb, and an Action.Submit fallback carrying the same data plus the verb.
+      action: { type: 'Action.Execute', title: refresh.button.title, verb: refresh.button.verb, data: refresh.button.data, fallback: { type: 'Action.Submit', title: refresh.button.title, data: { ...refresh.button.data, verb: refresh.button.verb } } },
+      // Teams refreshes automatically for at most 60 listed users; beyond that, viewers press Refresh.
+      ...(refresh.userIds && refresh.userIds.length > 0 ? { userIds: refresh.userIds.slice(0, MAX_REFRESH_USERS) } : {}),
     },
   };
 }

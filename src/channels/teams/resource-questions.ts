@@ -31,6 +31,7 @@ import type { Logger } from '../../logger';
 import { type AdaptiveCardJson, renderCard } from './card-renderer';
 import type { CardActionResult, CommandContext } from './routing-types';
 import type { TeamsBot } from './teams-bot';
+import { teamsTime as teamsLocalTime } from './local-time';
 
 export interface ResourceQuestionChannelDeps {
   /** Undefined when no Azure connection is configured: the questions are still recognised and answered with that. */
@@ -53,10 +54,7 @@ export const TroubleshootJobPayloadSchema = z.object({
 export type TroubleshootJobPayload = z.infer<typeof TroubleshootJobPayloadSchema>;
 
 /** Teams shows these in the reader's own time zone and format. */
-export const teamsTime: TimeFormatter = (time) => {
-  const iso = time.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return `{{DATE(${iso}, SHORT)}} {{TIME(${iso})}}`;
-};
+export const teamsTime: TimeFormatter = teamsLocalTime;
 
 /**
  * Questions about real resources in Teams: "why did the backup of vm-sql01 fail?",
@@ -127,7 +125,11 @@ async function answer(bot: TeamsBot, deps: AzureDeps, question: ResourceQuestion
       return;
     }
     case 'list-failures': {
-      const result = await deps.questions.listFailedBackups(question.window, question.vaultName !== undefined ? { vaultName: question.vaultName } : {});
+      // "Today" is the asker's today: the offset comes from their Teams client.
+      const result = await deps.questions.listFailedBackups(question.window, {
+        ...(question.vaultName !== undefined ? { vaultName: question.vaultName } : {}),
+        ...(ctx.utcOffsetMinutes !== undefined ? { utcOffsetMinutes: ctx.utcOffsetMinutes } : {}),
+      });
       logProblem(deps, result);
       await send(listCard(deps, result, language));
       return;

@@ -66,6 +66,8 @@ export interface CommandContext {
   readonly match: RegExpMatchArray | null;
   readonly language: Language;
   readonly locale?: string;
+  /** The sender's offset from UTC in minutes, when their client says (Teams' localTimestamp / localTimezone). */
+  readonly utcOffsetMinutes?: number;
   readonly sender: Sender;
   readonly conversation: ConversationInfo;
   readonly messenger: CardMessenger;

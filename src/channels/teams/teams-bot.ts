@@ -29,6 +29,7 @@ import type {
   ConversationInfo,
   Sender,
 } from './routing-types';
+import { teamsTime, utcOffsetMinutesOf } from './local-time';
 import { registerBuiltInCardActions } from './troubleshoot-actions';
 
 export interface TeamsBotDeps {
@@ -103,7 +104,12 @@ export class TeamsBot extends ActivityHandler {
     const extraActions = this.troubleshootProviders.flatMap((p) => p(session, causeId, session.language));
     return renderCard(
       'troubleshoot',
-      buildTroubleshootView(this.deps.knowledge, session, { extraActions, ...(actorName ? { actorName } : {}), ...(options.verifiedByBackup ? { verifiedByBackup: true } : {}) }),
+      buildTroubleshootView(this.deps.knowledge, session, {
+        extraActions,
+        formatTime: teamsTime,
+        ...(actorName ? { actorName } : {}),
+        ...(options.verifiedByBackup ? { verifiedByBackup: true } : {}),
+      }),
     );
   }
 
@@ -151,7 +157,17 @@ export class TeamsBot extends ActivityHandler {
       const matched = command.matcher instanceof RegExp ? match !== null : command.matcher(text);
       if (!matched) continue;
       const language = languageOf(text, activity.locale);
-      await command.handler({ text, match, language, ...(activity.locale ? { locale: activity.locale } : {}), sender, conversation, messenger });
+      const utcOffsetMinutes = utcOffsetMinutesOf(activity);
+      await command.handler({
+        text,
+        match,
+        language,
+        ...(activity.locale ? { locale: activity.locale } : {}),
+        ...(utcOffsetMinutes !== undefined ? { utcOffsetMinutes } : {}),
+        sender,
+        conversation,
+        messenger,
+      });
       return;
     }
 

@@ -8,3 +8,4 @@ export { createEvidenceSource, type EvidenceSource } from './evidence-source';
 export { linuxAgentConfigCommand } from './linux-agent-config-check';
 export { minimumLinuxAgentVersion, compareVersions } from './agent-checks';
 export { restorePointLimit } from './restore-point-checks';
+export { causeChecksOf, maxEvidenceChars } from './session-evidence';

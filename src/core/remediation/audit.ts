@@ -14,6 +14,12 @@ export const AuditActions = [
   'fix.execution-started',
   'fix.succeeded',
   'fix.failed',
+  /** An approved fix the bot did not run after all (the policy changed, or it waited too long through an outage). */
+  'fix.abandoned',
+  /** A run cut off by a restart: marked, never re-run blindly. */
+  'fix.interrupted',
+  /** A run picked up again after a restart (approved but not started, or a verification job to follow). */
+  'fix.resumed',
   'fix.verification-started',
   'fix.verified-fixed',
   'fix.still-failing',
@@ -50,3 +56,30 @@ export interface AuditQuery {
 }
 
 export const systemActor: Actor = Object.freeze({ channel: 'api', userId: 'backup-doctor', displayName: 'Backup Doctor' });
+
+/**
+ * Credentials that could reach an audit line through an Azure error or a reason typed by a
+ * person (SAS signatures, account keys, bearer tokens, JWTs, passwords): masked before the
+ * line is written, and again on export for entries written before this existed.
+ */
+const secretPatterns: readonly [RegExp, string][] = [
+  [/\b(sig|signature|AccountKey|SharedAccessKey|SharedAccessSignature|password|passwd|pwd|secret|client_secret|access_token|refresh_token|api[-_]?key|code)=([^&;\s"'\\]+)/gi, '$1=***'],
+  [/\bBearer\s+[A-Za-z0-9._~+/-]+=*/gi, 'Bearer ***'],
+  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, '***'],
+];
+
+export function redactSecrets(text: string): string {
+  return secretPatterns.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
+}
+
+/** Every text of an entry with secrets masked (ids and times never match the patterns). */
+export function redactAuditEvent(event: AuditEvent): AuditEvent {
+  return redactValue(event) as AuditEvent;
+}
+
+function redactValue(value: unknown): unknown {
+  if (typeof value === 'string') return redactSecrets(value);
+  if (Array.isArray(value)) return value.map(redactValue);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v)]));
+  return value;
+}

@@ -8,10 +8,10 @@ import type { FixTarget } from './fix-target';
  * A fix request and its life:
  *
  *   requested -> approved | rejected | expired
- *   approved  -> executing
- *   executing -> succeeded | failed
+ *   approved  -> executing | failed (abandoned: policy changed, or approved too long ago to run unattended)
+ *   executing -> succeeded | failed (also: interrupted by a restart, never re-run)
  *   succeeded -> verifying
- *   verifying -> verified-fixed | still-failing
+ *   verifying -> verified-fixed | still-failing (also: verification interrupted before its job was known)
  *
  * Transitions are pure; the store applies them with compare-and-swap on `version`, so of
  * two approvers, a double click or two bot instances exactly one wins each step.
@@ -32,8 +32,8 @@ export interface ExecutionOutcome {
 
 export interface VerificationOutcome {
   readonly jobId?: string;
-  /** `pending` while the verification backup runs. */
-  readonly result: 'pending' | 'fixed' | 'failed' | 'timed-out' | 'error';
+  /** `pending` while the verification backup runs; `interrupted`: the bot restarted before the backup's job id was recorded. */
+  readonly result: 'pending' | 'fixed' | 'failed' | 'timed-out' | 'error' | 'interrupted';
   /** The identified error code of a failed backup, when there is one. */
   readonly code?: string;
   readonly message?: string;
@@ -44,6 +44,16 @@ export interface CardLocation {
   readonly conversationId: string;
   readonly activityId?: string;
   readonly serviceUrl?: string;
+}
+
+/**
+ * Which bot instance is running the execution or verification, and when it last said so.
+ * Another instance (or the same one after a restart) treats a run whose heartbeat is stale
+ * as interrupted, and never as something to run again.
+ */
+export interface FixRunner {
+  readonly instanceId: string;
+  readonly heartbeatAt: string;
 }
 
 export interface FixRequest {
@@ -70,16 +80,18 @@ export interface FixRequest {
   readonly executedAt?: string;
   readonly execution?: ExecutionOutcome;
   readonly verification?: VerificationOutcome;
+  readonly runner?: FixRunner;
 }
 
 export type FixRequestEvent =
   | { readonly type: 'approve'; readonly by: Actor }
   | { readonly type: 'reject'; readonly by: Actor; readonly reason?: string }
   | { readonly type: 'expire' }
-  | { readonly type: 'start-execution' }
+  | { readonly type: 'start-execution'; readonly runner?: FixRunner }
+  | { readonly type: 'abandon'; readonly outcome: ExecutionOutcome }
   | { readonly type: 'succeed'; readonly outcome: ExecutionOutcome }
   | { readonly type: 'fail'; readonly outcome: ExecutionOutcome }
-  | { readonly type: 'start-verification'; readonly jobId?: string }
+  | { readonly type: 'start-verification'; readonly jobId?: string; readonly runner?: FixRunner }
   | { readonly type: 'verified'; readonly outcome: VerificationOutcome };
 
 const allowedFrom: Readonly<Record<FixRequestEvent['type'], readonly FixRequestState[]>> = {
@@ -87,6 +99,7 @@ const allowedFrom: Readonly<Record<FixRequestEvent['type'], readonly FixRequestS
   reject: ['requested'],
   expire: ['requested'],
   'start-execution': ['approved'],
+  abandon: ['approved'],
   succeed: ['executing'],
   fail: ['executing'],
   'start-verification': ['succeeded'],
@@ -156,13 +169,15 @@ export function applyFixEvent(request: FixRequest, event: FixRequestEvent, now: 
     case 'expire':
       return { ...base, state: 'expired' };
     case 'start-execution':
-      return { ...base, state: 'executing', executedAt: at };
+      return { ...base, state: 'executing', executedAt: at, ...(event.runner ? { runner: event.runner } : {}) };
+    case 'abandon':
+      return { ...base, state: 'failed', execution: event.outcome };
     case 'succeed':
       return { ...base, state: 'succeeded', execution: event.outcome };
     case 'fail':
       return { ...base, state: 'failed', execution: event.outcome };
     case 'start-verification':
-      return { ...base, state: 'verifying', verification: { result: 'pending', ...(event.jobId ? { jobId: event.jobId } : {}) } };
+      return { ...base, state: 'verifying', verification: { result: 'pending', ...(event.jobId ? { jobId: event.jobId } : {}) }, ...(event.runner ? { runner: event.runner } : {}) };
     case 'verified':
       if (event.outcome.result === 'pending') throw new CodedError('fix_request_invalid', 'A verification outcome cannot be pending', { requestId: request.id });
       return { ...base, state: event.outcome.result === 'fixed' ? 'verified-fixed' : 'still-failing', verification: event.outcome };

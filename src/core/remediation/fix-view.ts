@@ -112,7 +112,7 @@ const statusText: Readonly<Record<FixRequestState, LocalizedText>> = {
   requested: { en: '⏳ Awaiting approval', pl: '⏳ Oczekuje na zatwierdzenie' },
   approved: { en: '✅ Approved: starting…', pl: '✅ Zatwierdzono: uruchamianie…' },
   rejected: { en: '⛔ Rejected', pl: '⛔ Odrzucono' },
-  expired: { en: '⌛ Expired without approval', pl: '⌛ Wygasło bez zatwierdzenia' },
+  expired: { en: '⌛ Expired without approval: request the fix again if it is still needed.', pl: '⌛ Wygasło bez zatwierdzenia: w razie potrzeby zleć poprawkę ponownie.' },
   executing: { en: '⚙️ Running…', pl: '⚙️ W toku…' },
   succeeded: { en: '✅ Fix applied: verifying with a backup…', pl: '✅ Poprawka wykonana: weryfikacja kopią zapasową…' },
   failed: { en: '❌ The fix failed', pl: '❌ Poprawka nie powiodła się' },
@@ -120,6 +120,10 @@ const statusText: Readonly<Record<FixRequestState, LocalizedText>> = {
   'verified-fixed': { en: '🎉 Fixed: the backup succeeded.', pl: '🎉 Naprawione: kopia zapasowa się powiodła.' },
   'still-failing': { en: '⚠️ Still failing', pl: '⚠️ Nadal nie działa' },
 };
+
+const interrupted: LocalizedText = { en: '⚠️ Interrupted by a restart: not run again', pl: '⚠️ Przerwane przez ponowne uruchomienie: nie uruchomiono ponownie' };
+const notVerified: LocalizedText = { en: '⚠️ Fix applied, not verified: interrupted by a restart', pl: '⚠️ Poprawka wykonana, niezweryfikowana: przerwane przez ponowne uruchomienie' };
+const abandoned: LocalizedText = { en: '⛔ Not run', pl: '⛔ Nie uruchomiono' };
 
 const colorOf: Readonly<Record<FixRequestState, FixCardView['statusColor']>> = {
   requested: 'warning',
@@ -147,7 +151,13 @@ export interface FixRequestViewOptions {
 export function buildFixRequestView(request: FixRequest, fix: FixDefinition, options: FixRequestViewOptions): FixCardView {
   const lang = request.language;
   let status = t(statusText[request.state], lang);
-  if (request.state === 'still-failing') {
+  if (request.state === 'still-failing' && request.verification?.result === 'interrupted') {
+    status = t(notVerified, lang);
+  } else if (request.state === 'failed' && request.execution?.errorCode === 'interrupted') {
+    status = t(interrupted, lang);
+  } else if (request.state === 'failed' && request.execution?.errorCode === 'abandoned') {
+    status = t(abandoned, lang);
+  } else if (request.state === 'still-failing') {
     const v = request.verification;
     const what = v?.code ?? v?.message ?? v?.result ?? '';
     status = `${status}: ${what}`;
@@ -160,7 +170,13 @@ export function buildFixRequestView(request: FixRequest, fix: FixDefinition, opt
     ...(request.decidedBy ? [{ title: t(L.decidedBy, lang), value: request.decidedBy.displayName ?? request.decidedBy.userId }] : []),
     ...(request.state === 'requested' ? [{ title: t(L.expires, lang), value: request.expiresAt.replace('T', ' ').slice(0, 16) + ' UTC' }] : []),
   ];
-  const outputParts = [request.execution ? t(request.execution.summary, lang) : '', request.execution?.output ?? '', request.verification && request.verification.result !== 'pending' && request.verification.message ? request.verification.message : '']
+  const verificationText =
+    request.verification?.result === 'interrupted'
+      ? t({ en: `The fix was applied, but the bot restarted before the verification backup was recorded. Check the backup jobs of ${request.target.vm.name} in the vault, or run a backup.`, pl: `Poprawkę wykonano, ale bot został ponownie uruchomiony, zanim zapisano weryfikacyjną kopię zapasową. Sprawdź zadania kopii maszyny ${request.target.vm.name} w magazynie albo uruchom kopię.` }, lang)
+      : request.verification && request.verification.result !== 'pending' && request.verification.message
+        ? request.verification.message
+        : '';
+  const outputParts = [request.execution ? t(request.execution.summary, lang) : '', request.execution?.output ?? '', verificationText]
     .filter((s) => s.length > 0)
     .join('\n');
   const canDecide = request.state === 'requested' && options.viewer !== undefined && decideApproval(options.policy, fix, request, options.viewer, 'approve').allowed;

@@ -19,7 +19,8 @@ export type RefusalReason =
   | 'not-pending'
   | 'precondition-failed'
   | 'target-unresolved'
-  | 'unknown-session';
+  | 'unknown-session'
+  | 'already-requested';
 
 export interface Refusal {
   readonly reason: RefusalReason;
@@ -56,6 +57,10 @@ const standard: Readonly<Record<RefusalReason, LocalizedText>> = {
   'precondition-failed': { en: 'The fix cannot run on this VM right now.', pl: 'Tej poprawki nie można teraz uruchomić na tej maszynie.' },
   'target-unresolved': { en: 'The card does not name a VM the bot can find.', pl: 'Karta nie wskazuje maszyny, którą bot może odnaleźć.' },
   'unknown-session': { en: 'This troubleshooting card has expired or does not exist.', pl: 'Ta karta rozwiązywania problemów wygasła lub nie istnieje.' },
+  'already-requested': {
+    en: 'This fix has already been requested for this VM from this card and is not finished: see its request card.',
+    pl: 'Ta poprawka została już zlecona dla tej maszyny z tej karty i jeszcze się nie zakończyła: zobacz kartę zlecenia.',
+  },
 };
 
 export function standardRefusal(reason: RefusalReason, detail?: LocalizedText): Refusal {

@@ -3,11 +3,11 @@ import { CodedError, asCodedError } from '../errors';
 import type { Language, LocalizedText } from '../knowledge/schema';
 import type { Clock, IdGenerator } from '../ports';
 import { describeActor, type Actor } from './actor';
-import { systemActor, type AuditAction, type AuditOutcome } from './audit';
+import { redactSecrets, systemActor, type AuditAction, type AuditOutcome } from './audit';
 import { executors } from './executors';
 import type { FixCatalogue, FixDefinition } from './fix-catalogue';
-import { applyFixEvent, isApprovalExpired, newFixRequest, type CardLocation, type ExecutionOutcome, type FixRequest, type FixRequestEvent } from './fix-request';
-import { describeTarget, type FixTarget } from './fix-target';
+import { applyFixEvent, finalStates, isApprovalExpired, newFixRequest, type CardLocation, type ExecutionOutcome, type FixRequest, type FixRequestEvent, type FixRunner } from './fix-request';
+import { describeTarget, sameVm, type FixTarget } from './fix-target';
 import { approvalExpiryMs, decideApproval, decideRequest, isFixEnabled, isResourceGroupInScope, type PolicyState } from './policy';
 import { evaluatePreconditions, gatherFacts, type PreconditionFailure } from './preconditions';
 import type { AuditLog, FixRequestStore } from './ports';
@@ -31,6 +31,36 @@ export interface RemediationDeps {
   readonly sleep: (ms: number) => Promise<void>;
   readonly identifyCode: (job: BackupJob) => string | undefined;
   readonly verification?: { readonly pollIntervalMs: number; readonly timeoutMs: number };
+  /** This process's name in a request's `runner` (default: a fresh id per service). */
+  readonly instanceId?: string;
+  /** Heartbeats of running fixes and when the sweep resumes or marks them; default: no heartbeat timer. */
+  readonly liveness?: Partial<Liveness>;
+}
+
+/**
+ * How instances tell a live run from one cut off by a restart. A running execution or
+ * verification refreshes `runner.heartbeatAt`; one whose heartbeat is older than
+ * `staleAfterMs` (and that this instance is not running) is treated as interrupted.
+ */
+export interface Liveness {
+  readonly heartbeatMs: number;
+  readonly staleAfterMs: number;
+  /** How long an approved (or applied, unverified) request may sit before the sweep carries it on. */
+  readonly resumeGraceMs: number;
+  /** Calls fn every ms until the returned function is called (a timer outside the core). */
+  readonly every: (ms: number, fn: () => void) => () => void;
+}
+
+export const defaultLiveness: Liveness = { heartbeatMs: 20_000, staleAfterMs: 90_000, resumeGraceMs: 30_000, every: () => () => undefined };
+
+/** What one sweep found and did; the channel updates the cards and runs `resumable` in the background. */
+export interface SweepResult {
+  /** Pending requests whose approval window ended, now expired (by this sweep). */
+  readonly expired: FixRequest[];
+  /** Executions or verifications cut off by a restart, now marked (never re-run). */
+  readonly interrupted: FixRequest[];
+  /** Approved but never started, applied but never verified, or a verification job to follow again. */
+  readonly resumable: FixRequest[];
 }
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly refusal: Refusal; readonly request?: FixRequest };
@@ -65,8 +95,47 @@ export type ProgressListener = (request: FixRequest, step?: LocalizedText) => Pr
 
 const DEFAULT_VERIFICATION = { pollIntervalMs: 15_000, timeoutMs: 2 * 60 * 60_000 };
 
+/**
+ * The only writer of a request while this instance runs it: heartbeats and the outcome go
+ * through one queue, so they never race each other; once a write loses (another instance
+ * marked the run interrupted) nothing more is written.
+ */
+class RunHold {
+  private queue: Promise<unknown> = Promise.resolve();
+  private lostIt = false;
+
+  constructor(
+    private readonly store: FixRequestStore,
+    private current: FixRequest,
+  ) {}
+
+  get lost(): boolean {
+    return this.lostIt;
+  }
+
+  update(change: (request: FixRequest) => FixRequest): Promise<FixRequest | undefined> {
+    const run = this.queue.then(async () => {
+      if (this.lostIt) return undefined;
+      const next = await this.store.compareAndSwap(change(this.current), this.current.version);
+      if (next) this.current = next;
+      else this.lostIt = true;
+      return next;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
 export class RemediationService {
-  constructor(private readonly deps: RemediationDeps) {}
+  private readonly instanceId: string;
+  private readonly liveness: Liveness;
+  /** Requests this instance is running now: never judged interrupted, whatever their heartbeat says. */
+  private readonly active = new Set<string>();
+
+  constructor(private readonly deps: RemediationDeps) {
+    this.instanceId = deps.instanceId ?? deps.ids.next();
+    this.liveness = { ...defaultLiveness, ...deps.liveness };
+  }
 
   get catalogue(): FixCatalogue {
     return this.deps.catalogue;
@@ -135,6 +204,11 @@ export class RemediationService {
     if (preconditionFailures.length > 0) {
       const detail = { en: preconditionFailures.map((f) => f.message.en).join(' '), pl: preconditionFailures.map((f) => f.message.pl).join(' ') };
       return this.refused('request', input.actor, standardRefusal('precondition-failed', detail), { fixId: fix.id, target });
+    }
+    // A second press of Request (a double click, a replayed card) must not queue the same change twice.
+    if (input.sessionId !== undefined) {
+      const open = (await this.deps.store.listBySession(input.sessionId)).find((r) => r.fixId === fix.id && sameVm(r.target.vm, target.vm) && !finalStates.has(r.state) && !isApprovalExpired(r, this.deps.clock.now()));
+      if (open) return this.refused('request', input.actor, standardRefusal('already-requested'), { request: open });
     }
     const state = this.deps.policy();
     const expiryMs = state.kind === 'loaded' ? approvalExpiryMs(state.policy) : 30 * 60_000;
@@ -209,57 +283,77 @@ export class RemediationService {
     return next ?? (await this.deps.store.get(request.id));
   }
 
-  /** Expires every pending request whose approval window has ended; returns how many. */
+  /** Expires every pending request whose approval window has ended; returns how many (the sweep does this and more). */
   async expireDue(): Promise<number> {
     let count = 0;
     for (const request of await this.deps.store.listByState('requested', 500)) {
-      if (isApprovalExpired(request, this.deps.clock.now()) && (await this.expire(request))?.state === 'expired') count++;
+      if (!isApprovalExpired(request, this.deps.clock.now())) continue;
+      const next = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'expire' }, this.deps.clock.now()), request.version);
+      if (!next) continue;
+      await this.record(next, 'fix.expired', 'ok', systemActor, `Approval window of ${request.fixId} on ${describeTarget(request.target)} ended at ${request.expiresAt}`);
+      count++;
     }
     return count;
   }
 
   /**
    * Runs an approved fix. The approved -> executing compare-and-swap is the exactly-once
-   * gate: whoever loses it (a second approver, another bot instance) gets undefined and runs nothing.
+   * gate: whoever loses it (a second approver, another bot instance, a sweep) gets undefined
+   * and runs nothing. Policy, scope and the approval's age are checked once more first: an
+   * approval made before a policy change, or long before an outage ended, is not acted on.
    */
-  async execute(requestId: string, onProgress?: ProgressListener): Promise<FixRequest | undefined> {
+  async execute(requestId: string, onProgress?: ProgressListener, note = ''): Promise<FixRequest | undefined> {
     const request = await this.deps.store.get(requestId);
     if (!request || request.state !== 'approved') return undefined;
     const now = this.deps.clock.now();
-    const executing = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'start-execution' }, now), request.version);
+    const blocker = this.executionBlocker(request, now);
+    if (blocker) {
+      const abandoned = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'abandon', outcome: { summary: blocker, errorCode: 'abandoned' } }, now), request.version);
+      if (!abandoned) return undefined;
+      await this.record(abandoned, 'fix.abandoned', 'failed', systemActor, blocker.en, 'abandoned');
+      await onProgress?.(abandoned);
+      return abandoned;
+    }
+    const executing = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'start-execution', runner: this.runner() }, now), request.version);
     if (!executing) return undefined;
     const fix = this.deps.catalogue.require(executing.fixId);
-    await this.record(executing, 'fix.execution-started', 'ok', systemActor, `Running ${fix.id} on ${describeTarget(executing.target)}: ${fix.operations.map((o) => o.kind).join(', ')}`);
+    await this.record(executing, 'fix.execution-started', 'ok', systemActor, `Running ${fix.id} on ${describeTarget(executing.target)}: ${fix.operations.map((o) => o.kind).join(', ')}${note}`);
     await onProgress?.(executing);
 
+    const hold = new RunHold(this.deps.store, executing);
+    const stopHeartbeat = this.startHeartbeat(executing.id, hold);
     let outcome: ExecutionOutcome;
     let succeeded: boolean;
     try {
-      const policy = this.deps.policy();
-      outcome = await executors[fix.id]({
-        azure: this.deps.azure,
-        fix,
-        target: executing.target,
-        inScope: (sub, rg) => policy.kind === 'loaded' && isResourceGroupInScope(policy.policy, sub, rg),
-        progress: async (step) => {
-          await onProgress?.(executing, step);
-        },
-      });
-      succeeded = true;
-    } catch (error) {
-      const coded = asCodedError(error);
-      const azureCode = typeof coded.details.azureCode === 'string' ? coded.details.azureCode : undefined;
-      outcome = {
-        summary: { en: `The fix failed: ${coded.message}`, pl: `Poprawka nie powiodła się: ${coded.message}` },
-        errorCode: azureCode ?? coded.code,
-      };
-      succeeded = false;
+      try {
+        const policy = this.deps.policy();
+        outcome = await executors[fix.id]({
+          azure: this.deps.azure,
+          fix,
+          target: executing.target,
+          inScope: (sub, rg) => policy.kind === 'loaded' && isResourceGroupInScope(policy.policy, sub, rg),
+          progress: async (step) => {
+            await onProgress?.(executing, step);
+          },
+        });
+        succeeded = true;
+      } catch (error) {
+        const coded = asCodedError(error);
+        const azureCode = typeof coded.details.azureCode === 'string' ? coded.details.azureCode : undefined;
+        outcome = {
+          summary: { en: `The fix failed: ${coded.message}`, pl: `Poprawka nie powiodła się: ${coded.message}` },
+          errorCode: azureCode ?? coded.code,
+        };
+        succeeded = false;
+      }
+      const finished = await hold.update((current) => applyFixEvent(current, succeeded ? { type: 'succeed', outcome } : { type: 'fail', outcome }, this.deps.clock.now()));
+      if (!finished) return await this.finishedTooLate(requestId, succeeded, outcome.summary.en, outcome.errorCode);
+      await this.record(finished, succeeded ? 'fix.succeeded' : 'fix.failed', succeeded ? 'ok' : 'failed', systemActor, outcome.summary.en, outcome.errorCode);
+      await onProgress?.(finished);
+      return finished;
+    } finally {
+      stopHeartbeat();
     }
-    const finished = await this.deps.store.compareAndSwap(applyFixEvent(executing, succeeded ? { type: 'succeed', outcome } : { type: 'fail', outcome }, this.deps.clock.now()), executing.version);
-    if (!finished) throw new CodedError('store_conflict', `Fix request ${requestId} changed while it was executing`, { requestId });
-    await this.record(finished, succeeded ? 'fix.succeeded' : 'fix.failed', succeeded ? 'ok' : 'failed', systemActor, outcome.summary.en, outcome.errorCode);
-    await onProgress?.(finished);
-    return finished;
   }
 
   /** Proves the fix with a backup and records fixed / still failing (with the identified code). */
@@ -267,37 +361,190 @@ export class RemediationService {
     const request = await this.deps.store.get(requestId);
     if (!request || request.state !== 'succeeded') return undefined;
     const jobId = request.execution?.backupJobId;
-    const verifying = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'start-verification', ...(jobId ? { jobId } : {}) }, this.deps.clock.now()), request.version);
+    const verifying = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'start-verification', ...(jobId ? { jobId } : {}), runner: this.runner() }, this.deps.clock.now()), request.version);
     if (!verifying) return undefined;
     await this.record(verifying, 'fix.verification-started', 'ok', systemActor, jobId ? `Following backup job ${jobId}` : `Triggering a verification backup of ${describeTarget(verifying.target)}`);
     await onProgress?.(verifying);
-    const settings = this.deps.verification ?? DEFAULT_VERIFICATION;
-    const outcome = await verifyWithBackup(
-      verifying.target,
-      {
-        azure: this.deps.azure,
-        clock: this.deps.clock,
-        sleep: this.deps.sleep,
-        pollIntervalMs: settings.pollIntervalMs,
-        timeoutMs: settings.timeoutMs,
-        identifyCode: this.deps.identifyCode,
-      },
-      jobId,
-    );
-    const done = await this.deps.store.compareAndSwap(applyFixEvent(verifying, { type: 'verified', outcome }, this.deps.clock.now()), verifying.version);
-    if (!done) throw new CodedError('store_conflict', `Fix request ${requestId} changed while it was being verified`, { requestId });
-    const fixed = outcome.result === 'fixed';
-    await this.record(done, fixed ? 'fix.verified-fixed' : 'fix.still-failing', fixed ? 'ok' : 'failed', systemActor, fixed ? `Verification backup ${outcome.jobId ?? ''} succeeded` : `Verification ${outcome.result}: ${outcome.code ?? ''} ${outcome.message ?? ''}`.trim(), outcome.code);
-    await onProgress?.(done);
-    return done;
+    return this.followVerification(verifying, onProgress);
+  }
+
+  /** Polls the verification backup (triggering it first when there is no job yet) and records the verdict. */
+  private async followVerification(verifying: FixRequest, onProgress?: ProgressListener): Promise<FixRequest> {
+    const hold = new RunHold(this.deps.store, verifying);
+    const stopHeartbeat = this.startHeartbeat(verifying.id, hold);
+    try {
+      const settings = this.deps.verification ?? DEFAULT_VERIFICATION;
+      const outcome = await verifyWithBackup(
+        verifying.target,
+        {
+          azure: this.deps.azure,
+          clock: this.deps.clock,
+          sleep: this.deps.sleep,
+          pollIntervalMs: settings.pollIntervalMs,
+          timeoutMs: settings.timeoutMs,
+          identifyCode: this.deps.identifyCode,
+          // Recorded at once: after a restart the job is followed again instead of guessed at.
+          onJobStarted: async (startedJobId) => {
+            await hold.update((current) => ({ ...current, verification: { result: 'pending', jobId: startedJobId }, updatedAt: this.deps.clock.now().toISOString() })).catch(() => undefined);
+          },
+        },
+        verifying.verification?.jobId,
+      );
+      const done = await hold.update((current) => applyFixEvent(current, { type: 'verified', outcome }, this.deps.clock.now()));
+      const fixed = outcome.result === 'fixed';
+      const detail = fixed ? `Verification backup ${outcome.jobId ?? ''} succeeded` : `Verification ${outcome.result}: ${outcome.code ?? ''} ${outcome.message ?? ''}`.trim();
+      if (!done) return await this.finishedTooLate(verifying.id, fixed, detail, outcome.code);
+      await this.record(done, fixed ? 'fix.verified-fixed' : 'fix.still-failing', fixed ? 'ok' : 'failed', systemActor, detail, outcome.code);
+      await onProgress?.(done);
+      return done;
+    } finally {
+      stopHeartbeat();
+    }
   }
 
   /** Execute, then verify if the fix succeeded. Returns the final request, or undefined if another caller owns the run. */
-  async runApproved(requestId: string, onProgress?: ProgressListener): Promise<FixRequest | undefined> {
-    const executed = await this.execute(requestId, onProgress);
+  async runApproved(requestId: string, onProgress?: ProgressListener, note = ''): Promise<FixRequest | undefined> {
+    const executed = await this.execute(requestId, onProgress, note);
     if (!executed) return undefined;
     if (executed.state !== 'succeeded') return executed;
     return (await this.verify(requestId, onProgress)) ?? executed;
+  }
+
+  /**
+   * After a restart (or on another instance): finds what was left half-way. Pending requests
+   * past their window expire; executions whose runner went silent are marked interrupted and
+   * NOT re-run (the Azure operation may have happened); verifications without a recorded job
+   * are marked unverified; everything that can safely go on is returned as `resumable` for
+   * `resume()`, whose compare-and-swap lets only one instance carry each on.
+   */
+  async sweep(): Promise<SweepResult> {
+    const expired: FixRequest[] = [];
+    const interrupted: FixRequest[] = [];
+    const resumable: FixRequest[] = [];
+    const now = () => this.deps.clock.now();
+    for (const request of await this.deps.store.listByState('requested', 500)) {
+      if (!isApprovalExpired(request, now())) continue;
+      const next = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'expire' }, now()), request.version);
+      if (!next) continue;
+      await this.record(next, 'fix.expired', 'ok', systemActor, `Approval window of ${request.fixId} on ${describeTarget(request.target)} ended at ${request.expiresAt}`);
+      expired.push(next);
+    }
+    for (const request of await this.deps.store.listByState('executing', 500)) {
+      if (!this.isStale(request, now())) continue;
+      const target = describeTarget(request.target);
+      const outcome: ExecutionOutcome = {
+        summary: {
+          en: `Interrupted: the bot restarted while the fix ran, so whether the Azure operation finished is unknown. It was not run again. Check ${target} and request the fix again if it is still needed.`,
+          pl: `Przerwano: bot został ponownie uruchomiony w trakcie poprawki, więc nie wiadomo, czy operacja w Azure się zakończyła. Nie uruchomiono jej ponownie. Sprawdź ${target} i w razie potrzeby zleć poprawkę ponownie.`,
+        },
+        errorCode: 'interrupted',
+      };
+      const next = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'fail', outcome }, now()), request.version);
+      if (!next) continue;
+      await this.record(next, 'fix.interrupted', 'failed', systemActor, `${outcome.summary.en} (last heartbeat ${this.heartbeatOf(request)})`, 'interrupted');
+      interrupted.push(next);
+    }
+    for (const request of await this.deps.store.listByState('verifying', 500)) {
+      if (!this.isStale(request, now())) continue;
+      if (request.verification?.jobId) {
+        resumable.push(request);
+        continue;
+      }
+      const outcome = { result: 'interrupted' as const, message: `Not verified: the bot restarted before the verification backup of ${request.target.vm.name} was recorded. Check the backup jobs of ${describeTarget(request.target)}.` };
+      const next = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'verified', outcome }, now()), request.version);
+      if (!next) continue;
+      await this.record(next, 'fix.interrupted', 'failed', systemActor, outcome.message, 'interrupted');
+      interrupted.push(next);
+    }
+    const graceMs = this.liveness.resumeGraceMs;
+    for (const state of ['approved', 'succeeded'] as const) {
+      for (const request of await this.deps.store.listByState(state, 500)) {
+        if (this.active.has(request.id)) continue;
+        const since = Date.parse(state === 'approved' ? (request.decidedAt ?? request.updatedAt) : request.updatedAt);
+        if (now().getTime() - since >= graceMs) resumable.push(request);
+      }
+    }
+    return { expired, interrupted, resumable };
+  }
+
+  /**
+   * Carries on a request the sweep found: runs an approved one (once: the usual
+   * compare-and-swap), verifies an applied one, or follows a verification job again.
+   * Returns the final request, or undefined when someone else carries it on.
+   */
+  async resume(requestId: string, onProgress?: ProgressListener): Promise<FixRequest | undefined> {
+    const request = await this.deps.store.get(requestId);
+    if (!request) return undefined;
+    switch (request.state) {
+      case 'approved':
+        return this.runApproved(requestId, onProgress, ' (resumed: approved before a restart, never started)');
+      case 'succeeded':
+        return this.verify(requestId, onProgress);
+      case 'verifying': {
+        const jobId = request.verification?.jobId;
+        if (!jobId || !this.isStale(request, this.deps.clock.now())) return undefined;
+        const taken = await this.deps.store.compareAndSwap({ ...request, runner: this.runner(), updatedAt: this.deps.clock.now().toISOString() }, request.version);
+        if (!taken) return undefined;
+        await this.record(taken, 'fix.resumed', 'ok', systemActor, `Following verification backup job ${jobId} of ${describeTarget(taken.target)} again after a restart`);
+        await onProgress?.(taken);
+        return this.followVerification(taken, onProgress);
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Why an approved request must not run now, or undefined when it may. */
+  private executionBlocker(request: FixRequest, now: Date): LocalizedText | undefined {
+    const fix = this.deps.catalogue.get(request.fixId);
+    if (!fix || !request.decidedBy) return { en: 'Not run: the fix is no longer in the catalogue. Request it again.', pl: 'Nie uruchomiono: tej poprawki nie ma już w katalogu. Zleć ją ponownie.' };
+    const state = this.deps.policy();
+    const decision = decideApproval(state, fix, request, request.decidedBy, 'approve');
+    if (!decision.allowed) {
+      return { en: `Not run: the fix policy no longer allows it. ${decision.refusal.message.en}`, pl: `Nie uruchomiono: polityka poprawek już na to nie pozwala. ${decision.refusal.message.pl}` };
+    }
+    const windowMs = state.kind === 'loaded' ? approvalExpiryMs(state.policy) : 30 * 60_000;
+    const approvedAt = Date.parse(request.decidedAt ?? request.updatedAt);
+    if (now.getTime() - approvedAt > windowMs) {
+      return {
+        en: `Not run: it was approved at ${new Date(approvedAt).toISOString()}, but the bot could not start it within the approval window. Check ${request.target.vm.name} and request the fix again.`,
+        pl: `Nie uruchomiono: zatwierdzono ją ${new Date(approvedAt).toISOString()}, ale bot nie mógł jej uruchomić w czasie ważności zatwierdzenia. Sprawdź ${request.target.vm.name} i zleć poprawkę ponownie.`,
+      };
+    }
+    return undefined;
+  }
+
+  private runner(): FixRunner {
+    return { instanceId: this.instanceId, heartbeatAt: this.deps.clock.now().toISOString() };
+  }
+
+  private heartbeatOf(request: FixRequest): string {
+    return request.runner?.heartbeatAt ?? request.executedAt ?? request.updatedAt;
+  }
+
+  /** A run nobody has vouched for lately: not ours, and its heartbeat is older than staleAfterMs. */
+  private isStale(request: FixRequest, now: Date): boolean {
+    if (this.active.has(request.id)) return false;
+    return now.getTime() - Date.parse(this.heartbeatOf(request)) > this.liveness.staleAfterMs;
+  }
+
+  private startHeartbeat(requestId: string, hold: RunHold): () => void {
+    this.active.add(requestId);
+    const cancel = this.liveness.every(this.liveness.heartbeatMs, () => {
+      void hold.update((current) => ({ ...current, runner: this.runner() })).catch(() => undefined);
+    });
+    return () => {
+      cancel();
+      this.active.delete(requestId);
+    };
+  }
+
+  /** The run ended after another instance had marked it interrupted: the real outcome is still audited. */
+  private async finishedTooLate(requestId: string, ok: boolean, detail: string, reason?: string): Promise<FixRequest> {
+    const current = await this.deps.store.get(requestId);
+    if (!current) throw new CodedError('store_conflict', `Fix request ${requestId} disappeared while it ran`, { requestId });
+    await this.record(current, ok ? 'fix.succeeded' : 'fix.failed', ok ? 'ok' : 'failed', systemActor, `${detail} (finished after the run had been marked interrupted; the request stays ${current.state})`, reason);
+    return current;
   }
 
   /** For refusals found at the edge (malformed or tampered card data): audited like any other. */
@@ -325,7 +572,7 @@ export class RemediationService {
       ...(fixId ? { fixId } : {}),
       ...((request?.id ?? context.requestId) ? { requestId: request?.id ?? context.requestId } : {}),
       ...(target ? { target: target.vm } : {}),
-      detail: `Refused ${action} by ${describeActor(actor)}: ${refusal.reason}${context.detail ? ` (${context.detail})` : ''}`,
+      detail: redactSecrets(`Refused ${action} by ${describeActor(actor)}: ${refusal.reason}${context.detail ? ` (${context.detail})` : ''}`),
       reason: refusal.reason,
     });
     return { ok: false, refusal, ...(request ? { request } : {}) };
@@ -342,7 +589,8 @@ export class RemediationService {
       fixId: request.fixId,
       requestId: request.id,
       target: request.target.vm,
-      detail,
+      // Azure error messages and typed reasons end up here: never a credential.
+      detail: redactSecrets(detail),
       ...(reason ? { reason } : {}),
     });
   }

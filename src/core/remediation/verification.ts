@@ -19,6 +19,8 @@ export interface VerificationOptions {
   /** The error code of a failed job (identification from its messages). */
   readonly identifyCode: (job: BackupJob) => string | undefined;
   readonly onProgress?: (job: BackupJob) => Promise<void>;
+  /** Called as soon as the triggered backup has a job id, so a restart can follow it instead of guessing. */
+  readonly onJobStarted?: (jobId: string) => Promise<void>;
 }
 
 const runningStatuses = new Set(['inprogress', 'cancelling', 'notstarted', 'queued']);
@@ -31,7 +33,10 @@ export async function verifyWithBackup(target: FixTarget, options: VerificationO
   try {
     item = await findProtectedVm(azure, target);
     if (!item) return { result: 'error', message: `${target.vm.name} is not protected by a vault the bot can see` };
-    if (jobId === undefined) jobId = (await azure.triggerBackup(item)).jobId;
+    if (jobId === undefined) {
+      jobId = (await azure.triggerBackup(item)).jobId;
+      await options.onJobStarted?.(jobId);
+    }
     const started = options.clock.now().getTime();
     // Bounded by polls too, so a frozen clock cannot loop forever.
     const maxPolls = Math.ceil(options.timeoutMs / Math.max(options.pollIntervalMs, 1)) + 1;

@@ -1,4 +1,4 @@
-import type { Language } from '../knowledge/schema';
+import type { Language, LocalizedText } from '../knowledge/schema';
 
 /**
  * A troubleshooting session: one error code being stepped through, cause by cause, on one
@@ -15,6 +15,24 @@ export interface SessionTarget {
 
 export type CauseEvidence = 'ruled-out' | 'likely' | 'unknown';
 export type SessionOutcome = 'fixed' | 'escalated';
+
+/** What the automated checks found for one cause. */
+export interface CauseCheck {
+  readonly verdict: CauseEvidence;
+  /** One line: what Azure showed for this cause (the deciding check's evidence). */
+  readonly evidence: LocalizedText;
+  /** What to look at by hand where ARM cannot see (DHCP, the guest's own logs...). */
+  readonly manual?: LocalizedText;
+}
+
+/** The latest "Run checks" on this session: a verdict per cause, kept so every re-render of the card shows it. */
+export interface SessionChecks {
+  readonly checkedAt: string;
+  /** What was checked (the VM's name), shown with the results. */
+  readonly target?: string;
+  /** Per cause id of this session; causes without an entry were not judged. */
+  readonly causes: Readonly<Record<string, CauseCheck>>;
+}
 
 export interface TroubleshootSession {
   /** Opaque, unguessable: the only thing a card carries. */
@@ -38,8 +56,10 @@ export interface TroubleshootSession {
   readonly outcome?: SessionOutcome;
   /** Which cause fixed it (when outcome is 'fixed'). */
   readonly fixedByCauseIndex?: number;
-  /** Per cause id: what the operator (or an automated check) found. */
+  /** Per cause id: what the operator found ("Still failing" rules the cause out). */
   readonly evidence?: Readonly<Record<string, CauseEvidence>>;
+  /** The latest automated checks (Run checks), separate from the operator's own findings. */
+  readonly checks?: SessionChecks;
   /** Compare-and-swap version: bumped by the store on every write. */
   readonly version: number;
 }
@@ -149,5 +169,23 @@ export function applyStep(session: TroubleshootSession, action: StepAction, now:
     ...(outcome ? { outcome } : {}),
     ...(fixedByCauseIndex !== undefined ? { fixedByCauseIndex } : {}),
     ...(evidence ? { evidence } : {}),
+  };
+}
+
+/**
+ * Records the result of a check run. Pure, like applyStep: the cursor stays where the user is,
+ * the expiry slides, ids the session does not hold are dropped (a knowledge update after the
+ * session started), and a run older than the one already recorded is ignored, so a slow run
+ * finishing late never overwrites a newer one.
+ */
+export function applyChecks(session: TroubleshootSession, checks: SessionChecks, now: Date, ttlMs: number): TroubleshootSession {
+  if (session.checks !== undefined && Date.parse(session.checks.checkedAt) > Date.parse(checks.checkedAt)) return session;
+  const known = new Set(session.causeIds);
+  const causes = Object.fromEntries(Object.entries(checks.causes).filter(([id]) => known.has(id)));
+  return {
+    ...session,
+    checks: { checkedAt: checks.checkedAt, ...(checks.target !== undefined ? { target: checks.target } : {}), causes },
+    updatedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
   };
 }

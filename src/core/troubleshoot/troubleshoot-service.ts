@@ -2,7 +2,7 @@ import { CodedError, isCodedError } from '../errors';
 import type { Language } from '../knowledge/schema';
 import type { Clock, IdGenerator } from '../ports';
 import { type KnowledgeLookup, orderedCausesOf, safeFindCode } from '../views/knowledge-lookup';
-import { type SessionTarget, type StepAction, type TroubleshootSession, applyStep, isExpired, newSession } from './session';
+import { type CauseCheck, type SessionTarget, type StepAction, type TroubleshootSession, applyChecks, applyStep, isExpired, newSession } from './session';
 import type { SessionStore } from './session-store';
 
 export type SessionResult =
@@ -84,6 +84,20 @@ export class TroubleshootService {
     if (action.kind === 'go-to' && (action.index < 0 || action.index >= loaded.session.causeCount)) return { kind: 'invalid', session: loaded.session };
     const now = this.deps.clock.now();
     const session = await this.mutate(sessionId, (s) => applyStep(s, action, now, this.deps.ttlMs));
+    return { kind: 'ok', session };
+  }
+
+  /**
+   * Records what a check run found: a verdict and one line of evidence per cause. A
+   * compare-and-swap like every step, so a press racing with it is never lost; the cursor is
+   * untouched (the card stays where the user is). An expired session is not revived.
+   */
+  async recordEvidence(sessionId: string, causes: Readonly<Record<string, CauseCheck>>, checkedAt: Date, options: { readonly target?: string } = {}): Promise<SessionResult> {
+    const loaded = await this.load(sessionId);
+    if (loaded.kind !== 'ok') return loaded;
+    const now = this.deps.clock.now();
+    const checks = { checkedAt: checkedAt.toISOString(), causes, ...(options.target !== undefined ? { target: options.target } : {}) };
+    const session = await this.mutate(sessionId, (s) => applyChecks(s, checks, now, this.deps.ttlMs));
     return { kind: 'ok', session };
   }
 

@@ -32,7 +32,13 @@ const opaqueId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 export const SessionPayloadSchema = z.object({ v: z.literal(PayloadVersion), sessionId: opaqueId });
 export type SessionPayload = z.infer<typeof SessionPayloadSchema>;
 
-export const GoToPayloadSchema = SessionPayloadSchema.extend({ index: z.number().int().min(0).max(200) });
+/**
+ * The cause index: a number from a button, or the string value of the card's cause drop-down
+ * (Adaptive Card inputs are merged into the Action.Execute data as strings).
+ */
+const causeIndex = z.union([z.number(), z.string().regex(/^\d{1,3}$/).transform(Number)]).pipe(z.number().int().min(0).max(200));
+
+export const GoToPayloadSchema = SessionPayloadSchema.extend({ index: causeIndex });
 export type GoToPayload = z.infer<typeof GoToPayloadSchema>;
 
 const lang = z.enum(['en', 'pl']).optional();

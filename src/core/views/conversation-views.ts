@@ -17,9 +17,18 @@ export interface WelcomeView {
 export interface HelpView {
   readonly title: string;
   readonly intro: string;
+  /** Error codes and messages to paste (every channel answers these). */
   readonly examples: readonly string[];
+  /** Teams commands beyond codes: questions about real resources, alert subscriptions, the fix audit. */
+  readonly groups: readonly HelpGroupView[];
   readonly commands: string;
   readonly actions: readonly CardButton[];
+}
+
+export interface HelpGroupView {
+  readonly title: string;
+  readonly text: string;
+  readonly examples: readonly string[];
 }
 
 export interface CodesView {
@@ -83,6 +92,44 @@ const examples: Record<Language, readonly string[]> = {
   ],
 };
 
+/** What else to ask, in the words the command parsers understand (a unit test feeds each example to its parser). */
+export const helpGroups: Record<Language, readonly HelpGroupView[]> = {
+  en: [
+    {
+      title: 'Questions about your backups',
+      text: 'I look in the watched Recovery Services vaults and open the troubleshooting card for the failed job, with the VM, vault and job filled in.',
+      examples: ['why did the backup of vm-sql01 fail?', 'failed backups today', 'status of vault rsv-prod-weu'],
+    },
+    {
+      title: 'Alerts in this channel',
+      text: '"subscribe" posts one card per backup incident here; add "vault <name>" for one vault only. "unsubscribe" stops them, "subscriptions" lists them.',
+      examples: ['subscribe', 'subscribe vault rsv-prod-weu', 'unsubscribe', 'subscriptions'],
+    },
+    {
+      title: 'Fixes and their audit',
+      text: '"audit" shows the latest fix requests, approvals and results; add a VM name to see only that VM.',
+      examples: ['audit', 'audit vm-sql01'],
+    },
+  ],
+  pl: [
+    {
+      title: 'Pytania o Twoje kopie zapasowe',
+      text: 'Szukam w obserwowanych magazynach Recovery Services i otwieram kartę diagnostyczną nieudanego zadania z uzupełnioną maszyną, magazynem i zadaniem.',
+      examples: ['dlaczego nie udała się kopia zapasowa vm-sql01?', 'nieudane kopie zapasowe dzisiaj', 'status magazynu rsv-prod-weu'],
+    },
+    {
+      title: 'Alerty na tym kanale',
+      text: '„subskrybuj” publikuje tutaj jedną kartę na każdy incydent kopii zapasowej; dopisz „magazyn <nazwa>”, aby dotyczyło tylko jednego magazynu. „wypisz” je wyłącza, „subskrypcje” pokazuje listę.',
+      examples: ['subskrybuj', 'subskrybuj magazyn rsv-prod-weu', 'wypisz', 'subskrypcje'],
+    },
+    {
+      title: 'Poprawki i ich audyt',
+      text: '„audyt” pokazuje ostatnie wnioski o poprawki, zatwierdzenia i wyniki; dopisz nazwę maszyny, aby zobaczyć tylko ją.',
+      examples: ['audyt', 'audyt vm-sql01'],
+    },
+  ],
+};
+
 // These buttons carry the card's language (not a secret, only a preference) so the answer matches the card.
 const helpButton = (lang: Language): CardButton => ({ title: t('showHelp', lang), verb: Verbs.help, data: { v: PayloadVersion, lang } });
 const codesButton = (lang: Language): CardButton => ({ title: t('showCodes', lang), verb: Verbs.codes, data: { v: PayloadVersion, lang } });
@@ -92,7 +139,7 @@ export function buildWelcomeView(lang: Language): WelcomeView {
 }
 
 export function buildHelpView(lang: Language): HelpView {
-  return { title: t('helpTitle', lang), intro: t('helpIntro', lang), examples: examples[lang], commands: t('helpCommands', lang), actions: [codesButton(lang)] };
+  return { title: t('helpTitle', lang), intro: t('helpIntro', lang), examples: examples[lang], groups: helpGroups[lang], commands: t('helpCommands', lang), actions: [codesButton(lang)] };
 }
 
 export function buildCodesView(knowledge: KnowledgeLookup, lang: Language): CodesView {

@@ -1,9 +1,9 @@
 import type { Language } from '../knowledge/schema';
-import type { TroubleshootSession } from '../troubleshoot/session';
+import type { CauseEvidence, TroubleshootSession } from '../troubleshoot/session';
 import { isAtEscalation } from '../troubleshoot/session';
 import { type CardButton, PayloadVersion, Verbs, sessionButton } from './card-actions';
 import { type KnowledgeLookup, safeCause, safeFindCode } from './knowledge-lookup';
-import { t } from './ui-text';
+import { type UiTextKey, t } from './ui-text';
 
 export interface StepView {
   readonly number: number;
@@ -20,6 +20,49 @@ export interface CauseListItemView {
   readonly line: string;
   readonly isCurrent: boolean;
   readonly status: 'current' | 'ruled-out' | 'fixed' | 'pending';
+  /** The latest Run checks' verdict for this cause, when checks ran. */
+  readonly verdict?: CauseEvidence;
+  /** Adaptive Card text colour: the current cause in accent, a likely one in attention. */
+  readonly color: 'Accent' | 'Attention' | 'Default';
+  /** Shown subdued: ruled out by the operator or by the checks. */
+  readonly isSubtle: boolean;
+}
+
+/** The header of the cause list after Run checks. */
+export interface ChecksSummaryView {
+  readonly heading: string;
+  readonly summary: string;
+  /** "Checked in Azure at <time>", the time formatted by the channel. */
+  readonly checkedAt: string;
+}
+
+/** The current cause's verdict and its one line of evidence. */
+export interface CauseCheckView {
+  readonly label: string;
+  readonly line: string;
+  readonly color: 'Attention' | 'Good' | 'Warning';
+  readonly manual: string;
+  readonly hasManual: boolean;
+}
+
+/** Moving to another cause from the cause list: "Go to likely cause" and "Go to a cause…". */
+export interface CauseNavigationView {
+  /** "Go to likely cause (k)" when a check found one (at most 1). */
+  readonly actions: readonly CardButton[];
+  readonly hasActions: boolean;
+  /** Any cause, chosen from a list (Teams: a drop-down in a show-card; the choice value is the index). */
+  readonly jump: {
+    readonly title: string;
+    readonly label: string;
+    readonly choices: readonly { readonly title: string; readonly value: string }[];
+    /** The pre-selected choice: the likely cause, else the next one. */
+    readonly value: string;
+    /** The "Open" button; the chosen index is merged into its data by the client. */
+    readonly actions: readonly CardButton[];
+  } | null;
+  readonly hasJump: boolean;
+  /** The same jump as one button per other cause, for channels without drop-downs (Slack). */
+  readonly causeButtons: readonly CardButton[];
 }
 
 export interface TroubleshootView {
@@ -50,6 +93,14 @@ export interface TroubleshootView {
   } | null;
   readonly fixed: { readonly title: string; readonly note: string } | null;
   readonly causes: readonly CauseListItemView[];
+  /** After Run checks: what was checked, when, and the verdict counts. */
+  readonly checks: ChecksSummaryView | null;
+  readonly hasChecks: boolean;
+  /** After Run checks, on a cause: that cause's verdict and evidence. */
+  readonly causeCheck: CauseCheckView | null;
+  readonly hasCauseCheck: boolean;
+  readonly navigation: CauseNavigationView;
+  readonly hasNavigation: boolean;
   readonly labels: Readonly<Record<'why' | 'steps' | 'logs' | 'docs' | 'allCauses' | 'windowsLogs' | 'linuxLogs' | 'openSupport' | 'target', string>>;
   /** Previous / Next / This fixed it / Still failing (at most 4). */
   readonly actions: readonly CardButton[];
@@ -70,6 +121,16 @@ export interface TroubleshootViewOptions {
   readonly actorName?: string;
   /** The session was marked fixed by an approved fix whose verification backup succeeded. */
   readonly verifiedByBackup?: boolean;
+  /** How the channel shows a time (Teams: the reader's own zone); default "2026-01-01 14:02 UTC". */
+  readonly formatTime?: (time: Date) => string;
+}
+
+const verdictIcons: Record<CauseEvidence, string> = { likely: '⚠️', 'ruled-out': '✅', unknown: '❔' };
+const verdictLabels: Record<CauseEvidence, UiTextKey> = { likely: 'verdictLikely', 'ruled-out': 'verdictRuledOut', unknown: 'verdictUnknown' };
+const verdictColors: Record<CauseEvidence, CauseCheckView['color']> = { likely: 'Attention', 'ruled-out': 'Good', unknown: 'Warning' };
+
+export function utcTime(time: Date): string {
+  return `${time.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 export function buildTroubleshootView(knowledge: KnowledgeLookup, session: TroubleshootSession, options: TroubleshootViewOptions = {}): TroubleshootView {
@@ -80,6 +141,7 @@ export function buildTroubleshootView(knowledge: KnowledgeLookup, session: Troub
   const state: TroubleshootView['state'] = session.outcome === 'fixed' ? 'fixed' : atEscalation ? 'escalation' : 'cause';
   const current = atEscalation ? undefined : causes[session.cursor];
 
+  const verdictOf = (index: number): CauseEvidence | undefined => session.checks?.causes[session.causeIds[index] ?? '']?.verdict;
   const causeList: CauseListItemView[] = causes.map((cause, index) => {
     const title = cause ? cause.title[lang] : session.causeIds[index] ?? '';
     const causeId = session.causeIds[index] ?? '';
@@ -91,8 +153,22 @@ export function buildTroubleshootView(knowledge: KnowledgeLookup, session: Troub
           : session.evidence?.[causeId] === 'ruled-out'
             ? 'ruled-out'
             : 'pending';
-    const marker = status === 'current' ? ` ◀ ${t('current', lang)}` : status === 'ruled-out' ? ` (${t('ruledOut', lang)})` : status === 'fixed' ? ' ✔' : '';
-    return { number: index + 1, title, line: `${index + 1}. ${title}${marker}`, isCurrent: status === 'current' || status === 'fixed', status };
+    const verdict = verdictOf(index);
+    // With a verdict on the line, the operator's own "Still failing" reads as tried, not as a second verdict.
+    const ruledOutMarker = verdict === undefined ? ` (${t('ruledOut', lang)})` : ` (${t('triedStillFailing', lang)})`;
+    const marker = status === 'current' ? ` ◀ ${t('current', lang)}` : status === 'ruled-out' ? ruledOutMarker : status === 'fixed' ? ' ✔' : '';
+    const body = verdict === undefined ? title : `${verdictIcons[verdict]} ${title}: ${t(verdictLabels[verdict], lang)}`;
+    const isCurrent = status === 'current' || status === 'fixed';
+    return {
+      number: index + 1,
+      title,
+      line: `${index + 1}. ${body}${marker}`,
+      isCurrent,
+      status,
+      ...(verdict !== undefined ? { verdict } : {}),
+      color: isCurrent ? 'Accent' : verdict === 'likely' ? 'Attention' : 'Default',
+      isSubtle: !isCurrent && (status === 'ruled-out' || verdict === 'ruled-out'),
+    };
   });
 
   const fixedCause = session.fixedByCauseIndex !== undefined ? causes[session.fixedByCauseIndex] : undefined;
@@ -116,6 +192,19 @@ export function buildTroubleshootView(knowledge: KnowledgeLookup, session: Troub
 
   const target = formatTarget(session);
   const escalation = knowledge.escalation;
+  const checks = checksSummary(session, lang, options.formatTime ?? utcTime);
+  const currentCheck = state === 'cause' ? session.checks?.causes[session.causeIds[session.cursor] ?? ''] : undefined;
+  const causeCheck: CauseCheckView | null =
+    currentCheck === undefined
+      ? null
+      : {
+          label: t('azureCheck', lang),
+          line: `${verdictIcons[currentCheck.verdict]} ${t(verdictLabels[currentCheck.verdict], lang)}: ${currentCheck.evidence[lang]}`,
+          color: verdictColors[currentCheck.verdict],
+          manual: currentCheck.manual?.[lang] ?? '',
+          hasManual: currentCheck.manual !== undefined,
+        };
+  const navigation = state === 'fixed' ? emptyNavigation : causeNavigation(session, causeList, lang);
   return {
     sessionId: session.id,
     language: lang,
@@ -150,6 +239,12 @@ export function buildTroubleshootView(knowledge: KnowledgeLookup, session: Troub
         : null,
     fixed: state === 'fixed' ? { title: heading, note: fixedNote(lang, options) } : null,
     causes: causeList,
+    checks,
+    hasChecks: checks !== null,
+    causeCheck,
+    hasCauseCheck: causeCheck !== null,
+    navigation,
+    hasNavigation: navigation.hasActions || navigation.hasJump,
     labels: {
       why: t('why', lang),
       steps: t('steps', lang),
@@ -164,6 +259,53 @@ export function buildTroubleshootView(knowledge: KnowledgeLookup, session: Troub
     actions,
     causeActions,
     hasCauseActions: causeActions.length > 0,
+  };
+}
+
+const emptyNavigation: CauseNavigationView = { actions: [], hasActions: false, jump: null, hasJump: false, causeButtons: [] };
+
+function checksSummary(session: TroubleshootSession, lang: Language, formatTime: (time: Date) => string): ChecksSummaryView | null {
+  const checks = session.checks;
+  if (checks === undefined) return null;
+  const verdicts = session.causeIds.map((id) => checks.causes[id]?.verdict);
+  const count = (verdict: CauseEvidence): number => verdicts.filter((v) => v === verdict).length;
+  return {
+    heading: checks.target !== undefined ? t('checkResults', lang, { target: checks.target }) : t('checkResultsNoTarget', lang),
+    summary: t('checkSummary', lang, { likely: count('likely'), ruledOut: count('ruled-out'), unknown: count('unknown') }),
+    checkedAt: t('checkedAt', lang, { time: formatTime(new Date(checks.checkedAt)) }),
+  };
+}
+
+function goToButton(title: string, sessionId: string, index: number, style?: CardButton['style']): CardButton {
+  return { title, verb: Verbs.goTo, data: { v: PayloadVersion, sessionId, index }, ...(style ? { style } : {}) };
+}
+
+/**
+ * "Go to likely cause" (the first likely one in the documented order, which stays visible)
+ * and a way to open any cause: all through troubleshoot.goto, so the server re-checks the index.
+ */
+function causeNavigation(session: TroubleshootSession, causes: readonly CauseListItemView[], lang: Language): CauseNavigationView {
+  const likely = causes.find((c) => c.verdict === 'likely');
+  const actions = likely === undefined ? [] : [goToButton(t('goToLikely', lang, { k: likely.number }), session.id, likely.number - 1, 'positive')];
+  const atCause = session.cursor < session.causeCount;
+  const preselected = likely !== undefined && likely.number - 1 !== session.cursor ? likely.number - 1 : atCause ? Math.min(session.cursor + 1, session.causeCount - 1) : 0;
+  const others = causes.filter((c) => !(atCause && c.number - 1 === session.cursor));
+  const jump =
+    causes.length > 1 || !atCause
+      ? {
+          title: t('goToCause', lang),
+          label: t('chooseCause', lang),
+          choices: causes.map((c) => ({ title: c.line, value: String(c.number - 1) })),
+          value: String(preselected),
+          actions: [sessionButton(t('openCause', lang), Verbs.goTo, session.id)],
+        }
+      : null;
+  return {
+    actions,
+    hasActions: actions.length > 0,
+    jump,
+    hasJump: jump !== null,
+    causeButtons: jump === null ? [] : others.map((c) => goToButton(`${c.number}. ${c.verdict === undefined ? '' : `${verdictIcons[c.verdict]} `}${c.title}`, session.id, c.number - 1)),
   };
 }
 

@@ -9,6 +9,7 @@ import { createIdentifier } from '../../../src/core/identify';
 import { TroubleshootService } from '../../../src/core/troubleshoot/troubleshoot-service';
 import { Verbs } from '../../../src/core/views/card-actions';
 import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
+import { cardText } from '../../helpers/connector-stub';
 import { createLogger } from '../../../src/logger';
 import { MemorySessionStore } from '../../../src/storage/memory-session-store';
 import { checksScenario, subscriptionId } from './checks-scenario';
@@ -69,6 +70,34 @@ function actions(card: Record<string, unknown>): { title: string; verb: string; 
   return (card['actions'] as { title: string; verb: string; data: Record<string, unknown> }[] | undefined) ?? [];
 }
 
+/** Every Action.Execute anywhere in the card (body action sets and show-cards included). */
+function executeActions(node: unknown): { title: string; verb: string; data: Record<string, unknown> }[] {
+  if (Array.isArray(node)) return node.flatMap(executeActions);
+  if (node === null || typeof node !== 'object') return [];
+  const record = node as Record<string, unknown>;
+  const own = record['type'] === 'Action.Execute' ? [{ title: String(record['title']), verb: String(record['verb']), data: record['data'] as Record<string, unknown> }] : [];
+  return [...own, ...Object.entries(record).flatMap(([key, value]) => (key === 'fallback' ? [] : executeActions(value)))];
+}
+
+function executeTitles(card: unknown): string[] {
+  return executeActions(card).map((a) => a.title);
+}
+
+function choiceSet(node: unknown): { id: string; choices: { title: string; value: string }[] } {
+  const found: { id: string; choices: { title: string; value: string }[] }[] = [];
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) n.forEach(walk);
+    else if (n !== null && typeof n === 'object') {
+      const r = n as Record<string, unknown>;
+      if (r['type'] === 'Input.ChoiceSet') found.push(r as unknown as { id: string; choices: { title: string; value: string }[] });
+      Object.values(r).forEach(walk);
+    }
+  };
+  walk(node);
+  if (found.length !== 1) throw new Error(`expected one choice set, found ${found.length}`);
+  return found[0] as { id: string; choices: { title: string; value: string }[] };
+}
+
 function executeVerbs(node: unknown): string[] {
   if (Array.isArray(node)) return node.flatMap(executeVerbs);
   if (node === null || typeof node !== 'object') return [];
@@ -87,7 +116,7 @@ describe('Run checks on the troubleshooting card', () => {
     expect(executeVerbs(bot.renderSessionCard(without))).not.toContain(RunChecksVerb);
   });
 
-  it('shows every cause in order with its verdict and evidence, and "Go to likely cause" steps the session there', async () => {
+  it('marks every cause in order with its verdict on the same troubleshooting card, keeps the current cause, and "Go to likely cause" steps there', async () => {
     const { bot, troubleshoot } = setUp();
     // Only the VM name is known (as from an incident): the subscription and group are found through the vault.
     let session = await troubleshoot.start({ codeId: 'UserErrorGuestAgentStatusUnavailable', language: 'en', conversationId: 'conv-1', createdBy: 'aad-1', target: { vm: 'vm-agent01', vault: 'rsv-prod' } });
@@ -95,27 +124,58 @@ describe('Run checks on the troubleshooting card', () => {
     const answer = await invoke(bot, RunChecksVerb, { v: 1, sessionId: session.id }, 'activity-1');
     expect(answer.type).toBe('application/vnd.microsoft.card.adaptive');
     const card = answer.value;
-    const text = texts(card);
+    const text = cardText(card);
+    // The troubleshooting card itself, still at cause 1.
+    expect(text).toContain('Cause 1 of 6');
     expect(text).toContain('Check results: vm-agent01');
-    expect(text).toContain('1. ✅ ');
-    expect(text).toContain('2. ⚠️ ');
-    expect(text).toContain('The Windows guest agent 2.7.41491.1083 is not ready: Not Ready');
+    expect(text).toMatch(/\n1\. ✅ [^\n]+: Ruled out ◀ current\n/);
+    expect(text).toMatch(/\n2\. ⚠️ [^\n]+: Likely\n/);
+    expect(text).toContain('2 likely, 3 ruled out, 1 unknown.');
+    expect(text).toContain('What Azure shows for this cause');
+    expect(text).toContain('✅ Ruled out: ');
     expect(text).not.toContain('${');
-    expect(Buffer.byteLength(text)).toBeLessThan(28 * 1024);
+    expect(Buffer.byteLength(texts(card))).toBeLessThan(28 * 1024);
     const parsed = new AdaptiveCards.AdaptiveCard();
     const context = new AdaptiveCards.SerializationContext();
     parsed.parse(card, context);
     expect(context.eventCount).toBe(0);
     expect(parsed.validateProperties().validationEvents).toEqual([]);
-    expect(parsed.getActionCount()).toBe(3);
+    // Previous/Next/Fixed/Still failing stay the card's own actions; the rest sit in the body.
+    expect(actions(card).map((a) => a.title)).toEqual(['Next', 'This fixed it', 'Still failing']);
+    expect(executeTitles(card)).toEqual(expect.arrayContaining(['Run checks again', 'Go to likely cause (2)', 'Open']));
 
-    const goTo = actions(card).find((a) => a.title === 'Go to likely cause (2)');
+    const stored = await troubleshoot.load(session.id);
+    expect(stored.kind === 'ok' && stored.session.cursor).toBe(0);
+    expect(stored.kind === 'ok' && stored.session.checks?.causes['windows-agent-unresponsive']).toMatchObject({ verdict: 'likely', evidence: { en: expect.stringContaining('The Windows guest agent 2.7.41491.1083 is not ready: Not Ready') } });
+
+    const goTo = executeActions(card).find((a) => a.title === 'Go to likely cause (2)');
     expect(goTo?.verb).toBe(Verbs.goTo);
     expect(goTo?.data).toEqual({ v: 1, sessionId: session.id, index: 1 });
-    expect(actions(card).map((a) => a.title)).toEqual(['Go to likely cause (2)', 'Back to cause 1', 'Run checks again']);
-
     const stepped = await invoke(bot, Verbs.goTo, goTo?.data, 'activity-1');
-    expect(texts(stepped.value)).toContain('Cause 2 of');
+    const at = cardText(stepped.value);
+    expect(at).toContain('Cause 2 of');
+    expect(at).toContain('⚠️ Likely: The Windows guest agent 2.7.41491.1083 is not ready: Not Ready');
+    // The verdicts stay on the card after a step.
+    expect(at).toMatch(/\n2\. ⚠️ [^\n]+: Likely ◀ current\n/);
+  });
+
+  it('"Go to a cause…" opens the cause chosen in its drop-down (the client merges the choice into the data as a string)', async () => {
+    const { bot, troubleshoot } = setUp();
+    const session = await troubleshoot.attachActivity(
+      await troubleshoot.start({ codeId: 'UserErrorGuestAgentStatusUnavailable', language: 'en', conversationId: 'conv-1', createdBy: 'aad-1' }),
+      'activity-5',
+    );
+    const card = bot.renderSessionCard(session);
+    const open = executeActions(card).find((a) => a.title === 'Open');
+    expect(open?.data).toEqual({ v: 1, sessionId: session.id });
+    const choices = choiceSet(card);
+    expect(choices.id).toBe('index');
+    expect(choices.choices.map((c) => c.value)).toEqual(['0', '1', '2', '3', '4', '5']);
+    const jumped = await invoke(bot, Verbs.goTo, { ...open?.data, index: '4' }, 'activity-5');
+    expect(cardText(jumped.value)).toContain('Cause 5 of 6');
+    // An index the session does not have is refused, not clamped.
+    const refused = await invoke(bot, Verbs.goTo, { ...open?.data, index: '9' }, 'activity-5');
+    expect(cardText(refused.value)).toContain('This button is no longer valid');
   });
 
   it('answers in Polish for a Polish session', async () => {
@@ -130,9 +190,11 @@ describe('Run checks on the troubleshooting card', () => {
     const answer = await invoke(bot, RunChecksVerb, { v: 1, sessionId: session.id }, 'activity-2');
     const text = texts(answer.value);
     expect(text).toContain('Wyniki sprawdzeń: vm-locked01');
+    expect(text).toContain('Przyczyna 1 z 2');
     expect(text).toContain('Prawdopodobna');
     expect(text).toContain('18 z 18 punktów przywracania');
     expect(text).toContain('Przejdź do prawdopodobnej przyczyny (1)');
+    expect(text).toContain('Sprawdź ponownie');
   });
 
   it('refuses a session from another conversation', async () => {

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { createAzurePortFromConfig } from '../../../src/azure/azure-from-config';
 import type { AzurePort } from '../../../src/core/azure-port';
 import { demoAuditKey } from '../../../scripts/demo';
@@ -82,6 +84,23 @@ function statusesOf(messageId: string, after: number): string[] {
   return statuses.filter((s, i) => s !== statuses[i - 1]);
 }
 
+/** Runs one of the repository's scripts (as `npx tsx scripts/<name>`); resolves with its output. */
+function runScript(name: string, args: string[], env: Record<string, string>): Promise<string> {
+  const repoRoot = join(__dirname, '..', '..', '..');
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), [join(repoRoot, 'scripts', name), ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(`${name} exited with ${String(code)}:\n${output}`));
+    });
+  });
+}
+
 async function auditOf(vm: string): Promise<string> {
   return cardText((await ask(`audit ${vm}`)).card);
 }
@@ -140,8 +159,10 @@ test('vm-files01: the high-risk lock fix needs a second person; the collection i
   expect(cardText(self?.value)).toContain('the person who requested it cannot approve it');
   expect(await azure.listResourceGroupLocks(SUB, lockGroup)).toHaveLength(1);
 
+  // Adele approves from "her Teams client": the demo's helper presses Approve as her through the playground.
   const mark = d.mark();
-  await d.invoke(approve.verb, approve.data, planCard.messageId, { asUser: d.user('user-id-2') });
+  const approved = await runScript('demo-approve.ts', ['vm-files01'], { PLAYGROUND_URL: d.url, STATE_FILE: d.demo.app.config.stateFile, APPROVER: 'user-id-2' });
+  expect(approved).toContain('Adele Vance pressed Approve on "clear-restore-points-behind-lock" for vm-files01 (requested by Alex Wilber)');
   const done = await d.waitForUpdate(planCard.messageId, (m) => /Fixed: the backup succeeded|Still failing|failed/i.test(cardText(m.card).split('\n')[1] ?? ''), { after: mark, timeoutMs: 40_000 });
   const text = cardText(done.card);
   expect(text).toContain('🎉 Fixed: the backup succeeded.');

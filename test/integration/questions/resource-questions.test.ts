@@ -171,6 +171,48 @@ describe('failed backups in a window', () => {
     if (new Date().getUTCHours() >= 3) expect(new Set(expected)).toEqual(new Set(Object.keys(seeded)));
   });
 
+  /** An activity from a Teams client whose local clock reads `localMinutes` past midnight, as Teams sends it. */
+  function fromClientAt(text: string, localMinutes: number, how: 'timestamp' | 'timezone') {
+    const now = new Date();
+    const utcMinutes = now.getUTCHours() * 60 + now.getUTCMinutes();
+    let offset = (((localMinutes - utcMinutes) % 1440) + 1440) % 1440;
+    if (offset > 14 * 60) offset -= 1440;
+    const local = new Date(now.getTime() + offset * 60_000).toISOString().slice(0, 19);
+    const sign = offset < 0 ? '-' : '+';
+    const abs = Math.abs(offset);
+    const stamp = `${local}.000${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+    // Etc/GMT zones have whole-hour offsets with the sign reversed (Etc/GMT-5 is UTC+5).
+    const hours = Math.round(offset / 60);
+    const zone = hours === 0 ? 'Etc/UTC' : `Etc/GMT${hours > 0 ? '-' : '+'}${Math.abs(hours)}`;
+    const base = message(text, { serviceUrl, conversationId: 'conv-questions' });
+    return how === 'timestamp' ? { ...base, localTimestamp: stamp as unknown as Date } : { ...base, localTimezone: zone };
+  }
+
+  async function todayRows(activity: ReturnType<typeof fromClientAt>): Promise<string[]> {
+    const before = stub.calls.length;
+    expect((await bot.post(activity)).status).toBe(200);
+    const calls = await stub.waitFor((c) => c.slice(before).some((x) => x.kind !== 'update'), 15_000);
+    const card = cardOf(calls.slice(before).find((x) => x.kind !== 'update'));
+    expect(cardText(card)).toContain('Failed backups today');
+    return executeActions(card)
+      .filter((a) => a.verb === troubleshootJobVerb)
+      .map((a) => String(a.data['jobId']));
+  }
+
+  test('"today" is the asker\'s today: at 01:00 their time the failures of two hours ago were yesterday; at noon they are today', async () => {
+    // The seeded jobs failed two hours ago (vm-sql01 also a day before that).
+    expect(await todayRows(fromClientAt('failed backups today', 60, 'timestamp'))).toEqual([]);
+    const atNoon = await todayRows(fromClientAt('failed backups today', 12 * 60, 'timestamp'));
+    expect(atNoon).toHaveLength(Object.keys(seeded).length);
+    expect(atNoon).toContain('6b1f0c52-2d1e-4c36-9b7e-0a1c9e1f0001');
+  });
+
+  test('newer clients that send only the IANA time zone get the same answer', async () => {
+    // Whole-hour zones: 01:xx local means midnight was under two hours ago, so nothing of two hours ago is today.
+    expect(await todayRows(fromClientAt('failed backups today', 60, 'timezone'))).toEqual([]);
+    expect(await todayRows(fromClientAt('failed backups today', 12 * 60, 'timezone'))).toHaveLength(Object.keys(seeded).length);
+  });
+
   test('"nieudane kopie zapasowe dzisiaj" answers in Polish', async () => {
     const card = cardOf(await ask('nieudane kopie zapasowe dzisiaj'));
     expect(cardText(card)).toContain('Nieudane kopie zapasowe dzisiaj');

@@ -23,7 +23,7 @@ describe('Run checks from Slack (real SDK clients against the ARM simulator)', (
     await sim.close();
   });
 
-  test('a session naming a VM offers Run checks; the report replaces the message, in order, and "Go to likely cause" steps there', async () => {
+  test('a session naming a VM offers Run checks; the verdicts land on the same troubleshooting message, in order, at the same cause, and "Go to likely cause" steps there', async () => {
     const azure = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, lroPollIntervalInMs: 10 });
     const slack = await startSlackBot({}, { azure, alerts: { startWorkers: false } });
     try {
@@ -47,16 +47,26 @@ describe('Run checks from Slack (real SDK clients against the ARM simulator)', (
       expect(report?.method).toBe('chat.update');
       expect(report?.args['ts']).toBe(ts);
       const text = blocksText(report?.args['blocks']);
+      // Still the troubleshooting message at cause 1, now carrying the verdicts.
+      expect(text).toContain('Cause 1 of');
       expect(text).toContain('Check results: vm-agent01');
       expect(text.indexOf('1. ✅')).toBeGreaterThan(0);
       expect(text.indexOf('2. ⚠️')).toBeGreaterThan(text.indexOf('1. ✅'));
-      expect(text).toContain('The Windows guest agent 2.7.41491.1083 is not ready: Not Ready');
-      expect(buttonsOf(report?.args['blocks']).map((b) => b.text)).toEqual(['Go to likely cause (2)', 'Back to cause 1', 'Run checks again']);
+      expect(text).toContain('What Azure shows for this cause');
+      const labels = buttonsOf(report?.args['blocks']).map((b) => b.text);
+      expect(labels.slice(0, 5)).toEqual(['Next', 'This fixed it', 'Still failing', 'Run checks again', 'Go to likely cause (2)']);
+      expect(labels.some((l) => l.startsWith('2. ⚠️'))).toBe(true);
+      const stored = await app.troubleshoot.load(session.id);
+      expect(stored.kind === 'ok' && stored.session.checks?.causes['windows-agent-unresponsive']?.verdict).toBe('likely');
 
       const goTo = button(report, 'Go to likely cause (2)');
       const stepped = await pressAndWait(slack.api, slack.bot.running.url, goTo.actionId, goTo.value, ts);
       expect(stepped?.method).toBe('chat.update');
-      expect(blocksText(stepped?.args['blocks'])).toContain('Cause 2 of');
+      const at = blocksText(stepped?.args['blocks']);
+      expect(at).toContain('Cause 2 of');
+      // The evidence of the cause now shown, and the verdicts still on the list.
+      expect(at).toContain('The Windows guest agent 2.7.41491.1083 is not ready: Not Ready');
+      expect(at).toContain('1. ✅');
     } finally {
       await slack.stop();
     }

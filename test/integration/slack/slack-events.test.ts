@@ -76,9 +76,13 @@ describe('Slack Events API on the shared server', () => {
     const positions = causes.map((c, i) => list.indexOf(`${i + 1}. ${c.title.en}`));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect(positions.slice(1).every((p, i) => p > (positions[i] as number))).toBe(true);
-    const buttons = buttonsOf(call?.args['blocks']);
+    const all = buttonsOf(call?.args['blocks']);
+    const buttons = all.slice(0, 3);
     expect(buttons.map((b) => b.text)).toEqual(['Next', 'This fixed it', 'Still failing']);
     expect(buttons.map((b) => b.actionId)).toEqual(['troubleshoot.next', 'troubleshoot.fixed', 'troubleshoot.still-failing']);
+    // Then one button per other cause, in order, to jump straight there (Block Kit has no show-card).
+    expect(all.slice(3).map((b) => b.text.split('.')[0])).toEqual(causes.slice(1).map((_, i) => String(i + 2)));
+    expect(new Set(all.map((b) => b.actionId)).size).toBe(all.length);
     // The value is the opaque, versioned session id and nothing else.
     const value = JSON.parse(buttons[0]?.value ?? '{}') as Record<string, unknown>;
     expect(Object.keys(value).sort()).toEqual(['sessionId', 'v']);
@@ -106,7 +110,8 @@ describe('Slack Events API on the shared server', () => {
     const causes = slack.bot.app.knowledge.orderedCauses('UserErrorGuestAgentStatusUnavailable');
     expect(text).toContain(`Przyczyna 1 z ${causes.length}: ${causes[0]?.title.pl}`);
     expect(text).toContain('Wszystkie przyczyny w udokumentowanej kolejności');
-    expect(buttonsOf(call?.args['blocks']).map((b) => b.text)).toEqual(['Następna', 'To pomogło', 'Nadal nie działa']);
+    expect(buttonsOf(call?.args['blocks']).map((b) => b.text).slice(0, 3)).toEqual(['Następna', 'To pomogło', 'Nadal nie działa']);
+    expect(blocksText(call?.args['blocks'])).toContain('Przejdź do przyczyny:');
   });
 
   test('Next updates the same message (chat.update, same channel and ts) to cause 2; Previous goes back', async () => {
@@ -124,6 +129,22 @@ describe('Slack Events API on the shared server', () => {
     expect(back?.method).toBe('chat.update');
     expect(blocksText(back?.args['blocks'])).toContain(`Cause 1 of ${causes.length}`);
     expect(slack.api.messages('chat.postMessage')).toHaveLength(1);
+  });
+
+  test('a cause button jumps straight to that cause on the same message', async () => {
+    const posted = await mention('UserErrorGuestAgentStatusUnavailable');
+    const ts = posted?.ts as string;
+    const causes = slack.bot.app.knowledge.orderedCauses('UserErrorGuestAgentStatusUnavailable');
+    const fourth = buttonsOf(posted?.args['blocks'] ?? []).find((b) => b.text.startsWith('4. '));
+    expect(fourth?.actionId).toMatch(/^troubleshoot\.goto(:\d+)?$/);
+    const jumped = await press(fourth?.actionId as string, fourth?.value as string, ts);
+    expect(jumped?.method).toBe('chat.update');
+    expect(jumped?.args['ts']).toBe(ts);
+    expect(blocksText(jumped?.args['blocks'])).toContain(`Cause 4 of ${causes.length}: ${causes[3]?.title.en}`);
+    // Now cause 1 has a button and cause 4 (shown) has none.
+    const labels = buttonsOf(jumped?.args['blocks'] ?? []).map((b) => b.text);
+    expect(labels.some((l) => l.startsWith('1. '))).toBe(true);
+    expect(labels.some((l) => l.startsWith('4. '))).toBe(false);
   });
 
   test('"This fixed it" marks the session fixed on the same message, naming who pressed', async () => {

@@ -1,6 +1,9 @@
 import { renderCard, type AdaptiveCardJson } from '../../../src/channels/teams/card-renderer';
 import type { Language } from '../../../src/core/knowledge/schema';
-import { applyStep, newSession, type TroubleshootSession } from '../../../src/core/troubleshoot/session';
+import { applyChecks, applyStep, newSession, type CauseCheck, type TroubleshootSession } from '../../../src/core/troubleshoot/session';
+import { parseResourceQuestion } from '../../../src/core/questions';
+import { parseSubscriptionCommand } from '../../../src/core/incidents/subscription';
+import { helpGroups } from '../../../src/core/views/conversation-views';
 import {
   buildChooseCodeView,
   buildCodesView,
@@ -132,4 +135,96 @@ test('buttons other features add under a cause render as Action.Execute with fal
   expectValid(card, view);
   // Each button names its verb twice: the Action.Execute and its Action.Submit fallback's data.
   expect(JSON.stringify(card).match(/"verb":"checks.run"/g)).toHaveLength(10);
+});
+
+/** Every Action.Execute in a card, body action sets and show-cards included (fallbacks skipped). */
+function executes(node: unknown): { title: string; verb: string; data: Record<string, unknown> }[] {
+  if (Array.isArray(node)) return node.flatMap(executes);
+  if (node === null || typeof node !== 'object') return [];
+  const r = node as Record<string, unknown>;
+  const own = r['type'] === 'Action.Execute' ? [{ title: String(r['title']), verb: String(r['verb']), data: r['data'] as Record<string, unknown> }] : [];
+  return [...own, ...Object.entries(r).flatMap(([k, v]) => (k === 'fallback' ? [] : executes(v)))];
+}
+
+function withChecks(session: TroubleshootSession, pattern: readonly CauseCheck['verdict'][], evidenceChars = 390): TroubleshootSession {
+  const causes = Object.fromEntries(
+    session.causeIds.map((id, i) => [
+      id,
+      { verdict: pattern[i % pattern.length] ?? 'unknown', evidence: { en: `E ${'e'.repeat(evidenceChars)}`, pl: `Ż ${'ż'.repeat(evidenceChars)}` }, manual: { en: 'M'.repeat(200), pl: 'm'.repeat(200) } },
+    ]),
+  );
+  return applyChecks(session, { checkedAt: t0.toISOString(), target: 'vm-app-01', causes }, t0, 3_600_000);
+}
+
+describe.each(languages)('troubleshooting card after Run checks (%s)', (language) => {
+  test.each(kb.codes.map((c) => c.id))('%s: every cause, escalation and fixed render valid and under 28 KB, with a verdict on every cause', (codeId) => {
+    let session = withChecks(sessionFor(codeId, language), ['unknown', 'likely', 'ruled-out']);
+    const runAgain = [{ title: 'Run checks again', verb: 'checks.run', data: { v: 1, sessionId: session.id } }];
+    for (let i = 0; i <= session.causeCount; i += 1) {
+      const view = buildTroubleshootView(kb, session, { extraActions: [...runAgain, ...runAgain, ...runAgain, ...runAgain, ...runAgain] });
+      const card = renderCard('troubleshoot', view);
+      expectValid(card, view);
+      const text = cardText(card);
+      // Every cause under its number with its verdict marker, in the documented order.
+      const lines = session.causeIds.map((_, k) => text.indexOf(`\n${k + 1}. ${['❔', '⚠️', '✅'][k % 3]} `));
+      expect(lines.every((p) => p >= 0)).toBe(true);
+      expect(lines.slice(1).every((p, k) => p > (lines[k] as number))).toBe(true);
+      session = applyStep(session, { kind: 'still-failing' }, t0, 3_600_000);
+    }
+    const fixed = applyStep(applyStep(session, { kind: 'go-to', index: 0 }, t0, 1), { kind: 'fixed' }, t0, 1);
+    const view = buildTroubleshootView(kb, fixed, { actorName: 'Alex Wilber' });
+    expectValid(renderCard('troubleshoot', view), view);
+  });
+});
+
+test('after Run checks the card names what was checked, counts the verdicts, shows the current cause\'s evidence and offers "Go to likely cause"', () => {
+  const session = withChecks(sessionFor('UserErrorGuestAgentStatusUnavailable', 'en'), ['ruled-out', 'likely', 'unknown'], 40);
+  const card = renderCard('troubleshoot', buildTroubleshootView(kb, session, { formatTime: () => '10:00' }));
+  const text = cardText(card);
+  expect(text).toContain('Check results: vm-app-01');
+  expect(text).toContain('2 likely, 2 ruled out, 2 unknown.');
+  expect(text).toContain('Checked in Azure at 10:00');
+  expect(text).toContain(`✅ Ruled out: E ${'e'.repeat(40)}`);
+  expect(text).toContain('M'.repeat(200));
+  // Only the current cause's evidence: cause 2's line is not on the card while cause 1 is shown.
+  expect(text.match(/E e{40}/g)).toHaveLength(1);
+  const go = executes(card).find((a) => a.title === 'Go to likely cause (2)');
+  expect(go).toEqual({ title: 'Go to likely cause (2)', verb: 'troubleshoot.goto', data: { v: 1, sessionId: 'AbCdEfGh12345678', index: 1 } });
+  // In Polish, too.
+  const pl = cardText(renderCard('troubleshoot', buildTroubleshootView(kb, { ...session, language: 'pl' })));
+  expect(pl).toContain('Wyniki sprawdzeń: vm-app-01');
+  expect(pl).toContain('Prawdopodobne: 2, wykluczone: 2, nie wiadomo: 2.');
+  expect(pl).toMatch(/\n2\. ⚠️ [^\n]+: Prawdopodobna\n/);
+});
+
+test('without checks the cause list is unchanged, and a fixed card offers no jumps', () => {
+  const session = sessionFor('UserErrorGuestAgentStatusUnavailable', 'en');
+  const card = renderCard('troubleshoot', buildTroubleshootView(kb, session));
+  expect(cardText(card)).toContain(`\n1. ${kb.cause(session.causeIds[0] as string)?.title.en} ◀ current`);
+  expect(cardText(card)).not.toContain('Check results');
+  expect(executes(card).map((a) => a.title)).toContain('Open');
+  const fixed = applyStep(withChecks(session, ['likely']), { kind: 'fixed' }, t0, 1);
+  const fixedCard = renderCard('troubleshoot', buildTroubleshootView(kb, fixed));
+  expect(executes(fixedCard).map((a) => a.verb)).toEqual(['troubleshoot.previous']);
+});
+
+test('a cause the operator marked "Still failing" reads as tried when the checks also judged it', () => {
+  const session = applyStep(withChecks(sessionFor('UserErrorGuestAgentStatusUnavailable', 'en'), ['likely']), { kind: 'still-failing' }, t0, 1);
+  const text = cardText(renderCard('troubleshoot', buildTroubleshootView(kb, session)));
+  expect(text).toMatch(/\n1\. ⚠️ [^\n]+: Likely \(tried, still failing\)\n/);
+});
+
+describe('the help card teaches the resource questions, subscriptions and the audit, in English and Polish', () => {
+  test.each(languages)('%s: every example is understood by the command it shows', (language) => {
+    const [questions, alerts, audit] = helpGroups[language];
+    for (const example of questions?.examples ?? []) expect(parseResourceQuestion(example)).toBeDefined();
+    expect(questions?.examples.map((e) => parseResourceQuestion(e)?.kind)).toEqual(['explain-failure', 'list-failures', 'vault-status']);
+    for (const example of alerts?.examples ?? []) expect(['subscribe', 'unsubscribe', 'list']).toContain(parseSubscriptionCommand(example)?.kind);
+    for (const example of audit?.examples ?? []) expect(example).toMatch(/^(?:audit|audyt)(?:\s+([A-Za-z0-9._()-]{1,80}))?\s*$/i);
+    // Polish examples are Polish questions, answered in Polish.
+    if (language === 'pl') for (const example of questions?.examples ?? []) expect(parseResourceQuestion(example)?.language).toBe('pl');
+    const text = cardText(renderCard('help', buildHelpView(language)));
+    for (const group of helpGroups[language]) for (const example of group.examples) expect(text).toContain(example);
+    expect(text).toContain(language === 'en' ? 'why did the backup of vm-sql01 fail?' : 'dlaczego nie udała się kopia zapasowa vm-sql01?');
+  });
 });

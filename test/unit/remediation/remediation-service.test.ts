@@ -89,6 +89,18 @@ describe('remediation service', () => {
     expect(new Set(refusals.map((e) => e.reason))).toEqual(new Set(['not-pending']));
   });
 
+  it('refuses a second Request of the same fix on the same VM from the same card while the first is open, and audits it', async () => {
+    const s = setup();
+    const first = await requested(s);
+    const again = await s.service.request({ fixId: 'restart-windows-agent', target: { vm }, actor: bob, language: 'en', sessionId: 'sess-1' });
+    expect(again).toMatchObject({ ok: false, refusal: { reason: 'already-requested' }, request: { id: first.id } });
+    expect((await s.audit.list())[0]).toMatchObject({ action: 'fix.refused', reason: 'already-requested', requestId: first.id, actor: { aadObjectId: bob.aadObjectId } });
+    // Another fix, or the same one once the first has finished or expired, may be requested.
+    expect((await requested(s, 'retry-backup')).state).toBe('requested');
+    s.clock.advance(31 * 60_000);
+    expect((await requested(s)).state).toBe('requested');
+  });
+
   it('refuses self-approval of a high-risk fix, audits it, and lets a second person approve', async () => {
     const s = setup();
     const r = await requested(s, 'reinstall-backup-extension');
@@ -124,7 +136,7 @@ describe('remediation service', () => {
     const s = setup();
     await requested(s);
     s.clock.advance(10 * 60_000);
-    await requested(s);
+    await requested(s, 'retry-backup');
     s.clock.advance(21 * 60_000);
     expect(await s.service.expireDue()).toBe(1);
   });

@@ -1,13 +1,11 @@
-import { buildCheckReportView } from '../../../src/core/checks/check-report-view';
-import type { CheckReport } from '../../../src/core/checks/run-checks';
 import type { Cause, ErrorCodeEntry, Language } from '../../../src/core/knowledge/schema';
-import { type TroubleshootSession, applyStep, newSession } from '../../../src/core/troubleshoot/session';
+import { type CauseCheck, type TroubleshootSession, applyChecks, applyStep, newSession } from '../../../src/core/troubleshoot/session';
 import { sessionButton } from '../../../src/core/views/card-actions';
 import { buildChooseCodeView, buildCodesView, buildErrorView, buildExpiredView, buildHelpView, buildInvalidActionView, buildSessionNotFoundView, buildUnknownView } from '../../../src/core/views/conversation-views';
 import type { KnowledgeLookup } from '../../../src/core/views/knowledge-lookup';
 import { buildTroubleshootView } from '../../../src/core/views/troubleshoot-view';
 import { BlockKitLimits, type SlackMessage } from '../../../src/channels/slack/blocks/block-kit';
-import { RunChecksVerb, renderCheckReportMessage } from '../../../src/channels/slack/blocks/check-report-blocks';
+import { RunChecksVerb } from '../../../src/channels/slack/blocks/check-report-blocks';
 import { renderChooseCodeMessage, renderCodesMessage, renderHelpMessage, renderNoticeMessage, renderUnknownMessage } from '../../../src/channels/slack/blocks/conversation-blocks';
 import { blockChars } from '../../../src/channels/slack/blocks/fit-message';
 import { renderTroubleshootMessage } from '../../../src/channels/slack/blocks/troubleshoot-blocks';
@@ -95,7 +93,11 @@ describe('Block Kit limits for every message the bot can send', () => {
       for (const [index, cause] of causes.entries()) {
         let session = newSession({ id: 'sessionIdForLimits01', codeId: code.id, causeIds: causes.map((c) => c.id), language: 'pl', conversationId: 'slack:T1:C1', createdBy: 'U1', now, ttlMs: 3_600_000 });
         session = applyStep(session, { kind: 'go-to', index }, now, 3_600_000);
-        const text = renderTroubleshootMessage(buildTroubleshootView(knowledge, session)).blocks.map((b) => JSON.stringify(b)).join('');
+        // Button labels are cut by design (the cause list above names each cause in full); the text is not.
+        const text = renderTroubleshootMessage(buildTroubleshootView(knowledge, session))
+          .blocks.filter((b) => b.type !== 'actions')
+          .map((b) => JSON.stringify(b))
+          .join('');
         for (const step of cause.steps) for (const command of step.commands ?? []) expect(text).toContain(JSON.stringify(command.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')).slice(1, -1));
         expect(text).not.toContain('…');
       }
@@ -119,29 +121,31 @@ describe('Block Kit limits for every message the bot can send', () => {
     }
   });
 
-  test('the check report of every code fits, with every check failing at length', () => {
+  test('after Run checks, every code fits at every cause with a verdict and long evidence on each cause, and keeps "Go to likely cause" and a button per cause', () => {
+    const verdicts = ['ruled-out', 'likely', 'unknown'] as const;
     for (const code of knowledge.codes) {
       const causes = knowledge.orderedCauses(code);
-      const report: CheckReport = {
-        results: [],
-        causes: causes.map((cause) => ({
-          causeId: cause.id,
-          verdict: 'likely',
-          results: (cause.checks.length > 0 ? cause.checks : ['vm-power-state']).map((checkId) => ({
-            checkId,
-            status: 'fail' as const,
-            evidence: { en: `Evidence ${'x'.repeat(180)} <b>&`, pl: `Dowód ${'ż'.repeat(180)}` },
-            manual: { en: 'Check by hand in the guest.', pl: 'Sprawdź ręcznie w systemie gościa.' },
-          })),
-        })),
-        firstLikelyCauseIndex: 0,
-        durationInMs: 1234,
-      };
+      const checked: Record<string, CauseCheck> = Object.fromEntries(
+        causes.map((cause, i) => [
+          cause.id,
+          { verdict: verdicts[i % 3] ?? 'unknown', evidence: { en: `Evidence ${'x'.repeat(380)} <b>&`, pl: `Dowód ${'ż'.repeat(380)}` }, manual: { en: 'Check by hand in the guest.', pl: 'Sprawdź ręcznie w systemie gościa.' } },
+        ]),
+      );
       for (const language of languages) {
-        const session = newSession({ id: 'sessionIdForLimits01', codeId: code.id, causeIds: causes.map((c) => c.id), language, conversationId: 'slack:T1:C1', createdBy: 'U1', now, ttlMs: 3_600_000 });
-        const message = renderCheckReportMessage(buildCheckReportView(report, knowledge, language, 'vm-sql01'), session);
-        expect(limitProblems(message)).toEqual([]);
-        expect(message.blocks.at(-1)?.type).toBe('actions');
+        let session = newSession({ id: 'sessionIdForLimits01', codeId: code.id, causeIds: causes.map((c) => c.id), language, conversationId: 'slack:T1:C1', createdBy: 'U1', now, ttlMs: 3_600_000, target: { vm: 'vm-sql01' } });
+        session = applyChecks(session, { checkedAt: now.toISOString(), target: 'vm-sql01', causes: checked }, now, 3_600_000);
+        for (let index = 0; index < causes.length; index += 1) {
+          const at = applyStep(session, { kind: 'go-to', index }, now, 3_600_000);
+          const message = renderTroubleshootMessage(buildTroubleshootView(knowledge, at, { extraActions: [sessionButton('Run checks again', RunChecksVerb, at.id)] }));
+          expect(limitProblems(message)).toEqual([]);
+          expect(message.blocks.at(-1)?.type).toBe('actions');
+          const buttons = message.blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => e.text.text) : []));
+          if (causes.length > 1) {
+            expect(buttons).toContain(language === 'en' ? 'Go to likely cause (2)' : 'Przejdź do prawdopodobnej przyczyny (2)');
+            // One button per cause other than the one shown.
+            expect(buttons.filter((t) => /^\d+\. /.test(t))).toHaveLength(causes.length - 1);
+          }
+        }
       }
     }
   });

@@ -38,8 +38,8 @@ export function verbOfActionId(actionId: string): string {
  * Buttons as actions blocks of at most 25 elements each (Slack's limit), with unique action
  * ids across the whole message so a press is never ambiguous.
  */
-export function actionsBlocks(buttons: readonly CardButton[], blockIdPrefix: string): ActionsBlock[] {
-  const seen = new Map<string, number>();
+export function actionsBlocks(buttons: readonly CardButton[], blockIdPrefix: string, seen = new Map<string, number>()): ActionsBlock[] {
+  // Pass the same `seen` to several calls on one message to keep ids unique across their blocks.
   const elements = buttons.map((button) => {
     const count = seen.get(button.verb) ?? 0;
     seen.set(button.verb, count + 1);

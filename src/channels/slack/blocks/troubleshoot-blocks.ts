@@ -1,13 +1,16 @@
 import type { Language } from '../../../core/knowledge/schema';
 import type { StepView, TroubleshootView } from '../../../core/views/troubleshoot-view';
-import { BlockKitLimits, type SlackBlock, type SlackMessage, bold, code, context, divider, escapeMrkdwn, header, link, section } from './block-kit';
+import { BlockKitLimits, type SlackBlock, type SlackMessage, bold, code, context, divider, escapeMrkdwn, header, link, section, truncate } from './block-kit';
 import { actionsBlocks } from './buttons';
-import { fitMessage } from './fit-message';
+import { blockChars, fitMessage } from './fit-message';
 
 export const slackLabels = {
   readMore: { en: 'Read more', pl: 'Więcej' },
   supportDocs: { en: 'Azure VM Backup troubleshooting', pl: 'Rozwiązywanie problemów z kopią zapasową maszyn wirtualnych Azure' },
 } as const;
+
+/** Cause buttons stay short: the numbered list above names each cause in full. */
+const jumpButtonChars = 32;
 
 /** Where cut text links to when a view has no page of its own. */
 export const defaultDocsUrl = 'https://learn.microsoft.com/azure/backup/backup-azure-vms-troubleshoot';
@@ -30,6 +33,10 @@ export function renderTroubleshootMessage(view: TroubleshootView): SlackMessage 
     const cause = view.cause;
     moreUrl = cause.docUrl || defaultDocsUrl;
     blocks.push(section(bold(`${view.heading}: ${cause.title}`)));
+    if (view.causeCheck) {
+      const manual = view.causeCheck.hasManual ? `\n_${escapeMrkdwn(view.causeCheck.manual)}_` : '';
+      blocks.push(section(`${bold(view.causeCheck.label)}\n${escapeMrkdwn(view.causeCheck.line)}${manual}`));
+    }
     blocks.push(section(`${bold(view.labels.why)}\n${escapeMrkdwn(cause.why)}`));
     blocks.push(...sections(bold(view.labels.steps), stepLines(cause.steps)));
     if (cause.hasLogs) blocks.push(...sections(bold(view.labels.logs), cause.logs.map((l) => `• ${code(l)}`)));
@@ -48,8 +55,17 @@ export function renderTroubleshootMessage(view: TroubleshootView): SlackMessage 
 
   blocks.push(divider);
   const causeLines = view.causes.map((c) => (c.status === 'current' || c.status === 'fixed' ? bold(c.line) : c.status === 'ruled-out' ? `~${escapeMrkdwn(c.line)}~` : escapeMrkdwn(c.line)));
-  blocks.push(...sections(bold(view.labels.allCauses), causeLines));
-  blocks.push(...actionsBlocks([...view.actions, ...view.causeActions], 'troubleshoot'));
+  const checksHeader = view.checks ? `\n${bold(view.checks.heading)}\n${escapeMrkdwn(view.checks.summary)} ${escapeMrkdwn(view.checks.checkedAt)}` : '';
+  blocks.push(...sections(`${bold(view.labels.allCauses)}${checksHeader}`, causeLines));
+  const seenVerbs = new Map<string, number>();
+  blocks.push(...actionsBlocks([...view.actions, ...view.causeActions, ...view.navigation.actions], 'troubleshoot', seenVerbs));
+  // Any cause in one press: Block Kit has no show-card, so one small button per other cause, added
+  // only where they fit whole (the cause's own text is never cut for them; Next and Previous remain).
+  const buttons = view.navigation.causeButtons.map((b) => ({ ...b, title: truncate(b.title, jumpButtonChars) }));
+  if (buttons.length > 0 && buttons.length <= BlockKitLimits.actionsElements) {
+    const jump = [context(escapeMrkdwn((view.navigation.jump?.title ?? '').replace(/…$/, ':'))), ...actionsBlocks(buttons, 'causes', seenVerbs)];
+    if (blocks.length + jump.length <= BlockKitLimits.blocksPerMessage && blockChars([...blocks, ...jump]) <= BlockKitLimits.totalBlockChars) blocks.push(...jump);
+  }
 
   const title = view.cause?.title ?? view.escalation?.title ?? view.fixed?.title ?? '';
   const text = view.state === 'cause' ? `${view.codeId}: ${view.heading}: ${title}` : `${view.codeId}: ${title}`;

@@ -1,0 +1,97 @@
+import { ConnectorStub, cardActions, cardOf, cardText, type CapturedCall } from '../../helpers/connector-stub';
+import { executeInvoke, message, megan } from '../../helpers/activities';
+import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
+import { type Harness, startHarness } from '../azure/simulator-harness';
+
+/**
+ * "Run checks" end to end: activities POSTed to the real CloudAdapter, the real SDK gateway
+ * against the ARM simulator (scenarios/default.json), the connector stub capturing the card
+ * updates, and a restart on the same SQLite file.
+ */
+
+let stub: ConnectorStub;
+let serviceUrl: string;
+let harness: Harness;
+let state: ReturnType<typeof tempStateFile>;
+let bot: TestBot;
+const conversationId = 'conv-checks-http';
+
+beforeAll(async () => {
+  stub = new ConnectorStub();
+  serviceUrl = await stub.start();
+  harness = await startHarness();
+  state = tempStateFile();
+  bot = await startTestBot(state.file, {}, { azure: harness.gateway, alerts: { startWorkers: false } });
+}, 30_000);
+
+afterAll(async () => {
+  await bot?.stop();
+  await harness.sim.close();
+  await stub.stop();
+  state.cleanup();
+});
+
+/** Every Action.Execute in the card (body action sets and show-cards too), fallbacks skipped. */
+function executes(node: unknown): { title: string; verb: string; data: Record<string, unknown> }[] {
+  if (Array.isArray(node)) return node.flatMap(executes);
+  if (node === null || typeof node !== 'object') return [];
+  const r = node as Record<string, unknown>;
+  const own = r['type'] === 'Action.Execute' ? [{ title: String(r['title']), verb: String(r['verb']), data: r['data'] as Record<string, unknown> }] : [];
+  return [...own, ...Object.entries(r).flatMap(([k, v]) => (k === 'fallback' ? [] : executes(v)))];
+}
+
+function find(card: unknown, title: string | RegExp): { title: string; verb: string; data: Record<string, unknown> } {
+  const found = executes(card).find((a) => (typeof title === 'string' ? a.title === title : title.test(a.title)));
+  if (!found) throw new Error(`no "${String(title)}" on the card: ${executes(card).map((a) => a.title).join(', ')}`);
+  return found;
+}
+
+async function press(bot: TestBot, action: { verb: string; data: unknown }, activityId: string | undefined): Promise<{ answer: unknown; update: CapturedCall | undefined }> {
+  const before = stub.calls.length;
+  const response = await bot.post(executeInvoke(action.verb, action.data, activityId, { serviceUrl, conversationId, from: megan }));
+  expect(response.status).toBe(200);
+  const calls = await stub.waitFor((c) => c.slice(before).some((x) => x.kind === 'update'), 15_000);
+  return { answer: (response.body as { value: unknown }).value, update: calls.slice(before).find((x) => x.kind === 'update') };
+}
+
+test('Run checks puts the verdicts on the troubleshooting card itself, for everyone, at the cause the user was on; the verdicts survive steps and a restart', async () => {
+  const before = stub.calls.length;
+  await bot.post(message('why did the backup of vm-sql01 fail?', { serviceUrl, conversationId }));
+  const sent = (await stub.waitFor((c) => c.slice(before).some((x) => x.kind !== 'update'), 15_000)).slice(before).find((x) => x.kind !== 'update');
+  const card = cardOf(sent);
+  expect(cardText(card)).toContain('Cause 1 of');
+  // Walk to cause 3 first: the checks must not move the user.
+  const next = cardActions(card).find((a) => a.title === 'Next');
+  await press(bot, next as { verb: string; data: unknown }, sent?.createdId);
+  const atThree = await press(bot, next as { verb: string; data: unknown }, sent?.createdId);
+  expect(cardText(atThree.answer)).toContain('Cause 3 of');
+
+  const run = find(atThree.answer, 'Run checks');
+  const checked = await press(bot, run, sent?.createdId);
+  // One card, updated in place (the message the user pressed), no extra message.
+  expect(checked.update?.activityId).toBe(sent?.createdId);
+  expect(stub.calls.slice(before).filter((x) => x.kind !== 'update')).toHaveLength(1);
+  const text = cardText(cardOf(checked.update));
+  expect(text).toContain('Cause 3 of');
+  expect(text).toContain('Check results: vm-sql01');
+  expect(text).toMatch(/\n2\. ⚠️ [^\n]+: Likely\n/);
+  expect(text).toMatch(/\n3\. (✅|❔|⚠️) [^\n]+ ◀ current/);
+  expect(text).toContain('What Azure shows for this cause');
+  expect(find(checked.answer, 'Run checks again').verb).toBe('checks.run');
+
+  // "Go to likely cause" steps there; the verdicts stay.
+  const likely = await press(bot, find(checked.answer, /^Go to likely cause \(2\)$/), sent?.createdId);
+  const atLikely = cardText(likely.answer);
+  expect(atLikely).toContain('Cause 2 of');
+  expect(atLikely).toMatch(/⚠️ Likely: [^\n]*not ready/i);
+
+  // A restart: the next instance renders the same verdicts from the file.
+  await bot.stop();
+  bot = await startTestBot(state.file, {}, { azure: harness.gateway, alerts: { startWorkers: false } });
+  const jumped = await press(bot, { ...find(likely.answer, 'Open'), data: { ...find(likely.answer, 'Open').data, index: '0' } }, sent?.createdId);
+  const afterRestart = cardText(jumped.answer);
+  expect(afterRestart).toContain('Cause 1 of');
+  expect(afterRestart).toContain('Check results: vm-sql01');
+  expect(afterRestart).toMatch(/\n2\. ⚠️ [^\n]+: Likely\n/);
+  expect(jumped.update?.activityId).toBe(sent?.createdId);
+});
