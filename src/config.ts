@@ -54,6 +54,8 @@ export interface AlertsConfig {
 export interface Config {
   readonly mode: BotMode;
   readonly port: number;
+  /** Interface to listen on: loopback by default in local mode (anonymous access must not reach the network). */
+  readonly host: string;
   readonly bot: BotConfig;
   readonly stateFile: string;
   readonly sessionTtlHours: number;
@@ -128,6 +130,7 @@ const list = optionalText.transform((v) =>
 const EnvSchema = z.object({
   BOT_MODE: optionalText.pipe(z.enum(BotModes).optional()).transform((v) => v ?? 'production'),
   PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()).transform((v) => v ?? 3978),
+  HOST: optionalText,
   MicrosoftAppType: optionalText.pipe(z.enum(AppTypes).optional()),
   MicrosoftAppId: optionalText,
   MicrosoftAppPassword: optionalText,
@@ -205,6 +208,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const config: Config = {
     mode: e.BOT_MODE,
     port: e.PORT,
+    host: e.HOST ?? (e.BOT_MODE === 'local' ? '127.0.0.1' : '0.0.0.0'),
     bot: {
       MicrosoftAppType: appType,
       MicrosoftAppId: e.MicrosoftAppId,

@@ -16,8 +16,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = createApp(config);
-  const running = await listen(createServer(app), config.port);
-  app.logger.info({ port: running.port, mode: config.mode, appType: config.bot.MicrosoftAppType }, 'Backup Doctor listening on /api/messages');
+  const running = await listen(createServer(app), config.port, config.host);
+  app.logger.info({ host: config.host, port: running.port, mode: config.mode, appType: config.bot.MicrosoftAppType }, 'Backup Doctor listening on /api/messages');
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

@@ -35,6 +35,12 @@ describe('configuration', () => {
     expect(c.azure).toEqual({ endpoint: undefined, caFile: undefined, managedIdentityClientId: undefined, subscriptionIds: [], watchedVaults: [], simulatorScenario: undefined });
   });
 
+  test('local mode listens on loopback only unless told otherwise; production listens on every interface', () => {
+    expect(parseConfig({ BOT_MODE: 'local' }).host).toBe('127.0.0.1');
+    expect(parseConfig({ BOT_MODE: 'local', HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(parseConfig({ MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: 'id', MicrosoftAppTenantId: 't' }).host).toBe('0.0.0.0');
+  });
+
   test('values are parsed and lists split; the result is deeply frozen', () => {
     const c = parseConfig({
       BOT_MODE: 'local',
