@@ -4,6 +4,7 @@ import { ConnectorStub, cardOf, cardText, type CapturedCall } from '../../helper
 import { executeInvoke, message, submitMessage } from '../../helpers/activities';
 import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
 import { type Harness, PROD_VAULT, SUB, startHarness } from '../azure/simulator-harness';
+import { cardFacts } from '../../helpers/card-facts';
 
 /**
  * Questions about real resources, end to end: activities POSTed to the real CloudAdapter, the
@@ -260,7 +261,7 @@ describe('status of a vault', () => {
     const card = cardOf(await ask('status of vault rsv-prod-weu'));
     const text = cardText(card);
     expect(text).toContain('Vault rsv-prod-weu');
-    const facts = Object.fromEntries(((card.body as { type: string; facts?: { title: string; value: string }[] }[]).find((e) => e.type === 'FactSet')?.facts ?? []).map((f) => [f.title, f.value]));
+    const facts = cardFacts(card);
     expect(facts).toMatchObject({ 'Protected VMs': '8', 'Last backup failed': '7', 'Failed jobs (24 h)': '7' });
     expect(text).toContain('2 × GuestAgentSnapshotTaskStatusError: vm-linux01, vm-linux03');
     expect(text).toContain('1 × UserErrorGuestAgentStatusUnavailable: vm-sql01');
@@ -282,7 +283,7 @@ describe('status of a vault', () => {
 
 describe('a slow Azure never holds the turn', () => {
   test('throttled with a long Retry-After: "Azure did not answer in time" within the budget', async () => {
-    const slow = createResourceQuestions({ azure: harness.gateway, identifier: bot.app.identifier, catalogue: bot.app.knowledge, clock: systemClock, watchedVaults: [`${SUB}/rg-backup/rsv-prod-weu`], budgetMs: 400 });
+    const slow = createResourceQuestions({ azure: harness.gateway, identifier: bot.app.identifier, clock: systemClock, watchedVaults: [PROD_VAULT], budgetMs: 400 });
     harness.sim.faults.throttle('/backupJobs', { retryAfterSeconds: 30, times: 3 });
     const started = Date.now();
     const result = await slow.explainLatestFailure('vm-sql01');
