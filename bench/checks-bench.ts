@@ -5,6 +5,7 @@ import { SdkAzureGateway } from '../src/azure/sdk-azure-gateway';
 import { startArmSimulator } from '../src/azure/simulator/server';
 import type { AzurePort, VaultRef, VmRef } from '../src/core/azure-port';
 import { CheckIds } from '../src/core/checks/check-types';
+import { systemClock } from '../src/core/ports';
 import { runChecks, type RunChecksOptions } from '../src/core/checks/run-checks';
 import { loadKnowledgeBase } from '../src/knowledge/load-knowledge-base';
 import { percentile, type BenchFigure, type BenchSuite } from './bench-figure';
@@ -60,7 +61,7 @@ export const checksBench: BenchSuite = async () => {
       ...(vault ? { vault: { subscriptionId: vault.subscriptionId, resourceGroup: vault.resourceGroup, name: vault.name } } : {}),
     };
     const azure = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, lroPollIntervalInMs: 20 });
-    const options: RunChecksOptions = { allowReadOnlyRunCommand: true };
+    const options: RunChecksOptions = { allowReadOnlyRunCommand: true, clock: systemClock };
 
     const parallel = (): Promise<unknown> => runChecks(CheckIds, target, azure, options, knowledge);
     const sequential = async (): Promise<unknown> => {

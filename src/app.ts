@@ -21,6 +21,7 @@ import { createResourceQuestions } from './core/questions';
 import { createAzurePortFromConfig } from './azure/azure-from-config';
 import type { AzurePort } from './core/azure-port';
 import { registerRunChecksAction } from './channels/teams/run-checks-action';
+import { decideReadOnlyRunCommand } from './core/remediation/policy';
 import { type BlobState, type BlobStateOptions, createBlobState } from './storage/blob-state';
 import { type SlackChannel, createSlackChannel } from './channels/slack/slack-channel';
 
@@ -107,7 +108,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     }
   };
 
-  const bot = new TeamsBot({ knowledge, identifier, troubleshoot, logger });
+  const bot = new TeamsBot({ knowledge, identifier, troubleshoot, logger, identityGate: config.identityGate });
   const azure = overrides.azure ?? overrides.remediation?.azure ?? overrides.alerts?.azure ?? createAzurePortFromConfig(config);
   const alerts = createAlertsModule(
     { config, db, clock, logger, identifier, knowledge, adapter, bot, troubleshoot },
@@ -119,7 +120,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     : undefined;
   // "Why did the backup of vm-sql01 fail?", "failed backups today", "status of vault X" (issue 3): need Azure.
   // Without Azure they are still recognised, and answered with what is missing.
-  const questions = fixAzure ? createResourceQuestions({ azure: fixAzure, identifier, catalogue: knowledge, clock, watchedVaults: config.azure.watchedVaults }) : undefined;
+  const questions = fixAzure ? createResourceQuestions({ azure: fixAzure, identifier, clock, watchedVaults: config.azure.watchedVaults }) : undefined;
   registerResourceQuestions(bot, { questions, troubleshoot, logger });
   if (azure) {
     registerRunChecksAction(bot, {
@@ -127,14 +128,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       troubleshoot,
       azure,
       clock,
-      allowReadOnlyRunCommand: () => {
-        // Reading the guest (waagent.conf) is a run command: only where the fix policy allows read-only ones.
-        const state = remediation?.service.policyState();
-        return state?.kind === 'loaded' && state.policy.allowReadOnlyRunCommands;
-      },
+      // Reading the guest (waagent.conf) is a run command: only where the fix policy allows read-only ones, for an operator, on a VM in its scope.
+      allowReadOnlyRunCommand: (presser, vm) => decideReadOnlyRunCommand(remediation?.service.policyState(), presser, vm),
       logger,
     });
   }
+  // The fix policy names the operators (subscribe / unsubscribe); without remediation there is none.
+  bot.usePolicy(() => remediation?.service.policyState());
   const slack =
     config.slack.enabled && config.slack.signingSecret && config.slack.botToken
       ? createSlackChannel(
@@ -151,10 +151,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
                   checks: {
                     azure,
                     clock,
-                    allowReadOnlyRunCommand: () => {
-                      const state = remediation?.service.policyState();
-                      return state?.kind === 'loaded' && state.policy.allowReadOnlyRunCommands;
-                    },
+                    // Slack presses are not yet tied to the fix policy's operators and scope (Teams presses are),
+                    // so checks from Slack never read the guest with a run command.
+                    allowReadOnlyRunCommand: () => false,
                   },
                 }
               : {}),

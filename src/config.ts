@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { VaultRef } from './core/azure-port';
 import { CodedError } from './core/errors';
 
 /**
@@ -21,6 +22,18 @@ export interface BotConfig {
   readonly MicrosoftAppTenantId: string | undefined;
 }
 
+/**
+ * Which activities reach the bot's handlers. A user's identity (`from.aadObjectId`) is only
+ * trusted when Teams vouches for it, in a tenant we serve: any other channel enabled on the bot
+ * resource (Web Chat, Direct Line) lets the client fill in `from` itself.
+ */
+export interface IdentityGateConfig {
+  /** Ignore activities whose channelId is not msteams. Always on in production; in local mode when ALLOWED_TENANT_IDS is set. */
+  readonly teamsOnly: boolean;
+  /** Tenants whose activities are handled (lower-cased); empty means any tenant (local mode only). */
+  readonly allowedTenantIds: readonly string[];
+}
+
 export interface AzureConfig {
   /** ARM endpoint override (the local simulator); undefined means public Azure. */
   readonly endpoint: string | undefined;
@@ -28,8 +41,12 @@ export interface AzureConfig {
   readonly caFile: string | undefined;
   readonly managedIdentityClientId: string | undefined;
   readonly subscriptionIds: readonly string[];
-  /** Vault resource ids (or subscription/resourceGroup/name triples) to watch. */
-  readonly watchedVaults: readonly string[];
+  /**
+   * WATCHED_VAULTS, parsed once here (vault resource ids or subscription/resourceGroup/name
+   * triples): the vaults the job poller watches and questions look in. Empty: every vault the
+   * identity can see. A malformed entry stops start-up.
+   */
+  readonly watchedVaults: readonly VaultRef[];
   /** Local mode only: the ARM simulator scenario file to start with. */
   readonly simulatorScenario: string | undefined;
 }
@@ -42,11 +59,19 @@ export interface AlertsConfig {
   readonly aadAudience: readonly string[];
   readonly aadIssuer: readonly string[];
   readonly jwksUrl: string;
+  /** Client app ids whose Entra tokens may post alerts (default: the Azure Monitor Action Groups app). */
+  readonly aadAllowedAppIds: readonly string[];
+  /** The app role those tokens must carry (default ActionGroupsSecureWebhook). */
+  readonly aadRequiredRole: string;
   readonly maxBodyBytes: number;
   readonly incidentWindowMinutes: number;
   /** 0 turns the job poller off. */
   readonly pollIntervalMinutes: number;
   readonly pollLookbackHours: number;
+  /** The longest a backup job runs: each poll reads back this far before its watermark (Azure lists jobs by start time). */
+  readonly pollMaxJobHours: number;
+  /** Longest wait for one Teams connector call when posting or updating an incident card (seconds). */
+  readonly deliveryTimeoutSeconds: number;
   /** At most one card update per conversation per this many seconds during a storm. */
   readonly coalesceSeconds: number;
 }
@@ -57,6 +82,7 @@ export interface Config {
   /** Interface to listen on: loopback by default in local mode (anonymous access must not reach the network). */
   readonly host: string;
   readonly bot: BotConfig;
+  readonly identityGate: IdentityGateConfig;
   readonly stateFile: string;
   readonly sessionTtlHours: number;
   /** Expired sessions are kept this many days (a late press still hears "ended"), then purged. */
@@ -127,14 +153,41 @@ const list = optionalText.transform((v) =>
         .filter((s) => s.length > 0),
 );
 
+const VAULT_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.RecoveryServices\/vaults\/([^/]+)\/?$/i;
+const VAULT_TRIPLE = /^([^/\s]+)\/([^/\s]+)\/([^/\s]+)$/;
+
+/** One WATCHED_VAULTS entry: a vault resource id or "<subscription>/<resourceGroup>/<name>". */
+export const WatchedVaultSchema = z.string().transform((entry, ctx): VaultRef => {
+  const match = VAULT_ID.exec(entry) ?? VAULT_TRIPLE.exec(entry);
+  if (match === null) {
+    ctx.addIssue({ code: 'custom', message: `"${entry}" is neither a vault resource id (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.RecoveryServices/vaults/<name>) nor <subscription>/<resourceGroup>/<name>` });
+    return z.NEVER;
+  }
+  return { subscriptionId: match[1] as string, resourceGroup: match[2] as string, name: match[3] as string };
+});
+
+/** The same vault listed twice (an id and a triple) is watched once, as first written. */
+function distinctVaults(vaults: readonly VaultRef[]): VaultRef[] {
+  const seen = new Set<string>();
+  return vaults.filter((v) => {
+    const key = `${v.subscriptionId}/${v.resourceGroup}/${v.name}`.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 const EnvSchema = z.object({
   BOT_MODE: optionalText.pipe(z.enum(BotModes).optional()).transform((v) => v ?? 'production'),
   PORT: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()).transform((v) => v ?? 3978),
   HOST: optionalText,
+  /** Set by Azure App Service on every web app: local mode must never run there. */
+  WEBSITE_SITE_NAME: optionalText,
   MicrosoftAppType: optionalText.pipe(z.enum(AppTypes).optional()),
   MicrosoftAppId: optionalText,
   MicrosoftAppPassword: optionalText,
   MicrosoftAppTenantId: optionalText,
+  ALLOWED_TENANT_IDS: list,
   STATE_FILE: optionalText.transform((v) => v ?? './data/backup-doctor.sqlite'),
   SESSION_TTL_HOURS: optionalText.pipe(z.coerce.number<string | undefined>().positive().max(24 * 365).optional()).transform((v) => v ?? 72),
   SESSION_RETENTION_DAYS: optionalText.pipe(z.coerce.number<string | undefined>().min(0).max(3650).optional()).transform((v) => v ?? 7),
@@ -145,16 +198,20 @@ const EnvSchema = z.object({
   AZURE_CA_FILE: optionalText,
   AZURE_MANAGED_IDENTITY_CLIENT_ID: optionalText,
   AZURE_SUBSCRIPTION_IDS: list,
-  WATCHED_VAULTS: list,
+  WATCHED_VAULTS: list.pipe(z.array(WatchedVaultSchema)).transform(distinctVaults),
   AZURE_SIMULATOR_SCENARIO: optionalText,
   ALERTS_SHARED_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   ALERTS_AAD_AUDIENCE: list,
   ALERTS_AAD_ISSUER: list,
   ALERTS_JWKS_URL: optionalText.pipe(z.url().optional()).transform((v) => v ?? 'https://login.microsoftonline.com/common/discovery/v2.0/keys'),
+  ALERTS_AAD_ALLOWED_APP_IDS: list.transform((v) => (v.length > 0 ? v : ['461e8683-5575-4561-ac7f-899cc907d62a'])),
+  ALERTS_AAD_REQUIRED_ROLE: optionalText.transform((v) => v ?? 'ActionGroupsSecureWebhook'),
   ALERTS_MAX_BODY_BYTES: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1024).max(10 * 1024 * 1024).optional()).transform((v) => v ?? 256 * 1024),
   INCIDENT_WINDOW_MINUTES: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(7 * 24 * 60).optional()).transform((v) => v ?? 60),
   POLL_INTERVAL_MINUTES: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(24 * 60).optional()).transform((v) => v ?? 15),
   POLL_LOOKBACK_HOURS: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(24 * 30).optional()).transform((v) => v ?? 24),
+  POLL_MAX_JOB_HOURS: optionalText.pipe(z.coerce.number<string | undefined>().min(1).max(24 * 7).optional()).transform((v) => v ?? 24),
+  DELIVERY_TIMEOUT_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(0.01).max(600).optional()).transform((v) => v ?? 30),
   FIX_POLICY_FILE: optionalText,
   AUDIT_API_KEY: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   FIX_VERIFY_POLL_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(0.01).max(600).optional()).transform((v) => v ?? 15),
@@ -195,6 +252,14 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     }
   }
 
+  // Teams tenants we serve: without one, anyone who installs a MultiTenant app in their own tenant could use it.
+  const allowedTenantIds = (e.ALLOWED_TENANT_IDS.length > 0 ? e.ALLOWED_TENANT_IDS : e.MicrosoftAppTenantId ? [e.MicrosoftAppTenantId] : []).map((t) => t.toLowerCase());
+  if (e.BOT_MODE === 'production' && allowedTenantIds.length === 0) {
+    throw new CodedError('config_invalid', `No allowed Teams tenant: set ALLOWED_TENANT_IDS (comma-separated Entra tenant ids) or MicrosoftAppTenantId (MicrosoftAppType=${appType}).`, { missing: ['ALLOWED_TENANT_IDS'] });
+  }
+
+  if (e.BOT_MODE === 'local') refuseUnsafeLocalMode(e);
+
   // Half a Slack set-up would fail on the first request; say so at start-up instead.
   if ((e.SLACK_SIGNING_SECRET === undefined) !== (e.SLACK_BOT_TOKEN === undefined)) {
     const missing = e.SLACK_SIGNING_SECRET === undefined ? ['SLACK_SIGNING_SECRET'] : ['SLACK_BOT_TOKEN'];
@@ -215,6 +280,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       MicrosoftAppPassword: e.MicrosoftAppPassword,
       MicrosoftAppTenantId: e.MicrosoftAppTenantId,
     },
+    identityGate: { teamsOnly: e.BOT_MODE === 'production' || e.ALLOWED_TENANT_IDS.length > 0, allowedTenantIds: e.BOT_MODE === 'production' ? allowedTenantIds : e.ALLOWED_TENANT_IDS.map((t) => t.toLowerCase()) },
     stateFile: e.STATE_FILE,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     sessionRetentionDays: e.SESSION_RETENTION_DAYS,
@@ -234,10 +300,14 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       aadAudience: e.ALERTS_AAD_AUDIENCE,
       aadIssuer: e.ALERTS_AAD_ISSUER,
       jwksUrl: e.ALERTS_JWKS_URL,
+      aadAllowedAppIds: e.ALERTS_AAD_ALLOWED_APP_IDS,
+      aadRequiredRole: e.ALERTS_AAD_REQUIRED_ROLE,
       maxBodyBytes: e.ALERTS_MAX_BODY_BYTES,
       incidentWindowMinutes: e.INCIDENT_WINDOW_MINUTES,
       pollIntervalMinutes: e.POLL_INTERVAL_MINUTES,
       pollLookbackHours: e.POLL_LOOKBACK_HOURS,
+      pollMaxJobHours: e.POLL_MAX_JOB_HOURS,
+      deliveryTimeoutSeconds: e.DELIVERY_TIMEOUT_SECONDS,
       coalesceSeconds: e.INCIDENT_COALESCE_SECONDS,
     },
     state: {
@@ -261,6 +331,37 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     },
   };
   return deepFreeze(config);
+}
+
+/** localhost, 127.0.0.0/8 or ::1 (with or without brackets). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * Local mode is anonymous: anyone who reaches /api/messages is trusted. It must therefore stay
+ * on this machine (HOST), reach no real Azure with real credentials (AZURE_ENDPOINT: only the
+ * local simulator), and never run on App Service, where the site is public.
+ */
+function refuseUnsafeLocalMode(e: { readonly HOST?: string | undefined; readonly AZURE_ENDPOINT?: string | undefined; readonly WEBSITE_SITE_NAME?: string | undefined }): void {
+  if (e.WEBSITE_SITE_NAME !== undefined) {
+    throw new CodedError(
+      'config_invalid',
+      `BOT_MODE=local is refused on Azure App Service (WEBSITE_SITE_NAME=${e.WEBSITE_SITE_NAME}): local mode accepts anonymous requests; use BOT_MODE=production with the bot's credentials.`,
+      { setting: 'BOT_MODE' },
+    );
+  }
+  if (e.HOST !== undefined && !isLoopbackHost(e.HOST)) {
+    throw new CodedError('config_invalid', `HOST=${e.HOST} is refused in local mode: anonymous access must stay on this machine; use 127.0.0.1 (or localhost, ::1).`, { setting: 'HOST' });
+  }
+  if (e.AZURE_ENDPOINT !== undefined && !isLoopbackHost(new URL(e.AZURE_ENDPOINT).hostname)) {
+    throw new CodedError(
+      'config_invalid',
+      `AZURE_ENDPOINT=${e.AZURE_ENDPOINT} is refused in local mode: anonymous users must never reach real Azure; local mode only talks to the simulator on this machine (https://127.0.0.1:<port>).`,
+      { setting: 'AZURE_ENDPOINT' },
+    );
+  }
 }
 
 /** Reads the process environment. Call once, in main or the demo. */

@@ -12,7 +12,6 @@ import type { TroubleshootService } from '../core/troubleshoot/troubleshoot-serv
 import type { Logger } from '../logger';
 import { type SqliteDatabase, durably } from '../storage/sqlite-database';
 import type { Identifier } from '../core/identify';
-import { parseVaultId } from '../core/incidents/arm-ids';
 import { registerIncidentActions } from '../channels/teams/incident-actions';
 import { registerSubscriptionCommands } from '../channels/teams/subscription-commands';
 import { createAlertAuthenticator } from '../server/alerts/alert-auth';
@@ -28,6 +27,7 @@ import { AlertIntake } from './alert-intake';
 import { AlertProcessor } from './alert-processor';
 import { JobPoller } from './job-poller';
 import type { Leadership } from '../storage/blob-lease';
+import type { IntervalTimer } from '../storage/session-purge';
 
 /** The parts of the app the alert path uses (createApp has them all before the App exists). */
 export interface AlertsHost {
@@ -54,6 +54,8 @@ export interface AlertsOptions {
   readonly sender?: CardSender;
   /** Start the delivery worker and the poller with the app (default true; tests drive them by hand). */
   readonly startWorkers?: boolean;
+  /** The timer that retries alerts still waiting for their job (tests drive it by hand). */
+  readonly processorTimer?: IntervalTimer;
   /**
    * Scale-out (STATE_STORE=blob): the job poller runs only while this instance leads, so several
    * instances never poll the same vaults. The delivery worker still runs everywhere: it drains
@@ -88,12 +90,13 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  */
 export function createAlertsModule(app: AlertsHost, options: AlertsOptions): AlertsModule {
   const settings = app.config.alerts;
-  const watchedVaults = options.watchedVaults ?? app.config.azure.watchedVaults.map(parseWatchedVault).filter((v): v is VaultRef => v !== undefined);
+  // Parsed and validated once in src/config.ts: a malformed entry stopped start-up rather than shrinking the watch list.
+  const watchedVaults = options.watchedVaults ?? app.config.azure.watchedVaults;
   const clock = options.clock ?? app.clock;
   const db = app.db;
   const incidents = new SqliteIncidentStore(db);
   const inbox = new SqliteAlertInbox(db);
-  const outbox = new SqliteOutbox(db);
+  const outbox = new SqliteOutbox(db, clock);
   const subscriptions = new SqliteSubscriptionStore(db);
   const watermarks = new SqlitePollerWatermark(db);
   const identifier = memoizedIdentifier(codeIdentifierOf(app.identifier));
@@ -112,9 +115,22 @@ export function createAlertsModule(app: AlertsHost, options: AlertsOptions): Ale
     logger: app.logger,
     metrics,
     coalesceMs,
+    sendTimeoutMs: settings.deliveryTimeoutSeconds * 1000,
     catalogueMessage: (code, lang) => app.knowledge.codes.find((c) => c.id === code)?.messages[lang][0],
   });
-  const processor = new AlertProcessor({ inbox, ledger, identifier, azure: options.azure, clock, logger: app.logger, onGrouped: () => delivery.wake() });
+  const processor = new AlertProcessor({
+    inbox,
+    ledger,
+    identifier,
+    azure: options.azure,
+    clock,
+    logger: app.logger,
+    metrics,
+    onGrouped: () => delivery.wake(),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.processorTimer ? { timer: options.processorTimer } : {}),
+  });
   const intake = new AlertIntake({
     ledger,
     identifier,
@@ -139,16 +155,26 @@ export function createAlertsModule(app: AlertsHost, options: AlertsOptions): Ale
           vaults: watchedVaults,
           intervalMs: settings.pollIntervalMinutes * 60_000,
           initialLookbackMs: settings.pollLookbackHours * 3_600_000,
+          maxJobDurationMs: settings.pollMaxJobHours * 3_600_000,
+          metrics,
         })
       : undefined;
 
   const auth = createAlertAuthenticator({
     ...(settings.sharedSecret ? { sharedSecret: settings.sharedSecret } : {}),
-    ...(settings.aadAudience.length > 0 && settings.aadIssuer.length > 0 ? { aad: { issuer: settings.aadIssuer, audience: settings.aadAudience, jwksUrl: settings.jwksUrl } } : {}),
+    ...(settings.aadAudience.length > 0 && settings.aadIssuer.length > 0 ? { aad: { issuer: settings.aadIssuer, audience: settings.aadAudience, jwksUrl: settings.jwksUrl, allowedAppIds: settings.aadAllowedAppIds, requiredRole: settings.aadRequiredRole } } : {}),
   });
   if (!auth.configured) app.logger.warn('POST /api/alerts has no credentials configured (ALERTS_SHARED_SECRET or ALERTS_AAD_*): every alert will be refused');
 
-  registerSubscriptionCommands(app.bot, { subscriptions, ids: options.ids, clock, appId: app.config.bot.MicrosoftAppId ?? '', onSubscribed: () => undefined });
+  registerSubscriptionCommands(app.bot, {
+    subscriptions,
+    ids: options.ids,
+    clock,
+    appId: app.config.bot.MicrosoftAppId ?? '',
+    // Incidents already open reach the new subscriber through the outbox, like any other card.
+    subscribe: (subscription) => ledger.subscribe(subscription, clock.now()),
+    onSubscribed: () => delivery.wake(),
+  });
   registerIncidentActions(app.bot, { incidents, troubleshoot: app.troubleshoot });
 
   let stopFollowing: (() => void) | undefined;
@@ -194,24 +220,16 @@ export function createAlertsModule(app: AlertsHost, options: AlertsOptions): Ale
       } else {
         poller?.start();
       }
-      // Alerts that waited for their job when the process stopped.
+      // Alerts that waited for their job when the process stopped; then retried on a timer.
+      processor.start();
       void processor.processPending();
     },
     async stop() {
       stopFollowing?.();
       stopFollowing = undefined;
       poller?.stop();
-      await delivery.stop();
+      // Everything that writes to the store has finished before App.close() closes it.
+      await Promise.all([poller?.settled(), processor.stop(), delivery.stop()]);
     },
   };
-}
-
-/** WATCHED_VAULTS entries: a vault ARM id, or subscriptionId/resourceGroup/name. */
-export function parseWatchedVault(entry: string): VaultRef | undefined {
-  const fromId = parseVaultId(entry);
-  if (fromId) return fromId;
-  const parts = entry.split('/').filter((p) => p.length > 0);
-  if (parts.length !== 3) return undefined;
-  const [subscriptionId, resourceGroup, name] = parts as [string, string, string];
-  return { subscriptionId, resourceGroup, name };
 }

@@ -5,6 +5,7 @@ import { type CodeIdentifier, identifyJobCode, jobMessage } from '../core/incide
 import type { PollerWatermarkStore } from '../core/incidents/ports';
 import type { Clock } from '../core/ports';
 import type { Logger } from '../logger';
+import type { AlertMetrics } from '../server/health/metrics';
 import type { AlertIntake } from './alert-intake';
 
 export interface JobPollerDeps {
@@ -17,10 +18,16 @@ export interface JobPollerDeps {
   /** The vaults to watch; empty means every vault the identity can see (listVaults). */
   readonly vaults: readonly VaultRef[];
   readonly intervalMs: number;
-  /** How far back the first poll of a vault looks. */
+  /** How far back the first poll of a vault looks for failures. */
   readonly initialLookbackMs: number;
-  /** Each poll re-reads this much before the watermark: jobs end late, and the inbox dedupes on job id. */
-  readonly overlapMs?: number;
+  /**
+   * The longest a backup job runs. Azure filters jobs by START time, so a job that was still running
+   * at the last poll and failed since started before the watermark: every poll reads back this much
+   * before the watermark, and the inbox's job-id dedupe keeps each failed job one entry. Default 24 h.
+   */
+  readonly maxJobDurationMs?: number;
+  /** alertsReceived counts the failed jobs that were new (re-listed ones are not received again). */
+  readonly metrics?: AlertMetrics;
 }
 
 export interface PollStatus {
@@ -68,6 +75,11 @@ export class JobPoller {
     this.timer = undefined;
   }
 
+  /** Resolves when a poll under way has finished (before the store closes). */
+  async settled(): Promise<void> {
+    await this.running;
+  }
+
   lastStatus(): PollStatus {
     return this.status;
   }
@@ -87,10 +99,18 @@ export class JobPoller {
         const key = `${vault.subscriptionId}/${vault.resourceGroup}/${vault.name}`.toLowerCase();
         const to = clock.now();
         const mark = watermarks.get(key);
-        const from = mark ? new Date(mark.getTime() - (this.deps.overlapMs ?? 10 * 60_000)) : new Date(to.getTime() - this.deps.initialLookbackMs);
+        const maxJobMs = this.deps.maxJobDurationMs ?? 24 * 3_600_000;
+        // Failures since the watermark (the first time: within the lookback) of jobs that started up to maxJobMs earlier.
+        const failedSince = mark ?? new Date(to.getTime() - this.deps.initialLookbackMs);
+        const from = new Date(failedSince.getTime() - maxJobMs);
         const jobs = await azure.listFailedBackupJobs(vault, { from, to });
-        const alerts = jobs.filter((j) => j.status === 'Failed').map((j) => jobToAlert(j, identifier, to));
-        if (alerts.length > 0) fresh += intake.acceptNow(alerts).filter((o) => o.kind !== 'duplicate').length;
+        const failed = jobs.filter((j) => j.status === 'Failed' && (mark !== undefined || (j.endTime ?? j.startTime ?? to).getTime() >= failedSince.getTime()));
+        const alerts = failed.map((j) => jobToAlert(j, identifier, to));
+        if (alerts.length > 0) {
+          const added = intake.acceptNow(alerts).filter((o) => o.kind !== 'duplicate');
+          for (const o of added) this.deps.metrics?.alertsReceived.inc({ outcome: o.kind });
+          fresh += added.length;
+        }
         watermarks.set(key, to);
       }
       this.status = { lastPollAt: clock.now(), azureReachable: true };

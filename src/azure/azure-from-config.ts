@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Config } from '../config';
+import { type Config, isLoopbackHost } from '../config';
 import type { AzurePort } from '../core/azure-port';
 import { CodedError } from '../core/errors';
 import { LocalSimulatorCredential, createAzureCredential } from './credential';
@@ -22,8 +22,13 @@ export function createAzurePortFromConfig(config: Config): AzurePort | undefined
       throw new CodedError('config_invalid', `AZURE_CA_FILE: cannot read ${caFile}`, { setting: 'AZURE_CA_FILE' }, { cause: error });
     }
   }
+  // Local mode is anonymous: it may only ever reach the simulator on this machine, never real Azure with
+  // the machine's real credentials (parseConfig refuses this too; a Config built another way is checked here).
+  if (config.mode === 'local' && endpoint !== undefined && !isLoopbackHost(new URL(endpoint).hostname)) {
+    throw new CodedError('config_invalid', `AZURE_ENDPOINT=${endpoint} is refused in local mode: only a simulator on this machine (loopback) is allowed.`, { setting: 'AZURE_ENDPOINT' });
+  }
   // The simulator only ever runs on this machine; a static token must never be sent anywhere else.
-  const simulator = config.mode === 'local' && endpoint !== undefined && isLoopback(endpoint);
+  const simulator = config.mode === 'local';
   const credential = simulator ? new LocalSimulatorCredential() : createAzureCredential(managedIdentityClientId ? { managedIdentityClientId } : {});
   return new SdkAzureGateway({
     credential,
@@ -33,9 +38,4 @@ export function createAzurePortFromConfig(config: Config): AzurePort | undefined
     // Locally the simulator finishes operations in milliseconds; Azure wants a gentler poll.
     lroPollIntervalInMs: simulator ? 50 : 2000,
   });
-}
-
-function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname;
-  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
 }

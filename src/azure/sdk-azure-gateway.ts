@@ -28,7 +28,8 @@ import type {
   VmStatus,
 } from '../core/azure-port';
 import { CodedError } from '../core/errors';
-import { armIdLastSegment, armIdSegment, lockScope, parseContainerName, parseResourceId, sameArmId } from './arm-id';
+import { armIdLastSegment, armIdSegment, lockScope, parseContainerName, parseResourceId } from './arm-id';
+import { collectionMatch, sameResourceId, vmArmId } from '../core/restore-point-ownership';
 import { toCodedError, type AzureOperation, type AzureScope } from './azure-errors';
 
 export const ARM_ENDPOINT = 'https://management.azure.com';
@@ -361,21 +362,40 @@ export class SdkAzureGateway implements AzurePort {
     const op: AzureOperation = { name: 'listRestorePointCollections', purpose: `list the restore point collections of VM ${vm.name}`, role: 'Reader', scope: { kind: 'subscription', subscriptionId: vm.subscriptionId } };
     return this.call(op, async () => {
       const compute = this.compute(vm.subscriptionId);
-      const vmId = `/subscriptions/${vm.subscriptionId}/resourceGroups/${vm.resourceGroup}/providers/Microsoft.Compute/virtualMachines/${vm.name}`;
-      const prefix = `azurebackup_${vm.name.toLowerCase()}_`;
-      const matches: Array<{ id: string; name: string; sourceVmId?: string }> = [];
+      type Candidate = { id: string; name: string; resourceGroup: string; sourceVmId?: string; location?: string };
+      const bySource: Candidate[] = [];
+      const nameOnly: Candidate[] = [];
       for await (const rpc of compute.restorePointCollections.listAll({ abortSignal: options.abortSignal })) {
         const name = rpc.name ?? (rpc.id ? armIdLastSegment(rpc.id, 'restorePointCollections') : undefined);
         if (!rpc.id || !name) continue;
-        if (sameArmId(rpc.source?.id, vmId) || name.toLowerCase().startsWith(prefix)) matches.push({ id: rpc.id, name, sourceVmId: rpc.source?.id });
+        const resourceGroup = parseResourceId(rpc.id, 'restorePointCollections')?.resourceGroup ?? armIdSegment(rpc.id, 'resourceGroups') ?? '';
+        const candidate: Candidate = { id: rpc.id, name, resourceGroup, ...(rpc.source?.id ? { sourceVmId: rpc.source.id } : {}), ...(rpc.location ? { location: rpc.location } : {}) };
+        // Only the source decides when there is one; the region is checked below, once it is known.
+        const match = collectionMatch({ ...candidate, subscriptionId: vm.subscriptionId }, { vm });
+        if (match === 'source') bySource.push(candidate);
+        else if (match === 'name-only') nameOnly.push(candidate);
+      }
+      const matches: Array<Candidate & { matchedBy: 'source' | 'name-only'; sameNameVmIds?: string[] }> = bySource.map((c) => ({ ...c, matchedBy: 'source' }));
+      if (nameOnly.length > 0) {
+        // A collection without a source is tied by name: it must sit in the VM's region, and any
+        // other VM of that name in the region could own it just as well (the fix then refuses).
+        const sameName: Array<{ id: string; location?: string }> = [];
+        for await (const other of compute.virtualMachines.listAll({ abortSignal: options.abortSignal })) {
+          if (other.id && other.name?.toLowerCase() === vm.name.toLowerCase()) sameName.push({ id: other.id, location: other.location });
+        }
+        const self = sameName.find((v) => sameResourceId(v.id, vmArmId(vm)));
+        const location = self?.location;
+        for (const c of nameOnly) {
+          if (collectionMatch({ ...c, subscriptionId: vm.subscriptionId }, { vm, ...(location ? { location } : {}) }) !== 'name-only') continue;
+          const others = sameName.filter((v) => v !== self && (location === undefined || v.location === undefined || v.location.toLowerCase() === location.toLowerCase())).map((v) => v.id);
+          matches.push({ ...c, matchedBy: 'name-only', ...(others.length ? { sameNameVmIds: others } : {}) });
+        }
       }
       // The list omits restore points; each collection's count needs a get with expand.
       return Promise.all(
-        matches.map(async (m) => {
-          const parsed = parseResourceId(m.id, 'restorePointCollections');
-          const resourceGroup = parsed?.resourceGroup ?? armIdSegment(m.id, 'resourceGroups') ?? '';
-          const full = await compute.restorePointCollections.get(resourceGroup, m.name, { expand: 'restorePoints', abortSignal: options.abortSignal });
-          return { id: m.id, name: m.name, resourceGroup, subscriptionId: vm.subscriptionId, sourceVmId: m.sourceVmId, restorePointCount: full.restorePoints?.length ?? 0 };
+        matches.map(async (m): Promise<RestorePointCollection> => {
+          const full = await compute.restorePointCollections.get(m.resourceGroup, m.name, { expand: 'restorePoints', abortSignal: options.abortSignal });
+          return { ...m, subscriptionId: vm.subscriptionId, restorePointCount: full.restorePoints?.length ?? 0 };
         }),
       );
     });

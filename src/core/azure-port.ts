@@ -106,8 +106,17 @@ export interface RestorePointCollection {
   readonly name: string;
   readonly resourceGroup: string;
   readonly subscriptionId: string;
+  /** The VM the collection was made from (ARM `source.id`); absent on some old collections. */
   readonly sourceVmId?: string;
   readonly restorePointCount: number;
+  readonly location?: string;
+  /**
+   * How the collection was tied to the VM: its `source.id` equals the VM's ARM id, or, only when it
+   * records no source, its exact `AzureBackup_<vm>_<n>` name in the VM's region.
+   */
+  readonly matchedBy?: 'source' | 'name-only';
+  /** Name-only matches: other VMs of the same name in the subscription and region, which may own it as well. */
+  readonly sameNameVmIds?: readonly string[];
 }
 
 export interface ResourceLock {
@@ -139,7 +148,7 @@ export interface AzurePort {
   listEffectiveSecurityRules(vm: VmRef, options?: CallOptions): Promise<EffectiveSecurityRule[]>;
   runCommand(vm: VmRef, command: { os: 'Windows' | 'Linux'; script: readonly string[] }, options?: CallOptions): Promise<RunCommandOutput>;
   deleteExtension(vm: VmRef, extensionName: string, options?: CallOptions): Promise<void>;
-  /** Collections whose source is this VM (prefix AzureBackup_<vm>_ or source.id), across the subscription. */
+  /** This VM's collections across the subscription: `source.id` is the VM; a collection without a source only by its exact AzureBackup_<vm>_<n> name in the VM's region. */
   listRestorePointCollections(vm: VmRef, options?: CallOptions): Promise<RestorePointCollection[]>;
   deleteRestorePointCollection(collection: RestorePointCollection, options?: CallOptions): Promise<void>;
   listResourceGroupLocks(subscriptionId: string, resourceGroup: string, options?: CallOptions): Promise<ResourceLock[]>;

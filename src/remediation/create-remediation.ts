@@ -1,5 +1,5 @@
 import type { AzurePort, BackupJob } from '../core/azure-port';
-import type { Identifier } from '../core/identify';
+import { type Identifier, identifyJobCode, singleCode } from '../core/identify';
 import type { Clock, IdGenerator } from '../core/ports';
 import { parseFixCatalogue, type FixCatalogue } from '../core/remediation/fix-catalogue';
 import type { PolicyState } from '../core/remediation/policy';
@@ -26,7 +26,7 @@ export interface CreateRemediationInput {
   readonly identifier: Identifier;
   readonly clock: Clock;
   readonly ids: IdGenerator;
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly verification?: { readonly pollIntervalMs: number; readonly timeoutMs: number };
   /** Heartbeats of running fixes (timers) and when a silent run counts as interrupted. */
   readonly liveness?: Partial<Liveness>;
@@ -37,17 +37,27 @@ export interface CreateRemediationInput {
   readonly audit?: AuditLog;
 }
 
-/** Same bar the bot uses to answer a question with a code. */
-const MIN_CONFIDENCE = 0.6;
-
-/** The code of a failed job, from its messages (the job API types the code as an integer only). */
+/**
+ * The code of a failed verification backup: the identification the incident card and "why did X
+ * fail?" use (src/core/identify/job-code.ts), so a fix is judged against the code the user saw.
+ * An ambiguity names no code.
+ */
 export function jobCode(job: BackupJob, identifier: Identifier): string | undefined {
-  const texts = [...job.errors.flatMap((e) => [e.message, e.title ?? '', ...e.recommendations]), job.dynamicErrorMessage ?? ''].filter((t) => t.trim().length > 0);
-  for (const text of texts) {
-    const top = identifier.identify(text).candidates[0];
-    if (top && top.confidence >= MIN_CONFIDENCE) return top.code.id;
-  }
-  return undefined;
+  return singleCode(identifyJobCode(job, identifier));
+}
+
+/** Resolves after ms, or at once when the signal aborts (shutdown must not wait out a poll interval). */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Builds the remediation service over the bot's SQLite file (fix_* and audit_* tables). */
@@ -63,7 +73,7 @@ export function createRemediation(input: CreateRemediationInput): RemediationWir
     azure: input.azure,
     clock: input.clock,
     ids: input.ids,
-    sleep: input.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    sleep: input.sleep ?? abortableSleep,
     identifyCode: (job: BackupJob) => jobCode(job, input.identifier),
     ...(input.verification ? { verification: input.verification } : {}),
     ...(input.liveness ? { liveness: input.liveness } : {}),

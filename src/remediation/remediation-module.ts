@@ -43,7 +43,7 @@ export interface RemediationOptions {
   readonly ids: IdGenerator;
   /** Default: the file named by FIX_POLICY_FILE (none: fixes shown disabled). */
   readonly policy?: PolicyState;
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Default: a proactive update through the adapter. */
   readonly updateCard?: (location: CardLocation, card: AdaptiveCardJson) => Promise<void>;
   /** Scale-out (STATE_STORE=blob): fix requests and the audit outside the SQLite file. */
@@ -58,7 +58,11 @@ export interface RemediationOptions {
   readonly instanceId?: string;
   /** Start the sweep with the module (default true). */
   readonly startSweeper?: boolean;
+  /** How long stop() waits for aborted runs to return (default 5 s). */
+  readonly stopGraceMs?: number;
 }
+
+const STOP_GRACE_MS = 5_000;
 
 /** Where fix requests and the audit live when not in the SQLite file. */
 export interface RemediationStores {
@@ -121,12 +125,29 @@ export function createRemediationModule(app: RemediationAppParts, options: Remed
     },
     async stop() {
       await sweeper.stop();
-      await actions.idle();
+      // Azure calls in flight are aborted and verification polls end: the runs return at once, a
+      // verification left `verifying` with its job id for the next start's sweep to follow again.
+      service.stop();
+      if (!(await within(actions.idle(), options.stopGraceMs ?? STOP_GRACE_MS))) app.logger.warn('fix runs still busy at shutdown; the next start recovers them');
     },
   };
 }
 
-function sqliteEntries(audit: AuditLog, since?: Date): Iterable<AuditEvent> {
+function sqliteEntries(audit: AuditLog, since?: Date): AsyncIterable<AuditEvent> | Iterable<AuditEvent> {
   // Without `stores` createRemediation always builds the SQLite log.
   return audit instanceof SqliteAuditLog ? audit.iterate(since) : [];
+}
+
+/** Waits for `work`, but not longer than ms (a run that ignores the abort must not hold up shutdown). */
+async function within(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -11,7 +11,10 @@ import { redactAuditEvent, type AuditEvent } from '../core/remediation/audit';
  *   ?vm=<name>         only entries about that VM (case-insensitive)
  *
  * Lines are streamed as they are read (a large log is never held in memory), and every
- * text is passed through the secret mask once more on the way out.
+ * text is passed through the secret mask once more on the way out. A slow reader only
+ * pauses the source between pages (nothing is held open on the store: alert intake, the
+ * outbox and fix transitions keep writing), and a reader that goes away ends the export and
+ * closes the source.
  */
 export interface AuditRouteDeps {
   readonly apiKey: string | undefined;
@@ -75,24 +78,30 @@ export function registerAuditRoute(server: restify.Server, deps: AuditRouteDeps)
 
 async function stream(res: restify.Response, entries: Iterable<AuditEvent> | AsyncIterable<AuditEvent>, vm: string | undefined): Promise<void> {
   const iterator = Symbol.asyncIterator in entries ? entries[Symbol.asyncIterator]() : toAsync(entries[Symbol.iterator]());
-  let first: IteratorResult<AuditEvent>;
   try {
-    first = await nextMatching(iterator, vm);
-  } catch {
-    // Nothing sent yet: a clear status instead of a broken body.
-    res.send(503, { error: { code: 'AuditUnavailable', message: 'The audit store could not be read; try again.' } });
-    return;
-  }
-  res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
-  try {
-    for (let item = first; !item.done; item = await nextMatching(iterator, vm)) {
-      if (!res.write(`${JSON.stringify(redactAuditEvent(item.value))}\n`)) await drained(res);
-      if (res.destroyed) return;
+    let first: IteratorResult<AuditEvent>;
+    try {
+      first = await nextMatching(iterator, vm);
+    } catch {
+      // Nothing sent yet: a clear status instead of a broken body.
+      res.send(503, { error: { code: 'AuditUnavailable', message: 'The audit store could not be read; try again.' } });
+      return;
     }
-    res.end();
-  } catch {
-    // Headers are out: end the connection without the final chunk, so the reader sees the export is incomplete.
-    res.destroy();
+    res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
+    try {
+      for (let item = first; !item.done; item = await nextMatching(iterator, vm)) {
+        if (!res.write(`${JSON.stringify(redactAuditEvent(item.value))}\n`)) await drained(res);
+        // The reader went away (aborted, timed out): stop reading the store.
+        if (res.destroyed) return;
+      }
+      res.end();
+    } catch {
+      // Headers are out: end the connection without the final chunk, so the reader sees the export is incomplete.
+      res.destroy();
+    }
+  } finally {
+    // However the export ended (done, reader gone, store failed), the source is closed now, not at garbage collection.
+    await iterator.return?.().catch(() => undefined);
   }
 }
 
@@ -104,7 +113,10 @@ async function nextMatching(iterator: AsyncIterator<AuditEvent>, vm: string | un
 }
 
 function toAsync<T>(iterator: Iterator<T>): AsyncIterator<T> {
-  return { next: async () => iterator.next() };
+  return {
+    next: async () => iterator.next(),
+    return: async () => iterator.return?.() ?? { done: true, value: undefined },
+  };
 }
 
 function drained(res: restify.Response): Promise<void> {

@@ -1,5 +1,6 @@
 import restify from 'restify';
 import type { App } from '../app';
+import { jsonBody, refuseUnsafeBodies } from './request-body';
 
 /** Adds routes owned by another feature (alerts, Slack, metrics) to the server. */
 export type RouteRegistrar = (server: restify.Server, app: App) => void;
@@ -7,16 +8,24 @@ export type RouteRegistrar = (server: restify.Server, app: App) => void;
 /** Requests bigger than this are refused before parsing (Teams activities are far smaller). */
 export const maxBodyBytes = 1024 * 1024;
 
+export interface ServerOptions {
+  /** How long a client may take to send its body (default 10 s); tests shorten it. */
+  readonly bodyTimeoutMs?: number;
+}
+
 /**
  * The HTTP surface, built but not listening, so tests listen on port 0.
  * `/api/messages` goes through botbuilder's CloudAdapter, which validates the Bot Framework
  * JWT itself whenever an app id is configured (production); local mode is anonymous.
+ * There is no server-wide body parser: each route reads its own body with a hard cap on the
+ * bytes read (see request-body.ts), and compressed or multipart bodies are refused up front.
  */
-export function createServer(app: App): restify.Server {
+export function createServer(app: App, options: ServerOptions = {}): restify.Server {
   const server = restify.createServer({ name: 'backup-doctor', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: maxBodyBytes, mapParams: false, mapFiles: false, keepExtensions: false }));
+  server.pre(refuseUnsafeBodies);
 
-  server.post('/api/messages', async (req, res) => {
+  const limits = { maxBytes: maxBodyBytes, ...(options.bodyTimeoutMs !== undefined ? { timeoutMs: options.bodyTimeoutMs } : {}) };
+  server.post('/api/messages', jsonBody(limits), async (req: restify.Request, res: restify.Response) => {
     await app.adapter.process(req, res, (context) => app.bot.run(context));
   });
 

@@ -1,12 +1,20 @@
 import type { BlobItem } from '@azure/storage-blob';
 import { CodedError } from '../core/errors';
-import type { FixRequest, FixRequestState } from '../core/remediation/fix-request';
+import { isOpenState, type FixRequest, type FixRequestState } from '../core/remediation/fix-request';
 import type { FixRequestStore } from '../core/remediation/ports';
-import { type StateContainer, fromMetadataValue, mapLimited, metadataValue } from './blob-container';
+import { type StateContainer, blobKey, fromMetadataValue, mapLimited, metadataValue } from './blob-container';
 import { VersionedBlobDocuments } from './blob-versioned-documents';
 
 /** Parallel reads when a listing turns into documents. */
 const READ_CONCURRENCY = 8;
+/** A claim whose request never appeared (the claimer died between the two writes) is taken over after this. */
+const ORPHAN_CLAIM_MS = 60_000;
+
+/** The body of an open-request key blob: which request holds the key. */
+interface OpenClaim {
+  readonly requestId: string;
+  readonly claimedAt: number;
+}
 
 /**
  * Fix requests as one JSON blob each (`fix-requests/<id>.json`). Every transition is a
@@ -19,11 +27,22 @@ const READ_CONCURRENCY = 8;
  * downloads only the matching requests. That is a scan of all requests: fine for the
  * hundreds to low thousands a team creates; a per-session prefix or blob index tags are the
  * next step beyond. Uses @azure/storage-blob directly: botbuilder's `Storage` cannot list.
+ *
+ * One open request per `openKey`: a key blob (`fix-requests-open/<key>.json`) written
+ * create-only (`If-None-Match: *`) before the request itself, naming the request that holds it.
+ * It is released when the request reaches a final state; a key whose request is final (the
+ * release was lost to a crash) or never appeared is taken over with `If-Match`, so exactly one
+ * of many racing creates wins either way.
  */
 export class BlobFixRequestStore implements FixRequestStore {
   private readonly docs: VersionedBlobDocuments<FixRequest>;
+  private readonly keyPrefix: string;
 
-  constructor(container: StateContainer, prefix = 'fix-requests/') {
+  constructor(
+    private readonly container: StateContainer,
+    prefix = 'fix-requests/',
+  ) {
+    this.keyPrefix = `${prefix.replace(/\/$/, '')}-open/`;
     this.docs = new VersionedBlobDocuments(container, prefix, (r) => ({
       state: r.state,
       createdat: r.createdAt,
@@ -33,6 +52,7 @@ export class BlobFixRequestStore implements FixRequestStore {
 
   async create(request: FixRequest): Promise<FixRequest> {
     const stored: FixRequest = { ...request, version: 1 };
+    if (stored.openKey !== undefined && isOpenState(stored.state)) await this.claim(stored.openKey, stored.id);
     if (!(await this.docs.create(stored))) {
       throw new CodedError('store_conflict', `Fix request ${request.id} already exists`, { requestId: request.id });
     }
@@ -45,7 +65,43 @@ export class BlobFixRequestStore implements FixRequestStore {
 
   async compareAndSwap(request: FixRequest, expectedVersion: number): Promise<FixRequest | undefined> {
     const stored: FixRequest = { ...request, version: expectedVersion + 1 };
-    return (await this.docs.replace(stored, expectedVersion)) ? stored : undefined;
+    if (!(await this.docs.replace(stored, expectedVersion))) return undefined;
+    if (stored.openKey !== undefined && !isOpenState(stored.state)) await this.release(stored.openKey, stored.id);
+    return stored;
+  }
+
+  private keyName(openKey: string): string {
+    return `${this.keyPrefix}${blobKey(openKey)}.json`;
+  }
+
+  /** Takes the key for requestId, or throws store_conflict naming the open request that holds it. */
+  private async claim(openKey: string, requestId: string): Promise<void> {
+    const name = this.keyName(openKey);
+    const claim: OpenClaim = { requestId, claimedAt: Date.now() };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if ((await this.container.writeJson(name, claim, { ifNoneMatch: '*' })) !== undefined) return;
+      const current = await this.container.readJson<OpenClaim>(name);
+      if (!current) continue;
+      const holder = await this.docs.get(current.body.requestId);
+      const stale = holder ? !isOpenState(holder.state) : Date.now() - current.body.claimedAt > ORPHAN_CLAIM_MS;
+      if (!stale) {
+        throw new CodedError('store_conflict', `A fix request is already open for ${openKey}`, { openKey, openRequestId: current.body.requestId });
+      }
+      if ((await this.container.writeJson(name, claim, { ifMatch: current.etag })) !== undefined) return;
+    }
+    throw new CodedError('store_conflict', `Could not claim ${openKey}: it kept changing`, { openKey });
+  }
+
+  /** Best effort: a key left behind is taken over by the next claim (its request is final). */
+  private async release(openKey: string, requestId: string): Promise<void> {
+    const name = this.keyName(openKey);
+    try {
+      const current = await this.container.readJson<OpenClaim>(name);
+      if (current?.body.requestId !== requestId) return;
+      await this.container.client.getBlobClient(name).deleteIfExists({ conditions: { ifMatch: current.etag } });
+    } catch {
+      // A 412 (someone took the key over meanwhile) or an outage: either way the next claim sees a final request.
+    }
   }
 
   async listBySession(sessionId: string): Promise<FixRequest[]> {

@@ -25,14 +25,25 @@ interface Row {
   readonly body: string;
 }
 
+interface SeqRow extends Row {
+  readonly seq: number;
+}
+
+/** Rows per export page: each page is one complete `.all()`, so no statement stays open between pages. */
+const EXPORT_PAGE = 500;
+
 export class SqliteAuditLog implements AuditLog {
   private readonly insertOne;
+  private readonly pageAll;
+  private readonly pageSince;
   private readonly db: SqliteDatabase;
 
   constructor(db: SqliteDatabase) {
     ensureSchema(db, schema);
     this.db = db;
     this.insertOne = db.prepare('INSERT INTO audit_events (id, at, correlation_id, action, vm, body) VALUES (@id, @at, @correlationId, @action, @vm, @body)');
+    this.pageAll = db.prepare<[number, number], SeqRow>('SELECT seq, body FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.pageSince = db.prepare<[number, string, number], SeqRow>('SELECT seq, body FROM audit_events WHERE seq > ? AND at >= ? ORDER BY seq LIMIT ?');
   }
 
   async append(event: AuditEvent): Promise<void> {
@@ -62,12 +73,22 @@ export class SqliteAuditLog implements AuditLog {
       .map((row) => JSON.parse(row.body) as AuditEvent);
   }
 
-  /** Every entry oldest first, for the JSON-lines export (iterated, so a large log is not held in memory). */
-  *iterate(since?: Date): IterableIterator<AuditEvent> {
-    if (since) {
-      for (const row of this.db.prepare<[string], Row>('SELECT body FROM audit_events WHERE at >= ? ORDER BY seq ASC').iterate(since.toISOString())) yield JSON.parse(row.body) as AuditEvent;
-    } else {
-      for (const row of this.db.prepare<[], Row>('SELECT body FROM audit_events ORDER BY seq ASC').iterate()) yield JSON.parse(row.body) as AuditEvent;
+  /**
+   * Every entry oldest first, for the JSON-lines export, in pages keyed on `seq`. A slow or
+   * vanished reader can hold this generator for as long as it likes: between pages nothing is
+   * open on the connection (an open better-sqlite3 iterator would make every other write on
+   * it throw "This database connection is busy executing a query"). Entries appended while
+   * the export runs are included when they land after the page being read.
+   */
+  async *iterate(since?: Date, pageSize = EXPORT_PAGE): AsyncIterableIterator<AuditEvent> {
+    const sinceText = since?.toISOString();
+    let after = 0;
+    for (;;) {
+      const rows = sinceText === undefined ? this.pageAll.all(after, pageSize) : this.pageSince.all(after, sinceText, pageSize);
+      for (const row of rows) yield JSON.parse(row.body) as AuditEvent;
+      const last = rows.at(-1);
+      if (!last || rows.length < pageSize) return;
+      after = last.seq;
     }
   }
 }

@@ -70,6 +70,8 @@ export class SqliteIncidentStore implements IncidentStore {
         opened_at INTEGER NOT NULL, last_alert_at INTEGER NOT NULL, revision INTEGER NOT NULL,
         vm_count INTEGER NOT NULL, recovered_count INTEGER NOT NULL)`,
       `CREATE INDEX IF NOT EXISTS incidents_incident_group ON incidents_incident (group_key, last_alert_at)`,
+      // Open incidents for a new subscription: the recent ones only.
+      `CREATE INDEX IF NOT EXISTS incidents_incident_last ON incidents_incident (last_alert_at)`,
       `CREATE TABLE IF NOT EXISTS incidents_vm (
         incident_id TEXT NOT NULL REFERENCES incidents_incident(id), vm_key TEXT NOT NULL, name TEXT NOT NULL,
         resource_group TEXT, job_id TEXT, state TEXT NOT NULL, first_seen_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL,
@@ -95,6 +97,9 @@ export class SqliteIncidentStore implements IncidentStore {
       getHeader: db.prepare<[string], HeaderRow>('SELECT * FROM incidents_incident WHERE id = ?'),
       vms: db.prepare<[string], VmRow>('SELECT * FROM incidents_vm WHERE incident_id = ? ORDER BY seq'),
       count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM incidents_incident'),
+      open: db.prepare<[number], HeaderRow>(
+        'SELECT * FROM incidents_incident WHERE last_alert_at >= ? AND recovered_count < vm_count ORDER BY last_alert_at DESC',
+      ),
     };
   }
 
@@ -149,5 +154,8 @@ export class SqliteIncidentStore implements IncidentStore {
   }
   count(): number {
     return this.stmts.count.get()?.n ?? 0;
+  }
+  listOpen(since: Date): IncidentHeader[] {
+    return this.stmts.open.all(since.getTime()).map(toHeader);
   }
 }

@@ -1,4 +1,5 @@
-import type { Outbox, OutboxEntry, OutboxStatus } from '../core/incidents/ports';
+import type { DeliveryOutbox, OutboxEntry, OutboxStatus } from '../core/incidents/ports';
+import { type Clock, systemClock } from '../core/ports';
 import type { SqliteDatabase } from './sqlite-database';
 import { ensureSchema } from './sqlite-database';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +17,7 @@ interface Row {
   last_sent_at: number | null;
   status: OutboxStatus;
   last_error: string | null;
+  pending_since: number | null;
 }
 
 function toEntry(r: Row): OutboxEntry {
@@ -32,6 +34,7 @@ function toEntry(r: Row): OutboxEntry {
     ...(r.last_sent_at !== null ? { lastSentAt: new Date(r.last_sent_at) } : {}),
     status: r.status,
     ...(r.last_error !== null ? { lastError: r.last_error } : {}),
+    ...(r.pending_since !== null ? { pendingSince: new Date(r.pending_since) } : {}),
   };
 }
 
@@ -40,10 +43,14 @@ function toEntry(r: Row): OutboxEntry {
  * written in the same statement that records the delivered revision, so a restart updates
  * the card it already posted instead of posting a second one.
  */
-export class SqliteOutbox implements Outbox {
+export class SqliteOutbox implements DeliveryOutbox {
   private readonly stmts;
 
-  constructor(db: SqliteDatabase) {
+  /** `clock` stamps when an entry starts waiting for a revision (the accepted-to-posted metric). */
+  constructor(
+    db: SqliteDatabase,
+    private readonly clock: Clock = systemClock,
+  ) {
     ensureSchema(db, [
       `CREATE TABLE IF NOT EXISTS outbox_entry (
         id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, conversation_key TEXT NOT NULL, subscription_id TEXT NOT NULL,
@@ -52,26 +59,37 @@ export class SqliteOutbox implements Outbox {
         UNIQUE (incident_id, conversation_key))`,
       `CREATE INDEX IF NOT EXISTS outbox_entry_due ON outbox_entry (status, due_at)`,
     ]);
+    // Added after the first release: files made before it get the column here.
+    const columns = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('outbox_entry')`).all();
+    if (!columns.some((c) => c.name === 'pending_since')) db.exec('ALTER TABLE outbox_entry ADD COLUMN pending_since INTEGER');
     this.stmts = {
       find: db.prepare<[string, string], Row>('SELECT * FROM outbox_entry WHERE incident_id = ? AND conversation_key = ?'),
       get: db.prepare<[string], Row>('SELECT * FROM outbox_entry WHERE id = ?'),
       upsert: db.prepare(
-        `INSERT INTO outbox_entry (id, incident_id, conversation_key, subscription_id, wanted_revision, delivered_revision, activity_id, due_at, attempts, last_sent_at, status, last_error)
-         VALUES (@id, @incident_id, @conversation_key, @subscription_id, @wanted_revision, @delivered_revision, @activity_id, @due_at, @attempts, @last_sent_at, @status, NULL)
+        `INSERT INTO outbox_entry (id, incident_id, conversation_key, subscription_id, wanted_revision, delivered_revision, activity_id, due_at, attempts, last_sent_at, status, last_error, pending_since)
+         VALUES (@id, @incident_id, @conversation_key, @subscription_id, @wanted_revision, @delivered_revision, @activity_id, @due_at, @attempts, @last_sent_at, @status, NULL, @now)
          ON CONFLICT (incident_id, conversation_key) DO UPDATE SET
            wanted_revision = MAX(outbox_entry.wanted_revision, excluded.wanted_revision), due_at = excluded.due_at,
-           attempts = excluded.attempts, status = excluded.status`,
+           attempts = excluded.attempts, status = excluded.status,
+           -- The wait starts with the first revision the conversation has not seen; later ones ride along.
+           pending_since = CASE WHEN outbox_entry.status = 'pending' AND outbox_entry.wanted_revision > outbox_entry.delivered_revision
+             THEN COALESCE(outbox_entry.pending_since, excluded.pending_since) ELSE excluded.pending_since END`,
       ),
-      due: db.prepare<[number, number], Row>(
-        `SELECT * FROM outbox_entry WHERE status = 'pending' AND due_at <= ? AND wanted_revision > delivered_revision ORDER BY due_at LIMIT ?`,
+      due: db.prepare<[number, string, number], Row>(
+        `SELECT * FROM outbox_entry WHERE status = 'pending' AND due_at <= ? AND wanted_revision > delivered_revision
+           AND conversation_key NOT IN (SELECT value FROM json_each(?)) ORDER BY due_at LIMIT ?`,
       ),
-      // The activity id only ever goes from NULL to a value: an entry never forgets its card.
+      // Recording a delivery never replaces a known card id (only `forget` clears it, for a deleted card).
       delivered: db.prepare(
         `UPDATE outbox_entry SET delivered_revision = MAX(delivered_revision, @revision), activity_id = COALESCE(activity_id, @activity_id),
            last_sent_at = @at, attempts = 0, last_error = NULL, due_at = @next_due_at,
+           pending_since = CASE WHEN wanted_revision > MAX(delivered_revision, @revision) THEN @at ELSE NULL END,
            status = CASE WHEN wanted_revision > MAX(delivered_revision, @revision) THEN 'pending' ELSE 'delivered' END
          WHERE id = @id`,
       ),
+      // The one way an entry forgets its card: the card was deleted in the channel (update answered 404).
+      forget: db.prepare(`UPDATE outbox_entry SET activity_id = NULL, delivered_revision = 0 WHERE id = ?`),
+      failConversation: db.prepare(`UPDATE outbox_entry SET status = 'failed', last_error = ? WHERE conversation_key = ? AND status = 'pending'`),
       reschedule: db.prepare('UPDATE outbox_entry SET due_at = ?, attempts = ?, last_error = ? WHERE id = ?'),
       failed: db.prepare(`UPDATE outbox_entry SET status = 'failed', last_error = ? WHERE id = ?`),
       depth: db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM outbox_entry WHERE status = 'pending' AND wanted_revision > delivered_revision`),
@@ -100,11 +118,12 @@ export class SqliteOutbox implements Outbox {
       attempts: entry.attempts,
       last_sent_at: entry.lastSentAt?.getTime() ?? null,
       status: entry.status,
+      now: this.clock.now().getTime(),
     });
     return this.find(entry.incidentId, entry.conversationKey) as OutboxEntry;
   }
-  due(now: Date, limit: number): OutboxEntry[] {
-    return this.stmts.due.all(now.getTime(), limit).map(toEntry);
+  due(now: Date, limit: number, excludeConversations: readonly string[] = []): OutboxEntry[] {
+    return this.stmts.due.all(now.getTime(), JSON.stringify(excludeConversations), limit).map(toEntry);
   }
   markDelivered(id: string, revision: number, activityId: string, at: Date, nextDueAt: Date): void {
     this.stmts.delivered.run({ id, revision, activity_id: activityId, at: at.getTime(), next_due_at: nextDueAt.getTime() });
@@ -114,6 +133,12 @@ export class SqliteOutbox implements Outbox {
   }
   markFailed(id: string, error: string): void {
     this.stmts.failed.run(error.slice(0, 2000), id);
+  }
+  forgetActivity(id: string): void {
+    this.stmts.forget.run(id);
+  }
+  failConversation(conversationKey: string, error: string): number {
+    return this.stmts.failConversation.run(error.slice(0, 2000), conversationKey).changes;
   }
   depth(): number {
     return this.stmts.depth.get()?.n ?? 0;

@@ -224,7 +224,7 @@ export function restorePointCollectionJson(rpc: SimRestorePointCollection, now: 
     location: rpc.location,
     tags: { AzureBackupSnapshotRpcTag: 'true' },
     properties: {
-      source: { id: rpc.sourceVmId, location: rpc.location },
+      ...(rpc.sourceVmId !== undefined ? { source: { id: rpc.sourceVmId, location: rpc.location } } : {}),
       provisioningState: 'Succeeded',
       restorePointCollectionId: rpc.restorePointCollectionId,
       ...(restorePoints ? { restorePoints } : {}),

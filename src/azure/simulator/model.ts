@@ -66,7 +66,8 @@ export interface SimRestorePointCollection {
   readonly resourceGroup: string;
   readonly name: string;
   readonly location: string;
-  readonly sourceVmId: string;
+  /** Absent for a collection that records no source (ARM then returns no `source.id`). */
+  readonly sourceVmId?: string;
   readonly restorePointCollectionId: string;
   restorePointCount: number;
 }

@@ -278,6 +278,16 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
     // ---- virtual machines ----
     {
       method: 'GET',
+      path: `${SUB}/providers/Microsoft.Compute/virtualMachines`,
+      action: 'Microsoft.Compute/virtualMachines/read',
+      scope: scopeOf.sub,
+      handle: (ctx) => {
+        const sub = state.subscription(p(ctx.params, 'sub'));
+        return page(state.vms.filter((v) => v.subscriptionId === sub.id).map((v) => vmJson(v, now(), false)), ctx, pageSize());
+      },
+    },
+    {
+      method: 'GET',
       path: VM,
       action: 'Microsoft.Compute/virtualMachines/read',
       scope: scopeOf.vm,

@@ -171,8 +171,10 @@ const vaultSchema = z.object({
 
 const restorePointCollectionSchema = z.object({
   name: nameSchema,
-  /** The source VM: its name (in the same subscription) or its full ARM id. */
-  sourceVm: z.string().min(1),
+  /** The source VM: its name (in the same subscription) or its full ARM id; omitted for a collection that records no source. */
+  sourceVm: z.string().min(1).optional(),
+  /** The source VM's resource group, when its name is not unique in the subscription. */
+  sourceVmResourceGroup: z.string().min(1).optional(),
   restorePointCount: z.number().int().min(0).max(600),
   location: z.string().optional(),
 });
@@ -260,7 +262,7 @@ export const scenarioSchema = z
           });
         });
         rg.restorePointCollections.forEach((rpc, ci) => {
-          if (!rpc.sourceVm.startsWith('/')) resolvable(rpc.sourceVm, undefined, ['subscriptions', si, 'resourceGroups', ri, 'restorePointCollections', ci, 'sourceVm']);
+          if (rpc.sourceVm !== undefined && !rpc.sourceVm.startsWith('/')) resolvable(rpc.sourceVm, rpc.sourceVmResourceGroup, ['subscriptions', si, 'resourceGroups', ri, 'restorePointCollections', ci, 'sourceVm']);
         });
       });
     });

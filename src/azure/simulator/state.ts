@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { collectionMatch, type CollectionOwner } from '../../core/restore-point-ownership';
 import { backupFailure, isBackupExtension, type OutcomeContext } from './backup-outcome';
 import type {
   SimAsyncOperation,
@@ -30,6 +31,8 @@ export class ArmError extends Error {
 export type Settings = Scenario['settings'];
 
 const eq = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+const ownerOf = (vm: SimVm): CollectionOwner => ({ vm: { subscriptionId: vm.subscriptionId, resourceGroup: vm.resourceGroup, name: vm.name }, location: vm.location });
 
 export function rgId(sub: string, rg: string): string {
   return `/subscriptions/${sub}/resourceGroups/${rg}`;
@@ -112,14 +115,14 @@ export class SimulatorState {
       // Second pass: vaults and collections refer to VMs anywhere in the subscription.
       for (const rg of sub.resourceGroups) {
         for (const rpc of rg.restorePointCollections) {
-          const source = rpc.sourceVm.startsWith('/') ? rpc.sourceVm : this.vmByName(sub.id, rpc.sourceVm)?.id ?? rpc.sourceVm;
+          const source = rpc.sourceVm === undefined ? undefined : rpc.sourceVm.startsWith('/') ? rpc.sourceVm : (rpc.sourceVmResourceGroup ? this.findVm(sub.id, rpc.sourceVmResourceGroup, rpc.sourceVm) : this.vmByName(sub.id, rpc.sourceVm))?.id ?? rpc.sourceVm;
           this.collections.push({
             id: `${rgId(sub.id, rg.name)}/providers/Microsoft.Compute/restorePointCollections/${rpc.name}`,
             subscriptionId: sub.id,
             resourceGroup: rg.name,
             name: rpc.name,
             location: rpc.location ?? rg.location,
-            sourceVmId: source,
+            ...(source !== undefined ? { sourceVmId: source } : {}),
             restorePointCollectionId: randomUUID(),
             restorePointCount: rpc.restorePointCount,
           });
@@ -264,9 +267,10 @@ export class SimulatorState {
     return nic.includeDefaultRules ? [...own, ...DEFAULT_RULES] : own;
   }
 
+  /** Like Azure Backup: the collections made from this VM (by source; by exact name in its region when none is recorded). */
   collectionsOf(vm: SimVm): SimRestorePointCollection[] {
-    const prefix = `azurebackup_${vm.name.toLowerCase()}_`;
-    return this.collections.filter((c) => eq(c.subscriptionId, vm.subscriptionId) && (eq(c.sourceVmId, vm.id) || c.name.toLowerCase().startsWith(prefix)));
+    const owner = ownerOf(vm);
+    return this.collections.filter((c) => collectionMatch(c, owner) !== undefined);
   }
 
   outcomeContext(vm: SimVm): OutcomeContext {
@@ -316,8 +320,7 @@ export class SimulatorState {
   deleteCollection(rpc: SimRestorePointCollection): void {
     this.assertNotLocked(rpc.id, rpc.subscriptionId, rpc.resourceGroup, 'delete');
     this.collections.splice(this.collections.indexOf(rpc), 1);
-    const vm = this.vms.find((v) => eq(v.id, rpc.sourceVmId));
-    if (vm) this.record(vm, ['deleteRestorePoints']);
+    for (const vm of this.vms) if (collectionMatch(rpc, ownerOf(vm))) this.record(vm, ['deleteRestorePoints']);
   }
 
   putLock(scope: string, name: string, level: 'CanNotDelete' | 'ReadOnly', notes?: string): { lock: SimLock; created: boolean } {

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
-import { resolveCheckTarget } from '../../core/checks/check-target';
-import { runChecksForCode } from '../../core/checks/run-checks';
+import { withDeadline } from '../../core/azure-lookup/azure-deadline';
+import { checkTargetNotice, resolveCheckTarget } from '../../core/checks/check-target';
+import { defaultCheckTimeoutInMs, runChecksForCode } from '../../core/checks/run-checks';
+import { systemClock } from '../../core/ports';
 import { causeChecksOf } from '../../core/checks/session-evidence';
 import type { Language } from '../../core/knowledge/schema';
 import type { StepAction, TroubleshootSession } from '../../core/troubleshoot/session';
@@ -10,7 +12,7 @@ import { safeFindCode } from '../../core/views/knowledge-lookup';
 import type { SlackMessage } from './blocks/block-kit';
 import { safeError } from './bolt-logger';
 import { LinkActionId, verbOfActionId } from './blocks/buttons';
-import { RunChecksVerb, checkLabels } from './blocks/check-report-blocks';
+import { RunChecksVerb } from './blocks/check-report-blocks';
 import { renderCodesMessage, renderHelpMessage, renderNoticeMessage } from './blocks/conversation-blocks';
 import { type SlackConversationDeps, renderSessionMessage, startSession } from './slack-conversation';
 import type { SlackMessenger, SlackPlace } from './slack-messenger';
@@ -155,13 +157,18 @@ export class SlackActions {
     if ('refusal' in own) return own.refusal;
     const session = own.session;
     const lang = session.language;
-    const target = await resolveCheckTarget(checks.azure, session.target ?? {});
-    if (target === undefined) return { kind: 'ephemeral', message: renderNoticeMessage({ title: checkLabels.noTargetTitle[lang], text: checkLabels.noTarget[lang], actions: [] }, lang) };
-    const checkedAt = checks.clock?.now() ?? new Date();
-    const report = await runChecksForCode(this.deps.knowledge, session.codeId, target, checks.azure, {
-      allowReadOnlyRunCommand: checks.allowReadOnlyRunCommand(),
-      ...(checks.timeoutInMs === undefined ? {} : { timeoutInMs: checks.timeoutInMs }),
+    // The same VM lookup as Teams and the fixes, and one budget for it and the checks.
+    const clock = checks.clock ?? systemClock;
+    const ran = await withDeadline(8_000, async (deadline) => {
+      const lookup = await resolveCheckTarget(checks.azure, session.target ?? {}, deadline);
+      if (lookup.kind !== 'found') return { kind: 'notice' as const, notice: checkTargetNotice(lookup, lang) };
+      const checkedAt = clock.now();
+      const timeoutInMs = Math.max(1, Math.min(checks.timeoutInMs ?? defaultCheckTimeoutInMs, deadline.remainingMs()));
+      const report = await runChecksForCode(this.deps.knowledge, session.codeId, lookup.target, checks.azure, { allowReadOnlyRunCommand: checks.allowReadOnlyRunCommand(), clock, abortSignal: deadline.signal, timeoutInMs });
+      return { kind: 'ran' as const, target: lookup.target, checkedAt, report };
     });
+    if (ran.kind === 'notice') return { kind: 'ephemeral', message: renderNoticeMessage({ ...ran.notice, actions: [] }, lang) };
+    const { target, checkedAt, report } = ran;
     this.deps.logger.info({ sessionId: session.id, codeId: session.codeId, vm: target.vm.name, durationInMs: Math.round(report.durationInMs) }, 'slack checks ran');
     // The verdicts live on the session, so the troubleshooting message carries them from now on (Next, Previous, a restart).
     const recorded = await this.deps.troubleshoot.recordEvidence(session.id, causeChecksOf(report), checkedAt, { target: target.vm.name });

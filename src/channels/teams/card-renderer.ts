@@ -6,6 +6,7 @@ import type { ChooseCodeView, CodesView, HelpView, NoticeView, UnknownView, Welc
 import type { IncidentCardData } from '../../core/incidents/incident-view';
 import type { TroubleshootView } from '../../core/views/troubleshoot-view';
 import type { FailedBackupsView, VaultStatusView } from '../../core/questions/question-views';
+import type { AuditView, FixCardView } from '../../core/remediation/fix-view';
 import { expandCard } from './plain-text';
 
 /** The JSON of an Adaptive Card as sent to Teams. */
@@ -27,9 +28,11 @@ export interface CardTemplates {
   incident: IncidentCardData;
   'failed-backups': FailedBackupsView;
   'vault-status': VaultStatusView;
+  'fix-request': FixCardView;
+  'fix-audit': AuditView;
 }
 export type CardTemplateName = keyof CardTemplates;
-export const cardTemplateNames: readonly CardTemplateName[] = ['troubleshoot', 'welcome', 'help', 'codes', 'unknown-code', 'choose-code', 'notice', 'incident', 'failed-backups', 'vault-status'];
+export const cardTemplateNames: readonly CardTemplateName[] = ['troubleshoot', 'welcome', 'help', 'codes', 'unknown-code', 'choose-code', 'notice', 'incident', 'failed-backups', 'vault-status', 'fix-request', 'fix-audit'];
 
 /** Teams' smallest path (Workflows) takes about 28 KB; every card stays under it. */
 export const maxCardBytes = 28 * 1024;

@@ -79,12 +79,16 @@ export function registerFixActions(bot: TeamsBot, deps: FixActionsDeps): FixActi
     }
   };
 
-  /** After the verdict the troubleshooting session moves on: fixed, or the next cause. */
+  /**
+   * After a verdict the troubleshooting session moves on: fixed, or the next cause. Only a
+   * backup that ran to its end is a verdict; `unverified` (Azure error, timeout, restart)
+   * says nothing about the cause, so the session stays where it is.
+   */
   const advanceSession = async (request: FixRequest): Promise<void> => {
     if (!request.sessionId) return;
     if (request.state !== 'verified-fixed' && request.state !== 'still-failing') return;
-    // An unverified fix says nothing about the cause: the session stays where it is.
-    if (request.verification?.result === 'interrupted') return;
+    // Requests stored before `unverified` existed ended still-failing with these results.
+    if (request.state === 'still-failing' && request.verification?.result !== 'failed') return;
     const stepped = await deps.troubleshoot.step(request.sessionId, { kind: request.state === 'verified-fixed' ? 'fixed' : 'still-failing' });
     if (stepped.kind !== 'ok' || !stepped.session.activityId) return;
     try {
@@ -108,6 +112,14 @@ export function registerFixActions(bot: TeamsBot, deps: FixActionsDeps): FixActi
   /** Validates card data; anything else in it is tampering, refused and audited. */
   const parse = async <T>(ctx: CardActionContext<unknown>, schema: z.ZodType<T>, action: string): Promise<{ ok: true; value: T } | { ok: false; result: CardActionResult }> => {
     const parsed = schema.safeParse(ctx.payload);
+    // The policy and the audit name people by their Entra object id: a press without one cannot be judged.
+    if (!ctx.sender.aadObjectId) {
+      const raw = (ctx.payload ?? {}) as Record<string, unknown>;
+      const requestId = parsed.success && typeof raw['requestId'] === 'string' ? raw['requestId'] : undefined;
+      const r = standardRefusal('unverified-identity');
+      await remediation.refuseAtEdge(action, actorOf(ctx.sender), r, { ...(requestId ? { requestId } : {}), detail: 'no from.aadObjectId on the activity' });
+      return { ok: false, result: refusal(r, ctx.language) };
+    }
     if (parsed.success) return { ok: true, value: parsed.data };
     const raw = (ctx.payload ?? {}) as Record<string, unknown>;
     const requestId = typeof raw['requestId'] === 'string' ? raw['requestId'] : undefined;
@@ -213,8 +225,12 @@ export function registerFixActions(bot: TeamsBot, deps: FixActionsDeps): FixActi
       return { card: personalCard(current, actor, result.refusal.message), mode: 'respond' };
     }
     const request = result.value;
-    if (kind === 'approve') runInBackground(request.id);
-    return { card: sharedCard(request), ...(request.card?.activityId ? { activityId: request.card.activityId } : {}) };
+    return {
+      card: sharedCard(request),
+      ...(request.card?.activityId ? { activityId: request.card.activityId } : {}),
+      // Started once this turn's "approved" card is written, so it can never land over the progress.
+      ...(kind === 'approve' ? { afterSend: () => runInBackground(request.id) } : {}),
+    };
   };
 
   bot.registerCardAction(FixVerbs.approve, decide('approve'));
@@ -304,8 +320,12 @@ export function refreshUserIdsFor(request: FixRequest, state: PolicyState): stri
   return ids.size > 1 ? [...ids] : [];
 }
 
-/** Whether this person may read the audit (requesters and approvers of the policy). */
+/**
+ * Whether this person may read the audit: the requesters and approvers the policy names.
+ * Without a policy nobody is named, so nobody reads it in chat (the audit command says how to
+ * enable fixes instead); GET /api/audit with its key stays the way to export it.
+ */
 export function mayReadAudit(state: PolicyState, actor: Actor): boolean {
-  if (state.kind === 'missing') return true;
+  if (state.kind === 'missing') return false;
   return isPrincipal(state.policy, actor, [...state.policy.requesters, ...state.policy.approvers]);
 }

@@ -1,34 +1,18 @@
-import { Template } from 'adaptivecards-templating';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { AuditView, FixCardView } from '../../core/remediation/fix-view';
 import type { CardButton } from '../../core/views/card-actions';
-import { type AdaptiveCardJson, cardsDirectory, toTeamsButton } from './card-renderer';
-import { expandCard } from './plain-text';
+import { type AdaptiveCardJson, type CardTemplates, renderCard } from './card-renderer';
 
-/** The fix cards' templates (cards/fix-*.json), expanded like every other card: views bound as data. */
-interface FixTemplates {
-  'fix-request': FixCardView;
-  'fix-audit': AuditView;
-}
-
-const cache = new Map<string, Template>();
+/**
+ * The fix cards (cards/fix-request.json, cards/fix-audit.json). Their templates live in the
+ * card renderer's cache with every other card, so start-up's preloadCardTemplates() fails on
+ * a broken fix template instead of a user's turn.
+ */
+type FixTemplateName = Extract<keyof CardTemplates, 'fix-request' | 'fix-audit'>;
 
 /** Teams' limit on `refresh.userIds`. */
 export const MAX_REFRESH_USERS = 60;
 
-function template(name: keyof FixTemplates): Template {
-  let t = cache.get(name);
-  if (!t) {
-    t = new Template(JSON.parse(readFileSync(join(cardsDirectory(), `${name}.json`), 'utf8')) as unknown);
-    cache.set(name, t);
-  }
-  return t;
-}
-
-export function renderFixCard<K extends keyof FixTemplates>(name: K, view: FixTemplates[K], refresh?: { readonly button: CardButton; readonly userIds?: readonly string[] }): AdaptiveCardJson {
-  const data = 'actions' in view ? { ...view, actions: (view.actions as readonly CardButton[]).map(toTeamsButton) } : view;
-  const card = expandCard(template(name), data);
+export function renderFixCard<K extends FixTemplateName>(name: K, view: CardTemplates[K], refresh?: { readonly button: CardButton; readonly userIds?: readonly string[] }): AdaptiveCardJson {
+  const card = renderCard(name, view);
   if (!refresh) return card;
   // Universal Actions: each viewer's client asks for its own view (approvers get Approve / Reject).
   return {

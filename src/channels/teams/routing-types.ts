@@ -50,6 +50,12 @@ export interface CardActionResult {
   readonly activityId?: string;
   /** Called with the new message's id when the card was posted rather than written over an existing one. */
   readonly onPosted?: (activityId: string) => Promise<void>;
+  /**
+   * Called once this turn's card has been written (answered, updated or posted). Background
+   * work that will update the same card later starts here, so this turn's (older) card can
+   * never land after it.
+   */
+  readonly afterSend?: () => void;
 }
 
 export type CardActionHandler<P = unknown> = (ctx: CardActionContext<P>) => Promise<CardActionResult>;

@@ -1,9 +1,12 @@
 import type { ConversationReference } from 'botbuilder';
+import { type OpenIncidentsPlan, openIncidentsText } from '../../core/incidents/open-incidents';
 import type { SubscriptionStore } from '../../core/incidents/ports';
 import { type Subscription, type SubscriptionScope, parseSubscriptionCommand, scopeKey } from '../../core/incidents/subscription';
 import type { Language } from '../../core/knowledge/schema';
 import type { Clock, IdGenerator } from '../../core/ports';
+import { decideSubscriptionChange } from '../../core/remediation/policy';
 import type { CommandContext, ConversationInfo } from './routing-types';
+import { teamsActor } from './teams-actor';
 import type { TeamsBot } from './teams-bot';
 
 export interface SubscriptionCommandDeps {
@@ -12,7 +15,12 @@ export interface SubscriptionCommandDeps {
   readonly clock: Clock;
   /** The bot's app id (Teams addresses the bot as 28:<appId>); empty in local mode. */
   readonly appId: string;
-  /** Called after a subscription is added (e.g. to deliver open incidents there). */
+  /**
+   * Stores the subscription and queues cards for the incidents already open that it matches
+   * (AlertLedger.subscribe). Without it the subscription is only stored.
+   */
+  readonly subscribe?: (subscription: Subscription) => OpenIncidentsPlan;
+  /** Called after the confirmation was sent (e.g. to wake the delivery worker for the queued cards). */
   readonly onSubscribed?: (subscription: Subscription) => void;
 }
 
@@ -67,6 +75,14 @@ export function registerSubscriptionCommands(bot: TeamsBot, deps: SubscriptionCo
       const conversation = subscriptionConversation(ctx.conversation);
       const key = conversation.id;
       if (!command) return;
+      // Where the on-call channel's cards go is an operator's call when a fix policy names them.
+      if (command.kind === 'subscribe' || command.kind === 'unsubscribe') {
+        const permission = decideSubscriptionChange(bot.policyState(), teamsActor(ctx.sender));
+        if (!permission.allowed) {
+          await ctx.messenger.sendText(permission.message[lang]);
+          return;
+        }
+      }
       switch (command.kind) {
         case 'invalid':
           await ctx.messenger.sendText(command.reason[lang]);
@@ -81,11 +97,14 @@ export function registerSubscriptionCommands(bot: TeamsBot, deps: SubscriptionCo
             createdBy: ctx.sender.aadObjectId ?? ctx.sender.id,
             createdAt: deps.clock.now(),
           };
-          deps.subscriptions.add(subscription);
+          let plan: OpenIncidentsPlan | undefined;
+          if (deps.subscribe) plan = deps.subscribe(subscription);
+          else deps.subscriptions.add(subscription);
+          const open = plan ? ` ${openIncidentsText(plan, lang)}` : '';
           await ctx.messenger.sendText(
             lang === 'en'
-              ? `Subscribed: incident cards for ${describe(command.scope, lang)} will be posted here. Write \`unsubscribe\` to stop.`
-              : `Subskrypcja dodana: karty incydentów dla: ${describe(command.scope, lang)} będą publikowane tutaj. Napisz \`unsubscribe\`, aby zakończyć.`,
+              ? `Subscribed: incident cards for ${describe(command.scope, lang)} will be posted here.${open} Write \`unsubscribe\` to stop.`
+              : `Subskrypcja dodana: karty incydentów dla: ${describe(command.scope, lang)} będą publikowane tutaj.${open} Napisz \`unsubscribe\`, aby zakończyć.`,
           );
           deps.onSubscribed?.(subscription);
           return;

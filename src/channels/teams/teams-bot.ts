@@ -2,6 +2,7 @@ import { ActivityHandler, type InvokeResponse, TurnContext } from 'botbuilder';
 import type { z } from 'zod';
 import type { Identifier } from '../../core/identify';
 import type { Language } from '../../core/knowledge/schema';
+import type { PolicyState } from '../../core/remediation/policy';
 import { ask, chooseLanguage, languageOf } from '../../core/troubleshoot/ask';
 import type { TroubleshootSession } from '../../core/troubleshoot/session';
 import type { TroubleshootService } from '../../core/troubleshoot/troubleshoot-service';
@@ -16,6 +17,7 @@ import {
 } from '../../core/views/conversation-views';
 import type { KnowledgeLookup } from '../../core/views/knowledge-lookup';
 import { type TroubleshootActionProvider, buildTroubleshootView } from '../../core/views/troubleshoot-view';
+import type { IdentityGateConfig } from '../../config';
 import type { Logger } from '../../logger';
 import { type CardMessenger, turnMessenger } from './card-messenger';
 import { type AdaptiveCardJson, renderCard } from './card-renderer';
@@ -37,6 +39,28 @@ export interface TeamsBotDeps {
   readonly identifier: Identifier;
   readonly troubleshoot: TroubleshootService;
   readonly logger: Logger;
+  /** Which activities are handled at all (channel and tenant); default: every activity (unit tests, local mode). */
+  readonly identityGate?: IdentityGateConfig;
+}
+
+/** Why an activity was ignored before any handler saw it. */
+export type GateVerdict = { readonly admitted: true } | { readonly admitted: false; readonly reason: 'channel' | 'tenant' };
+
+/**
+ * The entry check. Teams proves who the user is (`from.aadObjectId`) only for activities it sends;
+ * Web Chat or Direct Line clients write `from` themselves, and a tenant we do not serve is not
+ * our users. Such activities are ignored before any handler: no reply, only a log line.
+ */
+export function admitActivity(gate: IdentityGateConfig | undefined, activity: Pick<TurnContext['activity'], 'channelId' | 'conversation' | 'channelData'>): GateVerdict {
+  if (gate === undefined) return { admitted: true };
+  if (gate.teamsOnly && activity.channelId !== 'msteams') return { admitted: false, reason: 'channel' };
+  if (gate.allowedTenantIds.length === 0) return { admitted: true };
+  const channelData: unknown = activity.channelData;
+  const dataTenant = isRecord(channelData) && isRecord(channelData['tenant']) ? channelData['tenant']['id'] : undefined;
+  const tenants = [activity.conversation?.tenantId, typeof dataTenant === 'string' ? dataTenant : undefined].filter((t): t is string => t !== undefined && t !== '');
+  // Both places must agree with the list: a tenant only in one of them, or none at all, is not ours.
+  const allowed = tenants.length > 0 && tenants.every((t) => gate.allowedTenantIds.includes(t.toLowerCase()));
+  return allowed ? { admitted: true } : { admitted: false, reason: 'tenant' };
 }
 
 const invokeCardType = 'application/vnd.microsoft.card.adaptive';
@@ -55,6 +79,7 @@ export class TeamsBot extends ActivityHandler {
   private readonly cardActions = new Map<string, CardActionRegistration<unknown>>();
   private readonly commands: { readonly matcher: CommandMatcher; readonly handler: CommandHandler }[] = [];
   private readonly troubleshootProviders: TroubleshootActionProvider[] = [];
+  private policyProvider: () => PolicyState | undefined = () => undefined;
 
   constructor(private readonly deps: TeamsBotDeps) {
     super();
@@ -95,6 +120,19 @@ export class TeamsBot extends ActivityHandler {
     this.troubleshootProviders.push(provider);
   }
 
+  /**
+   * Where the fix policy comes from (it names the operators). Set once the remediation module
+   * exists; until then, and without Azure, there is no policy.
+   */
+  usePolicy(provider: () => PolicyState | undefined): void {
+    this.policyProvider = provider;
+  }
+
+  /** The fix policy as it is now (re-read on every call, never cached on a card). */
+  policyState(): PolicyState | undefined {
+    return this.policyProvider();
+  }
+
   hasCardAction(verb: string): boolean {
     return this.cardActions.has(verb);
   }
@@ -128,6 +166,19 @@ export class TeamsBot extends ActivityHandler {
       },
       (session) => messenger.send(this.renderSessionCard(session)),
     );
+  }
+
+  protected override async onTurnActivity(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const verdict = admitActivity(this.deps.identityGate, activity);
+    if (!verdict.admitted) {
+      this.deps.logger.warn(
+        { reason: verdict.reason, channelId: activity.channelId, tenantId: activity.conversation?.tenantId, activityType: activity.type, conversationId: activity.conversation?.id, fromId: activity.from?.id },
+        'activity ignored: not from Teams in an allowed tenant',
+      );
+      return;
+    }
+    await super.onTurnActivity(context);
   }
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
@@ -228,20 +279,25 @@ export class TeamsBot extends ActivityHandler {
       }
     }
 
-    if (result.mode === 'respond' && via === 'invoke') return { statusCode: 200, type: invokeCardType, value: result.card };
-    const target = result.activityId ?? activity.replyToId;
-    if (result.mode === 'reply' || result.mode === 'respond' || !target) {
-      const id = await messenger.send(result.card);
-      if (id && result.onPosted) await result.onPosted(id);
-      return result.mode === 'reply' ? { statusCode: 200, type: invokeMessageType, value: '' } : { statusCode: 200, type: invokeCardType, value: result.card };
-    }
     try {
-      await messenger.update(target, result.card);
-    } catch (error) {
-      // The invoke answer still shows the new card to the presser; log why others may not see it.
-      this.deps.logger.warn({ err: error, verb, activityId: target }, 'updateActivity failed');
+      if (result.mode === 'respond' && via === 'invoke') return { statusCode: 200, type: invokeCardType, value: result.card };
+      const target = result.activityId ?? activity.replyToId;
+      if (result.mode === 'reply' || result.mode === 'respond' || !target) {
+        const id = await messenger.send(result.card);
+        if (id && result.onPosted) await result.onPosted(id);
+        return result.mode === 'reply' ? { statusCode: 200, type: invokeMessageType, value: '' } : { statusCode: 200, type: invokeCardType, value: result.card };
+      }
+      try {
+        await messenger.update(target, result.card);
+      } catch (error) {
+        // The invoke answer still shows the new card to the presser; log why others may not see it.
+        this.deps.logger.warn({ err: error, verb, activityId: target }, 'updateActivity failed');
+      }
+      return { statusCode: 200, type: invokeCardType, value: result.card };
+    } finally {
+      // Only now may background work (a fix run) start updating the card this turn wrote.
+      runAfterSend(result, this.deps.logger, verb);
     }
-    return { statusCode: 200, type: invokeCardType, value: result.card };
   }
 }
 
@@ -268,6 +324,14 @@ export function conversationOf(context: TurnContext): ConversationInfo {
     ...(c?.tenantId ? { tenantId: c.tenantId } : {}),
     ...(context.activity.serviceUrl ? { serviceUrl: context.activity.serviceUrl } : {}),
   };
+}
+
+function runAfterSend(result: CardActionResult, logger: Logger, verb: string): void {
+  try {
+    result.afterSend?.();
+  } catch (error) {
+    logger.error({ err: error, verb }, 'card action follow-up failed');
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

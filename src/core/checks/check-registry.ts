@@ -1,5 +1,6 @@
 import type { CheckId, CheckResult, CheckTarget } from './check-types';
 import type { EvidenceSource } from './evidence-source';
+import type { LocalizedText } from '../knowledge/schema';
 import { evaluateAgentReady, evaluateLinuxAgentVersion } from './agent-checks';
 import { evaluateBackupExtensionHealth } from './backup-extension-checks';
 import { evaluateLinuxAgentConfig, linuxAgentConfigCommand, linuxAgentConfigNotAllowed, linuxAgentConfigPrecondition } from './linux-agent-config-check';
@@ -14,6 +15,8 @@ export interface CheckContext {
   readonly evidence: EvidenceSource;
   /** From the fix policy: whether read-only run commands (e.g. reading /etc/waagent.conf) may run. */
   readonly allowReadOnlyRunCommand: boolean;
+  /** Why read-only run commands are refused here (operators only, VMs in the policy's scope). */
+  readonly runCommandRefusal?: LocalizedText;
   readonly now: Date;
 }
 
@@ -60,7 +63,7 @@ const definitions: readonly CheckDefinition[] = [
       const vm = await c.evidence.vmStatus();
       const precondition = linuxAgentConfigPrecondition(vm);
       if (precondition !== undefined) return precondition;
-      if (!c.allowReadOnlyRunCommand) return linuxAgentConfigNotAllowed(vm);
+      if (!c.allowReadOnlyRunCommand) return linuxAgentConfigNotAllowed(vm, c.runCommandRefusal);
       return evaluateLinuxAgentConfig(await c.evidence.runCommand('Linux', [linuxAgentConfigCommand]));
     },
   },

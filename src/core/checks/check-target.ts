@@ -1,49 +1,61 @@
-import type { AzurePort, VaultRef, VmRef } from '../azure-port';
+import type { AzurePort } from '../azure-port';
+import type { AzureDeadline } from '../azure-lookup/azure-deadline';
+import { describeMatches, findVm, type VmHint, type VmLookup } from '../azure-lookup/find-vm';
+import type { Language } from '../knowledge/schema';
 import type { CheckTarget } from './check-types';
+import { azureErrorText } from './run-checks';
 
 /** What a troubleshooting session may know about its target (names only, some parts missing). */
-export interface PartialTarget {
-  readonly vm?: string;
-  readonly vault?: string;
-  readonly subscriptionId?: string;
-  readonly resourceGroup?: string;
-}
+export type PartialTarget = VmHint;
 
-const same = (a: string | undefined, b: string | undefined): boolean => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+export type CheckTargetLookup = { readonly kind: 'found'; readonly target: CheckTarget } | Exclude<VmLookup, { kind: 'found' }>;
 
 /**
- * Turns what a session knows into full references: the VM needs its subscription and
- * resource group, the vault its resource group. Missing parts are looked up through the
- * vaults the identity can see and their protected items. Undefined when the VM cannot be found.
- * Never throws: a lookup that Azure refuses leaves that part unresolved.
+ * The VM "Run checks" examines: the same lookup a fix uses (src/core/azure-lookup/find-vm.ts),
+ * so the checks never look at a different VM than a fix would change. Never throws.
  */
-export async function resolveCheckTarget(azure: AzurePort, target: PartialTarget, options: { abortSignal?: AbortSignal } = {}): Promise<CheckTarget | undefined> {
-  const vmName = target.vm?.trim();
-  if (vmName === undefined || vmName === '') return undefined;
-  const call = options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal };
-  const known: VmRef | undefined =
-    target.subscriptionId !== undefined && target.resourceGroup !== undefined ? { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup, name: vmName } : undefined;
-  if (known !== undefined && target.vault === undefined) return { vm: known };
+export async function resolveCheckTarget(azure: AzurePort, target: PartialTarget, deadline: AzureDeadline): Promise<CheckTargetLookup> {
+  const found = await findVm(azure, target, deadline);
+  if (found.kind !== 'found') return found;
+  const { vm, vault } = found.match;
+  return { kind: 'found', target: vault === undefined ? { vm } : { vm, vault } };
+}
 
-  let vaults: VaultRef[];
-  try {
-    vaults = await azure.listVaults(call);
-  } catch {
-    return known === undefined ? undefined : { vm: known };
+/** What the user is told when there is no single VM to check (both channels show it as a notice). */
+export function checkTargetNotice(lookup: Exclude<CheckTargetLookup, { kind: 'found' }>, language: Language): { readonly title: string; readonly text: string } {
+  const pick = (en: string, pl: string): string => (language === 'pl' ? pl : en);
+  switch (lookup.kind) {
+    case 'no-vm':
+      return {
+        title: pick('Which VM?', 'Która maszyna?'),
+        text: pick(
+          'This troubleshooting card is not tied to a VM, so there is nothing to check. Ask "why did the backup of <vm> fail?" to open a card for a VM.',
+          'Ta karta nie dotyczy żadnej maszyny, więc nie ma czego sprawdzać. Zapytaj „dlaczego nie udała się kopia zapasowa <maszyna>?”, aby otworzyć kartę dla maszyny.',
+        ),
+      };
+    case 'not-found':
+      return {
+        title: pick('Which VM?', 'Która maszyna?'),
+        text: pick(
+          `No vault the bot can see protects a VM named ${lookup.vmName}, so there is nothing to check. Check the name, or give the bot's identity the Backup Reader role on the vault that protects it.`,
+          `Żaden magazyn widoczny dla bota nie chroni maszyny o nazwie ${lookup.vmName}, więc nie ma czego sprawdzać. Sprawdź nazwę albo przypisz tożsamości bota rolę Backup Reader na magazynie, który ją chroni.`,
+        ),
+      };
+    case 'ambiguous':
+      return {
+        title: pick('Which VM?', 'Która maszyna?'),
+        text: pick(
+          `${lookup.matches.length} VMs are named ${lookup.vmName} (subscription/resource group: ${describeMatches(lookup.matches)}), so the bot will not guess which one to check. Open the troubleshooting card from the alert or the failed-backups list for the VM you mean: those name its resource group.`,
+          `Maszyn o nazwie ${lookup.vmName} jest ${lookup.matches.length} (subskrypcja/grupa zasobów: ${describeMatches(lookup.matches)}), więc bot nie będzie zgadywać, którą sprawdzić. Otwórz kartę z alertu albo z listy nieudanych kopii dla właściwej maszyny: te podają jej grupę zasobów.`,
+        ),
+      };
+    case 'azure-error':
+      if (lookup.timedOut) {
+        return {
+          title: pick('Azure did not answer in time', 'Azure nie odpowiedział na czas'),
+          text: pick('Azure did not answer in time while the bot looked for the VM, so nothing was checked. Try again in a minute.', 'Azure nie odpowiedział na czas, gdy bot szukał maszyny, więc niczego nie sprawdzono. Spróbuj ponownie za minutę.'),
+        };
+      }
+      return { title: pick('Azure refused to answer', 'Azure nie udzielił odpowiedzi'), text: azureErrorText(lookup.error)[language] };
   }
-  const named = vaults.filter((v) => same(v.name, target.vault) && (target.subscriptionId === undefined || same(v.subscriptionId, target.subscriptionId)));
-  const vault = named[0];
-  if (known !== undefined) return vault === undefined ? { vm: known } : { vm: known, vault };
-  // Only the VM's name is known: find it among the protected items, the named vault first.
-  for (const candidate of [...named, ...vaults.filter((v) => !named.includes(v))]) {
-    let items;
-    try {
-      items = await azure.listProtectedVms(candidate, call);
-    } catch {
-      continue;
-    }
-    const item = items.find((i) => same(i.vm.name, vmName) && (target.resourceGroup === undefined || same(i.vm.resourceGroup, target.resourceGroup)));
-    if (item !== undefined) return { vm: item.vm, vault: candidate };
-  }
-  return undefined;
 }

@@ -1,4 +1,5 @@
 import type { RunCommandOutput, VmStatus } from '../azure-port';
+import type { LocalizedText } from '../knowledge/schema';
 import { fail, pass, text, unknown, type CheckResult } from './check-types';
 import { osDoesNotApply } from './agent-checks';
 import { isRunning, notRunningEvidence, shorten } from './vm-state';
@@ -29,7 +30,13 @@ export function parseWaagentSettings(stdout: string): WaagentSettings {
 }
 
 /** The run command's own answer when it did not run; nothing to read from the guest then. */
-export function linuxAgentConfigNotAllowed(vm: VmStatus | undefined): CheckResult {
+export function linuxAgentConfigNotAllowed(vm: VmStatus | undefined, refusal?: LocalizedText): CheckResult {
+  if (refusal !== undefined) {
+    return unknown(
+      'linux-agent-config',
+      text(`${refusal.en} Run on ${vm?.vm.name ?? 'the VM'}: ${linuxAgentConfigCommand}`, `${refusal.pl} Uruchom na ${vm?.vm.name ?? 'maszynie'}: ${linuxAgentConfigCommand}`),
+    );
+  }
   return unknown(
     'linux-agent-config',
     text(

@@ -1,7 +1,9 @@
 import type { AzurePort } from '../azure-port';
+import { isTimeout } from '../azure-lookup/azure-deadline';
 import { asCodedError, type CodedError } from '../errors';
 import type { KnowledgeBase } from '../knowledge/knowledge-base';
 import type { ErrorCodeEntry, LocalizedText } from '../knowledge/schema';
+import type { Clock } from '../ports';
 import { checkDefinition, type CheckContext } from './check-registry';
 import { text, unknown, type CheckResult, type CheckTarget } from './check-types';
 import { createEvidenceSource } from './evidence-source';
@@ -13,10 +15,15 @@ export interface RunChecksOptions {
   readonly timeoutInMs?: number;
   /** From the fix policy: may checks run read-only commands in the guest (linux-agent-config)? */
   readonly allowReadOnlyRunCommand: boolean;
-  /** Cancels every pending Azure call; pending checks then report unknown. */
+  /** Why not, when the policy refused it for this person or VM (shown on the check's evidence). */
+  readonly runCommandRefusal?: LocalizedText;
+  /**
+   * Cancels every pending Azure call; pending checks then report unknown. A turn's AzureDeadline
+   * signal (aborted with a timed-out reason) makes them say "Azure did not answer in time".
+   */
   readonly abortSignal?: AbortSignal;
-  /** For "stuck for N minutes" judgements; defaults to the system time. */
-  readonly now?: () => Date;
+  /** The app's clock: "stuck for N minutes" is judged at the same instant the session records as checkedAt. */
+  readonly clock: Clock;
 }
 
 export type CauseVerdict = 'ruled-out' | 'likely' | 'unknown';
@@ -98,7 +105,8 @@ export async function runChecks(
     target,
     evidence: createEvidenceSource(azure, target, { abortSignal: controller.signal }),
     allowReadOnlyRunCommand: options.allowReadOnlyRunCommand,
-    now: (options.now ?? (() => new Date()))(),
+    ...(options.runCommandRefusal ? { runCommandRefusal: options.runCommandRefusal } : {}),
+    now: options.clock.now(),
   };
   // One abort listener for all checks (a listener per check would trip Node's MaxListeners warning).
   const pending = new Set<() => void>();
@@ -107,7 +115,7 @@ export async function runChecks(
   };
   controller.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const results = await Promise.all(checkIds.map((id) => runOne(id, context, timeoutInMs, controller.signal, pending)));
+    const results = await Promise.all(checkIds.map((id) => runOne(id, context, timeoutInMs, controller.signal, pending, options.abortSignal)));
     return results.map((result) => withManualHint(result, checkDefinition(result.checkId)?.manualEvenOnPass === true, catalog));
   } finally {
     options.abortSignal?.removeEventListener('abort', forward);
@@ -116,7 +124,7 @@ export async function runChecks(
   }
 }
 
-function runOne(checkId: string, context: CheckContext, timeoutInMs: number, signal: AbortSignal, pending: Set<() => void>): Promise<CheckResult> {
+function runOne(checkId: string, context: CheckContext, timeoutInMs: number, signal: AbortSignal, pending: Set<() => void>, callerSignal: AbortSignal | undefined): Promise<CheckResult> {
   const definition = checkDefinition(checkId);
   if (definition === undefined) {
     return Promise.resolve(unknown(checkId, text(`There is no automated check "${checkId}" yet.`, `Nie ma jeszcze automatycznego sprawdzenia "${checkId}".`)));
@@ -130,7 +138,14 @@ function runOne(checkId: string, context: CheckContext, timeoutInMs: number, sig
       pending.delete(cancel);
       resolve(result);
     };
-    const cancel = (): void => finish(unknown(checkId, text('The checks were cancelled before Azure answered.', 'Sprawdzanie anulowano, zanim Azure odpowiedział.')));
+    const cancel = (): void =>
+      finish(
+        unknown(
+          checkId,
+          // The turn's deadline ran out: that is Azure being slow, not someone cancelling.
+          isTimeout(callerSignal?.reason) ? deadlineText() : text('The checks were cancelled before Azure answered.', 'Sprawdzanie anulowano, zanim Azure odpowiedział.'),
+        ),
+      );
     const timer = setTimeout(() => finish(unknown(checkId, timeoutText(timeoutInMs))), timeoutInMs);
     if (signal.aborted) cancel();
     else pending.add(cancel);
@@ -138,6 +153,10 @@ function runOne(checkId: string, context: CheckContext, timeoutInMs: number, sig
       .then(() => definition.run(context))
       .then(finish, (error: unknown) => finish(unknown(checkId, azureErrorText(asCodedError(error)))));
   });
+}
+
+function deadlineText(): LocalizedText {
+  return text('Azure did not answer in time for this turn.', 'Azure nie odpowiedział na czas.');
 }
 
 function timeoutText(timeoutInMs: number): LocalizedText {

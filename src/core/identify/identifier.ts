@@ -28,6 +28,8 @@ export interface Identifier {
   identify(text: string): Identification;
   /** The `n` codes nearest to a text nothing matched well, for the "I don't know this one" card. */
   closest(text: string, n: number): readonly ErrorCodeEntry[];
+  /** The code documenting an integer the job API reports (errorDetails[].errorCode), where there is one. */
+  codeByNumber(numericCode: number): ErrorCodeEntry | undefined;
 }
 
 /** A candidate at or above this is an answer; below it the bot says it does not know and offers `closest()`. */
@@ -76,6 +78,9 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
   const messageMatcher = new MessageMatcher(codes);
   const idWords = codes.map((code) => splitIdWords(code.id));
   const vocabulary = languageVocabulary(codes);
+  const numbers = new Map<number, ErrorCodeEntry>();
+  // The first owner keeps a number, as in the code matcher (the knowledge base refuses duplicates anyway).
+  for (const code of codes) for (const n of code.numericCodes) if (!numbers.has(n)) numbers.set(n, code);
 
   function prepare(text: string): Prepared {
     const input = typeof text === 'string' ? text : '';
@@ -150,7 +155,7 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
       .map((s) => codes[s.index] as ErrorCodeEntry);
   }
 
-  return { identify, closest };
+  return { identify, closest, codeByNumber: (n) => numbers.get(n) };
 }
 
 /**

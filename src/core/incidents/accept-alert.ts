@@ -5,7 +5,8 @@ import { planDueAt } from './delivery-policy';
 import type { IncidentHeader } from './incident';
 import { groupingKey, vmFromAlert, vmTransition, withinWindow } from './incident';
 import type { AlertInbox, IncidentStore, InboxEntry, Outbox, SubscriptionStore, UnitOfWork } from './ports';
-import { matchingConversations } from './subscription';
+import { defaultMaxOpenCards, isOpen, type OpenIncidentsPlan } from './open-incidents';
+import { matchingConversations, scopeKey, subscriptionMatches, type Subscription } from './subscription';
 
 export interface AlertLedgerDeps {
   readonly unitOfWork: UnitOfWork;
@@ -16,6 +17,8 @@ export interface AlertLedgerDeps {
   readonly ids: IdGenerator;
   readonly windowMs: number;
   readonly coalesceMs: number;
+  /** Most cards one `subscribe` queues for incidents already open (default 20, the most recent). */
+  readonly maxOpenCards?: number;
 }
 
 export type AcceptOutcome =
@@ -47,6 +50,51 @@ export class AlertLedger {
 
   acceptMany(inputs: readonly AcceptInput[]): AcceptOutcome[] {
     return this.deps.unitOfWork.run(() => inputs.map((input) => this.acceptOne(input)));
+  }
+
+  /**
+   * Adds a subscription and, in the same transaction, queues a card for every open incident it
+   * matches, so a channel that subscribes mid-storm sees what is going on now. The outbox holds one
+   * entry per incident per conversation: an incident whose card is already there (or on its way,
+   * e.g. after a second `subscribe`) is left alone, so nothing is posted twice.
+   */
+  subscribe(subscription: Subscription, now: Date): OpenIncidentsPlan {
+    const { unitOfWork, subscriptions, incidents, outbox, windowMs } = this.deps;
+    return unitOfWork.run(() => {
+      subscriptions.add(subscription);
+      // Subscribing again to the same scope keeps the stored row (and its id): deliveries name that one.
+      const stored = subscriptions.listForConversation(subscription.conversationKey).find((s) => scopeKey(s.scope) === scopeKey(subscription.scope)) ?? subscription;
+      const open = incidents
+        .listOpen(new Date(now.getTime() - windowMs))
+        .filter((incident) => isOpen(incident, now, windowMs) && subscriptionMatches(stored, incident.vault));
+      let queued = 0;
+      let alreadyHere = 0;
+      for (const incident of open) {
+        const existing = outbox.find(incident.id, stored.conversationKey);
+        if (existing && existing.status !== 'failed') {
+          alreadyHere += 1;
+          continue;
+        }
+        // A failed entry (e.g. dropped when the conversation unsubscribed) is revived: it updates its card if it had one.
+        if (existing?.activityId) alreadyHere += 1;
+        else if (queued >= (this.deps.maxOpenCards ?? defaultMaxOpenCards)) continue;
+        else queued += 1;
+        outbox.upsert({
+          ...(existing ? { id: existing.id } : {}),
+          incidentId: incident.id,
+          conversationKey: stored.conversationKey,
+          subscriptionId: stored.id,
+          wantedRevision: incident.revision,
+          deliveredRevision: existing?.deliveredRevision ?? 0,
+          ...(existing?.activityId ? { activityId: existing.activityId } : {}),
+          dueAt: now,
+          attempts: 0,
+          ...(existing?.lastSentAt ? { lastSentAt: existing.lastSentAt } : {}),
+          status: 'pending',
+        });
+      }
+      return { open: open.length, queued, alreadyHere };
+    });
   }
 
   /** Groups an inbox entry that waited for its job (the processor calls this after the Azure lookup). */

@@ -8,10 +8,26 @@ export interface ParsedArmResource {
 const vaultPattern = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.recoveryservices\/vaults\/([^/]+)/i;
 const vmPattern = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.compute\/virtualmachines\/([^/]+)/i;
 
+function decodeName(name: string): string | undefined {
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    // A malformed %-escape (URIError): not a usable id. Normalisation names the field (malformedArmId).
+    return undefined;
+  }
+}
+
 function match(pattern: RegExp, id: string): ParsedArmResource | undefined {
   const m = pattern.exec(id.trim());
   if (!m || !m[1] || !m[2] || !m[3]) return undefined;
-  return { subscriptionId: m[1], resourceGroup: m[2], name: decodeURIComponent(m[3]) };
+  const name = decodeName(m[3]);
+  return name === undefined ? undefined : { subscriptionId: m[1], resourceGroup: m[2], name };
+}
+
+/** True for a vault or VM ARM id whose name carries a malformed %-escape (e.g. "vm%zz"), which cannot be decoded. */
+export function malformedArmId(id: string): boolean {
+  const m = vaultPattern.exec(id.trim()) ?? vmPattern.exec(id.trim());
+  return m?.[3] !== undefined && decodeName(m[3]) === undefined;
 }
 
 export function parseVaultId(id: string): ParsedArmResource | undefined {

@@ -1,70 +1,55 @@
 import type { BackupJob } from '../azure-port';
+import { type CodeSource, identifyCodeIn, identifyJobCode as identifyJobCodeOnce, jobErrorMessage, singleCode } from '../identify/job-code';
 import type { BackupAlert } from './backup-alert';
 
 /**
- * The slice of the identifier (src/core/identify) incidents need: ranked candidates for a text.
- * Kept structural so incidents depend on the shape, not on the identifier's module.
+ * The slice of the identifier (src/core/identify) incidents need: ranked candidates for a text
+ * and the owner of a documented numeric code. createIdentifier(kb) satisfies it.
  */
-export interface CodeCandidate {
-  readonly code: string;
-  readonly confidence: number;
-}
+export type CodeIdentifier = CodeSource;
 
-export interface CodeIdentifier {
-  identify(text: string): readonly CodeCandidate[];
-}
+type Identification = ReturnType<CodeSource['identify']>;
 
-/** Adapts the identifier of src/core/identify (createIdentifier(kb)) to this port. */
-export function codeIdentifierOf(identifier: { identify(text: string): { readonly candidates: readonly { readonly code: { readonly id: string }; readonly confidence: number }[] } }): CodeIdentifier {
-  return { identify: (text) => identifier.identify(text).candidates.map((c) => ({ code: c.code.id, confidence: c.confidence })) };
-}
-
-/** Below this the alert is grouped as unidentified rather than under a guess. */
-export const defaultMinConfidence = 0.6;
-
-function best(identifier: CodeIdentifier, textToTry: string, minConfidence: number): string | undefined {
-  const top = identifier.identify(textToTry)[0];
-  return top && top.confidence >= minConfidence ? top.code : undefined;
+/** The identifier of src/core/identify as this port (kept for the alert wiring; the shapes are the same). */
+export function codeIdentifierOf(identifier: CodeSource): CodeIdentifier {
+  return { identify: (text) => identifier.identify(text), codeByNumber: (n) => identifier.codeByNumber(n) };
 }
 
 /**
- * The code of an alert from what it carries, in order of trust: a code the sender stated,
- * the error message, then the hints (originAlertId ends with the lower-cased code,
- * aka.ms/AB-<code> links). The identifier canonicalises spelling and aliases.
- * Returns undefined when only the job (through AzurePort) can tell.
+ * The code of an alert from what it carries: a code the sender stated wins; otherwise the error
+ * message and the hints (originAlertId ends with the lower-cased code, aka.ms/AB-<code> links)
+ * are weighed together by the same identification as a job's texts, so a link tells apart two
+ * codes that share a message. Returns undefined when only the job (through AzurePort) can tell.
  */
-export function identifyAlertCode(alert: BackupAlert, identifier: CodeIdentifier, minConfidence = defaultMinConfidence): string | undefined {
-  const texts = [alert.errorCode, alert.message, ...alert.codeHints].filter((t): t is string => t !== undefined && t.length > 0);
-  for (const t of texts) {
-    const code = best(identifier, t, minConfidence);
-    if (code) return code;
+export function identifyAlertCode(alert: BackupAlert, identifier: CodeIdentifier): string | undefined {
+  if (alert.errorCode !== undefined && alert.errorCode.length > 0) {
+    const stated = singleCode(identifyCodeIn([alert.errorCode], identifier));
+    if (stated) return stated;
   }
+  const found = singleCode(identifyCodeIn([alert.message ?? '', ...alert.codeHints], identifier));
   // A stated code the catalogue does not know is still the best grouping key we have.
-  return alert.errorCode;
+  return found ?? (alert.errorCode || undefined);
 }
 
-/** The code of a failed job: its error strings and the non-localised dynamic message. */
-export function identifyJobCode(job: BackupJob, identifier: CodeIdentifier, minConfidence = defaultMinConfidence): string | undefined {
-  const texts = [...job.errors.flatMap((e) => [e.message, e.title ?? '', ...e.recommendations]), job.dynamicErrorMessage ?? ''].filter((t) => t.trim().length > 0);
-  for (const t of texts) {
-    const code = best(identifier, t, minConfidence);
-    if (code) return code;
-  }
-  return undefined;
+/**
+ * The incident's code for a failed job: the one identification every path shares
+ * (src/core/identify/job-code.ts), only when it names one code; an ambiguity groups as unidentified.
+ */
+export function identifyJobCode(job: BackupJob, identifier: CodeIdentifier): string | undefined {
+  return singleCode(identifyJobCodeOnce(job, identifier));
 }
 
 /** The message a job alert shows: the first error string, else the dynamic message. */
-export function jobMessage(job: BackupJob): string | undefined {
-  return job.errors.find((e) => e.message.trim().length > 0)?.message ?? job.dynamicErrorMessage;
-}
+export const jobMessage = jobErrorMessage;
 
 /**
  * Remembers the identifier's answers for recent texts: a storm repeats the same few messages
  * thousands of times, and the same text always gets the same candidates.
  */
 export function memoizedIdentifier(identifier: CodeIdentifier, maxEntries = 2_000): CodeIdentifier {
-  const cache = new Map<string, readonly CodeCandidate[]>();
+  const cache = new Map<string, Identification>();
   return {
+    codeByNumber: (n) => identifier.codeByNumber(n),
     identify(text) {
       const hit = cache.get(text);
       if (hit) return hit;

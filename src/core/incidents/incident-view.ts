@@ -17,9 +17,16 @@ export interface IncidentCardAction extends CardButton {
 }
 
 export interface IncidentCardVm {
+  /** "vm-sql01: failing (rg-sql)": plain text, Azure names in it. */
+  readonly line: string;
   readonly name: string;
   readonly state: string;
   readonly recovered: boolean;
+}
+
+export interface IncidentCardFact {
+  readonly title: string;
+  readonly value: string;
 }
 
 export interface IncidentCardData {
@@ -30,15 +37,30 @@ export interface IncidentCardData {
   readonly messageLabel: string;
   readonly vault: string;
   readonly vaultLabel: string;
+  /** Error code, vault, and where known the vault's resource group and subscription. */
+  readonly facts: readonly IncidentCardFact[];
   readonly status: string;
   readonly recovered: boolean;
+  /** Some VMs recovered, some still failing. */
+  readonly recovering: boolean;
+  /**
+   * When the incident began and when it last heard from Azure: a fixed label and an RFC 3339 UTC
+   * instant without fractions, which each channel formats in the reader's time zone (Teams: the
+   * template's {{DATE()}} {{TIME()}} in a TextBlock of its own, with no Azure or user text in it).
+   */
+  readonly firstAlertLabel: string;
+  readonly firstAlertAt: string;
+  readonly lastAlertLabel: string;
+  readonly lastAlertAt: string;
   readonly countText: string;
   readonly vms: readonly IncidentCardVm[];
   readonly more: string;
   readonly hasMore: boolean;
+  /** What the reader can do next (the Troubleshoot buttons, and how to reach VMs without one). */
+  readonly nextStep: string;
+  readonly hasNextStep: boolean;
   readonly actions: readonly IncidentCardAction[];
   readonly hasActions: boolean;
-  readonly updatedText: string;
 }
 
 export interface IncidentViewOptions {
@@ -46,17 +68,69 @@ export interface IncidentViewOptions {
   readonly maxButtons: number;
   /** The catalogue's message for the code, when the alert carried none. */
   readonly catalogueMessage?: string;
+  /**
+   * Whether "Troubleshoot <vm>" can open the stepping flow: false for a code the catalogue does
+   * not know (another tool stated it), which has no causes to step through. Default: a code is known.
+   */
+  readonly troubleshootable?: boolean;
 }
 
 const defaults: IncidentViewOptions = { maxVms: 10, maxButtons: 3 };
 
-function plural(n: number, en: [string, string], pl: [string, string, string], lang: Language): string {
-  if (lang === 'en') return n === 1 ? en[0] : en[1];
-  // Polish: 1 maszyna, 2-4 maszyny, 5+ maszyn (but 12-14 maszyn).
-  if (n === 1) return pl[0];
+/** Polish number agreement: 1 maszyna, 2-4 maszyny, 5+ maszyn (but 12-14 maszyn, 22 maszyny). */
+export function polishPlural<T>(n: number, one: T, few: T, many: T): T {
+  if (n === 1) return one;
   const lastTwo = n % 100;
   const last = n % 10;
-  return last >= 2 && last <= 4 && !(lastTwo >= 12 && lastTwo <= 14) ? pl[1] : pl[2];
+  return last >= 2 && last <= 4 && !(lastTwo >= 12 && lastTwo <= 14) ? few : many;
+}
+
+function plural(n: number, en: [string, string], pl: [string, string, string], lang: Language): string {
+  if (lang === 'en') return n === 1 ? en[0] : en[1];
+  return polishPlural(n, pl[0], pl[1], pl[2]);
+}
+
+/** "2026-11-26T21:12:55Z": what Teams' DATE()/TIME() accept (no fractions). */
+export function cardInstant(time: Date): string {
+  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The question the bot answers about one VM's latest failed backup (src/core/questions), as the reader would type it. */
+function askAboutVm(lang: Language): string {
+  return lang === 'en' ? '"why did the backup of <vm> fail?"' : '„dlaczego nie udała się kopia zapasowa <maszyna>?”';
+}
+
+function statusText(total: number, recoveredCount: number, lang: Language): string {
+  if (total > 0 && recoveredCount >= total) {
+    return lang === 'en'
+      ? 'All VMs recovered: their latest backups succeeded or the alerts were resolved.'
+      : 'Wszystkie maszyny odzyskane: ostatnie kopie się udały albo alerty zostały rozwiązane.';
+  }
+  const failing = total - recoveredCount;
+  if (recoveredCount === 0) return lang === 'en' ? 'Still failing: no VM has recovered yet.' : 'Trwa: żadna maszyna nie została jeszcze odzyskana.';
+  return lang === 'en' ? `Recovering: ${failing} of ${total} VMs still failing.` : `Ustępuje: ${failing} z ${total} maszyn nadal z błędem.`;
+}
+
+function nextStepText(buttons: number, failing: number, identified: boolean, lang: Language): string {
+  if (failing === 0) return '';
+  if (buttons === 0) {
+    return identified
+      ? lang === 'en'
+        ? `Next: this code is not in the catalogue; ask ${askAboutVm(lang)} so the bot reads that VM's job.`
+        : `Dalej: tego kodu nie ma w katalogu; zapytaj ${askAboutVm(lang)}, a bot odczyta zadanie tej maszyny.`
+      : lang === 'en'
+        ? `Next: the alerts did not say which error this is; ask ${askAboutVm(lang)} so the bot reads that VM's job.`
+        : `Dalej: alerty nie podały, jaki to błąd; zapytaj ${askAboutVm(lang)}, a bot odczyta zadanie tej maszyny.`;
+  }
+  const press =
+    lang === 'en'
+      ? 'Next: Troubleshoot walks through the likely causes for that VM, with its backup job filled in; Run checks then tests them in Azure.'
+      : 'Dalej: Diagnozuj przeprowadzi przez prawdopodobne przyczyny dla tej maszyny (z jej zadaniem kopii zapasowej), a Sprawdź w Azure je zweryfikuje.';
+  const others = failing - buttons;
+  if (others <= 0) return press;
+  return lang === 'en'
+    ? `${press} Buttons cover ${buttons} of ${failing} failing VMs; for any other, ask ${askAboutVm(lang)}`
+    : `${press} Przyciski obejmują ${buttons} z ${failing} maszyn z błędem; o pozostałe zapytaj ${askAboutVm(lang)}`;
 }
 
 export function incidentCardData(incident: Incident, lang: Language, options: Partial<IncidentViewOptions> = {}): IncidentCardData {
@@ -71,17 +145,29 @@ export function incidentCardData(incident: Incident, lang: Language, options: Pa
       : `Dotyczy: ${total} ${vmWord}, odzyskano: ${incident.recoveredCount}`;
   const shown = incident.vms.slice(0, o.maxVms);
   const hidden = Math.max(0, incident.vms.length - shown.length);
-  const actions = incident.vms
-    .filter((vm) => vm.state === 'fired')
-    .slice(0, o.maxButtons)
-    .map(
-      (vm): IncidentCardAction => ({
+  // The flow needs a code with causes: no buttons that could only answer "invalid action".
+  const troubleshootable = incident.code !== null && (o.troubleshootable ?? true);
+  const failingVms = incident.vms.filter((vm) => vm.state === 'fired');
+  const actions = (troubleshootable ? failingVms : []).slice(0, o.maxButtons).map(
+    (vm): IncidentCardAction => ({
       title: lang === 'en' ? `Troubleshoot ${vm.name}` : `Diagnozuj ${vm.name}`,
       verb: troubleshootVerb,
       data: { v: PayloadVersion, incidentId: incident.id, vm: vm.key },
     }),
-    );
+  );
   const message = incident.message ?? o.catalogueMessage ?? (lang === 'en' ? '(the alert carried no message)' : '(alert nie zawierał komunikatu)');
+  const codeLabel = lang === 'en' ? 'Error code' : 'Kod błędu';
+  const vaultLabel = lang === 'en' ? 'Vault' : 'Magazyn';
+  const { resourceGroup, subscriptionId } = incident.vault;
+  const facts: IncidentCardFact[] = [
+    { title: codeLabel, value: code },
+    { title: vaultLabel, value: incident.vault.name },
+    ...(resourceGroup ? [{ title: lang === 'en' ? 'Resource group' : 'Grupa zasobów', value: resourceGroup }] : []),
+    ...(subscriptionId ? [{ title: lang === 'en' ? 'Subscription' : 'Subskrypcja', value: subscriptionId }] : []),
+  ];
+  const failingWord = lang === 'en' ? 'failing' : 'błąd';
+  const recoveredWord = lang === 'en' ? 'recovered' : 'odzyskana';
+  const nextStep = nextStepText(actions.length, Math.max(0, total - incident.recoveredCount), incident.code !== null, lang);
   return {
     heading: recovered
       ? lang === 'en'
@@ -91,29 +177,35 @@ export function incidentCardData(incident: Incident, lang: Language, options: Pa
         ? 'Backup failures'
         : 'Nieudane kopie zapasowe',
     code,
-    codeLabel: lang === 'en' ? 'Error code' : 'Kod błędu',
+    codeLabel,
     message,
     messageLabel: lang === 'en' ? 'Message' : 'Komunikat',
     vault: incident.vault.name,
-    vaultLabel: lang === 'en' ? 'Vault' : 'Magazyn',
-    status: recovered
-      ? lang === 'en'
-        ? 'All VMs recovered: their latest backups succeeded or the alerts were resolved.'
-        : 'Wszystkie maszyny odzyskane: ostatnie kopie się udały albo alerty zostały rozwiązane.'
-      : lang === 'en'
-        ? 'Active'
-        : 'Aktywny',
+    vaultLabel,
+    facts,
+    status: statusText(total, incident.recoveredCount, lang),
     recovered,
+    recovering: !recovered && incident.recoveredCount > 0,
+    firstAlertLabel: lang === 'en' ? 'First alert' : 'Pierwszy alert',
+    // An alert Azure Monitor retried late may be older than the one that opened the incident.
+    firstAlertAt: cardInstant(new Date(Math.min(incident.openedAt.getTime(), ...incident.vms.map((vm) => vm.firstSeenAt.getTime())))),
+    lastAlertLabel: lang === 'en' ? 'Last alert' : 'Ostatni alert',
+    lastAlertAt: cardInstant(incident.lastAlertAt),
     countText,
-    vms: shown.map((vm) => ({
-      name: vm.name,
-      recovered: vm.state === 'resolved',
-      state: vm.state === 'resolved' ? (lang === 'en' ? 'recovered' : 'odzyskana') : lang === 'en' ? 'failing' : 'błąd',
-    })),
+    vms: shown.map((vm) => {
+      const state = vm.state === 'resolved' ? recoveredWord : failingWord;
+      return {
+        line: `${vm.name}: ${state}${vm.resourceGroup ? ` (${vm.resourceGroup})` : ''}`,
+        name: vm.name,
+        recovered: vm.state === 'resolved',
+        state,
+      };
+    }),
     more: hidden > 0 ? (lang === 'en' ? `and ${hidden} more` : `i ${hidden} więcej`) : '',
     hasMore: hidden > 0,
+    nextStep,
+    hasNextStep: nextStep.length > 0,
     actions,
     hasActions: actions.length > 0,
-    updatedText: lang === 'en' ? `Last alert ${incident.lastAlertAt.toISOString()}` : `Ostatni alert ${incident.lastAlertAt.toISOString()}`,
   };
 }

@@ -40,6 +40,11 @@ export class MemoryIncidentStore implements IncidentStore {
   count(): number {
     return this.headers.size;
   }
+  listOpen(since: Date): IncidentHeader[] {
+    return [...this.headers.values()]
+      .filter((h) => h.recoveredCount < h.vmCount && h.lastAlertAt.getTime() >= since.getTime())
+      .sort((a, b) => b.lastAlertAt.getTime() - a.lastAlertAt.getTime());
+  }
   all(): IncidentHeader[] {
     return [...this.headers.values()];
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseContainerVm, parseVaultId, parseVmId } from './arm-ids';
+import { malformedArmId, parseContainerVm, parseVaultId, parseVmId } from './arm-ids';
 import type { AlertCondition, AlertVm, BackupAlert } from './backup-alert';
 import { normaliseJobId } from './backup-alert';
 
@@ -14,6 +14,12 @@ import { normaliseJobId } from './backup-alert';
 export type NormaliseResult = { readonly ok: true; readonly alert: BackupAlert } | { readonly ok: false; readonly field: string; readonly reason: string };
 
 const text = (max: number) => z.string().trim().min(1).max(max);
+/** Text that may hold an ARM id: a malformed %-escape in the id's name is refused here, so the 400 names the field. */
+const armText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => !malformedArmId(v), 'has a malformed %-escape in the resource name');
 const timestamp = z
   .string()
   .max(64)
@@ -37,7 +43,7 @@ const essentialsSchema = z.looseObject({
   alertRule: text(1000).optional(),
   monitoringService: text(200),
   monitorCondition: condition,
-  alertTargetIDs: z.array(z.string().max(1000)).min(1, 'must list the vault id'),
+  alertTargetIDs: z.array(armText(1000)).min(1, 'must list the vault id'),
   configurationItems: z.array(z.string().max(1000)).nullish(),
   originAlertId: z.string().max(2000).nullish(),
   firedDateTime: timestamp,
@@ -46,11 +52,11 @@ const essentialsSchema = z.looseObject({
 });
 
 const backupContextSchema = z.looseObject({
-  sourceId: z.string().max(2000).nullish(),
-  linkedResourceId: z.string().max(2000).nullish(),
+  sourceId: armText(2000).nullish(),
+  linkedResourceId: armText(2000).nullish(),
   linkedResourceName: z.string().max(200).nullish(),
   protectedItemId: z.string().max(2000).nullish(),
-  affectedItems: z.string().max(4000).nullish(),
+  affectedItems: armText(4000).nullish(),
   extendedInfo: z
     .looseObject({
       jobId: z.string().max(400).nullish(),
@@ -83,8 +89,8 @@ const commonSchema = z.looseObject({
 
 export const MinimalAlertSchema = z
   .object({
-    vault: z.union([vaultName, z.string().trim().regex(/\/vaults\/[^/]+$/i, 'must be a vault name or ARM id')]),
-    vm: z.union([vmName, z.string().trim().regex(/\/virtualMachines\/[^/]+$/i, 'must be a VM name or ARM id')]),
+    vault: z.union([vaultName, armText(1000).pipe(z.string().trim().regex(/\/vaults\/[^/]+$/i, 'must be a vault name or ARM id'))]),
+    vm: z.union([vmName, armText(1000).pipe(z.string().trim().regex(/\/virtualMachines\/[^/]+$/i, 'must be a VM name or ARM id'))]),
     errorCode: z
       .string()
       .trim()

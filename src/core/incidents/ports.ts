@@ -21,6 +21,8 @@ export interface IncidentStore {
   get(incidentId: string): Incident | undefined;
   getHeader(incidentId: string): IncidentHeader | undefined;
   count(): number;
+  /** Incidents not all recovered whose last alert is at or after `since`, most recent first. */
+  listOpen(since: Date): IncidentHeader[];
 }
 
 export type InboxStatus = 'grouped' | 'needs-job' | 'ignored';
@@ -62,6 +64,8 @@ export interface OutboxEntry {
   readonly lastSentAt?: Date;
   readonly status: OutboxStatus;
   readonly lastError?: string;
+  /** Since when the conversation has waited for a revision it has not seen (for the accepted-to-posted metric). */
+  readonly pendingSince?: Date;
 }
 
 export interface Outbox {
@@ -80,6 +84,16 @@ export interface Outbox {
   depth(): number;
   nextDueAt(): Date | undefined;
   get(id: string): OutboxEntry | undefined;
+}
+
+/** What the delivery worker needs of the outbox beyond planning. */
+export interface DeliveryOutbox extends Outbox {
+  /** Pending entries due at `now`, earliest first, leaving out conversations already being delivered to. */
+  due(now: Date, limit: number, excludeConversations?: readonly string[]): OutboxEntry[];
+  /** Forgets the entry's card (it was deleted in the channel): the next delivery posts a new one. */
+  forgetActivity(id: string): void;
+  /** Marks every pending entry of a conversation failed (the bot may no longer post there); returns how many. */
+  failConversation(conversationKey: string, error: string): number;
 }
 
 export interface SubscriptionStore {

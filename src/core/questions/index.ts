@@ -1,8 +1,8 @@
 export { parseResourceQuestion, DEFAULT_WINDOW, MAX_QUESTION_CHARS, type QuestionWindow, type ResourceQuestion } from './question-intent';
 export { resolveWindow, type TimeRange } from './time-window';
-export { AzureDeadline, isTimeout, timedOut } from './azure-deadline';
-export { VaultResolver, parseWatchedVault, parseWatchedVaults, sameVault, type VaultResolverOptions } from './vault-resolver';
-export { identifyJobCode, jobErrorMessage, jobTime, type CodeCatalogue, type JobCode } from './job-code';
+export { AzureDeadline, isTimeout, timedOut } from '../azure-lookup/azure-deadline';
+export { VaultResolver, sameVault, type VaultResolverOptions } from './vault-resolver';
+export { identifyJobCode, jobErrorMessage, jobTime, type JobCode } from './job-code';
 export {
   ResourceQuestions,
   createResourceQuestions,

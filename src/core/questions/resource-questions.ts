@@ -3,11 +3,11 @@ import { CodedError, asCodedError } from '../errors';
 import type { Identifier } from '../identify';
 import { boundedDamerauLevenshtein } from '../identify/edit-distance';
 import type { Clock } from '../ports';
-import { AzureDeadline, isTimeout } from './azure-deadline';
-import { type CodeCatalogue, type JobCode, identifyJobCode, jobErrorMessage, jobTime } from './job-code';
+import { AzureDeadline, isTimeout } from '../azure-lookup/azure-deadline';
+import { type JobCode, identifyJobCode, jobErrorMessage, jobTime } from './job-code';
 import type { QuestionWindow } from './question-intent';
 import { type TimeRange, resolveWindow } from './time-window';
-import { VaultResolver, parseWatchedVaults } from './vault-resolver';
+import { VaultResolver } from './vault-resolver';
 
 /** A failed backup job and what the bot makes of it. */
 export interface FailedJob {
@@ -75,8 +75,8 @@ export type ReloadResult = { readonly kind: 'failure'; readonly failure: FailedJ
 
 export interface ResourceQuestionsDeps {
   readonly azure: AzurePort;
+  /** Names the code of a failed job (the same identification the incident cards and fix verification use). */
   readonly identifier: Identifier;
-  readonly catalogue: CodeCatalogue;
   readonly vaults: VaultResolver;
   readonly clock: Clock;
   /** The whole question's time budget for Azure (default 8 s: a Teams turn must answer within 15 s). */
@@ -201,7 +201,7 @@ export class ResourceQuestions {
   private describe(job: BackupJob): FailedJob {
     const message = jobErrorMessage(job);
     const at = jobTime(job);
-    return { job, code: identifyJobCode(job, this.deps.identifier, this.deps.catalogue), ...(message ? { message } : {}), ...(at ? { at } : {}) };
+    return { job, code: identifyJobCode(job, this.deps.identifier), ...(message ? { message } : {}), ...(at ? { at } : {}) };
   }
 
   /** A listed job may lack the details (the dynamic error message) that tell its code; read them when needed. */
@@ -251,13 +251,13 @@ function isVaultList(value: readonly VaultRef[] | { kind: 'azure-problem'; probl
 }
 
 export interface CreateResourceQuestionsInput extends Omit<ResourceQuestionsDeps, 'vaults'> {
-  /** WATCHED_VAULTS as configured (resource ids or subscription/resourceGroup/name); empty: every vault the identity sees. */
-  readonly watchedVaults: readonly string[];
+  /** WATCHED_VAULTS as parsed by src/config.ts; empty: every vault the identity sees. */
+  readonly watchedVaults: readonly VaultRef[];
 }
 
-/** The use cases over the configured vault list (a malformed entry is a config_invalid error). */
+/** The use cases over the configured vault list. */
 export function createResourceQuestions(input: CreateResourceQuestionsInput): ResourceQuestions {
-  const vaults = new VaultResolver(input.azure, input.clock, { watched: parseWatchedVaults(input.watchedVaults) });
+  const vaults = new VaultResolver(input.azure, input.clock, { watched: input.watchedVaults });
   return new ResourceQuestions({ ...input, vaults });
 }
 

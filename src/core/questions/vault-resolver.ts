@@ -1,39 +1,13 @@
 import type { AzurePort, VaultRef } from '../azure-port';
-import { CodedError } from '../errors';
 import type { Clock } from '../ports';
-import type { AzureDeadline } from './azure-deadline';
-
-/**
- * A watched vault as configured (WATCHED_VAULTS): a vault resource id
- * (/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.RecoveryServices/vaults/<name>)
- * or a "<subscription>/<resourceGroup>/<name>" triple. Undefined when it is neither.
- */
-export function parseWatchedVault(text: string): VaultRef | undefined {
-  const trimmed = text.trim();
-  const id = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.RecoveryServices\/vaults\/([^/]+)\/?$/i.exec(trimmed);
-  if (id) return { subscriptionId: id[1] as string, resourceGroup: id[2] as string, name: id[3] as string };
-  const triple = /^([^/\s]+)\/([^/\s]+)\/([^/\s]+)$/.exec(trimmed);
-  if (triple) return { subscriptionId: triple[1] as string, resourceGroup: triple[2] as string, name: triple[3] as string };
-  return undefined;
-}
-
-/** Every configured entry parsed; a malformed one is a configuration error naming it. */
-export function parseWatchedVaults(entries: readonly string[]): VaultRef[] {
-  return entries.map((entry) => {
-    const vault = parseWatchedVault(entry);
-    if (!vault) {
-      throw new CodedError('config_invalid', `WATCHED_VAULTS: "${entry}" is neither a vault resource id nor subscription/resourceGroup/name`, { entry });
-    }
-    return vault;
-  });
-}
+import type { AzureDeadline } from '../azure-lookup/azure-deadline';
 
 export function sameVault(a: VaultRef, b: VaultRef): boolean {
   return a.subscriptionId.toLowerCase() === b.subscriptionId.toLowerCase() && a.resourceGroup.toLowerCase() === b.resourceGroup.toLowerCase() && a.name.toLowerCase() === b.name.toLowerCase();
 }
 
 export interface VaultResolverOptions {
-  /** The configured list; empty means every vault the identity can see. */
+  /** WATCHED_VAULTS as parsed by src/config.ts; empty means every vault the identity can see. */
   readonly watched: readonly VaultRef[];
   /** How long a listVaults() answer is reused. */
   readonly cacheMs?: number;

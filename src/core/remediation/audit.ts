@@ -23,6 +23,8 @@ export const AuditActions = [
   'fix.verification-started',
   'fix.verified-fixed',
   'fix.still-failing',
+  /** The fix ran, but its verification backup could not be followed to an end (Azure error, timeout, restart). */
+  'fix.unverified',
 ] as const;
 export type AuditAction = (typeof AuditActions)[number];
 

@@ -4,7 +4,7 @@ import type { LocalizedText } from '../knowledge/schema';
 import { runCommandFor, type FixDefinition, type FixId } from './fix-catalogue';
 import type { ExecutionOutcome } from './fix-request';
 import type { FixTarget } from './fix-target';
-import { backupExtensionNames, findProtectedVm, matchingCollections } from './preconditions';
+import { backupExtensionNames, collectionScopeProblem, findProtectedVm, matchingCollections } from './preconditions';
 
 /**
  * One executor per fix: a pure async function over AzurePort that runs exactly the
@@ -120,14 +120,17 @@ function isDefinedOn(lock: ResourceLock, subscriptionId: string, resourceGroup: 
  */
 const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
   const { azure, target } = ctx;
-  let vmId: string | undefined;
+  let vmLocation: string | undefined;
   try {
-    vmId = (await azure.getVmStatus(target.vm, opts(ctx))).id;
+    vmLocation = (await azure.getVmStatus(target.vm, opts(ctx))).location;
   } catch {
-    vmId = undefined;
+    vmLocation = undefined;
   }
-  const collections = matchingCollections(await azure.listRestorePointCollections(target.vm, opts(ctx)), target, vmId);
+  const collections = matchingCollections(await azure.listRestorePointCollections(target.vm, opts(ctx)), target, vmLocation);
   if (collections.length === 0) throw new CodedError('fix_request_invalid', `No AzureBackup_${target.vm.name}_* restore point collection found`, { vm: target.vm.name });
+  // The source VM decides, not the shared AzureBackupRG_* group the collections sit in.
+  const scopeProblem = collectionScopeProblem(collections, target, ctx.inScope);
+  if (scopeProblem) throw new CodedError('policy_denied', `${scopeProblem}; nothing was changed`, { collections: collections.map((c) => c.id) });
 
   const groups = new Map<string, { subscriptionId: string; resourceGroup: string; collections: RestorePointCollection[] }>();
   for (const c of collections) {
@@ -173,8 +176,13 @@ const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
   } finally {
     // Always put back what was removed, identically (name, level, notes), even after a failed delete.
     for (const l of removed) {
+      // Progress is only a card update: whatever it does, it cannot stand between us and the restore.
       try {
         await ctx.progress({ en: `Restoring lock ${lockLine(l)}…`, pl: `Przywracanie blokady ${lockLine(l)}…` });
+      } catch {
+        // Deliberately ignored.
+      }
+      try {
         // No abort signal: a cancelled fix must still put the lock back.
         await azure.createResourceGroupLock(l.subscriptionId, l.resourceGroup, { name: l.lock.name, level: l.lock.level, ...(l.lock.notes !== undefined ? { notes: l.lock.notes } : {}) });
       } catch (error) {

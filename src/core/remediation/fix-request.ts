@@ -11,15 +11,24 @@ import type { FixTarget } from './fix-target';
  *   approved  -> executing | failed (abandoned: policy changed, or approved too long ago to run unattended)
  *   executing -> succeeded | failed (also: interrupted by a restart, never re-run)
  *   succeeded -> verifying
- *   verifying -> verified-fixed | still-failing (also: verification interrupted before its job was known)
+ *   verifying -> verified-fixed | still-failing | unverified (the backup could not be followed:
+ *                an Azure error, a timeout, or a restart before its job was known)
+ *
+ * Only a backup that ran to its end judges the cause: `still-failing` moves the session to the
+ * next cause, `unverified` leaves it where it is.
  *
  * Transitions are pure; the store applies them with compare-and-swap on `version`, so of
  * two approvers, a double click or two bot instances exactly one wins each step.
  */
-export const FixRequestStates = ['requested', 'approved', 'rejected', 'expired', 'executing', 'succeeded', 'failed', 'verifying', 'verified-fixed', 'still-failing'] as const;
+export const FixRequestStates = ['requested', 'approved', 'rejected', 'expired', 'executing', 'succeeded', 'failed', 'verifying', 'verified-fixed', 'still-failing', 'unverified'] as const;
 export type FixRequestState = (typeof FixRequestStates)[number];
 
-export const finalStates: ReadonlySet<FixRequestState> = new Set(['rejected', 'expired', 'failed', 'verified-fixed', 'still-failing']);
+export const finalStates: ReadonlySet<FixRequestState> = new Set(['rejected', 'expired', 'failed', 'verified-fixed', 'still-failing', 'unverified']);
+
+/** Not final: the request still holds its open-request key (see `openRequestKey`). */
+export function isOpenState(state: FixRequestState): boolean {
+  return !finalStates.has(state);
+}
 
 export interface ExecutionOutcome {
   readonly summary: LocalizedText;
@@ -32,7 +41,11 @@ export interface ExecutionOutcome {
 
 export interface VerificationOutcome {
   readonly jobId?: string;
-  /** `pending` while the verification backup runs; `interrupted`: the bot restarted before the backup's job id was recorded. */
+  /**
+   * `pending` while the verification backup runs. `fixed` / `failed`: the backup ended.
+   * `timed-out`, `error` (Azure could not be asked) and `interrupted` (the bot restarted before
+   * the backup's job id was recorded) say nothing about the cause: the request ends `unverified`.
+   */
   readonly result: 'pending' | 'fixed' | 'failed' | 'timed-out' | 'error' | 'interrupted';
   /** The identified error code of a failed backup, when there is one. */
   readonly code?: string;
@@ -81,6 +94,18 @@ export interface FixRequest {
   readonly execution?: ExecutionOutcome;
   readonly verification?: VerificationOutcome;
   readonly runner?: FixRunner;
+  /**
+   * Set when the request came from a session's card: one open request per session, fix and VM.
+   * The store enforces it (a second create with the same key while this one is open is refused),
+   * so two Request presses racing through their Azure checks create one request.
+   */
+  readonly openKey?: string;
+}
+
+/** The deterministic key of "this fix on this VM from this session", case-insensitive in the VM's names. */
+export function openRequestKey(sessionId: string, fixId: string, target: FixTarget): string {
+  const vm = target.vm;
+  return [sessionId, fixId, vm.subscriptionId.toLowerCase(), vm.resourceGroup.toLowerCase(), vm.name.toLowerCase()].join('/');
 }
 
 export type FixRequestEvent =
@@ -119,6 +144,7 @@ export interface NewFixRequestInput {
   readonly codeId?: string;
   readonly causeId?: string;
   readonly card?: CardLocation;
+  readonly openKey?: string;
 }
 
 export function newFixRequest(input: NewFixRequestInput): FixRequest {
@@ -139,6 +165,7 @@ export function newFixRequest(input: NewFixRequestInput): FixRequest {
     ...(input.codeId !== undefined ? { codeId: input.codeId } : {}),
     ...(input.causeId !== undefined ? { causeId: input.causeId } : {}),
     ...(input.card !== undefined ? { card: input.card } : {}),
+    ...(input.openKey !== undefined ? { openKey: input.openKey } : {}),
   };
 }
 
@@ -180,6 +207,20 @@ export function applyFixEvent(request: FixRequest, event: FixRequestEvent, now: 
       return { ...base, state: 'verifying', verification: { result: 'pending', ...(event.jobId ? { jobId: event.jobId } : {}) }, ...(event.runner ? { runner: event.runner } : {}) };
     case 'verified':
       if (event.outcome.result === 'pending') throw new CodedError('fix_request_invalid', 'A verification outcome cannot be pending', { requestId: request.id });
-      return { ...base, state: event.outcome.result === 'fixed' ? 'verified-fixed' : 'still-failing', verification: event.outcome };
+      return { ...base, state: verdictState(event.outcome.result), verification: event.outcome };
+  }
+}
+
+/** Only a backup that ended judges the fix; anything else leaves it unverified. */
+function verdictState(result: Exclude<VerificationOutcome['result'], 'pending'>): FixRequestState {
+  switch (result) {
+    case 'fixed':
+      return 'verified-fixed';
+    case 'failed':
+      return 'still-failing';
+    case 'timed-out':
+    case 'error':
+    case 'interrupted':
+      return 'unverified';
   }
 }

@@ -1,3 +1,5 @@
+import type { RestorePointCollection } from '../azure-port';
+import { sourceVmOf } from '../restore-point-ownership';
 import type { CardButton } from '../views/card-actions';
 import type { Language, LocalizedText } from '../knowledge/schema';
 import type { Actor } from './actor';
@@ -65,20 +67,31 @@ function targetLine(target: FixTarget): string {
   return `${target.vm.name} · ${target.vm.resourceGroup} · ${target.vm.subscriptionId}${target.vault ? ` · vault ${target.vault.name}` : ''}`;
 }
 
-function operationsOf(fix: FixDefinition, target: FixTarget, lang: Language): FixCardView['operations'] {
+/** One line per collection the fix would delete: name, group, points, and whose it is (or that only its name matched). */
+function collectionLine(c: RestorePointCollection, lang: Language): string {
+  const points = lang === 'pl' ? `punktów przywracania: ${c.restorePointCount}` : `${c.restorePointCount} restore point${c.restorePointCount === 1 ? '' : 's'}`;
+  const source = sourceVmOf(c, { subscriptionId: c.subscriptionId, resourceGroup: '?', name: '?' });
+  const owner = c.matchedBy === 'name-only' || !c.sourceVmId
+    ? lang === 'pl' ? 'dopasowana tylko po nazwie (brak zapisanej maszyny źródłowej)' : 'matched by name only (no source VM recorded)'
+    : `${lang === 'pl' ? 'maszyna źródłowa' : 'source VM'} ${source ? `${source.resourceGroup}/${source.name}` : c.sourceVmId}`;
+  return `${c.name} · ${c.resourceGroup} · ${points} · ${owner}`;
+}
+
+function operationsOf(fix: FixDefinition, target: FixTarget, lang: Language, collections?: readonly RestorePointCollection[]): FixCardView['operations'] {
   return fix.operations.map((op, i) => {
     const lines = [op.call.replace(/<vm>/g, target.vm.name).replace(/<rg>/g, target.vm.resourceGroup)];
+    if (op.kind === 'delete-restore-point-collection' && collections) lines.push(...collections.map((c) => collectionLine(c, lang)));
     if (op.kind === 'run-command' && (!target.osType || target.osType === op.os)) lines.push(...op.script);
     if (op.kind === 'delete-extension') lines.push(target.osType ? op.extension[target.osType] : `${op.extension.Windows} | ${op.extension.Linux}`);
     return { number: i + 1, text: t(op.description, lang), lines };
   });
 }
 
-function planned(fix: FixDefinition, target: FixTarget, lang: Language): Pick<FixCardView, 'summary' | 'hasOperations' | 'operations' | 'changes' | 'undo' | 'labels'> {
+function planned(fix: FixDefinition, target: FixTarget, lang: Language, collections?: readonly RestorePointCollection[]): Pick<FixCardView, 'summary' | 'hasOperations' | 'operations' | 'changes' | 'undo' | 'labels'> {
   return {
     summary: t(fix.summary, lang),
     hasOperations: true,
-    operations: operationsOf(fix, target, lang),
+    operations: operationsOf(fix, target, lang, collections),
     changes: t(fix.changes, lang),
     undo: t(fix.undo, lang),
     labels: { operations: t(L.operations, lang), changes: t(L.changes, lang), undo: t(L.undo, lang) },
@@ -97,7 +110,7 @@ export function buildFixPlanView(plan: FixPlan, sessionId: string, lang: Languag
       { title: t(L.risk, lang), value: t(L[fix.risk], lang) },
       { title: t(L.approval, lang), value: `${plan.needsSecondPerson ? t(L.secondPerson, lang) : t(L.anyApprover, lang)} · ${plan.expiresInMinutes} min` },
     ],
-    ...planned(fix, target, lang),
+    ...planned(fix, target, lang, plan.collections),
     hasProblems: problems.length > 0,
     problems,
     hasOutput: false,
@@ -119,10 +132,10 @@ const statusText: Readonly<Record<FixRequestState, LocalizedText>> = {
   verifying: { en: '🔄 Verifying: backup running…', pl: '🔄 Weryfikacja: trwa kopia zapasowa…' },
   'verified-fixed': { en: '🎉 Fixed: the backup succeeded.', pl: '🎉 Naprawione: kopia zapasowa się powiodła.' },
   'still-failing': { en: '⚠️ Still failing', pl: '⚠️ Nadal nie działa' },
+  unverified: { en: '⚠️ Could not verify', pl: '⚠️ Nie udało się zweryfikować' },
 };
 
 const interrupted: LocalizedText = { en: '⚠️ Interrupted by a restart: not run again', pl: '⚠️ Przerwane przez ponowne uruchomienie: nie uruchomiono ponownie' };
-const notVerified: LocalizedText = { en: '⚠️ Fix applied, not verified: interrupted by a restart', pl: '⚠️ Poprawka wykonana, niezweryfikowana: przerwane przez ponowne uruchomienie' };
 const abandoned: LocalizedText = { en: '⛔ Not run', pl: '⛔ Nie uruchomiono' };
 
 const colorOf: Readonly<Record<FixRequestState, FixCardView['statusColor']>> = {
@@ -136,7 +149,35 @@ const colorOf: Readonly<Record<FixRequestState, FixCardView['statusColor']>> = {
   verifying: 'accent',
   'verified-fixed': 'good',
   'still-failing': 'attention',
+  unverified: 'warning',
 };
+
+/** Requests stored before `unverified` existed ended `still-failing` with one of these results. */
+const unverifiedResults = new Set(['timed-out', 'error', 'interrupted']);
+
+function isUnverified(request: FixRequest): boolean {
+  return request.state === 'unverified' || (request.state === 'still-failing' && unverifiedResults.has(request.verification?.result ?? ''));
+}
+
+/** "Could not verify: <reason>; the fix itself succeeded; retry the backup or check the job." */
+function unverifiedStatus(request: FixRequest, lang: Language): string {
+  const v = request.verification;
+  const job = v?.jobId;
+  const reason: LocalizedText =
+    v?.result === 'interrupted'
+      ? { en: 'the bot restarted before the verification backup was recorded', pl: 'bot został ponownie uruchomiony, zanim zapisano weryfikacyjną kopię zapasową' }
+      : v?.result === 'timed-out'
+        ? { en: `backup job ${job ?? ''} had not ended in time`, pl: `zadanie kopii zapasowej ${job ?? ''} nie zakończyło się w wyznaczonym czasie` }
+        : { en: v?.message ?? 'Azure did not answer', pl: v?.message ?? 'Azure nie odpowiedział' };
+  const check: LocalizedText = job
+    ? { en: `retry the backup or check job ${job} of ${request.target.vm.name} in the vault.`, pl: `ponów kopię zapasową albo sprawdź zadanie ${job} maszyny ${request.target.vm.name} w magazynie.` }
+    : { en: `retry the backup or check the backup jobs of ${request.target.vm.name} in the vault.`, pl: `ponów kopię zapasową albo sprawdź zadania kopii maszyny ${request.target.vm.name} w magazynie.` };
+  const text: LocalizedText = {
+    en: `${statusText.unverified.en}: ${reason.en}. The fix itself succeeded; ${check.en}`,
+    pl: `${statusText.unverified.pl}: ${reason.pl}. Sama poprawka się powiodła; ${check.pl}`,
+  };
+  return t(text, lang);
+}
 
 export interface FixRequestViewOptions {
   /** Who looks at the card: approvers see Approve / Reject while the request is pending. */
@@ -150,9 +191,10 @@ export interface FixRequestViewOptions {
 
 export function buildFixRequestView(request: FixRequest, fix: FixDefinition, options: FixRequestViewOptions): FixCardView {
   const lang = request.language;
+  const unverified = isUnverified(request);
   let status = t(statusText[request.state], lang);
-  if (request.state === 'still-failing' && request.verification?.result === 'interrupted') {
-    status = t(notVerified, lang);
+  if (unverified) {
+    status = unverifiedStatus(request, lang);
   } else if (request.state === 'failed' && request.execution?.errorCode === 'interrupted') {
     status = t(interrupted, lang);
   } else if (request.state === 'failed' && request.execution?.errorCode === 'abandoned') {
@@ -170,12 +212,8 @@ export function buildFixRequestView(request: FixRequest, fix: FixDefinition, opt
     ...(request.decidedBy ? [{ title: t(L.decidedBy, lang), value: request.decidedBy.displayName ?? request.decidedBy.userId }] : []),
     ...(request.state === 'requested' ? [{ title: t(L.expires, lang), value: request.expiresAt.replace('T', ' ').slice(0, 16) + ' UTC' }] : []),
   ];
-  const verificationText =
-    request.verification?.result === 'interrupted'
-      ? t({ en: `The fix was applied, but the bot restarted before the verification backup was recorded. Check the backup jobs of ${request.target.vm.name} in the vault, or run a backup.`, pl: `Poprawkę wykonano, ale bot został ponownie uruchomiony, zanim zapisano weryfikacyjną kopię zapasową. Sprawdź zadania kopii maszyny ${request.target.vm.name} w magazynie albo uruchom kopię.` }, lang)
-      : request.verification && request.verification.result !== 'pending' && request.verification.message
-        ? request.verification.message
-        : '';
+  // An unverified request's reason is already in its status.
+  const verificationText = !unverified && request.verification && request.verification.result !== 'pending' && request.verification.message ? request.verification.message : '';
   const outputParts = [request.execution ? t(request.execution.summary, lang) : '', request.execution?.output ?? '', verificationText]
     .filter((s) => s.length > 0)
     .join('\n');
@@ -187,7 +225,7 @@ export function buildFixRequestView(request: FixRequest, fix: FixDefinition, opt
   return {
     heading: `🔧 ${t(fix.title, lang)}`,
     status,
-    statusColor: colorOf[request.state],
+    statusColor: unverified ? colorOf.unverified : colorOf[request.state],
     facts,
     ...planned(fix, request.target, lang),
     // Once it ran, the outcome matters more than the plan.

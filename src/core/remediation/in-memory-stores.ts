@@ -1,6 +1,6 @@
 import { CodedError } from '../errors';
 import type { AuditEvent, AuditQuery } from './audit';
-import type { FixRequest, FixRequestState } from './fix-request';
+import { isOpenState, type FixRequest, type FixRequestState } from './fix-request';
 import type { AuditLog, FixRequestStore } from './ports';
 
 /** For unit tests: the same compare-and-swap contract as the SQLite store, in memory. */
@@ -9,6 +9,8 @@ export class InMemoryFixRequestStore implements FixRequestStore {
 
   async create(request: FixRequest): Promise<FixRequest> {
     if (this.items.has(request.id)) throw new CodedError('store_conflict', `Fix request ${request.id} already exists`, { id: request.id });
+    const holder = request.openKey === undefined ? undefined : [...this.items.values()].find((r) => r.openKey === request.openKey && isOpenState(r.state));
+    if (holder) throw new CodedError('store_conflict', `Fix request ${holder.id} is already open for ${request.openKey}`, { openKey: request.openKey, openRequestId: holder.id });
     const stored = { ...request, version: 1 };
     this.items.set(request.id, stored);
     return stored;

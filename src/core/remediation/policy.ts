@@ -26,6 +26,12 @@ export const PolicySchema = z
     groups: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.array(memberPrincipal)).default({}),
     requesters: z.array(principal).min(1),
     approvers: z.array(principal).min(1),
+    /**
+     * Who may use the bot's operator features beyond reading cards: subscribe or unsubscribe a
+     * conversation to incident cards, and let Run checks read the guest with a read-only run
+     * command. Requesters and approvers are operators too.
+     */
+    operators: z.array(principal).default([]),
     scope: z
       .object({
         subscriptions: z.array(pattern).min(1),
@@ -40,7 +46,7 @@ export const PolicySchema = z
   })
   .strict()
   .superRefine((policy, ctx) => {
-    for (const field of ['requesters', 'approvers'] as const) {
+    for (const field of ['requesters', 'approvers', 'operators'] as const) {
       policy[field].forEach((p, i) => {
         if (p.startsWith('group:') && !(p.slice('group:'.length) in policy.groups)) {
           ctx.addIssue({ code: 'custom', path: [field, i], message: `unknown group "${p.slice('group:'.length)}" (define it under "groups")` });
@@ -95,6 +101,58 @@ function matchesMember(actor: Actor, member: string): boolean {
     default:
       return false;
   }
+}
+
+/** Operators: the `operators` list plus every requester and approver. */
+export function isOperator(policy: Policy, actor: Actor): boolean {
+  return isPrincipal(policy, actor, policy.operators) || isPrincipal(policy, actor, policy.requesters) || isPrincipal(policy, actor, policy.approvers);
+}
+
+/** An operator feature's answer; `message` says who may and whom to ask. */
+export type OperatorDecision = { readonly allowed: true } | { readonly allowed: false; readonly message: LocalizedText };
+
+const askToBeOperator: LocalizedText = {
+  en: 'ask whoever maintains the fix policy (FIX_POLICY_FILE) to add you under "operators"',
+  pl: 'poproś osobę, która utrzymuje politykę poprawek (FIX_POLICY_FILE), o dopisanie Cię do listy „operators”',
+};
+
+export const operatorOnly = {
+  subscriptions: {
+    en: `Only operators may subscribe this conversation to incident cards or unsubscribe it (${askToBeOperator.en}).`,
+    pl: `Tylko operatorzy mogą zapisać tę rozmowę na karty incydentów lub wypisać ją z nich (${askToBeOperator.pl}).`,
+  },
+  runCommand: {
+    en: `Only operators may let the checks read the guest with a read-only run command (${askToBeOperator.en}).`,
+    pl: `Tylko operatorzy mogą pozwolić sprawdzeniom odczytać konfigurację maszyny poleceniem uruchamianym tylko do odczytu (${askToBeOperator.pl}).`,
+  },
+  runCommandOutOfScope: {
+    en: 'This VM is outside the subscriptions and resource groups of the fix policy, so the checks run no command on it.',
+    pl: 'Ta maszyna jest poza subskrypcjami i grupami zasobów polityki poprawek, więc sprawdzenia nie uruchamiają na niej żadnego polecenia.',
+  },
+  runCommandOff: {
+    en: 'Read-only run commands are off: they need a fix policy (FIX_POLICY_FILE) with "allowReadOnlyRunCommands": true.',
+    pl: 'Polecenia uruchamiane tylko do odczytu są wyłączone: wymagają polityki poprawek (FIX_POLICY_FILE) z "allowReadOnlyRunCommands": true.',
+  },
+} as const satisfies Record<string, LocalizedText>;
+
+/**
+ * May this person subscribe or unsubscribe a conversation? With a policy, only operators;
+ * without one, anyone who can talk to the bot (the README says so).
+ */
+export function decideSubscriptionChange(state: PolicyState | undefined, actor: Actor): OperatorDecision {
+  if (state === undefined || state.kind === 'missing') return { allowed: true };
+  return isOperator(state.policy, actor) ? { allowed: true } : { allowed: false, message: operatorOnly.subscriptions };
+}
+
+/**
+ * May Run checks read this VM's guest with a read-only run command for this person? Only
+ * under a policy that allows them, for an operator, on a VM inside the policy's scope.
+ */
+export function decideReadOnlyRunCommand(state: PolicyState | undefined, actor: Actor, vm: { readonly subscriptionId: string; readonly resourceGroup: string }): OperatorDecision {
+  if (state === undefined || state.kind === 'missing' || !state.policy.allowReadOnlyRunCommands) return { allowed: false, message: operatorOnly.runCommandOff };
+  if (!isOperator(state.policy, actor)) return { allowed: false, message: operatorOnly.runCommand };
+  if (!isResourceGroupInScope(state.policy, vm.subscriptionId, vm.resourceGroup)) return { allowed: false, message: operatorOnly.runCommandOutOfScope };
+  return { allowed: true };
 }
 
 export function isResourceGroupInScope(policy: Policy, subscriptionId: string, resourceGroup: string): boolean {

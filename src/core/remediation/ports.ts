@@ -7,7 +7,13 @@ import type { AuditEvent, AuditQuery } from './audit';
  * exactly one wins.
  */
 export interface FixRequestStore {
-  /** Stores a new request (version 0 in, version 1 out). Throws store_conflict if the id exists. */
+  /**
+   * Stores a new request (version 0 in, version 1 out). Throws store_conflict if the id exists,
+   * and store_conflict with details `{ openKey, openRequestId }` if the request has an `openKey`
+   * that another request still holds (one in a state that is not final). Atomic: of many
+   * creates racing with one key, exactly one succeeds. A request releases its key when a
+   * compare-and-swap moves it to a final state.
+   */
   create(request: FixRequest): Promise<FixRequest>;
   get(id: string): Promise<FixRequest | undefined>;
   /**

@@ -1,5 +1,6 @@
 import type { AzurePort, ProtectedVm, RestorePointCollection, VmStatus } from '../azure-port';
 import { asCodedError } from '../errors';
+import { isAmbiguous, ownCollections, sameResourceId, sourceVmOf, vmArmId } from '../restore-point-ownership';
 import type { LocalizedText } from '../knowledge/schema';
 import type { FixDefinition, PreconditionId } from './fix-catalogue';
 import type { FixTarget } from './fix-target';
@@ -42,7 +43,7 @@ export async function gatherFacts(azure: AzurePort, target: FixTarget, fix: FixD
   }
   if (needs.has('restore-point-collection-exists')) {
     try {
-      collections = matchingCollections(await azure.listRestorePointCollections(target.vm), target, vmStatus?.id);
+      collections = matchingCollections(await azure.listRestorePointCollections(target.vm), target, vmStatus?.location);
     } catch (error) {
       errors.collections = asCodedError(error).message;
     }
@@ -71,14 +72,50 @@ export async function findProtectedVm(azure: AzurePort, target: FixTarget): Prom
   return undefined;
 }
 
-/** `AzureBackup_<vm>_<n>` (and the 2018 `AzureBackup_<vm>`), or a collection whose source is the VM. */
-export function matchingCollections(all: readonly RestorePointCollection[], target: FixTarget, vmId?: string): RestorePointCollection[] {
-  const prefix = `azurebackup_${target.vm.name.toLowerCase()}`;
-  return all.filter((c) => {
-    const name = c.name.toLowerCase();
-    if (name === prefix || name.startsWith(`${prefix}_`)) return true;
-    return vmId !== undefined && c.sourceVmId !== undefined && c.sourceVmId.toLowerCase() === vmId.toLowerCase();
-  });
+/**
+ * The target VM's own collections, re-checked here whatever the port returned: `source.id` is the
+ * VM; only a collection without a source matches by its exact `AzureBackup_<vm>_<n>` name (in the
+ * VM's region when known), marked `matchedBy: 'name-only'`.
+ */
+export function matchingCollections(all: readonly RestorePointCollection[], target: FixTarget, vmLocation?: string): RestorePointCollection[] {
+  return ownCollections(all, { vm: target.vm, ...(vmLocation ? { location: vmLocation } : {}) });
+}
+
+/** Why the collections cannot be deleted safely: a name-only match another VM of that name could own. */
+export function ambiguousCollectionsText(collections: readonly RestorePointCollection[]): LocalizedText | undefined {
+  const ambiguous = collections.filter(isAmbiguous);
+  if (ambiguous.length === 0) return undefined;
+  const list = ambiguous.map((c) => `${c.name} (${(c.sameNameVmIds ?? []).map(vmLabel).join(', ')})`).join('; ');
+  return {
+    en: `Restore point collection ${list}: it records no source VM and another VM of the same name could own it, so the bot will not delete it. Check it in the portal (Show hidden types) and delete it by hand if it is this VM's.`,
+    pl: `Kolekcja punktów przywracania ${list}: nie ma zapisanej maszyny źródłowej, a może należeć do innej maszyny o tej samej nazwie, więc bot jej nie usunie. Sprawdź ją w portalu (Pokaż ukryte typy) i usuń ręcznie, jeśli należy do tej maszyny.`,
+  };
+}
+
+/**
+ * Re-checked right before a delete: each collection's source VM (not the collection's shared
+ * AzureBackupRG_* group) must be the target VM, inside the fix policy's scope, and a name-only
+ * match must not be claimable by another VM. Returns why the fix must refuse, or undefined.
+ */
+export function collectionScopeProblem(collections: readonly RestorePointCollection[], target: FixTarget, inScope: (subscriptionId: string, resourceGroup: string) => boolean): string | undefined {
+  for (const c of collections) {
+    const source = sourceVmOf(c, target.vm);
+    if (!source) return `Restore point collection ${c.name} has a source that is not a VM (${c.sourceVmId ?? '?'})`;
+    if (!inScope(source.subscriptionId, source.resourceGroup)) return `Restore point collection ${c.name} belongs to VM ${source.resourceGroup}/${source.name}, outside the fix policy's scope`;
+    if (c.sourceVmId !== undefined && !sameResourceId(c.sourceVmId, vmArmId(target.vm))) return `Restore point collection ${c.name} belongs to VM ${source.resourceGroup}/${source.name}, not to ${target.vm.resourceGroup}/${target.vm.name}`;
+    if (isAmbiguous(c)) {
+      const others = (c.sameNameVmIds ?? []).map((id) => ({ id, vm: sourceVmOf({ ...c, sourceVmId: id }, target.vm) }));
+      const outside = others.filter((o) => !o.vm || !inScope(o.vm.subscriptionId, o.vm.resourceGroup)).map((o) => vmLabel(o.id));
+      return `Restore point collection ${c.name} records no source VM and VM ${others.map((o) => vmLabel(o.id)).join(', ')} of the same name could own it${outside.length ? ` (${outside.join(', ')} outside the fix policy's scope)` : ''}`;
+    }
+  }
+  return undefined;
+}
+
+function vmLabel(id: string): string {
+  const parts = id.split('/');
+  const rgIndex = parts.findIndex((p) => p.toLowerCase() === 'resourcegroups');
+  return rgIndex >= 0 ? `${parts[rgIndex + 1] ?? '?'}/${parts.at(-1) ?? '?'}` : id;
 }
 
 export function evaluatePreconditions(fix: FixDefinition, facts: TargetFacts): PreconditionFailure[] {
@@ -111,7 +148,8 @@ function check(id: PreconditionId, facts: TargetFacts): LocalizedText | undefine
       return facts.protectedVm ? undefined : { en: 'The VM is not protected by a vault the bot can see.', pl: 'Maszyna nie jest chroniona przez magazyn widoczny dla bota.' };
     case 'restore-point-collection-exists':
       if (facts.errors.collections) return { en: `Restore point collections could not be listed: ${facts.errors.collections}.`, pl: `Nie udało się pobrać listy kolekcji punktów przywracania: ${facts.errors.collections}.` };
-      return (facts.collections?.length ?? 0) > 0 ? undefined : { en: 'The VM has no AzureBackup_<vm>_* restore point collection.', pl: 'Maszyna nie ma kolekcji punktów przywracania AzureBackup_<vm>_*.' };
+      if ((facts.collections?.length ?? 0) === 0) return { en: 'The VM has no AzureBackup_<vm>_* restore point collection.', pl: 'Maszyna nie ma kolekcji punktów przywracania AzureBackup_<vm>_*.' };
+      return ambiguousCollectionsText(facts.collections ?? []);
   }
 }
 

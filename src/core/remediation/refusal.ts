@@ -20,7 +20,8 @@ export type RefusalReason =
   | 'precondition-failed'
   | 'target-unresolved'
   | 'unknown-session'
-  | 'already-requested';
+  | 'already-requested'
+  | 'unverified-identity';
 
 export interface Refusal {
   readonly reason: RefusalReason;
@@ -57,6 +58,10 @@ const standard: Readonly<Record<RefusalReason, LocalizedText>> = {
   'precondition-failed': { en: 'The fix cannot run on this VM right now.', pl: 'Tej poprawki nie można teraz uruchomić na tej maszynie.' },
   'target-unresolved': { en: 'The card does not name a VM the bot can find.', pl: 'Karta nie wskazuje maszyny, którą bot może odnaleźć.' },
   'unknown-session': { en: 'This troubleshooting card has expired or does not exist.', pl: 'Ta karta rozwiązywania problemów wygasła lub nie istnieje.' },
+  'unverified-identity': {
+    en: 'Fix actions need your Microsoft Entra identity, which this message did not carry. Use Microsoft Teams signed in with your work account.',
+    pl: 'Akcje poprawek wymagają Twojej tożsamości Microsoft Entra, której ta wiadomość nie zawierała. Użyj Microsoft Teams zalogowanego kontem służbowym.',
+  },
   'already-requested': {
     en: 'This fix has already been requested for this VM from this card and is not finished: see its request card.',
     pl: 'Ta poprawka została już zlecona dla tej maszyny z tej karty i jeszcze się nie zakończyła: zobacz kartę zlecenia.',

@@ -1,4 +1,4 @@
-import type { AzurePort, BackupJob } from '../azure-port';
+import type { AzurePort, BackupJob, RestorePointCollection } from '../azure-port';
 import { CodedError, asCodedError } from '../errors';
 import type { Language, LocalizedText } from '../knowledge/schema';
 import type { Clock, IdGenerator } from '../ports';
@@ -6,8 +6,8 @@ import { describeActor, type Actor } from './actor';
 import { redactSecrets, systemActor, type AuditAction, type AuditOutcome } from './audit';
 import { executors } from './executors';
 import type { FixCatalogue, FixDefinition } from './fix-catalogue';
-import { applyFixEvent, finalStates, isApprovalExpired, newFixRequest, type CardLocation, type ExecutionOutcome, type FixRequest, type FixRequestEvent, type FixRunner } from './fix-request';
-import { describeTarget, sameVm, type FixTarget } from './fix-target';
+import { applyFixEvent, isApprovalExpired, newFixRequest, openRequestKey, type CardLocation, type ExecutionOutcome, type FixRequest, type FixRequestEvent, type FixRunner } from './fix-request';
+import { describeTarget, type FixTarget } from './fix-target';
 import { approvalExpiryMs, decideApproval, decideRequest, isFixEnabled, isResourceGroupInScope, type PolicyState } from './policy';
 import { evaluatePreconditions, gatherFacts, type PreconditionFailure } from './preconditions';
 import type { AuditLog, FixRequestStore } from './ports';
@@ -28,7 +28,8 @@ export interface RemediationDeps {
   readonly azure: AzurePort;
   readonly clock: Clock;
   readonly ids: IdGenerator;
-  readonly sleep: (ms: number) => Promise<void>;
+  /** Waits ms; must resolve early when the signal aborts (shutdown). */
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly identifyCode: (job: BackupJob) => string | undefined;
   readonly verification?: { readonly pollIntervalMs: number; readonly timeoutMs: number };
   /** This process's name in a request's `runner` (default: a fresh id per service). */
@@ -82,6 +83,8 @@ export interface FixPlan {
   readonly preconditionFailures: readonly PreconditionFailure[];
   readonly expiresInMinutes: number;
   readonly needsSecondPerson: boolean;
+  /** The restore point collections the fix would delete (only for fixes that delete them). */
+  readonly collections?: readonly RestorePointCollection[];
 }
 
 export interface FixOffer {
@@ -92,6 +95,21 @@ export interface FixOffer {
 }
 
 export type ProgressListener = (request: FixRequest, step?: LocalizedText) => Promise<void>;
+
+/**
+ * The listener as the service calls it: a card update that fails (or throws) is only a missed
+ * update, never the reason a fix stops half-way, a lock stays off or a verdict is not written.
+ */
+function safeProgress(listener: ProgressListener | undefined): (request: FixRequest, step?: LocalizedText) => Promise<void> {
+  return async (request, step) => {
+    if (!listener) return;
+    try {
+      await listener(request, step);
+    } catch {
+      // Deliberately ignored: see above.
+    }
+  };
+}
 
 const DEFAULT_VERIFICATION = { pollIntervalMs: 15_000, timeoutMs: 2 * 60 * 60_000 };
 
@@ -131,10 +149,26 @@ export class RemediationService {
   private readonly liveness: Liveness;
   /** Requests this instance is running now: never judged interrupted, whatever their heartbeat says. */
   private readonly active = new Set<string>();
+  /** Aborted by stop(): Azure calls in flight get it, verification polls end at once. */
+  private readonly shutdown = new AbortController();
 
   constructor(private readonly deps: RemediationDeps) {
     this.instanceId = deps.instanceId ?? deps.ids.next();
     this.liveness = { ...defaultLiveness, ...deps.liveness };
+  }
+
+  /**
+   * Shutdown: nothing new starts; Azure operations in flight are aborted; an execution cut off
+   * is recorded as interrupted (never re-run); a verification stops polling and stays
+   * `verifying` with its job id, its heartbeat lapses, and the next start's sweep follows the
+   * job again. The caller waits for the runs to return (FixActions.idle), which is quick.
+   */
+  stop(): void {
+    this.shutdown.abort();
+  }
+
+  get stopping(): boolean {
+    return this.shutdown.signal.aborted;
   }
 
   get catalogue(): FixCatalogue {
@@ -192,6 +226,7 @@ export class RemediationService {
         preconditionFailures: failures,
         expiresInMinutes: policy?.approvalExpiryMinutes ?? 30,
         needsSecondPerson: policy ? policy.twoPersonRule === 'all' || fix.risk === 'high' : true,
+        ...(facts.collections ? { collections: facts.collections } : {}),
       },
     };
   }
@@ -205,13 +240,11 @@ export class RemediationService {
       const detail = { en: preconditionFailures.map((f) => f.message.en).join(' '), pl: preconditionFailures.map((f) => f.message.pl).join(' ') };
       return this.refused('request', input.actor, standardRefusal('precondition-failed', detail), { fixId: fix.id, target });
     }
-    // A second press of Request (a double click, a replayed card) must not queue the same change twice.
-    if (input.sessionId !== undefined) {
-      const open = (await this.deps.store.listBySession(input.sessionId)).find((r) => r.fixId === fix.id && sameVm(r.target.vm, target.vm) && !finalStates.has(r.state) && !isApprovalExpired(r, this.deps.clock.now()));
-      if (open) return this.refused('request', input.actor, standardRefusal('already-requested'), { request: open });
-    }
     const state = this.deps.policy();
     const expiryMs = state.kind === 'loaded' ? approvalExpiryMs(state.policy) : 30 * 60_000;
+    // A second press of Request (a double click, a replayed card, a second instance) must not queue
+    // the same change twice: the store refuses a second open request with the same key, atomically.
+    const openKey = input.sessionId !== undefined ? openRequestKey(input.sessionId, fix.id, target) : undefined;
     const request = newFixRequest({
       id: this.deps.ids.next(),
       correlationId: this.deps.ids.next(),
@@ -225,10 +258,35 @@ export class RemediationService {
       ...(input.codeId !== undefined ? { codeId: input.codeId } : {}),
       ...(input.causeId !== undefined ? { causeId: input.causeId } : {}),
       ...(input.card !== undefined ? { card: input.card } : {}),
+      ...(openKey !== undefined ? { openKey } : {}),
     });
-    const stored = await this.deps.store.create(request);
+    const created = await this.createOnce(request);
+    if (!created.ok) return this.refused('request', input.actor, standardRefusal('already-requested'), created.holder ? { request: created.holder } : { fixId: fix.id, target });
+    const stored = created.value;
     await this.record(stored, 'fix.requested', 'ok', input.actor, `${describeActor(input.actor)} requested ${fix.id} (${fix.risk} risk) on ${describeTarget(target)}`);
     return { ok: true, value: stored };
+  }
+
+  /**
+   * Creates the request unless another open request holds its key. A holder whose approval
+   * window has ended only blocks until it is expired, which is done here (once) before one retry.
+   */
+  private async createOnce(request: FixRequest): Promise<{ ok: true; value: FixRequest } | { ok: false; holder?: FixRequest }> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return { ok: true, value: await this.deps.store.create(request) };
+      } catch (error) {
+        const coded = asCodedError(error);
+        const holderId = coded.details.openRequestId;
+        if (coded.code !== 'store_conflict' || coded.details.openKey === undefined) throw error;
+        const holder = typeof holderId === 'string' ? await this.deps.store.get(holderId) : undefined;
+        if (attempt === 0 && holder && isApprovalExpired(holder, this.deps.clock.now())) {
+          await this.expireIfDue(holder);
+          continue;
+        }
+        return { ok: false, ...(holder ? { holder } : {}) };
+      }
+    }
   }
 
   /** Remembers where the fix card is, so later decisions update it in place. */
@@ -259,7 +317,7 @@ export class RemediationService {
     if (request.state !== 'requested') return this.refused(action, actor, standardRefusal('not-pending'), { request });
     const now = this.deps.clock.now();
     if (isApprovalExpired(request, now)) {
-      const expired = await this.expire(request);
+      const expired = (await this.expireIfDue(request)) ?? (await this.deps.store.get(requestId));
       return this.refused(action, actor, standardRefusal('expired'), { request: expired ?? request });
     }
     const decision = decideApproval(this.deps.policy(), fix, request, actor, action);
@@ -275,25 +333,16 @@ export class RemediationService {
     return { ok: true, value: next };
   }
 
-  /** Moves a pending request past its expiry to `expired` (once, audited). */
-  async expire(request: FixRequest): Promise<FixRequest | undefined> {
+  /**
+   * The one place a pending request past its window becomes `expired` (a late approval, a
+   * Request press blocked by it, the sweep). Returns the expired request when this call won
+   * the compare-and-swap (and audited it), else undefined.
+   */
+  private async expireIfDue(request: FixRequest): Promise<FixRequest | undefined> {
     if (!isApprovalExpired(request, this.deps.clock.now())) return undefined;
     const next = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'expire' }, this.deps.clock.now()), request.version);
     if (next) await this.record(next, 'fix.expired', 'ok', systemActor, `Approval window of ${request.fixId} on ${describeTarget(request.target)} ended at ${request.expiresAt}`);
-    return next ?? (await this.deps.store.get(request.id));
-  }
-
-  /** Expires every pending request whose approval window has ended; returns how many (the sweep does this and more). */
-  async expireDue(): Promise<number> {
-    let count = 0;
-    for (const request of await this.deps.store.listByState('requested', 500)) {
-      if (!isApprovalExpired(request, this.deps.clock.now())) continue;
-      const next = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'expire' }, this.deps.clock.now()), request.version);
-      if (!next) continue;
-      await this.record(next, 'fix.expired', 'ok', systemActor, `Approval window of ${request.fixId} on ${describeTarget(request.target)} ended at ${request.expiresAt}`);
-      count++;
-    }
-    return count;
+    return next;
   }
 
   /**
@@ -302,7 +351,10 @@ export class RemediationService {
    * and runs nothing. Policy, scope and the approval's age are checked once more first: an
    * approval made before a policy change, or long before an outage ended, is not acted on.
    */
-  async execute(requestId: string, onProgress?: ProgressListener, note = ''): Promise<FixRequest | undefined> {
+  async execute(requestId: string, listener?: ProgressListener, note = ''): Promise<FixRequest | undefined> {
+    const onProgress = safeProgress(listener);
+    // Shutting down: an approved request stays approved and the next start's sweep runs it.
+    if (this.stopping) return undefined;
     const request = await this.deps.store.get(requestId);
     if (!request || request.state !== 'approved') return undefined;
     const now = this.deps.clock.now();
@@ -311,14 +363,14 @@ export class RemediationService {
       const abandoned = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'abandon', outcome: { summary: blocker, errorCode: 'abandoned' } }, now), request.version);
       if (!abandoned) return undefined;
       await this.record(abandoned, 'fix.abandoned', 'failed', systemActor, blocker.en, 'abandoned');
-      await onProgress?.(abandoned);
+      await onProgress(abandoned);
       return abandoned;
     }
     const executing = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'start-execution', runner: this.runner() }, now), request.version);
     if (!executing) return undefined;
     const fix = this.deps.catalogue.require(executing.fixId);
     await this.record(executing, 'fix.execution-started', 'ok', systemActor, `Running ${fix.id} on ${describeTarget(executing.target)}: ${fix.operations.map((o) => o.kind).join(', ')}${note}`);
-    await onProgress?.(executing);
+    await onProgress(executing);
 
     const hold = new RunHold(this.deps.store, executing);
     const stopHeartbeat = this.startHeartbeat(executing.id, hold);
@@ -332,24 +384,27 @@ export class RemediationService {
           fix,
           target: executing.target,
           inScope: (sub, rg) => policy.kind === 'loaded' && isResourceGroupInScope(policy.policy, sub, rg),
-          progress: async (step) => {
-            await onProgress?.(executing, step);
-          },
+          progress: (step) => onProgress(executing, step),
+          abortSignal: this.shutdown.signal,
         });
         succeeded = true;
       } catch (error) {
         const coded = asCodedError(error);
         const azureCode = typeof coded.details.azureCode === 'string' ? coded.details.azureCode : undefined;
-        outcome = {
-          summary: { en: `The fix failed: ${coded.message}`, pl: `Poprawka nie powiodła się: ${coded.message}` },
-          errorCode: azureCode ?? coded.code,
-        };
+        outcome = this.stopping
+          ? // Cut off by our own shutdown: what Azure did is unknown, exactly as after a crash.
+            { ...interruptedOutcome(executing.target, 'shutdown'), output: coded.message }
+          : {
+              summary: { en: `The fix failed: ${coded.message}`, pl: `Poprawka nie powiodła się: ${coded.message}` },
+              errorCode: azureCode ?? coded.code,
+            };
         succeeded = false;
       }
       const finished = await hold.update((current) => applyFixEvent(current, succeeded ? { type: 'succeed', outcome } : { type: 'fail', outcome }, this.deps.clock.now()));
       if (!finished) return await this.finishedTooLate(requestId, succeeded, outcome.summary.en, outcome.errorCode);
-      await this.record(finished, succeeded ? 'fix.succeeded' : 'fix.failed', succeeded ? 'ok' : 'failed', systemActor, outcome.summary.en, outcome.errorCode);
-      await onProgress?.(finished);
+      const interrupted = outcome.errorCode === 'interrupted';
+      await this.record(finished, succeeded ? 'fix.succeeded' : interrupted ? 'fix.interrupted' : 'fix.failed', succeeded ? 'ok' : 'failed', systemActor, interrupted ? `${outcome.summary.en} (${outcome.output ?? ''})` : outcome.summary.en, outcome.errorCode);
+      await onProgress(finished);
       return finished;
     } finally {
       stopHeartbeat();
@@ -357,19 +412,22 @@ export class RemediationService {
   }
 
   /** Proves the fix with a backup and records fixed / still failing (with the identified code). */
-  async verify(requestId: string, onProgress?: ProgressListener): Promise<FixRequest | undefined> {
+  async verify(requestId: string, listener?: ProgressListener): Promise<FixRequest | undefined> {
+    const onProgress = safeProgress(listener);
+    if (this.stopping) return undefined;
     const request = await this.deps.store.get(requestId);
     if (!request || request.state !== 'succeeded') return undefined;
     const jobId = request.execution?.backupJobId;
     const verifying = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'start-verification', ...(jobId ? { jobId } : {}), runner: this.runner() }, this.deps.clock.now()), request.version);
     if (!verifying) return undefined;
     await this.record(verifying, 'fix.verification-started', 'ok', systemActor, jobId ? `Following backup job ${jobId}` : `Triggering a verification backup of ${describeTarget(verifying.target)}`);
-    await onProgress?.(verifying);
+    await onProgress(verifying);
     return this.followVerification(verifying, onProgress);
   }
 
   /** Polls the verification backup (triggering it first when there is no job yet) and records the verdict. */
-  private async followVerification(verifying: FixRequest, onProgress?: ProgressListener): Promise<FixRequest> {
+  private async followVerification(verifying: FixRequest, listener: ProgressListener): Promise<FixRequest> {
+    const onProgress = safeProgress(listener);
     const hold = new RunHold(this.deps.store, verifying);
     const stopHeartbeat = this.startHeartbeat(verifying.id, hold);
     try {
@@ -383,6 +441,7 @@ export class RemediationService {
           pollIntervalMs: settings.pollIntervalMs,
           timeoutMs: settings.timeoutMs,
           identifyCode: this.deps.identifyCode,
+          signal: this.shutdown.signal,
           // Recorded at once: after a restart the job is followed again instead of guessed at.
           onJobStarted: async (startedJobId) => {
             await hold.update((current) => ({ ...current, verification: { result: 'pending', jobId: startedJobId }, updatedAt: this.deps.clock.now().toISOString() })).catch(() => undefined);
@@ -390,12 +449,22 @@ export class RemediationService {
         },
         verifying.verification?.jobId,
       );
+      if (outcome.result === 'pending') {
+        // Stopped by shutdown: nothing decided. The request stays verifying with its job id; once
+        // the heartbeat lapses the next start's sweep follows the job again (resume).
+        return (await this.deps.store.get(verifying.id)) ?? verifying;
+      }
       const done = await hold.update((current) => applyFixEvent(current, { type: 'verified', outcome }, this.deps.clock.now()));
       const fixed = outcome.result === 'fixed';
-      const detail = fixed ? `Verification backup ${outcome.jobId ?? ''} succeeded` : `Verification ${outcome.result}: ${outcome.code ?? ''} ${outcome.message ?? ''}`.trim();
+      const detail = fixed
+        ? `Verification backup ${outcome.jobId ?? ''} succeeded`
+        : outcome.result === 'failed'
+          ? `Verification failed: ${outcome.code ?? ''} ${outcome.message ?? ''}`.trim()
+          : `Could not verify (${outcome.result}): ${outcome.message ?? ''}; the fix itself succeeded${outcome.jobId ? `; backup job ${outcome.jobId}` : ''}`;
       if (!done) return await this.finishedTooLate(verifying.id, fixed, detail, outcome.code);
-      await this.record(done, fixed ? 'fix.verified-fixed' : 'fix.still-failing', fixed ? 'ok' : 'failed', systemActor, detail, outcome.code);
-      await onProgress?.(done);
+      const action = fixed ? 'fix.verified-fixed' : done.state === 'still-failing' ? 'fix.still-failing' : 'fix.unverified';
+      await this.record(done, action, fixed ? 'ok' : 'failed', systemActor, detail, outcome.code ?? (done.state === 'unverified' ? outcome.result : undefined));
+      await onProgress(done);
       return done;
     } finally {
       stopHeartbeat();
@@ -403,7 +472,8 @@ export class RemediationService {
   }
 
   /** Execute, then verify if the fix succeeded. Returns the final request, or undefined if another caller owns the run. */
-  async runApproved(requestId: string, onProgress?: ProgressListener, note = ''): Promise<FixRequest | undefined> {
+  async runApproved(requestId: string, listener?: ProgressListener, note = ''): Promise<FixRequest | undefined> {
+    const onProgress = safeProgress(listener);
     const executed = await this.execute(requestId, onProgress, note);
     if (!executed) return undefined;
     if (executed.state !== 'succeeded') return executed;
@@ -423,22 +493,12 @@ export class RemediationService {
     const resumable: FixRequest[] = [];
     const now = () => this.deps.clock.now();
     for (const request of await this.deps.store.listByState('requested', 500)) {
-      if (!isApprovalExpired(request, now())) continue;
-      const next = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'expire' }, now()), request.version);
-      if (!next) continue;
-      await this.record(next, 'fix.expired', 'ok', systemActor, `Approval window of ${request.fixId} on ${describeTarget(request.target)} ended at ${request.expiresAt}`);
-      expired.push(next);
+      const next = await this.expireIfDue(request);
+      if (next) expired.push(next);
     }
     for (const request of await this.deps.store.listByState('executing', 500)) {
       if (!this.isStale(request, now())) continue;
-      const target = describeTarget(request.target);
-      const outcome: ExecutionOutcome = {
-        summary: {
-          en: `Interrupted: the bot restarted while the fix ran, so whether the Azure operation finished is unknown. It was not run again. Check ${target} and request the fix again if it is still needed.`,
-          pl: `Przerwano: bot został ponownie uruchomiony w trakcie poprawki, więc nie wiadomo, czy operacja w Azure się zakończyła. Nie uruchomiono jej ponownie. Sprawdź ${target} i w razie potrzeby zleć poprawkę ponownie.`,
-        },
-        errorCode: 'interrupted',
-      };
+      const outcome = interruptedOutcome(request.target, 'restart');
       const next = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'fail', outcome }, now()), request.version);
       if (!next) continue;
       await this.record(next, 'fix.interrupted', 'failed', systemActor, `${outcome.summary.en} (last heartbeat ${this.heartbeatOf(request)})`, 'interrupted');
@@ -450,10 +510,10 @@ export class RemediationService {
         resumable.push(request);
         continue;
       }
-      const outcome = { result: 'interrupted' as const, message: `Not verified: the bot restarted before the verification backup of ${request.target.vm.name} was recorded. Check the backup jobs of ${describeTarget(request.target)}.` };
+      const outcome = { result: 'interrupted' as const, message: `the bot restarted before the verification backup of ${request.target.vm.name} was recorded. Check the backup jobs of ${describeTarget(request.target)}.` };
       const next = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'verified', outcome }, now()), request.version);
       if (!next) continue;
-      await this.record(next, 'fix.interrupted', 'failed', systemActor, outcome.message, 'interrupted');
+      await this.record(next, 'fix.unverified', 'failed', systemActor, `Could not verify: ${outcome.message}`, 'interrupted');
       interrupted.push(next);
     }
     const graceMs = this.liveness.resumeGraceMs;
@@ -472,7 +532,9 @@ export class RemediationService {
    * compare-and-swap), verifies an applied one, or follows a verification job again.
    * Returns the final request, or undefined when someone else carries it on.
    */
-  async resume(requestId: string, onProgress?: ProgressListener): Promise<FixRequest | undefined> {
+  async resume(requestId: string, listener?: ProgressListener): Promise<FixRequest | undefined> {
+    const onProgress = safeProgress(listener);
+    if (this.stopping) return undefined;
     const request = await this.deps.store.get(requestId);
     if (!request) return undefined;
     switch (request.state) {
@@ -486,7 +548,7 @@ export class RemediationService {
         const taken = await this.deps.store.compareAndSwap({ ...request, runner: this.runner(), updatedAt: this.deps.clock.now().toISOString() }, request.version);
         if (!taken) return undefined;
         await this.record(taken, 'fix.resumed', 'ok', systemActor, `Following verification backup job ${jobId} of ${describeTarget(taken.target)} again after a restart`);
-        await onProgress?.(taken);
+        await onProgress(taken);
         return this.followVerification(taken, onProgress);
       }
       default:
@@ -594,4 +656,17 @@ export class RemediationService {
       ...(reason ? { reason } : {}),
     });
   }
+}
+
+/** An execution cut off before its outcome was known: marked, never re-run. */
+function interruptedOutcome(target: FixTarget, by: 'restart' | 'shutdown'): ExecutionOutcome {
+  const where = describeTarget(target);
+  const why = by === 'restart' ? { en: 'the bot restarted while the fix ran', pl: 'bot został ponownie uruchomiony w trakcie poprawki' } : { en: 'the bot was shut down while the fix ran', pl: 'bota zatrzymano w trakcie poprawki' };
+  return {
+    summary: {
+      en: `Interrupted: ${why.en}, so whether the Azure operation finished is unknown. It was not run again. Check ${where} and request the fix again if it is still needed.`,
+      pl: `Przerwano: ${why.pl}, więc nie wiadomo, czy operacja w Azure się zakończyła. Nie uruchomiono jej ponownie. Sprawdź ${where} i w razie potrzeby zleć poprawkę ponownie.`,
+    },
+    errorCode: 'interrupted',
+  };
 }

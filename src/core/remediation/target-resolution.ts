@@ -1,42 +1,39 @@
-import type { AzurePort, VaultRef } from '../azure-port';
-import { asCodedError } from '../errors';
+import type { AzurePort } from '../azure-port';
+import { type AzureDeadline, withDeadline } from '../azure-lookup/azure-deadline';
+import { describeMatches, findVm, type VmHint } from '../azure-lookup/find-vm';
 import type { FixTarget } from './fix-target';
 
 /** What a troubleshooting session knows about the VM (names only; an alert or a question filled it). */
-export interface TargetHint {
-  readonly vm?: string;
-  readonly vault?: string;
-  readonly subscriptionId?: string;
-  readonly resourceGroup?: string;
-}
+export type TargetHint = VmHint;
 
-export type TargetResolution = { readonly ok: true; readonly target: FixTarget } | { readonly ok: false; readonly reason: 'no-vm' | 'not-found' | 'ambiguous' | 'azure-error'; readonly detail?: string };
+export type TargetResolution =
+  | { readonly ok: true; readonly target: FixTarget }
+  | { readonly ok: false; readonly reason: 'no-vm' | 'not-found' | 'ambiguous' | 'azure-error' | 'timeout'; readonly detail?: string };
 
 /**
- * Finds the VM a fix would run on, from the server-side session, through the vaults the bot
- * can see: the protected item gives subscription, resource group and vault. Never from card data.
+ * A plan or request press is a Teams invoke (answer within about 10 s): finding the VM must leave
+ * the plan's own reads time to run.
  */
-export async function resolveFixTarget(azure: AzurePort, hint: TargetHint | undefined): Promise<TargetResolution> {
-  if (!hint?.vm) return { ok: false, reason: 'no-vm' };
-  const name = hint.vm.toLowerCase();
-  try {
-    const vaults: VaultRef[] = (await azure.listVaults()).filter(
-      (v) => (hint.vault === undefined || v.name.toLowerCase() === hint.vault.toLowerCase()) && (hint.subscriptionId === undefined || v.subscriptionId.toLowerCase() === hint.subscriptionId.toLowerCase()),
-    );
-    const matches: FixTarget[] = [];
-    for (const vault of vaults) {
-      for (const item of await azure.listProtectedVms(vault)) {
-        if (item.vm.name.toLowerCase() !== name) continue;
-        if (hint.resourceGroup !== undefined && item.vm.resourceGroup.toLowerCase() !== hint.resourceGroup.toLowerCase()) continue;
-        matches.push({ vm: item.vm, vault: item.vault });
-      }
-    }
-    if (matches.length === 1 && matches[0]) return { ok: true, target: matches[0] };
-    if (matches.length > 1) return { ok: false, reason: 'ambiguous', detail: matches.map((m) => `${m.vm.subscriptionId}/${m.vm.resourceGroup}`).join(', ') };
-    // Not protected (yet): with a full reference the VM itself can still be fixed.
-    if (hint.subscriptionId && hint.resourceGroup) return { ok: true, target: { vm: { subscriptionId: hint.subscriptionId, resourceGroup: hint.resourceGroup, name: hint.vm } } };
-    return { ok: false, reason: 'not-found' };
-  } catch (error) {
-    return { ok: false, reason: 'azure-error', detail: asCodedError(error).message };
+export const defaultTargetBudgetMs = 6_000;
+
+/**
+ * Finds the VM a fix would run on, from the server-side session, never from card data: the same
+ * lookup "Run checks" uses (src/core/azure-lookup/find-vm.ts), so a fix changes the VM the checks
+ * examined. Under the caller's deadline, or its own when the press has none.
+ */
+export async function resolveFixTarget(azure: AzurePort, hint: TargetHint | undefined, deadline?: AzureDeadline): Promise<TargetResolution> {
+  if (deadline === undefined) return withDeadline(defaultTargetBudgetMs, (own) => resolveFixTarget(azure, hint, own));
+  const found = await findVm(azure, hint, deadline);
+  switch (found.kind) {
+    case 'found':
+      return { ok: true, target: found.match.vault === undefined ? { vm: found.match.vm } : { vm: found.match.vm, vault: found.match.vault } };
+    case 'no-vm':
+      return { ok: false, reason: 'no-vm' };
+    case 'not-found':
+      return { ok: false, reason: 'not-found' };
+    case 'ambiguous':
+      return { ok: false, reason: 'ambiguous', detail: describeMatches(found.matches) };
+    case 'azure-error':
+      return { ok: false, reason: found.timedOut ? 'timeout' : 'azure-error', detail: found.error.message };
   }
 }

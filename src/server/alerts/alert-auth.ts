@@ -32,8 +32,10 @@ const { createRemoteJWKSet, jwtVerify } = loadJose();
 /**
  * Who may POST /api/alerts: a caller that knows the shared secret (header
  * `x-backup-doctor-key` or `?code=`, as Azure Monitor webhooks and Functions do), or
- * Azure Monitor's secure webhook with an Entra ID bearer token (issuer, audience and
- * signature against the configured JWKS).
+ * Azure Monitor's secure webhook with an Entra ID bearer token (issuer, audience, an expiry
+ * and an RS256 signature against the configured JWKS), issued to the Action Groups service
+ * principal (appid/azp in `allowedAppIds`) and carrying the app role `requiredRole`. Any
+ * token the tenant issues for the audience is not enough: other apps can get those too.
  */
 export interface AlertAuthSettings {
   readonly sharedSecret?: string;
@@ -41,8 +43,17 @@ export interface AlertAuthSettings {
     readonly issuer: string | readonly string[];
     readonly audience: string | readonly string[];
     readonly jwksUrl: string;
+    /** Client app ids (appid v1, azp v2) allowed to post; default: Azure Monitor Action Groups only. */
+    readonly allowedAppIds?: readonly string[];
+    /** An app role the token must carry in `roles`; default ActionGroupsSecureWebhook. */
+    readonly requiredRole?: string;
   };
 }
+
+/** The Action Groups service principal's app id (the same in every tenant). */
+export const actionGroupsAppId = '461e8683-5575-4561-ac7f-899cc907d62a';
+/** The app role a secure webhook's receiving app assigns to that service principal. */
+export const actionGroupsRole = 'ActionGroupsSecureWebhook';
 
 export type AuthResult = { readonly ok: true; readonly principal: string } | { readonly ok: false; readonly reason: string };
 
@@ -82,9 +93,21 @@ export function createAlertAuthenticator(settings: AlertAuthSettings): AlertAuth
             issuer: typeof aad.issuer === 'string' ? aad.issuer : [...aad.issuer],
             audience: typeof aad.audience === 'string' ? aad.audience : [...aad.audience],
             algorithms: ['RS256'],
+            // A token without an expiry would be valid forever once leaked.
+            requiredClaims: ['exp'],
             clockTolerance: 60,
           });
-          return { ok: true, principal: `aad:${String(payload['appid'] ?? payload['azp'] ?? payload.sub ?? 'unknown')}` };
+          const appId = typeof payload['appid'] === 'string' ? payload['appid'] : typeof payload['azp'] === 'string' ? payload['azp'] : undefined;
+          const allowed = (aad.allowedAppIds ?? [actionGroupsAppId]).map((id) => id.toLowerCase());
+          if (appId === undefined || !allowed.includes(appId.toLowerCase())) {
+            return { ok: false, reason: 'bearer token rejected: not issued to an allowed client app (appid/azp)' };
+          }
+          const role = aad.requiredRole ?? actionGroupsRole;
+          const roles = payload['roles'];
+          if (!Array.isArray(roles) || !roles.includes(role)) {
+            return { ok: false, reason: `bearer token rejected: the roles claim lacks ${role}` };
+          }
+          return { ok: true, principal: `aad:${appId}` };
         } catch (error) {
           return { ok: false, reason: `bearer token rejected: ${(error as { code?: string }).code ?? 'invalid'}` };
         }

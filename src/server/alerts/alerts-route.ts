@@ -5,7 +5,8 @@ import type { Clock } from '../../core/ports';
 import type { Logger } from '../../logger';
 import type { AlertMetrics } from '../health/metrics';
 import type { AlertAuthenticator } from './alert-auth';
-import { readLimitedBody } from './read-body';
+import { jsonType, mediaType, sendBodyFailure } from '../request-body';
+import { defaultBodyTimeoutMs, readLimitedBody } from './read-body';
 
 export interface AlertRouteDeps {
   readonly intake: AlertIntake;
@@ -14,32 +15,19 @@ export interface AlertRouteDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: AlertMetrics;
+  /** How long a sender may take to deliver the body (default 10 s, then 408). */
+  readonly bodyTimeoutMs?: number;
 }
 
 export const alertsPath = '/api/alerts';
 
-/** restify's body reader marks a request read with these; setting them makes the server-wide bodyParser leave our stream alone. */
-interface RestifyBodyFlags {
-  _readBody?: boolean;
-  _parsedBody?: boolean;
-}
-
-const jsonType = /^application\/(?:[\w.+-]+\+)?json$/i;
-
 /**
  * POST /api/alerts. Order of refusals: 401 (before reading anything), 415, 413 (raw length,
- * before parsing), 400 naming the field. 202 with the incident id only after the commit.
+ * before parsing), 408 (body too slow), 400 naming the field. 202 with the incident id only
+ * after the commit. The route reads its own body (the server has no global body parser), so
+ * whatever path spelling the router matched (`/api/%61lerts` too) gets the same handling.
  */
 export function registerAlertRoute(server: restify.Server, deps: AlertRouteDeps): void {
-  server.pre((req: restify.Request, _res: restify.Response, next: restify.Next) => {
-    if (req.method === 'POST' && req.path() === alertsPath) {
-      const flags = req as restify.Request & RestifyBodyFlags;
-      flags._readBody = true;
-      flags._parsedBody = true;
-    }
-    return next();
-  });
-
   server.post(alertsPath, async (req: restify.Request, res: restify.Response) => {
     const refuse = (status: number, body: Record<string, unknown>, outcome: string): void => {
       deps.metrics.alertsReceived.inc({ outcome });
@@ -53,14 +41,15 @@ export function registerAlertRoute(server: restify.Server, deps: AlertRouteDeps)
       refuse(401, { error: 'unauthenticated', reason: auth.reason }, 'unauthenticated');
       return;
     }
-    const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+    const contentType = mediaType(req);
     if (!jsonType.test(contentType)) {
       refuse(415, { error: 'unsupported_media_type', reason: `content-type must be application/json (got "${contentType || 'none'}")` }, 'unsupported');
       return;
     }
-    const body = await readLimitedBody(req, deps.maxBodyBytes);
+    const body = await readLimitedBody(req, deps.maxBodyBytes, deps.bodyTimeoutMs ?? defaultBodyTimeoutMs);
     if (!body.ok) {
-      refuse(body.status, { error: body.status === 413 ? 'payload_too_large' : 'invalid_body', reason: body.reason }, body.status === 413 ? 'too_large' : 'invalid');
+      deps.metrics.alertsReceived.inc({ outcome: body.status === 413 ? 'too_large' : 'invalid' });
+      sendBodyFailure(res, body);
       return;
     }
     let json: unknown;

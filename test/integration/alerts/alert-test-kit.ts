@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
-import { loadJose } from '../../../src/server/alerts/alert-auth';
+import { actionGroupsAppId, loadJose } from '../../../src/server/alerts/alert-auth';
 
 export const { SignJWT, exportJWK, generateKeyPair } = loadJose();
 /** A private key jose signs with (the DOM CryptoKey type is not in this project's lib). */
@@ -45,15 +45,20 @@ export class LocalJwks {
     });
   }
 
-  async token(options: { issuer?: string; audience?: string; expiresInSeconds?: number; key?: SigningKey } = {}): Promise<string> {
+  /** By default the token Azure Monitor's secure webhook sends: the Action Groups app id and the ActionGroupsSecureWebhook role. */
+  async token(
+    options: { issuer?: string; audience?: string; expiresInSeconds?: number | null; key?: SigningKey; appid?: string; roles?: string[] | null } = {},
+  ): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ appid: 'azure-monitor-action-group' })
+    const claims: Record<string, unknown> = { appid: options.appid ?? actionGroupsAppId };
+    if (options.roles !== null) claims['roles'] = options.roles ?? ['ActionGroupsSecureWebhook'];
+    const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
       .setIssuer(options.issuer ?? aadIssuer)
       .setAudience(options.audience ?? aadAudience)
-      .setIssuedAt(now - 600)
-      .setExpirationTime(now + (options.expiresInSeconds ?? 3600))
-      .sign(options.key ?? (this.privateKey as SigningKey));
+      .setIssuedAt(now - 600);
+    if (options.expiresInSeconds !== null) jwt.setExpirationTime(now + (options.expiresInSeconds ?? 3600));
+    return jwt.sign(options.key ?? (this.privateKey as SigningKey));
   }
 }
 
@@ -95,4 +100,37 @@ export async function postAlert(
 /** A minimal alert for VM `vm` in `vault` with `code`. */
 export function minimalAlert(vault: string, vm: string, code: string, jobId?: string, condition: 'fired' | 'resolved' = 'fired'): Record<string, unknown> {
   return { vault, vm, errorCode: code, ...(jobId ? { jobId } : {}), condition, subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg-backup' };
+}
+
+/** A clock the test moves by hand (the injected Clock of the app). */
+export class ManualClock {
+  private t: number;
+  constructor(start: Date | number = Date.now()) {
+    this.t = typeof start === 'number' ? start : start.getTime();
+  }
+  now(): Date {
+    return new Date(this.t);
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+/** Sum of a metric's samples in Prometheus text (all label sets), or undefined when absent. */
+export function metricValue(text: string, name: string, labels?: Record<string, string>): number | undefined {
+  let found: number | undefined;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const m = line.match(/^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)$/);
+    if (!m || m[1] !== name) continue;
+    const set = m[2] ?? '';
+    if (labels && !Object.entries(labels).every(([k, v]) => set.includes(`${k}="${v}"`))) continue;
+    found = (found ?? 0) + Number(m[3]);
+  }
+  return found;
+}
+
+export async function metricsText(baseUrl: string): Promise<string> {
+  const r = await fetch(`${baseUrl}/metrics`);
+  return r.text();
 }

@@ -1,166 +1,502 @@
+import { adapterCardSender, DeliveryWorker } from '../../../src/channels/teams/proactive-delivery';
+import type { DeliveryOutbox } from '../../../src/core/incidents/ports';
 import { mentionMessage } from '../../helpers/activities';
 import { cardText } from '../../helpers/connector-stub';
 import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
-import { alertEnv, minimalAlert, postAlert } from './alert-test-kit';
+import { ManualClock, alertEnv, metricValue, metricsText, minimalAlert, postAlert } from './alert-test-kit';
 import { FlakyConnector } from './flaky-connector';
+
+/**
+ * Incident delivery through the real CloudAdapter to a connector stub. The delivery worker is not
+ * started: each test drives `delivery.runOnce()` by hand on an injected clock, so what is asserted
+ * ("delivered once", "one update per coalescing window") does not depend on how fast the machine is.
+ * Every test has its own bot, state file and conversations.
+ */
 
 const codes = ['UserErrorGuestAgentStatusUnavailable', 'ExtensionSnapshotFailedNoNetwork', 'UserErrorRpCollectionLimitReached'];
 const vaults = ['vault-alpha', 'vault-beta'];
+const COALESCE_MS = 5_000;
 
-async function subscribe(bot: TestBot, connector: FlakyConnector, conversationId: string, text = 'subscribe'): Promise<void> {
+interface Rig {
+  readonly bot: TestBot;
+  readonly clock: ManualClock;
+  stop(): Promise<void>;
+}
+
+const connector = new FlakyConnector();
+beforeAll(() => connector.start());
+afterAll(() => connector.stop());
+
+let conversationCounter = 0;
+/** A conversation id no other test uses. */
+function freshConversation(name: string): string {
+  return `c-${name}-${++conversationCounter}`;
+}
+
+/** A bot with its own state file (or `stateFile`, to restart on it; then with the clock that ran before). */
+async function startRig(extraEnv: Record<string, string> = {}, stateFile?: string, clock = new ManualClock()): Promise<Rig> {
+  const state = stateFile ? undefined : tempStateFile();
+  const bot = await startTestBot(
+    stateFile ?? state!.file,
+    alertEnv('http://127.0.0.1:9/keys', { INCIDENT_COALESCE_SECONDS: String(COALESCE_MS / 1000), ...extraEnv }),
+    { clock, alerts: { startWorkers: false, random: () => 0.5 } },
+  );
+  return {
+    bot,
+    clock,
+    async stop() {
+      await bot.stop();
+      state?.cleanup();
+    },
+  };
+}
+
+async function subscribe(bot: TestBot, conversationId: string, text = 'subscribe'): Promise<void> {
   const r = await bot.post(mentionMessage(text, { serviceUrl: connector.url, conversationId }));
   expect(r.status).toBe(200);
   await connector.waitFor(() => connector.of(conversationId, 'reply').length > 0);
 }
 
-async function postAll(url: string, bodies: unknown[], concurrency = 32): Promise<number[]> {
-  const statuses: number[] = [];
+/** The outbox's key for a conversation the test subscribed. */
+function conversationKey(bot: TestBot, conversationId: string): string {
+  const sub = bot.app.alerts.subscriptions.list().find((s) => (s.conversationReference['conversation'] as { id?: string } | undefined)?.id === conversationId);
+  if (!sub) throw new Error(`no subscription for ${conversationId}`);
+  return sub.conversationKey;
+}
+
+async function postAll(url: string, bodies: unknown[], concurrency = 32): Promise<{ status: number; body: Record<string, unknown> }[]> {
+  const results: { status: number; body: Record<string, unknown> }[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < bodies.length) {
         const body = bodies[next++];
-        statuses.push((await postAlert(url, body)).status);
+        results.push(await postAlert(url, body));
       }
     }),
   );
-  return statuses;
+  return results;
 }
 
-describe('incident delivery through the real CloudAdapter to a connector stub', () => {
-  const connector = new FlakyConnector();
-  beforeAll(() => connector.start());
-  afterAll(() => connector.stop());
+async function incidentOf(rig: Rig, body: Record<string, unknown>): Promise<string> {
+  const r = await postAlert(rig.bot.running.url, body);
+  expect(r.status).toBe(202);
+  return r.body['incidentId'] as string;
+}
 
-  describe('a storm of 2,000 alerts over 3 codes and 2 vaults', () => {
-    let bot: TestBot;
-    let state: { file: string; cleanup: () => void };
-    beforeAll(async () => {
-      state = tempStateFile();
-      bot = await startTestBot(state.file, alertEnv('http://127.0.0.1:9/keys', { INCIDENT_COALESCE_SECONDS: '0.5' }));
+/** Runs the worker by hand until the outbox is empty, moving the clock past any backoff in between. */
+async function drain(rig: Rig, stepMs = 60_000, maxRounds = 12): Promise<number> {
+  let sends = 0;
+  for (let round = 0; round < maxRounds && rig.bot.app.alerts.outbox.depth() > 0; round++) {
+    sends += await rig.bot.app.alerts.delivery.runOnce();
+    if (rig.bot.app.alerts.outbox.depth() > 0) rig.clock.advance(stepMs);
+  }
+  expect(rig.bot.app.alerts.outbox.depth()).toBe(0);
+  return sends;
+}
+
+/** After draining: time passes and the worker scans again; nothing more may be sent. */
+async function expectQuiet(rig: Rig): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    rig.clock.advance(10 * 60_000);
+    expect(await rig.bot.app.alerts.delivery.runOnce()).toBe(0);
+  }
+}
+
+/** The outbox, some of whose calls throw as a failing disk or a locked file would. */
+function withStoreFaults(outbox: DeliveryOutbox, faults: Partial<Record<keyof DeliveryOutbox, number>>): DeliveryOutbox {
+  return new Proxy(outbox, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const left = faults[prop as keyof DeliveryOutbox] ?? 0;
+        if (left > 0) {
+          faults[prop as keyof DeliveryOutbox] = left - 1;
+          throw Object.assign(new Error(`SQLITE_IOERR: disk I/O error (${String(prop)})`), { code: 'SQLITE_IOERR' });
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+/** A second worker over the app's own stores and CloudAdapter, with an outbox of the test's choosing. */
+function workerOver(rig: Rig, outbox: DeliveryOutbox, options: { sendTimeoutMs?: number; sleep?: (ms: number) => Promise<void> } = {}): DeliveryWorker {
+  const alerts = rig.bot.app.alerts;
+  return new DeliveryWorker({
+    outbox,
+    incidents: alerts.incidents,
+    subscriptions: alerts.subscriptions,
+    sender: adapterCardSender(rig.bot.app.adapter, ''),
+    clock: rig.clock,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    random: () => 0.5,
+    logger: rig.bot.app.logger,
+    metrics: alerts.metrics,
+    coalesceMs: COALESCE_MS,
+    idleMs: 20,
+    loopRetry: { baseDelayMs: 10, maxDelayMs: 40, maxAttempts: Number.POSITIVE_INFINITY },
+    ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
+  });
+}
+
+describe('a storm of 2,000 alerts over 3 codes and 2 vaults', () => {
+  let rig: Rig;
+  beforeEach(async () => (rig = await startRig()));
+  afterEach(() => rig.stop());
+
+  it('posts exactly one card per group, updates each at most once per coalescing window, and lists every VM', async () => {
+    const conv = freshConversation('storm');
+    await subscribe(rig.bot, conv);
+    const vmsPerGroup = 250;
+    const bodies = Array.from({ length: 2000 }, (_, i) => {
+      const g = i % 6;
+      const vault = vaults[Math.floor(g / 3)]!;
+      const code = codes[g % 3]!;
+      return minimalAlert(vault, `vm-${g}-${Math.floor(i / 6) % vmsPerGroup}`, code, `job-${i}`);
     });
-    afterAll(async () => {
-      await bot.stop();
-      state.cleanup();
-    });
+    const delivery = rig.bot.app.alerts.delivery;
 
-    it('posts exactly one card per group, updates each a bounded number of times, and counts every VM', async () => {
-      await subscribe(bot, connector, 'c-storm');
-      const vmsPerGroup = 250;
-      const bodies = Array.from({ length: 2000 }, (_, i) => {
-        const g = i % 6;
-        const vault = vaults[Math.floor(g / 3)]!;
-        const code = codes[g % 3]!;
-        return minimalAlert(vault, `vm-${g}-${Math.floor(i / 6) % vmsPerGroup}`, code, `job-${i}`);
-      });
-      const started = Date.now();
-      const statuses = await postAll(bot.running.url, bodies);
-      expect(statuses.filter((s) => s === 202)).toHaveLength(2000);
-      await connector.waitFor(() => bot.app.alerts.outbox.depth() === 0 && connector.of('c-storm', 'create').length === 6, 30_000);
-      // Let a last coalesced update land, then look at the final cards.
-      await new Promise((r) => setTimeout(r, 700));
-      await connector.waitFor(() => bot.app.alerts.outbox.depth() === 0);
-      const elapsedMs = Date.now() - started;
+    // Four waves of 500, one second apart; the worker scans after each.
+    const sendsPerWave: number[] = [];
+    for (let wave = 0; wave < 4; wave++) {
+      const results = await postAll(rig.bot.running.url, bodies.slice(wave * 500, (wave + 1) * 500));
+      expect(results.filter((r) => r.status === 202)).toHaveLength(500);
+      sendsPerWave.push(await delivery.runOnce());
+      rig.clock.advance(1_000);
+    }
+    // The first scan posts the six cards; the later waves only raise revisions inside the coalescing window.
+    expect(sendsPerWave).toEqual([6, 0, 0, 0]);
+    expect(connector.of(conv, 'create')).toHaveLength(6);
+    expect(connector.of(conv, 'update')).toHaveLength(0);
 
-      const creates = connector.of('c-storm', 'create');
-      const updates = connector.of('c-storm', 'update');
-      expect(creates).toHaveLength(6);
-      // At most one update per card per coalescing window (0.5 s), plus one.
-      const bound = 6 * (Math.ceil(elapsedMs / 500) + 1);
-      expect(updates.length).toBeLessThanOrEqual(bound);
-      for (const u of updates) expect(creates.map((c) => c.activityId)).toContain(u.activityId);
+    // The window (5 s after the cards were posted) ends: one update per card, then nothing.
+    rig.clock.advance(COALESCE_MS - 4_000);
+    expect(await delivery.runOnce()).toBe(6);
+    await expectQuiet(rig);
 
-      const cards = connector.latestCards('c-storm');
-      expect(cards.size).toBe(6);
-      const texts = [...cards.values()].map((card) => cardText(card));
-      for (const text of texts) {
-        expect(text).toContain(`${vmsPerGroup} VMs affected, 0 recovered`);
-        expect(text).toContain(`and ${vmsPerGroup - 10} more`);
-      }
-      // One card per vault and code (the facts name both).
-      const json = [...cards.values()].map((card) => JSON.stringify(card));
-      for (const vault of vaults) for (const code of codes) expect(json.filter((t) => t.includes(`"${vault}"`) && t.includes(`"${code}"`))).toHaveLength(1);
-      expect(bot.app.alerts.incidents.count()).toBe(6);
-      expect(bot.app.alerts.inbox.count()).toBe(2000);
-    });
+    const creates = connector.of(conv, 'create');
+    const updates = connector.of(conv, 'update');
+    expect(creates).toHaveLength(6);
+    expect(updates).toHaveLength(6);
+    expect(new Set(updates.map((u) => u.activityId))).toEqual(new Set(creates.map((c) => c.activityId)));
 
-    it('marks VMs recovered and says so when the whole incident has recovered', async () => {
-      await subscribe(bot, connector, 'c-recover', 'subscribe vault vault-gamma');
-      const code = codes[0]!;
-      await postAll(bot.running.url, [minimalAlert('vault-gamma', 'vm-1', code, 'g1'), minimalAlert('vault-gamma', 'vm-2', code, 'g2')]);
-      await connector.waitFor(() => connector.of('c-recover', 'create').length === 1);
-      await postAll(bot.running.url, [minimalAlert('vault-gamma', 'vm-1', code, 'g1', 'resolved'), minimalAlert('vault-gamma', 'vm-2', code, 'g2', 'resolved')]);
-      await connector.waitFor(() => {
-        const card = [...connector.latestCards('c-recover').values()][0];
-        return cardText(card).includes('Backup incident recovered');
-      });
-      const text = cardText([...connector.latestCards('c-recover').values()][0]);
-      expect(text).toContain('2 VMs affected, 2 recovered');
-      expect(connector.of('c-recover', 'create')).toHaveLength(1);
-      // The storm conversation subscribed to everything; the vault-scoped one got only vault-gamma.
-      expect(connector.of('c-storm', 'create')).toHaveLength(7);
-    });
+    const cards = connector.latestCards(conv);
+    expect(cards.size).toBe(6);
+    for (const card of cards.values()) {
+      const text = cardText(card);
+      expect(text).toContain(`${vmsPerGroup} VMs affected, 0 recovered`);
+      expect(text).toContain(`and ${vmsPerGroup - 10} more`);
+    }
+    // One card per vault and code (the facts name both).
+    const json = [...cards.values()].map((card) => JSON.stringify(card));
+    for (const vault of vaults) for (const code of codes) expect(json.filter((t) => t.includes(`"${vault}"`) && t.includes(`"${code}"`))).toHaveLength(1);
+    expect(rig.bot.app.alerts.incidents.count()).toBe(6);
+    expect(rig.bot.app.alerts.inbox.count()).toBe(2000);
+  });
+});
 
-    it('retries a 429 with Retry-After and delivers the card once', async () => {
-      await subscribe(bot, connector, 'c-429', 'subscribe vault vault-delta');
-      const retriesBefore = (await bot.app.alerts.metrics.deliveryRetries.get()).values.reduce((a, v) => a + v.value, 0);
-      // Five refusals: more than the SDK pipeline's own three retries, so the outbox's retry is exercised too.
-      connector.failNext(5, 429, { 'Retry-After': '0' }, 'c-429');
-      await postAll(bot.running.url, [minimalAlert('vault-delta', 'vm-9', codes[1]!, 'd1')]);
-      await connector.waitFor(() => connector.of('c-429', 'create').length === 1 && bot.app.alerts.outbox.depth() === 0);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(connector.refused.filter((r) => r.conversationId === 'c-429')).toHaveLength(5);
-      expect(connector.of('c-429', 'create')).toHaveLength(1);
-      const retriesAfter = (await bot.app.alerts.metrics.deliveryRetries.get()).values.reduce((a, v) => a + v.value, 0);
-      expect(retriesAfter).toBeGreaterThan(retriesBefore);
-    });
+describe('incident cards', () => {
+  let rig: Rig;
+  beforeEach(async () => (rig = await startRig()));
+  afterEach(() => rig.stop());
 
-    it('retries a 412 (which the SDK does not) with backoff and delivers once', async () => {
-      await subscribe(bot, connector, 'c-412', 'subscribe vault vault-eps');
-      connector.failNext(1, 412, {}, 'c-412');
-      await postAll(bot.running.url, [minimalAlert('vault-eps', 'vm-3', codes[2]!, 'e1')]);
-      await connector.waitFor(() => connector.of('c-412', 'create').length === 1 && bot.app.alerts.outbox.depth() === 0, 10_000);
-      expect(connector.refused.filter((r) => r.conversationId === 'c-412')).toHaveLength(1);
-      expect(connector.of('c-412', 'create')).toHaveLength(1);
-    });
+  it('marks VMs recovered and says so when the whole incident has recovered, on the same card', async () => {
+    const everything = freshConversation('all');
+    const gamma = freshConversation('gamma');
+    await subscribe(rig.bot, everything);
+    await subscribe(rig.bot, gamma, 'subscribe vault vault-gamma');
+    const code = codes[0]!;
+    await postAll(rig.bot.running.url, [minimalAlert('vault-gamma', 'vm-1', code, 'g1'), minimalAlert('vault-gamma', 'vm-2', code, 'g2'), minimalAlert('vault-other', 'vm-7', code, 'o1')]);
+    await drain(rig);
+    rig.clock.advance(COALESCE_MS);
+    await postAll(rig.bot.running.url, [minimalAlert('vault-gamma', 'vm-1', code, 'g1', 'resolved'), minimalAlert('vault-gamma', 'vm-2', code, 'g2', 'resolved')]);
+    await drain(rig);
+    await expectQuiet(rig);
+
+    const text = cardText([...connector.latestCards(gamma).values()][0]);
+    expect(text).toContain('Backup incident recovered');
+    expect(text).toContain('2 VMs affected, 2 recovered');
+    expect(connector.of(gamma, 'create')).toHaveLength(1);
+    expect(connector.of(gamma, 'update')).toHaveLength(1);
+    // The conversation that subscribed to everything got both vaults; the vault-scoped one only vault-gamma.
+    expect(connector.of(everything, 'create')).toHaveLength(2);
   });
 
-  describe('restarts', () => {
-    it('resumes a non-empty outbox after a restart and delivers once; a later revision updates the same card', async () => {
-      const state = tempStateFile();
-      const env = alertEnv('http://127.0.0.1:9/keys', { INCIDENT_COALESCE_SECONDS: '0' });
-      try {
-        // 1. Workers off: the alerts are stored and planned, nothing is sent.
-        let bot = await startTestBot(state.file, env, { alerts: { startWorkers: false } });
-        await subscribe(bot, connector, 'c-restart');
-        await postAll(bot.running.url, [minimalAlert('vault-r', 'vm-1', codes[0]!, 'r1'), minimalAlert('vault-r', 'vm-2', codes[0]!, 'r2')]);
-        expect(bot.app.alerts.outbox.depth()).toBe(1);
-        expect(connector.of('c-restart', 'create')).toHaveLength(0);
-        await bot.stop();
+  it('observes alert-accepted-to-card-posted on /metrics', async () => {
+    const conv = freshConversation('latency');
+    await subscribe(rig.bot, conv);
+    await incidentOf(rig, minimalAlert('vault-lat', 'vm-1', codes[0]!, 'l1'));
+    rig.clock.advance(2_000);
+    expect(await rig.bot.app.alerts.delivery.runOnce()).toBe(1);
+    const text = await metricsText(rig.bot.running.url);
+    expect(metricValue(text, 'backup_doctor_alert_to_card_seconds_count')).toBe(1);
+    expect(metricValue(text, 'backup_doctor_alert_to_card_seconds_sum')).toBeCloseTo(2, 5);
+    expect(metricValue(text, 'backup_doctor_deliveries_total', { kind: 'create' })).toBe(1);
+  });
+});
 
-        // 2. Restart with workers: the card is posted once.
-        bot = await startTestBot(state.file, env);
-        await connector.waitFor(() => connector.of('c-restart', 'create').length === 1 && bot.app.alerts.outbox.depth() === 0);
-        await bot.stop();
-        bot = await startTestBot(state.file, env);
-        await new Promise((r) => setTimeout(r, 300));
-        expect(connector.of('c-restart', 'create')).toHaveLength(1);
-        await bot.stop();
+describe('retries', () => {
+  let rig: Rig;
+  beforeEach(async () => (rig = await startRig()));
+  afterEach(() => rig.stop());
 
-        // 3. A new alert while workers are off, then a restart: the existing card is updated, not posted again.
-        bot = await startTestBot(state.file, env, { alerts: { startWorkers: false } });
-        await postAll(bot.running.url, [minimalAlert('vault-r', 'vm-3', codes[0]!, 'r3')]);
-        await bot.stop();
-        bot = await startTestBot(state.file, env);
-        await connector.waitFor(() => connector.of('c-restart', 'update').length === 1);
-        const [create] = connector.of('c-restart', 'create');
-        expect(connector.of('c-restart', 'update')[0]!.activityId).toBe(create!.activityId);
-        expect(cardText(connector.of('c-restart', 'update')[0]!.activity.attachments[0].content)).toContain('3 VMs affected');
-        expect(connector.of('c-restart', 'create')).toHaveLength(1);
-        await bot.stop();
-      } finally {
-        state.cleanup();
-      }
-    });
+  it('retries a 429 with Retry-After and delivers the card once', async () => {
+    const conv = freshConversation('429');
+    await subscribe(rig.bot, conv, 'subscribe vault vault-delta');
+    // Five refusals: more than the SDK pipeline's own retries, so the outbox's retry is exercised too.
+    connector.failNext(5, 429, { 'Retry-After': '0' }, conv);
+    await incidentOf(rig, minimalAlert('vault-delta', 'vm-9', codes[1]!, 'd1'));
+    await drain(rig);
+    await expectQuiet(rig);
+    expect(connector.refused.filter((r) => r.conversationId === conv)).toHaveLength(5);
+    expect(connector.of(conv, 'create')).toHaveLength(1);
+    const text = await metricsText(rig.bot.running.url);
+    expect(metricValue(text, 'backup_doctor_delivery_retries_total', { status: '429' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('retries a 412 (which the SDK does not) only after its backoff, and delivers once', async () => {
+    const conv = freshConversation('412');
+    await subscribe(rig.bot, conv, 'subscribe vault vault-eps');
+    connector.failNext(1, 412, {}, conv);
+    await incidentOf(rig, minimalAlert('vault-eps', 'vm-3', codes[2]!, 'e1'));
+    expect(await rig.bot.app.alerts.delivery.runOnce()).toBe(1);
+    expect(connector.refused.filter((r) => r.conversationId === conv)).toHaveLength(1);
+    // Backoff (1 s base, jitter 0.5: 750 ms): not retried before it.
+    rig.clock.advance(500);
+    expect(await rig.bot.app.alerts.delivery.runOnce()).toBe(0);
+    rig.clock.advance(500);
+    expect(await rig.bot.app.alerts.delivery.runOnce()).toBe(1);
+    await expectQuiet(rig);
+    expect(connector.of(conv, 'create')).toHaveLength(1);
+  });
+});
+
+describe('restarts', () => {
+  it('resumes a non-empty outbox after a restart and delivers once; a later revision updates the same card', async () => {
+    const state = tempStateFile();
+    const conv = freshConversation('restart');
+    try {
+      // 1. Workers off: the alerts are stored and planned, nothing is sent.
+      const clock = new ManualClock();
+      let rig = await startRig({}, state.file, clock);
+      await subscribe(rig.bot, conv);
+      await postAll(rig.bot.running.url, [minimalAlert('vault-r', 'vm-1', codes[0]!, 'r1'), minimalAlert('vault-r', 'vm-2', codes[0]!, 'r2')]);
+      expect(rig.bot.app.alerts.outbox.depth()).toBe(1);
+      expect(connector.of(conv, 'create')).toHaveLength(0);
+      await rig.stop();
+
+      // 2. Restart with the worker running: the card is posted; stop() waits for the worker, so nothing can follow.
+      rig = await startRig({}, state.file, clock);
+      rig.bot.app.alerts.delivery.start();
+      await connector.waitFor(() => connector.of(conv, 'create').length === 1 && rig.bot.app.alerts.outbox.depth() === 0);
+      await rig.stop();
+      expect(connector.of(conv, 'create')).toHaveLength(1);
+
+      // 3. Another restart: the outbox knows the card was delivered.
+      rig = await startRig({}, state.file, clock);
+      await expectQuiet(rig);
+
+      // 4. A new alert, then a restart: the existing card is updated, not posted again.
+      await postAll(rig.bot.running.url, [minimalAlert('vault-r', 'vm-3', codes[0]!, 'r3')]);
+      await rig.stop();
+      rig = await startRig({}, state.file, clock);
+      rig.clock.advance(COALESCE_MS);
+      await drain(rig);
+      await expectQuiet(rig);
+      const [create] = connector.of(conv, 'create');
+      const updates = connector.of(conv, 'update');
+      expect(updates).toHaveLength(1);
+      expect(updates[0]!.activityId).toBe(create!.activityId);
+      expect(cardText(updates[0]!.activity.attachments[0].content)).toContain('3 VMs affected');
+      expect(connector.of(conv, 'create')).toHaveLength(1);
+      await rig.stop();
+    } finally {
+      state.cleanup();
+    }
+  });
+});
+
+describe('store failures', () => {
+  let rig: Rig;
+  beforeEach(async () => (rig = await startRig()));
+  afterEach(() => rig.stop());
+
+  it('a store error right after a successful post keeps the card: it is recorded later and never posted twice', async () => {
+    const conv = freshConversation('store');
+    await subscribe(rig.bot, conv);
+    const incidentId = await incidentOf(rig, minimalAlert('vault-s', 'vm-1', codes[0]!, 's1'));
+    const worker = workerOver(rig, withStoreFaults(rig.bot.app.alerts.outbox, { markDelivered: 1 }));
+
+    expect(await worker.runOnce()).toBe(1);
+    expect(connector.of(conv, 'create')).toHaveLength(1);
+    rig.clock.advance(60_000);
+    // The next scan writes what was kept; nothing is sent again.
+    expect(await worker.runOnce()).toBe(0);
+    const entry = rig.bot.app.alerts.outbox.find(incidentId, conversationKey(rig.bot, conv))!;
+    expect(entry.status).toBe('delivered');
+    expect(entry.activityId).toBe(connector.of(conv, 'create')[0]!.activityId);
+    for (let i = 0; i < 3; i++) {
+      rig.clock.advance(10 * 60_000);
+      expect(await worker.runOnce()).toBe(0);
+    }
+    expect(connector.of(conv, 'create')).toHaveLength(1);
+  });
+
+  it('while the store still fails, a new revision updates the card that was posted instead of posting another', async () => {
+    const conv = freshConversation('store2');
+    await subscribe(rig.bot, conv);
+    await incidentOf(rig, minimalAlert('vault-s2', 'vm-1', codes[0]!, 's1'));
+    const faults: Partial<Record<keyof DeliveryOutbox, number>> = { markDelivered: 1 };
+    const worker = workerOver(rig, withStoreFaults(rig.bot.app.alerts.outbox, faults));
+    expect(await worker.runOnce()).toBe(1);
+    // A second VM arrives; the kept card id cannot be written yet (the store fails again), but the update goes to that card.
+    await incidentOf(rig, minimalAlert('vault-s2', 'vm-2', codes[0]!, 's2'));
+    faults.markDelivered = 1;
+    rig.clock.advance(COALESCE_MS);
+    await expect(worker.runOnce()).rejects.toThrow(/SQLITE_IOERR/);
+    expect(await worker.runOnce()).toBe(1);
+    rig.clock.advance(COALESCE_MS);
+    expect(await worker.runOnce()).toBe(0);
+    expect(connector.of(conv, 'create')).toHaveLength(1);
+    expect(connector.of(conv, 'update')).toHaveLength(1);
+    expect(connector.of(conv, 'update')[0]!.activityId).toBe(connector.of(conv, 'create')[0]!.activityId);
+    expect(cardText(connector.of(conv, 'update')[0]!.activity.attachments[0].content)).toContain('2 VMs affected');
+  });
+
+  it('the running worker survives store errors in its loop and delivers once the store answers', async () => {
+    const conv = freshConversation('loop');
+    await subscribe(rig.bot, conv);
+    const faults: Partial<Record<keyof DeliveryOutbox, number>> = { nextDueAt: 3, due: 2 };
+    const worker = workerOver(rig, withStoreFaults(rig.bot.app.alerts.outbox, faults));
+    worker.start();
+    try {
+      await connector.waitFor(() => faults.nextDueAt === 0 && faults.due === 0, 10_000);
+      await incidentOf(rig, minimalAlert('vault-loop', 'vm-1', codes[0]!, 'x1'));
+      worker.wake();
+      await connector.waitFor(() => connector.of(conv, 'create').length === 1, 10_000);
+    } finally {
+      await worker.stop();
+    }
+    expect(connector.of(conv, 'create')).toHaveLength(1);
+    expect(rig.bot.app.alerts.outbox.depth()).toBe(0);
+  });
+});
+
+describe('a card deleted in the channel, a bot removed from the team', () => {
+  let rig: Rig;
+  beforeEach(async () => (rig = await startRig()));
+  afterEach(() => rig.stop());
+
+  it('an update answered 404 posts a new card once, and later updates go to the new card', async () => {
+    const conv = freshConversation('deleted');
+    await subscribe(rig.bot, conv);
+    const incidentId = await incidentOf(rig, minimalAlert('vault-del', 'vm-1', codes[0]!, 'k1'));
+    await drain(rig);
+    const first = connector.of(conv, 'create')[0]!;
+
+    // The card was deleted: its update answers 404.
+    rig.clock.advance(COALESCE_MS);
+    await incidentOf(rig, minimalAlert('vault-del', 'vm-2', codes[0]!, 'k2'));
+    connector.failNext(1, 404, {}, conv);
+    expect(await rig.bot.app.alerts.delivery.runOnce()).toBe(1);
+    await expectQuiet(rig);
+    const creates = connector.of(conv, 'create');
+    expect(creates).toHaveLength(2);
+    const second = creates[1]!;
+    expect(second.activityId).not.toBe(first.activityId);
+    expect(cardText(second.activity.attachments[0].content)).toContain('2 VMs affected');
+    expect(rig.bot.app.alerts.outbox.find(incidentId, conversationKey(rig.bot, conv))!.activityId).toBe(second.activityId);
+
+    await incidentOf(rig, minimalAlert('vault-del', 'vm-3', codes[0]!, 'k3'));
+    await drain(rig);
+    expect(connector.of(conv, 'update').map((u) => u.activityId)).toEqual([second.activityId]);
+    expect(connector.of(conv, 'create')).toHaveLength(2);
+  });
+
+  it('a 403 (bot removed from the team) fails that conversation\'s deliveries without retrying; other conversations carry on', async () => {
+    const removed = freshConversation('removed');
+    const other = freshConversation('other');
+    await subscribe(rig.bot, removed);
+    await subscribe(rig.bot, other);
+    const a = await incidentOf(rig, minimalAlert('vault-403', 'vm-1', codes[0]!, 'f1'));
+    const b = await incidentOf(rig, minimalAlert('vault-403', 'vm-2', codes[1]!, 'f2'));
+    connector.failNext(1, 403, {}, removed);
+    await rig.bot.app.alerts.delivery.runOnce();
+    await expectQuiet(rig);
+
+    expect(connector.refused.filter((r) => r.conversationId === removed)).toHaveLength(1);
+    expect(connector.of(removed, 'create')).toHaveLength(0);
+    const key = conversationKey(rig.bot, removed);
+    for (const id of [a, b]) {
+      const entry = rig.bot.app.alerts.outbox.find(id, key)!;
+      expect(entry.status).toBe('failed');
+      expect(entry.lastError).toMatch(/403.*removed from the team/);
+    }
+    expect(connector.of(other, 'create')).toHaveLength(2);
+    expect(rig.bot.app.alerts.outbox.depth()).toBe(0);
+  });
+});
+
+describe('a connector that does not answer', () => {
+  let rig: Rig;
+  afterEach(() => rig.stop());
+
+  it('a hanging call times out without holding up other conversations; its late answer is recorded, not posted twice', async () => {
+    rig = await startRig({ DELIVERY_TIMEOUT_SECONDS: '0.3' });
+    const slow = freshConversation('slow');
+    const fast = freshConversation('fast');
+    await subscribe(rig.bot, slow, 'subscribe vault vault-slow');
+    await subscribe(rig.bot, fast, 'subscribe vault vault-fast');
+    const slowIncident = await incidentOf(rig, minimalAlert('vault-slow', 'vm-1', codes[0]!, 'h1'));
+    await incidentOf(rig, minimalAlert('vault-fast', 'vm-2', codes[0]!, 'h2'));
+    connector.hold(slow);
+    try {
+      expect(await rig.bot.app.alerts.delivery.runOnce()).toBe(2);
+      expect(connector.of(fast, 'create')).toHaveLength(1);
+      expect(connector.held(slow)).toBe(1);
+      // Past the retry's backoff: the call is still open, so the entry is not sent a second time.
+      rig.clock.advance(10 * 60_000);
+      expect(await rig.bot.app.alerts.delivery.runOnce()).toBe(0);
+      expect(connector.held(slow)).toBe(1);
+    } finally {
+      connector.release(slow);
+    }
+    // The connector answers after all: the card exists, and the outbox learns its id.
+    const key = conversationKey(rig.bot, slow);
+    await connector.waitFor(() => rig.bot.app.alerts.outbox.find(slowIncident, key)?.activityId !== undefined);
+    expect(rig.bot.app.alerts.outbox.find(slowIncident, key)!.activityId).toBe(connector.of(slow, 'create')[0]!.activityId);
+    await expectQuiet(rig);
+    expect(connector.of(slow, 'create')).toHaveLength(1);
+    const text = await metricsText(rig.bot.running.url);
+    expect(metricValue(text, 'backup_doctor_delivery_retries_total', { status: 'timeout' })).toBe(1);
+  });
+
+  it('the running worker keeps delivering to other conversations while one conversation\'s call hangs', async () => {
+    rig = await startRig();
+    const slow = freshConversation('stuck');
+    const fast = freshConversation('moving');
+    await subscribe(rig.bot, slow, 'subscribe vault vault-stuck');
+    await subscribe(rig.bot, fast, 'subscribe vault vault-moving');
+    const worker = workerOver(rig, rig.bot.app.alerts.outbox, { sendTimeoutMs: 60_000 });
+    connector.hold(slow);
+    worker.start();
+    try {
+      await incidentOf(rig, minimalAlert('vault-stuck', 'vm-1', codes[0]!, 'w1'));
+      worker.wake();
+      await connector.waitFor(() => connector.held(slow) === 1, 10_000);
+      // Planned while the other conversation's call hangs.
+      await incidentOf(rig, minimalAlert('vault-moving', 'vm-2', codes[0]!, 'w2'));
+      worker.wake();
+      await connector.waitFor(() => connector.of(fast, 'create').length === 1, 10_000);
+      expect(connector.of(slow, 'create')).toHaveLength(0);
+    } finally {
+      connector.release(slow);
+    }
+    await connector.waitFor(() => connector.of(slow, 'create').length === 1 && rig.bot.app.alerts.outbox.depth() === 0, 10_000);
+    await worker.stop();
+    expect(connector.of(slow, 'create')).toHaveLength(1);
+    expect(connector.of(fast, 'create')).toHaveLength(1);
   });
 });

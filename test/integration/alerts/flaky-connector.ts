@@ -18,6 +18,8 @@ export class FlakyConnector {
   readonly calls: ConnectorCall[] = [];
   readonly refused: { status: number; conversationId: string }[] = [];
   private failures: { status: number; headers: Record<string, string>; conversationId?: string }[] = [];
+  /** Conversations whose calls are parked (a connector that does not answer) until release(). */
+  private readonly holding = new Map<string, (() => void)[]>();
   private server: Server | undefined;
   private counter = 0;
   url = '';
@@ -39,6 +41,23 @@ export class FlakyConnector {
   /** The next `count` calls (for a conversation, or any) are answered with `status`. */
   failNext(count: number, status: number, headers: Record<string, string> = {}, conversationId?: string): void {
     for (let i = 0; i < count; i++) this.failures.push({ status, headers, ...(conversationId ? { conversationId } : {}) });
+  }
+
+  /** Calls for this conversation get no answer until release(conversationId). */
+  hold(conversationId: string): void {
+    if (!this.holding.has(conversationId)) this.holding.set(conversationId, []);
+  }
+
+  /** How many calls for this conversation are parked. */
+  held(conversationId: string): number {
+    return this.holding.get(conversationId)?.length ?? 0;
+  }
+
+  /** Answers the parked calls (as they would have been answered) and stops holding. */
+  release(conversationId: string): void {
+    const parked = this.holding.get(conversationId) ?? [];
+    this.holding.delete(conversationId);
+    for (const go of parked) go();
   }
 
   of(conversationId: string, kind?: ConnectorCall['kind']): ConnectorCall[] {
@@ -72,6 +91,8 @@ export class FlakyConnector {
     if (!match) return send(404, { error: { code: 'NotFound', message: req.url } });
     const conversationId = decodeURIComponent(match[1] as string);
     const pathActivity = match[2] ? decodeURIComponent(match[2]) : undefined;
+    const parked = this.holding.get(conversationId);
+    if (parked) await new Promise<void>((resolve) => parked.push(resolve));
     const index = this.failures.findIndex((f) => f.conversationId === undefined || f.conversationId === conversationId);
     if (index >= 0) {
       const failure = this.failures.splice(index, 1)[0]!;

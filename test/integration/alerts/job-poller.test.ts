@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
 import { type ArmSimulator, startArmSimulator } from '../../../src/azure/simulator/server';
 import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
-import { alertEnv, fixture, postAlert } from './alert-test-kit';
+import { ManualClock, alertEnv, fixture, metricValue, metricsText, postAlert } from './alert-test-kit';
 
 const scenarioFile = join(__dirname, '../../../scenarios/default.json');
 const SUB = '00000000-0000-0000-0000-000000000001';
@@ -34,13 +35,15 @@ describe('job poller against the ARM simulator (real SDK clients)', () => {
   let sim: ArmSimulator;
   let bot: TestBot;
   let state: { file: string; cleanup: () => void };
+  let clock: ManualClock;
   const failed = failedJobs();
 
   beforeEach(async () => {
     sim = await startArmSimulator({ scenario: scenarioFile });
     const azure = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, subscriptionIds: [SUB] });
     state = tempStateFile();
-    bot = await startTestBot(state.file, alertEnv('http://127.0.0.1:9/keys', { POLL_INTERVAL_MINUTES: '15', POLL_LOOKBACK_HOURS: '48' }), { alerts: { azure, startWorkers: false } });
+    clock = new ManualClock();
+    bot = await startTestBot(state.file, alertEnv('http://127.0.0.1:9/keys', { POLL_INTERVAL_MINUTES: '15', POLL_LOOKBACK_HOURS: '48' }), { clock, alerts: { azure, startWorkers: false } });
   });
   afterEach(async () => {
     await bot.stop();
@@ -61,6 +64,69 @@ describe('job poller against the ARM simulator (real SDK clients)', () => {
     const ready = (await (await fetch(`${bot.running.url}/readyz`)).json()) as Record<string, unknown>;
     expect(ready).toMatchObject({ ready: true, azure: 'ok' });
     expect(typeof ready['lastPollAt']).toBe('string');
+  });
+
+  it('catches a long job that was running at one poll and failed before the next: one alert, kept one on later polls', async () => {
+    const poller = bot.app.alerts.poller!;
+    const vault = sim.state.vaults.find((v) => v.name === 'rsv-prod-weu')!;
+    const item = vault.items.find((i) => i.vmName === 'vm-app02')!;
+    // Started an hour before poll 1, still running then (the poller lists failed jobs only).
+    const job = {
+      id: randomUUID(),
+      vaultId: vault.id,
+      vmName: item.vmName,
+      vmResourceGroup: item.vmResourceGroup,
+      operation: 'Backup',
+      jobType: 'AzureIaaSVMJob',
+      isUserTriggered: false,
+      startTime: new Date(clock.now().getTime() - 3_600_000),
+      status: 'InProgress',
+      actionsInfo: [1],
+    };
+    vault.jobs.push(job);
+    await poller.pollOnce();
+    const before = bot.app.alerts.inbox.count();
+    expect(bot.app.alerts.inbox.find(`fired:job:${job.id}`)).toBeUndefined();
+
+    // It fails two hours later; the next poll runs a quarter of an hour after that.
+    clock.advance(2 * 3_600_000);
+    Object.assign(job, {
+      status: 'Failed',
+      endTime: clock.now(),
+      duration: 'PT3H',
+      actionsInfo: [2],
+      error: { errorCode: 400001, errorString: 'VM Agent unable to communicate with Azure Backup', errorTitle: '', recommendations: [] },
+      dynamicErrorMessage: 'VM Agent unable to communicate with Azure Backup',
+    });
+    clock.advance(15 * 60_000);
+    expect(await poller.pollOnce()).toBe(1);
+    const entry = bot.app.alerts.inbox.find(`fired:job:${job.id}`);
+    expect(entry).toBeDefined();
+    expect(entry!.alert.vm.name).toBe('vm-app02');
+    expect(bot.app.alerts.inbox.count()).toBe(before + 1);
+
+    // Later polls list it again (it started within the longest job duration): still one entry.
+    for (let i = 0; i < 3; i++) {
+      clock.advance(15 * 60_000);
+      expect(await poller.pollOnce()).toBe(0);
+    }
+    expect(bot.app.alerts.inbox.count()).toBe(before + 1);
+    const incident = bot.app.alerts.incidents.get(entry!.incidentId!)!;
+    expect(incident.code).toBe('UserErrorGuestAgentStatusUnavailable');
+    expect(incident.vms.filter((v) => v.name === 'vm-app02')).toHaveLength(1);
+  });
+
+  it('counts the failed jobs the poller turns into alerts on /metrics, once each', async () => {
+    const poller = bot.app.alerts.poller!;
+    await poller.pollOnce();
+    await bot.app.alerts.processor.processPending();
+    let text = await metricsText(bot.running.url);
+    expect(metricValue(text, 'backup_doctor_alerts_received_total')).toBe(failed.length);
+    expect(metricValue(text, 'backup_doctor_incidents_opened_total')).toBe(bot.app.alerts.incidents.count());
+    clock.advance(15 * 60_000);
+    await poller.pollOnce();
+    text = await metricsText(bot.running.url);
+    expect(metricValue(text, 'backup_doctor_alerts_received_total')).toBe(failed.length);
   });
 
   it('keeps one entry when the webhook and the poller both report a job (either order)', async () => {

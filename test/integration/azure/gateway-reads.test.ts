@@ -113,6 +113,8 @@ describe('SdkAzureGateway reads against the ARM simulator', () => {
         subscriptionId: SUB,
         sourceVmId: `/subscriptions/${SUB}/resourceGroups/rg-files/providers/Microsoft.Compute/virtualMachines/vm-files01`,
         restorePointCount: 18,
+        location: 'westeurope',
+        matchedBy: 'source',
       },
     ]);
   });

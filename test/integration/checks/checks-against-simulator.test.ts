@@ -6,6 +6,7 @@ import { startArmSimulator, type ArmSimulator } from '../../../src/azure/simulat
 import { loadScenarioFile } from '../../../src/azure/simulator/scenario';
 import { runChecksForCode, type RunChecksOptions } from '../../../src/core/checks/run-checks';
 import type { VaultRef } from '../../../src/core/azure-port';
+import { systemClock } from '../../../src/core/ports';
 import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
 import { checksScenario, seededFailures, subscriptionId } from './checks-scenario';
 
@@ -14,7 +15,7 @@ import { checksScenario, seededFailures, subscriptionId } from './checks-scenari
  * seeded failing VM, the checks for its code must point to the cause that broke it.
  */
 const knowledge = loadKnowledgeBase();
-const options: RunChecksOptions = { allowReadOnlyRunCommand: true, timeoutInMs: 8000 };
+const options: RunChecksOptions = { allowReadOnlyRunCommand: true, timeoutInMs: 8000, clock: systemClock };
 const vault: VaultRef = { subscriptionId, resourceGroup: 'rg-backup', name: 'rsv-prod' };
 
 function gatewayFor(sim: ArmSimulator): SdkAzureGateway {

@@ -115,6 +115,14 @@ test('npm run demo:alerts: one card per incident in the channel, each updated in
   expect(latest).toContain('vm-linux01: failing');
   expect(latest).toContain('vm-batch-01: recovered');
   expect(latest).toMatch(/and \d+ more/);
+  // Since when, in the reader's own time zone: Teams' DATE/TIME formatting, never a raw ISO time.
+  expect(latest).toMatch(/^First alert \{\{DATE\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, SHORT\)\}\} \{\{TIME\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)\}\}$/m);
+  expect(latest).toMatch(/^Last alert \{\{DATE\(/m);
+  expect(latest.replace(/\{\{(DATE|TIME)\([^)]*\)\}\}/g, '')).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+  // Where, and what to do next.
+  expect(fact(agent.card, 'Resource group')).toBe('rg-backup');
+  expect(latest).toMatch(/^Recovering: \d+ of \d+ VMs still failing\.$/m);
+  expect(latest).toMatch(/Buttons cover 3 of \d+ failing VMs; for any other, ask "why did the backup of <vm> fail\?"/);
 });
 
 test('Troubleshoot vm-sql01 on the incident card opens its troubleshooting card in the thread, and Run checks finds the cause', async () => {
@@ -170,4 +178,26 @@ test('unsubscribe written in a later post of the channel stops the cards there',
   expect(response.status).toBe(202);
   await settle(2_000, 10_000);
   expect(d.botMessages({ after: mark, conversation: general })).toEqual([]);
+});
+
+test('a channel that subscribes after the storm gets the open incidents at once, one card each, and never twice', async () => {
+  const announcements = d.channel('Announcements');
+  const subscribeThere = async (): Promise<string> => {
+    const mark = d.mark();
+    const sent = await d.say('subscribe', { conversation: announcements, mention: true });
+    const reply = await d.waitForBotMessage(undefined, { after: mark, conversation: sent.postConversationId as string });
+    return reply.text ?? cardText(reply.card);
+  };
+  const mark = d.mark();
+  // The six storm incidents and the one opened while General had unsubscribed: none has fully recovered.
+  expect(await subscribeThere()).toContain('Subscribed: incident cards for all vaults will be posted here. 7 open incidents will be posted here.');
+  await settle(2_000, 20_000);
+  const cards = d.botMessages({ after: mark, conversation: announcements }).filter((m) => m.card !== undefined);
+  expect(cards).toHaveLength(7);
+  expect(new Set(cards.map((c) => `${fact(c.card, 'Vault') ?? '?'} ${fact(c.card, 'Error code') ?? '?'}`)).size).toBe(7);
+
+  const again = d.mark();
+  expect(await subscribeThere()).toContain('7 open incidents are already posted here.');
+  await settle(2_000, 10_000);
+  expect(d.botMessages({ after: again, conversation: announcements }).filter((m) => m.card !== undefined)).toEqual([]);
 });

@@ -98,7 +98,9 @@ describe('SQLite fix request store and audit log', () => {
     }
     expect((await audit.list({ vm: 'VM-WEB-01' })).map((e) => e.id)).toEqual(['e1', 'e0']);
     expect((await audit.list({ limit: 1 })).map((e) => e.id)).toEqual(['e2']);
-    expect([...audit.iterate(new Date('2026-03-01T10:01:00Z'))].map((e) => e.id)).toEqual(['e1', 'e2']);
+    const exported: string[] = [];
+    for await (const e of audit.iterate(new Date('2026-03-01T10:01:00Z'))) exported.push(e.id);
+    expect(exported).toEqual(['e1', 'e2']);
     const attempt = (sql: string): string => {
       try {
         conn.prepare(sql).run();

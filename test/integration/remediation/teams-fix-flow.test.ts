@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
 import { startArmSimulator, type ArmSimulator } from '../../../src/azure/simulator/server';
@@ -20,6 +22,51 @@ interface InvokeBody {
   statusCode: number;
   type: string;
   value: unknown;
+}
+
+/**
+ * A connector in front of the stub that can hold one card update back, as a slow connector
+ * (or a slow network) would: what the stub records last is what a viewer ends up seeing.
+ */
+class SlowConnector {
+  private server: Server | undefined;
+  private held: string | undefined;
+  url = '';
+
+  constructor(private readonly target: string) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.forward(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    return this.url;
+  }
+
+  /** The next update of this message waits `ms` before it reaches the connector. */
+  holdNextUpdateOf(activityId: string): void {
+    this.held = activityId;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server?.closeAllConnections();
+      this.server?.close(() => resolve());
+    });
+  }
+
+  private async forward(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const path = req.url ?? '/';
+    if (this.held && req.method === 'PUT' && path.endsWith(`/activities/${encodeURIComponent(this.held)}`)) {
+      this.held = undefined;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+    const body = Buffer.concat(chunks);
+    const answer = await fetch(new URL(path.replace(/^\//, ''), this.target), { method: req.method ?? 'GET', headers: { 'content-type': 'application/json' }, ...(body.length > 0 ? { body } : {}) });
+    res.writeHead(answer.status, { 'content-type': 'application/json' });
+    res.end(await answer.text());
+  }
 }
 
 describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM simulator)', () => {
@@ -72,20 +119,20 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
     return session;
   }
 
-  async function press(verb: string, data: Record<string, unknown>, from: typeof alex, replyToId = 'msg-session'): Promise<InvokeBody> {
-    const res = await bot.post(executeInvoke(verb, data, replyToId, { serviceUrl, from, conversationId: CONV, conversationType: 'channel' }));
+  async function press(verb: string, data: Record<string, unknown>, from: typeof alex, replyToId = 'msg-session', via = serviceUrl): Promise<InvokeBody> {
+    const res = await bot.post(executeInvoke(verb, data, replyToId, { serviceUrl: via, from, conversationId: CONV, conversationType: 'channel' }));
     expect(res.status).toBe(200);
     return res.body as InvokeBody;
   }
 
   /** Plan, then Request: returns the request id and the plan message id. */
-  async function requestFix(session: TroubleshootSession, fixId: string, from = alex): Promise<{ requestId: string; messageId: string; body: InvokeBody }> {
+  async function requestFix(session: TroubleshootSession, fixId: string, from = alex, via = serviceUrl): Promise<{ requestId: string; messageId: string; body: InvokeBody }> {
     connector.clear();
-    await press('fix.plan', { v: 1, sessionId: session.id, fixId }, from);
+    await press('fix.plan', { v: 1, sessionId: session.id, fixId }, from, 'msg-session', via);
     const planCall = connector.calls.find((c) => c.kind === 'send' || c.kind === 'reply');
     const messageId = planCall?.createdId ?? '';
     expect(cardText(cardOf(planCall))).toContain('nothing has been changed yet');
-    const body = await press('fix.request', { v: 1, sessionId: session.id, fixId }, from, messageId);
+    const body = await press('fix.request', { v: 1, sessionId: session.id, fixId }, from, messageId, via);
     const card = body.value as { actions?: { verb: string; data: { requestId?: string } }[] };
     const requestId = card.actions?.find((a) => a.verb === 'fix.approve')?.data.requestId ?? '';
     return { requestId, messageId, body };
@@ -214,5 +261,60 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
     const selfEntry = (await refusals()).find((e) => e.reason === 'self-approval');
     expect(selfEntry?.actor.aadObjectId).toBe(alexAad);
     expect(selfEntry?.target?.name).toBe('win-ext');
+  });
+
+  it('the "approved" card of the Approve turn never lands over the progress and the verdict (the run starts after it is written)', async () => {
+    const slow = new SlowConnector(serviceUrl);
+    const via = await slow.start();
+    try {
+      const session = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1);
+      const { requestId, messageId } = await requestFix(session, 'restart-windows-agent', alex, via);
+      connector.clear();
+      slow.holdNextUpdateOf(messageId);
+      await press('fix.approve', { v: 1, requestId }, megan, messageId, via);
+      await remediation().actions.idle();
+      const updates = connector.calls.filter((c) => c.kind === 'update' && c.activityId === messageId).map((c) => cardText(cardOf(c)));
+      expect(updates[0]).toContain('Approved');
+      expect(updates.slice(1).some((t) => t.includes('Approved: starting'))).toBe(false);
+      expect(updates.at(-1)).toContain('Fixed: the backup succeeded.');
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('20 concurrent Request presses on one plan card create one request; the others are told it is already requested, and audited', async () => {
+    const session = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1);
+    connector.clear();
+    await press('fix.plan', { v: 1, sessionId: session.id, fixId: 'restart-windows-agent' }, alex);
+    const messageId = connector.calls.find((c) => c.kind === 'send' || c.kind === 'reply')?.createdId ?? '';
+    const bodies = await Promise.all(Array.from({ length: 20 }, (_, i) => press('fix.request', { v: 1, sessionId: session.id, fixId: 'restart-windows-agent' }, i % 2 ? megan : alex, messageId)));
+    const requests = await bot.app.remediation?.service.get((bodies.map((b) => (b.value as { actions?: { verb: string; data: { requestId?: string } }[] }).actions?.find((a) => a.verb === 'fix.approve')?.data.requestId).find((id) => id) ?? ''));
+    expect(requests?.state).toBe('requested');
+    expect(bodies.filter((b) => cardText(b.value).includes('Awaiting approval'))).toHaveLength(1);
+    expect(bodies.filter((b) => cardText(b.value).includes('already been requested'))).toHaveLength(19);
+    const refused = (await refusals()).filter((e) => e.reason === 'already-requested');
+    expect(refused).toHaveLength(19);
+    expect(new Set(refused.map((e) => e.requestId))).toEqual(new Set([requests?.id]));
+  });
+
+  it('a verification backup Azure cannot report on is "could not verify", audited fix.unverified, and the session stays on its cause', async () => {
+    const session = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1);
+    const { requestId, messageId } = await requestFix(session, 'restart-windows-agent');
+    // Every read of a backup job answers 503: retried a few times, then given up.
+    sim.faults.fail(/backupJobs\//i, { method: 'GET', times: 1000 });
+    connector.clear();
+    await press('fix.approve', { v: 1, requestId }, megan, messageId);
+    await remediation().actions.idle();
+    const request = await remediation().service.get(requestId);
+    expect(request?.state).toBe('unverified');
+    const last = connector.calls.filter((c) => c.kind === 'update' && c.activityId === messageId).map((c) => cardText(cardOf(c))).at(-1);
+    expect(last).toContain('Could not verify');
+    expect(last).toContain('The fix itself succeeded; retry the backup or check');
+    expect(connector.calls.filter((c) => c.activityId === 'msg-session')).toEqual([]);
+    const stored = await bot.app.sessions.get(session.id);
+    expect(stored?.cursor).toBe(session.cursor);
+    const trail = (await remediation().audit.list({ limit: 100 })).filter((e) => e.requestId === requestId).map((e) => e.action);
+    expect(trail[0]).toBe('fix.unverified');
+    expect(trail).not.toContain('fix.still-failing');
   });
 });

@@ -1,13 +1,15 @@
 import { runChecks, runChecksForCode, verdictOf } from '../../../src/core/checks/run-checks';
 import type { CheckResult } from '../../../src/core/checks/check-types';
 import { CodedError } from '../../../src/core/errors';
+import { systemClock } from '../../../src/core/ports';
+import { withDeadline } from '../../../src/core/azure-lookup/azure-deadline';
 import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
 import { agentNotReady, defaultOutboundRules, linuxVm, rule, vmRef, windowsVm } from './evidence-fixtures';
 import { StubAzurePort } from './stub-azure-port';
 
 const knowledge = loadKnowledgeBase();
 const target = { vm: vmRef() };
-const options = { allowReadOnlyRunCommand: false };
+const options = { allowReadOnlyRunCommand: false, clock: systemClock };
 // The seed's five causes for this code, in the seed's order, then the current checklist cause.
 const code = 'UserErrorGuestAgentStatusUnavailable';
 
@@ -133,7 +135,7 @@ describe('runChecksForCode', () => {
     expect(denied.count('runCommand')).toBe(0);
 
     const allowed = new StubAzurePort(evidence);
-    const withPermission = await runChecks(['linux-agent-config'], target, allowed, { allowReadOnlyRunCommand: true }, knowledge);
+    const withPermission = await runChecks(['linux-agent-config'], target, allowed, { allowReadOnlyRunCommand: true, clock: systemClock }, knowledge);
     expect(withPermission[0]?.status).toBe('fail');
   });
 
@@ -157,6 +159,24 @@ describe('runChecksForCode', () => {
     setTimeout(() => controller.abort(), 20);
     const report = await pending;
     expect(report.results.find((r) => r.checkId === 'windows-agent-ready')?.evidence.en).toBe('The checks were cancelled before Azure answered.');
+  });
+
+  it('says Azure did not answer in time when the turn\'s deadline runs out, not that someone cancelled', async () => {
+    const azure = new StubAzurePort({ vmStatus: windowsVm(), delays: { getVmStatus: 5000 } });
+    const started = Date.now();
+    const report = await withDeadline(100, (deadline) => runChecksForCode(knowledge, code, target, azure, { ...options, abortSignal: deadline.signal }));
+    expect(Date.now() - started).toBeLessThan(1000);
+    const agent = report.results.find((r) => r.checkId === 'windows-agent-ready');
+    expect(agent).toMatchObject({ status: 'unknown', evidence: { en: 'Azure did not answer in time for this turn.', pl: 'Azure nie odpowiedział na czas.' } });
+  });
+
+  it('judges "stuck for N minutes" at the app\'s clock, the instant the session records as checkedAt', async () => {
+    const at = new Date('2024-05-01T10:00:00Z');
+    const stuck = windowsVm({
+      extensions: [{ name: 'VMSnapshot', type: 'Microsoft.Azure.RecoveryServices.VMSnapshot', statuses: [{ code: 'ProvisioningState/transitioning', displayStatus: 'Transitioning', time: new Date('2024-05-01T09:15:00Z') }] }],
+    });
+    const [result] = await runChecks(['backup-extension-health'], target, new StubAzurePort({ vmStatus: stuck }), { ...options, clock: { now: () => at } });
+    expect(result?.evidence.en).toContain('stuck for 45 min');
   });
 
   it('returns an empty report for a code it does not know', async () => {

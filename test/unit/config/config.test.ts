@@ -35,9 +35,9 @@ describe('configuration', () => {
     expect(c.azure).toEqual({ endpoint: undefined, caFile: undefined, managedIdentityClientId: undefined, subscriptionIds: [], watchedVaults: [], simulatorScenario: undefined });
   });
 
-  test('local mode listens on loopback only unless told otherwise; production listens on every interface', () => {
+  test('local mode listens on loopback only (another loopback address may be chosen); production listens on every interface', () => {
     expect(parseConfig({ BOT_MODE: 'local' }).host).toBe('127.0.0.1');
-    expect(parseConfig({ BOT_MODE: 'local', HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(parseConfig({ BOT_MODE: 'local', HOST: '::1' }).host).toBe('::1');
     expect(parseConfig({ MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: 'id', MicrosoftAppTenantId: 't' }).host).toBe('0.0.0.0');
   });
 
@@ -56,6 +56,26 @@ describe('configuration', () => {
     expect(c.azure.watchedVaults).toHaveLength(1);
     expect(Object.isFrozen(c)).toBe(true);
     expect(Object.isFrozen(c.azure.subscriptionIds)).toBe(true);
+  });
+
+  test('WATCHED_VAULTS is parsed once into vault references: resource ids and subscription/resourceGroup/name triples, duplicates once', () => {
+    const c = parseConfig({
+      BOT_MODE: 'local',
+      WATCHED_VAULTS: '/subscriptions/sub-1/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-prod-weu, sub-2/rg-dr/rsv-dr-neu, sub-1/RG-BACKUP/rsv-prod-weu',
+    });
+    expect(c.azure.watchedVaults).toEqual([
+      { subscriptionId: 'sub-1', resourceGroup: 'rg-backup', name: 'rsv-prod-weu' },
+      { subscriptionId: 'sub-2', resourceGroup: 'rg-dr', name: 'rsv-dr-neu' },
+    ]);
+  });
+
+  test('a malformed WATCHED_VAULTS entry stops start-up naming it, instead of the poller silently watching fewer vaults', () => {
+    const e = configError({ BOT_MODE: 'local', WATCHED_VAULTS: 'sub-1/rg-backup/rsv-prod-weu, rsv-dr-neu' });
+    expect(e.code).toBe('config_invalid');
+    expect(e.message).toContain('WATCHED_VAULTS');
+    expect(e.message).toContain('"rsv-dr-neu"');
+    expect(e.message).not.toContain('"sub-1/rg-backup/rsv-prod-weu"');
+    expect(configError({ BOT_MODE: 'local', WATCHED_VAULTS: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1' }).message).toContain('WATCHED_VAULTS');
   });
 
   test('bad values are reported by setting name', () => {

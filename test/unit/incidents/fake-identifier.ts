@@ -10,6 +10,7 @@ const table: ReadonlyArray<[RegExp, string]> = [
 
 export const fakeIdentifier: CodeIdentifier = {
   identify(text: string) {
-    return table.filter(([re]) => re.test(text)).map(([, code]) => ({ code, confidence: 0.95 }));
+    return { candidates: table.filter(([re]) => re.test(text)).map(([, id]) => ({ code: { id }, confidence: 0.95 })) };
   },
+  codeByNumber: () => undefined,
 };

@@ -17,6 +17,7 @@ import {
 import { checkCard, maxCardBytes } from '../../helpers/card-validator';
 import { cardText } from '../../helpers/connector-stub';
 import { dr, failedJob, prod, protectedItem } from './fake-backup-port';
+import { cardFacts } from '../../helpers/card-facts';
 
 const now = new Date('2026-03-10T12:00:00Z');
 const languages: Language[] = ['en', 'pl'];
@@ -117,8 +118,7 @@ describe.each(languages)('vault status card (%s)', (lang) => {
     );
     const card = renderCard('vault-status', view);
     expectValid(card, view);
-    const facts = (card['body'] as { type: string; facts?: { title: string; value: string }[] }[]).find((e) => e.type === 'FactSet')?.facts ?? [];
-    expect(facts.map((f) => f.value)).toEqual([prod.subscriptionId, 'rg-backup', '3', '2', '3']);
+    expect(Object.values(cardFacts(card))).toEqual([prod.subscriptionId, 'rg-backup', '3', '2', '3']);
     expect(cardText(card)).toContain('2 × UserErrorGuestAgentStatusUnavailable: vm-sql01');
     expect(executeActions(card).map((x) => x.title)).toEqual(lang === 'en' ? ['Troubleshoot vm-sql01', 'Troubleshoot vm-web01'] : ['Diagnozuj vm-sql01', 'Diagnozuj vm-web01']);
   });

@@ -3,8 +3,6 @@ import { createIdentifier } from '../../../src/core/identify';
 import {
   ResourceQuestions,
   VaultResolver,
-  parseWatchedVault,
-  parseWatchedVaults,
   resolveWindow,
 } from '../../../src/core/questions';
 import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
@@ -24,7 +22,7 @@ const internalMessage = { message: 'Backup failed with an internal error - Pleas
 function questions(vaults: FakeVault[], options: { watched?: typeof prod[]; budgetMs?: number; listVaultsError?: Error } = {}): { q: ResourceQuestions; azure: FakeBackupPort } {
   const azure = new FakeBackupPort(vaults, options.listVaultsError);
   const resolver = new VaultResolver(azure, clock, { watched: options.watched ?? [] });
-  return { q: new ResourceQuestions({ azure, identifier, catalogue: kb, vaults: resolver, clock, ...(options.budgetMs ? { budgetMs: options.budgetMs } : {}) }), azure };
+  return { q: new ResourceQuestions({ azure, identifier, vaults: resolver, clock, ...(options.budgetMs ? { budgetMs: options.budgetMs } : {}) }), azure };
 }
 
 describe('why did the backup of <vm> fail?', () => {
@@ -207,18 +205,11 @@ describe('a Troubleshoot press reloads the job', () => {
 });
 
 describe('vaults and windows', () => {
-  test('watched vaults are resource ids or subscription/resourceGroup/name triples', () => {
-    expect(parseWatchedVault(`/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-prod-weu`)).toEqual(prod);
-    expect(parseWatchedVault(`${SUB}/rg-backup/rsv-prod-weu`)).toEqual(prod);
-    expect(parseWatchedVault('rsv-prod-weu')).toBeUndefined();
-    expect(() => parseWatchedVaults(['rsv-prod-weu'])).toThrow(/WATCHED_VAULTS: "rsv-prod-weu"/);
-  });
-
   test('listVaults is remembered for a few minutes', async () => {
     const azure = new FakeBackupPort([{ vault: prod, jobs: [], items: [] }]);
     let t = now.getTime();
     const resolver = new VaultResolver(azure, { now: () => new Date(t) }, { watched: [] });
-    const q = new ResourceQuestions({ azure, identifier, catalogue: kb, vaults: resolver, clock });
+    const q = new ResourceQuestions({ azure, identifier, vaults: resolver, clock });
     await q.listFailedBackups({ kind: 'today' });
     await q.listFailedBackups({ kind: 'today' });
     t += 6 * 60_000;

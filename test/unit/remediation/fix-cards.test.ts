@@ -69,6 +69,10 @@ function states(fixId: string, language: Language): [string, FixRequest][] {
     ['fixed', applyFixEvent(verifying, { type: 'verified', outcome: { result: 'fixed', jobId: 'job-1', message: 'Backup job job-1: Completed' } }, at(9))],
     ['still failing', applyFixEvent(verifying, { type: 'verified', outcome: { result: 'failed', jobId: 'job-1', code: 'UserErrorGuestAgentStatusUnavailable', message: 'VM Agent unable to communicate' } }, at(9))],
     ['not verified', applyFixEvent({ ...verifying, verification: { result: 'pending' } }, { type: 'verified', outcome: { result: 'interrupted', message: 'Not verified' } }, at(9))],
+    ['verification error', applyFixEvent(verifying, { type: 'verified', outcome: { result: 'error', jobId: 'job-1', message: 'Azure is unavailable right now (tried to read backup job job-1): ServiceUnavailable' } }, at(9))],
+    ['verification timed out', applyFixEvent(verifying, { type: 'verified', outcome: { result: 'timed-out', jobId: 'job-1', message: 'Backup job job-1 still InProgress after 120 min' } }, at(9))],
+    // Stored before `unverified` existed: shown the same way.
+    ['legacy not verified', { ...applyFixEvent(verifying, { type: 'verified', outcome: { result: 'failed' } }, at(9)), verification: { result: 'interrupted' as const } }],
   ];
 }
 
@@ -127,7 +131,10 @@ describe.each(languages)('fix cards (%s)', (language) => {
       verifying: { en: 'Verifying', pl: 'Weryfikacja' },
       fixed: { en: 'Fixed: the backup succeeded.', pl: 'Naprawione: kopia zapasowa się powiodła.' },
       'still failing': { en: 'Still failing: UserErrorGuestAgentStatusUnavailable', pl: 'Nadal nie działa: UserErrorGuestAgentStatusUnavailable' },
-      'not verified': { en: 'not verified', pl: 'niezweryfikowana' },
+      'not verified': { en: 'Could not verify: the bot restarted before the verification backup was recorded. The fix itself succeeded; retry the backup or check the backup jobs of vm-web-01', pl: 'Nie udało się zweryfikować: bot został ponownie uruchomiony' },
+      'verification error': { en: 'Could not verify: Azure is unavailable right now (tried to read backup job job-1): ServiceUnavailable. The fix itself succeeded; retry the backup or check job job-1 of vm-web-01', pl: 'Sama poprawka się powiodła; ponów kopię zapasową albo sprawdź zadanie job-1' },
+      'verification timed out': { en: 'Could not verify: backup job job-1 had not ended in time. The fix itself succeeded', pl: 'Nie udało się zweryfikować: zadanie kopii zapasowej job-1 nie zakończyło się' },
+      'legacy not verified': { en: 'Could not verify', pl: 'Nie udało się zweryfikować' },
     };
     for (const [name, words] of Object.entries(expected)) expect(`${name}: ${text[name]}`).toContain(words[language]);
   });

@@ -29,6 +29,7 @@ const legal: Record<string, string[]> = {
   failed: [],
   'verified-fixed': [],
   'still-failing': [],
+  unverified: [],
 };
 
 function inState(state: FixRequest['state']): FixRequest {
@@ -72,7 +73,12 @@ describe('fix request state machine', () => {
   it('ends still-failing with the identified code when the verification backup fails', () => {
     const r = applyFixEvent(inState('verifying'), { type: 'verified', outcome: { result: 'failed', code: 'UserErrorGuestAgentStatusUnavailable', jobId: 'j' } }, t0);
     expect(r).toMatchObject({ state: 'still-failing', verification: { code: 'UserErrorGuestAgentStatusUnavailable' } });
-    expect(applyFixEvent(inState('verifying'), { type: 'verified', outcome: { result: 'timed-out' } }, t0).state).toBe('still-failing');
+  });
+
+  it('ends unverified, not still-failing, when the verification backup could not be followed to its end', () => {
+    for (const result of ['timed-out', 'error', 'interrupted'] as const) {
+      expect(applyFixEvent(inState('verifying'), { type: 'verified', outcome: { result } }, t0).state).toBe('unverified');
+    }
   });
 
   it('records a rejection and its reason; failed execution is final', () => {

@@ -189,8 +189,9 @@ describe('crash recovery', () => {
     const swept = await w.a.service.sweep();
     expect(swept.interrupted.map((x) => x.id)).toEqual([r.id]);
     const after = await w.store.get(r.id);
-    expect(after).toMatchObject({ state: 'still-failing', verification: { result: 'interrupted' } });
+    expect(after).toMatchObject({ state: 'unverified', verification: { result: 'interrupted' } });
     expect(after?.verification?.message).toContain('Check the backup jobs of vm-web-01');
+    expect((await w.audit.list())[0]).toMatchObject({ action: 'fix.unverified', reason: 'interrupted', requestId: r.id });
     expect(w.azure.calls).toEqual([]);
   });
 

@@ -138,7 +138,7 @@ describe('remediation service', () => {
     s.clock.advance(10 * 60_000);
     await requested(s, 'retry-backup');
     s.clock.advance(21 * 60_000);
-    expect(await s.service.expireDue()).toBe(1);
+    expect((await s.service.sweep()).expired).toHaveLength(1);
   });
 
   it('refuses unknown ids, replays, outsiders and out-of-scope targets, auditing each', async () => {
