@@ -8,6 +8,7 @@ import { createApp } from '../src/app';
 import { parseConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { createServer, listen, maxBodyBytes, type RunningServer } from '../src/server/create-server';
+import { jsonBody, refuseUnsafeBodies } from '../src/server/request-body';
 import { Worker } from 'node:worker_threads';
 import type { BenchFigure, BenchSuite } from './bench-figure';
 
@@ -45,8 +46,9 @@ async function startEchoBot(): Promise<RunningServer> {
     await next();
   });
   const server = restify.createServer({ name: 'echo', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: maxBodyBytes, mapParams: false }));
-  server.post('/api/messages', async (req, res) => {
+  // The same body handling as Backup Doctor's own server (no server-wide parser; capped JSON read per route).
+  server.pre(refuseUnsafeBodies);
+  server.post('/api/messages', jsonBody({ maxBytes: maxBodyBytes }), async (req: restify.Request, res: restify.Response) => {
     await adapter.process(req, res, (context) => bot.run(context));
   });
   return listen(server, 0, '127.0.0.1');

@@ -76,8 +76,25 @@ export function preloadCardTemplates(): void {
  */
 export function renderCard<K extends CardTemplateName>(name: K, view: CardTemplates[K]): AdaptiveCardJson {
   const data = withChannelButtons(view);
-  return expandCard(template(name), data);
+  // Template expansion is the costliest part of a turn, and most cards differ only by the
+  // session's opaque id: expand once per distinct view with the id swapped for a placeholder,
+  // then put the id back into a copy of the cached card.
+  const sessionId = (view as { sessionId?: unknown }).sessionId;
+  if (typeof sessionId !== 'string' || sessionId.length < 8) return expandCard(template(name), data);
+  const key = `${name}\u0000${JSON.stringify(data).split(sessionId).join(sessionPlaceholder)}`;
+  let cached = expandedCards.get(key);
+  if (cached === undefined) {
+    cached = JSON.stringify(expandCard(template(name), JSON.parse(key.slice(name.length + 1)) as unknown));
+    if (expandedCards.size >= maxExpandedCards) expandedCards.delete(expandedCards.keys().next().value as string);
+    expandedCards.set(key, cached);
+  }
+  return JSON.parse(cached.split(sessionPlaceholder).join(sessionId)) as AdaptiveCardJson;
 }
+
+/** Cannot occur in a session id (base64url) nor, in practice, in catalogue or Azure text. */
+const sessionPlaceholder = '\u2063session\u2063';
+const maxExpandedCards = 500;
+const expandedCards = new Map<string, string>();
 
 export interface TeamsButton extends Omit<CardButton, 'style'> {
   readonly style: 'default' | 'positive' | 'destructive';

@@ -228,3 +228,31 @@ describe('the help card teaches the resource questions, subscriptions and the au
     expect(text).toContain(language === 'en' ? 'why did the backup of vm-sql01 fail?' : 'dlaczego nie udała się kopia zapasowa vm-sql01?');
   });
 });
+
+describe('rendered cards are reused across sessions safely', () => {
+  function sessionIdsIn(card: unknown): string[] {
+    const ids: string[] = [];
+    JSON.stringify(card, (key, value: unknown) => {
+      if (key === 'sessionId' && typeof value === 'string') ids.push(value);
+      return value;
+    });
+    return ids;
+  }
+
+  it('gives each session its own id in every button, even when the view is otherwise identical', () => {
+    const first = sessionFor('GuestAgentSnapshotTaskStatusError', 'en');
+    const second = { ...first, id: 'ZyXwVuTs98765432' };
+    const cardA = renderCard('troubleshoot', buildTroubleshootView(kb, first));
+    const cardB = renderCard('troubleshoot', buildTroubleshootView(kb, second));
+    expect(new Set(sessionIdsIn(cardA))).toEqual(new Set([first.id]));
+    expect(new Set(sessionIdsIn(cardB))).toEqual(new Set([second.id]));
+    expect(JSON.stringify(cardB).split(second.id).join(first.id)).toBe(JSON.stringify(cardA));
+  });
+
+  it('hands out copies: changing one rendered card does not change the next', () => {
+    const session = sessionFor('BackUpOperationFailed', 'pl');
+    const card = renderCard('troubleshoot', buildTroubleshootView(kb, session)) as { body: unknown[] };
+    card.body.length = 0;
+    expect((renderCard('troubleshoot', buildTroubleshootView(kb, session)) as { body: unknown[] }).body.length).toBeGreaterThan(0);
+  });
+});
