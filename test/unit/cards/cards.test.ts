@@ -251,8 +251,8 @@ describe('rendered cards are reused across sessions safely', () => {
 
   it('hands out copies: changing one rendered card does not change the next', () => {
     const session = sessionFor('BackUpOperationFailed', 'pl');
-    const card = renderCard('troubleshoot', buildTroubleshootView(kb, session)) as { body: unknown[] };
+    const card = renderCard('troubleshoot', buildTroubleshootView(kb, session)) as unknown as { body: unknown[] };
     card.body.length = 0;
-    expect((renderCard('troubleshoot', buildTroubleshootView(kb, session)) as { body: unknown[] }).body.length).toBeGreaterThan(0);
+    expect((renderCard('troubleshoot', buildTroubleshootView(kb, session)) as unknown as { body: unknown[] }).body.length).toBeGreaterThan(0);
   });
 });
