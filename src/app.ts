@@ -24,6 +24,7 @@ import { registerRunChecksAction } from './channels/teams/run-checks-action';
 import { decideReadOnlyRunCommand } from './core/remediation/policy';
 import { type BlobState, type BlobStateOptions, createBlobState } from './storage/blob-state';
 import { type SlackChannel, createSlackChannel } from './channels/slack/slack-channel';
+import type { AppParts } from './app-parts';
 
 /**
  * Composition root: everything the bot is made of, built from a Config. Tests build it
@@ -110,13 +111,14 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
 
   const bot = new TeamsBot({ knowledge, identifier, troubleshoot, logger, identityGate: config.identityGate });
   const azure = overrides.azure ?? overrides.remediation?.azure ?? overrides.alerts?.azure ?? createAzurePortFromConfig(config);
+  const parts: AppParts = { config, db, clock, logger, identifier, knowledge, adapter, bot, troubleshoot };
   const alerts = createAlertsModule(
-    { config, db, clock, logger, identifier, knowledge, adapter, bot, troubleshoot },
+    parts,
     { ids: overrides.ids ?? randomIds, ...(azure ? { azure } : {}), ...(blobState ? { leadership: blobState.pollerLease } : {}), ...overrides.alerts },
   );
   const fixAzure = overrides.remediation?.azure ?? azure;
   const remediation = fixAzure
-    ? createRemediationModule({ config, db, clock, logger, identifier, knowledge, adapter, bot, troubleshoot }, { ids: overrides.ids ?? randomIds, ...(blobState ? { stores: { fixRequests: blobState.fixRequests, audit: blobState.audit, auditEntries: (since?: Date) => blobState.audit.entries(since) }, leadership: blobState.pollerLease } : {}), ...overrides.remediation, azure: fixAzure })
+    ? createRemediationModule(parts, { ids: overrides.ids ?? randomIds, ...(blobState ? { stores: { fixRequests: blobState.fixRequests, audit: blobState.audit, auditEntries: (since?: Date) => blobState.audit.entries(since) }, leadership: blobState.pollerLease } : {}), ...overrides.remediation, azure: fixAzure })
     : undefined;
   // "Why did the backup of vm-sql01 fail?", "failed backups today", "status of vault X" (issue 3): need Azure.
   // Without Azure they are still recognised, and answered with what is missing.

@@ -3,15 +3,8 @@ import type { AzurePort, VaultRef } from '../core/azure-port';
 import { AlertLedger } from '../core/incidents/accept-alert';
 import { codeIdentifierOf, memoizedIdentifier, type CodeIdentifier } from '../core/incidents/identify-alert-code';
 import type { Clock, IdGenerator } from '../core/ports';
-import type { CloudAdapter } from 'botbuilder';
-import type { Config } from '../config';
 import { type CardSender, DeliveryWorker, adapterCardSender } from '../channels/teams/proactive-delivery';
-import type { TeamsBot } from '../channels/teams/teams-bot';
-import type { KnowledgeBase } from '../core/knowledge/knowledge-base';
-import type { TroubleshootService } from '../core/troubleshoot/troubleshoot-service';
-import type { Logger } from '../logger';
-import { type SqliteDatabase, durably } from '../storage/sqlite-database';
-import type { Identifier } from '../core/identify';
+import { durably } from '../storage/sqlite-database';
 import { registerIncidentActions } from '../channels/teams/incident-actions';
 import { registerSubscriptionCommands } from '../channels/teams/subscription-commands';
 import { createAlertAuthenticator } from '../server/alerts/alert-auth';
@@ -28,19 +21,8 @@ import { AlertProcessor } from './alert-processor';
 import { JobPoller } from './job-poller';
 import type { Leadership } from '../storage/blob-lease';
 import type { IntervalTimer } from '../storage/session-purge';
+import type { AppParts } from '../app-parts';
 
-/** The parts of the app the alert path uses (createApp has them all before the App exists). */
-export interface AlertsHost {
-  readonly config: Config;
-  readonly db: SqliteDatabase;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly identifier: Identifier;
-  readonly knowledge: KnowledgeBase;
-  readonly adapter: CloudAdapter;
-  readonly bot: TeamsBot;
-  readonly troubleshoot: TroubleshootService;
-}
 
 export interface AlertsOptions {
   readonly ids: IdGenerator;
@@ -88,7 +70,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * /readyz, /metrics, the processor, the outbox worker, the job poller, the subscription
  * commands and the "Troubleshoot <vm>" button.
  */
-export function createAlertsModule(app: AlertsHost, options: AlertsOptions): AlertsModule {
+export function createAlertsModule(app: AppParts, options: AlertsOptions): AlertsModule {
   const settings = app.config.alerts;
   // Parsed and validated once in src/config.ts: a malformed entry stopped start-up rather than shrinking the watch list.
   const watchedVaults = options.watchedVaults ?? app.config.azure.watchedVaults;

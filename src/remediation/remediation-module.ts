@@ -1,42 +1,23 @@
-import type { CloudAdapter } from 'botbuilder';
 import type restify from 'restify';
 import { registerAuditCommand } from '../channels/teams/audit-command';
 import { registerFixActions, type FixActions } from '../channels/teams/fix-actions';
 import { adapterCardSender } from '../channels/teams/proactive-delivery';
 import type { AdaptiveCardJson } from '../channels/teams/card-renderer';
-import type { TeamsBot } from '../channels/teams/teams-bot';
-import type { Config } from '../config';
 import type { AzurePort } from '../core/azure-port';
-import type { Identifier } from '../core/identify';
-import type { KnowledgeBase } from '../core/knowledge/knowledge-base';
-import type { Clock, IdGenerator } from '../core/ports';
+import type { IdGenerator } from '../core/ports';
 import type { CardLocation } from '../core/remediation/fix-request';
 import type { PolicyState } from '../core/remediation/policy';
 import type { Liveness, RemediationService } from '../core/remediation/remediation-service';
-import type { TroubleshootService } from '../core/troubleshoot/troubleshoot-service';
-import type { Logger } from '../logger';
 import { registerAuditRoute } from '../server/audit-route';
 import { SqliteAuditLog } from '../storage/sqlite-audit-log';
 import type { AuditEvent } from '../core/remediation/audit';
 import type { AuditLog, FixRequestStore } from '../core/remediation/ports';
-import type { SqliteDatabase } from '../storage/sqlite-database';
 import type { Leadership } from '../storage/blob-lease';
 import { createRemediation } from './create-remediation';
 import { FixSweeper, realTimers, type SweepTimers } from './fix-sweeper';
 import { loadPolicyFile } from './policy-file';
+import type { AppParts } from '../app-parts';
 
-/** What the app hands the remediation feature. */
-export interface RemediationAppParts {
-  readonly config: Config;
-  readonly db: SqliteDatabase;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly identifier: Identifier;
-  readonly knowledge: KnowledgeBase;
-  readonly adapter: CloudAdapter;
-  readonly bot: TeamsBot;
-  readonly troubleshoot: TroubleshootService;
-}
 
 export interface RemediationOptions {
   readonly azure: AzurePort;
@@ -83,7 +64,7 @@ export interface RemediationModule {
 }
 
 /** Fix buttons, approvals, the audit command and GET /api/audit, wired onto the bot. */
-export function createRemediationModule(app: RemediationAppParts, options: RemediationOptions): RemediationModule {
+export function createRemediationModule(app: AppParts, options: RemediationOptions): RemediationModule {
   const policy = options.policy ?? loadPolicyFile(app.config.remediation.policyFile);
   if (policy.kind === 'missing') app.logger.info('no fix policy (FIX_POLICY_FILE): fixes are shown disabled');
   const timers = options.timers ?? realTimers;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { actionGroupsAppId, loadJose } from '../../../src/server/alerts/alert-auth';
+import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
 
 export const { SignJWT, exportJWK, generateKeyPair } = loadJose();
 /** A private key jose signs with (the DOM CryptoKey type is not in this project's lib). */
@@ -133,4 +134,32 @@ export function metricValue(text: string, name: string, labels?: Record<string, 
 export async function metricsText(baseUrl: string): Promise<string> {
   const r = await fetch(`${baseUrl}/metrics`);
   return r.text();
+}
+
+/**
+ * A webhook test suite's bot: a local JWKS for Entra tokens, a temporary SQLite file, and the
+ * real app with workers stopped (tests drive processing themselves). Registers its own
+ * beforeAll/afterAll; read `bot` inside tests.
+ */
+export function useWebhookBot(): { readonly jwks: LocalJwks; readonly bot: TestBot } {
+  const jwks = new LocalJwks();
+  let bot: TestBot | undefined;
+  let state: { file: string; cleanup: () => void } | undefined;
+  beforeAll(async () => {
+    await jwks.start();
+    state = tempStateFile();
+    bot = await startTestBot(state.file, alertEnv(jwks.url), { alerts: { startWorkers: false } });
+  });
+  afterAll(async () => {
+    await bot?.stop();
+    await jwks.stop();
+    state?.cleanup();
+  });
+  return {
+    jwks,
+    get bot(): TestBot {
+      if (!bot) throw new Error('the webhook bot starts in beforeAll');
+      return bot;
+    },
+  };
 }

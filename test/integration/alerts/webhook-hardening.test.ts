@@ -1,24 +1,12 @@
 import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
-import { LocalJwks, alertEnv, fixture, postAlert } from './alert-test-kit';
+import { LocalJwks, useWebhookBot, alertEnv, fixture, postAlert } from './alert-test-kit';
 
 /** Entra ID tokens must come from Azure Monitor's action groups; malformed ARM ids are the sender's error. */
 describe('POST /api/alerts hardening over HTTP (real restify, real SQLite)', () => {
-  const jwks = new LocalJwks();
-  let bot: TestBot;
-  let state: { file: string; cleanup: () => void };
+  const suite = useWebhookBot();
+  const { jwks } = suite;
 
-  beforeAll(async () => {
-    await jwks.start();
-    state = tempStateFile();
-    bot = await startTestBot(state.file, alertEnv(jwks.url), { alerts: { startWorkers: false } });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await jwks.stop();
-    state.cleanup();
-  });
-
-  const withToken = (token: string) => postAlert(bot.running.url, fixture('common-vm.json'), { secret: null, headers: { authorization: `Bearer ${token}` } });
+  const withToken = (token: string) => postAlert(suite.bot.running.url, fixture('common-vm.json'), { secret: null, headers: { authorization: `Bearer ${token}` } });
 
   describe('Entra ID bearer tokens (Azure Monitor secure webhook)', () => {
     it('accepts the action groups app with the ActionGroupsSecureWebhook role (202)', async () => {
@@ -81,15 +69,15 @@ describe('POST /api/alerts hardening over HTTP (real restify, real SQLite)', () 
       { name: 'in the minimal JSON vm', field: 'vm', body: { vault: 'vault-1', vm: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm%', errorCode: 'UserErrorGuestAgentStatusUnavailable' } },
       { name: 'in the minimal JSON vault', field: 'vault', body: { vault: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v%zz', vm: 'vm1', errorCode: 'UserErrorGuestAgentStatusUnavailable' } },
     ])('$name: 400 naming $field, nothing stored', async (c) => {
-      const before = bot.app.alerts.inbox.count();
-      const r = await postAlert(bot.running.url, c.body);
+      const before = suite.bot.app.alerts.inbox.count();
+      const r = await postAlert(suite.bot.running.url, c.body);
       expect(r.status).toBe(400);
       expect(r.body['field']).toBe(c.field);
-      expect(bot.app.alerts.inbox.count()).toBe(before);
+      expect(suite.bot.app.alerts.inbox.count()).toBe(before);
     });
 
     it('a well-formed escape is still decoded and accepted', async () => {
-      const r = await postAlert(bot.running.url, { vault: 'vault-1', vm: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm%2D07', errorCode: 'UserErrorGuestAgentStatusUnavailable' });
+      const r = await postAlert(suite.bot.running.url, { vault: 'vault-1', vm: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm%2D07', errorCode: 'UserErrorGuestAgentStatusUnavailable' });
       expect(r.status).toBe(202);
     });
   });

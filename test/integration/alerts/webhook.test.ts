@@ -1,44 +1,31 @@
-import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
-import { LocalJwks, aadAudience, alertEnv, fixture, generateKeyPair, postAlert } from './alert-test-kit';
+import { useWebhookBot, aadAudience, fixture, generateKeyPair, postAlert } from './alert-test-kit';
 
 describe('POST /api/alerts over HTTP (real restify, real SQLite)', () => {
-  const jwks = new LocalJwks();
-  let bot: TestBot;
-  let state: { file: string; cleanup: () => void };
-
-  beforeAll(async () => {
-    await jwks.start();
-    state = tempStateFile();
-    bot = await startTestBot(state.file, alertEnv(jwks.url), { alerts: { startWorkers: false } });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await jwks.stop();
-    state.cleanup();
-  });
+  const suite = useWebhookBot();
+  const { jwks } = suite;
 
   describe('authentication', () => {
     const body = fixture('common-vm.json');
 
     it('refuses a request without credentials (401) and stores nothing', async () => {
-      const before = bot.app.alerts.inbox.count();
-      const r = await postAlert(bot.running.url, body, { secret: null });
+      const before = suite.bot.app.alerts.inbox.count();
+      const r = await postAlert(suite.bot.running.url, body, { secret: null });
       expect(r.status).toBe(401);
-      expect(bot.app.alerts.inbox.count()).toBe(before);
+      expect(suite.bot.app.alerts.inbox.count()).toBe(before);
     });
 
     it('refuses a wrong shared secret in the header or in ?code=', async () => {
-      expect((await postAlert(bot.running.url, body, { secret: 'wrong-secret' })).status).toBe(401);
-      expect((await postAlert(bot.running.url, body, { secret: null, query: '?code=wrong' })).status).toBe(401);
+      expect((await postAlert(suite.bot.running.url, body, { secret: 'wrong-secret' })).status).toBe(401);
+      expect((await postAlert(suite.bot.running.url, body, { secret: null, query: '?code=wrong' })).status).toBe(401);
     });
 
     it('accepts the right shared secret in the header and in ?code=, with the incident id', async () => {
-      const a = await postAlert(bot.running.url, body);
+      const a = await postAlert(suite.bot.running.url, body);
       expect(a.status).toBe(202);
       expect(typeof a.body['incidentId']).toBe('string');
       const again = { ...fixture('common-vm.json') } as { data: { alertContext: { extendedInfo: Record<string, unknown> } } };
       again.data.alertContext.extendedInfo['jobId'] = 'bbbbbbbb-0000-0000-0000-000000000099';
-      const b = await postAlert(bot.running.url, again, { secret: null, query: `?code=${encodeURIComponent('test-alerts-secret-0123456789')}` });
+      const b = await postAlert(suite.bot.running.url, again, { secret: null, query: `?code=${encodeURIComponent('test-alerts-secret-0123456789')}` });
       expect(b.status).toBe(202);
       expect(b.body['incidentId']).toBe(a.body['incidentId']);
     });
@@ -53,21 +40,21 @@ describe('POST /api/alerts over HTTP (real restify, real SQLite)', () => {
         'not-a-jwt',
       ];
       for (const token of tokens) {
-        const r = await postAlert(bot.running.url, body, { secret: null, headers: { authorization: `Bearer ${token}` } });
+        const r = await postAlert(suite.bot.running.url, body, { secret: null, headers: { authorization: `Bearer ${token}` } });
         expect(r.status).toBe(401);
       }
     });
 
     it('accepts a valid Entra ID token signed by the configured JWKS', async () => {
       const token = await jwks.token({ audience: aadAudience });
-      const r = await postAlert(bot.running.url, fixture('common-sql-real.json'), { secret: null, headers: { authorization: `Bearer ${token}` } });
+      const r = await postAlert(suite.bot.running.url, fixture('common-sql-real.json'), { secret: null, headers: { authorization: `Bearer ${token}` } });
       expect(r.status).toBe(202);
       expect(r.body['status']).toBe('grouped');
     });
 
     it('answers a second delivery of the same job as a duplicate of the same incident', async () => {
-      const first = await postAlert(bot.running.url, fixture('minimal.json'));
-      const second = await postAlert(bot.running.url, fixture('minimal.json'));
+      const first = await postAlert(suite.bot.running.url, fixture('minimal.json'));
+      const second = await postAlert(suite.bot.running.url, fixture('minimal.json'));
       expect(second.status).toBe(202);
       expect(second.body['status']).toBe('duplicate');
       expect(second.body['incidentId']).toBe(first.body['incidentId']);
@@ -120,27 +107,27 @@ describe('POST /api/alerts over HTTP (real restify, real SQLite)', () => {
     it(`has at least 20 kinds (${cases.length})`, () => expect(cases.length).toBeGreaterThanOrEqual(20));
 
     it.each(cases)('$name -> $status', async (c) => {
-      const before = bot.app.alerts.inbox.count();
-      const incidentsBefore = bot.app.alerts.incidents.count();
-      const r = await postAlert(bot.running.url, c.body, { ...(c.raw !== undefined ? { raw: c.raw } : {}), ...(c.headers ? { headers: c.headers } : {}) });
+      const before = suite.bot.app.alerts.inbox.count();
+      const incidentsBefore = suite.bot.app.alerts.incidents.count();
+      const r = await postAlert(suite.bot.running.url, c.body, { ...(c.raw !== undefined ? { raw: c.raw } : {}), ...(c.headers ? { headers: c.headers } : {}) });
       expect(r.status).toBe(c.status);
       if (c.field) expect(r.body['field']).toBe(c.field);
       expect(typeof r.body['reason']).toBe('string');
-      expect(bot.app.alerts.inbox.count()).toBe(before);
-      expect(bot.app.alerts.incidents.count()).toBe(incidentsBefore);
-      const health = await fetch(`${bot.running.url}/healthz`);
+      expect(suite.bot.app.alerts.inbox.count()).toBe(before);
+      expect(suite.bot.app.alerts.incidents.count()).toBe(incidentsBefore);
+      const health = await fetch(`${suite.bot.running.url}/healthz`);
       expect(health.status).toBe(200);
     });
 
     it('still accepts a good alert afterwards', async () => {
-      const r = await postAlert(bot.running.url, { vault: 'v-after', vm: 'vm1', errorCode: 'UserErrorGuestAgentStatusUnavailable' });
+      const r = await postAlert(suite.bot.running.url, { vault: 'v-after', vm: 'vm1', errorCode: 'UserErrorGuestAgentStatusUnavailable' });
       expect(r.status).toBe(202);
     });
   });
 
   describe('/readyz and /metrics', () => {
     it('reports the store, the outbox depth and Azure', async () => {
-      const r = await fetch(`${bot.running.url}/readyz`);
+      const r = await fetch(`${suite.bot.running.url}/readyz`);
       expect(r.status).toBe(200);
       const body = (await r.json()) as Record<string, unknown>;
       expect(body).toMatchObject({ ready: true, store: 'ok', azure: 'not-configured' });
@@ -148,7 +135,7 @@ describe('POST /api/alerts over HTTP (real restify, real SQLite)', () => {
     });
 
     it('counts alerts by outcome in Prometheus text', async () => {
-      const r = await fetch(`${bot.running.url}/metrics`);
+      const r = await fetch(`${suite.bot.running.url}/metrics`);
       const text = await r.text();
       expect(r.headers.get('content-type')).toMatch(/text\/plain/);
       expect(text).toMatch(/backup_doctor_alerts_received_total\{outcome="grouped"\} \d+/);
