@@ -1,4 +1,5 @@
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import { DeadlineBotFrameworkAuthentication } from './channels/teams/connector-deadline';
 import { randomBytes } from 'node:crypto';
 import { TeamsBot } from './channels/teams/teams-bot';
 import { type AlertsModule, type AlertsOptions, createAlertsModule } from './alerts/alerts-module';
@@ -101,7 +102,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       : undefined;
   const troubleshoot = new TroubleshootService({ store: sessions, knowledge, clock, ids: overrides.ids ?? randomIds, ttlMs: config.sessionTtlHours * 3_600_000 });
 
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(botAuthSettings(config)));
+  const adapter = new CloudAdapter(new DeadlineBotFrameworkAuthentication(new ConfigurationBotFrameworkAuthentication(botAuthSettings(config)), config.chatTimeoutSeconds * 1000));
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     logger.error({ err: error, activityType: context.activity.type, conversationId: context.activity.conversation?.id }, 'turn failed');
     if (context.activity.type === 'message') {
@@ -140,7 +141,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const slack =
     config.slack.enabled && config.slack.signingSecret && config.slack.botToken
       ? createSlackChannel(
-          { signingSecret: config.slack.signingSecret, botToken: config.slack.botToken, ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}) },
+          { signingSecret: config.slack.signingSecret, botToken: config.slack.botToken, callTimeoutMs: config.chatTimeoutSeconds * 1000, ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}) },
           {
             knowledge,
             identifier,

@@ -97,6 +97,11 @@ export interface Config {
   readonly remediation: RemediationConfig;
   readonly state: StateConfig;
   readonly slack: SlackConfig;
+  /**
+   * The deadline of every outbound chat call (Teams connector, Slack Web API): a channel that
+   * accepts a request and never answers delays a card, never a turn, a fix or a lock.
+   */
+  readonly chatTimeoutSeconds: number;
 }
 
 /** Slack through @slack/bolt on the same server (POST /api/slack/events); off unless both secrets are set. */
@@ -137,6 +142,11 @@ export interface RemediationConfig {
   readonly verifyTimeoutMinutes: number;
   /** How often pending requests are expired and runs cut off by a restart are found. */
   readonly sweepSeconds: number;
+  /**
+   * How often a running fix says it is alive. A run silent for 4.5 heartbeats is taken to be
+   * dead (its process crashed): the sweep puts back the locks it lifted and marks it interrupted.
+   */
+  readonly heartbeatSeconds: number;
 }
 
 const optionalText = z
@@ -217,6 +227,8 @@ const EnvSchema = z.object({
   FIX_VERIFY_POLL_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(0.01).max(600).optional()).transform((v) => v ?? 15),
   FIX_VERIFY_TIMEOUT_MINUTES: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(24 * 60).optional()).transform((v) => v ?? 120),
   FIX_SWEEP_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(1).max(3600).optional()).transform((v) => v ?? 60),
+  FIX_HEARTBEAT_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(0.1).max(600).optional()).transform((v) => v ?? 20),
+  CHAT_TIMEOUT_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(0.1).max(120).optional()).transform((v) => v ?? 15),
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_API_URL: optionalText.pipe(z.url().optional()),
@@ -322,7 +334,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       verifyPollSeconds: e.FIX_VERIFY_POLL_SECONDS,
       verifyTimeoutMinutes: e.FIX_VERIFY_TIMEOUT_MINUTES,
       sweepSeconds: e.FIX_SWEEP_SECONDS,
+      heartbeatSeconds: e.FIX_HEARTBEAT_SECONDS,
     },
+    chatTimeoutSeconds: e.CHAT_TIMEOUT_SECONDS,
     slack: {
       enabled: e.SLACK_SIGNING_SECRET !== undefined && e.SLACK_BOT_TOKEN !== undefined,
       signingSecret: e.SLACK_SIGNING_SECRET,

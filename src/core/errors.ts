@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'azure_throttled'
   | 'azure_unavailable'
   | 'azure_failed'
+  | 'lock_not_restored'
+  | 'chat_timeout'
   | 'store_conflict'
   | 'alert_invalid'
   | 'alert_unauthenticated'

@@ -32,6 +32,8 @@ export interface CreateRemediationInput {
   readonly liveness?: Partial<Liveness>;
   /** This process's name on the requests it runs (default: a fresh id). */
   readonly instanceId?: string;
+  /** How long the run waits for one card update (the chat's own deadline). */
+  readonly chatDeadlineMs?: number;
   /** Scale-out (STATE_STORE=blob): fix requests and audit elsewhere; default: the SQLite file's fix_* and audit_* tables. */
   readonly store?: FixRequestStore;
   readonly audit?: AuditLog;
@@ -78,6 +80,7 @@ export function createRemediation(input: CreateRemediationInput): RemediationWir
     ...(input.verification ? { verification: input.verification } : {}),
     ...(input.liveness ? { liveness: input.liveness } : {}),
     ...(input.instanceId ? { instanceId: input.instanceId } : {}),
+    ...(input.chatDeadlineMs !== undefined ? { chatDeadlineMs: input.chatDeadlineMs } : {}),
   });
   return { service, audit, store, catalogue };
 }

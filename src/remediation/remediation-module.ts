@@ -83,7 +83,8 @@ export function createRemediationModule(app: AppParts, options: RemediationOptio
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(options.stores ? { store: options.stores.fixRequests, audit: options.stores.audit } : {}),
     verification: { pollIntervalMs: app.config.remediation.verifyPollSeconds * 1000, timeoutMs: app.config.remediation.verifyTimeoutMinutes * 60_000 },
-    liveness: { ...options.liveness, every },
+    liveness: { ...livenessFrom(app.config.remediation.heartbeatSeconds), ...options.liveness, every },
+    chatDeadlineMs: app.config.chatTimeoutSeconds * 1000,
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
   });
   const sender = adapterCardSender(app.adapter, app.config.bot.MicrosoftAppId ?? '');
@@ -112,6 +113,12 @@ export function createRemediationModule(app: AppParts, options: RemediationOptio
       if (!(await within(actions.idle(), options.stopGraceMs ?? STOP_GRACE_MS))) app.logger.warn('fix runs still busy at shutdown; the next start recovers them');
     },
   };
+}
+
+/** A run is dead after 4.5 silent heartbeats; an approved request waits 1.5 heartbeats before the sweep starts it. */
+function livenessFrom(heartbeatSeconds: number): Omit<Liveness, 'every'> {
+  const heartbeatMs = heartbeatSeconds * 1000;
+  return { heartbeatMs, staleAfterMs: heartbeatMs * 4.5, resumeGraceMs: heartbeatMs * 1.5 };
 }
 
 function sqliteEntries(audit: AuditLog, since?: Date): AsyncIterable<AuditEvent> | Iterable<AuditEvent> {

@@ -23,6 +23,10 @@ export class ConnectorStub {
   keepCalls = true;
   /** Calls answered, recorded or not. */
   answered = 0;
+  /** While true, every call is read and then never answered, like a connector that hangs. */
+  hang = false;
+  /** Calls left hanging so far. */
+  hung = 0;
   private server: Server | undefined;
   private counter = 0;
   private waiters: { predicate: (calls: CapturedCall[]) => boolean; resolve: () => void }[] = [];
@@ -64,6 +68,10 @@ export class ConnectorStub {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (this.hang) {
+      this.hung += 1;
+      return;
+    }
     this.answered += 1;
     if (!this.keepCalls) {
       this.counter += 1;

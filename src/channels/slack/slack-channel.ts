@@ -16,6 +16,8 @@ export interface SlackSettings {
   readonly botToken: string;
   /** Web API base URL (tests: a loopback fake); default https://slack.com/api/. */
   readonly apiUrl?: string;
+  /** Deadline of one Web API call (default 15 s): a Slack that never answers delays a message, never a turn. */
+  readonly callTimeoutMs?: number;
 }
 
 export interface SlackChannelDeps extends SlackConversationDeps {
@@ -56,6 +58,7 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
     logger,
     // A few quick retries; Slack's default (10 over half an hour) would hold a button press far too long.
     retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+    timeout: settings.callTimeoutMs ?? 15_000,
   };
 
   // auth.test tells Bolt who the bot is (so it ignores its own messages). It runs once, in the

@@ -4,6 +4,7 @@ import type { Language, LocalizedText } from '../../core/knowledge/schema';
 import type { Actor } from '../../core/remediation/actor';
 import type { FixDefinition } from '../../core/remediation/fix-catalogue';
 import type { CardLocation, FixRequest } from '../../core/remediation/fix-request';
+import { FixCardWriter } from '../../core/remediation/fix-card-writer';
 import { buildFixPlanView, buildFixRequestView, FixVerbs } from '../../core/remediation/fix-view';
 import { isPrincipal, type PolicyState } from '../../core/remediation/policy';
 import { standardRefusal, type Refusal } from '../../core/remediation/refusal';
@@ -72,12 +73,14 @@ export function registerFixActions(bot: TeamsBot, deps: FixActionsDeps): FixActi
 
   const update = async (request: FixRequest, card: AdaptiveCardJson): Promise<void> => {
     if (!request.card?.activityId) return;
-    try {
-      await deps.updateCard(request.card, card);
-    } catch (error) {
-      deps.logger.warn({ err: error, requestId: request.id }, 'fix card update failed');
-    }
+    await deps.updateCard(request.card, card);
   };
+
+  // Every write of a request's shared card goes through here: the newest state always lands last.
+  const writer = new FixCardWriter(
+    (request, step) => update(request, sharedCard(request, step ? { step } : {})),
+    (error, request) => deps.logger.warn({ err: error, requestId: request.id }, 'fix card update failed'),
+  );
 
   /**
    * After a verdict the troubleshooting session moves on: fixed, or the next cause. Only a
@@ -100,7 +103,7 @@ export function registerFixActions(bot: TeamsBot, deps: FixActionsDeps): FixActi
 
   const inBackground = (requestId: string, run: (onProgress: (request: FixRequest, step?: LocalizedText) => Promise<void>) => Promise<FixRequest | undefined>): void => {
     const task = (async () => {
-      const final = await run(async (request, step) => update(request, sharedCard(request, step ? { step } : {})));
+      const final = await run(async (request, step) => writer.push(request, step));
       if (final) await advanceSession(final);
     })()
       .catch((error: unknown) => deps.logger.error({ err: error, requestId }, 'fix run failed'))
@@ -218,19 +221,17 @@ export function registerFixActions(bot: TeamsBot, deps: FixActionsDeps): FixActi
     if (!result.ok) {
       const current = result.request;
       if (!current) return refusal(result.refusal, ctx.language);
-      if (current.state === 'expired') {
-        // Everyone should see that it expired.
-        await update(current, sharedCard(current));
-      }
+      // Everyone should see that it expired.
+      if (current.state === 'expired') writer.push(current);
       return { card: personalCard(current, actor, result.refusal.message), mode: 'respond' };
     }
     const request = result.value;
-    return {
-      card: sharedCard(request),
-      ...(request.card?.activityId ? { activityId: request.card.activityId } : {}),
-      // Started once this turn's "approved" card is written, so it can never land over the progress.
-      ...(kind === 'approve' ? { afterSend: () => runInBackground(request.id) } : {}),
-    };
+    // The fix starts now, whatever the chat does with this turn's card: a slow or hung channel
+    // delays the card, never the change in Azure. The shared card is written by the writer,
+    // which drops this "approved" state if the run has already moved the request on.
+    if (kind === 'approve') runInBackground(request.id);
+    writer.push(request);
+    return { card: sharedCard(request), mode: 'shared-elsewhere' };
   };
 
   bot.registerCardAction(FixVerbs.approve, decide('approve'));
@@ -252,9 +253,12 @@ export function registerFixActions(bot: TeamsBot, deps: FixActionsDeps): FixActi
   return {
     async idle() {
       while (running.size > 0) await Promise.all([...running]);
+      await writer.idle();
     },
     async applySweep(result) {
-      for (const request of [...result.expired, ...result.interrupted]) await update(request, sharedCard(request));
+      for (const request of [...result.expired, ...result.interrupted]) writer.push(request);
+      // Each write is bounded by the chat deadline: the sweep is not held longer than that.
+      await writer.idle();
       for (const request of result.resumable) inBackground(request.id, (onProgress) => remediation.resume(request.id, onProgress));
     },
   };

@@ -44,17 +44,17 @@ export interface CardActionContext<P = unknown> {
  */
 export interface CardActionResult {
   readonly card: AdaptiveCardJson;
-  /** 'respond': only the presser's invoke answer (a user-specific view such as a refresh); the message is not updated. */
-  readonly mode?: 'replace' | 'reply' | 'respond';
+  /**
+   * 'respond': only the presser's invoke answer (a user-specific view such as a refresh); the message is not updated.
+   * 'shared-elsewhere': the invoke answer shows the presser the card, and the pressed message is written by
+   * whoever owns it (a fix card's writer, which always writes its newest state); nothing is sent from the turn.
+   */
+  readonly mode?: 'replace' | 'reply' | 'respond' | 'shared-elsewhere';
   /** Where the card should be written when it is not the pressed message (e.g. a session's own card). */
   readonly activityId?: string;
   /** Called with the new message's id when the card was posted rather than written over an existing one. */
   readonly onPosted?: (activityId: string) => Promise<void>;
-  /**
-   * Called once this turn's card has been written (answered, updated or posted). Background
-   * work that will update the same card later starts here, so this turn's (older) card can
-   * never land after it.
-   */
+  /** Called once this turn's card has been written (answered, updated or posted). */
   readonly afterSend?: () => void;
 }
 

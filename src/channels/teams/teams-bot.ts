@@ -280,7 +280,8 @@ export class TeamsBot extends ActivityHandler {
     }
 
     try {
-      if (result.mode === 'respond' && via === 'invoke') return { statusCode: 200, type: invokeCardType, value: result.card };
+      if ((result.mode === 'respond' || result.mode === 'shared-elsewhere') && via === 'invoke') return { statusCode: 200, type: invokeCardType, value: result.card };
+      if (result.mode === 'shared-elsewhere') return { statusCode: 200, type: invokeCardType, value: result.card };
       const target = result.activityId ?? activity.replyToId;
       if (result.mode === 'reply' || result.mode === 'respond' || !target) {
         const id = await messenger.send(result.card);
@@ -295,7 +296,6 @@ export class TeamsBot extends ActivityHandler {
       }
       return { statusCode: 200, type: invokeCardType, value: result.card };
     } finally {
-      // Only now may background work (a fix run) start updating the card this turn wrote.
       runAfterSend(result, this.deps.logger, verb);
     }
   }

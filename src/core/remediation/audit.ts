@@ -25,6 +25,10 @@ export const AuditActions = [
   'fix.still-failing',
   /** The fix ran, but its verification backup could not be followed to an end (Azure error, timeout, restart). */
   'fix.unverified',
+  /** A lock the fix had lifted, put back by the recovery after a crash or a failed restore. */
+  'fix.lock-restored',
+  /** A lifted lock that could not be put back yet: the recovery keeps trying, and a person should look. */
+  'fix.lock-not-restored',
 ] as const;
 export type AuditAction = (typeof AuditActions)[number];
 

@@ -2,7 +2,7 @@ import type { AzurePort, ResourceLock, RestorePointCollection, VmStatus } from '
 import { CodedError, asCodedError } from '../errors';
 import type { LocalizedText } from '../knowledge/schema';
 import { runCommandFor, type FixDefinition, type FixId } from './fix-catalogue';
-import type { ExecutionOutcome } from './fix-request';
+import { describeLock, type ExecutionOutcome, type JournaledLock } from './fix-request';
 import type { FixTarget } from './fix-target';
 import { backupExtensionNames, collectionScopeProblem, findProtectedVm, matchingCollections } from './preconditions';
 
@@ -17,8 +17,25 @@ export interface ExecutionContext {
   readonly target: FixTarget;
   /** Guards resource groups the fix discovers itself (the restore point group of the lock fix). */
   readonly inScope: (subscriptionId: string, resourceGroup: string) => boolean;
-  readonly progress: (step: LocalizedText) => Promise<void>;
+  /**
+   * Reports a step for the card. Returns at once: a chat call, slow or hung, never stands
+   * between two Azure operations of a fix.
+   */
+  readonly progress: (step: LocalizedText) => void;
+  /** Where a fix that lifts locks writes them down first (see `LockJournal`). */
+  readonly journal: LockJournal;
   readonly abortSignal?: AbortSignal;
+}
+
+/**
+ * The fix request's record of the locks a fix lifts. `recorded` is written to the store
+ * before the first lock is removed and throws when it cannot be (then nothing is removed);
+ * after a crash the recovery restores every recorded lock not marked restored.
+ */
+export interface LockJournal {
+  recorded(locks: readonly JournaledLock[]): Promise<void>;
+  /** Best effort: putting a lock back is idempotent, so a lost mark only means one more identical PUT. */
+  restored(lockIds: readonly string[]): Promise<void>;
 }
 
 export type FixExecutor = (ctx: ExecutionContext) => Promise<ExecutionOutcome>;
@@ -40,7 +57,7 @@ function runCommandFix(expectedOs: 'Windows' | 'Linux'): FixExecutor {
     if (os !== expectedOs) throw new CodedError('fix_request_invalid', `${ctx.fix.id} is for ${expectedOs} VMs; ${ctx.target.vm.name} runs ${os}`, { os });
     const op = runCommandFor(ctx.fix, os);
     if (!op) throw new CodedError('internal', `The catalogue has no ${os} command for ${ctx.fix.id}`);
-    await ctx.progress({ en: `Running ${op.commandId} on ${ctx.target.vm.name}…`, pl: `Uruchamianie ${op.commandId} na ${ctx.target.vm.name}…` });
+    ctx.progress({ en: `Running ${op.commandId} on ${ctx.target.vm.name}…`, pl: `Uruchamianie ${op.commandId} na ${ctx.target.vm.name}…` });
     const output = await ctx.azure.runCommand(ctx.target.vm, { os, script: op.script }, opts(ctx));
     const agent = await agentState(ctx);
     return {
@@ -73,7 +90,7 @@ function formatOutput(stdout: string, stderr: string): string | undefined {
 const retryBackup: FixExecutor = async (ctx) => {
   const item = await findProtectedVm(ctx.azure, ctx.target);
   if (!item) throw new CodedError('fix_request_invalid', `${ctx.target.vm.name} is not protected by a vault the bot can see`, { vm: ctx.target.vm.name });
-  await ctx.progress({ en: `Starting an on-demand backup in vault ${item.vault.name}…`, pl: `Uruchamianie kopii zapasowej na żądanie w magazynie ${item.vault.name}…` });
+  ctx.progress({ en: `Starting an on-demand backup in vault ${item.vault.name}…`, pl: `Uruchamianie kopii zapasowej na żądanie w magazynie ${item.vault.name}…` });
   const { jobId } = await ctx.azure.triggerBackup(item, opts(ctx));
   return {
     summary: { en: `Backup job ${jobId} started in vault ${item.vault.name}.`, pl: `Uruchomiono zadanie kopii zapasowej ${jobId} w magazynie ${item.vault.name}.` },
@@ -90,22 +107,12 @@ const reinstallBackupExtension: FixExecutor = async (ctx) => {
   const installed = status.extensions.find((e) => expected !== undefined && e.name.toLowerCase() === expected.toLowerCase()) ?? status.extensions.find((e) => names.includes(e.name.toLowerCase()));
   const name = installed?.name ?? expected;
   if (!name) throw new CodedError('fix_request_invalid', `No backup extension found on ${ctx.target.vm.name}`, { vm: ctx.target.vm.name });
-  await ctx.progress({ en: `Deleting extension ${name} from ${ctx.target.vm.name}…`, pl: `Usuwanie rozszerzenia ${name} z ${ctx.target.vm.name}…` });
+  ctx.progress({ en: `Deleting extension ${name} from ${ctx.target.vm.name}…`, pl: `Usuwanie rozszerzenia ${name} z ${ctx.target.vm.name}…` });
   await ctx.azure.deleteExtension(ctx.target.vm, name, opts(ctx));
   return {
     summary: { en: `Extension ${name} deleted from ${ctx.target.vm.name}; the next backup installs it again.`, pl: `Usunięto rozszerzenie ${name} z ${ctx.target.vm.name}; następna kopia zapasowa zainstaluje je ponownie.` },
   };
 };
-
-interface RecordedLock {
-  readonly subscriptionId: string;
-  readonly resourceGroup: string;
-  readonly lock: ResourceLock;
-}
-
-function lockLine(l: RecordedLock): string {
-  return `${l.lock.name} (${l.lock.level}${l.lock.notes ? `, notes "${l.lock.notes}"` : ''}) on ${l.resourceGroup}`;
-}
 
 /** Locks defined on the resource group itself; inherited ones (subscription) cannot be lifted at this level. */
 function isDefinedOn(lock: ResourceLock, subscriptionId: string, resourceGroup: string): boolean {
@@ -113,10 +120,30 @@ function isDefinedOn(lock: ResourceLock, subscriptionId: string, resourceGroup: 
   return lock.scope.toLowerCase().replace(/\/+$/, '') === scope;
 }
 
+/** Azure answered with a 4xx: the operation did not happen. */
+function isDefiniteRefusal(error: unknown): boolean {
+  const status = asCodedError(error).details['status'];
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+function journaled(subscriptionId: string, resourceGroup: string, lock: ResourceLock): JournaledLock {
+  return { subscriptionId, resourceGroup, name: lock.name, level: lock.level, ...(lock.notes !== undefined ? { notes: lock.notes } : {}), id: lock.id, restored: false };
+}
+
 /**
- * The seed's procedure as one fix: record the locks, remove them, delete the collections,
- * and put every removed lock back identically in `finally`, so a failed delete never
- * leaves the resource group unlocked.
+ * Puts one lock back exactly as it was (name, level, notes). Creating a lock is an idempotent
+ * PUT, so the fix's own `finally` and a recovery after a crash may both do it safely.
+ * No abort signal: a cancelled fix must still put the lock back.
+ */
+export async function restoreLock(azure: AzurePort, lock: JournaledLock): Promise<void> {
+  await azure.createResourceGroupLock(lock.subscriptionId, lock.resourceGroup, { name: lock.name, level: lock.level, ...(lock.notes !== undefined ? { notes: lock.notes } : {}) });
+}
+
+/**
+ * The seed's procedure as one fix: record the locks (in the request, before anything is
+ * removed), remove them, delete the collections, and put every removed lock back identically
+ * in `finally`, so a failed delete never leaves the resource group unlocked. Progress is only
+ * reported, never awaited: a hung chat cannot hold the lock off.
  */
 const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
   const { azure, target } = ctx;
@@ -143,30 +170,38 @@ const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
     groups.set(key, group);
   }
 
-  await ctx.progress({ en: 'Recording the resource group locks…', pl: 'Zapisywanie blokad grup zasobów…' });
-  const recorded: RecordedLock[] = [];
+  ctx.progress({ en: 'Recording the resource group locks…', pl: 'Zapisywanie blokad grup zasobów…' });
+  const recorded: JournaledLock[] = [];
   for (const g of groups.values()) {
     const locks = await azure.listResourceGroupLocks(g.subscriptionId, g.resourceGroup, opts(ctx));
     const inherited = locks.filter((l) => !isDefinedOn(l, g.subscriptionId, g.resourceGroup) && l.level !== 'NotSpecified');
     if (inherited.length > 0) {
       throw new CodedError('azure_locked', `Lock ${inherited.map((l) => l.name).join(', ')} on ${g.resourceGroup} is inherited from a higher scope; remove it there first`, { locks: inherited.map((l) => l.scope) });
     }
-    for (const lock of locks) recorded.push({ subscriptionId: g.subscriptionId, resourceGroup: g.resourceGroup, lock });
+    for (const lock of locks) recorded.push(journaled(g.subscriptionId, g.resourceGroup, lock));
   }
+  // Written down before the first removal: if this process dies from here on, recovery knows what to put back.
+  if (recorded.length > 0) await ctx.journal.recorded(recorded);
 
-  const removed: RecordedLock[] = [];
+  const removed: JournaledLock[] = [];
   const deleted: string[] = [];
   let failure: CodedError | undefined;
   const restoreFailures: string[] = [];
   try {
     for (const l of recorded) {
-      await ctx.progress({ en: `Removing lock ${lockLine(l)}…`, pl: `Usuwanie blokady ${lockLine(l)}…` });
-      await azure.deleteResourceGroupLock(l.subscriptionId, l.resourceGroup, l.lock.name, opts(ctx));
+      ctx.progress({ en: `Removing lock ${describeLock(l)}…`, pl: `Usuwanie blokady ${describeLock(l)}…` });
+      try {
+        await azure.deleteResourceGroupLock(l.subscriptionId, l.resourceGroup, l.name, opts(ctx));
+      } catch (error) {
+        // A delete whose answer was lost (timeout, reset, abort) may still have happened: put it back too.
+        if (!isDefiniteRefusal(error)) removed.push(l);
+        throw error;
+      }
       removed.push(l);
     }
     for (const g of groups.values()) {
       for (const c of g.collections) {
-        await ctx.progress({ en: `Deleting restore point collection ${c.name} (${c.restorePointCount} points)…`, pl: `Usuwanie kolekcji punktów przywracania ${c.name} (punktów: ${c.restorePointCount})…` });
+        ctx.progress({ en: `Deleting restore point collection ${c.name} (${c.restorePointCount} points)…`, pl: `Usuwanie kolekcji punktów przywracania ${c.name} (punktów: ${c.restorePointCount})…` });
         await azure.deleteRestorePointCollection(c, opts(ctx));
         deleted.push(c.name);
       }
@@ -174,34 +209,31 @@ const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
   } catch (error) {
     failure = asCodedError(error);
   } finally {
-    // Always put back what was removed, identically (name, level, notes), even after a failed delete.
+    // Always put back what was (or may have been) removed, identically, even after a failed delete.
+    const back: string[] = [];
     for (const l of removed) {
-      // Progress is only a card update: whatever it does, it cannot stand between us and the restore.
+      ctx.progress({ en: `Restoring lock ${describeLock(l)}…`, pl: `Przywracanie blokady ${describeLock(l)}…` });
       try {
-        await ctx.progress({ en: `Restoring lock ${lockLine(l)}…`, pl: `Przywracanie blokady ${lockLine(l)}…` });
-      } catch {
-        // Deliberately ignored.
-      }
-      try {
-        // No abort signal: a cancelled fix must still put the lock back.
-        await azure.createResourceGroupLock(l.subscriptionId, l.resourceGroup, { name: l.lock.name, level: l.lock.level, ...(l.lock.notes !== undefined ? { notes: l.lock.notes } : {}) });
+        await restoreLock(azure, l);
+        back.push(l.id);
       } catch (error) {
-        restoreFailures.push(`${lockLine(l)}: ${asCodedError(error).message}`);
+        restoreFailures.push(`${describeLock(l)}: ${asCodedError(error).message}`);
       }
     }
+    if (back.length > 0) await ctx.journal.restored(back).catch(() => undefined);
   }
 
-  const restoredText = removed.length ? removed.map(lockLine).join('; ') : 'none';
+  const restoredText = removed.length ? removed.map(describeLock).join('; ') : 'none';
   if (restoreFailures.length > 0) {
-    throw new CodedError('azure_failed', `LOCK NOT RESTORED, recreate by hand: ${restoreFailures.join('; ')}${failure ? `. The delete also failed: ${failure.message}` : ''}`, { restoreFailures, deleted });
+    throw new CodedError('lock_not_restored', `LOCK NOT RESTORED yet (the bot keeps trying; recreate it by hand if this persists): ${restoreFailures.join('; ')}${failure ? `. The delete also failed: ${failure.message}` : ''}`, { restoreFailures, deleted });
   }
   if (failure) {
-    throw new CodedError(failure.code, `${failure.message}. Locks restored: ${restoredText}. Collections deleted: ${deleted.join(', ') || 'none'}`, { ...failure.details, restoredLocks: removed.map((l) => l.lock.name), deleted }, { cause: failure });
+    throw new CodedError(failure.code, `${failure.message}. Locks restored: ${restoredText}. Collections deleted: ${deleted.join(', ') || 'none'}`, { ...failure.details, restoredLocks: removed.map((l) => l.name), deleted }, { cause: failure });
   }
   return {
     summary: {
       en: `Deleted ${deleted.join(', ')}. Locks put back as they were: ${restoredText}.`,
-      pl: `Usunięto ${deleted.join(', ')}. Blokady przywrócone w niezmienionej postaci: ${removed.length ? removed.map(lockLine).join('; ') : 'brak'}.`,
+      pl: `Usunięto ${deleted.join(', ')}. Blokady przywrócone w niezmienionej postaci: ${removed.length ? removed.map(describeLock).join('; ') : 'brak'}.`,
     },
   };
 };

@@ -95,17 +95,50 @@ export interface FixRequest {
   readonly verification?: VerificationOutcome;
   readonly runner?: FixRunner;
   /**
-   * Set when the request came from a session's card: one open request per session, fix and VM.
-   * The store enforces it (a second create with the same key while this one is open is refused),
-   * so two Request presses racing through their Azure checks create one request.
+   * One open request per target VM, whatever session, channel or instance it came from. The
+   * store enforces it (a second create with the same key while this one is open is refused),
+   * so two Request presses racing through their Azure checks create one request, and two
+   * changes never run on one VM at the same time.
    */
   readonly openKey?: string;
+  /**
+   * Resource-group locks the fix recorded before removing them, written to the store before
+   * the first removal. Whatever happens next (a failed delete, a shutdown, a kill -9), the
+   * recovery puts back every lock not marked restored, identically.
+   */
+  readonly locks?: readonly JournaledLock[];
 }
 
-/** The deterministic key of "this fix on this VM from this session", case-insensitive in the VM's names. */
-export function openRequestKey(sessionId: string, fixId: string, target: FixTarget): string {
+/** A lock a fix lifted, as it was, and whether it is back. */
+export interface JournaledLock {
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+  readonly level: string;
+  readonly notes?: string;
+  /** The lock's own ARM id: where it was and must be again. */
+  readonly id: string;
+  readonly restored: boolean;
+}
+
+/** Locks a request removed and has not yet put back. */
+export function locksToRestore(request: FixRequest): JournaledLock[] {
+  return (request.locks ?? []).filter((l) => !l.restored);
+}
+
+/** "name (level) on resource group rg, subscription sub": where a lock lives, for cards and the audit. */
+export function describeLock(lock: JournaledLock): string {
+  return `${lock.name} (${lock.level}${lock.notes ? `, notes "${lock.notes}"` : ''}) on resource group ${lock.resourceGroup} (subscription ${lock.subscriptionId})`;
+}
+
+/**
+ * The deterministic key of "an open fix on this VM", case-insensitive in the VM's names.
+ * Not per fix or per session: two different changes on one VM at once are no safer than two
+ * copies of the same one.
+ */
+export function openRequestKey(target: FixTarget): string {
   const vm = target.vm;
-  return [sessionId, fixId, vm.subscriptionId.toLowerCase(), vm.resourceGroup.toLowerCase(), vm.name.toLowerCase()].join('/');
+  return ['vm', vm.subscriptionId.toLowerCase(), vm.resourceGroup.toLowerCase(), vm.name.toLowerCase()].join('/');
 }
 
 export type FixRequestEvent =

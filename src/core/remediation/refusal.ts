@@ -63,8 +63,8 @@ const standard: Readonly<Record<RefusalReason, LocalizedText>> = {
     pl: 'Akcje poprawek wymagają Twojej tożsamości Microsoft Entra, której ta wiadomość nie zawierała. Użyj Microsoft Teams zalogowanego kontem służbowym.',
   },
   'already-requested': {
-    en: 'This fix has already been requested for this VM from this card and is not finished: see its request card.',
-    pl: 'Ta poprawka została już zlecona dla tej maszyny z tej karty i jeszcze się nie zakończyła: zobacz kartę zlecenia.',
+    en: 'A fix for this VM is already open, and only one change runs on a VM at a time: decide or finish that one first (see its card).',
+    pl: 'Dla tej maszyny jest już otwarta poprawka, a na jednej maszynie naraz działa tylko jedna zmiana: najpierw rozstrzygnij lub zakończ tamtą (zobacz jej kartę).',
   },
 };
 

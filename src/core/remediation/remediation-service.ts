@@ -4,9 +4,9 @@ import type { Language, LocalizedText } from '../knowledge/schema';
 import type { Clock, IdGenerator } from '../ports';
 import { describeActor, type Actor } from './actor';
 import { redactSecrets, systemActor, type AuditAction, type AuditOutcome } from './audit';
-import { executors } from './executors';
+import { executors, restoreLock, type LockJournal } from './executors';
 import type { FixCatalogue, FixDefinition } from './fix-catalogue';
-import { applyFixEvent, isApprovalExpired, newFixRequest, openRequestKey, type CardLocation, type ExecutionOutcome, type FixRequest, type FixRequestEvent, type FixRunner } from './fix-request';
+import { applyFixEvent, describeLock, isApprovalExpired, locksToRestore, newFixRequest, openRequestKey, type CardLocation, type ExecutionOutcome, type FixRequest, type FixRequestEvent, type FixRunner, type JournaledLock } from './fix-request';
 import { describeTarget, type FixTarget } from './fix-target';
 import { approvalExpiryMs, decideApproval, decideRequest, isFixEnabled, isResourceGroupInScope, type PolicyState } from './policy';
 import { evaluatePreconditions, gatherFacts, type PreconditionFailure } from './preconditions';
@@ -36,6 +36,8 @@ export interface RemediationDeps {
   readonly instanceId?: string;
   /** Heartbeats of running fixes and when the sweep resumes or marks them; default: no heartbeat timer. */
   readonly liveness?: Partial<Liveness>;
+  /** How long one card update may take before the run stops waiting for it (default 15 s). */
+  readonly chatDeadlineMs?: number;
 }
 
 /**
@@ -97,21 +99,50 @@ export interface FixOffer {
 export type ProgressListener = (request: FixRequest, step?: LocalizedText) => Promise<void>;
 
 /**
- * The listener as the service calls it: a card update that fails (or throws) is only a missed
- * update, never the reason a fix stops half-way, a lock stays off or a verdict is not written.
+ * The listener as the service calls it: `push` returns at once, so a card update (slow, hung
+ * or failing) never stands between two Azure operations, never holds a lock off and never
+ * stops a verdict being written. Updates go out one at a time in order, each bounded by a
+ * deadline; while one is out only the newest of those waiting is kept (the card shows the
+ * latest state, not every step). `drained` resolves when nothing is waiting.
  */
-function safeProgress(listener: ProgressListener | undefined): (request: FixRequest, step?: LocalizedText) => Promise<void> {
-  return async (request, step) => {
-    if (!listener) return;
+export class ProgressFeed {
+  private next: { request: FixRequest; step?: LocalizedText } | undefined;
+  private sending: Promise<void> | undefined;
+
+  constructor(
+    private readonly listener: ProgressListener | undefined,
+    private readonly bounded: (work: Promise<void>) => Promise<void>,
+  ) {}
+
+  push(request: FixRequest, step?: LocalizedText): void {
+    if (!this.listener) return;
+    this.next = { request, ...(step ? { step } : {}) };
+    this.sending ??= this.pump();
+  }
+
+  drained(): Promise<void> {
+    return this.sending ?? Promise.resolve();
+  }
+
+  private async pump(): Promise<void> {
     try {
-      await listener(request, step);
-    } catch {
-      // Deliberately ignored: see above.
+      while (this.next) {
+        const { request, step } = this.next;
+        this.next = undefined;
+        try {
+          await this.bounded(Promise.resolve().then(() => this.listener?.(request, step)));
+        } catch {
+          // A missed card update is only that: see above.
+        }
+      }
+    } finally {
+      this.sending = undefined;
     }
-  };
+  }
 }
 
 const DEFAULT_VERIFICATION = { pollIntervalMs: 15_000, timeoutMs: 2 * 60 * 60_000 };
+const DEFAULT_CHAT_DEADLINE_MS = 15_000;
 
 /**
  * The only writer of a request while this instance runs it: heartbeats and the outcome go
@@ -129,6 +160,11 @@ class RunHold {
 
   get lost(): boolean {
     return this.lostIt;
+  }
+
+  /** The request as this run last wrote it. */
+  get latest(): FixRequest {
+    return this.current;
   }
 
   update(change: (request: FixRequest) => FixRequest): Promise<FixRequest | undefined> {
@@ -244,7 +280,7 @@ export class RemediationService {
     const expiryMs = state.kind === 'loaded' ? approvalExpiryMs(state.policy) : 30 * 60_000;
     // A second press of Request (a double click, a replayed card, a second instance) must not queue
     // the same change twice: the store refuses a second open request with the same key, atomically.
-    const openKey = input.sessionId !== undefined ? openRequestKey(input.sessionId, fix.id, target) : undefined;
+    const openKey = openRequestKey(target);
     const request = newFixRequest({
       id: this.deps.ids.next(),
       correlationId: this.deps.ids.next(),
@@ -258,10 +294,14 @@ export class RemediationService {
       ...(input.codeId !== undefined ? { codeId: input.codeId } : {}),
       ...(input.causeId !== undefined ? { causeId: input.causeId } : {}),
       ...(input.card !== undefined ? { card: input.card } : {}),
-      ...(openKey !== undefined ? { openKey } : {}),
+      openKey,
     });
     const created = await this.createOnce(request);
-    if (!created.ok) return this.refused('request', input.actor, standardRefusal('already-requested'), created.holder ? { request: created.holder } : { fixId: fix.id, target });
+    if (!created.ok) {
+      const holder = created.holder;
+      const refusal = standardRefusal('already-requested', holder ? this.describeOpenRequest(holder) : undefined);
+      return this.refused('request', input.actor, refusal, holder ? { request: holder, detail: `open request ${holder.id} (${holder.fixId}, ${holder.state})` } : { fixId: fix.id, target });
+    }
     const stored = created.value;
     await this.record(stored, 'fix.requested', 'ok', input.actor, `${describeActor(input.actor)} requested ${fix.id} (${fix.risk} risk) on ${describeTarget(target)}`);
     return { ok: true, value: stored };
@@ -287,6 +327,18 @@ export class RemediationService {
         return { ok: false, ...(holder ? { holder } : {}) };
       }
     }
+  }
+
+  /** "Restart the agent, requested by Alex at 10:02 UTC, awaiting approval": the open request a refusal points to. */
+  private describeOpenRequest(holder: FixRequest): LocalizedText {
+    const fix = this.deps.catalogue.get(holder.fixId);
+    const who = holder.requester.displayName ?? holder.requester.userId;
+    const at = holder.createdAt.replace('T', ' ').slice(0, 16);
+    const state = { en: holder.state === 'requested' ? 'awaiting approval' : holder.state, pl: holder.state === 'requested' ? 'czeka na zatwierdzenie' : holder.state };
+    return {
+      en: `Open: "${fix?.title.en ?? holder.fixId}", requested by ${who} at ${at} UTC, ${state.en}.`,
+      pl: `Otwarte: „${fix?.title.pl ?? holder.fixId}”, zlecone przez ${who} o ${at} UTC, ${state.pl}.`,
+    };
   }
 
   /** Remembers where the fix card is, so later decisions update it in place. */
@@ -352,7 +404,10 @@ export class RemediationService {
    * approval made before a policy change, or long before an outage ended, is not acted on.
    */
   async execute(requestId: string, listener?: ProgressListener, note = ''): Promise<FixRequest | undefined> {
-    const onProgress = safeProgress(listener);
+    return this.withFeed(listener, (feed) => this.executeWith(requestId, feed, note));
+  }
+
+  private async executeWith(requestId: string, feed: ProgressFeed, note: string): Promise<FixRequest | undefined> {
     // Shutting down: an approved request stays approved and the next start's sweep runs it.
     if (this.stopping) return undefined;
     const request = await this.deps.store.get(requestId);
@@ -363,14 +418,14 @@ export class RemediationService {
       const abandoned = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'abandon', outcome: { summary: blocker, errorCode: 'abandoned' } }, now), request.version);
       if (!abandoned) return undefined;
       await this.record(abandoned, 'fix.abandoned', 'failed', systemActor, blocker.en, 'abandoned');
-      await onProgress(abandoned);
+      feed.push(abandoned);
       return abandoned;
     }
     const executing = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'start-execution', runner: this.runner() }, now), request.version);
     if (!executing) return undefined;
     const fix = this.deps.catalogue.require(executing.fixId);
     await this.record(executing, 'fix.execution-started', 'ok', systemActor, `Running ${fix.id} on ${describeTarget(executing.target)}: ${fix.operations.map((o) => o.kind).join(', ')}${note}`);
-    await onProgress(executing);
+    feed.push(executing);
 
     const hold = new RunHold(this.deps.store, executing);
     const stopHeartbeat = this.startHeartbeat(executing.id, hold);
@@ -384,7 +439,8 @@ export class RemediationService {
           fix,
           target: executing.target,
           inScope: (sub, rg) => policy.kind === 'loaded' && isResourceGroupInScope(policy.policy, sub, rg),
-          progress: (step) => onProgress(executing, step),
+          progress: (step) => feed.push(hold.latest, step),
+          journal: this.lockJournal(hold),
           abortSignal: this.shutdown.signal,
         });
         succeeded = true;
@@ -400,20 +456,47 @@ export class RemediationService {
             };
         succeeded = false;
       }
+      const unrestored = locksToRestore(hold.latest);
+      if (unrestored.length > 0 && !hold.lost) {
+        // A lock is still off: the request is not finished until it is back. It stays executing with
+        // its outcome, the heartbeat stops, and the sweep keeps putting the locks back, then ends it.
+        const parked = (await hold.update((current) => ({ ...current, execution: outcome, updatedAt: this.deps.clock.now().toISOString() }))) ?? hold.latest;
+        await this.record(parked, 'fix.lock-not-restored', 'failed', systemActor, `LOCK NOT RESTORED: ${unrestored.map(describeLock).join('; ')}. ${outcome.summary.en}`, 'lock_not_restored');
+        feed.push(parked, { en: 'A lock could not be put back yet; the bot keeps trying.', pl: 'Nie udało się jeszcze przywrócić blokady; bot próbuje dalej.' });
+        return parked;
+      }
       const finished = await hold.update((current) => applyFixEvent(current, succeeded ? { type: 'succeed', outcome } : { type: 'fail', outcome }, this.deps.clock.now()));
       if (!finished) return await this.finishedTooLate(requestId, succeeded, outcome.summary.en, outcome.errorCode);
       const interrupted = outcome.errorCode === 'interrupted';
       await this.record(finished, succeeded ? 'fix.succeeded' : interrupted ? 'fix.interrupted' : 'fix.failed', succeeded ? 'ok' : 'failed', systemActor, interrupted ? `${outcome.summary.en} (${outcome.output ?? ''})` : outcome.summary.en, outcome.errorCode);
-      await onProgress(finished);
+      feed.push(finished);
       return finished;
     } finally {
       stopHeartbeat();
     }
   }
 
+  /** The journal of the locks a run lifts, kept on the request through the run's single writer. */
+  private lockJournal(hold: RunHold): LockJournal {
+    return {
+      recorded: async (locks) => {
+        const next = await hold.update((current) => ({ ...current, locks: [...(current.locks ?? []), ...locks] }));
+        // Nothing has been removed yet: without the record written, nothing may be.
+        if (!next) throw new CodedError('store_conflict', 'The fix request was taken over by another instance before its locks were recorded; nothing was changed', { requestId: hold.latest.id });
+      },
+      restored: async (lockIds) => {
+        const ids = new Set(lockIds);
+        await hold.update((current) => ({ ...current, locks: (current.locks ?? []).map((l) => (ids.has(l.id) ? { ...l, restored: true } : l)) }));
+      },
+    };
+  }
+
   /** Proves the fix with a backup and records fixed / still failing (with the identified code). */
   async verify(requestId: string, listener?: ProgressListener): Promise<FixRequest | undefined> {
-    const onProgress = safeProgress(listener);
+    return this.withFeed(listener, (feed) => this.verifyWith(requestId, feed));
+  }
+
+  private async verifyWith(requestId: string, feed: ProgressFeed): Promise<FixRequest | undefined> {
     if (this.stopping) return undefined;
     const request = await this.deps.store.get(requestId);
     if (!request || request.state !== 'succeeded') return undefined;
@@ -421,13 +504,12 @@ export class RemediationService {
     const verifying = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'start-verification', ...(jobId ? { jobId } : {}), runner: this.runner() }, this.deps.clock.now()), request.version);
     if (!verifying) return undefined;
     await this.record(verifying, 'fix.verification-started', 'ok', systemActor, jobId ? `Following backup job ${jobId}` : `Triggering a verification backup of ${describeTarget(verifying.target)}`);
-    await onProgress(verifying);
-    return this.followVerification(verifying, onProgress);
+    feed.push(verifying);
+    return this.followVerification(verifying, feed);
   }
 
   /** Polls the verification backup (triggering it first when there is no job yet) and records the verdict. */
-  private async followVerification(verifying: FixRequest, listener: ProgressListener): Promise<FixRequest> {
-    const onProgress = safeProgress(listener);
+  private async followVerification(verifying: FixRequest, feed: ProgressFeed): Promise<FixRequest> {
     const hold = new RunHold(this.deps.store, verifying);
     const stopHeartbeat = this.startHeartbeat(verifying.id, hold);
     try {
@@ -464,28 +546,59 @@ export class RemediationService {
       if (!done) return await this.finishedTooLate(verifying.id, fixed, detail, outcome.code);
       const action = fixed ? 'fix.verified-fixed' : done.state === 'still-failing' ? 'fix.still-failing' : 'fix.unverified';
       await this.record(done, action, fixed ? 'ok' : 'failed', systemActor, detail, outcome.code ?? (done.state === 'unverified' ? outcome.result : undefined));
-      await onProgress(done);
+      feed.push(done);
       return done;
     } finally {
       stopHeartbeat();
     }
   }
 
-  /** Execute, then verify if the fix succeeded. Returns the final request, or undefined if another caller owns the run. */
+  /**
+   * Execute, then verify if the fix succeeded. Returns the final request (once its last card
+   * update went out or ran past its deadline), or undefined if another caller owns the run.
+   */
   async runApproved(requestId: string, listener?: ProgressListener, note = ''): Promise<FixRequest | undefined> {
-    const onProgress = safeProgress(listener);
-    const executed = await this.execute(requestId, onProgress, note);
+    return this.withFeed(listener, (feed) => this.runApprovedWith(requestId, feed, note));
+  }
+
+  private async runApprovedWith(requestId: string, feed: ProgressFeed, note: string): Promise<FixRequest | undefined> {
+    const executed = await this.executeWith(requestId, feed, note);
     if (!executed) return undefined;
     if (executed.state !== 'succeeded') return executed;
-    return (await this.verify(requestId, onProgress)) ?? executed;
+    return (await this.verifyWith(requestId, feed)) ?? executed;
+  }
+
+  /** Runs `work` with a progress feed for `listener`, and waits for its last card update (bounded). */
+  private async withFeed<T>(listener: ProgressListener | undefined, work: (feed: ProgressFeed) => Promise<T>): Promise<T> {
+    const feed = new ProgressFeed(listener, (update) => this.bounded(update));
+    try {
+      return await work(feed);
+    } finally {
+      await feed.drained();
+    }
+  }
+
+  /** Waits for a chat call no longer than the chat deadline; a late one is left to finish on its own. */
+  private async bounded(work: Promise<void>): Promise<void> {
+    const deadline = new AbortController();
+    const late = this.deps.sleep(this.deps.chatDeadlineMs ?? DEFAULT_CHAT_DEADLINE_MS, deadline.signal).then(() => {
+      throw new CodedError('chat_timeout', 'A card update did not finish within the chat deadline');
+    });
+    late.catch(() => undefined);
+    try {
+      await Promise.race([work, late]);
+    } finally {
+      deadline.abort();
+    }
   }
 
   /**
    * After a restart (or on another instance): finds what was left half-way. Pending requests
-   * past their window expire; executions whose runner went silent are marked interrupted and
-   * NOT re-run (the Azure operation may have happened); verifications without a recorded job
-   * are marked unverified; everything that can safely go on is returned as `resumable` for
-   * `resume()`, whose compare-and-swap lets only one instance carry each on.
+   * past their window expire; executions whose runner went silent first get back every lock
+   * they lifted, then are marked interrupted and NOT re-run (the Azure operation may have
+   * happened); verifications without a recorded job are marked unverified; everything that can
+   * safely go on is returned as `resumable` for `resume()`, whose compare-and-swap lets only
+   * one instance carry each on.
    */
   async sweep(): Promise<SweepResult> {
     const expired: FixRequest[] = [];
@@ -498,11 +611,8 @@ export class RemediationService {
     }
     for (const request of await this.deps.store.listByState('executing', 500)) {
       if (!this.isStale(request, now())) continue;
-      const outcome = interruptedOutcome(request.target, 'restart');
-      const next = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'fail', outcome }, now()), request.version);
-      if (!next) continue;
-      await this.record(next, 'fix.interrupted', 'failed', systemActor, `${outcome.summary.en} (last heartbeat ${this.heartbeatOf(request)})`, 'interrupted');
-      interrupted.push(next);
+      const next = await this.recoverExecution(request);
+      if (next) interrupted.push(next);
     }
     for (const request of await this.deps.store.listByState('verifying', 500)) {
       if (!this.isStale(request, now())) continue;
@@ -528,32 +638,73 @@ export class RemediationService {
   }
 
   /**
+   * An execution nobody runs any more: puts back every lock it recorded and did not mark
+   * restored (idempotently: the same lock, PUT again), then ends it. While any lock cannot be
+   * put back the request stays open and the next sweep tries again; it is audited each time.
+   * Returns the ended request, or undefined when it stays open or another instance won.
+   */
+  private async recoverExecution(request: FixRequest): Promise<FixRequest | undefined> {
+    const now = () => this.deps.clock.now();
+    const pending = locksToRestore(request);
+    const back: JournaledLock[] = [];
+    const failures: string[] = [];
+    for (const lock of pending) {
+      try {
+        await restoreLock(this.deps.azure, lock);
+        back.push(lock);
+      } catch (error) {
+        failures.push(`${describeLock(lock)}: ${asCodedError(error).message}`);
+      }
+    }
+    for (const lock of back) await this.record(request, 'fix.lock-restored', 'ok', systemActor, `Put back lock ${describeLock(lock)} (${lock.id}), which the interrupted run had lifted`);
+    const restoredIds = new Set(back.map((l) => l.id));
+    const locks = request.locks?.map((l) => (restoredIds.has(l.id) ? { ...l, restored: true } : l));
+    if (failures.length > 0) {
+      await this.record(request, 'fix.lock-not-restored', 'failed', systemActor, `LOCK NOT RESTORED, retrying on the next sweep: ${failures.join('; ')}`, 'lock_not_restored');
+      if (back.length > 0) await this.deps.store.compareAndSwap({ ...request, ...(locks ? { locks } : {}) }, request.version);
+      return undefined;
+    }
+    // A run parked by its own failed restore ends with its own outcome; one cut off by a crash, as interrupted.
+    const base = request.execution ?? interruptedOutcome(request.target, 'restart', pending);
+    const outcome: ExecutionOutcome =
+      request.execution && back.length > 0
+        ? { ...base, summary: { en: `${base.summary.en} The recovery has since put back: ${back.map(describeLock).join('; ')}.`, pl: `${base.summary.pl} Odzyskiwanie przywróciło od tego czasu: ${back.map(describeLock).join('; ')}.` } }
+        : base;
+    const next = await this.deps.store.compareAndSwap(applyFixEvent({ ...request, ...(locks ? { locks } : {}) }, { type: 'fail', outcome }, now()), request.version);
+    if (!next) return undefined;
+    if (request.execution) await this.record(next, 'fix.failed', 'failed', systemActor, outcome.summary.en, outcome.errorCode);
+    else await this.record(next, 'fix.interrupted', 'failed', systemActor, `${outcome.summary.en} (last heartbeat ${this.heartbeatOf(request)})`, 'interrupted');
+    return next;
+  }
+
+  /**
    * Carries on a request the sweep found: runs an approved one (once: the usual
    * compare-and-swap), verifies an applied one, or follows a verification job again.
    * Returns the final request, or undefined when someone else carries it on.
    */
   async resume(requestId: string, listener?: ProgressListener): Promise<FixRequest | undefined> {
-    const onProgress = safeProgress(listener);
-    if (this.stopping) return undefined;
-    const request = await this.deps.store.get(requestId);
-    if (!request) return undefined;
-    switch (request.state) {
-      case 'approved':
-        return this.runApproved(requestId, onProgress, ' (resumed: approved before a restart, never started)');
-      case 'succeeded':
-        return this.verify(requestId, onProgress);
-      case 'verifying': {
-        const jobId = request.verification?.jobId;
-        if (!jobId || !this.isStale(request, this.deps.clock.now())) return undefined;
-        const taken = await this.deps.store.compareAndSwap({ ...request, runner: this.runner(), updatedAt: this.deps.clock.now().toISOString() }, request.version);
-        if (!taken) return undefined;
-        await this.record(taken, 'fix.resumed', 'ok', systemActor, `Following verification backup job ${jobId} of ${describeTarget(taken.target)} again after a restart`);
-        await onProgress(taken);
-        return this.followVerification(taken, onProgress);
+    return this.withFeed(listener, async (feed) => {
+      if (this.stopping) return undefined;
+      const request = await this.deps.store.get(requestId);
+      if (!request) return undefined;
+      switch (request.state) {
+        case 'approved':
+          return this.runApprovedWith(requestId, feed, ' (resumed: approved before a restart, never started)');
+        case 'succeeded':
+          return this.verifyWith(requestId, feed);
+        case 'verifying': {
+          const jobId = request.verification?.jobId;
+          if (!jobId || !this.isStale(request, this.deps.clock.now())) return undefined;
+          const taken = await this.deps.store.compareAndSwap({ ...request, runner: this.runner(), updatedAt: this.deps.clock.now().toISOString() }, request.version);
+          if (!taken) return undefined;
+          await this.record(taken, 'fix.resumed', 'ok', systemActor, `Following verification backup job ${jobId} of ${describeTarget(taken.target)} again after a restart`);
+          feed.push(taken);
+          return this.followVerification(taken, feed);
+        }
+        default:
+          return undefined;
       }
-      default:
-        return undefined;
-    }
+    });
   }
 
   /** Why an approved request must not run now, or undefined when it may. */
@@ -658,14 +809,18 @@ export class RemediationService {
   }
 }
 
-/** An execution cut off before its outcome was known: marked, never re-run. */
-function interruptedOutcome(target: FixTarget, by: 'restart' | 'shutdown'): ExecutionOutcome {
+/**
+ * An execution cut off before its outcome was known: marked, never re-run. Where the run had
+ * lifted locks, the text names each lock where it lives (its own resource group), not the VM's.
+ */
+function interruptedOutcome(target: FixTarget, by: 'restart' | 'shutdown', locksPutBack: readonly JournaledLock[] = []): ExecutionOutcome {
   const where = describeTarget(target);
   const why = by === 'restart' ? { en: 'the bot restarted while the fix ran', pl: 'bot został ponownie uruchomiony w trakcie poprawki' } : { en: 'the bot was shut down while the fix ran', pl: 'bota zatrzymano w trakcie poprawki' };
+  const locks = locksPutBack.map(describeLock).join('; ');
   return {
     summary: {
-      en: `Interrupted: ${why.en}, so whether the Azure operation finished is unknown. It was not run again. Check ${where} and request the fix again if it is still needed.`,
-      pl: `Przerwano: ${why.pl}, więc nie wiadomo, czy operacja w Azure się zakończyła. Nie uruchomiono jej ponownie. Sprawdź ${where} i w razie potrzeby zleć poprawkę ponownie.`,
+      en: `Interrupted: ${why.en}, so whether the Azure operation finished is unknown. It was not run again.${locks ? ` Every lock it had lifted is back as it was: ${locks}.` : ''} Check ${where} and request the fix again if it is still needed.`,
+      pl: `Przerwano: ${why.pl}, więc nie wiadomo, czy operacja w Azure się zakończyła. Nie uruchomiono jej ponownie.${locks ? ` Każda zdjęta przez nią blokada wróciła w niezmienionej postaci: ${locks}.` : ''} Sprawdź ${where} i w razie potrzeby zleć poprawkę ponownie.`,
     },
     errorCode: 'interrupted',
   };

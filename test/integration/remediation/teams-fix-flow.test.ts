@@ -263,7 +263,7 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
     expect(selfEntry?.target?.name).toBe('win-ext');
   });
 
-  it('the "approved" card of the Approve turn never lands over the progress and the verdict (the run starts after it is written)', async () => {
+  it('the card ends on the verdict when the Approve turn\'s own card update is slow (the run never waits for it)', async () => {
     const slow = new SlowConnector(serviceUrl);
     const via = await slow.start();
     try {
@@ -291,7 +291,7 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
     const requests = await bot.app.remediation?.service.get((bodies.map((b) => (b.value as { actions?: { verb: string; data: { requestId?: string } }[] }).actions?.find((a) => a.verb === 'fix.approve')?.data.requestId).find((id) => id) ?? ''));
     expect(requests?.state).toBe('requested');
     expect(bodies.filter((b) => cardText(b.value).includes('Awaiting approval'))).toHaveLength(1);
-    expect(bodies.filter((b) => cardText(b.value).includes('already been requested'))).toHaveLength(19);
+    expect(bodies.filter((b) => cardText(b.value).includes('A fix for this VM is already open'))).toHaveLength(19);
     const refused = (await refusals()).filter((e) => e.reason === 'already-requested');
     expect(refused).toHaveLength(19);
     expect(new Set(refused.map((e) => e.requestId))).toEqual(new Set([requests?.id]));

@@ -201,20 +201,26 @@ describe('progress is only a card update', () => {
     expect(done?.state).toBe('verified-fixed');
   });
 
-  it('the lock fix puts the lock back even when the progress callback throws at the restore', async () => {
+  it('the lock fix writes each lock to the journal before removing it, and puts it back after a failed delete', async () => {
     const azure = new RecordingAzure('Windows');
     azure.failCollectionDelete = true;
     const fix = loadCatalogue().require('clear-restore-points-behind-lock');
+    const order: string[] = [];
+    const calls = azure.calls;
     const outcome = executors[fix.id]({
       azure,
       fix,
       target: { vm },
       inScope: () => true,
-      progress: async (step) => {
-        if (step.en.startsWith('Restoring')) throw new Error('card update failed');
+      progress: () => undefined,
+      journal: {
+        recorded: async (locks) => void order.push(`recorded:${locks.map((l) => l.name).join(',')} after ${calls.length} Azure calls:${calls.filter((c) => c.startsWith('deleteLock')).length} removals`),
+        restored: async (ids) => void order.push(`restored:${ids.length}`),
       },
     });
     await expect(outcome).rejects.toMatchObject({ message: expect.stringContaining('Locks restored: keep') });
+    expect(order[0]).toMatch(/^recorded:keep after \d+ Azure calls:0 removals$/);
+    expect(order[1]).toBe('restored:1');
     expect(azure.calls).toContain('createLock:keep:CanNotDelete:do not delete');
     expect(azure.locks.map((l) => [l.name, l.level, l.notes])).toEqual([['keep', 'CanNotDelete', 'do not delete']]);
   });

@@ -68,6 +68,8 @@ export class RecordingAzure implements AzurePort {
   locks: ResourceLock[] = [{ id: `/subscriptions/${SUB}/resourceGroups/AzureBackupRG_westeurope_1/providers/Microsoft.Authorization/locks/keep`, name: 'keep', level: 'CanNotDelete', notes: 'do not delete', scope: `/subscriptions/${SUB}/resourceGroups/AzureBackupRG_westeurope_1` }];
   collections: RestorePointCollection[] = [{ id: 'rpc1', name: 'AzureBackup_vm-web-01_1234', resourceGroup: 'AzureBackupRG_westeurope_1', subscriptionId: SUB, restorePointCount: 18 }];
   failCollectionDelete = false;
+  /** How many of the next lock creates fail. */
+  failLockCreates = 0;
 
   constructor(readonly osType: 'Windows' | 'Linux' = 'Windows') {}
 
@@ -144,8 +146,13 @@ export class RecordingAzure implements AzurePort {
   }
   async createResourceGroupLock(s: string, rg: string, lock: { name: string; level: string; notes?: string }): Promise<ResourceLock> {
     this.calls.push(`createLock:${lock.name}:${lock.level}:${lock.notes ?? ''}`);
+    if (this.failLockCreates > 0) {
+      this.failLockCreates -= 1;
+      throw new Error('lock create failed');
+    }
     const created: ResourceLock = { id: `/subscriptions/${s}/resourceGroups/${rg}/providers/Microsoft.Authorization/locks/${lock.name}`, scope: `/subscriptions/${s}/resourceGroups/${rg}`, ...lock };
-    this.locks.push(created);
+    // A PUT: the same name again replaces, as in ARM.
+    this.locks = [...this.locks.filter((l) => l.name !== lock.name), created];
     return created;
   }
 }

@@ -75,7 +75,7 @@ describe('expiry sweep', () => {
     const w = world();
     const old = await w.a.service.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
     w.clock.advance(20 * 60_000);
-    const young = await w.a.service.request({ fixId: 'retry-backup', target: { vm }, actor: alice, language: 'en' });
+    const young = await w.a.service.request({ fixId: 'restart-windows-agent', target: { vm: { ...vm, name: 'vm-other-01' } }, actor: alice, language: 'en' });
     if (!old.ok || !young.ok) throw new Error('refused');
     w.clock.advance(11 * 60_000);
     const [ra, rb] = await Promise.all([w.a.service.sweep(), w.b.service.sweep()]);

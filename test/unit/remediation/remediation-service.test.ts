@@ -89,14 +89,20 @@ describe('remediation service', () => {
     expect(new Set(refusals.map((e) => e.reason))).toEqual(new Set(['not-pending']));
   });
 
-  it('refuses a second Request of the same fix on the same VM from the same card while the first is open, and audits it', async () => {
+  it('refuses a second request for the same VM while the first is open, whatever the fix or session, naming the open one, and audits it', async () => {
     const s = setup();
     const first = await requested(s);
-    const again = await s.service.request({ fixId: 'restart-windows-agent', target: { vm }, actor: bob, language: 'en', sessionId: 'sess-1' });
+    const again = await s.service.request({ fixId: 'restart-windows-agent', target: { vm }, actor: bob, language: 'en', sessionId: 'sess-2' });
     expect(again).toMatchObject({ ok: false, refusal: { reason: 'already-requested' }, request: { id: first.id } });
+    if (again.ok) throw new Error('accepted');
+    expect(again.refusal.message.en).toContain('Restart the Windows guest agent');
+    expect(again.refusal.message.en).toContain('requested by Alice');
+    expect(again.refusal.message.en).toContain('awaiting approval');
     expect((await s.audit.list())[0]).toMatchObject({ action: 'fix.refused', reason: 'already-requested', requestId: first.id, actor: { aadObjectId: bob.aadObjectId } });
-    // Another fix, or the same one once the first has finished or expired, may be requested.
-    expect((await requested(s, 'retry-backup')).state).toBe('requested');
+    // Another fix on the same VM, from a card without a session, is refused the same way.
+    expect(await s.service.request({ fixId: 'retry-backup', target: { vm: { ...vm, name: vm.name.toUpperCase() } }, actor: bob, language: 'en' })).toMatchObject({ ok: false, refusal: { reason: 'already-requested' }, request: { id: first.id } });
+    // Another VM may have its own; the same VM again once the first has expired.
+    expect((await s.service.request({ fixId: 'restart-windows-agent', target: { vm: { ...vm, name: 'vm-other-01' } }, actor: alice, language: 'en' })).ok).toBe(true);
     s.clock.advance(31 * 60_000);
     expect((await requested(s)).state).toBe('requested');
   });
@@ -136,7 +142,8 @@ describe('remediation service', () => {
     const s = setup();
     await requested(s);
     s.clock.advance(10 * 60_000);
-    await requested(s, 'retry-backup');
+    const other = await s.service.request({ fixId: 'restart-windows-agent', target: { vm: { ...vm, name: 'vm-other-01' } }, actor: alice, language: 'en' });
+    expect(other.ok).toBe(true);
     s.clock.advance(21 * 60_000);
     expect((await s.service.sweep()).expired).toHaveLength(1);
   });

@@ -1,0 +1,167 @@
+import { InMemoryAuditLog, InMemoryFixRequestStore } from '../../../src/core/remediation/in-memory-stores';
+import type { FixRequest } from '../../../src/core/remediation/fix-request';
+import { RemediationService } from '../../../src/core/remediation/remediation-service';
+import { alice, bob, loadCatalogue, loadedPolicy, ManualClock, RecordingAzure, SequenceIds, SUB, vm } from './fixtures';
+
+/**
+ * The lock fix lifts a resource-group lock for a moment. Whatever the chat or the process
+ * does meanwhile, the lock must come back exactly as it was.
+ */
+
+const LOCK_RG = 'AzureBackupRG_westeurope_1';
+const LIVENESS = { heartbeatMs: 20_000, staleAfterMs: 90_000, resumeGraceMs: 30_000 };
+
+function world(chatDeadlineMs = 15_000) {
+  const clock = new ManualClock();
+  const azure = new RecordingAzure('Windows');
+  const store = new InMemoryFixRequestStore();
+  const audit = new InMemoryAuditLog();
+  const ids = new SequenceIds();
+  const instance = (instanceId: string) =>
+    new RemediationService({
+      catalogue: loadCatalogue(),
+      policy: () => loadedPolicy(),
+      store,
+      audit,
+      azure,
+      clock,
+      ids,
+      instanceId,
+      // Verification polls pass at once; the chat deadline is a real timer so a hung card stays hung.
+      sleep: (ms, signal) =>
+        ms === chatDeadlineMs
+          ? new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, ms);
+              signal?.addEventListener('abort', () => clearTimeout(timer));
+            })
+          : Promise.resolve(void clock.advance(ms)),
+      identifyCode: () => undefined,
+      verification: { pollIntervalMs: 10_000, timeoutMs: 60 * 60_000 },
+      liveness: { ...LIVENESS, every: () => () => undefined },
+      chatDeadlineMs,
+    });
+  return { clock, azure, store, audit, a: instance('instance-a'), b: instance('instance-b') };
+}
+
+async function approvedLockFix(w: ReturnType<typeof world>): Promise<FixRequest> {
+  const r = await w.a.request({ fixId: 'clear-restore-points-behind-lock', target: { vm }, actor: alice, language: 'en' });
+  if (!r.ok) throw new Error(r.refusal.reason);
+  const approved = await w.a.approve(r.value.id, bob);
+  if (!approved.ok) throw new Error(approved.refusal.reason);
+  return approved.value;
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 2_000; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+const lockState = (azure: RecordingAzure) => azure.locks.map((l) => [l.name, l.level, l.notes, l.scope]);
+const originalLock = [['keep', 'CanNotDelete', 'do not delete', `/subscriptions/${SUB}/resourceGroups/${LOCK_RG}`]];
+
+describe('a hung chat never holds a lock off', () => {
+  it('with every card update hanging, the lock fix removes the lock, deletes the collection and puts the lock back', async () => {
+    const w = world(3_600_000);
+    const r = await approvedLockFix(w);
+    let updates = 0;
+    let release: (() => void) | undefined;
+    const hung = new Promise<void>((resolve) => (release = resolve));
+    const run = w.a.runApproved(r.id, () => {
+      updates += 1;
+      return hung;
+    });
+    // The Azure work ends while the very first card update is still waiting for the chat.
+    await until(() => w.azure.calls.includes('createLock:keep:CanNotDelete:do not delete'), 'the lock put back');
+    expect(updates).toBe(1);
+    expect(w.azure.calls).toEqual(['deleteLock:keep', 'deleteRestorePointCollection:AzureBackup_vm-web-01_1234', 'createLock:keep:CanNotDelete:do not delete', 'triggerBackup']);
+    expect(lockState(w.azure)).toEqual(originalLock);
+    expect(w.azure.collections).toEqual([]);
+    release?.();
+    // Then the card catches up with the newest state only, not every step it missed.
+    const done = await run;
+    expect(done?.state).toBe('verified-fixed');
+    expect(updates).toBe(2);
+  });
+
+  it('a card update past the chat deadline is given up on: the run ends with its verdict', async () => {
+    const w = world(5);
+    const r = await approvedLockFix(w);
+    const done = await w.a.runApproved(r.id, () => new Promise<void>(() => undefined));
+    expect(done?.state).toBe('verified-fixed');
+    expect(lockState(w.azure)).toEqual(originalLock);
+  });
+});
+
+describe('recovery puts back every lock a cut-off run lifted', () => {
+  /** What kill -9 between "lock removed" and "collection deleted" leaves: the journal says removed, Azure has no lock. */
+  async function crashedAfterLockRemoval(w: ReturnType<typeof world>): Promise<FixRequest> {
+    const r = await approvedLockFix(w);
+    let stop: (() => void) | undefined;
+    const parked = new Promise<void>((resolve) => (stop = resolve));
+    const original = w.azure.deleteRestorePointCollection.bind(w.azure);
+    // The collection delete never returns: the process "dies" here.
+    w.azure.deleteRestorePointCollection = async () => parked;
+    void w.a.runApproved(r.id);
+    await until(() => w.azure.locks.length === 0, 'the lock removed');
+    const stored = await w.store.get(r.id);
+    expect(stored?.state).toBe('executing');
+    expect(stored?.locks).toEqual([expect.objectContaining({ name: 'keep', level: 'CanNotDelete', notes: 'do not delete', resourceGroup: LOCK_RG, restored: false })]);
+    w.azure.deleteRestorePointCollection = original;
+    void stop;
+    return stored as FixRequest;
+  }
+
+  it('another instance, once the run is stale, restores the identical lock, names its own resource group, and never runs the fix again', async () => {
+    const w = world();
+    const crashed = await crashedAfterLockRemoval(w);
+    w.clock.advance(LIVENESS.staleAfterMs + 1_000);
+    const swept = await w.b.sweep();
+    expect(swept.interrupted.map((x) => x.id)).toEqual([crashed.id]);
+    expect(lockState(w.azure)).toEqual(originalLock);
+    const ended = await w.store.get(crashed.id);
+    expect(ended).toMatchObject({ state: 'failed', execution: { errorCode: 'interrupted' }, locks: [expect.objectContaining({ restored: true })] });
+    expect(ended?.execution?.summary.en).toContain(`keep (CanNotDelete, notes "do not delete") on resource group ${LOCK_RG}`);
+    const actions = (await w.audit.list()).filter((e) => e.requestId === crashed.id).map((e) => e.action);
+    expect(actions).toContain('fix.lock-restored');
+    expect(actions).toContain('fix.interrupted');
+    // Idempotent: a second sweep puts nothing back again and runs nothing.
+    const calls = w.azure.calls.length;
+    await w.b.sweep();
+    expect(w.azure.calls.length).toBe(calls);
+  });
+
+  it('a lock that cannot be put back keeps the request open and audited until a later sweep succeeds', async () => {
+    const w = world();
+    const crashed = await crashedAfterLockRemoval(w);
+    w.clock.advance(LIVENESS.staleAfterMs + 1_000);
+    w.azure.failLockCreates = 1;
+    expect((await w.b.sweep()).interrupted).toEqual([]);
+    expect((await w.store.get(crashed.id))?.state).toBe('executing');
+    expect((await w.audit.list())[0]).toMatchObject({ action: 'fix.lock-not-restored', outcome: 'failed', reason: 'lock_not_restored' });
+    expect((await w.audit.list())[0]?.detail).toContain(LOCK_RG);
+    expect(w.azure.locks).toEqual([]);
+    const swept = await w.b.sweep();
+    expect(swept.interrupted.map((x) => x.id)).toEqual([crashed.id]);
+    expect(lockState(w.azure)).toEqual(originalLock);
+  });
+
+  it('a run whose own restore fails does not end: it stays open with its outcome until the sweep puts the lock back', async () => {
+    const w = world();
+    const r = await approvedLockFix(w);
+    w.azure.failCollectionDelete = true;
+    w.azure.failLockCreates = 1;
+    const parked = await w.a.runApproved(r.id);
+    expect(parked?.state).toBe('executing');
+    expect(parked?.execution?.summary.en).toContain('LOCK NOT RESTORED');
+    expect(w.azure.locks).toEqual([]);
+    w.clock.advance(LIVENESS.staleAfterMs + 1_000);
+    await w.b.sweep();
+    expect(lockState(w.azure)).toEqual(originalLock);
+    const ended = await w.store.get(r.id);
+    expect(ended?.state).toBe('failed');
+    expect(ended?.execution?.summary.en).toContain('The recovery has since put back: keep');
+  });
+});
