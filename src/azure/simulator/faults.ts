@@ -42,8 +42,19 @@ export interface InjectedResponse {
   readonly retryAfterSeconds?: number;
 }
 
+/** A held request: answered only once the test releases it (or never, for a process that dies first). */
+interface Hold {
+  readonly method?: string;
+  readonly path: string | RegExp;
+  remaining: number;
+  readonly released: Promise<void>;
+  readonly release: () => void;
+  held: number;
+}
+
 export class FaultInjector {
   private rules: Rule[] = [];
+  private holds: Hold[] = [];
   /** Responses served by injected faults so far. */
   served = 0;
 
@@ -95,8 +106,36 @@ export class FaultInjector {
     this.denials.push({ scope, actions: [...actions] });
   }
 
-  /** Removes injected rules and every denial (including the scenario's). */
+  /**
+   * The next `times` matching calls get no answer until `release()` is called: a slow Azure, or
+   * the moment a test kills the caller in the middle of an operation.
+   */
+  hold(path: string | RegExp, options: FaultMatch = {}): { release: () => void; readonly held: number } {
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const hold: Hold = { method: options.method, path, remaining: options.times ?? 1, released, release: () => release(), held: 0 };
+    this.holds.push(hold);
+    return {
+      release: hold.release,
+      get held() {
+        return hold.held;
+      },
+    };
+  }
+
+  /** Waits while a hold claims this call (resolves at once when none does). */
+  async waitIfHeld(method: string, path: string): Promise<void> {
+    const hold = this.holds.find((h) => h.remaining > 0 && (!h.method || h.method.toUpperCase() === method.toUpperCase()) && matches(h.path, path));
+    if (!hold) return;
+    hold.remaining -= 1;
+    hold.held += 1;
+    await hold.released;
+  }
+
+  /** Removes injected rules and every denial (including the scenario's); held calls are let go. */
   clear(): void {
+    for (const h of this.holds) h.release();
+    this.holds = [];
     this.rules = [];
     this.denials.splice(0, this.denials.length);
   }

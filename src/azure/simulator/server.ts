@@ -116,6 +116,7 @@ export function createArmHandler(state: SimulatorState, faults: FaultInjector, l
     if (!url.searchParams.get('api-version')) {
       return errorReply(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
     }
+    await faults.waitIfHeld(method, decodedPath);
     state.tick();
     const injected = faults.take('sync', method, decodedPath);
     if (injected) {

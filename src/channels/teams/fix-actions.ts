@@ -197,7 +197,16 @@ export function registerFixActions(bot: TeamsBot, deps: FixActionsDeps): FixActi
       causeId: found.cause.id,
       card,
     });
-    if (!requested.ok) return refusal(requested.refusal, found.session.language);
+    if (!requested.ok) {
+      const open = requested.request;
+      // One open fix per VM: point to the open one. Its card is only shown here when it lives in this chat.
+      if (requested.refusal.reason === 'already-requested' && open && open.card?.conversationId === ctx.conversation.id) {
+        const language = found.session.language;
+        const show: CardButton = { title: language === 'pl' ? 'Pokaż otwarte zlecenie' : 'Show the open request', verb: FixVerbs.view, data: { v: 1, requestId: open.id } };
+        return { card: fixNoticeCard(refusedTitle, requested.refusal.message, language, [show]), mode: 'respond' };
+      }
+      return refusal(requested.refusal, found.session.language);
+    }
     const request = requested.value;
     // The request card replaces the plan; without a message to replace it is posted and remembered.
     return ctx.activityId
@@ -287,7 +296,7 @@ export function fixRequestCard(request: FixRequest, fix: FixDefinition, policy: 
 }
 
 /** A one-message fix card (a refusal, a notice): the fix card's template with only a heading and a status. */
-export function fixNoticeCard(title: LocalizedText, text: LocalizedText, language: Language): AdaptiveCardJson {
+export function fixNoticeCard(title: LocalizedText, text: LocalizedText, language: Language, actions: CardButton[] = []): AdaptiveCardJson {
   return renderFixCard('fix-request', {
     heading: title[language],
     status: text[language],
@@ -305,7 +314,7 @@ export function fixNoticeCard(title: LocalizedText, text: LocalizedText, languag
     output: '',
     hasNotice: false,
     notice: '',
-    actions: [],
+    actions,
   });
 }
 

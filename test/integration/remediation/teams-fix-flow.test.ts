@@ -109,8 +109,8 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
   };
 
   /** A troubleshooting session on a VM, its card posted as message msg-session. */
-  async function sessionFor(vm: string, codeId: string, cursor = 0): Promise<TroubleshootSession> {
-    let session = await bot.app.troubleshoot.start({ codeId, language: 'en', conversationId: CONV, createdBy: alexAad, target: { vm } });
+  async function sessionFor(vm: string, codeId: string, cursor = 0, conversationId = CONV): Promise<TroubleshootSession> {
+    let session = await bot.app.troubleshoot.start({ codeId, language: 'en', conversationId, createdBy: alexAad, target: { vm } });
     session = await bot.app.troubleshoot.attachActivity(session, 'msg-session');
     for (let i = 0; i < cursor; i++) {
       const stepped = await bot.app.troubleshoot.step(session.id, { kind: 'next' });
@@ -295,6 +295,32 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
     const refused = (await refusals()).filter((e) => e.reason === 'already-requested');
     expect(refused).toHaveLength(19);
     expect(new Set(refused.map((e) => e.requestId))).toEqual(new Set([requests?.id]));
+  });
+
+  it('two sessions on one VM, in two chats, pressing Request and Approve at once: one request, one run, and the other is told which fix is open', async () => {
+    const OTHER = '19:night-shift@thread.tacv2';
+    const here = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1);
+    const there = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1, OTHER);
+    const pressIn = async (conversationId: string, verb: string, data: Record<string, unknown>, from: typeof alex, replyToId: string): Promise<InvokeBody> => {
+      const res = await bot.post(executeInvoke(verb, data, replyToId, { serviceUrl, from, conversationId, conversationType: 'channel' }));
+      return res.body as InvokeBody;
+    };
+    const data = (session: TroubleshootSession) => ({ v: 1, sessionId: session.id, fixId: 'restart-windows-agent' });
+    const [a, b] = await Promise.all([pressIn(CONV, 'fix.request', data(here), alex, 'msg-plan-a'), pressIn(OTHER, 'fix.request', data(there), megan, 'msg-plan-b')]);
+    const won = [a, b].filter((x) => cardText(x.value).includes('Awaiting approval'));
+    const lost = [a, b].filter((x) => cardText(x.value).includes('A fix for this VM is already open'));
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    // The refusal names the open request: which fix, who asked and that it waits for approval.
+    expect(cardText(lost[0]?.value)).toMatch(/Restart the Windows guest agent.*requested by (Alex Wilber|Megan Bowen).*awaiting approval/);
+    const card = won[0]?.value as { actions?: { verb: string; data: { requestId?: string } }[] };
+    const requestId = card.actions?.find((x) => x.verb === 'fix.approve')?.data.requestId ?? '';
+    const winnerConv = won[0] === a ? CONV : OTHER;
+    const winnerMsg = won[0] === a ? 'msg-plan-a' : 'msg-plan-b';
+    await Promise.all(Array.from({ length: 10 }, () => pressIn(winnerConv, 'fix.approve', { v: 1, requestId }, won[0] === a ? megan : alex, winnerMsg)));
+    await remediation().actions.idle();
+    expect(runCommands()).toBe(1);
+    expect((await remediation().service.get(requestId))?.state).toBe('verified-fixed');
   });
 
   it('a verification backup Azure cannot report on is "could not verify", audited fix.unverified, and the session stays on its cause', async () => {
