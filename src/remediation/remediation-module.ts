@@ -2,10 +2,11 @@ import type restify from 'restify';
 import { registerAuditCommand } from '../channels/teams/audit-command';
 import { registerFixActions, type FixActions } from '../channels/teams/fix-actions';
 import { adapterCardSender } from '../channels/teams/proactive-delivery';
-import type { AdaptiveCardJson } from '../channels/teams/card-renderer';
 import type { AzurePort } from '../core/azure-port';
 import type { IdGenerator } from '../core/ports';
-import type { CardLocation } from '../core/remediation/fix-request';
+import { teamsMessenger } from '../channels/teams/teams-messenger';
+import { FixFlow } from '../features/fixes/fix-flow';
+import { ChannelMessengers } from '../features/messenger';
 import type { PolicyState } from '../core/remediation/policy';
 import type { Liveness, RemediationService } from '../core/remediation/remediation-service';
 import { registerAuditRoute } from '../server/audit-route';
@@ -25,8 +26,6 @@ export interface RemediationOptions {
   /** Default: the file named by FIX_POLICY_FILE (none: fixes shown disabled). */
   readonly policy?: PolicyState;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Default: a proactive update through the adapter. */
-  readonly updateCard?: (location: CardLocation, card: AdaptiveCardJson) => Promise<void>;
   /** Scale-out (STATE_STORE=blob): fix requests and the audit outside the SQLite file. */
   readonly stores?: RemediationStores;
   /** Scale-out: only the lease holder runs the sweep (expiry, crash recovery). */
@@ -57,6 +56,10 @@ export interface RemediationModule {
   readonly service: RemediationService;
   readonly audit: AuditLog;
   readonly actions: FixActions;
+  /** The channel-neutral flow (Slack presses go to it too). */
+  readonly flow: FixFlow;
+  /** Where the flow's card updates go, per channel; Slack registers itself when it is configured. */
+  readonly messengers: ChannelMessengers;
   /** Expiry and crash recovery on a timer (FIX_SWEEP_SECONDS); `sweeper.sweep()` runs one now. */
   readonly sweeper: FixSweeper;
   registerRoutes(server: restify.Server): void;
@@ -87,13 +90,11 @@ export function createRemediationModule(app: AppParts, options: RemediationOptio
     chatDeadlineMs: app.config.chatTimeoutSeconds * 1000,
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
   });
-  const sender = adapterCardSender(app.adapter, app.config.bot.MicrosoftAppId ?? '');
-  const updateCard =
-    options.updateCard ??
-    (async (location: CardLocation, card: AdaptiveCardJson) => {
-      await sender.deliver({ channelId: 'msteams', conversation: { id: location.conversationId, isGroup: false, conversationType: '', name: '' }, ...(location.serviceUrl ? { serviceUrl: location.serviceUrl } : {}) }, card, location.activityId);
-    });
-  const actions = registerFixActions(app.bot, { remediation: service, troubleshoot: app.troubleshoot, knowledge: app.knowledge, azure: options.azure, logger: app.logger, updateCard });
+  const messengers = new ChannelMessengers();
+  messengers.register('msteams', teamsMessenger(adapterCardSender(app.adapter, app.config.bot.MicrosoftAppId ?? ''), app.bot, () => service.policyState()));
+  const flow = new FixFlow({ remediation: service, troubleshoot: app.troubleshoot, knowledge: app.knowledge, azure: options.azure, logger: app.logger, messenger: messengers });
+  registerFixActions(app.bot, flow);
+  const actions: FixActions = flow;
   registerAuditCommand(app.bot, { audit, policy: () => service.policyState() });
   const sweeper = new FixSweeper({ service, actions, intervalMs: app.config.remediation.sweepSeconds * 1000, timers, logger: app.logger, ...(options.leadership ? { leadership: options.leadership } : {}) });
   if (options.startSweeper !== false) sweeper.start();
@@ -101,6 +102,8 @@ export function createRemediationModule(app: AppParts, options: RemediationOptio
     service,
     audit,
     actions,
+    flow,
+    messengers,
     sweeper,
     registerRoutes(server) {
       registerAuditRoute(server, { apiKey: app.config.remediation.auditApiKey, entries: (since) => (options.stores ? options.stores.auditEntries(since) : sqliteEntries(audit, since)) });

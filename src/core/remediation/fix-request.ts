@@ -54,9 +54,14 @@ export interface VerificationOutcome {
 
 /** Where the fix card lives, so every decision can update it in place. */
 export interface CardLocation {
+  /** Absent on places stored before Slack had fixes: those are Teams'. */
+  readonly channel?: 'msteams' | 'slack';
   readonly conversationId: string;
+  /** The message (Teams activity id, Slack ts). */
   readonly activityId?: string;
   readonly serviceUrl?: string;
+  /** Slack: the thread the message sits in. */
+  readonly threadId?: string;
 }
 
 /**
