@@ -23,6 +23,8 @@ import { createAzurePortFromConfig } from './azure/azure-from-config';
 import type { AzurePort } from './core/azure-port';
 import { registerRunChecksAction } from './channels/teams/run-checks-action';
 import { decideReadOnlyRunCommand } from './core/remediation/policy';
+import type { Actor } from './core/remediation/actor';
+import type { VmRef } from './core/azure-port';
 import { type BlobState, type BlobStateOptions, createBlobState } from './storage/blob-state';
 import { type SlackChannel, createSlackChannel } from './channels/slack/slack-channel';
 import type { AppParts } from './app-parts';
@@ -154,15 +156,16 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
                   checks: {
                     azure,
                     clock,
-                    // Slack presses are not yet tied to the fix policy's operators and scope (Teams presses are),
-                    // so checks from Slack never read the guest with a run command.
-                    allowReadOnlyRunCommand: () => false,
+                    allowReadOnlyRunCommand: (presser: Actor, vm: VmRef) => decideReadOnlyRunCommand(remediation?.service.policyState(), presser, vm),
                   },
                 }
               : {}),
+            ...(remediation ? { fixes: remediation.flow } : {}),
           },
         )
       : undefined;
+  // Fix progress and verdicts on Slack messages go through Slack's own messenger.
+  if (slack && remediation) remediation.messengers.register('slack', slack.featureMessenger);
   const app: App = {
     config,
     logger,

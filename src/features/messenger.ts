@@ -1,3 +1,4 @@
+import type { Language } from '../core/knowledge/schema';
 import type { CardLocation, FixRequest } from '../core/remediation/fix-request';
 import type { FixCardView } from '../core/remediation/fix-view';
 import type { TroubleshootSession } from '../core/troubleshoot/session';
@@ -9,7 +10,7 @@ import { type ChannelName, channelOf } from './interaction';
  */
 export type OutboundView =
   /** A fix request's card; `pending` while it waits for a decision (Teams refreshes it per viewer). */
-  | { readonly kind: 'fix'; readonly view: FixCardView; readonly pending?: FixRequest }
+  | { readonly kind: 'fix'; readonly view: FixCardView; readonly language: Language; readonly pending?: FixRequest }
   /** A troubleshooting session's current message (after a fix's verdict moved it on). */
   | { readonly kind: 'session'; readonly session: TroubleshootSession; readonly verifiedByBackup?: boolean };
 

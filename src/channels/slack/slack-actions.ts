@@ -1,4 +1,8 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import { FixVerbs } from '../../core/remediation/fix-view';
+import { type FixFlow, type FixReply, PlanPayloadSchema, RequestIdPayloadSchema } from '../../features/fixes/fix-flow';
+import type { Interaction } from '../../features/interaction';
+import { renderFixMessage } from './blocks/fix-blocks';
 import { withDeadline } from '../../core/azure-lookup/azure-deadline';
 import { checkTargetNotice, resolveCheckTarget } from '../../core/checks/check-target';
 import { defaultCheckTimeoutInMs, runChecksForCode } from '../../core/checks/run-checks';
@@ -14,7 +18,7 @@ import { safeError } from './bolt-logger';
 import { LinkActionId, verbOfActionId } from './blocks/buttons';
 import { RunChecksVerb } from './blocks/check-report-blocks';
 import { renderCodesMessage, renderHelpMessage, renderNoticeMessage } from './blocks/conversation-blocks';
-import { type SlackConversationDeps, renderSessionMessage, startSession } from './slack-conversation';
+import { type SlackConversationDeps, renderSessionMessage, slackActor, startSession } from './slack-conversation';
 import type { SlackMessenger, SlackPlace } from './slack-messenger';
 import { slackConversationId } from './slack-text';
 
@@ -37,7 +41,10 @@ export interface SlackPress {
  * 'reply' posts a new message in the thread, 'ephemeral' tells only the presser (used when
  * the press is refused, so a forged value can never overwrite a shared message).
  */
-type PressResult = { readonly kind: 'update' | 'reply' | 'ephemeral'; readonly message: SlackMessage };
+type PressResult =
+  | { readonly kind: 'update' | 'reply' | 'ephemeral'; readonly message: SlackMessage; readonly onPosted?: (ts: string) => Promise<void> }
+  /** Nothing to send from the press: the shared message is written by its owner (a fix card's writer). */
+  | { readonly kind: 'none' };
 
 interface PressContext<P> {
   readonly press: SlackPress;
@@ -72,6 +79,47 @@ export class SlackActions {
     this.register(Verbs.help, EmptyPayloadSchema, async (ctx) => ({ kind: 'reply', message: renderHelpMessage(buildHelpView(ctx.language), ctx.language) }));
     this.register(Verbs.codes, EmptyPayloadSchema, async (ctx) => ({ kind: 'reply', message: renderCodesMessage(buildCodesView(this.deps.knowledge, ctx.language), ctx.language) }));
     this.register(RunChecksVerb, SessionPayloadSchema, (ctx) => this.runChecks(ctx));
+    const fixes = deps.fixes;
+    if (fixes) {
+      const anyObject = z.record(z.string(), z.unknown());
+      this.register(FixVerbs.plan, anyObject, (ctx) => this.fixPress(fixes, ctx, PlanPayloadSchema, 'plan', (i, p) => fixes.plan(i, p)));
+      this.register(FixVerbs.request, anyObject, (ctx) => this.fixPress(fixes, ctx, PlanPayloadSchema, 'request', (i, p) => fixes.request(i, p)));
+      this.register(FixVerbs.approve, anyObject, (ctx) => this.fixPress(fixes, ctx, RequestIdPayloadSchema, 'approve', (i, p) => fixes.decide(i, 'approve', p)));
+      this.register(FixVerbs.reject, anyObject, (ctx) => this.fixPress(fixes, ctx, RequestIdPayloadSchema, 'reject', (i, p) => fixes.decide(i, 'reject', p)));
+      this.register(FixVerbs.view, anyObject, (ctx) => this.fixPress(fixes, ctx, RequestIdPayloadSchema, 'view', (i, p) => fixes.view(i, p)));
+    }
+  }
+
+  /**
+   * A fix button: the press becomes an Interaction (the signed team and user ids are the actor,
+   * the channel and message the place), the flow decides, and its reply is rendered as Block Kit.
+   * Data that does not match the verb's schema is tampering: refused and audited.
+   */
+  private async fixPress<P>(fixes: FixFlow, ctx: PressContext<Record<string, unknown>>, schema: z.ZodType<P>, action: string, run: (i: Interaction, payload: P) => Promise<FixReply>): Promise<PressResult> {
+    const { press } = ctx;
+    const interaction: Interaction = {
+      actor: slackActor(press.teamId, press.userId, press.userName),
+      language: ctx.language,
+      place: { channel: 'slack', conversationId: ctx.conversationId, ...(press.messageTs ? { activityId: press.messageTs } : {}), ...(press.threadTs ? { threadId: press.threadTs } : {}) },
+    };
+    const parsed = schema.safeParse(ctx.payload);
+    let reply: FixReply;
+    if (parsed.success) reply = await run(interaction, parsed.data);
+    else {
+      const requestId = typeof ctx.payload['requestId'] === 'string' ? ctx.payload['requestId'] : undefined;
+      reply = await fixes.refuse(interaction, action, 'tampered', { ...(requestId ? { requestId } : {}), detail: `button value keys: ${Object.keys(ctx.payload).sort().join(',')}` });
+    }
+    const message = renderFixMessage(reply.view, ctx.language);
+    switch (reply.show) {
+      case 'reply':
+        return { kind: 'reply', message };
+      case 'replace':
+        return press.messageTs ? { kind: 'update', message } : { kind: 'reply', message, ...(reply.onPosted ? { onPosted: reply.onPosted } : {}) };
+      case 'presser':
+        return { kind: 'ephemeral', message };
+      case 'shared':
+        return { kind: 'none' };
+    }
   }
 
   /** Handles one press; never throws (a failure becomes a message to the presser). */
@@ -105,12 +153,14 @@ export class SlackActions {
   }
 
   private async deliver(result: PressResult, press: SlackPress, place: SlackPlace, messenger: SlackMessenger): Promise<void> {
+    if (result.kind === 'none') return;
     if (result.kind === 'update' && press.messageTs) {
       await messenger.update(press.channelId, press.messageTs, result.message);
     } else if (result.kind === 'ephemeral') {
       await messenger.ephemeral(place, press.userId, result.message);
     } else {
-      await messenger.post(place, result.message);
+      const ts = await messenger.post(place, result.message);
+      if (ts && result.onPosted) await result.onPosted(ts);
     }
   }
 
@@ -164,7 +214,15 @@ export class SlackActions {
       if (lookup.kind !== 'found') return { kind: 'notice' as const, notice: checkTargetNotice(lookup, lang) };
       const checkedAt = clock.now();
       const timeoutInMs = Math.max(1, Math.min(checks.timeoutInMs ?? defaultCheckTimeoutInMs, deadline.remainingMs()));
-      const report = await runChecksForCode(this.deps.knowledge, session.codeId, lookup.target, checks.azure, { allowReadOnlyRunCommand: checks.allowReadOnlyRunCommand(), clock, abortSignal: deadline.signal, timeoutInMs });
+      // The policy decides per person and VM; a refusal says why on the check's evidence line.
+      const permission = checks.allowReadOnlyRunCommand(slackActor(ctx.press.teamId, ctx.press.userId, ctx.press.userName), lookup.target.vm);
+      const report = await runChecksForCode(this.deps.knowledge, session.codeId, lookup.target, checks.azure, {
+        allowReadOnlyRunCommand: permission.allowed,
+        ...(!permission.allowed ? { runCommandRefusal: permission.message } : {}),
+        clock,
+        abortSignal: deadline.signal,
+        timeoutInMs,
+      });
       return { kind: 'ran' as const, target: lookup.target, checkedAt, report };
     });
     if (ran.kind === 'notice') return { kind: 'ephemeral', message: renderNoticeMessage({ ...ran.notice, actions: [] }, lang) };

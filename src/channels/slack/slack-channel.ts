@@ -5,6 +5,8 @@ import type { TroubleshootSession } from '../../core/troubleshoot/session';
 import type { SqliteDatabase } from '../../storage/sqlite-database';
 import type { SlackMessage } from './blocks/block-kit';
 import { boltLogger, safeError } from './bolt-logger';
+import type { Messenger } from '../../features/messenger';
+import { slackFeatureMessenger } from './slack-feature-messenger';
 import { SlackActions } from './slack-actions';
 import { type SlackConversationDeps, answerMessage, renderSessionMessage } from './slack-conversation';
 import { type SlackMessenger, webApiMessenger } from './slack-messenger';
@@ -40,6 +42,8 @@ export interface SlackChannel {
   readonly bolt: BoltApp;
   /** Posts, updates and ephemeral messages with the bot token, outside any request. */
   readonly messenger: SlackMessenger;
+  /** Where the features update Slack messages outside a press (a fix's progress and verdict). */
+  readonly featureMessenger: Messenger;
   registerRoutes(server: restify.Server): void;
   renderSession(session: TroubleshootSession): SlackMessage;
 }
@@ -165,6 +169,7 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
   return {
     bolt,
     messenger: webApiMessenger(client),
+    featureMessenger: slackFeatureMessenger(webApiMessenger(client), deps),
     registerRoutes: (server) => mountSlackRoute(server, receiver),
     renderSession: (session) => renderSessionMessage(deps, session),
   };

@@ -1,4 +1,7 @@
-import type { AzurePort } from '../../core/azure-port';
+import type { AzurePort, VmRef } from '../../core/azure-port';
+import type { Actor } from '../../core/remediation/actor';
+import type { OperatorDecision } from '../../core/remediation/policy';
+import type { FixFlow } from '../../features/fixes/fix-flow';
 import type { Identifier } from '../../core/identify';
 import type { Clock } from '../../core/ports';
 import type { KnowledgeBase } from '../../core/knowledge/knowledge-base';
@@ -22,7 +25,8 @@ export interface SlackChecksDeps {
   readonly azure: AzurePort;
   /** When the checks ran (recorded on the session); default the system clock. */
   readonly clock?: Clock;
-  readonly allowReadOnlyRunCommand: () => boolean;
+  /** Whether this Slack user may have the guest read with a read-only run command on this VM (the fix policy decides). */
+  readonly allowReadOnlyRunCommand: (presser: Actor, vm: VmRef) => OperatorDecision;
   /** Per check; default 8000. */
   readonly timeoutInMs?: number;
 }
@@ -33,6 +37,16 @@ export interface SlackConversationDeps {
   readonly troubleshoot: TroubleshootService;
   readonly logger: Logger;
   readonly checks?: SlackChecksDeps;
+  /** The approved-fix flow: fix buttons on troubleshooting messages and the fix presses. */
+  readonly fixes?: FixFlow;
+}
+
+/**
+ * The person behind a Slack event or press, as the policy names people: `slack:<team>/<user>`.
+ * Slack signed the request, so the ids are Slack's word; the name is display only.
+ */
+export function slackActor(teamId: string, userId: string, userName?: string): Actor {
+  return { channel: 'slack', userId: `${teamId}/${userId}`, ...(userName ? { displayName: userName } : {}) };
 }
 
 /** A message addressed to the bot: a mention in a channel or a direct message. */
@@ -51,12 +65,12 @@ export interface SlackTextMessage {
  * The troubleshooting message for a session, with "Run checks" when the session names a VM
  * and Azure is configured (the same rule as the Teams card).
  */
-export function renderSessionMessage(deps: Pick<SlackConversationDeps, 'knowledge' | 'checks'>, session: TroubleshootSession, actorName?: string): SlackMessage {
+export function renderSessionMessage(deps: Pick<SlackConversationDeps, 'knowledge' | 'checks' | 'fixes'>, session: TroubleshootSession, actorName?: string, options: { readonly verifiedByBackup?: boolean } = {}): SlackMessage {
   const causeId = session.cursor < session.causeCount ? session.causeIds[session.cursor] : undefined;
   const runChecks = deps.checks !== undefined && session.target?.vm !== undefined && causeId !== undefined && session.outcome === undefined;
   const label = session.checks === undefined ? checkLabels.runChecks : checkLabels.runAgain;
-  const extraActions = runChecks ? [sessionButton(label[session.language], RunChecksVerb, session.id)] : [];
-  return renderTroubleshootMessage(buildTroubleshootView(deps.knowledge, session, { extraActions, ...(actorName ? { actorName } : {}) }));
+  const extraActions = [...(runChecks ? [sessionButton(label[session.language], RunChecksVerb, session.id)] : []), ...(deps.fixes && session.outcome === undefined ? deps.fixes.offers(session, causeId, session.language) : [])];
+  return renderTroubleshootMessage(buildTroubleshootView(deps.knowledge, session, { extraActions, ...(actorName ? { actorName } : {}), ...(options.verifiedByBackup ? { verifiedByBackup: true } : {}) }));
 }
 
 /**

@@ -20,3 +20,9 @@ export function plainTextOf(text: string | undefined): string {
 export function slackConversationId(teamId: string, channelId: string): string {
   return `slack:${teamId}:${channelId}`;
 }
+
+/** The Slack channel (or DM) id of a conversation id made by slackConversationId; undefined for any other id. */
+export function slackChannelOf(conversationId: string): string | undefined {
+  const match = /^slack:[^:]+:([A-Z0-9]+)$/i.exec(conversationId);
+  return match?.[1];
+}

@@ -190,7 +190,7 @@ export class FixFlow {
   }
 
   private sharedOutbound(request: FixRequest, step?: LocalizedText) {
-    return { kind: 'fix' as const, view: this.sharedView(request, step), ...(request.state === 'requested' ? { pending: request } : {}) };
+    return { kind: 'fix' as const, view: this.sharedView(request, step), language: request.language, ...(request.state === 'requested' ? { pending: request } : {}) };
   }
 
   private fixOf(request: FixRequest): FixDefinition {

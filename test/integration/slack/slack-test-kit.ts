@@ -82,7 +82,7 @@ export function rawFixture(fixture: string): string {
 }
 
 /** The recorded block_actions payload with the pressed button and message filled in, form-encoded. */
-export function pressBody(vars: { actionId: string; value: string; messageTs: string; channel?: string; team?: string }): string {
+export function pressBody(vars: { actionId: string; value: string; messageTs: string; channel?: string; team?: string; user?: string }): string {
   let text = readFileSync(join(fixtures, 'block-actions-button.json'), 'utf8');
   const payload = JSON.parse(text) as Json;
   const fill = (value: unknown): unknown => {
@@ -97,6 +97,7 @@ export function pressBody(vars: { actionId: string; value: string; messageTs: st
     filled['container'] = { ...(filled['container'] as Json), channel_id: vars.channel };
   }
   if (vars.team) filled['team'] = { id: vars.team, domain: 'other' };
+  if (vars.user) filled['user'] = { ...(filled['user'] as Json), id: vars.user, username: vars.user.toLowerCase(), name: vars.user.toLowerCase() };
   text = JSON.stringify(filled);
   return `payload=${encodeURIComponent(text)}`;
 }

@@ -1,0 +1,117 @@
+import { LocalSimulatorCredential } from '../../../src/azure/credential';
+import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
+import { type ArmSimulator, startArmSimulator } from '../../../src/azure/simulator/server';
+import { parsePolicy } from '../../../src/core/remediation/policy';
+import { remediationPolicy, remediationScenario, SUB } from '../remediation/remediation-scenario';
+import type { SlackApiCall } from './fake-slack-api';
+import { blocksText, button, postSigned, pressBody, type SlackTestBot, startSlackBot } from './slack-test-kit';
+
+/**
+ * The approved-fix loop from Slack, against the ARM simulator through the real SDK clients:
+ * signed button presses to the real server, Block Kit answers recorded by a loopback Slack API.
+ * The policy names Slack people as `slack:<team>/<user>`.
+ */
+
+const form = 'application/x-www-form-urlencoded';
+const CHANNEL = 'slack:T0TEST:C0ONCALL';
+const LOCK = { name: 'keep-backups', level: 'CanNotDelete', notes: 'Change board CB-1234: do not remove' };
+
+function slackPolicy(): Record<string, unknown> {
+  return {
+    ...remediationPolicy(),
+    groups: { operators: ['slack:T0TEST/U0OPERATOR', 'slack:T0TEST/U0APPROVER'] },
+    twoPersonRule: 'high-risk',
+  };
+}
+
+describe('fixes from Slack', () => {
+  let sim: ArmSimulator;
+  let slack: SlackTestBot;
+
+  beforeEach(async () => {
+    sim = await startArmSimulator({ scenario: remediationScenario });
+    const azure = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, lroPollIntervalInMs: 0, subscriptionIds: [SUB] });
+    slack = await startSlackBot(
+      { FIX_VERIFY_POLL_SECONDS: '0.01' },
+      { azure, alerts: { startWorkers: false }, remediation: { azure, policy: { kind: 'loaded', policy: parsePolicy(slackPolicy(), 'policy.json'), source: 'policy.json' }, sleep: async () => undefined } },
+    );
+  });
+
+  afterEach(async () => {
+    await slack.stop();
+    await sim.close();
+  });
+
+  const remediation = () => {
+    const r = slack.bot.app.remediation;
+    if (!r) throw new Error('remediation module not wired');
+    return r;
+  };
+
+  /** Presses a button as `user` and returns the Slack API calls the press caused. */
+  async function press(actionId: string, value: string, messageTs: string, user: string): Promise<SlackApiCall[]> {
+    const before = slack.api.messages().length;
+    expect((await postSigned(slack.bot.running.url, pressBody({ actionId, value, messageTs, user }), form)).status).toBe(200);
+    await slack.api.waitFor((c) => c.length > before, 15_000);
+    // Presses are acknowledged first and handled after: let the handler finish its calls.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return slack.api.messages().slice(before);
+  }
+
+  const audit = async () => (await remediation().audit.list({ limit: 200 })).map((e) => `${e.action}:${e.reason ?? ''}:${e.actor.userId}`);
+
+  test('request by one Slack user, approval by a second: the lock fix runs against Azure, the backup proves it, and the messages say fixed; self-approval and an outsider are refused and audited', async () => {
+    const app = slack.bot.app;
+    const sessionTs = '1700000777.000100';
+    // As "Troubleshoot win-rp" from an incident would open it, at the lock cause.
+    const session = await app.troubleshoot.start({ codeId: 'UserErrorRpCollectionLimitReached', language: 'en', conversationId: CHANNEL, createdBy: 'T0TEST/U0OPERATOR', target: { vm: 'win-rp' }, activityId: sessionTs });
+    const message = app.slack?.renderSession(session);
+    const fixButton = button({ method: 'chat.postMessage', args: { blocks: message?.blocks ?? [] }, token: undefined }, '🔧 Clear the restore point collection behind the resource group lock');
+
+    // Plan: a new message with the exact operations and "Request this fix".
+    const planned = (await press(fixButton.actionId, fixButton.value, sessionTs, 'U0OPERATOR')).find((c) => c.method === 'chat.postMessage');
+    expect(blocksText(planned?.args['blocks'])).toContain('nothing has been changed yet');
+    const planTs = planned?.ts ?? '';
+    const requestButton = button(planned, 'Request this fix');
+
+    // Request: the plan message becomes the pending request, with Approve and Reject.
+    const requested = (await press(requestButton.actionId, requestButton.value, planTs, 'U0OPERATOR')).find((c) => c.method === 'chat.update');
+    expect(requested?.args['ts']).toBe(planTs);
+    expect(blocksText(requested?.args['blocks'])).toContain('Awaiting approval');
+    const approve = button(requested, 'Approve');
+
+    // The requester may not approve a high-risk fix; someone outside the policy may not approve at all.
+    const self = (await press(approve.actionId, approve.value, planTs, 'U0OPERATOR')).find((c) => c.method === 'chat.postEphemeral');
+    expect(self?.args['user']).toBe('U0OPERATOR');
+    expect(blocksText(self?.args['blocks'])).toContain('the person who requested it cannot approve it');
+    const outsider = (await press(approve.actionId, approve.value, planTs, 'U0STRANGER')).find((c) => c.method === 'chat.postEphemeral');
+    expect(blocksText(outsider?.args['blocks'])).toContain('not allowed to approve');
+    expect(await audit()).toEqual(expect.arrayContaining(['fix.refused:self-approval:T0TEST/U0OPERATOR', 'fix.refused:not-approver:T0TEST/U0STRANGER']));
+    expect(sim.state.collections.some((c) => c.name === 'AzureBackup_win-rp_1700000000')).toBe(true);
+
+    // A second person approves: the fix runs once, the lock comes back, a backup proves it.
+    await press(approve.actionId, approve.value, planTs, 'U0APPROVER');
+    await remediation().actions.idle();
+    const requestId = (JSON.parse(approve.value) as { requestId: string }).requestId;
+    expect((await remediation().service.get(requestId))?.state).toBe('verified-fixed');
+    expect(sim.state.collections.some((c) => c.name === 'AzureBackup_win-rp_1700000000')).toBe(false);
+    expect(sim.state.locks.filter((l) => l.name === LOCK.name).map((l) => ({ name: l.name, level: l.level, notes: l.notes }))).toEqual([LOCK]);
+    const updates = slack.api.messages('chat.update');
+    const fixCard = updates.filter((c) => c.args['ts'] === planTs).at(-1);
+    expect(blocksText(fixCard?.args['blocks'])).toContain('Fixed: the backup succeeded.');
+    const sessionCard = updates.filter((c) => c.args['ts'] === sessionTs).at(-1);
+    expect(blocksText(sessionCard?.args['blocks'])).toMatch(/fixed/i);
+    const trail = (await audit()).filter((a) => a.startsWith('fix.') && !a.startsWith('fix.refused')).reverse();
+    expect(trail.map((a) => a.split(':')[0])).toEqual(['fix.requested', 'fix.approved', 'fix.execution-started', 'fix.succeeded', 'fix.verification-started', 'fix.verified-fixed']);
+    expect(trail[1]).toBe('fix.approved::T0TEST/U0APPROVER');
+  });
+
+  test('a fix button whose value was changed is refused to the presser only and audited as tampering', async () => {
+    const app = slack.bot.app;
+    const session = await app.troubleshoot.start({ codeId: 'UserErrorRpCollectionLimitReached', language: 'en', conversationId: CHANNEL, createdBy: 'T0TEST/U0OPERATOR', target: { vm: 'win-rp' }, activityId: '1700000888.000100' });
+    const forged = JSON.stringify({ v: 1, sessionId: session.id, fixId: 'clear-restore-points-behind-lock', vm: 'fin-db' });
+    const calls = await press('fix.plan', forged, '1700000888.000100', 'U0OPERATOR');
+    expect(calls.map((c) => c.method)).toEqual(['chat.postEphemeral']);
+    expect(await audit()).toContain('fix.refused:tampered:T0TEST/U0OPERATOR');
+  });
+});
