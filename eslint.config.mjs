@@ -41,6 +41,7 @@ export default tseslint.config(
         'error',
         {
           zones: [
+            { target: './src', from: ['./dev', './test', './scripts', './bench'], message: 'the production build never imports dev tools (the ARM simulator), tests, scripts or benchmarks.' },
             { target: './src/core', from: './src', except: ['./core'], message: 'src/core is pure domain: it imports nothing outside src/core.' },
             { target: './src/features', from: ['./src/channels', './src/server', './src/storage', './src/azure', './src/alerts', './src/remediation', './src/app.ts', './src/app-parts.ts', './src/main.ts'], message: 'features are channel-neutral use cases: core and ports only.' },
             { target: './src/channels/teams', from: './src/channels/slack', message: 'a channel never imports another channel.' },

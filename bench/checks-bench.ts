@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LocalSimulatorCredential } from '../src/azure/credential';
 import { SdkAzureGateway } from '../src/azure/sdk-azure-gateway';
-import { startArmSimulator } from '../src/azure/simulator/server';
+import { startArmSimulator } from '../dev/arm-simulator/server';
 import type { AzurePort, VaultRef, VmRef } from '../src/core/azure-port';
 import { CheckIds } from '../src/core/checks/check-types';
 import { systemClock } from '../src/core/ports';

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type App, createApp } from '../src/app';
-import { startArmSimulator } from '../src/azure/simulator';
+import { startArmSimulator } from '../dev/arm-simulator';
 import { loadConfig } from '../src/config';
 import { type RunningServer, createServer, listen } from '../src/server/create-server';
 
@@ -50,7 +50,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const botPort = options.botPort ?? 3978;
   const playgroundPort = options.playgroundPort ?? 56150;
 
-  // ---- Azure: the local ARM simulator (src/azure/simulator) -----------------------------------
+  // ---- Azure: the local ARM simulator (dev/arm-simulator) -----------------------------------
   // HOOK for the Azure engineer: the simulator is started here and the bot is pointed at it
   // through the same settings production uses for a custom endpoint (AZURE_ENDPOINT / AZURE_CA_FILE).
   const overrides: Record<string, string> = {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
-import { type ArmSimulator, startArmSimulator } from '../../../src/azure/simulator/server';
+import { type ArmSimulator, startArmSimulator } from '../../../dev/arm-simulator/server';
 import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
 import { ManualClock, alertEnv, fixture, metricValue, metricsText, postAlert } from './alert-test-kit';
 

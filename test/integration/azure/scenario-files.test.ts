@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isCodedError } from '../../../src/core/errors';
-import { loadScenarioFile, ScenarioError, startArmSimulator } from '../../../src/azure/simulator';
+import { loadScenarioFile, ScenarioError, startArmSimulator } from '../../../dev/arm-simulator';
 import { DEFAULT_SCENARIO, FABRIKAM_SCENARIO, startHarness } from './simulator-harness';
 
 const FAB = '11111111-1111-1111-1111-111111111111';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway, type SdkAzureGatewayOptions } from '../../../src/azure/sdk-azure-gateway';
-import { startArmSimulator, type ArmSimulator, type ArmSimulatorOptions } from '../../../src/azure/simulator';
+import { startArmSimulator, type ArmSimulator, type ArmSimulatorOptions } from '../../../dev/arm-simulator';
 import type { VaultRef, VmRef } from '../../../src/core/azure-port';
 
 export const DEFAULT_SCENARIO = resolve(__dirname, '../../../scenarios/default.json');

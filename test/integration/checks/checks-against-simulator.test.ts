@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
-import { conditionHolds, defaultFailures } from '../../../src/azure/simulator/backup-outcome';
-import { startArmSimulator, type ArmSimulator } from '../../../src/azure/simulator/server';
-import { loadScenarioFile } from '../../../src/azure/simulator/scenario';
+import { conditionHolds, defaultFailures } from '../../../dev/arm-simulator/backup-outcome';
+import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
+import { loadScenarioFile } from '../../../dev/arm-simulator/scenario';
 import { runChecksForCode, type RunChecksOptions } from '../../../src/core/checks/run-checks';
 import type { VaultRef } from '../../../src/core/azure-port';
 import { systemClock } from '../../../src/core/ports';

@@ -1,4 +1,4 @@
-import type { ScenarioInput } from '../../../src/azure/simulator/scenario';
+import type { ScenarioInput } from '../../../dev/arm-simulator/scenario';
 
 /**
  * A scenario written for the checks, in the simulator's documented format: one failing VM

@@ -2,7 +2,7 @@ import * as AdaptiveCards from 'adaptivecards';
 import { type Activity, ActivityTypes, TestAdapter } from 'botbuilder';
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
-import { startArmSimulator, type ArmSimulator } from '../../../src/azure/simulator/server';
+import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
 import { RunChecksVerb, registerRunChecksAction } from '../../../src/channels/teams/run-checks-action';
 import { TeamsBot } from '../../../src/channels/teams/teams-bot';
 import { createIdentifier } from '../../../src/core/identify';

@@ -1,8 +1,8 @@
 import { type Activity, ActivityTypes, TestAdapter } from 'botbuilder';
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
-import { startArmSimulator, type ArmSimulator } from '../../../src/azure/simulator/server';
-import type { ScenarioInput } from '../../../src/azure/simulator/scenario';
+import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
+import type { ScenarioInput } from '../../../dev/arm-simulator/scenario';
 import { RunChecksVerb, registerRunChecksAction } from '../../../src/channels/teams/run-checks-action';
 import { TeamsBot } from '../../../src/channels/teams/teams-bot';
 import { withDeadline } from '../../../src/core/azure-lookup/azure-deadline';

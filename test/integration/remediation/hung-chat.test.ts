@@ -1,6 +1,6 @@
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
-import { startArmSimulator, type ArmSimulator } from '../../../src/azure/simulator/server';
+import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
 import { parsePolicy } from '../../../src/core/remediation/policy';
 import type { TroubleshootSession } from '../../../src/core/troubleshoot/session';
 import { executeInvoke, submitMessage } from '../../helpers/activities';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { startArmSimulator, type ArmSimulator } from '../../../src/azure/simulator/server';
+import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
 import { executeInvoke } from '../../helpers/activities';
 import { cardOf, cardText, ConnectorStub } from '../../helpers/connector-stub';
 import { startTestBot } from '../../helpers/test-app';

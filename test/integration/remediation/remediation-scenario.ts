@@ -1,4 +1,4 @@
-import type { ScenarioInput } from '../../../src/azure/simulator/scenario';
+import type { ScenarioInput } from '../../../dev/arm-simulator/scenario';
 
 /** A small estate for the remediation tests: one failing VM per seed cause that has a fix, and one out of scope. */
 export const SUB = '6a1f0c3e-1b2d-4e5f-8a9b-0c1d2e3f4a5b';

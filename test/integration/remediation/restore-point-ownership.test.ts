@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
-import { startArmSimulator, type ArmSimulator } from '../../../src/azure/simulator/server';
+import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
 import { createIdentifier } from '../../../src/core/identify';
 import type { Actor } from '../../../src/core/remediation/actor';
 import { buildFixPlanView } from '../../../src/core/remediation/fix-view';

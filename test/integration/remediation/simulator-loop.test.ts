@@ -1,6 +1,6 @@
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
-import { startArmSimulator, type ArmSimulator } from '../../../src/azure/simulator/server';
+import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
 import { createIdentifier } from '../../../src/core/identify';
 import type { Actor } from '../../../src/core/remediation/actor';
 import { parsePolicy } from '../../../src/core/remediation/policy';

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
-import { startArmSimulator, type ArmSimulator } from '../../../src/azure/simulator/server';
+import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
 import { parsePolicy } from '../../../src/core/remediation/policy';
 import type { TroubleshootSession } from '../../../src/core/troubleshoot/session';
 import { executeInvoke, mentionMessage } from '../../helpers/activities';

@@ -1,6 +1,6 @@
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
-import { type ArmSimulator, startArmSimulator } from '../../../src/azure/simulator/server';
+import { type ArmSimulator, startArmSimulator } from '../../../dev/arm-simulator/server';
 import { tempStateFile } from '../../helpers/test-app';
 import { checksScenario } from '../checks/checks-scenario';
 import { FakeSlackApi } from './fake-slack-api';

@@ -1,6 +1,6 @@
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
-import { type ArmSimulator, startArmSimulator } from '../../../src/azure/simulator/server';
+import { type ArmSimulator, startArmSimulator } from '../../../dev/arm-simulator/server';
 import { parsePolicy } from '../../../src/core/remediation/policy';
 import { remediationPolicy, remediationScenario, SUB } from '../remediation/remediation-scenario';
 import type { SlackApiCall } from './fake-slack-api';

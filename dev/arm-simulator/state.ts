@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { collectionMatch, type CollectionOwner } from '../../core/restore-point-ownership';
+import { collectionMatch, type CollectionOwner } from '../../src/core/restore-point-ownership';
 import { backupFailure, isBackupExtension, type OutcomeContext } from './backup-outcome';
 import type {
   SimAsyncOperation,
