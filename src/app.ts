@@ -19,6 +19,7 @@ import { type IntervalTimer, type SessionPurge, startSessionPurge } from './stor
 import { type RemediationModule, type RemediationOptions, createRemediationModule } from './remediation/remediation-module';
 import { registerResourceQuestions } from './channels/teams/resource-questions';
 import { createResourceQuestions } from './core/questions';
+import { QuestionFlow } from './features/questions/question-flow';
 import { createAzurePortFromConfig } from './azure/azure-from-config';
 import type { AzurePort } from './core/azure-port';
 import { registerRunChecksAction } from './channels/teams/run-checks-action';
@@ -126,7 +127,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   // "Why did the backup of vm-sql01 fail?", "failed backups today", "status of vault X" (issue 3): need Azure.
   // Without Azure they are still recognised, and answered with what is missing.
   const questions = fixAzure ? createResourceQuestions({ azure: fixAzure, identifier, clock, watchedVaults: config.azure.watchedVaults }) : undefined;
-  registerResourceQuestions(bot, { questions, troubleshoot, logger });
+  const questionFlow = new QuestionFlow({ questions, troubleshoot, logger });
+  registerResourceQuestions(bot, questionFlow);
   if (azure) {
     registerRunChecksAction(bot, {
       knowledge,
