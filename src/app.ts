@@ -163,6 +163,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
                 }
               : {}),
             ...(remediation ? { fixes: remediation.flow } : {}),
+            questions: questionFlow,
           },
         )
       : undefined;

@@ -18,7 +18,10 @@ import { safeError } from './bolt-logger';
 import { LinkActionId, verbOfActionId } from './blocks/buttons';
 import { RunChecksVerb } from './blocks/check-report-blocks';
 import { renderCodesMessage, renderHelpMessage, renderNoticeMessage } from './blocks/conversation-blocks';
-import { type SlackConversationDeps, renderSessionMessage, slackActor, startSession } from './slack-conversation';
+import { type SlackConversationDeps, renderQuestionAnswer, renderSessionMessage, slackActor, startSession } from './slack-conversation';
+import { troubleshootJobVerb } from '../../core/questions';
+import { TroubleshootJobPayloadSchema } from '../../features/questions/question-flow';
+import { slackTime } from './blocks/question-blocks';
 import type { SlackMessenger, SlackPlace } from './slack-messenger';
 import { slackConversationId } from './slack-text';
 
@@ -79,6 +82,18 @@ export class SlackActions {
     this.register(Verbs.help, EmptyPayloadSchema, async (ctx) => ({ kind: 'reply', message: renderHelpMessage(buildHelpView(ctx.language), ctx.language) }));
     this.register(Verbs.codes, EmptyPayloadSchema, async (ctx) => ({ kind: 'reply', message: renderCodesMessage(buildCodesView(this.deps.knowledge, ctx.language), ctx.language) }));
     this.register(RunChecksVerb, SessionPayloadSchema, (ctx) => this.runChecks(ctx));
+    const questions = deps.questions;
+    if (questions) {
+      this.register(troubleshootJobVerb, TroubleshootJobPayloadSchema, async (ctx) => {
+        const { press } = ctx;
+        const interaction: Interaction = { actor: slackActor(press.teamId, press.userId, press.userName), language: ctx.language, place: { channel: 'slack', conversationId: ctx.conversationId } };
+        // The session's message is this press's reply; its ts is attached once Slack has posted it.
+        const answer = await questions.troubleshootJob(interaction, ctx.payload, { formatTime: slackTime }, async () => undefined);
+        if (answer.kind !== 'session') return { kind: 'reply', message: renderQuestionAnswer(answer, ctx.language) };
+        const session = answer.session;
+        return { kind: 'reply', message: renderSessionMessage(this.deps, session), onPosted: (ts) => questions.attachSession(session, ts) };
+      });
+    }
     const fixes = deps.fixes;
     if (fixes) {
       const anyObject = z.record(z.string(), z.unknown());

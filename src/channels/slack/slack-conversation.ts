@@ -6,7 +6,10 @@ import type { Identifier } from '../../core/identify';
 import type { Clock } from '../../core/ports';
 import type { KnowledgeBase } from '../../core/knowledge/knowledge-base';
 import type { Language } from '../../core/knowledge/schema';
-import { ask } from '../../core/troubleshoot/ask';
+import { ask, languageOf } from '../../core/troubleshoot/ask';
+import type { Interaction } from '../../features/interaction';
+import type { QuestionAnswer, QuestionFlow } from '../../features/questions/question-flow';
+import { renderFailedBackupsMessage, renderVaultStatusMessage, slackTime } from './blocks/question-blocks';
 import type { TroubleshootSession } from '../../core/troubleshoot/session';
 import type { TroubleshootService } from '../../core/troubleshoot/troubleshoot-service';
 import { sessionButton } from '../../core/views/card-actions';
@@ -15,7 +18,7 @@ import { buildTroubleshootView } from '../../core/views/troubleshoot-view';
 import type { Logger } from '../../logger';
 import type { SlackMessage } from './blocks/block-kit';
 import { RunChecksVerb, checkLabels } from './blocks/check-report-blocks';
-import { renderChooseCodeMessage, renderCodesMessage, renderHelpMessage, renderUnknownMessage } from './blocks/conversation-blocks';
+import { renderChooseCodeMessage, renderCodesMessage, renderHelpMessage, renderNoticeMessage, renderUnknownMessage } from './blocks/conversation-blocks';
 import { renderTroubleshootMessage } from './blocks/troubleshoot-blocks';
 import type { SlackMessenger, SlackPlace } from './slack-messenger';
 import { plainTextOf, slackConversationId } from './slack-text';
@@ -39,6 +42,8 @@ export interface SlackConversationDeps {
   readonly checks?: SlackChecksDeps;
   /** The approved-fix flow: fix buttons on troubleshooting messages and the fix presses. */
   readonly fixes?: FixFlow;
+  /** "Why did the backup of vm-x fail?", "failed backups today", "status of vault X". */
+  readonly questions?: QuestionFlow;
 }
 
 /**
@@ -82,6 +87,13 @@ export async function answerMessage(message: SlackTextMessage, deps: SlackConver
   const text = plainTextOf(message.text);
   const threadTs = message.threadTs ?? (message.kind === 'mention' ? message.ts : undefined);
   const place: SlackPlace = { channel: message.channelId, ...(threadTs ? { threadTs } : {}) };
+  if (deps.questions?.recognises(text)) {
+    // Slack gives no locale on events: the language follows the text.
+    const interaction: Interaction = { actor: slackActor(message.teamId, message.userId), language: languageOf(text, undefined), place: { channel: 'slack', conversationId: slackConversationId(message.teamId, message.channelId) } };
+    const answer = await deps.questions.ask(interaction, text, { formatTime: slackTime }, (session) => messenger.post(place, renderSessionMessage(deps, session)));
+    if (answer && answer.kind !== 'session') await messenger.post(place, renderQuestionAnswer(answer, interaction.language));
+    return;
+  }
   // Slack gives no locale on events: the language follows the text.
   const outcome = ask(text, undefined, deps.identifier);
   const { knowledge } = deps;
@@ -103,6 +115,18 @@ export async function answerMessage(message: SlackTextMessage, deps: SlackConver
         messenger.post(place, renderSessionMessage(deps, session)),
       );
       return;
+  }
+}
+
+/** A question's answer other than a session, as Block Kit. */
+export function renderQuestionAnswer(answer: Exclude<QuestionAnswer, { kind: 'session' }>, language: Language): SlackMessage {
+  switch (answer.kind) {
+    case 'notice':
+      return renderNoticeMessage(answer.view, language);
+    case 'failed-backups':
+      return renderFailedBackupsMessage(answer.view, language);
+    case 'vault-status':
+      return renderVaultStatusMessage(answer.view, language);
   }
 }
 
