@@ -162,7 +162,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
                   },
                 }
               : {}),
-            ...(remediation ? { fixes: remediation.flow } : {}),
+            ...(remediation ? { fixes: remediation.flow, audit: remediation.auditQuery } : {}),
             questions: questionFlow,
           },
         )

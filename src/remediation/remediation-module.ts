@@ -6,6 +6,7 @@ import type { AzurePort } from '../core/azure-port';
 import type { IdGenerator } from '../core/ports';
 import { teamsMessenger } from '../channels/teams/teams-messenger';
 import { FixFlow } from '../features/fixes/fix-flow';
+import { AuditQuery } from '../features/audit/audit-query';
 import { ChannelMessengers } from '../features/messenger';
 import type { PolicyState } from '../core/remediation/policy';
 import type { Liveness, RemediationService } from '../core/remediation/remediation-service';
@@ -58,6 +59,8 @@ export interface RemediationModule {
   readonly actions: FixActions;
   /** The channel-neutral flow (Slack presses go to it too). */
   readonly flow: FixFlow;
+  /** `audit [vm]` for every channel. */
+  readonly auditQuery: AuditQuery;
   /** Where the flow's card updates go, per channel; Slack registers itself when it is configured. */
   readonly messengers: ChannelMessengers;
   /** Expiry and crash recovery on a timer (FIX_SWEEP_SECONDS); `sweeper.sweep()` runs one now. */
@@ -95,7 +98,8 @@ export function createRemediationModule(app: AppParts, options: RemediationOptio
   const flow = new FixFlow({ remediation: service, troubleshoot: app.troubleshoot, knowledge: app.knowledge, azure: options.azure, logger: app.logger, messenger: messengers });
   registerFixActions(app.bot, flow);
   const actions: FixActions = flow;
-  registerAuditCommand(app.bot, { audit, policy: () => service.policyState() });
+  const auditQuery = new AuditQuery({ audit, policy: () => service.policyState() });
+  registerAuditCommand(app.bot, auditQuery);
   const sweeper = new FixSweeper({ service, actions, intervalMs: app.config.remediation.sweepSeconds * 1000, timers, logger: app.logger, ...(options.leadership ? { leadership: options.leadership } : {}) });
   if (options.startSweeper !== false) sweeper.start();
   return {
@@ -103,6 +107,7 @@ export function createRemediationModule(app: AppParts, options: RemediationOptio
     audit,
     actions,
     flow,
+    auditQuery,
     messengers,
     sweeper,
     registerRoutes(server) {

@@ -8,6 +8,8 @@ import type { KnowledgeBase } from '../../core/knowledge/knowledge-base';
 import type { Language } from '../../core/knowledge/schema';
 import { ask, languageOf } from '../../core/troubleshoot/ask';
 import type { Interaction } from '../../features/interaction';
+import { AuditCommand, type AuditQuery } from '../../features/audit/audit-query';
+import { renderAuditMessage } from './blocks/fix-blocks';
 import type { QuestionAnswer, QuestionFlow } from '../../features/questions/question-flow';
 import { renderFailedBackupsMessage, renderVaultStatusMessage, slackTime } from './blocks/question-blocks';
 import type { TroubleshootSession } from '../../core/troubleshoot/session';
@@ -16,7 +18,7 @@ import { sessionButton } from '../../core/views/card-actions';
 import { buildChooseCodeView, buildCodesView, buildHelpView, buildUnknownView } from '../../core/views/conversation-views';
 import { buildTroubleshootView } from '../../core/views/troubleshoot-view';
 import type { Logger } from '../../logger';
-import type { SlackMessage } from './blocks/block-kit';
+import { type SlackMessage, escapeMrkdwn, section } from './blocks/block-kit';
 import { RunChecksVerb, checkLabels } from './blocks/check-report-blocks';
 import { renderChooseCodeMessage, renderCodesMessage, renderHelpMessage, renderNoticeMessage, renderUnknownMessage } from './blocks/conversation-blocks';
 import { renderTroubleshootMessage } from './blocks/troubleshoot-blocks';
@@ -44,6 +46,8 @@ export interface SlackConversationDeps {
   readonly fixes?: FixFlow;
   /** "Why did the backup of vm-x fail?", "failed backups today", "status of vault X". */
   readonly questions?: QuestionFlow;
+  /** `audit [vm]`: for the people the fix policy names. */
+  readonly audit?: AuditQuery;
 }
 
 /**
@@ -87,6 +91,13 @@ export async function answerMessage(message: SlackTextMessage, deps: SlackConver
   const text = plainTextOf(message.text);
   const threadTs = message.threadTs ?? (message.kind === 'mention' ? message.ts : undefined);
   const place: SlackPlace = { channel: message.channelId, ...(threadTs ? { threadTs } : {}) };
+  const auditMatch = deps.audit ? AuditCommand.exec(text) : null;
+  if (deps.audit && auditMatch) {
+    const interaction: Interaction = { actor: slackActor(message.teamId, message.userId), language: languageOf(text, undefined), place: { channel: 'slack', conversationId: slackConversationId(message.teamId, message.channelId) } };
+    const answer = await deps.audit.answer(interaction, auditMatch[1]);
+    await messenger.post(place, answer.kind === 'audit' ? renderAuditMessage(answer.view, interaction.language) : { text: answer.text, blocks: [section(escapeMrkdwn(answer.text))] });
+    return;
+  }
   if (deps.questions?.recognises(text)) {
     // Slack gives no locale on events: the language follows the text.
     const interaction: Interaction = { actor: slackActor(message.teamId, message.userId), language: languageOf(text, undefined), place: { channel: 'slack', conversationId: slackConversationId(message.teamId, message.channelId) } };

@@ -4,7 +4,7 @@ import type { Actor } from '../../core/remediation/actor';
 import type { FixDefinition } from '../../core/remediation/fix-catalogue';
 import type { CardLocation, FixRequest } from '../../core/remediation/fix-request';
 import { type FixCardView, FixVerbs } from '../../core/remediation/fix-view';
-import { isPrincipal, type PolicyState } from '../../core/remediation/policy';
+import type { PolicyState } from '../../core/remediation/policy';
 import type { CardButton } from '../../core/views/card-actions';
 import { type FixFlow, type FixReply, fixNoticeView, fixRequestView, PlanPayloadSchema, RequestIdPayloadSchema } from '../../features/fixes/fix-flow';
 import type { Interaction } from '../../features/interaction';
@@ -116,14 +116,4 @@ export function refreshUserIdsFor(request: FixRequest, state: PolicyState): stri
     for (const m of members) if (m.startsWith('teams:')) ids.add(m.slice(6));
   }
   return ids.size > 1 ? [...ids] : [];
-}
-
-/**
- * Whether this person may read the audit: the requesters and approvers the policy names.
- * Without a policy nobody is named, so nobody reads it in chat (the audit command says how to
- * enable fixes instead); GET /api/audit with its key stays the way to export it.
- */
-export function mayReadAudit(state: PolicyState, actor: Actor): boolean {
-  if (state.kind === 'missing') return false;
-  return isPrincipal(state.policy, actor, [...state.policy.requesters, ...state.policy.approvers]);
 }

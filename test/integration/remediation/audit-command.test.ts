@@ -1,4 +1,5 @@
-import { actorOf, mayReadAudit } from '../../../src/channels/teams/fix-actions';
+import { actorOf } from '../../../src/channels/teams/fix-actions';
+import { mayReadAudit } from '../../../src/features/audit/audit-query';
 import { missingPolicy, parsePolicy } from '../../../src/core/remediation/policy';
 import { mentionMessage } from '../../helpers/activities';
 import { cardOf, ConnectorStub } from '../../helpers/connector-stub';

@@ -4,7 +4,7 @@ import { type ArmSimulator, startArmSimulator } from '../../../dev/arm-simulator
 import { parsePolicy } from '../../../src/core/remediation/policy';
 import { remediationPolicy, remediationScenario, SUB } from '../remediation/remediation-scenario';
 import type { SlackApiCall } from './fake-slack-api';
-import { blocksText, button, postSigned, pressBody, type SlackTestBot, startSlackBot } from './slack-test-kit';
+import { blocksText, button, eventBody, postSigned, pressBody, type SlackTestBot, startSlackBot } from './slack-test-kit';
 
 /**
  * The approved-fix loop from Slack, against the ARM simulator through the real SDK clients:
@@ -104,6 +104,17 @@ describe('fixes from Slack', () => {
     const trail = (await audit()).filter((a) => a.startsWith('fix.') && !a.startsWith('fix.refused')).reverse();
     expect(trail.map((a) => a.split(':')[0])).toEqual(['fix.requested', 'fix.approved', 'fix.execution-started', 'fix.succeeded', 'fix.verification-started', 'fix.verified-fixed']);
     expect(trail[1]).toBe('fix.approved::T0TEST/U0APPROVER');
+
+    // `audit win-rp`: every step for the people the policy names; nothing for anyone else.
+    const auditAs = async (user: string) => {
+      const before = slack.api.messages().length;
+      await postSigned(slack.bot.running.url, eventBody('app-mention-code.json', { text: '<@UBACKUPDOC> audit win-rp', user }, { event_id: `Ev0AUDIT${user}` }), 'application/json');
+      return blocksText((await slack.api.waitFor((c) => c.length > before, 10_000))[before]?.args['blocks']);
+    };
+    const readable = await auditAs('U0APPROVER');
+    expect(readable).toContain('Fix audit for win-rp');
+    for (const action of ['fix.requested', 'fix.approved', 'fix.verified-fixed', 'fix.refused']) expect(readable).toContain(action);
+    expect(await auditAs('U0STRANGER')).toContain('does not let you read the audit');
   });
 
   test('a fix button whose value was changed is refused to the presser only and audited as tampering', async () => {

@@ -1,6 +1,6 @@
 import type { Language } from '../../../core/knowledge/schema';
-import type { FixCardView } from '../../../core/remediation/fix-view';
-import { type SlackBlock, type SlackMessage, bold, context, divider, escapeMrkdwn, header, section } from './block-kit';
+import type { AuditView, FixCardView } from '../../../core/remediation/fix-view';
+import { type SlackBlock, type SlackMessage, bold, code, context, divider, escapeMrkdwn, header, section } from './block-kit';
 import { actionsBlocks } from './buttons';
 import { fitMessage } from './fit-message';
 import { moreLabel, sections } from './troubleshoot-blocks';
@@ -31,4 +31,12 @@ export function renderFixMessage(view: FixCardView, language: Language): SlackMe
   if (view.hasNotice) blocks.push(context(escapeMrkdwn(view.notice)));
   blocks.push(...actionsBlocks(view.actions, 'fix'));
   return fitMessage({ text: `${view.heading}: ${view.status}`, blocks }, { moreUrl: fixDocsUrl, moreLabel: moreLabel(language) });
+}
+
+/** `audit [vm]`: the latest fix audit entries, newest first, one line each. */
+export function renderAuditMessage(view: AuditView, language: Language): SlackMessage {
+  const icon = (outcome: string) => (outcome === 'ok' ? '✅' : outcome === 'refused' ? '⛔' : '⚠️');
+  const lines = view.entries.map((e) => `${icon(e.outcome)} ${code(e.when)} ${bold(e.action)} ${escapeMrkdwn(e.line)}`);
+  const blocks: SlackBlock[] = [header(view.heading), ...(view.isEmpty ? [section(escapeMrkdwn(view.emptyText))] : sections('', lines))];
+  return fitMessage({ text: view.heading, blocks }, { moreUrl: fixDocsUrl, moreLabel: moreLabel(language) });
 }
