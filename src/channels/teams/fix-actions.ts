@@ -10,7 +10,7 @@ import { type FixFlow, type FixReply, fixNoticeView, fixRequestView, PlanPayload
 import type { Interaction } from '../../features/interaction';
 import type { AdaptiveCardJson } from './card-renderer';
 import { renderFixCard } from './fix-cards';
-import type { CardActionContext, CardActionResult, Sender } from './routing-types';
+import type { CardActionContext, CardActionResult } from './routing-types';
 import { teamsActor } from './teams-actor';
 import type { TeamsBot } from './teams-bot';
 
@@ -21,10 +21,6 @@ import type { TeamsBot } from './teams-bot';
  * card data is refused as tampering and audited.
  */
 export type FixActions = Pick<FixFlow, 'idle' | 'applySweep'>;
-
-export function actorOf(sender: Sender): Actor {
-  return teamsActor(sender);
-}
 
 /** The Teams place of a press: the conversation and the pressed message. */
 function placeOf(ctx: CardActionContext<unknown>): CardLocation {
@@ -49,7 +45,7 @@ export function registerFixActions(bot: TeamsBot, flow: FixFlow): void {
 
   /** Validates card data and the presser's identity; anything else in the data is tampering, refused and audited. */
   const parse = async <T>(ctx: CardActionContext<unknown>, schema: z.ZodType<T>, action: string): Promise<{ ok: true; value: T; interaction: Interaction } | { ok: false; result: CardActionResult }> => {
-    const interaction: Interaction = { actor: actorOf(ctx.sender), language: ctx.language, place: placeOf(ctx) };
+    const interaction: Interaction = { actor: teamsActor(ctx.sender), language: ctx.language, place: placeOf(ctx) };
     const parsed = schema.safeParse(ctx.payload);
     const raw = (ctx.payload ?? {}) as Record<string, unknown>;
     const requestId = typeof raw['requestId'] === 'string' ? raw['requestId'] : undefined;

@@ -27,7 +27,9 @@ export const Verbs = {
 
 export const PayloadVersion = 1;
 
-const opaqueId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+/** The only id a button carries (a session, a fix request): opaque, unguessable, reloaded on the server. */
+export const OpaqueIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+const opaqueId = OpaqueIdSchema;
 
 export const SessionPayloadSchema = z.object({ v: z.literal(PayloadVersion), sessionId: opaqueId });
 export type SessionPayload = z.infer<typeof SessionPayloadSchema>;

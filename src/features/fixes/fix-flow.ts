@@ -12,7 +12,7 @@ import type { RemediationService, SweepResult } from '../../core/remediation/rem
 import { resolveFixTarget } from '../../core/remediation/target-resolution';
 import type { TroubleshootSession } from '../../core/troubleshoot/session';
 import type { TroubleshootService } from '../../core/troubleshoot/troubleshoot-service';
-import type { CardButton } from '../../core/views/card-actions';
+import { type CardButton, OpaqueIdSchema } from '../../core/views/card-actions';
 import { type KnowledgeLookup, safeCause } from '../../core/views/knowledge-lookup';
 import type { Logger } from '../../logger';
 import type { Interaction } from '../interaction';
@@ -27,7 +27,7 @@ import type { Messenger } from '../messenger';
  * Everything a payload names is reloaded here and re-checked by the remediation service:
  * policy, scope, state, expiry and the presser's identity.
  */
-const opaqueId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
+const opaqueId = OpaqueIdSchema;
 const lang = z.enum(['en', 'pl']).optional();
 export const PlanPayloadSchema = z.object({ v: z.literal(1), sessionId: opaqueId, fixId: z.string().regex(/^[a-z0-9-]{1,64}$/), lang }).strict();
 export const RequestIdPayloadSchema = z.object({ v: z.literal(1), requestId: opaqueId, lang }).strict();

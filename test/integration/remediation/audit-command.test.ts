@@ -1,4 +1,4 @@
-import { actorOf } from '../../../src/channels/teams/fix-actions';
+import { teamsActor } from '../../../src/channels/teams/teams-actor';
 import { mayReadAudit } from '../../../src/features/audit/audit-query';
 import { missingPolicy, parsePolicy } from '../../../src/core/remediation/policy';
 import { mentionMessage } from '../../helpers/activities';
@@ -43,10 +43,10 @@ describe('@Backup Doctor audit without a fix policy', () => {
   });
 
   it('mayReadAudit: nobody without a policy; with one, only the requesters and approvers it names', () => {
-    const someone = actorOf({ id: '29:x', aadObjectId: '00000000-0000-0000-0000-000000000009', name: 'Alice' });
+    const someone = teamsActor({ id: '29:x', aadObjectId: '00000000-0000-0000-0000-000000000009', name: 'Alice' });
     expect(mayReadAudit(missingPolicy, someone)).toBe(false);
     const loaded = { kind: 'loaded' as const, policy: parsePolicy(remediationPolicy(), 'policy.json'), source: 'policy.json' };
     expect(mayReadAudit(loaded, someone)).toBe(false);
-    expect(mayReadAudit(loaded, actorOf({ id: 'user-id-0', aadObjectId: alexAad, name: 'Alex Wilber' }))).toBe(true);
+    expect(mayReadAudit(loaded, teamsActor({ id: 'user-id-0', aadObjectId: alexAad, name: 'Alex Wilber' }))).toBe(true);
   });
 });
