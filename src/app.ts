@@ -24,8 +24,7 @@ import { createAzurePortFromConfig } from './azure/azure-from-config';
 import type { AzurePort } from './core/azure-port';
 import { registerRunChecksAction } from './channels/teams/run-checks-action';
 import { decideReadOnlyRunCommand } from './core/remediation/policy';
-import type { Actor } from './core/remediation/actor';
-import type { VmRef } from './core/azure-port';
+import { RunChecksFlow } from './features/checks/run-checks-flow';
 import { type BlobState, type BlobStateOptions, createBlobState } from './storage/blob-state';
 import { type SlackChannel, createSlackChannel } from './channels/slack/slack-channel';
 import type { AppParts } from './app-parts';
@@ -129,17 +128,18 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const questions = fixAzure ? createResourceQuestions({ azure: fixAzure, identifier, clock, watchedVaults: config.azure.watchedVaults }) : undefined;
   const questionFlow = new QuestionFlow({ questions, troubleshoot, logger });
   registerResourceQuestions(bot, questionFlow);
-  if (azure) {
-    registerRunChecksAction(bot, {
-      knowledge,
-      troubleshoot,
-      azure,
-      clock,
-      // Reading the guest (waagent.conf) is a run command: only where the fix policy allows read-only ones, for an operator, on a VM in its scope.
-      allowReadOnlyRunCommand: (presser, vm) => decideReadOnlyRunCommand(remediation?.service.policyState(), presser, vm),
-      logger,
-    });
-  }
+  const checksFlow = azure
+    ? new RunChecksFlow({
+        knowledge,
+        troubleshoot,
+        azure,
+        clock,
+        // Reading the guest (waagent.conf) is a run command: only where the fix policy allows read-only ones, for an operator, on a VM in its scope.
+        allowReadOnlyRunCommand: (presser, vm) => decideReadOnlyRunCommand(remediation?.service.policyState(), presser, vm),
+        logger,
+      })
+    : undefined;
+  if (checksFlow) registerRunChecksAction(bot, checksFlow);
   // The fix policy names the operators (subscribe / unsubscribe); without remediation there is none.
   bot.usePolicy(() => remediation?.service.policyState());
   const slack =
@@ -153,15 +153,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
             logger,
             db,
             clock,
-            ...(azure
-              ? {
-                  checks: {
-                    azure,
-                    clock,
-                    allowReadOnlyRunCommand: (presser: Actor, vm: VmRef) => decideReadOnlyRunCommand(remediation?.service.policyState(), presser, vm),
-                  },
-                }
-              : {}),
+            ...(checksFlow ? { checks: checksFlow } : {}),
             ...(remediation ? { fixes: remediation.flow, audit: remediation.auditQuery } : {}),
             questions: questionFlow,
           },

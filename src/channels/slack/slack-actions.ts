@@ -3,11 +3,6 @@ import { FixVerbs } from '../../core/remediation/fix-view';
 import { type FixFlow, type FixReply, PlanPayloadSchema, RequestIdPayloadSchema } from '../../features/fixes/fix-flow';
 import type { Interaction } from '../../features/interaction';
 import { renderFixMessage } from './blocks/fix-blocks';
-import { withDeadline } from '../../core/azure-lookup/azure-deadline';
-import { checkTargetNotice, resolveCheckTarget } from '../../core/checks/check-target';
-import { defaultCheckTimeoutInMs, runChecksForCode } from '../../core/checks/run-checks';
-import { systemClock } from '../../core/ports';
-import { causeChecksOf } from '../../core/checks/session-evidence';
 import type { Language } from '../../core/knowledge/schema';
 import type { StepAction, TroubleshootSession } from '../../core/troubleshoot/session';
 import { EmptyPayloadSchema, GoToPayloadSchema, SessionPayloadSchema, StartPayloadSchema, Verbs } from '../../core/views/card-actions';
@@ -16,7 +11,7 @@ import { safeFindCode } from '../../core/views/knowledge-lookup';
 import type { SlackMessage } from './blocks/block-kit';
 import { safeError } from './bolt-logger';
 import { LinkActionId, verbOfActionId } from './blocks/buttons';
-import { RunChecksVerb } from './blocks/check-report-blocks';
+import { RunChecksVerb } from '../../features/checks/run-checks-flow';
 import { renderCodesMessage, renderHelpMessage, renderNoticeMessage } from './blocks/conversation-blocks';
 import { type SlackConversationDeps, renderQuestionAnswer, renderSessionMessage, slackActor, startSession } from './slack-conversation';
 import { troubleshootJobVerb } from '../../core/questions';
@@ -218,35 +213,13 @@ export class SlackActions {
   private async runChecks(ctx: PressContext<{ sessionId: string }>): Promise<PressResult> {
     const checks = this.deps.checks;
     if (checks === undefined) return invalid(ctx.language);
-    const own = await this.loadOwn(ctx);
-    if ('refusal' in own) return own.refusal;
-    const session = own.session;
-    const lang = session.language;
-    // The same VM lookup as Teams and the fixes, and one budget for it and the checks.
-    const clock = checks.clock ?? systemClock;
-    const ran = await withDeadline(8_000, async (deadline) => {
-      const lookup = await resolveCheckTarget(checks.azure, session.target ?? {}, deadline);
-      if (lookup.kind !== 'found') return { kind: 'notice' as const, notice: checkTargetNotice(lookup, lang) };
-      const checkedAt = clock.now();
-      const timeoutInMs = Math.max(1, Math.min(checks.timeoutInMs ?? defaultCheckTimeoutInMs, deadline.remainingMs()));
-      // The policy decides per person and VM; a refusal says why on the check's evidence line.
-      const permission = checks.allowReadOnlyRunCommand(slackActor(ctx.press.teamId, ctx.press.userId, ctx.press.userName), lookup.target.vm);
-      const report = await runChecksForCode(this.deps.knowledge, session.codeId, lookup.target, checks.azure, {
-        allowReadOnlyRunCommand: permission.allowed,
-        ...(!permission.allowed ? { runCommandRefusal: permission.message } : {}),
-        clock,
-        abortSignal: deadline.signal,
-        timeoutInMs,
-      });
-      return { kind: 'ran' as const, target: lookup.target, checkedAt, report };
-    });
-    if (ran.kind === 'notice') return { kind: 'ephemeral', message: renderNoticeMessage({ ...ran.notice, actions: [] }, lang) };
-    const { target, checkedAt, report } = ran;
-    this.deps.logger.info({ sessionId: session.id, codeId: session.codeId, vm: target.vm.name, durationInMs: Math.round(report.durationInMs) }, 'slack checks ran');
+    const { press } = ctx;
+    const answer = await checks.run({ actor: slackActor(press.teamId, press.userId, press.userName), language: ctx.language, place: { channel: 'slack', conversationId: ctx.conversationId } }, ctx.payload.sessionId);
     // The verdicts live on the session, so the troubleshooting message carries them from now on (Next, Previous, a restart).
-    const recorded = await this.deps.troubleshoot.recordEvidence(session.id, causeChecksOf(report), checkedAt, { target: target.vm.name });
-    if (recorded.kind !== 'ok') return { kind: 'update', message: renderNoticeMessage(buildExpiredView(lang, this.deps.troubleshoot.ttlHours), lang) };
-    return { kind: 'update', message: renderSessionMessage(this.deps, recorded.session) };
+    if (answer.kind === 'checked') return { kind: 'update', message: renderSessionMessage(this.deps, answer.session) };
+    const message = renderNoticeMessage(answer.view, ctx.language);
+    // Only an expired session rewrites the shared message; "which VM?" and refusals are the presser's own business.
+    return answer.show === 'replace' ? { kind: 'update', message } : { kind: 'ephemeral', message };
   }
 }
 

@@ -1,9 +1,6 @@
-import type { AzurePort, VmRef } from '../../core/azure-port';
 import type { Actor } from '../../core/remediation/actor';
-import type { OperatorDecision } from '../../core/remediation/policy';
 import type { FixFlow } from '../../features/fixes/fix-flow';
 import type { Identifier } from '../../core/identify';
-import type { Clock } from '../../core/ports';
 import type { KnowledgeBase } from '../../core/knowledge/knowledge-base';
 import type { Language } from '../../core/knowledge/schema';
 import { ask, languageOf } from '../../core/troubleshoot/ask';
@@ -14,34 +11,23 @@ import type { QuestionAnswer, QuestionFlow } from '../../features/questions/ques
 import { renderFailedBackupsMessage, renderVaultStatusMessage, slackTime } from './blocks/question-blocks';
 import type { TroubleshootSession } from '../../core/troubleshoot/session';
 import type { TroubleshootService } from '../../core/troubleshoot/troubleshoot-service';
-import { sessionButton } from '../../core/views/card-actions';
 import { buildChooseCodeView, buildCodesView, buildHelpView, buildUnknownView } from '../../core/views/conversation-views';
 import { buildTroubleshootView } from '../../core/views/troubleshoot-view';
 import type { Logger } from '../../logger';
 import { type SlackMessage, escapeMrkdwn, section } from './blocks/block-kit';
-import { RunChecksVerb, checkLabels } from './blocks/check-report-blocks';
+import type { RunChecksFlow } from '../../features/checks/run-checks-flow';
 import { renderChooseCodeMessage, renderCodesMessage, renderHelpMessage, renderNoticeMessage, renderUnknownMessage } from './blocks/conversation-blocks';
 import { renderTroubleshootMessage } from './blocks/troubleshoot-blocks';
 import type { SlackMessenger, SlackPlace } from './slack-messenger';
 import { plainTextOf, slackConversationId } from './slack-text';
-
-/** "Run checks" needs Azure and the fix policy's word on read-only run commands. */
-export interface SlackChecksDeps {
-  readonly azure: AzurePort;
-  /** When the checks ran (recorded on the session); default the system clock. */
-  readonly clock?: Clock;
-  /** Whether this Slack user may have the guest read with a read-only run command on this VM (the fix policy decides). */
-  readonly allowReadOnlyRunCommand: (presser: Actor, vm: VmRef) => OperatorDecision;
-  /** Per check; default 8000. */
-  readonly timeoutInMs?: number;
-}
 
 export interface SlackConversationDeps {
   readonly knowledge: KnowledgeBase;
   readonly identifier: Identifier;
   readonly troubleshoot: TroubleshootService;
   readonly logger: Logger;
-  readonly checks?: SlackChecksDeps;
+  /** "Run checks": needs Azure; the fix policy decides on read-only run commands per person. */
+  readonly checks?: RunChecksFlow;
   /** The approved-fix flow: fix buttons on troubleshooting messages and the fix presses. */
   readonly fixes?: FixFlow;
   /** "Why did the backup of vm-x fail?", "failed backups today", "status of vault X". */
@@ -76,9 +62,7 @@ export interface SlackTextMessage {
  */
 export function renderSessionMessage(deps: Pick<SlackConversationDeps, 'knowledge' | 'checks' | 'fixes'>, session: TroubleshootSession, actorName?: string, options: { readonly verifiedByBackup?: boolean } = {}): SlackMessage {
   const causeId = session.cursor < session.causeCount ? session.causeIds[session.cursor] : undefined;
-  const runChecks = deps.checks !== undefined && session.target?.vm !== undefined && causeId !== undefined && session.outcome === undefined;
-  const label = session.checks === undefined ? checkLabels.runChecks : checkLabels.runAgain;
-  const extraActions = [...(runChecks ? [sessionButton(label[session.language], RunChecksVerb, session.id)] : []), ...(deps.fixes && session.outcome === undefined ? deps.fixes.offers(session, causeId, session.language) : [])];
+  const extraActions = [...(deps.checks?.offers(session, causeId, session.language) ?? []), ...(deps.fixes && session.outcome === undefined ? deps.fixes.offers(session, causeId, session.language) : [])];
   return renderTroubleshootMessage(buildTroubleshootView(deps.knowledge, session, { extraActions, ...(actorName ? { actorName } : {}), ...(options.verifiedByBackup ? { verifiedByBackup: true } : {}) }));
 }
 

@@ -3,7 +3,8 @@ import { type Activity, ActivityTypes, TestAdapter } from 'botbuilder';
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
 import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
-import { RunChecksVerb, registerRunChecksAction } from '../../../src/channels/teams/run-checks-action';
+import { registerRunChecksAction } from '../../../src/channels/teams/run-checks-action';
+import { RunChecksFlow, RunChecksVerb } from '../../../src/features/checks/run-checks-flow';
 import { TeamsBot } from '../../../src/channels/teams/teams-bot';
 import { createIdentifier } from '../../../src/core/identify';
 import { TroubleshootService } from '../../../src/core/troubleshoot/troubleshoot-service';
@@ -39,7 +40,7 @@ function setUp(): { bot: TeamsBot; troubleshoot: TroubleshootService } {
   });
   const bot = new TeamsBot({ knowledge, identifier: createIdentifier(knowledge), troubleshoot, logger: createLogger('silent') });
   const azure = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, lroPollIntervalInMs: 10 });
-  registerRunChecksAction(bot, { knowledge, troubleshoot, azure, allowReadOnlyRunCommand: () => true });
+  registerRunChecksAction(bot, new RunChecksFlow({ knowledge, troubleshoot, azure, allowReadOnlyRunCommand: () => true }));
   return { bot, troubleshoot };
 }
 

@@ -3,7 +3,8 @@ import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
 import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
 import type { ScenarioInput } from '../../../dev/arm-simulator/scenario';
-import { RunChecksVerb, registerRunChecksAction } from '../../../src/channels/teams/run-checks-action';
+import { registerRunChecksAction } from '../../../src/channels/teams/run-checks-action';
+import { RunChecksFlow, RunChecksVerb } from '../../../src/features/checks/run-checks-flow';
 import { TeamsBot } from '../../../src/channels/teams/teams-bot';
 import { withDeadline } from '../../../src/core/azure-lookup/azure-deadline';
 import { createIdentifier } from '../../../src/core/identify';
@@ -61,7 +62,7 @@ function setUp(turnBudgetMs?: number): { bot: TeamsBot; troubleshoot: Troublesho
     ttlMs: 24 * 3_600_000,
   });
   const bot = new TeamsBot({ knowledge, identifier: createIdentifier(knowledge), troubleshoot, logger: createLogger('silent') });
-  registerRunChecksAction(bot, { knowledge, troubleshoot, azure: gateway, clock, allowReadOnlyRunCommand: () => true, ...(turnBudgetMs === undefined ? {} : { turnBudgetMs }) });
+  registerRunChecksAction(bot, new RunChecksFlow({ knowledge, troubleshoot, azure: gateway, clock, allowReadOnlyRunCommand: () => true, ...(turnBudgetMs === undefined ? {} : { turnBudgetMs }) }));
   return { bot, troubleshoot, now };
 }
 

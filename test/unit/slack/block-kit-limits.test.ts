@@ -5,7 +5,7 @@ import { buildChooseCodeView, buildCodesView, buildErrorView, buildExpiredView, 
 import type { KnowledgeLookup } from '../../../src/core/views/knowledge-lookup';
 import { buildTroubleshootView } from '../../../src/core/views/troubleshoot-view';
 import { BlockKitLimits, type SlackMessage } from '../../../src/channels/slack/blocks/block-kit';
-import { RunChecksVerb } from '../../../src/channels/slack/blocks/check-report-blocks';
+import { RunChecksVerb } from '../../../src/features/checks/run-checks-flow';
 import { renderChooseCodeMessage, renderCodesMessage, renderHelpMessage, renderNoticeMessage, renderUnknownMessage } from '../../../src/channels/slack/blocks/conversation-blocks';
 import { blockChars } from '../../../src/channels/slack/blocks/fit-message';
 import { renderTroubleshootMessage } from '../../../src/channels/slack/blocks/troubleshoot-blocks';
