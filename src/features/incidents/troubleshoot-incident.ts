@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { IncidentStore } from '../../core/incidents/ports';
+import type { TroubleshootSession } from '../../core/troubleshoot/session';
+import type { TroubleshootService } from '../../core/troubleshoot/troubleshoot-service';
+import { OpaqueIdSchema, PayloadVersion } from '../../core/views/card-actions';
+import type { Interaction } from '../interaction';
+
+/** "Troubleshoot <vm>" on an incident message: the incident's id and the VM's key in it; nothing else is trusted. */
+export const TroubleshootIncidentPayloadSchema = z.object({
+  v: z.literal(PayloadVersion),
+  incidentId: OpaqueIdSchema,
+  vm: z.string().min(1).max(64),
+});
+export type TroubleshootIncidentPayload = z.infer<typeof TroubleshootIncidentPayloadSchema>;
+
+/**
+ * Opens the same stepping flow a question does, with the vault, VM and job filled in from the
+ * stored incident. Undefined when the incident or VM is not there, or its code has no causes
+ * (a code another tool stated that the catalogue does not know). The channel posts the
+ * session's message as a reply and attaches its id.
+ */
+export async function troubleshootIncidentVm(deps: { readonly incidents: IncidentStore; readonly troubleshoot: TroubleshootService }, i: Interaction, payload: TroubleshootIncidentPayload): Promise<TroubleshootSession | undefined> {
+  const incident = deps.incidents.get(payload.incidentId);
+  const vm = incident?.vms.find((v) => v.key === payload.vm);
+  if (!incident || !vm || !incident.code) return undefined;
+  try {
+    return await deps.troubleshoot.start({
+      codeId: incident.code,
+      language: i.language,
+      conversationId: i.place.conversationId,
+      createdBy: i.actor.aadObjectId ?? i.actor.userId,
+      target: {
+        vm: vm.name,
+        vault: incident.vault.name,
+        ...(vm.jobId ? { jobId: vm.jobId } : {}),
+        ...(incident.vault.subscriptionId ? { subscriptionId: incident.vault.subscriptionId } : {}),
+        ...(vm.resourceGroup ? { resourceGroup: vm.resourceGroup } : {}),
+      },
+    });
+  } catch {
+    return undefined;
+  }
+}
