@@ -10,6 +10,10 @@ import { renderChooseCodeMessage, renderCodesMessage, renderHelpMessage, renderN
 import { blockChars } from '../../../src/channels/slack/blocks/fit-message';
 import { renderTroubleshootMessage } from '../../../src/channels/slack/blocks/troubleshoot-blocks';
 import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
+import { renderIncidentMessage } from '../../../src/channels/slack/blocks/incident-blocks';
+import { renderFixMessage } from '../../../src/channels/slack/blocks/fix-blocks';
+import { incidentCardData } from '../../../src/core/incidents/incident-view';
+import type { Incident } from '../../../src/core/incidents/incident';
 
 const knowledge = loadKnowledgeBase(undefined);
 const languages: Language[] = ['en', 'pl'];
@@ -205,5 +209,60 @@ describe('cutting safely when content is too big', () => {
     expect(json).toContain('&lt;vm&gt; &amp; more');
     expect(json).not.toContain('<vm>');
     expect(json).toContain('```sudo run --step 0 `quoted````');
+  });
+});
+
+describe('Block Kit limits for the fix, question and incident messages', () => {
+  test('a 500-VM incident with 1,000-character names and an 8,000-character message fits, with its Troubleshoot buttons', () => {
+    const long = (prefix: string, n: number) => `${prefix}${'x'.repeat(n)}`;
+    const at = new Date('2026-12-03T08:00:00Z');
+    const vms = Array.from({ length: 500 }, (_, i) => ({ key: `vm-${i}`, name: long(`vm-${i}-`, 1000), resourceGroup: long('rg-', 1000), state: 'fired' as const, firstSeenAt: at, lastSeenAt: at }));
+    const incident: Incident = {
+      id: 'incident000001',
+      groupKey: 'k',
+      vault: { subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: long('rg-', 1000), name: long('rsv-', 1000) },
+      code: 'UserErrorGuestAgentStatusUnavailable',
+      message: long('The VM agent is unable to communicate with the Azure Backup Service. ', 8000),
+      openedAt: at,
+      lastAlertAt: at,
+      vmCount: 500,
+      recoveredCount: 0,
+      revision: 1,
+      vms,
+    };
+    for (const language of languages) {
+      const message = renderIncidentMessage(incidentCardData(incident, language), language);
+      expect(limitProblems(message)).toEqual([]);
+      expect(message.blocks.some((b) => b.type === 'actions')).toBe(true);
+    }
+  });
+
+  test('a fix card with a long run-command output and many operations fits, keeping Approve and Reject', () => {
+    const view = {
+      heading: 'Restart the Windows guest agent',
+      status: 'Succeeded',
+      statusColor: 'good' as const,
+      facts: [{ title: 'Target', value: 'vm-sql01 · rg-prod · sub' }],
+      summary: 'y'.repeat(5000),
+      hasOperations: true,
+      operations: Array.from({ length: 60 }, (_, i) => ({ number: i + 1, text: `Operation ${i + 1} ${'z'.repeat(300)}`, lines: ['Restart-Service WindowsAzureGuestAgent'] })),
+      changes: 'c'.repeat(4000),
+      undo: 'u'.repeat(4000),
+      labels: { operations: 'Exact Azure operations', changes: 'What it changes', undo: 'How to undo it' },
+      hasProblems: false,
+      problems: [],
+      hasOutput: true,
+      output: `[stdout]\n${'line of output ```with backticks``` & <tags>\n'.repeat(2000)}`,
+      hasNotice: true,
+      notice: 'n'.repeat(4000),
+      actions: [
+        { title: 'Approve', verb: 'fix.approve', data: { v: 1, requestId: 'request0001' }, style: 'positive' as const },
+        { title: 'Reject', verb: 'fix.reject', data: { v: 1, requestId: 'request0001' }, style: 'destructive' as const },
+      ],
+    };
+    const message = renderFixMessage(view, 'en');
+    expect(limitProblems(message)).toEqual([]);
+    const labels = message.blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => e.text.text) : []));
+    expect(labels).toEqual(['Approve', 'Reject']);
   });
 });
