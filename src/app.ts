@@ -18,6 +18,10 @@ import { SqliteSessionStore } from './storage/sqlite-session-store';
 import { type IntervalTimer, type SessionPurge, startSessionPurge } from './storage/session-purge';
 import { type RemediationModule, type RemediationOptions, createRemediationModule } from './remediation/remediation-module';
 import { registerResourceQuestions } from './channels/teams/resource-questions';
+import { registerFixActions } from './channels/teams/fix-actions';
+import { registerAuditCommand } from './channels/teams/audit-command';
+import { teamsMessenger } from './channels/teams/teams-messenger';
+import { adapterCardSender } from './channels/teams/proactive-delivery';
 import { createResourceQuestions } from './core/questions';
 import { QuestionFlow } from './features/questions/question-flow';
 import { createAzurePortFromConfig } from './azure/azure-from-config';
@@ -140,6 +144,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       })
     : undefined;
   if (checksFlow) registerRunChecksAction(bot, checksFlow);
+  if (remediation) {
+    // The fix flow's Teams side: its presses and card updates, and the audit command.
+    remediation.messengers.register('msteams', teamsMessenger(adapterCardSender(adapter, config.bot.MicrosoftAppId ?? ''), bot, () => remediation.service.policyState()));
+    registerFixActions(bot, remediation.flow);
+    registerAuditCommand(bot, remediation.auditQuery);
+  }
   // The fix policy names the operators (subscribe / unsubscribe); without remediation there is none.
   bot.usePolicy(() => remediation?.service.policyState());
   const slack =

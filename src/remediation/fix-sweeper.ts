@@ -1,4 +1,4 @@
-import type { FixActions } from '../channels/teams/fix-actions';
+import type { FixActions } from '../features/fixes/fix-flow';
 import type { RemediationService } from '../core/remediation/remediation-service';
 import type { Logger } from '../logger';
 import type { Leadership } from '../storage/blob-lease';

@@ -1,11 +1,7 @@
 import type restify from 'restify';
-import { registerAuditCommand } from '../channels/teams/audit-command';
-import { registerFixActions, type FixActions } from '../channels/teams/fix-actions';
-import { adapterCardSender } from '../channels/teams/proactive-delivery';
 import type { AzurePort } from '../core/azure-port';
 import type { IdGenerator } from '../core/ports';
-import { teamsMessenger } from '../channels/teams/teams-messenger';
-import { FixFlow } from '../features/fixes/fix-flow';
+import { type FixActions, FixFlow } from '../features/fixes/fix-flow';
 import { AuditQuery } from '../features/audit/audit-query';
 import { ChannelMessengers } from '../features/messenger';
 import type { PolicyState } from '../core/remediation/policy';
@@ -61,7 +57,7 @@ export interface RemediationModule {
   readonly flow: FixFlow;
   /** `audit [vm]` for every channel. */
   readonly auditQuery: AuditQuery;
-  /** Where the flow's card updates go, per channel; Slack registers itself when it is configured. */
+  /** Where the flow's card updates go, per channel: the composition root registers each configured channel. */
   readonly messengers: ChannelMessengers;
   /** Expiry and crash recovery on a timer (FIX_SWEEP_SECONDS); `sweeper.sweep()` runs one now. */
   readonly sweeper: FixSweeper;
@@ -94,12 +90,9 @@ export function createRemediationModule(app: AppParts, options: RemediationOptio
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
   });
   const messengers = new ChannelMessengers();
-  messengers.register('msteams', teamsMessenger(adapterCardSender(app.adapter, app.config.bot.MicrosoftAppId ?? ''), app.bot, () => service.policyState()));
   const flow = new FixFlow({ remediation: service, troubleshoot: app.troubleshoot, knowledge: app.knowledge, azure: options.azure, logger: app.logger, messenger: messengers });
-  registerFixActions(app.bot, flow);
   const actions: FixActions = flow;
   const auditQuery = new AuditQuery({ audit, policy: () => service.policyState() });
-  registerAuditCommand(app.bot, auditQuery);
   const sweeper = new FixSweeper({ service, actions, intervalMs: app.config.remediation.sweepSeconds * 1000, timers, logger: app.logger, ...(options.leadership ? { leadership: options.leadership } : {}) });
   if (options.startSweeper !== false) sweeper.start();
   return {

@@ -20,8 +20,6 @@ import type { TeamsBot } from './teams-bot';
  * display name) and renders the flow's replies as Adaptive Cards. Anything unexpected in the
  * card data is refused as tampering and audited.
  */
-export type FixActions = Pick<FixFlow, 'idle' | 'applySweep'>;
-
 /** The Teams place of a press: the conversation and the pressed message. */
 function placeOf(ctx: CardActionContext<unknown>): CardLocation {
   return { channel: 'msteams', conversationId: ctx.conversation.id, ...(ctx.activityId ? { activityId: ctx.activityId } : {}), ...(ctx.conversation.serviceUrl ? { serviceUrl: ctx.conversation.serviceUrl } : {}) };

@@ -57,6 +57,9 @@ export interface FixFlowDeps {
   readonly messenger: Messenger;
 }
 
+/** What the module's sweep and shutdown need of the flow. */
+export type FixActions = Pick<FixFlow, 'idle' | 'applySweep'>;
+
 const refusedTitle: LocalizedText = { en: 'Action refused', pl: 'Akcję odrzucono' };
 
 export class FixFlow {
