@@ -1,7 +1,8 @@
 import type { AlertLedger } from '../core/incidents/accept-alert';
 import type { AzurePort, BackupJob, VaultRef } from '../core/azure-port';
 import { isCodedError } from '../core/errors';
-import { type CodeIdentifier, identifyJobCode, jobMessage } from '../core/incidents/identify-alert-code';
+import type { CodeIdentifier } from '../core/incidents/identify-alert-code';
+import { jobErrorMessage, singleJobCode } from '../core/identify/job-code';
 import { retryDelayMs } from '../core/incidents/delivery-policy';
 import type { AlertInbox, InboxEntry } from '../core/incidents/ports';
 import type { Clock } from '../core/ports';
@@ -131,7 +132,7 @@ export class AlertProcessor {
         logger.warn({ err: error, jobId: alert.jobId }, 'job lookup failed; grouping the alert as unidentified');
         return { code: null, message };
       }
-      return { code: identifyJobCode(job, identifier) ?? null, message: message ?? jobMessage(job) };
+      return { code: singleJobCode(job, identifier) ?? null, message: message ?? jobErrorMessage(job) };
     }
   }
 

@@ -1,7 +1,8 @@
 import type { AzurePort, BackupJob, VaultRef } from '../core/azure-port';
 import type { BackupAlert } from '../core/incidents/backup-alert';
 import { normaliseJobId } from '../core/incidents/backup-alert';
-import { type CodeIdentifier, identifyJobCode, jobMessage } from '../core/incidents/identify-alert-code';
+import type { CodeIdentifier } from '../core/incidents/identify-alert-code';
+import { jobErrorMessage, singleJobCode } from '../core/identify/job-code';
 import type { PollerWatermarkStore } from '../core/incidents/ports';
 import type { Clock } from '../core/ports';
 import type { Logger } from '../logger';
@@ -37,8 +38,8 @@ export interface PollStatus {
 }
 
 export function jobToAlert(job: BackupJob, identifier: CodeIdentifier, now: Date): BackupAlert {
-  const code = identifyJobCode(job, identifier);
-  const message = jobMessage(job);
+  const code = singleJobCode(job, identifier);
+  const message = jobErrorMessage(job);
   return {
     source: 'job-poller',
     condition: 'fired',

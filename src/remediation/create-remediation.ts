@@ -1,5 +1,5 @@
 import type { AzurePort, BackupJob } from '../core/azure-port';
-import { type Identifier, identifyJobCode, singleCode } from '../core/identify';
+import { type Identifier, singleJobCode } from '../core/identify';
 import type { Clock, IdGenerator } from '../core/ports';
 import { parseFixCatalogue, type FixCatalogue } from '../core/remediation/fix-catalogue';
 import type { PolicyState } from '../core/remediation/policy';
@@ -39,15 +39,6 @@ export interface CreateRemediationInput {
   readonly audit?: AuditLog;
 }
 
-/**
- * The code of a failed verification backup: the identification the incident card and "why did X
- * fail?" use (src/core/identify/job-code.ts), so a fix is judged against the code the user saw.
- * An ambiguity names no code.
- */
-export function jobCode(job: BackupJob, identifier: Identifier): string | undefined {
-  return singleCode(identifyJobCode(job, identifier));
-}
-
 /** Resolves after ms, or at once when the signal aborts (shutdown must not wait out a poll interval). */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -76,7 +67,8 @@ export function createRemediation(input: CreateRemediationInput): RemediationWir
     clock: input.clock,
     ids: input.ids,
     sleep: input.sleep ?? abortableSleep,
-    identifyCode: (job: BackupJob) => jobCode(job, input.identifier),
+    // The identification the incident card and "why did X fail?" use, so a fix is judged against the code the user saw.
+    identifyCode: (job: BackupJob) => singleJobCode(job, input.identifier),
     ...(input.verification ? { verification: input.verification } : {}),
     ...(input.liveness ? { liveness: input.liveness } : {}),
     ...(input.instanceId ? { instanceId: input.instanceId } : {}),

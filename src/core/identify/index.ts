@@ -3,4 +3,4 @@ export type { Candidate, Identification, Identifier, MatchKind } from './identif
 export { detectLanguage } from './language';
 export { MAX_INPUT_CHARS } from './text-fold';
 export { allowedTypos } from './code-matcher';
-export { identifyCodeIn, identifyJobCode, jobErrorMessage, singleCode, type CodeSource, type JobCode } from './job-code';
+export { identifyCodeIn, identifyJobCode, jobErrorMessage, singleCode, singleJobCode, type CodeSource, type JobCode } from './job-code';

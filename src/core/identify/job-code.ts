@@ -61,6 +61,14 @@ export function identifyJobCode(job: BackupJob, source: CodeSource): JobCode {
   return identifyCodeIn(texts, source, numbers);
 }
 
+/**
+ * The failed job's code when it names exactly one: what an incident groups by and what a fix's
+ * verification reports. An ambiguity gives undefined (a grouping key must not guess).
+ */
+export function singleJobCode(job: BackupJob, source: CodeSource): string | undefined {
+  return singleCode(identifyJobCode(job, source));
+}
+
 /** The code when there is exactly one; an ambiguity or nothing gives undefined (a grouping key must not guess). */
 export function singleCode(code: JobCode): string | undefined {
   return code.kind === 'identified' ? code.codeId : undefined;

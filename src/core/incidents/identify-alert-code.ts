@@ -1,5 +1,4 @@
-import type { BackupJob } from '../azure-port';
-import { type CodeSource, identifyCodeIn, identifyJobCode as identifyJobCodeOnce, jobErrorMessage, singleCode } from '../identify/job-code';
+import { type CodeSource, identifyCodeIn, singleCode } from '../identify/job-code';
 import type { BackupAlert } from './backup-alert';
 
 /**
@@ -30,17 +29,6 @@ export function identifyAlertCode(alert: BackupAlert, identifier: CodeIdentifier
   // A stated code the catalogue does not know is still the best grouping key we have.
   return found ?? (alert.errorCode || undefined);
 }
-
-/**
- * The incident's code for a failed job: the one identification every path shares
- * (src/core/identify/job-code.ts), only when it names one code; an ambiguity groups as unidentified.
- */
-export function identifyJobCode(job: BackupJob, identifier: CodeIdentifier): string | undefined {
-  return singleCode(identifyJobCodeOnce(job, identifier));
-}
-
-/** The message a job alert shows: the first error string, else the dynamic message. */
-export const jobMessage = jobErrorMessage;
 
 /**
  * Remembers the identifier's answers for recent texts: a storm repeats the same few messages

@@ -7,7 +7,7 @@ import type { BackupAlert } from '../../../src/core/incidents/backup-alert';
 import { createResourceQuestions } from '../../../src/core/questions';
 import { systemClock } from '../../../src/core/ports';
 import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
-import { jobCode } from '../../../src/remediation/create-remediation';
+import { singleJobCode as jobCode } from '../../../src/core/identify';
 import { DEFAULT_SCENARIO, type Harness, PROD_VAULT, startHarness } from '../azure/simulator-harness';
 
 /**
