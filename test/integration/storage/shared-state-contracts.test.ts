@@ -1,0 +1,36 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteSeenEvents } from '../../../src/channels/slack/sqlite-seen-events';
+import type { SharedStateStores } from '../../../src/core/incidents/ports';
+import { memorySharedStores } from '../../../src/core/incidents/transactional-shared-stores';
+import { openSqliteDatabase, type SqliteDatabase } from '../../../src/storage/sqlite-database';
+import { sqliteSharedStores } from '../../../src/storage/sqlite-shared-stores';
+import type { Backend } from './store-contracts';
+import { describeSharedStateContract } from './shared-state-contracts';
+
+/** The alert path's records behave the same on memory and SQLite. */
+
+const clock = { now: () => new Date('2026-03-01T10:00:00Z') };
+describeSharedStateContract('memory', async () => {
+  const stores = memorySharedStores();
+  return { open: () => stores, close: () => undefined };
+});
+
+/** Every open() is another connection to one file, as a second process on the machine would have. */
+describeSharedStateContract('SQLite', async (): Promise<Backend<SharedStateStores>> => {
+  const dir = mkdtempSync(join(tmpdir(), 'shared-sqlite-'));
+  const connections: SqliteDatabase[] = [];
+  return {
+    open: () => {
+      const db = openSqliteDatabase(join(dir, 'state.sqlite'));
+      connections.push(db);
+      const seen = new SqliteSeenEvents(db, clock);
+      return { ...sqliteSharedStores(db, clock), seenEvents: { firstDelivery: async (id: string) => seen.firstDelivery(id) } };
+    },
+    close: () => {
+      for (const db of connections.splice(0)) db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
