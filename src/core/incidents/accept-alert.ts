@@ -6,7 +6,7 @@ import { decideGroup } from './group-alert';
 import type { IncidentHeader } from './incident';
 import { groupingKey } from './incident';
 import type { AlertInbox, IncidentStore, InboxEntry, Outbox, SubscriptionStore, UnitOfWork } from './ports';
-import { defaultMaxOpenCards, isOpen, type OpenIncidentsPlan } from './open-incidents';
+import { isOpen, OpenIncidentsTally, type OpenIncidentsPlan } from './open-incidents';
 import { matchingConversations, scopeKey, subscriptionMatches, type Subscription } from './subscription';
 
 export interface AlertLedgerDeps {
@@ -68,18 +68,10 @@ export class AlertLedger {
       const open = incidents
         .listOpen(new Date(now.getTime() - windowMs))
         .filter((incident) => isOpen(incident, now, windowMs) && subscriptionMatches(stored, incident.vault));
-      let queued = 0;
-      let alreadyHere = 0;
+      const tally = new OpenIncidentsTally(open.length, this.deps.maxOpenCards);
       for (const incident of open) {
         const existing = outbox.find(incident.id, stored.conversationKey);
-        if (existing && existing.status !== 'failed') {
-          alreadyHere += 1;
-          continue;
-        }
-        // A failed entry (e.g. dropped when the conversation unsubscribed) is revived: it updates its card if it had one.
-        if (existing?.activityId) alreadyHere += 1;
-        else if (queued >= (this.deps.maxOpenCards ?? defaultMaxOpenCards)) continue;
-        else queued += 1;
+        if (!tally.shouldQueue(existing)) continue;
         outbox.upsert({
           ...(existing ? { id: existing.id } : {}),
           incidentId: incident.id,
@@ -94,7 +86,7 @@ export class AlertLedger {
           status: 'pending',
         });
       }
-      return { open: open.length, queued, alreadyHere };
+      return tally.plan();
     });
   }
 

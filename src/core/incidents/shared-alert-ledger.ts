@@ -5,7 +5,7 @@ import { alertDedupeKey, vmKey, type BackupAlert } from './backup-alert';
 import { planDueAt } from './delivery-policy';
 import { decideGroup } from './group-alert';
 import { groupingKey, type IncidentHeader } from './incident';
-import { defaultMaxOpenCards, isOpen, type OpenIncidentsPlan } from './open-incidents';
+import { isOpen, OpenIncidentsTally, type OpenIncidentsPlan } from './open-incidents';
 import type { InboxEntry, OutboxEntry, OutboxPlan, SharedStateStores } from './ports';
 import { subscriptionMatches, type Subscription } from './subscription';
 
@@ -75,23 +75,14 @@ export class SharedAlertLedger {
     const { windowMs } = this.deps;
     const stored = await subscriptions.add(subscription);
     const open = (await incidents.listOpen(new Date(now.getTime() - windowMs))).filter((incident) => isOpen(incident, now, windowMs) && subscriptionMatches(stored, incident.vault));
-    let queued = 0;
-    let alreadyHere = 0;
+    const tally = new OpenIncidentsTally(open.length, this.deps.maxOpenCards);
     for (const incident of open) {
-      const existing = await outbox.find(incident.id, stored.conversationKey);
-      if (existing && existing.status !== 'failed') {
-        alreadyHere += 1;
-        continue;
-      }
-      // A failed entry (e.g. dropped when the conversation unsubscribed) is revived: it updates its card if it had one.
-      if (existing?.activityId) alreadyHere += 1;
-      else if (queued >= (this.deps.maxOpenCards ?? defaultMaxOpenCards)) continue;
-      else queued += 1;
+      if (!tally.shouldQueue(await outbox.find(incident.id, stored.conversationKey))) continue;
       await outbox.plan(incident.id, stored.conversationKey, now, (current) =>
         current && current.status !== 'failed' ? undefined : { subscriptionId: stored.id, wantedRevision: incident.revision, dueAt: now, attempts: 0, status: 'pending' },
       );
     }
-    return { open: open.length, queued, alreadyHere };
+    return tally.plan();
   }
 
   private async group(alert: BackupAlert, code: string | null, now: Date): Promise<{ id: string; changed: boolean; opened: boolean } | undefined> {

@@ -116,3 +116,15 @@ export function uniqueTablePrefix(prefix = 't'): string {
   containerCounter += 1;
   return `${prefix}${process.pid}x${containerCounter}x${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/** Starts the emulator before the file's tests and stops it after them; the getter gives the running one. */
+export function useAzurite(service: AzuriteService = 'blob'): () => RunningAzurite | undefined {
+  let running: RunningAzurite | undefined;
+  beforeAll(async () => {
+    running = await startAzurite(30_000, service);
+  }, 60_000);
+  afterAll(async () => {
+    await running?.stop();
+  });
+  return () => running;
+}

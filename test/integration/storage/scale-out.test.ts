@@ -1,15 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SqliteSeenEvents } from '../../../src/channels/slack/sqlite-seen-events';
 import type { BackupAlert } from '../../../src/core/incidents/backup-alert';
 import type { OutboxEntry, SharedOutbox, SharedStateStores } from '../../../src/core/incidents/ports';
 import { SharedAlertLedger } from '../../../src/core/incidents/shared-alert-ledger';
-import { memorySharedStores } from '../../../src/core/incidents/transactional-shared-stores';
-import { createAzureStateStores } from '../../../src/storage/azure-state-stores';
-import { openSqliteDatabase, type SqliteDatabase } from '../../../src/storage/sqlite-database';
-import { sqliteSharedStores } from '../../../src/storage/sqlite-shared-stores';
-import { type RunningAzurite, startAzurite, uniqueTablePrefix } from './azurite';
+import { useAzurite } from './azurite';
+import { sharedStateBackends } from './shared-state-backends';
 import type { Backend } from './store-contracts';
 
 /**
@@ -25,50 +18,7 @@ const windowMs = 60 * 60_000;
 const coalesceMs = 5_000;
 const claimMs = 60_000;
 
-let azurite: RunningAzurite | undefined;
-beforeAll(async () => {
-  azurite = await startAzurite(30_000, 'table');
-}, 60_000);
-afterAll(async () => {
-  await azurite?.stop();
-});
-
-const clock = { now: () => t0 };
-const backends: [string, () => Backend<SharedStateStores>][] = [
-  [
-    'memory',
-    () => {
-      const stores = memorySharedStores();
-      return { open: () => stores, close: () => undefined };
-    },
-  ],
-  [
-    'SQLite',
-    () => {
-      const dir = mkdtempSync(join(tmpdir(), 'scale-out-'));
-      const connections: SqliteDatabase[] = [];
-      return {
-        open: () => {
-          const db = openSqliteDatabase(join(dir, 'state.sqlite'));
-          connections.push(db);
-          const seen = new SqliteSeenEvents(db, clock);
-          return { ...sqliteSharedStores(db, clock), seenEvents: { firstDelivery: async (id: string) => seen.firstDelivery(id) } };
-        },
-        close: () => {
-          for (const db of connections.splice(0)) db.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  ],
-  [
-    'Azure Table',
-    () => {
-      const settings = { connectionString: azurite?.connectionString ?? '', tablePrefix: uniqueTablePrefix('scale') };
-      return { open: () => createAzureStateStores(settings, { clock }), close: () => undefined };
-    },
-  ],
-];
+const azurite = useAzurite('table');
 
 function alert(vm: string, seconds: number): BackupAlert {
   return { source: 'minimal', condition: 'fired', vault: { name: 'rsv-prod', subscriptionId: 'sub-1', resourceGroup: 'rg' }, vm: { name: vm }, jobId: `job-${vm}`, codeHints: [], occurredAt: at(seconds) };
@@ -104,10 +54,10 @@ async function deliver(outbox: SharedOutbox, holder: string, now: Date, conversa
   return sent;
 }
 
-describe.each(backends)('%s: two instances on one store', (_name, make) => {
+describe.each(sharedStateBackends(azurite, { now: () => t0 }))('%s: two instances on one store', (_name, make) => {
   let backend: Backend<SharedStateStores>;
-  beforeEach(() => {
-    backend = make();
+  beforeEach(async () => {
+    backend = await make();
   });
   afterEach(async () => {
     await backend.close();
@@ -122,6 +72,17 @@ describe.each(backends)('%s: two instances on one store', (_name, make) => {
 
   async function subscribeBoth(a: ReturnType<typeof instance>) {
     await a.ledger.subscribe({ id: 'sub-a', conversationKey: 'conv-1', conversationReference: {}, scope: { kind: 'vault', vault: 'rsv-prod' }, language: 'en', createdAt: t0 }, t0);
+  }
+
+  /** Two instances, a subscribed conversation and an incident opened on the first. */
+  async function openIncident() {
+    const a = instance('a');
+    const b = instance('b');
+    await subscribeBoth(a);
+    const opened = await a.accept(alert('vm-1', 0));
+    if (opened.kind !== 'grouped') throw new Error('expected an incident');
+    const revision = async () => (await a.stores.incidents.get(opened.incidentId))?.revision ?? 0;
+    return { a, b, incidentId: opened.incidentId, revision, conversation: new Conversation() };
   }
 
   test('alerts of one vault and code accepted on both at once end in one incident with every VM', async () => {
@@ -146,13 +107,7 @@ describe.each(backends)('%s: two instances on one store', (_name, make) => {
   }, 60_000);
 
   test('a card is delivered by exactly one instance, and taken over once its deliverer died', async () => {
-    const a = instance('a');
-    const b = instance('b');
-    await subscribeBoth(a);
-    const opened = await a.accept(alert('vm-1', 0));
-    if (opened.kind !== 'grouped') throw new Error('expected an incident');
-    const revision = async () => (await a.stores.incidents.get(opened.incidentId))?.revision ?? 0;
-    const conversation = new Conversation();
+    const { a, b, revision, conversation } = await openIncident();
     const sent = await Promise.all([deliver(a.stores.outbox, 'worker-a', at(1), conversation, revision), deliver(b.stores.outbox, 'worker-b', at(1), conversation, revision)]);
     expect(sent.sort()).toEqual([0, 1]);
     expect(conversation.posts).toHaveLength(1);
@@ -169,19 +124,13 @@ describe.each(backends)('%s: two instances on one store', (_name, make) => {
   }, 60_000);
 
   test('an incident updated on the other instance while its card is sent becomes one later update, not a second post', async () => {
-    const a = instance('a');
-    const b = instance('b');
-    await subscribeBoth(a);
-    const opened = await a.accept(alert('vm-1', 0));
-    if (opened.kind !== 'grouped') throw new Error('expected an incident');
-    const revision = async () => (await a.stores.incidents.get(opened.incidentId))?.revision ?? 0;
-    const conversation = new Conversation();
+    const { a, b, incidentId, revision, conversation } = await openIncident();
     // While A's first card is on its way, B accepts two more alerts of the same incident.
     await deliver(a.stores.outbox, 'worker-a', at(1), conversation, revision, async () => {
       await b.accept(alert('vm-2', 1));
       await b.accept(alert('vm-3', 1));
     });
-    const entry = (await b.stores.outbox.find(opened.incidentId, 'conv-1')) as OutboxEntry;
+    const entry = (await b.stores.outbox.find(incidentId, 'conv-1')) as OutboxEntry;
     expect(entry).toMatchObject({ status: 'pending', wantedRevision: 3, deliveredRevision: 1, activityId: 'activity-1' });
     // Not before the coalescing interval; then one update with everything.
     expect(await deliver(b.stores.outbox, 'worker-b', at(2), conversation, revision)).toBe(0);
