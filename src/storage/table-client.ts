@@ -35,8 +35,13 @@ export function createStateTables(settings: TableStateSettings, credential?: Tok
   }
   const open = (name: string): TableClient => {
     if (settings.connectionString) {
-      // Azurite speaks plain HTTP on loopback; Azure's endpoints are HTTPS whatever this says.
-      return TableClient.fromConnectionString(settings.connectionString, name, { allowInsecureConnection: /TableEndpoint=http:/i.test(settings.connectionString) });
+      try {
+        // Azurite speaks plain HTTP on loopback; Azure's endpoints are HTTPS whatever this says.
+        return TableClient.fromConnectionString(settings.connectionString, name, { allowInsecureConnection: /TableEndpoint=http:/i.test(settings.connectionString) });
+      } catch (error) {
+        // e.g. an Azurite string with only a BlobEndpoint: say which setting, at start-up.
+        throw new CodedError('config_invalid', 'STATE_BLOB_CONNECTION_STRING names no table endpoint: add TableEndpoint=... (Azurite) or use the account\'s full connection string', { setting: 'STATE_BLOB_CONNECTION_STRING' }, { cause: error });
+      }
     }
     if (!settings.accountUrl) {
       throw new CodedError('config_invalid', 'STATE_STORE=blob needs STATE_TABLE_ACCOUNT_URL (or a STATE_BLOB_ACCOUNT_URL on *.blob.*) or a connection string with a TableEndpoint', { setting: 'STATE_TABLE_ACCOUNT_URL' });

@@ -20,6 +20,8 @@ describe('table state settings', () => {
     expect(tables('outbox').client.tableName).toBe('backupdoctoroutbox');
     expect(tables('outbox')).toBe(tables('outbox'));
     expect(() => createStateTables({ tablePrefix: 'backupdoctor' })('inbox')).toThrow(expect.objectContaining({ code: 'config_invalid' }));
+    const blobOnly = 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;';
+    expect(() => createStateTables({ connectionString: blobOnly, tablePrefix: 'backupdoctor' })('inbox')).toThrow(expect.objectContaining({ code: 'config_invalid', details: { setting: 'STATE_BLOB_CONNECTION_STRING' } }));
   });
 
   test('any id becomes a legal, distinct table key, long ones by their hash', () => {
