@@ -31,6 +31,7 @@ import { decideReadOnlyRunCommand } from './core/remediation/policy';
 import { RunChecksFlow } from './features/checks/run-checks-flow';
 import { type BlobState, type BlobStateOptions, createBlobState } from './storage/blob-state';
 import { type SlackChannel, createSlackChannel } from './channels/slack/slack-channel';
+import { createAzureStateStores, tableStateSettings } from './storage/azure-state-stores';
 import type { AppParts } from './app-parts';
 
 /**
@@ -166,6 +167,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
             ...(checksFlow ? { checks: checksFlow } : {}),
             ...(remediation ? { fixes: remediation.flow, audit: remediation.auditQuery } : {}),
             questions: questionFlow,
+            // STATE_STORE=blob: event ids on Azure Tables, so a retry that reaches another instance is still answered once.
+            ...(config.state.store === 'blob' ? { seenEvents: createAzureStateStores(tableStateSettings(config), { clock, ...(overrides.blobState?.credential ? { credential: overrides.blobState.credential } : {}) }).seenEvents } : {}),
           },
         )
       : undefined;

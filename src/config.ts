@@ -130,6 +130,14 @@ export interface StateConfig {
   readonly blobContainer: string;
   /** Azurite or shared-key connection string (local use). Secret: never logged. */
   readonly blobConnectionString: string | undefined;
+  /**
+   * https://<account>.table.core.windows.net/ for the alert path's tables (incidents, inbox,
+   * outbox, subscriptions, watermarks, Slack's seen events); by default the blob URL's account.
+   * With a connection string its TableEndpoint is used instead.
+   */
+  readonly tableAccountUrl: string | undefined;
+  /** Every table's name starts with it (letters and digits). */
+  readonly tablePrefix: string;
 }
 
 export interface RemediationConfig {
@@ -237,8 +245,21 @@ const EnvSchema = z.object({
   // Container names: 3-63 lower-case letters, digits and single hyphens (Azure's rule).
   STATE_BLOB_CONTAINER: optionalText.pipe(z.string().regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a container name: 3-63 lower-case letters, digits, single hyphens').optional()).transform((v) => v ?? 'bot-state'),
   STATE_BLOB_CONNECTION_STRING: optionalText,
+  STATE_TABLE_ACCOUNT_URL: optionalText.pipe(z.url().optional()),
+  // Table names: a letter, then letters and digits, 3-63 in all; the longest kind ('subscriptions') takes 13.
+  STATE_TABLE_PREFIX: optionalText.pipe(z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}$/, 'must be a letter and then up to 40 letters or digits').optional()).transform((v) => v ?? 'backupdoctor'),
   INCIDENT_COALESCE_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(0).max(600).optional()).transform((v) => v ?? 5),
 });
+
+/** The same storage account's table endpoint (https://x.blob.core.windows.net/ -> https://x.table.core.windows.net/). */
+function tableUrlOfBlobUrl(blobUrl: string | undefined): string | undefined {
+  if (blobUrl === undefined) return undefined;
+  const url = new URL(blobUrl);
+  if (!url.hostname.includes('.blob.')) return undefined;
+  url.hostname = url.hostname.replace('.blob.', '.table.');
+  url.pathname = '/';
+  return url.toString();
+}
 
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -327,6 +348,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       blobAccountUrl: e.STATE_BLOB_ACCOUNT_URL,
       blobContainer: e.STATE_BLOB_CONTAINER,
       blobConnectionString: e.STATE_BLOB_CONNECTION_STRING,
+      tableAccountUrl: e.STATE_TABLE_ACCOUNT_URL ?? tableUrlOfBlobUrl(e.STATE_BLOB_ACCOUNT_URL),
+      tablePrefix: e.STATE_TABLE_PREFIX,
     },
     remediation: {
       policyFile: e.FIX_POLICY_FILE,

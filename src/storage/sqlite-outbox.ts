@@ -18,6 +18,8 @@ interface Row {
   status: OutboxStatus;
   last_error: string | null;
   pending_since: number | null;
+  claimed_by: string | null;
+  claimed_until: number | null;
 }
 
 function toEntry(r: Row): OutboxEntry {
@@ -35,6 +37,7 @@ function toEntry(r: Row): OutboxEntry {
     status: r.status,
     ...(r.last_error !== null ? { lastError: r.last_error } : {}),
     ...(r.pending_since !== null ? { pendingSince: new Date(r.pending_since) } : {}),
+    ...(r.claimed_by !== null && r.claimed_until !== null ? { claimedBy: r.claimed_by, claimedUntil: new Date(r.claimed_until) } : {}),
   };
 }
 
@@ -62,6 +65,7 @@ export class SqliteOutbox implements DeliveryOutbox {
     // Added after the first release: files made before it get the column here.
     const columns = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('outbox_entry')`).all();
     if (!columns.some((c) => c.name === 'pending_since')) db.exec('ALTER TABLE outbox_entry ADD COLUMN pending_since INTEGER');
+    if (!columns.some((c) => c.name === 'claimed_by')) db.exec('ALTER TABLE outbox_entry ADD COLUMN claimed_by TEXT; ALTER TABLE outbox_entry ADD COLUMN claimed_until INTEGER');
     this.stmts = {
       find: db.prepare<[string, string], Row>('SELECT * FROM outbox_entry WHERE incident_id = ? AND conversation_key = ?'),
       get: db.prepare<[string], Row>('SELECT * FROM outbox_entry WHERE id = ?'),
@@ -75,10 +79,17 @@ export class SqliteOutbox implements DeliveryOutbox {
            pending_since = CASE WHEN outbox_entry.status = 'pending' AND outbox_entry.wanted_revision > outbox_entry.delivered_revision
              THEN COALESCE(outbox_entry.pending_since, excluded.pending_since) ELSE excluded.pending_since END`,
       ),
-      due: db.prepare<[number, string, number], Row>(
-        `SELECT * FROM outbox_entry WHERE status = 'pending' AND due_at <= ? AND wanted_revision > delivered_revision
-           AND conversation_key NOT IN (SELECT value FROM json_each(?)) ORDER BY due_at LIMIT ?`,
+      due: db.prepare<[{ now: number; exclude: string; limit: number }], Row>(
+        `SELECT * FROM outbox_entry WHERE status = 'pending' AND due_at <= @now AND wanted_revision > delivered_revision
+           AND (claimed_until IS NULL OR claimed_until <= @now)
+           AND conversation_key NOT IN (SELECT value FROM json_each(@exclude)) ORDER BY due_at LIMIT @limit`,
       ),
+      // One statement decides: of two workers claiming the same entry, one changes the row.
+      claim: db.prepare(
+        `UPDATE outbox_entry SET claimed_by = @holder, claimed_until = @until
+         WHERE id = @id AND (claimed_by IS NULL OR claimed_by = @holder OR claimed_until IS NULL OR claimed_until <= @now)`,
+      ),
+      release: db.prepare('UPDATE outbox_entry SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?'),
       // Recording a delivery never replaces a known card id (only `forget` clears it, for a deleted card).
       delivered: db.prepare(
         `UPDATE outbox_entry SET delivered_revision = MAX(delivered_revision, @revision), activity_id = COALESCE(activity_id, @activity_id),
@@ -123,7 +134,13 @@ export class SqliteOutbox implements DeliveryOutbox {
     return this.find(entry.incidentId, entry.conversationKey) as OutboxEntry;
   }
   due(now: Date, limit: number, excludeConversations: readonly string[] = []): OutboxEntry[] {
-    return this.stmts.due.all(now.getTime(), JSON.stringify(excludeConversations), limit).map(toEntry);
+    return this.stmts.due.all({ now: now.getTime(), exclude: JSON.stringify(excludeConversations), limit }).map(toEntry);
+  }
+  claim(id: string, holder: string, now: Date, until: Date): OutboxEntry | undefined {
+    return this.stmts.claim.run({ id, holder, now: now.getTime(), until: until.getTime() }).changes === 1 ? this.get(id) : undefined;
+  }
+  release(id: string, holder: string): void {
+    this.stmts.release.run(id, holder);
   }
   markDelivered(id: string, revision: number, activityId: string, at: Date, nextDueAt: Date): void {
     this.stmts.delivered.run({ id, revision, activity_id: activityId, at: at.getTime(), next_due_at: nextDueAt.getTime() });

@@ -1,6 +1,7 @@
+import type { AlertVault } from '../core/incidents/backup-alert';
 import type { SubscriptionStore } from '../core/incidents/ports';
 import type { Subscription, SubscriptionScope } from '../core/incidents/subscription';
-import { scopeKey } from '../core/incidents/subscription';
+import { matchingScopeKeys, scopeKey } from '../core/incidents/subscription';
 import type { Language } from '../core/knowledge/schema';
 import type { SqliteDatabase } from './sqlite-database';
 import { ensureSchema } from './sqlite-database';
@@ -52,6 +53,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
       removeOne: db.prepare('DELETE FROM subscriptions_subscription WHERE conversation_key = ? AND scope_key = ?'),
       forConversation: db.prepare<[string], Row>('SELECT * FROM subscriptions_subscription WHERE conversation_key = ? ORDER BY created_at'),
       all: db.prepare<[], Row>('SELECT * FROM subscriptions_subscription ORDER BY created_at, id'),
+      byScopes: db.prepare<[string], Row>('SELECT * FROM subscriptions_subscription WHERE scope_key IN (SELECT value FROM json_each(?)) ORDER BY created_at, id'),
     };
   }
 
@@ -79,5 +81,9 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
   list(): readonly Subscription[] {
     this.cache ??= this.stmts.all.all().map(toSubscription);
     return this.cache;
+  }
+  /** Uncached: another process on the file may have subscribed since. */
+  listMatching(vault: AlertVault): Subscription[] {
+    return this.stmts.byScopes.all(JSON.stringify(matchingScopeKeys(vault))).map(toSubscription);
   }
 }

@@ -2,10 +2,11 @@ import type { IdGenerator } from '../ports';
 import type { BackupAlert } from './backup-alert';
 import { alertDedupeKey, vmKey } from './backup-alert';
 import { planDueAt } from './delivery-policy';
+import { decideGroup } from './group-alert';
 import type { IncidentHeader } from './incident';
-import { groupingKey, vmFromAlert, vmTransition, withinWindow } from './incident';
+import { groupingKey } from './incident';
 import type { AlertInbox, IncidentStore, InboxEntry, Outbox, SubscriptionStore, UnitOfWork } from './ports';
-import { defaultMaxOpenCards, isOpen, type OpenIncidentsPlan } from './open-incidents';
+import { isOpen, OpenIncidentsTally, type OpenIncidentsPlan } from './open-incidents';
 import { matchingConversations, scopeKey, subscriptionMatches, type Subscription } from './subscription';
 
 export interface AlertLedgerDeps {
@@ -67,18 +68,10 @@ export class AlertLedger {
       const open = incidents
         .listOpen(new Date(now.getTime() - windowMs))
         .filter((incident) => isOpen(incident, now, windowMs) && subscriptionMatches(stored, incident.vault));
-      let queued = 0;
-      let alreadyHere = 0;
+      const tally = new OpenIncidentsTally(open.length, this.deps.maxOpenCards);
       for (const incident of open) {
         const existing = outbox.find(incident.id, stored.conversationKey);
-        if (existing && existing.status !== 'failed') {
-          alreadyHere += 1;
-          continue;
-        }
-        // A failed entry (e.g. dropped when the conversation unsubscribed) is revived: it updates its card if it had one.
-        if (existing?.activityId) alreadyHere += 1;
-        else if (queued >= (this.deps.maxOpenCards ?? defaultMaxOpenCards)) continue;
-        else queued += 1;
+        if (!tally.shouldQueue(existing)) continue;
         outbox.upsert({
           ...(existing ? { id: existing.id } : {}),
           incidentId: incident.id,
@@ -93,7 +86,7 @@ export class AlertLedger {
           status: 'pending',
         });
       }
-      return { open: open.length, queued, alreadyHere };
+      return tally.plan();
     });
   }
 
@@ -132,69 +125,21 @@ export class AlertLedger {
   /** Applies the alert to its incident (opening one if needed); undefined when it changes nothing. */
   private group(alert: BackupAlert, code: string | null, now: Date): { id: string; changed: boolean; opened: boolean } | undefined {
     const { incidents, windowMs } = this.deps;
-    const key = groupingKey(alert, code);
-    const latest = incidents.findLatest(key);
-    const current = latest && withinWindow(latest.lastAlertAt, alert.occurredAt, windowMs) ? latest : undefined;
-    if (!current) {
-      if (alert.condition === 'resolved') return undefined;
-      const header: IncidentHeader = {
-        id: this.deps.ids.next(),
-        groupKey: key,
-        vault: alert.vault,
-        code,
-        ...(alert.message ? { message: alert.message } : {}),
-        openedAt: alert.occurredAt,
-        lastAlertAt: alert.occurredAt,
-        revision: 1,
-        vmCount: 1,
-        recoveredCount: 0,
-      };
-      incidents.insert(header);
-      incidents.putVm(header.id, vmFromAlert(alert));
-      this.planDeliveries(header, now);
-      return { id: header.id, changed: true, opened: true };
+    const latest = incidents.findLatest(groupingKey(alert, code));
+    const vm = latest ? incidents.getVm(latest.id, vmKey(alert.vm)) : undefined;
+    const decision = decideGroup({ alert, code, latest, vm, windowMs, newId: () => this.deps.ids.next() });
+    switch (decision.kind) {
+      case 'ignored':
+        return undefined;
+      case 'stale':
+        return { id: decision.incidentId, changed: false, opened: false };
+      case 'change':
+        if (decision.opened) incidents.insert(decision.header);
+        else incidents.update(decision.header);
+        incidents.putVm(decision.header.id, decision.vm);
+        if (decision.visible) this.planDeliveries(decision.header, now);
+        return { id: decision.header.id, changed: decision.visible, opened: decision.opened };
     }
-    const existingVm = incidents.getVm(current.id, vmKey(alert.vm));
-    const transition = vmTransition(existingVm, alert);
-    const lastAlertAt = new Date(Math.max(current.lastAlertAt.getTime(), alert.occurredAt.getTime()));
-    let vmCount = current.vmCount;
-    let recoveredCount = current.recoveredCount;
-    switch (transition.kind) {
-      case 'ignore':
-        return transition.reason === 'stale' ? { id: current.id, changed: false, opened: false } : undefined;
-      case 'add':
-        vmCount += 1;
-        incidents.putVm(current.id, vmFromAlert(alert));
-        break;
-      case 'refire':
-        recoveredCount -= 1;
-        break;
-      case 'recover':
-        recoveredCount += 1;
-        break;
-      case 'touch':
-        break;
-    }
-    if (existingVm) {
-      incidents.putVm(current.id, {
-        ...existingVm,
-        state: alert.condition,
-        lastSeenAt: new Date(Math.max(existingVm.lastSeenAt.getTime(), alert.occurredAt.getTime())),
-        ...(alert.jobId && alert.condition === 'fired' ? { jobId: alert.jobId } : {}),
-      });
-    }
-    const visible = transition.kind !== 'touch';
-    const updated: IncidentHeader = {
-      ...current,
-      lastAlertAt,
-      vmCount,
-      recoveredCount,
-      revision: visible ? current.revision + 1 : current.revision,
-      ...(current.message === undefined && alert.message ? { message: alert.message } : {}),
-    };
-    incidents.update(updated);
-    if (visible) this.planDeliveries(updated, now);
-    return { id: current.id, changed: visible, opened: false };
   }
 
   private planDeliveries(incident: IncidentHeader, now: Date): void {

@@ -1,7 +1,8 @@
 import type { IncidentHeader, IncidentVm, Incident } from './incident';
-import type { AlertInbox, IncidentStore, InboxEntry, InboxStatus, Outbox, OutboxEntry, SubscriptionStore, UnitOfWork } from './ports';
+import type { AlertVault } from './backup-alert';
+import type { AlertInbox, DeliveryOutbox, IncidentStore, InboxEntry, InboxStatus, OutboxEntry, PollerWatermarkStore, SubscriptionStore, UnitOfWork } from './ports';
 import type { Subscription } from './subscription';
-import { scopeKey } from './subscription';
+import { scopeKey, subscriptionMatches } from './subscription';
 
 /** In-memory stores for unit tests and the pure benchmark; the default store is SQLite (src/storage). */
 export const immediateUnitOfWork: UnitOfWork = { run: (work) => work() };
@@ -64,7 +65,10 @@ export class MemoryAlertInbox implements AlertInbox {
     return this.byKey.get(dedupeKey);
   }
   listByStatus(status: InboxStatus, limit: number): InboxEntry[] {
-    return [...this.byId.values()].filter((e) => e.status === status).slice(0, limit);
+    return [...this.byId.values()]
+      .filter((e) => e.status === status)
+      .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())
+      .slice(0, limit);
   }
   update(id: string, changes: { status: InboxStatus; code: string | null; incidentId: string | null }): void {
     const e = this.byId.get(id);
@@ -78,7 +82,12 @@ export class MemoryAlertInbox implements AlertInbox {
   }
 }
 
-export class MemoryOutbox implements Outbox {
+/** A claim by someone else that still runs at `now`. */
+export function claimedByOther(entry: Pick<OutboxEntry, 'claimedBy' | 'claimedUntil'>, holder: string | undefined, now: Date): boolean {
+  return entry.claimedBy !== undefined && entry.claimedBy !== holder && entry.claimedUntil !== undefined && entry.claimedUntil.getTime() > now.getTime();
+}
+
+export class MemoryOutbox implements DeliveryOutbox {
   private readonly entries = new Map<string, OutboxEntry>();
   private seq = 0;
   find(incidentId: string, conversationKey: string): OutboxEntry | undefined {
@@ -91,9 +100,9 @@ export class MemoryOutbox implements Outbox {
     this.entries.set(id, stored);
     return stored;
   }
-  due(now: Date, limit: number): OutboxEntry[] {
+  due(now: Date, limit: number, excludeConversations: readonly string[] = []): OutboxEntry[] {
     return [...this.entries.values()]
-      .filter((e) => e.status === 'pending' && e.wantedRevision > e.deliveredRevision && e.dueAt <= now)
+      .filter((e) => e.status === 'pending' && e.wantedRevision > e.deliveredRevision && e.dueAt <= now && !claimedByOther(e, undefined, now) && !excludeConversations.includes(e.conversationKey))
       .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
       .slice(0, limit);
   }
@@ -101,7 +110,36 @@ export class MemoryOutbox implements Outbox {
     const e = this.entries.get(id);
     if (!e) return;
     const deliveredRevision = Math.max(e.deliveredRevision, revision);
-    this.entries.set(id, { ...e, deliveredRevision, activityId, lastSentAt: at, dueAt: nextDueAt, attempts: 0, status: e.wantedRevision > deliveredRevision ? 'pending' : 'delivered' });
+    // A known card id is never replaced: only forgetActivity clears it (the card was deleted).
+    this.entries.set(id, { ...e, deliveredRevision, activityId: e.activityId ?? activityId, lastSentAt: at, dueAt: nextDueAt, attempts: 0, status: e.wantedRevision > deliveredRevision ? 'pending' : 'delivered' });
+  }
+  forgetActivity(id: string): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    const { activityId: _forgotten, ...rest } = e;
+    this.entries.set(id, { ...rest, deliveredRevision: 0 });
+  }
+  failConversation(conversationKey: string, error: string): number {
+    let n = 0;
+    for (const e of this.entries.values()) {
+      if (e.conversationKey !== conversationKey || e.status !== 'pending') continue;
+      this.entries.set(e.id, { ...e, status: 'failed', lastError: error });
+      n += 1;
+    }
+    return n;
+  }
+  claim(id: string, holder: string, now: Date, until: Date): OutboxEntry | undefined {
+    const e = this.entries.get(id);
+    if (!e || claimedByOther(e, holder, now)) return undefined;
+    const claimed = { ...e, claimedBy: holder, claimedUntil: until };
+    this.entries.set(id, claimed);
+    return claimed;
+  }
+  release(id: string, holder: string): void {
+    const e = this.entries.get(id);
+    if (!e || e.claimedBy !== holder) return;
+    const { claimedBy: _holder, claimedUntil: _until, ...rest } = e;
+    this.entries.set(id, rest);
   }
   reschedule(id: string, dueAt: Date, attempts: number, error: string): void {
     const e = this.entries.get(id);
@@ -127,9 +165,13 @@ export class MemoryOutbox implements Outbox {
 
 export class MemorySubscriptionStore implements SubscriptionStore {
   private subs: Subscription[] = [];
+  /** Subscribing again to a scope keeps the stored one (deliveries name its id) with the new reference and language, as SQLite does. */
   add(subscription: Subscription): void {
-    this.remove(subscription.conversationKey, scopeKey(subscription.scope));
-    this.subs.push(subscription);
+    const key = scopeKey(subscription.scope);
+    const index = this.subs.findIndex((s) => s.conversationKey === subscription.conversationKey && scopeKey(s.scope) === key);
+    const kept = this.subs[index];
+    if (kept) this.subs[index] = { ...kept, conversationReference: subscription.conversationReference, language: subscription.language };
+    else this.subs.push(subscription);
   }
   remove(conversationKey: string, key?: string): number {
     const before = this.subs.length;
@@ -141,5 +183,23 @@ export class MemorySubscriptionStore implements SubscriptionStore {
   }
   list(): readonly Subscription[] {
     return this.subs;
+  }
+  listMatching(vault: AlertVault): Subscription[] {
+    return this.subs.filter((s) => subscriptionMatches(s, vault));
+  }
+}
+
+export class MemoryPollerWatermark implements PollerWatermarkStore {
+  private readonly marks = new Map<string, Date>();
+  private last: Date | undefined;
+  get(vaultKey: string): Date | undefined {
+    return this.marks.get(vaultKey);
+  }
+  set(vaultKey: string, at: Date): void {
+    this.marks.set(vaultKey, at);
+    this.last = new Date();
+  }
+  lastPollAt(): Date | undefined {
+    return this.last;
   }
 }

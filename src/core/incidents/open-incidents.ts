@@ -1,6 +1,7 @@
 import type { Language } from '../knowledge/schema';
 import { incidentStatus, type IncidentHeader } from './incident';
 import { polishPlural } from './incident-view';
+import type { OutboxEntry } from './ports';
 
 /**
  * A conversation that subscribes while incidents are open gets their cards at once, rather than
@@ -22,6 +23,37 @@ export interface OpenIncidentsPlan {
   readonly queued: number;
   /** Open incidents whose card this conversation already has, or is about to get. */
   readonly alreadyHere: number;
+}
+
+/** Decides, incident by incident, whether `subscribe` queues a card, and counts what it did. */
+export class OpenIncidentsTally {
+  private queued = 0;
+  private alreadyHere = 0;
+
+  constructor(
+    private readonly open: number,
+    private readonly maxCards = defaultMaxOpenCards,
+  ) {}
+
+  /** Whether to queue the incident's card, given the conversation's outbox entry for it. */
+  shouldQueue(existing: Pick<OutboxEntry, 'status' | 'activityId'> | undefined): boolean {
+    if (existing && existing.status !== 'failed') {
+      this.alreadyHere += 1;
+      return false;
+    }
+    // A failed entry (e.g. dropped when the conversation unsubscribed) is revived: it updates its card if it had one.
+    if (existing?.activityId) {
+      this.alreadyHere += 1;
+      return true;
+    }
+    if (this.queued >= this.maxCards) return false;
+    this.queued += 1;
+    return true;
+  }
+
+  plan(): OpenIncidentsPlan {
+    return { open: this.open, queued: this.queued, alreadyHere: this.alreadyHere };
+  }
 }
 
 /** The sentence the subscribe confirmation ends with: how many open incidents will be posted. */

@@ -1,4 +1,4 @@
-import type { AlertCondition, BackupAlert } from './backup-alert';
+import type { AlertCondition, AlertVault, BackupAlert } from './backup-alert';
 import type { IncidentHeader, IncidentVm, Incident } from './incident';
 import type { Subscription } from './subscription';
 
@@ -66,6 +66,10 @@ export interface OutboxEntry {
   readonly lastError?: string;
   /** Since when the conversation has waited for a revision it has not seen (for the accepted-to-posted metric). */
   readonly pendingSince?: Date;
+  /** The delivery worker (one per instance) sending this entry now, until `claimedUntil`. */
+  readonly claimedBy?: string;
+  /** A claim past this time is taken over: its holder died or hangs. */
+  readonly claimedUntil?: Date;
 }
 
 export interface Outbox {
@@ -94,6 +98,13 @@ export interface DeliveryOutbox extends Outbox {
   forgetActivity(id: string): void;
   /** Marks every pending entry of a conversation failed (the bot may no longer post there); returns how many. */
   failConversation(conversationKey: string, error: string): number;
+  /**
+   * Takes the entry for `holder` until `until`, unless another holder's claim runs past `now`;
+   * returns the claimed entry, or undefined. `due` leaves out entries under a running claim.
+   */
+  claim(id: string, holder: string, now: Date, until: Date): OutboxEntry | undefined;
+  /** Gives the claim up, if `holder` still has it. */
+  release(id: string, holder: string): void;
 }
 
 export interface SubscriptionStore {
@@ -102,6 +113,8 @@ export interface SubscriptionStore {
   remove(conversationKey: string, scopeKey?: string): number;
   listForConversation(conversationKey: string): Subscription[];
   list(): readonly Subscription[];
+  /** Those whose scope matches the vault (every vault, this vault, its Azure subscription), read from the store. */
+  listMatching(vault: AlertVault): Subscription[];
 }
 
 export interface PollerWatermarkStore {
@@ -111,3 +124,137 @@ export interface PollerWatermarkStore {
 }
 
 export type { AlertCondition };
+
+/*
+ * The same records as Promise-returning ports, for state that several bot instances share.
+ * Azure Storage implements them (src/storage/table-*.ts); memory and SQLite implement them
+ * over the synchronous ports above (transactional-shared-stores.ts), so one contract suite
+ * covers all three. No call spans a transaction (Azure Tables has none across partitions):
+ * each deciding write is a compare-and-swap, and the steps around it are idempotent, so a
+ * step repeated after a crash or a lost race changes nothing twice.
+ */
+
+/** An incident group (vault + code) as read: what a commit must still find. */
+export interface IncidentGroupRead {
+  readonly groupKey: string;
+  /** The group's most recent incident, if any. */
+  readonly latest: IncidentHeader | undefined;
+  /** That incident's record of the VM asked for. */
+  readonly vm: IncidentVm | undefined;
+  /** Opaque: the group's state as read (an ETag on Azure). */
+  readonly version: string;
+}
+
+/** What one alert does to its group: the incident header (new or updated) and, when it changed, the VM. */
+export interface IncidentChange {
+  readonly header: IncidentHeader;
+  readonly vm?: IncidentVm;
+}
+
+export interface SharedIncidentStore {
+  readGroup(groupKey: string, vmKey: string): Promise<IncidentGroupRead>;
+  /**
+   * Writes the change only if the group is still as `read` found it, header and VM together.
+   * False: another instance changed the group first; read it again and decide again. This
+   * is what makes two instances accepting alerts of one vault and code end in one incident.
+   */
+  commit(read: IncidentGroupRead, change: IncidentChange): Promise<boolean>;
+  /** The incident with its VMs in the order first seen. */
+  get(incidentId: string): Promise<Incident | undefined>;
+  /** Incidents not all recovered whose last alert is at or after `since`, most recent first. */
+  listOpen(since: Date): Promise<IncidentHeader[]>;
+}
+
+export interface SharedAlertInbox {
+  /** Create-only: of two instances inserting one dedupe key, exactly one inserts; the other gets the stored entry. */
+  insert(entry: InboxEntry): Promise<{ readonly inserted: boolean; readonly entry: InboxEntry }>;
+  find(dedupeKey: string): Promise<InboxEntry | undefined>;
+  /** Up to `limit` entries in a status, oldest first. */
+  listByStatus(status: InboxStatus, limit: number): Promise<InboxEntry[]>;
+  /** Moves an entry on from status `from`; false when it is no longer in `from` (another instance moved it first). */
+  update(dedupeKey: string, from: InboxStatus, changes: { status: InboxStatus; code: string | null; incidentId: string | null }): Promise<boolean>;
+}
+
+/** What the planner decides for one conversation's entry; what was delivered and the claim are the delivery worker's. */
+export interface OutboxPlan {
+  /** Used when the entry is created; an existing entry keeps its subscription. */
+  readonly subscriptionId: string;
+  /** Raised, never lowered. */
+  readonly wantedRevision: number;
+  readonly dueAt: Date;
+  readonly attempts: number;
+  readonly status: OutboxStatus;
+}
+
+export interface SharedOutbox {
+  find(incidentId: string, conversationKey: string): Promise<OutboxEntry | undefined>;
+  get(id: string): Promise<OutboxEntry | undefined>;
+  /**
+   * Plans a delivery as a compare-and-swap: `decide` sees the entry as stored (undefined: none
+   * yet) and returns the plan, or undefined to leave it. It runs again when another instance
+   * changed the entry in between, so it must be a pure function of what it is given. `now`
+   * starts the accepted-to-posted wait. Returns the entry as stored.
+   */
+  plan(incidentId: string, conversationKey: string, now: Date, decide: (existing: OutboxEntry | undefined) => OutboxPlan | undefined): Promise<OutboxEntry | undefined>;
+  /** Pending entries due at `now`, earliest first, leaving out those under a running claim and the conversations given. */
+  due(now: Date, limit: number, excludeConversations?: readonly string[]): Promise<OutboxEntry[]>;
+  /**
+   * Takes the entry for `holder` until `until`, unless another holder's claim runs past `now`.
+   * Only the holder sends the card; a claim that expires (its holder died) is taken over.
+   */
+  claim(id: string, holder: string, now: Date, until: Date): Promise<OutboxEntry | undefined>;
+  /**
+   * Records the card and the revision shown, and gives the claim up. Recorded whoever holds the
+   * claim now: the card exists. A known card id is never replaced. If a newer revision arrived
+   * meanwhile the entry stays pending, due at `nextDueAt` (coalescing).
+   */
+  markDelivered(id: string, holder: string, revision: number, activityId: string, at: Date, nextDueAt: Date): Promise<void>;
+  /** Retry later and give the claim up; false (nothing written) when `holder` no longer has the claim. */
+  reschedule(id: string, holder: string, dueAt: Date, attempts: number, error: string): Promise<boolean>;
+  /** Give up on the entry; false (nothing written) when `holder` no longer has the claim. */
+  markFailed(id: string, holder: string, error: string): Promise<boolean>;
+  /** Forgets the entry's card (deleted in the channel); false when `holder` no longer has the claim. */
+  forgetActivity(id: string, holder: string): Promise<boolean>;
+  /** Gives the claim up, if `holder` still has it. */
+  release(id: string, holder: string): Promise<void>;
+  /** Marks every pending entry of a conversation failed (the bot may no longer post there); returns how many. */
+  failConversation(conversationKey: string, error: string): Promise<number>;
+  depth(): Promise<number>;
+  nextDueAt(): Promise<Date | undefined>;
+}
+
+export interface SharedSubscriptionStore {
+  /** Adds a subscription; subscribing again to the same scope keeps the stored one (and its id). Returns the stored one. */
+  add(subscription: Subscription): Promise<Subscription>;
+  /** Removes this conversation's subscriptions (all, or those equal to `scopeKey`); returns how many. */
+  remove(conversationKey: string, scopeKey?: string): Promise<number>;
+  listForConversation(conversationKey: string): Promise<Subscription[]>;
+  /** Those whose scope matches the vault (every vault, this vault, its Azure subscription). */
+  listMatching(vault: AlertVault): Promise<Subscription[]>;
+}
+
+export interface SharedWatermarkStore {
+  get(vaultKey: string): Promise<Date | undefined>;
+  /**
+   * Moves the vault's watermark from `from` (as read; undefined: none yet) to `to`. False when
+   * another instance moved it first: that poll's window is covered, this one is not recorded.
+   */
+  advance(vaultKey: string, from: Date | undefined, to: Date, polledAt: Date): Promise<boolean>;
+  lastPollAt(): Promise<Date | undefined>;
+}
+
+/** Idempotency keys of inbound events (Slack retries an event it thinks was not answered). */
+export interface SharedSeenEvents {
+  /** True the first time an event id is seen, on any instance; false for every later delivery of it. */
+  firstDelivery(eventId: string): Promise<boolean>;
+}
+
+/** Every record of the alert path and Slack's seen events, as one shared store set. */
+export interface SharedStateStores {
+  readonly incidents: SharedIncidentStore;
+  readonly inbox: SharedAlertInbox;
+  readonly outbox: SharedOutbox;
+  readonly subscriptions: SharedSubscriptionStore;
+  readonly watermarks: SharedWatermarkStore;
+  readonly seenEvents: SharedSeenEvents;
+}

@@ -29,6 +29,13 @@ export function scopeKey(scope: SubscriptionScope): string {
   }
 }
 
+/** The scope keys of every subscription that matches the vault: the store's query for "who hears about this vault". */
+export function matchingScopeKeys(vault: AlertVault): string[] {
+  const keys = [scopeKey({ kind: 'all' }), scopeKey({ kind: 'vault', vault: vault.name })];
+  if (vault.subscriptionId) keys.push(scopeKey({ kind: 'subscription', subscriptionId: vault.subscriptionId }));
+  return keys;
+}
+
 export function subscriptionMatches(subscription: Pick<Subscription, 'scope'>, vault: AlertVault): boolean {
   const scope = subscription.scope;
   switch (scope.kind) {

@@ -14,7 +14,10 @@ export interface RunningAzurite {
   stop(): Promise<void>;
 }
 
-const azuriteBin = resolve(__dirname, '../../../node_modules/.bin/azurite-blob');
+const bin = (service: AzuriteService) => resolve(__dirname, `../../../node_modules/.bin/azurite-${service}`);
+
+/** Blob for the documents and the lease; table for the alert path's records. */
+export type AzuriteService = 'blob' | 'table';
 
 /** A port the OS just handed out; Azurite binds it a moment later (a clash is retried by the caller). */
 async function freePort(): Promise<number> {
@@ -45,13 +48,13 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-async function startOnce(timeoutMs: number): Promise<RunningAzurite> {
+async function startOnce(service: AzuriteService, timeoutMs: number): Promise<RunningAzurite> {
   const port = await freePort();
   const location = mkdtempSync(join(tmpdir(), 'azurite-'));
   const child: ChildProcess = spawn(
-    azuriteBin,
+    bin(service),
     // In memory (Azurite refuses --location with it); the temp folder as cwd catches anything it still writes.
-    ['--blobHost', '127.0.0.1', '--blobPort', String(port), '--silent', '--skipApiVersionCheck', '--inMemoryPersistence', '--disableTelemetry'],
+    [`--${service}Host`, '127.0.0.1', `--${service}Port`, String(port), '--silent', '--skipApiVersionCheck', '--inMemoryPersistence', '--disableTelemetry'],
     { cwd: location, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -80,7 +83,7 @@ async function startOnce(timeoutMs: number): Promise<RunningAzurite> {
     if (await canConnect(port)) {
       return {
         port,
-        connectionString: `DefaultEndpointsProtocol=http;AccountName=${devAccount};AccountKey=${devKey};BlobEndpoint=http://127.0.0.1:${port}/${devAccount};`,
+        connectionString: `DefaultEndpointsProtocol=http;AccountName=${devAccount};AccountKey=${devKey};${service === 'blob' ? 'BlobEndpoint' : 'TableEndpoint'}=http://127.0.0.1:${port}/${devAccount};`,
         stop,
       };
     }
@@ -90,13 +93,13 @@ async function startOnce(timeoutMs: number): Promise<RunningAzurite> {
   throw new Error(`Azurite did not listen on 127.0.0.1:${port} within ${timeoutMs} ms: ${stderr.trim()}`);
 }
 
-/** Starts the Azurite blob emulator from node_modules on a free loopback port, in memory. */
-export async function startAzurite(timeoutMs = 30_000): Promise<RunningAzurite> {
+/** Starts an Azurite emulator (blob by default) from node_modules on a free loopback port, in memory. */
+export async function startAzurite(timeoutMs = 30_000, service: AzuriteService = 'blob'): Promise<RunningAzurite> {
   try {
-    return await startOnce(timeoutMs);
+    return await startOnce(service, timeoutMs);
   } catch (error) {
     // The free port may have been taken between probing and binding: one more try on another port.
-    if (/exited/.test(String((error as Error).message))) return startOnce(timeoutMs);
+    if (/exited/.test(String((error as Error).message))) return startOnce(service, timeoutMs);
     throw error;
   }
 }
@@ -106,4 +109,22 @@ let containerCounter = 0;
 export function uniqueContainerName(prefix = 'test'): string {
   containerCounter += 1;
   return `${prefix}-${process.pid}-${containerCounter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Table names: a letter, then letters and digits; one prefix per test keeps tests independent. */
+export function uniqueTablePrefix(prefix = 't'): string {
+  containerCounter += 1;
+  return `${prefix}${process.pid}x${containerCounter}x${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Starts the emulator before the file's tests and stops it after them; the getter gives the running one. */
+export function useAzurite(service: AzuriteService = 'blob'): () => RunningAzurite | undefined {
+  let running: RunningAzurite | undefined;
+  beforeAll(async () => {
+    running = await startAzurite(30_000, service);
+  }, 60_000);
+  afterAll(async () => {
+    await running?.stop();
+  });
+  return () => running;
 }

@@ -32,6 +32,7 @@ const builtInRoles = new Set([
   'a795c7a0-d4a2-40c1-ae25-d81f01202912', // Backup Reader
   '9980e02c-c2be-4d73-94e8-173b1dc7cf3c', // Virtual Machine Contributor
   'ba92f5b4-2d11-453d-a403-e96b0029c9fe', // Storage Blob Data Contributor
+  '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3', // Storage Table Data Contributor
   'b24988ac-6180-42a0-ab88-20f7382dd24c', // Contributor
   'acdd72a7-3385-48ef-bd42-f606fba81ae7', // Reader
 ]);
@@ -116,6 +117,20 @@ describe('ARM templates together', () => {
     expect(settings).toContain('"name":"BOT_MODE","value":"production"');
     expect(settings).toContain('"name":"MicrosoftAppType","value":"UserAssignedMSI"');
     expect(settings).not.toMatch(/MicrosoftAppPassword/);
+  });
+
+  it('gives the identity blob and table data access on the state account, and runs on a supported Node LTS', () => {
+    const variables = existingGroup.variables as Record<string, Json>;
+    const storageRoles = existingGroup.resources
+      .filter((r) => r.type === 'Microsoft.Authorization/roleAssignments' && JSON.stringify(r).includes("'Microsoft.Storage/storageAccounts/', variables('storageName')"))
+      .map((r) => /variables\('(role[A-Za-z]+)'\)\)\]$/.exec(String((r.properties as { roleDefinitionId?: string } | undefined)?.roleDefinitionId))?.[1])
+      .map((name) => (name ? variables[name] : undefined));
+    expect(storageRoles.sort()).toEqual(['0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3', 'ba92f5b4-2d11-453d-a403-e96b0029c9fe']);
+    const site = JSON.stringify(existingGroup.resources.find((r) => r.type === 'Microsoft.Web/sites'));
+    // Node 20 reached end of life on 2026-04-30; the Azure SDK packages in use declare Node >= 22.
+    expect(site).toContain('"linuxFxVersion":"NODE|22-lts"');
+    expect(site).toContain('"name":"STATE_STORE","value":"blob"');
+    expect(site).toMatch(/"name":"STATE_TABLE_ACCOUNT_URL","value":"\[reference\([^"]+\)\.primaryEndpoints\.table\]"/);
   });
 
   it('has parameter files that name only declared parameters and keep the secret in Key Vault', () => {

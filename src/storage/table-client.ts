@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto';
+import type { TokenCredential } from '@azure/core-auth';
+import { TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import { createAzureCredential } from '../azure/credential';
+import { CodedError } from '../core/errors';
+import { storageStatus } from './blob-container';
+
+/**
+ * The Azure Table Storage tables that hold the alert path's shared state (STATE_STORE=blob).
+ *
+ * Production: the account's table endpoint (STATE_TABLE_ACCOUNT_URL, by default the blob
+ * endpoint with `.table.` for `.blob.`) with the managed identity, which needs Storage Table
+ * Data Contributor on the account. Locally and in tests: a connection string with a
+ * TableEndpoint (Azurite's development account).
+ */
+export interface TableStateSettings {
+  /** e.g. https://<account>.table.core.windows.net/ (used with a TokenCredential). */
+  readonly accountUrl?: string | undefined;
+  /** Shared-key connection string with a TableEndpoint; wins over the URL when both are set. */
+  readonly connectionString?: string | undefined;
+  /** Every table's name starts with it: letters and digits, so several bots can share an account. */
+  readonly tablePrefix: string;
+  readonly managedIdentityClientId?: string | undefined;
+}
+
+/** The kinds of record, one table each. */
+export type StateTableKind = 'incidents' | 'inbox' | 'outbox' | 'subscriptions' | 'watermarks' | 'slackevents';
+
+/** Opens the table of each kind (one client per table, created on first use). */
+export type StateTables = (kind: StateTableKind) => StateTable;
+
+export function createStateTables(settings: TableStateSettings, credential?: TokenCredential): StateTables {
+  if (!/^[A-Za-z][A-Za-z0-9]{0,40}$/.test(settings.tablePrefix)) {
+    throw new CodedError('config_invalid', 'The table prefix must be a letter and then up to 40 letters or digits', { setting: 'STATE_TABLE_PREFIX' });
+  }
+  const open = (name: string): TableClient => {
+    if (settings.connectionString) {
+      try {
+        // Azurite speaks plain HTTP on loopback; Azure's endpoints are HTTPS whatever this says.
+        return TableClient.fromConnectionString(settings.connectionString, name, { allowInsecureConnection: /TableEndpoint=http:/i.test(settings.connectionString) });
+      } catch (error) {
+        // e.g. an Azurite string with only a BlobEndpoint: say which setting, at start-up.
+        throw new CodedError('config_invalid', 'STATE_BLOB_CONNECTION_STRING names no table endpoint: add TableEndpoint=... (Azurite) or use the account\'s full connection string', { setting: 'STATE_BLOB_CONNECTION_STRING' }, { cause: error });
+      }
+    }
+    if (!settings.accountUrl) {
+      throw new CodedError('config_invalid', 'STATE_STORE=blob needs STATE_TABLE_ACCOUNT_URL (or a STATE_BLOB_ACCOUNT_URL on *.blob.*) or a connection string with a TableEndpoint', { setting: 'STATE_TABLE_ACCOUNT_URL' });
+    }
+    const identity = credential ?? createAzureCredential(settings.managedIdentityClientId ? { managedIdentityClientId: settings.managedIdentityClientId } : {});
+    return new TableClient(settings.accountUrl, name, identity);
+  };
+  const tables = new Map<StateTableKind, StateTable>();
+  return (kind) => {
+    let table = tables.get(kind);
+    if (!table) {
+      table = new StateTable(open(`${settings.tablePrefix}${kind}`));
+      tables.set(kind, table);
+    }
+    return table;
+  };
+}
+
+/**
+ * PartitionKey and RowKey may not hold / \ # ? or control characters and are at most 1 KiB:
+ * a key is 'b' + base64url of the value, or 'h' + its SHA-256 when that would be long.
+ * The prefixes keep the two forms apart; the original value is stored in the entity.
+ */
+export function tableKey(value: string): string {
+  const encoded = Buffer.from(value, 'utf8').toString('base64url');
+  return encoded.length <= 512 ? `b${encoded}` : `h${sha256(value)}`;
+}
+
+export function sha256(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/** An entity as read, with the ETag a conditional write must match. */
+export type Stored<T extends object> = TableEntityResult<T> & { readonly etag: string };
+
+/** A write lost to another writer: 409 (create of an existing key) or 412 (the ETag moved on); 404 too (deleted meanwhile). */
+function lostRace(error: unknown): boolean {
+  const status = storageStatus(error);
+  return status === 409 || status === 412 || status === 404;
+}
+
+/** How many times a read-modify-write is tried before it gives up (only under heavy contention). */
+const MAX_ATTEMPTS = 20;
+
+/**
+ * One table with the primitives every deciding write needs: create-only, replace-if-unchanged
+ * (If-Match), and a transaction within one partition. A lost condition is a normal outcome
+ * (undefined / false), not an exception; anything else is thrown.
+ */
+export class StateTable {
+  private created: Promise<unknown> | undefined;
+
+  constructor(readonly client: TableClient) {}
+
+  /** Creates the table on first use (createTable ignores "already exists"). */
+  ready(): Promise<void> {
+    this.created ??= this.client.createTable().catch((error: unknown) => {
+      this.created = undefined;
+      throw error;
+    });
+    return this.created.then(() => undefined);
+  }
+
+  async get<T extends object>(partitionKey: string, rowKey: string): Promise<Stored<T> | undefined> {
+    await this.ready();
+    try {
+      const entity = await this.client.getEntity<T>(partitionKey, rowKey);
+      if (!entity.etag) throw new Error(`entity ${partitionKey}/${rowKey} came back without an ETag`);
+      return entity as Stored<T>;
+    } catch (error) {
+      if (storageStatus(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Create-only; the new ETag, or undefined when the key exists. */
+  async create<T extends object>(entity: TableEntity<T>): Promise<string | undefined> {
+    await this.ready();
+    try {
+      return (await this.client.createEntity(entity)).etag ?? '';
+    } catch (error) {
+      if (lostRace(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Replaces the entity if it still has `etag`; the new ETag, or undefined when it changed or vanished. */
+  async replace<T extends object>(entity: TableEntity<T>, etag: string): Promise<string | undefined> {
+    await this.ready();
+    try {
+      return (await this.client.updateEntity(entity, 'Replace', { etag })).etag ?? '';
+    } catch (error) {
+      if (lostRace(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Writes regardless of what is there (records no decision rests on, e.g. an id index). */
+  async put<T extends object>(entity: TableEntity<T>): Promise<void> {
+    await this.ready();
+    await this.client.upsertEntity(entity, 'Replace');
+  }
+
+  /** Deletes if still at `etag` (any version without one); false when it changed or was gone. */
+  async delete(partitionKey: string, rowKey: string, etag?: string): Promise<boolean> {
+    await this.ready();
+    try {
+      await this.client.deleteEntity(partitionKey, rowKey, etag ? { etag } : {});
+      return true;
+    } catch (error) {
+      if (lostRace(error)) return false;
+      throw error;
+    }
+  }
+
+  /** All of one partition's actions or none; false when a condition failed (409/412). */
+  async transact(actions: TransactionAction[]): Promise<boolean> {
+    await this.ready();
+    try {
+      await this.client.submitTransaction(actions);
+      return true;
+    } catch (error) {
+      if (lostRace(error)) return false;
+      throw error;
+    }
+  }
+
+  async *query<T extends object>(filter: string, select?: readonly string[]): AsyncIterableIterator<Stored<T>> {
+    await this.ready();
+    yield* this.client.listEntities<T>({ queryOptions: { filter, ...(select ? { select: [...select] } : {}) } }) as AsyncIterableIterator<Stored<T>>;
+  }
+
+  async all<T extends object>(filter: string, select?: readonly string[]): Promise<Stored<T>[]> {
+    const out: Stored<T>[] = [];
+    for await (const e of this.query<T>(filter, select)) out.push(e);
+    return out;
+  }
+
+  /**
+   * Read-modify-write of one entity as a compare-and-swap. `change` sees the entity (undefined:
+   * none) and returns the next one, or undefined to leave it; it runs again whenever another
+   * writer got in between. Returns what `change` last decided (and whether it was written).
+   */
+  async modify<T extends object, R>(
+    partitionKey: string,
+    rowKey: string,
+    change: (current: Stored<T> | undefined) => { readonly write?: TableEntity<T>; readonly result: R },
+  ): Promise<R> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = await this.get<T>(partitionKey, rowKey);
+      const decided = change(current);
+      if (!decided.write) return decided.result;
+      const written = current ? await this.replace(decided.write, current.etag) : await this.create(decided.write);
+      if (written !== undefined) return decided.result;
+    }
+    throw new CodedError('store_conflict', `${this.client.tableName} ${partitionKey}/${rowKey} kept changing; giving up after ${MAX_ATTEMPTS} attempts`, { table: this.client.tableName });
+  }
+}
