@@ -121,11 +121,14 @@ test('vm-sql01: restart the Windows guest agent, approved by a second person, ve
   expect(text).toContain('Decided by\nMegan Bowen');
   expect(text).toContain('The agent now reports: Ready');
   expect(text).toMatch(/Backup job [0-9a-f-]+: Completed/);
-  // The card went through approval, execution and verification, in that order, in place.
-  const statuses = statusesOf(planCard.messageId, mark);
-  const order = ['✅ Approved', '⚙️ Running', '✅ Fix applied', '🔄 Verifying', '🎉 Fixed'].map((prefix) => statuses.findIndex((s) => s.startsWith(prefix)));
-  expect(order.every((i) => i >= 0)).toBe(true);
-  expect([...order].sort((a, b) => a - b)).toEqual(order);
+  // The card went through approval, execution and verification in that order, in place: a state it
+  // shows is never older than one it showed before (a busy chat may skip a step, never reorder them).
+  const stages = ['✅ Approved', '⚙️ Running', '✅ Fix applied', '🔄 Verifying', '🎉 Fixed'];
+  const shown = statusesOf(planCard.messageId, mark)
+    .map((s) => stages.findIndex((prefix) => s.startsWith(prefix)))
+    .filter((i) => i >= 0);
+  expect([...shown].sort((a, b) => a - b)).toEqual(shown);
+  expect(shown.at(-1)).toBe(stages.length - 1);
 
   // The troubleshooting card moved to "fixed", confirmed by the backup.
   const session = await d.waitForUpdate(card.messageId, (m) => cardText(m.card).includes('Fixed:'), { after: mark });
@@ -167,7 +170,9 @@ test('vm-files01: the high-risk lock fix needs a second person; the collection i
   const text = cardText(done.card);
   expect(text).toContain('🎉 Fixed: the backup succeeded.');
   expect(text).toContain('Decided by\nAdele Vance');
-  expect(statusesOf(planCard.messageId, mark).some((s) => s.includes('Removing lock rg-do-not-delete'))).toBe(true);
+  // Progress shows the newest step only (a slow chat skips steps, never holds the fix), so the lock's
+  // removal and return are proven by Azure's state below and by the audit's outcome line.
+  expect(statusesOf(planCard.messageId, mark).length).toBeGreaterThan(0);
 
   // The identical lock is back; the 18-point collection is gone (the verifying backup may have started a new one).
   const locksAfter = await azure.listResourceGroupLocks(SUB, lockGroup);
@@ -180,6 +185,7 @@ test('vm-files01: the high-risk lock fix needs a second person; the collection i
   for (const step of ['fix.requested', 'fix.refused', 'fix.approved', 'fix.execution-started', 'fix.succeeded', 'fix.verification-started', 'fix.verified-fixed']) expect(audit).toContain(step);
   expect(audit).toMatch(/fix\.refused · refused\nAlex Wilber/);
   expect(audit).toMatch(/fix\.approved · ok\nAdele Vance/);
+  expect(audit).toContain('Locks put back as they were: rg-do-not-delete (CanNotDelete');
 });
 
 test('GET /api/audit exports the same steps as JSON lines, only with the key', async () => {
