@@ -1,6 +1,7 @@
 import type restify from 'restify';
 import type { AzurePort, VaultRef } from '../core/azure-port';
 import { AlertLedger } from '../core/incidents/accept-alert';
+import { type AlertTimeBounds, defaultMaxAheadMs } from '../core/incidents/alert-time';
 import { codeIdentifierOf, memoizedIdentifier, type CodeIdentifier } from '../core/incidents/identify-alert-code';
 import type { Clock, IdGenerator } from '../core/ports';
 import { type CardSender, DeliveryWorker, adapterCardSender } from '../channels/teams/proactive-delivery';
@@ -84,7 +85,9 @@ export function createAlertsModule(app: AppParts, options: AlertsOptions): Alert
   const identifier = memoizedIdentifier(codeIdentifierOf(app.identifier));
   const metrics = createAlertMetrics(() => outbox.depth());
   const coalesceMs = settings.coalesceSeconds * 1000;
-  const ledger = new AlertLedger({ unitOfWork: sqliteUnitOfWork(db), inbox, incidents, outbox, subscriptions, ids: options.ids, windowMs: settings.incidentWindowMinutes * 60_000, coalesceMs });
+  // An alert older than the poller's look-back is not news; one from the future is a wrong clock.
+  const alertTimes: AlertTimeBounds = { maxAheadMs: defaultMaxAheadMs, maxAgeMs: settings.pollLookbackHours * 3_600_000 };
+  const ledger = new AlertLedger({ unitOfWork: sqliteUnitOfWork(db), inbox, incidents, outbox, subscriptions, ids: options.ids, windowMs: settings.incidentWindowMinutes * 60_000, coalesceMs, alertTimes });
 
   const delivery = new DeliveryWorker({
     outbox,
@@ -189,7 +192,7 @@ export function createAlertsModule(app: AppParts, options: AlertsOptions): Alert
     subscriptions,
     identifier,
     registerRoutes(server) {
-      registerAlertRoute(server, { intake, auth, maxBodyBytes: settings.maxBodyBytes, clock, logger: app.logger, metrics });
+      registerAlertRoute(server, { intake, auth, maxBodyBytes: settings.maxBodyBytes, clock, logger: app.logger, metrics, alertTimes });
       registerHealthRoutes(server, { metrics, readiness });
     },
     readiness,

@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { SlackMessage } from './blocks/block-kit';
+import { fitMessage } from './blocks/fit-message';
 
 /** Where a message goes: a channel (or DM) and, for a threaded reply, the thread's root ts. */
 export interface SlackPlace {
@@ -19,9 +20,18 @@ export interface SlackMessenger {
   ephemeral(place: SlackPlace, user: string, message: SlackMessage): Promise<void>;
 }
 
+/**
+ * The door every message leaves by: held to Block Kit's limits here too, so a message that did not
+ * come through a fitting renderer cannot be refused (msg_blocks_too_long). A fitted one passes unchanged.
+ */
+function fitted(message: SlackMessage): SlackMessage {
+  return fitMessage(message, { moreLabel: '' });
+}
+
 export function webApiMessenger(client: webApi.WebClient): SlackMessenger {
   return {
-    async post(place, message) {
+    async post(place, unfitted) {
+      const message = fitted(unfitted);
       const result = await client.chat.postMessage({
         channel: place.channel,
         text: message.text,
@@ -30,10 +40,12 @@ export function webApiMessenger(client: webApi.WebClient): SlackMessenger {
       });
       return typeof result.ts === 'string' ? result.ts : undefined;
     },
-    async update(channel, ts, message) {
+    async update(channel, ts, unfitted) {
+      const message = fitted(unfitted);
       await client.chat.update({ channel, ts, text: message.text, blocks: [...message.blocks] });
     },
-    async ephemeral(place, user, message) {
+    async ephemeral(place, user, unfitted) {
+      const message = fitted(unfitted);
       await client.chat.postEphemeral({
         channel: place.channel,
         user,

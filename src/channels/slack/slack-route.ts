@@ -12,8 +12,8 @@ export const slackEventsPath = '/api/slack/events';
  * verifies the signature over them and reuses `rawBody` only when it is a Buffer. Slack sends
  * JSON (events) or form-encoded (interactivity); anything else is refused with 415.
  */
-export function mountSlackRoute(server: restify.Server, receiver: HTTPReceiver): void {
-  server.post(slackEventsPath, rawBody({ maxBytes: maxBodyBytes, types: [jsonType, formType] }), async (req: restify.Request, res: restify.Response) => {
+export function mountSlackRoute(server: restify.Server, receiver: HTTPReceiver, now: () => number = Date.now): void {
+  server.post(slackEventsPath, refuseOutsideWindow(now), rawBody({ maxBytes: maxBodyBytes, types: [jsonType, formType] }), async (req: restify.Request, res: restify.Response) => {
     // Bolt answers on its own schedule (right after ack); the route ends when the answer is sent.
     await new Promise<void>((resolve) => {
       res.once('finish', () => resolve());
@@ -27,4 +27,35 @@ export function mountSlackRoute(server: restify.Server, receiver: HTTPReceiver):
       }
     });
   });
+}
+
+/** Slack's replay window: a signed request is good for 5 minutes around its timestamp. */
+export const slackWindowSeconds = 5 * 60;
+
+/**
+ * Why a request's x-slack-request-timestamp is outside the window, or undefined when it is inside.
+ * Bolt refuses only old timestamps; one far in the future would let a captured request be replayed
+ * until that time comes, so the window counts both ways. A missing or malformed one is left to
+ * Bolt, which refuses it.
+ */
+export function slackTimestampProblem(header: string | string[] | undefined, nowMs: number): string | undefined {
+  const raw = Array.isArray(header) ? header[0] : header;
+  if (raw === undefined || !/^\d{1,12}$/.test(raw.trim())) return undefined;
+  const skew = Number(raw.trim()) - Math.floor(nowMs / 1000);
+  if (skew > slackWindowSeconds) return 'x-slack-request-timestamp is more than 5 minutes ahead of this server\'s clock';
+  if (skew < -slackWindowSeconds) return 'x-slack-request-timestamp is more than 5 minutes old';
+  return undefined;
+}
+
+function refuseOutsideWindow(now: () => number): restify.RequestHandler {
+  return (req: restify.Request, res: restify.Response, next: restify.Next) => {
+    const problem = slackTimestampProblem(req.headers['x-slack-request-timestamp'], now());
+    if (problem === undefined) {
+      next();
+      return;
+    }
+    req.resume();
+    res.send(401, { error: 'unauthenticated', reason: problem });
+    next(false);
+  };
 }

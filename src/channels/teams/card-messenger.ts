@@ -1,5 +1,6 @@
 import { type Activity, ActivityTypes, CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import type { AdaptiveCardJson } from './card-renderer';
+import { fitCard, sendFitted } from './fit-card';
 
 /**
  * Reply and update operations without a TurnContext in sight, for command and card-action
@@ -11,18 +12,19 @@ export interface CardMessenger {
   sendText(text: string): Promise<string | undefined>;
 }
 
+/** The message that carries a card, the card fitted to Teams' size limit (see fit-card.ts). */
 export function cardActivity(card: AdaptiveCardJson): Partial<Activity> {
-  return MessageFactory.attachment(CardFactory.adaptiveCard(card));
+  return MessageFactory.attachment(CardFactory.adaptiveCard(fitCard(card)));
 }
 
 export function turnMessenger(context: TurnContext): CardMessenger {
   return {
     async send(card) {
-      const response = await context.sendActivity(cardActivity(card));
+      const response = await sendFitted(card, (fitted) => context.sendActivity(cardActivity(fitted)));
       return response?.id;
     },
     async update(activityId, card) {
-      await context.updateActivity({ ...cardActivity(card), type: ActivityTypes.Message, id: activityId, conversation: context.activity.conversation });
+      await sendFitted(card, (fitted) => context.updateActivity({ ...cardActivity(fitted), type: ActivityTypes.Message, id: activityId, conversation: context.activity.conversation }));
     },
     async sendText(text) {
       const response = await context.sendActivity(MessageFactory.text(text));

@@ -1,6 +1,6 @@
 import { ActivityTypes, type CloudAdapter, type ConversationReference } from 'botbuilder';
 import type { DeliveryOutbox, IncidentStore, OutboxEntry, SubscriptionStore } from '../../core/incidents/ports';
-import { ConversationRateLimiter, type RetryPolicy, defaultRetryPolicy, parseRetryAfter, retryableStatuses, retryDelayMs } from '../../core/incidents/delivery-policy';
+import { ConversationRateLimiter, type RetryPolicy, defaultRetryPolicy, parseRetryAfter, retryableStatuses, retryDelayMs, tooLargeStatus } from '../../core/incidents/delivery-policy';
 import { type Incident } from '../../core/incidents/incident';
 import { incidentCardData } from '../../core/incidents/incident-view';
 import type { Language } from '../../core/knowledge/schema';
@@ -9,6 +9,10 @@ import type { Logger } from '../../logger';
 import type { AlertMetrics } from '../../server/health/metrics';
 import { cardActivity } from './card-messenger';
 import { type AdaptiveCardJson, renderCard } from './card-renderer';
+import { fitCard, sendFitted } from './fit-card';
+
+/** Microsoft Learn's page of VM backup errors, their messages and causes. */
+const vmBackupTroubleshootingUrl = 'https://learn.microsoft.com/azure/backup/backup-azure-vms-troubleshoot';
 
 /** Posts a card into a conversation, or replaces an earlier one; returns the message's activity id. */
 export interface CardSender {
@@ -28,13 +32,14 @@ export function adapterCardSender(adapter: CloudAdapter, appId: string): CardSen
       let failure: { error: unknown } | undefined;
       await adapter.continueConversationAsync(appId, reference, async (context) => {
         try {
+          // A card the channel refuses as too large (413) is shortened and sent again, never dropped.
           if (activityId) {
-            await context.updateActivity({ ...cardActivity(card), type: ActivityTypes.Message, id: activityId, conversation: context.activity.conversation });
+            await sendFitted(card, (fitted) => context.updateActivity({ ...cardActivity(fitted), type: ActivityTypes.Message, id: activityId, conversation: context.activity.conversation }));
           } else {
             // The continuation event has an id of its own; left in place, botbuilder would send a threaded
             // reply to it (replyToActivity). An incident card is a new post (sendToConversation).
             context.activity.id = undefined;
-            const response = await context.sendActivity(cardActivity(card));
+            const response = await sendFitted(card, (fitted) => context.sendActivity(cardActivity(fitted)));
             id = response?.id;
           }
         } catch (error) {
@@ -330,7 +335,7 @@ export class DeliveryWorker {
       logger.error({ conversationKey: entry.conversationKey, subscriptionId: entry.subscriptionId, dropped }, `incident deliveries to this conversation stopped: ${reason}`);
       return 'conversation-closed';
     }
-    const transient = status === undefined || retryableStatuses.has(status);
+    const transient = status === undefined || retryableStatuses.has(status) || status === tooLargeStatus;
     if (transient && attempts < this.retry.maxAttempts) {
       // No status: the connector was unreachable or too slow. Back off like a 5xx.
       const delay = retryDelayMs(attempts, status === undefined ? undefined : retryAfterMs, this.deps.random, this.retry);
@@ -350,6 +355,8 @@ export class DeliveryWorker {
     const catalogueMessage = incident.code ? this.deps.catalogueMessage?.(incident.code, language) : undefined;
     // Without the catalogue (no lookup configured) a code is taken as known; with it, an unknown code gets no Troubleshoot buttons.
     const troubleshootable = incident.code !== null && (this.deps.catalogueMessage === undefined || catalogueMessage !== undefined);
-    return renderCard('incident', incidentCardData(incident, language, { troubleshootable, ...(catalogueMessage ? { catalogueMessage } : {}) }));
+    const card = renderCard('incident', incidentCardData(incident, language, { troubleshootable, ...(catalogueMessage ? { catalogueMessage } : {}) }));
+    // Azure's description and resource names are unbounded: a card cut to fit links to where these errors are documented.
+    return fitCard(card, { more: { url: vmBackupTroubleshootingUrl, label: language === 'en' ? 'Read more' : 'Więcej' } });
   }
 }

@@ -21,6 +21,7 @@ import type { IdentityGateConfig } from '../../config';
 import type { Logger } from '../../logger';
 import { type CardMessenger, turnMessenger } from './card-messenger';
 import { type AdaptiveCardJson, renderCard } from './card-renderer';
+import { fitCard } from './fit-card';
 import type {
   CardActionContext,
   CardActionHandler,
@@ -279,6 +280,8 @@ export class TeamsBot extends ActivityHandler {
       }
     }
 
+    // The invoke answer carries the card too: it is held to the same size limit as a message.
+    result = { ...result, card: fitCard(result.card) };
     try {
       if ((result.mode === 'respond' || result.mode === 'shared-elsewhere') && via === 'invoke') return { statusCode: 200, type: invokeCardType, value: result.card };
       if (result.mode === 'shared-elsewhere') return { statusCode: 200, type: invokeCardType, value: result.card };

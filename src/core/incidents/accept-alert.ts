@@ -1,6 +1,7 @@
 import type { IdGenerator } from '../ports';
-import type { BackupAlert } from './backup-alert';
+import type { BackupAlert, SenderTimeReplaced } from './backup-alert';
 import { alertDedupeKey, vmKey } from './backup-alert';
+import { type AlertTimeBounds, defaultAlertTimeBounds, withPlausibleTime } from './alert-time';
 import { planDueAt } from './delivery-policy';
 import { decideGroup } from './group-alert';
 import type { IncidentHeader } from './incident';
@@ -20,15 +21,22 @@ export interface AlertLedgerDeps {
   readonly coalesceMs: number;
   /** Most cards one `subscribe` queues for incidents already open (default 20, the most recent). */
   readonly maxOpenCards?: number;
+  /** Alert times outside these bounds around the time received are replaced by it (default: 5 minutes ahead, 24 hours old). */
+  readonly alertTimes?: AlertTimeBounds;
+}
+
+/** Present when the alert's own time was implausible and the time received was used instead. */
+interface TimeNote {
+  readonly senderTimeReplaced?: SenderTimeReplaced;
 }
 
 export type AcceptOutcome =
   /** Stored and grouped: incidentId is where the VM now shows. */
-  | { readonly kind: 'grouped'; readonly alertId: string; readonly incidentId: string; readonly changed: boolean; readonly opened: boolean }
+  | ({ readonly kind: 'grouped'; readonly alertId: string; readonly incidentId: string; readonly changed: boolean; readonly opened: boolean } & TimeNote)
   /** Stored; its code needs the job (AzurePort), which happens after the 202. */
-  | { readonly kind: 'pending'; readonly alertId: string }
+  | ({ readonly kind: 'pending'; readonly alertId: string } & TimeNote)
   /** Stored, but changes nothing (a recovery of a VM no incident holds). */
-  | { readonly kind: 'ignored'; readonly alertId: string }
+  | ({ readonly kind: 'ignored'; readonly alertId: string } & TimeNote)
   /** Seen before (same job, or same Azure Monitor alert): nothing new stored. */
   | { readonly kind: 'duplicate'; readonly alertId: string; readonly incidentId: string | null };
 
@@ -100,10 +108,14 @@ export class AlertLedger {
   }
 
   private acceptOne(input: AcceptInput): AcceptOutcome {
-    const { alert, code, awaitJob, receivedAt } = input;
-    const dedupeKey = alertDedupeKey(alert);
+    const { code, awaitJob, receivedAt } = input;
+    // The sender's own time identifies a retry of the same alert, so the key is taken before any replacement.
+    const dedupeKey = alertDedupeKey(input.alert);
     const existing = this.deps.inbox.find(dedupeKey);
     if (existing) return { kind: 'duplicate', alertId: existing.id, incidentId: existing.incidentId };
+    // Grouping must not follow a sender's wrong clock: an implausible time becomes the time received.
+    const alert = withPlausibleTime(input.alert, receivedAt, this.deps.alertTimes ?? defaultAlertTimeBounds);
+    const note: TimeNote = alert.senderTimeReplaced ? { senderTimeReplaced: alert.senderTimeReplaced } : {};
     const entry: InboxEntry = {
       id: this.deps.ids.next(),
       dedupeKey,
@@ -115,11 +127,11 @@ export class AlertLedger {
     };
     if (code === undefined && awaitJob) {
       this.deps.inbox.insert(entry);
-      return { kind: 'pending', alertId: entry.id };
+      return { kind: 'pending', alertId: entry.id, ...note };
     }
     const grouped = this.group(alert, code ?? null, receivedAt);
     this.deps.inbox.insert({ ...entry, status: grouped ? 'grouped' : 'ignored', incidentId: grouped?.id ?? null });
-    return grouped ? { kind: 'grouped', alertId: entry.id, incidentId: grouped.id, changed: grouped.changed, opened: grouped.opened } : { kind: 'ignored', alertId: entry.id };
+    return grouped ? { kind: 'grouped', alertId: entry.id, incidentId: grouped.id, changed: grouped.changed, opened: grouped.opened, ...note } : { kind: 'ignored', alertId: entry.id, ...note };
   }
 
   /** Applies the alert to its incident (opening one if needed); undefined when it changes nothing. */

@@ -38,6 +38,15 @@ export interface BackupAlert {
   readonly occurredAt: Date;
   /** Metric alerts: Backup Health Events "Health Status" dimension. */
   readonly healthStatus?: string;
+  /** Set when the sender's time was implausible and `occurredAt` is the time received instead (see alert-time.ts). */
+  readonly senderTimeReplaced?: SenderTimeReplaced;
+}
+
+/** What the sender said the alert's time was, kept when we replaced it with the time received. */
+export interface SenderTimeReplaced {
+  /** As sent (ISO 8601), or 'invalid'. */
+  readonly senderTime: string;
+  readonly reason: 'ahead' | 'too-old' | 'invalid';
 }
 
 /** Grouping and matching compare vault names case-insensitively: alertTargetIDs arrive lower-cased. */

@@ -74,6 +74,13 @@ export class ConversationRateLimiter {
 /** Teams asks to retry exactly these. */
 export const retryableStatuses: ReadonlySet<number> = new Set([429, 412, 502, 504]);
 
+/**
+ * 413: the message is too large. The channel shortens the card and sends it again at once; should
+ * even its smallest form be refused, the delivery is retried later like a throttled one: an
+ * incident is never dropped for its size.
+ */
+export const tooLargeStatus = 413;
+
 export interface RetryPolicy {
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;

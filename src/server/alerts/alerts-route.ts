@@ -1,5 +1,6 @@
 import type restify from 'restify';
 import type { AlertIntake } from '../../alerts/alert-intake';
+import { type AlertTimeBounds, describeReplacedTime } from '../../core/incidents/alert-time';
 import { normaliseAlert } from '../../core/incidents/normalize-alert';
 import type { Clock } from '../../core/ports';
 import type { Logger } from '../../logger';
@@ -17,6 +18,8 @@ export interface AlertRouteDeps {
   readonly metrics: AlertMetrics;
   /** How long a sender may take to deliver the body (default 10 s, then 408). */
   readonly bodyTimeoutMs?: number;
+  /** The bounds the ledger holds alert times to (for the 202's note when a time was replaced). */
+  readonly alertTimes?: AlertTimeBounds;
 }
 
 export const alertsPath = '/api/alerts';
@@ -68,7 +71,11 @@ export function registerAlertRoute(server: restify.Server, deps: AlertRouteDeps)
       const outcome = await deps.intake.submit(normalised.alert);
       deps.metrics.alertsReceived.inc({ outcome: outcome.kind });
       const incidentId = outcome.kind === 'grouped' || outcome.kind === 'duplicate' ? outcome.incidentId : null;
-      res.send(202, { status: outcome.kind, alertId: outcome.alertId, incidentId });
+      const replaced = outcome.kind === 'duplicate' ? undefined : outcome.senderTimeReplaced;
+      // The sender learns its clock was not believed (and why), rather than finding odd times on the card.
+      const note = replaced ? describeReplacedTime(replaced, deps.alertTimes) : undefined;
+      if (note) deps.logger.warn({ alertId: outcome.alertId, senderTime: replaced?.senderTime }, `alert time replaced: ${note}`);
+      res.send(202, { status: outcome.kind, alertId: outcome.alertId, incidentId, ...(note ? { note } : {}) });
     } catch (error) {
       deps.logger.error({ err: error }, 'alert could not be stored');
       deps.metrics.alertsReceived.inc({ outcome: 'store_failed' });

@@ -16,7 +16,8 @@ export interface ConnectorCall {
  */
 export class FlakyConnector {
   readonly calls: ConnectorCall[] = [];
-  readonly refused: { status: number; conversationId: string }[] = [];
+  /** Calls answered with a failure, with the size of the card each carried. */
+  readonly refused: { status: number; conversationId: string; cardBytes: number }[] = [];
   private failures: { status: number; headers: Record<string, string>; conversationId?: string }[] = [];
   /** Conversations whose calls are parked (a connector that does not answer) until release(). */
   private readonly holding = new Map<string, (() => void)[]>();
@@ -41,6 +42,11 @@ export class FlakyConnector {
   /** The next `count` calls (for a conversation, or any) are answered with `status`. */
   failNext(count: number, status: number, headers: Record<string, string> = {}, conversationId?: string): void {
     for (let i = 0; i < count; i++) this.failures.push({ status, headers, ...(conversationId ? { conversationId } : {}) });
+  }
+
+  /** Failures asked for and not yet used are forgotten: the connector answers normally again. */
+  clearFailures(): void {
+    this.failures.length = 0;
   }
 
   /** Calls for this conversation get no answer until release(conversationId). */
@@ -96,7 +102,7 @@ export class FlakyConnector {
     const index = this.failures.findIndex((f) => f.conversationId === undefined || f.conversationId === conversationId);
     if (index >= 0) {
       const failure = this.failures.splice(index, 1)[0]!;
-      this.refused.push({ status: failure.status, conversationId });
+      this.refused.push({ status: failure.status, conversationId, cardBytes: Buffer.byteLength(JSON.stringify(body?.attachments?.[0]?.content ?? null)) });
       return send(failure.status, { error: { code: 'Throttled', message: `stub answered ${failure.status}` } }, failure.headers);
     }
     if (req.method === 'PUT' && pathActivity) {

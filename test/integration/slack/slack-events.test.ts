@@ -268,6 +268,19 @@ describe('trust: signatures, retries and forged buttons', () => {
     expect(slack.api.messages()).toHaveLength(0);
   });
 
+  test('a timestamp more than 5 minutes in the future is refused with 401 too, even with a valid signature', async () => {
+    const body = eventBody('app-mention-code.json', {}, { event_id: 'Ev0FUTURE01' });
+    const future = Math.floor(Date.now() / 1000) + 10 * 60;
+    const answer = await postSigned(url, body, json, { timestamp: future });
+    expect(answer.status).toBe(401);
+    expect(answer.text).toContain('more than 5 minutes ahead');
+    // Within the window either way is fine (clocks drift a little).
+    expect((await postSigned(url, eventBody('app-mention-code.json', {}, { event_id: 'Ev0NEARLY01' }), json, { timestamp: Math.floor(Date.now() / 1000) + 60 })).status).toBe(200);
+    await slack.api.waitFor((c) => c.length >= 1);
+    await settle();
+    expect(slack.api.messages('chat.postMessage')).toHaveLength(1);
+  });
+
   test('a retried event (same event_id, x-slack-retry-num) is posted once', async () => {
     const body = eventBody('app-mention-code.json', {}, { event_id: 'Ev0RETRY01' });
     expect((await postSigned(url, body, json)).status).toBe(200);
