@@ -21,7 +21,8 @@ import { registerResourceQuestions } from './channels/teams/resource-questions';
 import { registerFixActions } from './channels/teams/fix-actions';
 import { registerAuditCommand } from './channels/teams/audit-command';
 import { teamsMessenger } from './channels/teams/teams-messenger';
-import { adapterCardSender } from './channels/teams/proactive-delivery';
+import { adapterCardSender, teamsIncidentSender } from './channels/teams/proactive-sender';
+import { ConversationRateLimiter, teamsConversationLimits } from './core/incidents/delivery-policy';
 import { createResourceQuestions } from './core/questions';
 import { QuestionFlow } from './features/questions/question-flow';
 import { createAzurePortFromConfig } from './azure/azure-from-config';
@@ -124,6 +125,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     parts,
     { ids: overrides.ids ?? randomIds, ...(azure ? { azure } : {}), ...(blobState ? { leadership: blobState.pollerLease } : {}), ...overrides.alerts },
   );
+  // Incident cards on Teams: proactive sends within Teams' per-conversation limits.
+  alerts.senders.register('msteams', teamsIncidentSender(adapterCardSender(adapter, config.bot.MicrosoftAppId ?? '')), new ConversationRateLimiter(teamsConversationLimits));
   const fixAzure = overrides.remediation?.azure ?? azure;
   const remediation = fixAzure
     ? createRemediationModule(parts, { ids: overrides.ids ?? randomIds, ...(blobState ? { stores: { fixRequests: blobState.fixRequests, audit: blobState.audit, auditEntries: (since?: Date) => blobState.audit.entries(since) }, leadership: blobState.pollerLease } : {}), ...overrides.remediation, azure: fixAzure })

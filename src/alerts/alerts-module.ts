@@ -4,7 +4,7 @@ import { AlertLedger } from '../core/incidents/accept-alert';
 import { type AlertTimeBounds, defaultMaxAheadMs } from '../core/incidents/alert-time';
 import { codeIdentifierOf, memoizedIdentifier, type CodeIdentifier } from '../core/incidents/identify-alert-code';
 import type { Clock, IdGenerator } from '../core/ports';
-import { type CardSender, DeliveryWorker, adapterCardSender } from '../channels/teams/proactive-delivery';
+import { DeliveryWorker, type IncidentSender, IncidentSenders } from '../features/incidents/delivery-worker';
 import { durably } from '../storage/sqlite-database';
 import { registerIncidentActions } from '../channels/teams/incident-actions';
 import { registerSubscriptionCommands } from '../channels/teams/subscription-commands';
@@ -33,8 +33,8 @@ export interface AlertsOptions {
   /** Azure, for job lookups and the poller; undefined: webhook only. */
   readonly azure?: AzurePort;
   readonly watchedVaults?: readonly VaultRef[];
-  /** Replaces the CloudAdapter sender (benchmarks measuring the path without Teams). */
-  readonly sender?: CardSender;
+  /** Replaces the channels' senders (benchmarks measuring the path without a chat service). */
+  readonly sender?: IncidentSender;
   /** Start the delivery worker and the poller with the app (default true; tests drive them by hand). */
   readonly startWorkers?: boolean;
   /** The timer that retries alerts still waiting for their job (tests drive it by hand). */
@@ -51,6 +51,8 @@ export interface AlertsModule {
   readonly intake: AlertIntake;
   readonly processor: AlertProcessor;
   readonly delivery: DeliveryWorker;
+  /** Where incident messages go, per channel: the composition root registers each configured channel. */
+  readonly senders: IncidentSenders;
   readonly poller: JobPoller | undefined;
   readonly metrics: AlertMetrics;
   readonly incidents: SqliteIncidentStore;
@@ -89,11 +91,12 @@ export function createAlertsModule(app: AppParts, options: AlertsOptions): Alert
   const alertTimes: AlertTimeBounds = { maxAheadMs: defaultMaxAheadMs, maxAgeMs: settings.pollLookbackHours * 3_600_000 };
   const ledger = new AlertLedger({ unitOfWork: sqliteUnitOfWork(db), inbox, incidents, outbox, subscriptions, ids: options.ids, windowMs: settings.incidentWindowMinutes * 60_000, coalesceMs, alertTimes });
 
+  const senders = new IncidentSenders();
   const delivery = new DeliveryWorker({
     outbox,
     incidents,
     subscriptions,
-    sender: options.sender ?? adapterCardSender(app.adapter, app.config.bot.MicrosoftAppId ?? ''),
+    sender: options.sender ?? senders,
     clock,
     sleep: options.sleep ?? realSleep,
     random: options.random ?? Math.random,
@@ -184,6 +187,7 @@ export function createAlertsModule(app: AppParts, options: AlertsOptions): Alert
     intake,
     processor,
     delivery,
+    senders,
     poller,
     metrics,
     incidents,

@@ -22,3 +22,8 @@ export type ChannelName = 'msteams' | 'slack';
 export function channelOf(place: CardLocation): ChannelName {
   return place.channel ?? 'msteams';
 }
+
+/** The channel of a stored conversation key: Slack's are made by slackConversationId ("slack:<team>:<channel>"). */
+export function channelOfConversation(conversationKey: string): ChannelName {
+  return conversationKey.startsWith('slack:') ? 'slack' : 'msteams';
+}

@@ -1,7 +1,7 @@
 import type { PolicyState } from '../../core/remediation/policy';
 import type { Messenger } from '../../features/messenger';
 import { teamsFixCard } from './fix-actions';
-import type { CardSender } from './proactive-delivery';
+import type { CardSender } from './proactive-sender';
 import type { TeamsBot } from './teams-bot';
 
 /** The features' Messenger on Teams: a view model rendered as its card, written with a proactive update. */

@@ -1,4 +1,5 @@
-import { adapterCardSender, DeliveryWorker } from '../../../src/channels/teams/proactive-delivery';
+import { adapterCardSender, teamsIncidentSender } from '../../../src/channels/teams/proactive-sender';
+import { DeliveryWorker } from '../../../src/features/incidents/delivery-worker';
 import type { DeliveryOutbox } from '../../../src/core/incidents/ports';
 import { mentionMessage } from '../../helpers/activities';
 import { cardText } from '../../helpers/connector-stub';
@@ -128,7 +129,7 @@ function workerOver(rig: Rig, outbox: DeliveryOutbox, options: { sendTimeoutMs?:
     outbox,
     incidents: alerts.incidents,
     subscriptions: alerts.subscriptions,
-    sender: adapterCardSender(rig.bot.app.adapter, ''),
+    sender: teamsIncidentSender(adapterCardSender(rig.bot.app.adapter, '')),
     clock: rig.clock,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     random: () => 0.5,

@@ -1,68 +1,66 @@
-import { ActivityTypes, type CloudAdapter, type ConversationReference } from 'botbuilder';
 import type { DeliveryOutbox, IncidentStore, OutboxEntry, SubscriptionStore } from '../../core/incidents/ports';
+import type { Subscription } from '../../core/incidents/subscription';
 import { ConversationRateLimiter, type RetryPolicy, defaultRetryPolicy, parseRetryAfter, retryableStatuses, retryDelayMs, tooLargeStatus } from '../../core/incidents/delivery-policy';
 import { type Incident } from '../../core/incidents/incident';
-import { incidentCardData } from '../../core/incidents/incident-view';
+import { type IncidentCardData, incidentCardData } from '../../core/incidents/incident-view';
 import type { Language } from '../../core/knowledge/schema';
 import type { Clock } from '../../core/ports';
 import type { Logger } from '../../logger';
-import type { AlertMetrics } from '../../server/health/metrics';
-import { cardActivity } from './card-messenger';
-import { type AdaptiveCardJson, renderCard } from './card-renderer';
-import { fitCard, sendFitted } from './fit-card';
+import { type ChannelName, channelOfConversation } from '../interaction';
 
-/** Microsoft Learn's page of VM backup errors, their messages and causes. */
-const vmBackupTroubleshootingUrl = 'https://learn.microsoft.com/azure/backup/backup-azure-vms-troubleshoot';
-
-/** Posts a card into a conversation, or replaces an earlier one; returns the message's activity id. */
-export interface CardSender {
-  deliver(reference: Partial<ConversationReference>, card: AdaptiveCardJson, activityId: string | undefined): Promise<string>;
+/**
+ * Posts an incident's message into a subscribed conversation, or replaces the one posted there
+ * (`messageId`); returns the message's id. Each channel renders the view its own way. A refused
+ * call throws an error carrying the channel's HTTP-like `statusCode` (403: may no longer post
+ * there; 404: the message is gone; 413: too large; 429 with Retry-After: slow down), which
+ * the worker retries, reposts or gives up on.
+ */
+export interface IncidentSender {
+  deliver(subscription: Subscription, view: IncidentCardData, language: Language, messageId: string | undefined): Promise<string>;
 }
 
 /**
- * Proactive sends through CloudAdapter.continueConversationAsync with the stored conversation reference.
- * A refused call throws the connector's RestError (statusCode, Retry-After) to the caller.
+ * One sender and one rate limit per channel: the subscription's stored reference says which
+ * (`channelId`, as Bot Framework names channels), and the channel's own limits apply to each
+ * of its conversations.
  */
-export function adapterCardSender(adapter: CloudAdapter, appId: string): CardSender {
-  return {
-    async deliver(reference, card, activityId) {
-      let id = activityId;
-      // An error thrown inside the continuation goes to adapter.onTurnError, which logs it and carries on:
-      // the caller would see a success (a deleted card "updated", a 429 "sent"). It is kept and thrown here.
-      let failure: { error: unknown } | undefined;
-      await adapter.continueConversationAsync(appId, reference, async (context) => {
-        try {
-          // A card the channel refuses as too large (413) is shortened and sent again, never dropped.
-          if (activityId) {
-            await sendFitted(card, (fitted) => context.updateActivity({ ...cardActivity(fitted), type: ActivityTypes.Message, id: activityId, conversation: context.activity.conversation }));
-          } else {
-            // The continuation event has an id of its own; left in place, botbuilder would send a threaded
-            // reply to it (replyToActivity). An incident card is a new post (sendToConversation).
-            context.activity.id = undefined;
-            const response = await sendFitted(card, (fitted) => context.sendActivity(cardActivity(fitted)));
-            id = response?.id;
-          }
-        } catch (error) {
-          failure = { error };
-        }
-      });
-      if (failure) throw failure.error;
-      if (!id) throw new Error('the channel returned no activity id for the new message');
-      return id;
-    },
-  };
+export class IncidentSenders implements IncidentSender {
+  private readonly byChannel = new Map<string, { readonly sender: IncidentSender; readonly limiter: ConversationRateLimiter }>();
+
+  register(channel: ChannelName, sender: IncidentSender, limiter: ConversationRateLimiter): void {
+    this.byChannel.set(channel, { sender, limiter });
+  }
+
+  limiterFor(conversationKey: string): ConversationRateLimiter | undefined {
+    return this.byChannel.get(channelOfConversation(conversationKey))?.limiter;
+  }
+
+  async deliver(subscription: Subscription, view: IncidentCardData, language: Language, messageId: string | undefined): Promise<string> {
+    const channel = channelOfConversation(subscription.conversationKey);
+    const entry = this.byChannel.get(channel);
+    if (!entry) throw Object.assign(new Error(`${channel} is not configured: its incident messages cannot be sent`), { statusCode: 403 });
+    return entry.sender.deliver(subscription, view, language, messageId);
+  }
+}
+
+/** The delivery's figures (Prometheus counters in production, see src/server/health/metrics.ts). */
+export interface DeliveryMetrics {
+  readonly deliveries: { inc(labels: { kind: 'create' | 'update' }): void };
+  readonly deliveryRetries: { inc(labels: { status: string }): void };
+  readonly deliveryFailures: { inc(value?: number): void };
+  readonly acceptedToPosted: { observe(seconds: number): void };
 }
 
 export interface DeliveryWorkerDeps {
   readonly outbox: DeliveryOutbox;
   readonly incidents: IncidentStore;
   readonly subscriptions: SubscriptionStore;
-  readonly sender: CardSender;
+  readonly sender: IncidentSender & { limiterFor?(conversationKey: string): ConversationRateLimiter | undefined };
   readonly clock: Clock;
   readonly sleep: (ms: number) => Promise<void>;
   readonly random: () => number;
   readonly logger: Logger;
-  readonly metrics?: AlertMetrics;
+  readonly metrics?: DeliveryMetrics;
   readonly coalesceMs: number;
   readonly retry?: RetryPolicy;
   readonly limiter?: ConversationRateLimiter;
@@ -218,7 +216,7 @@ export class DeliveryWorker {
     for (const [index, entry] of entries.entries()) {
       try {
         const now = this.deps.clock.now();
-        const wait = this.limiter.delayMs(conversationKey, now.getTime());
+        const wait = this.limiterOf(conversationKey).delayMs(conversationKey, now.getTime());
         if (wait > 0) {
           // Over Teams' limit for this conversation: everything left waits for the window, without counting an attempt.
           for (const rest of entries.slice(index)) this.deps.outbox.reschedule(rest.id, new Date(now.getTime() + wait), rest.attempts, rest.lastError ?? 'rate limited');
@@ -252,12 +250,11 @@ export class DeliveryWorker {
       outbox.markFailed(entry.id, !incident ? 'incident not found' : 'conversation unsubscribed');
       return 'done';
     }
-    const card = this.render(incident, subscription.language);
-    const reference = subscription.conversationReference as Partial<ConversationReference>;
+    const view = this.view(incident, subscription.language);
     // A card sent earlier whose id the store did not take yet is updated, never posted again.
     const known = entry.activityId ?? this.unrecorded.get(entry.id)?.activityId;
-    this.limiter.record(entry.conversationKey, now.getTime());
-    let attempt = await this.send(entry, incident.revision, reference, card, known);
+    this.limiterOf(entry.conversationKey).record(entry.conversationKey, now.getTime());
+    let attempt = await this.send(entry, incident.revision, subscription, view, known);
     let created = known === undefined;
     if (!attempt.ok && known !== undefined && attempt.status === 404) {
       // Someone deleted the card: forget it and post a new one (once; a failure of that post is retried as a create).
@@ -265,8 +262,8 @@ export class DeliveryWorker {
       outbox.forgetActivity(entry.id);
       this.unrecorded.delete(entry.id);
       created = true;
-      this.limiter.record(entry.conversationKey, this.deps.clock.now().getTime());
-      attempt = await this.send(entry, incident.revision, reference, card, undefined);
+      this.limiterOf(entry.conversationKey).record(entry.conversationKey, this.deps.clock.now().getTime());
+      attempt = await this.send(entry, incident.revision, subscription, view, undefined);
     }
     if (!attempt.ok) return this.failed(entry, attempt);
     metrics?.deliveries.inc({ kind: created ? 'create' : 'update' });
@@ -287,9 +284,9 @@ export class DeliveryWorker {
   }
 
   /** The connector call alone, with a timeout. A call that times out is left to finish; its answer is recorded then. */
-  private async send(entry: OutboxEntry, revision: number, reference: Partial<ConversationReference>, card: AdaptiveCardJson, activityId: string | undefined): Promise<Attempt> {
+  private async send(entry: OutboxEntry, revision: number, subscription: Subscription, view: IncidentCardData, activityId: string | undefined): Promise<Attempt> {
     const timeoutMs = this.deps.sendTimeoutMs ?? 30_000;
-    const call = this.deps.sender.deliver(reference, card, activityId);
+    const call = this.deps.sender.deliver(subscription, view, subscription.language, activityId);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
@@ -351,12 +348,16 @@ export class DeliveryWorker {
     return 'done';
   }
 
-  render(incident: Incident, language: Language): AdaptiveCardJson {
+  /** The channel's limit for this conversation (Teams' or Slack's), else the default. */
+  private limiterOf(conversationKey: string): ConversationRateLimiter {
+    return this.deps.sender.limiterFor?.(conversationKey) ?? this.limiter;
+  }
+
+  /** The incident as its message shows it now, in the subscriber's language; each channel renders it. */
+  view(incident: Incident, language: Language): IncidentCardData {
     const catalogueMessage = incident.code ? this.deps.catalogueMessage?.(incident.code, language) : undefined;
     // Without the catalogue (no lookup configured) a code is taken as known; with it, an unknown code gets no Troubleshoot buttons.
     const troubleshootable = incident.code !== null && (this.deps.catalogueMessage === undefined || catalogueMessage !== undefined);
-    const card = renderCard('incident', incidentCardData(incident, language, { troubleshootable, ...(catalogueMessage ? { catalogueMessage } : {}) }));
-    // Azure's description and resource names are unbounded: a card cut to fit links to where these errors are documented.
-    return fitCard(card, { more: { url: vmBackupTroubleshootingUrl, label: language === 'en' ? 'Read more' : 'Więcej' } });
+    return incidentCardData(incident, language, { troubleshootable, ...(catalogueMessage ? { catalogueMessage } : {}) });
   }
 }
