@@ -1,5 +1,3 @@
-import type { CloudAdapter } from 'botbuilder';
-import type { TeamsBot } from './channels/teams/teams-bot';
 import type { Config } from './config';
 import type { Identifier } from './core/identify';
 import type { KnowledgeBase } from './core/knowledge/knowledge-base';
@@ -8,7 +6,7 @@ import type { TroubleshootService } from './core/troubleshoot/troubleshoot-servi
 import type { Logger } from './logger';
 import type { SqliteDatabase } from './storage/sqlite-database';
 
-/** What createApp hands a feature module (alerts, fixes) before the App itself exists. */
+/** What createApp hands a feature module (alerts, fixes) before the App itself exists: no channel in it, the modules are channel-neutral. */
 export interface AppParts {
   readonly config: Config;
   readonly db: SqliteDatabase;
@@ -16,7 +14,5 @@ export interface AppParts {
   readonly logger: Logger;
   readonly identifier: Identifier;
   readonly knowledge: KnowledgeBase;
-  readonly adapter: CloudAdapter;
-  readonly bot: TeamsBot;
   readonly troubleshoot: TroubleshootService;
 }

@@ -22,6 +22,8 @@ import { registerFixActions } from './channels/teams/fix-actions';
 import { registerAuditCommand } from './channels/teams/audit-command';
 import { teamsMessenger } from './channels/teams/teams-messenger';
 import { adapterCardSender, teamsIncidentSender } from './channels/teams/proactive-sender';
+import { registerSubscriptionCommands } from './channels/teams/subscription-commands';
+import { registerIncidentActions } from './channels/teams/incident-actions';
 import { ConversationRateLimiter, teamsConversationLimits } from './core/incidents/delivery-policy';
 import { createResourceQuestions } from './core/questions';
 import { QuestionFlow } from './features/questions/question-flow';
@@ -120,11 +122,14 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
 
   const bot = new TeamsBot({ knowledge, identifier, troubleshoot, logger, identityGate: config.identityGate });
   const azure = overrides.azure ?? overrides.remediation?.azure ?? overrides.alerts?.azure ?? createAzurePortFromConfig(config);
-  const parts: AppParts = { config, db, clock, logger, identifier, knowledge, adapter, bot, troubleshoot };
+  const parts: AppParts = { config, db, clock, logger, identifier, knowledge, troubleshoot };
   const alerts = createAlertsModule(
     parts,
-    { ids: overrides.ids ?? randomIds, ...(azure ? { azure } : {}), ...(blobState ? { leadership: blobState.pollerLease } : {}), ...overrides.alerts },
+    // The fix policy names the operators who may subscribe; read at each command, so the remediation module built below is seen.
+    { ids: overrides.ids ?? randomIds, ...(azure ? { azure } : {}), ...(blobState ? { leadership: blobState.pollerLease } : {}), policy: () => remediation?.service.policyState(), ...overrides.alerts },
   );
+  registerSubscriptionCommands(bot, alerts.subscriptionCommands, config.bot.MicrosoftAppId ?? '');
+  registerIncidentActions(bot, { incidents: alerts.incidents, troubleshoot });
   // Incident cards on Teams: proactive sends within Teams' per-conversation limits.
   alerts.senders.register('msteams', teamsIncidentSender(adapterCardSender(adapter, config.bot.MicrosoftAppId ?? '')), new ConversationRateLimiter(teamsConversationLimits));
   const fixAzure = overrides.remediation?.azure ?? azure;

@@ -6,8 +6,8 @@ import { codeIdentifierOf, memoizedIdentifier, type CodeIdentifier } from '../co
 import type { Clock, IdGenerator } from '../core/ports';
 import { DeliveryWorker, type IncidentSender, IncidentSenders } from '../features/incidents/delivery-worker';
 import { durably } from '../storage/sqlite-database';
-import { registerIncidentActions } from '../channels/teams/incident-actions';
-import { registerSubscriptionCommands } from '../channels/teams/subscription-commands';
+import { SubscriptionCommands } from '../features/incidents/subscription-commands';
+import type { PolicyState } from '../core/remediation/policy';
 import { createAlertAuthenticator } from '../server/alerts/alert-auth';
 import { registerAlertRoute } from '../server/alerts/alerts-route';
 import { registerHealthRoutes, type ReadinessReport } from '../server/health/health-routes';
@@ -45,6 +45,8 @@ export interface AlertsOptions {
    * this instance's own outbox, which is in its SQLite file.
    */
   readonly leadership?: Leadership;
+  /** The fix policy, which names the operators who may subscribe (read on every command). */
+  readonly policy?: () => PolicyState | undefined;
 }
 
 export interface AlertsModule {
@@ -53,6 +55,8 @@ export interface AlertsModule {
   readonly delivery: DeliveryWorker;
   /** Where incident messages go, per channel: the composition root registers each configured channel. */
   readonly senders: IncidentSenders;
+  /** `subscribe` / `unsubscribe` / `subscriptions`, for every channel. */
+  readonly subscriptionCommands: SubscriptionCommands;
   readonly poller: JobPoller | undefined;
   readonly metrics: AlertMetrics;
   readonly incidents: SqliteIncidentStore;
@@ -154,16 +158,15 @@ export function createAlertsModule(app: AppParts, options: AlertsOptions): Alert
   });
   if (!auth.configured) app.logger.warn('POST /api/alerts has no credentials configured (ALERTS_SHARED_SECRET or ALERTS_AAD_*): every alert will be refused');
 
-  registerSubscriptionCommands(app.bot, {
+  const subscriptionCommands = new SubscriptionCommands({
     subscriptions,
     ids: options.ids,
     clock,
-    appId: app.config.bot.MicrosoftAppId ?? '',
+    policy: options.policy ?? (() => undefined),
     // Incidents already open reach the new subscriber through the outbox, like any other card.
     subscribe: (subscription) => ledger.subscribe(subscription, clock.now()),
     onSubscribed: () => delivery.wake(),
   });
-  registerIncidentActions(app.bot, { incidents, troubleshoot: app.troubleshoot });
 
   let stopFollowing: (() => void) | undefined;
 
@@ -188,6 +191,7 @@ export function createAlertsModule(app: AppParts, options: AlertsOptions): Alert
     processor,
     delivery,
     senders,
+    subscriptionCommands,
     poller,
     metrics,
     incidents,

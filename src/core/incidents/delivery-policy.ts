@@ -31,6 +31,9 @@ export const teamsConversationLimits: readonly RateWindow[] = [
   { limit: 1_800, windowMs: 3_600_000 },
 ];
 
+/** Slack, per channel: about one message a second (chat.postMessage's documented special limit; updates count too). */
+export const slackChannelLimits: readonly RateWindow[] = [{ limit: 1, windowMs: 1_000 }];
+
 /** A sliding-window log per conversation. */
 export class ConversationRateLimiter {
   private readonly sends = new Map<string, number[]>();
