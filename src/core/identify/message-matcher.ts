@@ -88,6 +88,9 @@ interface MessageDoc {
   readonly totalWeight: number;
   /** The message's rare words: the ones that tell it from its neighbours. */
   readonly distinctive: readonly boolean[];
+  /** What the rare words weigh together, and how many there are. */
+  readonly distinctiveWeight: number;
+  readonly distinctiveTerms: number;
   /** How many input tokens a match may spread over: word order and a few extra words are fine, a whole page is not. */
   readonly window: number;
 }
@@ -116,6 +119,12 @@ export interface MessageHit {
   readonly weight: number;
   /** Whether one of the message's rarest words was found; without one, the match is only generic words. */
   readonly distinctive: boolean;
+  /** Share of the rare words' weight found, 0..1: a text that shares a message's common words but not its rare ones is another message. */
+  readonly distinctiveCoverage: number;
+  /** How many distinct words the message has, how many of them are rare, and how many rare ones were found. */
+  readonly termCount: number;
+  readonly distinctiveTerms: number;
+  readonly matchedDistinctiveTerms: number;
   readonly matchedTerms: number;
   readonly start: number;
   readonly end: number;
@@ -130,6 +139,21 @@ function messageTerms(message: string, vocabulary: Vocabulary): { terms: number[
     if (!terms.includes(term)) terms.push(term);
   }
   return { terms, tokenCount: tokens.length };
+}
+
+/**
+ * ARM resource ids (`/subscriptions/.../resourceGroups/.../providers/...`) are data: their
+ * segments say "subscriptions", "providers" and "resource" without being any message's words.
+ */
+function armIdSpans(folded: string): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  for (let at = folded.indexOf('/subscriptions/'); at >= 0; at = folded.indexOf('/subscriptions/', at + 1)) {
+    let end = at + 1;
+    while (end < folded.length && !/[\s'"<>,]/.test(folded.charAt(end))) end++;
+    spans.push([at, end]);
+    at = end - 1;
+  }
+  return spans;
 }
 
 /** `"errorString": ...`: a JSON key names a field, it is not part of any message. */
@@ -202,6 +226,7 @@ export class MessageMatcher {
     const index: Posting[][] = [];
     this.docs = raw.map((doc, docIndex) => {
       const weights = doc.terms.map((term) => Math.log(1 + n / (df.get(term) ?? 1)));
+      const distinctive = doc.terms.map((term) => codeDf(term) <= Math.max(DISTINCTIVE_CODES, Math.min(...doc.terms.map(codeDf))));
       doc.terms.forEach((term, termIndex) => {
         (index[term] ??= []).push({ doc: docIndex, term: termIndex });
       });
@@ -212,7 +237,10 @@ export class MessageMatcher {
         terms: doc.terms,
         weights,
         totalWeight: coverageBase(weights),
-        distinctive: doc.terms.map((term) => codeDf(term) <= Math.max(DISTINCTIVE_CODES, Math.min(...doc.terms.map(codeDf)))),
+        distinctive,
+        distinctiveTerms: distinctive.filter(Boolean).length,
+        // Like the coverage base: a long message quoted in part is judged on the part that fits the base.
+        distinctiveWeight: Math.min(coverageBase(weights), weights.reduce((sum, w, i) => sum + (distinctive[i] === true ? w : 0), 0)),
         window: Math.max(doc.tokenCount * 2, doc.tokenCount + 8),
       };
     });
@@ -231,9 +259,14 @@ export class MessageMatcher {
     // Scratch reused across calls (identify() is synchronous): flat [position, term, ...] hits per message.
     const hitsByDoc = this.hitsByDoc;
     const touched: number[] = [];
+    const resourceIds = armIdSpans(folded);
+    let nextId = 0;
     for (let position = 0; position < tokens.length; position++) {
       const token = tokens[position] as Token;
       if (!isContentToken(token.text) || isJsonKey(folded, token)) continue;
+      while (nextId < resourceIds.length && (resourceIds[nextId] as [number, number])[1] <= token.start) nextId++;
+      const id = resourceIds[nextId];
+      if (id !== undefined && token.start >= id[0]) continue;
       const term = this.resolve(token.text);
       const postings = term < 0 ? undefined : this.index[term];
       if (postings === undefined) continue;
@@ -279,10 +312,12 @@ export class MessageMatcher {
     let weight = 0;
     let distinct = 0;
     let rare = 0;
+    let rareWeight = 0;
     let left = 0;
     let bestWeight = -1;
     let bestDistinct = 0;
     let bestRare = 0;
+    let bestRareWeight = 0;
     let bestFrom = 0;
     let bestTo = 0;
     for (let right = 0; right < hitsLength; right += 2) {
@@ -291,7 +326,10 @@ export class MessageMatcher {
       if (counts[term] === 0) {
         weight += doc.weights[term] as number;
         distinct++;
-        if (doc.distinctive[term] === true) rare++;
+        if (doc.distinctive[term] === true) {
+          rare++;
+          rareWeight += doc.weights[term] as number;
+        }
       }
       counts[term] = (counts[term] as number) + 1;
       while (position - (hits[left] as number) >= window) {
@@ -300,7 +338,10 @@ export class MessageMatcher {
         if (counts[leftTerm] === 0) {
           weight -= doc.weights[leftTerm] as number;
           distinct--;
-          if (doc.distinctive[leftTerm] === true) rare--;
+          if (doc.distinctive[leftTerm] === true) {
+            rare--;
+            rareWeight -= doc.weights[leftTerm] as number;
+          }
         }
         left += 2;
       }
@@ -308,6 +349,7 @@ export class MessageMatcher {
         bestWeight = weight;
         bestDistinct = distinct;
         bestRare = rare;
+        bestRareWeight = rareWeight;
         bestFrom = hits[left] as number;
         bestTo = position;
       }
@@ -321,6 +363,10 @@ export class MessageMatcher {
       coverage: Math.min(1, Math.round((bestWeight / doc.totalWeight) * 1e6) / 1e6),
       weight: bestWeight,
       distinctive: bestRare > 0,
+      distinctiveCoverage: doc.distinctiveWeight > 0 ? Math.min(1, Math.round((bestRareWeight / doc.distinctiveWeight) * 1e6) / 1e6) : 0,
+      termCount: doc.terms.length,
+      distinctiveTerms: doc.distinctiveTerms,
+      matchedDistinctiveTerms: bestRare,
       matchedTerms: bestDistinct,
       start: (tokens[bestFrom] as Token).start,
       end: (tokens[bestTo] as Token).end,
