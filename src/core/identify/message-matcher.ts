@@ -1,4 +1,5 @@
 import type { ErrorCodeEntry, Language } from '../knowledge/schema';
+import { polishStem } from './polish-stem';
 import { fold, tokenize, type Token } from './text-fold';
 
 /** Words that carry no meaning of their own in either language's messages. */
@@ -31,22 +32,29 @@ export function sameWord(a: string, b: string): boolean {
   return prefix >= 4 && prefix >= longer - 3;
 }
 
-/** The catalogue's message words, each input word resolved to one of them through a four-letter prefix index. */
+/**
+ * The catalogue's message words, each input word resolved to one of them: exactly, through
+ * the Polish stem of a word of a Polish message (`bazy` meets `baza`), or through a
+ * four-letter prefix index.
+ */
 class Vocabulary {
   private readonly exact = new Map<string, number>();
+  private readonly byStem = new Map<string, number>();
   private readonly byPrefix = new Map<string, number[]>();
   private readonly words: string[] = [];
 
   /** The term id of a catalogue word, adding it unless a form of it is already known. */
-  add(word: string): number {
+  add(word: string, polish: boolean): number {
     const known = this.find(word);
     if (known >= 0) {
       this.exact.set(word, known);
+      if (polish && !this.byStem.has(polishStem(word))) this.byStem.set(polishStem(word), known);
       return known;
     }
     const id = this.words.length;
     this.words.push(word);
     this.exact.set(word, id);
+    if (polish) this.byStem.set(polishStem(word), id);
     if (word.length >= 4) {
       const key = word.slice(0, 4);
       const list = this.byPrefix.get(key) ?? [];
@@ -60,6 +68,8 @@ class Vocabulary {
   find(word: string): number {
     const hit = this.exact.get(word);
     if (hit !== undefined) return hit;
+    const stemmed = this.byStem.get(polishStem(word));
+    if (stemmed !== undefined) return stemmed;
     if (word.length < 4) return -1;
     let best = -1;
     let bestPrefix = 0;
@@ -130,12 +140,12 @@ export interface MessageHit {
   readonly end: number;
 }
 
-function messageTerms(message: string, vocabulary: Vocabulary): { terms: number[]; tokenCount: number } {
+function messageTerms(message: string, language: Language, vocabulary: Vocabulary): { terms: number[]; tokenCount: number } {
   const tokens = tokenize(fold(message));
   const terms: number[] = [];
   for (const token of tokens) {
     if (!isContentToken(token.text)) continue;
-    const term = vocabulary.add(token.text);
+    const term = vocabulary.add(token.text, language === 'pl');
     if (!terms.includes(term)) terms.push(term);
   }
   return { terms, tokenCount: tokens.length };
@@ -212,7 +222,7 @@ export class MessageMatcher {
     codes.forEach((code, codeIndex) => {
       for (const language of ['en', 'pl'] as const) {
         for (const message of code.messages[language]) {
-          const { terms, tokenCount } = messageTerms(message, this.vocabulary);
+          const { terms, tokenCount } = messageTerms(message, language, this.vocabulary);
           if (terms.length > 0) raw.push({ codeIndex, language, terms, tokenCount });
         }
       }
