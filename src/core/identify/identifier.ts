@@ -51,6 +51,17 @@ const OVERLAP_PENALTY = 0.5;
  * stays a candidate but is never an answer by itself.
  */
 const GENERIC_MATCH_CAP = CONFIDENT - 0.05;
+/**
+ * A message is only an answer when the text has enough of its words (half of them, or four
+ * for a long message quoted in part), and a short message also needs more than half the
+ * weight of its rare words or two of them. "Currently Azure Backup does not support Standard
+ * SSD disks" shares "currently ... not supported by Azure Backup" with the disk size message
+ * but only one of its rare words, so it is not that message.
+ */
+const QUOTED_PART_TERMS = 4;
+const MIN_DISTINCTIVE_COVERAGE = 0.5;
+const MIN_DISTINCTIVE_TERMS = 2;
+const SHORT_MESSAGE_TERMS = 8;
 const MAX_EVIDENCE_CHARS = 200;
 /** Id words every other code shares, useless for telling codes apart. */
 const GENERIC_ID_WORDS: ReadonlySet<string> = new Set(['user', 'error', 'failed', 'extension']);
@@ -166,7 +177,7 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
  */
 function suppressLookAlikes(hits: readonly MessageHit[]): Array<MessageHit & { confidence: number }> {
   const ranked = hits
-    .map((hit) => ({ ...hit, confidence: hit.distinctive ? messageConfidence(hit.coverage) : Math.min(messageConfidence(hit.coverage), GENERIC_MATCH_CAP) }))
+    .map((hit) => ({ ...hit, confidence: isSpecific(hit) ? messageConfidence(hit.coverage) : Math.min(messageConfidence(hit.coverage), GENERIC_MATCH_CAP) }))
     .sort((a, b) => b.confidence - a.confidence || b.weight - a.weight || a.start - b.start);
   const accepted: Array<{ start: number; end: number; messageKey: string }> = [];
   for (const hit of ranked) {
@@ -177,6 +188,11 @@ function suppressLookAlikes(hits: readonly MessageHit[]): Array<MessageHit & { c
     else accepted.push({ start: hit.start, end: hit.end, messageKey: hit.messageKey });
   }
   return ranked;
+}
+
+function isSpecific(hit: MessageHit): boolean {
+  if (!hit.distinctive || hit.matchedTerms < Math.min(QUOTED_PART_TERMS, Math.ceil(hit.termCount / 2))) return false;
+  return hit.termCount > SHORT_MESSAGE_TERMS || hit.distinctiveCoverage > MIN_DISTINCTIVE_COVERAGE || hit.matchedDistinctiveTerms >= MIN_DISTINCTIVE_TERMS;
 }
 
 /**

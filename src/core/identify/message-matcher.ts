@@ -1,4 +1,5 @@
 import type { ErrorCodeEntry, Language } from '../knowledge/schema';
+import { polishStem } from './polish-stem';
 import { fold, tokenize, type Token } from './text-fold';
 
 /** Words that carry no meaning of their own in either language's messages. */
@@ -31,22 +32,29 @@ export function sameWord(a: string, b: string): boolean {
   return prefix >= 4 && prefix >= longer - 3;
 }
 
-/** The catalogue's message words, each input word resolved to one of them through a four-letter prefix index. */
+/**
+ * The catalogue's message words, each input word resolved to one of them: exactly, through
+ * the Polish stem of a word of a Polish message (`bazy` meets `baza`), or through a
+ * four-letter prefix index.
+ */
 class Vocabulary {
   private readonly exact = new Map<string, number>();
+  private readonly byStem = new Map<string, number>();
   private readonly byPrefix = new Map<string, number[]>();
   private readonly words: string[] = [];
 
   /** The term id of a catalogue word, adding it unless a form of it is already known. */
-  add(word: string): number {
+  add(word: string, polish: boolean): number {
     const known = this.find(word);
     if (known >= 0) {
       this.exact.set(word, known);
+      if (polish && !this.byStem.has(polishStem(word))) this.byStem.set(polishStem(word), known);
       return known;
     }
     const id = this.words.length;
     this.words.push(word);
     this.exact.set(word, id);
+    if (polish) this.byStem.set(polishStem(word), id);
     if (word.length >= 4) {
       const key = word.slice(0, 4);
       const list = this.byPrefix.get(key) ?? [];
@@ -60,6 +68,8 @@ class Vocabulary {
   find(word: string): number {
     const hit = this.exact.get(word);
     if (hit !== undefined) return hit;
+    const stemmed = this.byStem.get(polishStem(word));
+    if (stemmed !== undefined) return stemmed;
     if (word.length < 4) return -1;
     let best = -1;
     let bestPrefix = 0;
@@ -88,6 +98,9 @@ interface MessageDoc {
   readonly totalWeight: number;
   /** The message's rare words: the ones that tell it from its neighbours. */
   readonly distinctive: readonly boolean[];
+  /** What the rare words weigh together, and how many there are. */
+  readonly distinctiveWeight: number;
+  readonly distinctiveTerms: number;
   /** How many input tokens a match may spread over: word order and a few extra words are fine, a whole page is not. */
   readonly window: number;
 }
@@ -116,20 +129,41 @@ export interface MessageHit {
   readonly weight: number;
   /** Whether one of the message's rarest words was found; without one, the match is only generic words. */
   readonly distinctive: boolean;
+  /** Share of the rare words' weight found, 0..1: a text that shares a message's common words but not its rare ones is another message. */
+  readonly distinctiveCoverage: number;
+  /** How many distinct words the message has, how many of them are rare, and how many rare ones were found. */
+  readonly termCount: number;
+  readonly distinctiveTerms: number;
+  readonly matchedDistinctiveTerms: number;
   readonly matchedTerms: number;
   readonly start: number;
   readonly end: number;
 }
 
-function messageTerms(message: string, vocabulary: Vocabulary): { terms: number[]; tokenCount: number } {
+function messageTerms(message: string, language: Language, vocabulary: Vocabulary): { terms: number[]; tokenCount: number } {
   const tokens = tokenize(fold(message));
   const terms: number[] = [];
   for (const token of tokens) {
     if (!isContentToken(token.text)) continue;
-    const term = vocabulary.add(token.text);
+    const term = vocabulary.add(token.text, language === 'pl');
     if (!terms.includes(term)) terms.push(term);
   }
   return { terms, tokenCount: tokens.length };
+}
+
+/**
+ * ARM resource ids (`/subscriptions/.../resourceGroups/.../providers/...`) are data: their
+ * segments say "subscriptions", "providers" and "resource" without being any message's words.
+ */
+function armIdSpans(folded: string): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  for (let at = folded.indexOf('/subscriptions/'); at >= 0; at = folded.indexOf('/subscriptions/', at + 1)) {
+    let end = at + 1;
+    while (end < folded.length && !/[\s'"<>,]/.test(folded.charAt(end))) end++;
+    spans.push([at, end]);
+    at = end - 1;
+  }
+  return spans;
 }
 
 /** `"errorString": ...`: a JSON key names a field, it is not part of any message. */
@@ -188,7 +222,7 @@ export class MessageMatcher {
     codes.forEach((code, codeIndex) => {
       for (const language of ['en', 'pl'] as const) {
         for (const message of code.messages[language]) {
-          const { terms, tokenCount } = messageTerms(message, this.vocabulary);
+          const { terms, tokenCount } = messageTerms(message, language, this.vocabulary);
           if (terms.length > 0) raw.push({ codeIndex, language, terms, tokenCount });
         }
       }
@@ -202,6 +236,7 @@ export class MessageMatcher {
     const index: Posting[][] = [];
     this.docs = raw.map((doc, docIndex) => {
       const weights = doc.terms.map((term) => Math.log(1 + n / (df.get(term) ?? 1)));
+      const distinctive = doc.terms.map((term) => codeDf(term) <= Math.max(DISTINCTIVE_CODES, Math.min(...doc.terms.map(codeDf))));
       doc.terms.forEach((term, termIndex) => {
         (index[term] ??= []).push({ doc: docIndex, term: termIndex });
       });
@@ -212,7 +247,10 @@ export class MessageMatcher {
         terms: doc.terms,
         weights,
         totalWeight: coverageBase(weights),
-        distinctive: doc.terms.map((term) => codeDf(term) <= Math.max(DISTINCTIVE_CODES, Math.min(...doc.terms.map(codeDf)))),
+        distinctive,
+        distinctiveTerms: distinctive.filter(Boolean).length,
+        // Like the coverage base: a long message quoted in part is judged on the part that fits the base.
+        distinctiveWeight: Math.min(coverageBase(weights), weights.reduce((sum, w, i) => sum + (distinctive[i] === true ? w : 0), 0)),
         window: Math.max(doc.tokenCount * 2, doc.tokenCount + 8),
       };
     });
@@ -231,9 +269,14 @@ export class MessageMatcher {
     // Scratch reused across calls (identify() is synchronous): flat [position, term, ...] hits per message.
     const hitsByDoc = this.hitsByDoc;
     const touched: number[] = [];
+    const resourceIds = armIdSpans(folded);
+    let nextId = 0;
     for (let position = 0; position < tokens.length; position++) {
       const token = tokens[position] as Token;
       if (!isContentToken(token.text) || isJsonKey(folded, token)) continue;
+      while (nextId < resourceIds.length && (resourceIds[nextId] as [number, number])[1] <= token.start) nextId++;
+      const id = resourceIds[nextId];
+      if (id !== undefined && token.start >= id[0]) continue;
       const term = this.resolve(token.text);
       const postings = term < 0 ? undefined : this.index[term];
       if (postings === undefined) continue;
@@ -279,10 +322,12 @@ export class MessageMatcher {
     let weight = 0;
     let distinct = 0;
     let rare = 0;
+    let rareWeight = 0;
     let left = 0;
     let bestWeight = -1;
     let bestDistinct = 0;
     let bestRare = 0;
+    let bestRareWeight = 0;
     let bestFrom = 0;
     let bestTo = 0;
     for (let right = 0; right < hitsLength; right += 2) {
@@ -291,7 +336,10 @@ export class MessageMatcher {
       if (counts[term] === 0) {
         weight += doc.weights[term] as number;
         distinct++;
-        if (doc.distinctive[term] === true) rare++;
+        if (doc.distinctive[term] === true) {
+          rare++;
+          rareWeight += doc.weights[term] as number;
+        }
       }
       counts[term] = (counts[term] as number) + 1;
       while (position - (hits[left] as number) >= window) {
@@ -300,7 +348,10 @@ export class MessageMatcher {
         if (counts[leftTerm] === 0) {
           weight -= doc.weights[leftTerm] as number;
           distinct--;
-          if (doc.distinctive[leftTerm] === true) rare--;
+          if (doc.distinctive[leftTerm] === true) {
+            rare--;
+            rareWeight -= doc.weights[leftTerm] as number;
+          }
         }
         left += 2;
       }
@@ -308,6 +359,7 @@ export class MessageMatcher {
         bestWeight = weight;
         bestDistinct = distinct;
         bestRare = rare;
+        bestRareWeight = rareWeight;
         bestFrom = hits[left] as number;
         bestTo = position;
       }
@@ -321,6 +373,10 @@ export class MessageMatcher {
       coverage: Math.min(1, Math.round((bestWeight / doc.totalWeight) * 1e6) / 1e6),
       weight: bestWeight,
       distinctive: bestRare > 0,
+      distinctiveCoverage: doc.distinctiveWeight > 0 ? Math.min(1, Math.round((bestRareWeight / doc.distinctiveWeight) * 1e6) / 1e6) : 0,
+      termCount: doc.terms.length,
+      distinctiveTerms: doc.distinctiveTerms,
+      matchedDistinctiveTerms: bestRare,
       matchedTerms: bestDistinct,
       start: (tokens[bestFrom] as Token).start,
       end: (tokens[bestTo] as Token).end,

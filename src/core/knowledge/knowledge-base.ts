@@ -8,6 +8,7 @@ import {
   CodeFileSchema,
   EscalationFileSchema,
   FixesFileSchema,
+  WorkloadSchema,
   type Area,
   type Cause,
   type CheckEntry,
@@ -15,6 +16,7 @@ import {
   type ErrorCodeEntry,
   type Escalation,
   type FixEntry,
+  type Workload,
 } from './schema';
 
 /** One file of the knowledge folder, already parsed. `path` is relative, e.g. `knowledge/codes/BackUpOperationFailed.json`. */
@@ -63,6 +65,8 @@ export interface KnowledgeBase {
   codesForCause(causeId: string): readonly ErrorCodeEntry[];
   /** Codes grouped by area, areas in the schema's order, only areas that have codes. */
   codesByArea(): ReadonlyMap<Area, readonly ErrorCodeEntry[]>;
+  /** Codes grouped by workload, workloads in the schema's order, only workloads that have codes. */
+  codesByWorkload(): ReadonlyMap<Workload, readonly ErrorCodeEntry[]>;
 }
 
 type FileKind = { kind: 'code' | 'cause'; name: string } | { kind: 'checks' | 'fixes' | 'escalation' };
@@ -198,6 +202,8 @@ export function buildKnowledgeBase(files: readonly (KnowledgeFile | KnowledgeTex
       else codeByNumber.set(n, entry);
     });
     reportDuplicates(entry.editions, file, 'editions', problems);
+    reportDuplicates(entry.messages.en, file, 'messages.en', problems);
+    reportDuplicates(entry.messages.pl, file, 'messages.pl', problems);
     const seenCauses = new Set<string>();
     let previousRank = -1;
     let orderReported = false;
@@ -257,6 +263,12 @@ export function buildKnowledgeBase(files: readonly (KnowledgeFile | KnowledgeTex
     if (inArea.length > 0) byArea.set(area, Object.freeze(inArea));
   }
 
+  const byWorkload = new Map<Workload, readonly ErrorCodeEntry[]>();
+  for (const workload of WorkloadSchema.options) {
+    const inWorkload = sortedCodes.filter((c) => c.workload === workload);
+    if (inWorkload.length > 0) byWorkload.set(workload, Object.freeze(inWorkload));
+  }
+
   const findCode = (idOrAlias: string): ErrorCodeEntry | undefined => byName.get(idOrAlias.trim().toLowerCase());
   const resolve = (code: ErrorCodeEntry | string): ErrorCodeEntry => (typeof code === 'string' ? requireCode(code) : code);
   const requireCode = (idOrAlias: string): ErrorCodeEntry => {
@@ -286,6 +298,7 @@ export function buildKnowledgeBase(files: readonly (KnowledgeFile | KnowledgeTex
     causeEditions: (code: ErrorCodeEntry | string) => editions.get(resolve(code).id) ?? [],
     codesForCause: (causeId: string) => byCause.get(causeId) ?? [],
     codesByArea: () => byArea,
+    codesByWorkload: () => byWorkload,
   });
 }
 

@@ -47,8 +47,32 @@ export const CauseSchema = z
   .strict();
 export type Cause = z.infer<typeof CauseSchema>;
 
-export const AreaSchema = z.enum(['agent', 'extension', 'network', 'snapshot', 'restore-points', 'vss-com', 'vm-state', 'permissions', 'storage', 'configuration', 'restore', 'other']);
+export const AreaSchema = z.enum(['agent', 'extension', 'network', 'snapshot', 'restore-points', 'vss-com', 'vm-state', 'permissions', 'storage', 'database', 'configuration', 'restore', 'other']);
 export type Area = z.infer<typeof AreaSchema>;
+
+/** The protected workload whose backup or restore reports the code: the `codes` card groups by it, in this order. */
+export const WorkloadSchema = z.enum(['azure-vm', 'sql-server', 'sap-hana', 'azure-files', 'mars-agent', 'mabs-dpm', 'azure-disk', 'azure-blob']);
+export type Workload = z.infer<typeof WorkloadSchema>;
+
+/**
+ * Where a Polish wording comes from: one of Microsoft's published Polish editions of the
+ * troubleshooting articles, named by the date Microsoft handed the translation off
+ * (`ms.lasthandoff`, e.g. `microsoft-2020-03-28`), or `project` for a translation this
+ * project wrote where no published wording was found.
+ */
+export const PolishEditionSchema = z.union([z.literal('project'), z.string().regex(/^microsoft-\d{4}-\d{2}-\d{2}$/, 'must be "project" or microsoft-YYYY-MM-DD (the hand-off date of the Polish edition)')]);
+export type PolishEdition = z.infer<typeof PolishEditionSchema>;
+
+export const PolishWordingSchema = z
+  .object({
+    text: nonEmpty,
+    edition: PolishEditionSchema,
+    /** The Polish article the wording was published in; required for Microsoft's editions. */
+    source: z.url().optional(),
+  })
+  .strict()
+  .refine((w) => w.edition === 'project' || w.source !== undefined, { message: 'a published wording needs its source (the Polish article)', path: ['source'] });
+export type PolishWording = z.infer<typeof PolishWordingSchema>;
 
 export const CodeCauseRefSchema = z
   .object({
@@ -65,17 +89,25 @@ export const ErrorCodeEntrySchema = z
     aliases: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9]+$/)).default([]),
     /** Integer codes the job API reports for this code, where documented (errorDetails[].errorCode). */
     numericCodes: z.array(z.number().int().positive()).default([]),
+    /**
+     * `azure` when Azure prints the id; `project` when the workload reports only a message and
+     * a number (the MARS agent's "(ID: 34513)"), so the id is this project's name for it.
+     */
+    idOrigin: z.enum(['azure', 'project']).default('azure'),
+    workload: WorkloadSchema,
     area: AreaSchema,
-    /** Exact messages as Azure shows them; Polish includes the portal/seed wording and natural Polish. */
-    messages: z.object({ en: z.array(nonEmpty).min(1), pl: z.array(nonEmpty).min(1) }).strict(),
+    /** Exact English messages as Azure shows them, and every Polish wording Microsoft published for them (plus the project's own where none was). */
+    messages: z.object({ en: z.array(nonEmpty).min(1), pl: z.array(PolishWordingSchema).min(1) }).strict(),
     summary: LocalizedTextSchema,
     /** Ordered causes: the documented order, which the card steps through. */
     causes: z.array(CodeCauseRefSchema).min(1),
     editions: z.array(EditionSchema).min(1),
     docUrl: z.url(),
   })
-  .strict();
-export type ErrorCodeEntry = z.infer<typeof ErrorCodeEntrySchema>;
+  .strict()
+  // Readers want the Polish texts as strings like the English ones; the editions stay beside them.
+  .transform(({ messages, ...entry }) => ({ ...entry, messages: { en: messages.en, pl: messages.pl.map((w) => w.text) }, polishWordings: messages.pl }));
+export type ErrorCodeEntry = z.output<typeof ErrorCodeEntrySchema>;
 
 export const CheckEntrySchema = z
   .object({

@@ -1,4 +1,4 @@
-import type { Area, Language } from '../knowledge/schema';
+import type { Language, Workload } from '../knowledge/schema';
 import { type CardButton, PayloadVersion, Verbs } from './card-actions';
 import type { KnowledgeLookup } from './knowledge-lookup';
 import { safeFindCode } from './knowledge-lookup';
@@ -34,6 +34,7 @@ export interface HelpGroupView {
 export interface CodesView {
   readonly title: string;
   readonly intro: string;
+  /** One group per workload (Azure VM, SQL Server, ...): `area` is the group's heading, kept under this name for the card templates. */
   readonly areas: readonly { readonly area: string; readonly codes: string }[];
   readonly actions: readonly CardButton[];
 }
@@ -62,19 +63,15 @@ export interface NoticeView {
   readonly actions: readonly CardButton[];
 }
 
-const areaNames: Record<Area, { en: string; pl: string }> = {
-  agent: { en: 'VM agent', pl: 'Agent maszyny wirtualnej' },
-  extension: { en: 'Backup extension', pl: 'Rozszerzenie kopii zapasowej' },
-  network: { en: 'Network', pl: 'Sieć' },
-  snapshot: { en: 'Snapshots', pl: 'Migawki' },
-  'restore-points': { en: 'Restore points', pl: 'Punkty przywracania' },
-  'vss-com': { en: 'VSS and COM+', pl: 'VSS i COM+' },
-  'vm-state': { en: 'VM state', pl: 'Stan maszyny wirtualnej' },
-  permissions: { en: 'Permissions', pl: 'Uprawnienia' },
-  storage: { en: 'Storage and disks', pl: 'Magazyn i dyski' },
-  configuration: { en: 'Configuration', pl: 'Konfiguracja' },
-  restore: { en: 'Restore', pl: 'Przywracanie' },
-  other: { en: 'Other', pl: 'Inne' },
+const workloadNames: Record<Workload, { en: string; pl: string }> = {
+  'azure-vm': { en: 'Azure VM', pl: 'Maszyny wirtualne Azure' },
+  'sql-server': { en: 'SQL Server in Azure VM', pl: 'SQL Server na maszynie wirtualnej Azure' },
+  'sap-hana': { en: 'SAP HANA in Azure VM', pl: 'SAP HANA na maszynie wirtualnej Azure' },
+  'azure-files': { en: 'Azure Files', pl: 'Azure Files (udziały plików)' },
+  'mars-agent': { en: 'MARS agent', pl: 'Agent MARS' },
+  'mabs-dpm': { en: 'Azure Backup Server (MABS) and DPM', pl: 'Azure Backup Server (MABS) i DPM' },
+  'azure-disk': { en: 'Azure Disk (Backup vault)', pl: 'Dyski Azure (magazyn kopii zapasowych)' },
+  'azure-blob': { en: 'Azure Blob (Backup vault)', pl: 'Obiekty blob Azure (magazyn kopii zapasowych)' },
 };
 
 const examples: Record<Language, readonly string[]> = {
@@ -143,14 +140,11 @@ export function buildHelpView(lang: Language): HelpView {
 }
 
 export function buildCodesView(knowledge: KnowledgeLookup, lang: Language): CodesView {
-  const byArea = new Map<Area, string[]>();
-  for (const code of knowledge.codes) {
-    const list = byArea.get(code.area) ?? [];
-    list.push(code.id);
-    byArea.set(code.area, list);
-  }
-  // Codes are shown as text grouped by area (35 buttons would break Teams' action limits).
-  const areas = [...byArea.entries()].map(([area, ids]) => ({ area: areaNames[area][lang], codes: ids.join(', ') }));
+  const byWorkload = new Map<Workload, string[]>();
+  for (const workload of Object.keys(workloadNames) as Workload[]) byWorkload.set(workload, []);
+  for (const code of knowledge.codes) byWorkload.get(code.workload)?.push(code.id);
+  // Codes are shown as text grouped by workload, in the schema's order (a button per code would break Teams' action limits).
+  const areas = [...byWorkload.entries()].filter(([, ids]) => ids.length > 0).map(([workload, ids]) => ({ area: workloadNames[workload][lang], codes: ids.join(', ') }));
   return { title: t('codesTitle', lang, { n: knowledge.codes.length }), intro: t('codesIntro', lang), areas, actions: [helpButton(lang)] };
 }
 
