@@ -24,7 +24,7 @@ import { teamsMessenger } from './channels/teams/teams-messenger';
 import { adapterCardSender, teamsIncidentSender } from './channels/teams/proactive-sender';
 import { registerSubscriptionCommands } from './channels/teams/subscription-commands';
 import { registerIncidentActions } from './channels/teams/incident-actions';
-import { ConversationRateLimiter, teamsConversationLimits } from './core/incidents/delivery-policy';
+import { ConversationRateLimiter, slackChannelLimits, teamsConversationLimits } from './core/incidents/delivery-policy';
 import { createResourceQuestions } from './core/questions';
 import { QuestionFlow } from './features/questions/question-flow';
 import { createAzurePortFromConfig } from './azure/azure-from-config';
@@ -175,11 +175,15 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
             ...(checksFlow ? { checks: checksFlow } : {}),
             ...(remediation ? { fixes: remediation.flow, audit: remediation.auditQuery } : {}),
             questions: questionFlow,
+            subscriptions: alerts.subscriptionCommands,
+            incidents: alerts.incidents,
             // STATE_STORE=blob: event ids on Azure Tables, so a retry that reaches another instance is still answered once.
             ...(config.state.store === 'blob' ? { seenEvents: createAzureStateStores(tableStateSettings(config), { clock, ...(overrides.blobState?.credential ? { credential: overrides.blobState.credential } : {}) }).seenEvents } : {}),
           },
         )
       : undefined;
+  // Incident messages on Slack: the same outbox, Slack's own limit of about one message a second per channel.
+  if (slack) alerts.senders.register('slack', slack.incidentSender, new ConversationRateLimiter(slackChannelLimits));
   // Fix progress and verdicts on Slack messages go through Slack's own messenger.
   if (slack && remediation) remediation.messengers.register('slack', slack.featureMessenger);
   const app: App = {

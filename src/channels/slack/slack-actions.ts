@@ -16,6 +16,8 @@ import { renderCodesMessage, renderHelpMessage, renderNoticeMessage } from './bl
 import { type SlackConversationDeps, renderQuestionAnswer, renderSessionMessage, slackActor, startSession } from './slack-conversation';
 import { troubleshootJobVerb } from '../../core/questions';
 import { TroubleshootJobPayloadSchema } from '../../features/questions/question-flow';
+import { troubleshootVerb } from '../../core/incidents/incident-view';
+import { TroubleshootIncidentPayloadSchema, troubleshootIncidentVm } from '../../features/incidents/troubleshoot-incident';
 import { slackTime } from './blocks/question-blocks';
 import type { SlackMessenger, SlackPlace } from './slack-messenger';
 import { slackConversationId } from './slack-text';
@@ -87,6 +89,17 @@ export class SlackActions {
         if (answer.kind !== 'session') return { kind: 'reply', message: renderQuestionAnswer(answer, ctx.language) };
         const session = answer.session;
         return { kind: 'reply', message: renderSessionMessage(this.deps, session), onPosted: (ts) => questions.attachSession(session, ts) };
+      });
+    }
+    const incidents = deps.incidents;
+    if (incidents) {
+      this.register(troubleshootVerb, TroubleshootIncidentPayloadSchema, async (ctx) => {
+        const { press } = ctx;
+        const interaction: Interaction = { actor: slackActor(press.teamId, press.userId, press.userName), language: ctx.language, place: { channel: 'slack', conversationId: ctx.conversationId } };
+        const session = await troubleshootIncidentVm({ incidents, troubleshoot: this.deps.troubleshoot }, interaction, ctx.payload);
+        if (!session) return invalid(ctx.language);
+        // The troubleshooting message is a reply in the incident message's thread; its ts is attached once posted.
+        return { kind: 'reply', message: renderSessionMessage(this.deps, session), onPosted: (ts) => this.deps.troubleshoot.attachActivity(session, ts).then(() => undefined) };
       });
     }
     const fixes = deps.fixes;

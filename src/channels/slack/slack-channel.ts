@@ -7,6 +7,8 @@ import type { SlackMessage } from './blocks/block-kit';
 import { boltLogger, safeError } from './bolt-logger';
 import type { Messenger } from '../../features/messenger';
 import { slackFeatureMessenger } from './slack-feature-messenger';
+import type { IncidentSender } from '../../features/incidents/delivery-worker';
+import { slackIncidentSender } from './slack-incident-sender';
 import { SlackActions } from './slack-actions';
 import { type SlackConversationDeps, answerMessage, renderSessionMessage } from './slack-conversation';
 import { type SlackMessenger, webApiMessenger } from './slack-messenger';
@@ -44,6 +46,8 @@ export interface SlackChannel {
   readonly messenger: SlackMessenger;
   /** Where the features update Slack messages outside a press (a fix's progress and verdict). */
   readonly featureMessenger: Messenger;
+  /** Incident messages from the outbox. */
+  readonly incidentSender: IncidentSender;
   registerRoutes(server: restify.Server): void;
   renderSession(session: TroubleshootSession): SlackMessage;
 }
@@ -170,6 +174,8 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
     bolt,
     messenger: webApiMessenger(client),
     featureMessenger: slackFeatureMessenger(webApiMessenger(client), deps),
+    // Rate-limited calls are refused, not waited out inside the call: the outbox retries after Retry-After.
+    incidentSender: slackIncidentSender(new webApi.WebClient(settings.botToken, { ...clientOptions, rejectRateLimitedCalls: true })),
     registerRoutes: (server) => mountSlackRoute(server, receiver),
     renderSession: (session) => renderSessionMessage(deps, session),
   };

@@ -6,6 +6,8 @@ import type { Language } from '../../core/knowledge/schema';
 import { ask, languageOf } from '../../core/troubleshoot/ask';
 import type { Interaction } from '../../features/interaction';
 import { AuditCommand, type AuditQuery } from '../../features/audit/audit-query';
+import type { SubscriptionCommands } from '../../features/incidents/subscription-commands';
+import type { IncidentStore } from '../../core/incidents/ports';
 import { renderAuditMessage } from './blocks/fix-blocks';
 import type { QuestionAnswer, QuestionFlow } from '../../features/questions/question-flow';
 import { renderFailedBackupsMessage, renderVaultStatusMessage, slackTime } from './blocks/question-blocks';
@@ -34,6 +36,10 @@ export interface SlackConversationDeps {
   readonly questions?: QuestionFlow;
   /** `audit [vm]`: for the people the fix policy names. */
   readonly audit?: AuditQuery;
+  /** `subscribe` / `unsubscribe` / `subscriptions`: incident messages in this channel. */
+  readonly subscriptions?: SubscriptionCommands;
+  /** The incidents, for "Troubleshoot <vm>" on an incident message. */
+  readonly incidents?: IncidentStore;
 }
 
 /**
@@ -75,6 +81,19 @@ export async function answerMessage(message: SlackTextMessage, deps: SlackConver
   const text = plainTextOf(message.text);
   const threadTs = message.threadTs ?? (message.kind === 'mention' ? message.ts : undefined);
   const place: SlackPlace = { channel: message.channelId, ...(threadTs ? { threadTs } : {}) };
+  const interactionOf = (language: Language): Interaction => ({ actor: slackActor(message.teamId, message.userId), language, place: { channel: 'slack', conversationId: slackConversationId(message.teamId, message.channelId) } });
+  if (deps.subscriptions?.recognises(text)) {
+    // A subscription is the channel's (a DM's, in a DM): incident messages are new posts there, not in this thread.
+    const answer = deps.subscriptions.answer(interactionOf(languageOf(text, undefined)), text, {
+      conversationKey: slackConversationId(message.teamId, message.channelId),
+      reference: { channelId: 'slack', team: message.teamId, channel: message.channelId },
+    });
+    if (answer) {
+      await messenger.post(place, { text: answer.text, blocks: [section(escapeMrkdwn(answer.text))] });
+      answer.afterSent?.();
+    }
+    return;
+  }
   const auditMatch = deps.audit ? AuditCommand.exec(text) : null;
   if (deps.audit && auditMatch) {
     const interaction: Interaction = { actor: slackActor(message.teamId, message.userId), language: languageOf(text, undefined), place: { channel: 'slack', conversationId: slackConversationId(message.teamId, message.channelId) } };

@@ -22,6 +22,12 @@ export class FakeSlackApi {
   url: string | undefined;
   private server: Server | undefined;
   private counter = 0;
+  /** The next n chat.postMessage / chat.update calls answer 429 "ratelimited" with this Retry-After (seconds). */
+  private rateLimited = { calls: 0, retryAfterSeconds: 1 };
+
+  rateLimitNext(calls: number, retryAfterSeconds: number): void {
+    this.rateLimited = { calls, retryAfterSeconds };
+  }
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -69,6 +75,13 @@ export class FakeSlackApi {
     }
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof args['token'] === 'string' ? args['token'] : undefined;
+    if ((method === 'chat.postMessage' || method === 'chat.update') && this.rateLimited.calls > 0) {
+      this.rateLimited.calls -= 1;
+      this.calls.push({ method: `${method} (rate limited)`, args, token });
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(this.rateLimited.retryAfterSeconds) });
+      res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return;
+    }
     let body: Record<string, unknown> = { ok: true };
     let ts: string | undefined;
     if (method === 'auth.test') body = { ok: true, user_id: 'UBACKUPDOC', bot_id: 'BBACKUPDOC', team_id: 'T0TEST', user: 'backup-doctor' };
