@@ -117,6 +117,24 @@ describe('fixes from Slack', () => {
     expect(await auditAs('U0STRANGER')).toContain('does not let you read the audit');
   });
 
+  test('an approver rejects from Slack: the request message says so for everyone, nothing runs in Azure, and the VM can be requested again', async () => {
+    const app = slack.bot.app;
+    const sessionTs = '1700000999.000100';
+    const session = await app.troubleshoot.start({ codeId: 'UserErrorRpCollectionLimitReached', language: 'en', conversationId: CHANNEL, createdBy: 'T0TEST/U0OPERATOR', target: { vm: 'win-rp' }, activityId: sessionTs });
+    const fixButton = button({ method: 'chat.postMessage', args: { blocks: app.slack?.renderSession(session).blocks ?? [] }, token: undefined }, '🔧 Clear the restore point collection behind the resource group lock');
+    const planned = (await press(fixButton.actionId, fixButton.value, sessionTs, 'U0OPERATOR')).find((c) => c.method === 'chat.postMessage');
+    const requested = (await press(button(planned, 'Request this fix').actionId, button(planned, 'Request this fix').value, planned?.ts ?? '', 'U0OPERATOR')).find((c) => c.method === 'chat.update');
+    const reject = button(requested, 'Reject');
+    await press(reject.actionId, reject.value, planned?.ts ?? '', 'U0APPROVER');
+    await remediation().actions.idle();
+    const last = slack.api.messages('chat.update').filter((c) => c.args['ts'] === planned?.ts).at(-1);
+    expect(blocksText(last?.args['blocks'])).toMatch(/Rejected/);
+    expect(sim.state.collections.some((c) => c.name === 'AzureBackup_win-rp_1700000000')).toBe(true);
+    // The VM is free for a new request once this one is decided.
+    const again = (await press(button(planned, 'Request this fix').actionId, button(planned, 'Request this fix').value, planned?.ts ?? '', 'U0OPERATOR')).find((c) => c.method === 'chat.update');
+    expect(blocksText(again?.args['blocks'])).toContain('Awaiting approval');
+  });
+
   test('a fix button whose value was changed is refused to the presser only and audited as tampering', async () => {
     const app = slack.bot.app;
     const session = await app.troubleshoot.start({ codeId: 'UserErrorRpCollectionLimitReached', language: 'en', conversationId: CHANNEL, createdBy: 'T0TEST/U0OPERATOR', target: { vm: 'win-rp' }, activityId: '1700000888.000100' });
