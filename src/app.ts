@@ -17,6 +17,7 @@ import { type SqliteDatabase, openSqliteDatabase } from './storage/sqlite-databa
 import { SqliteSessionStore } from './storage/sqlite-session-store';
 import { type IntervalTimer, type SessionPurge, startSessionPurge } from './storage/session-purge';
 import { type RemediationModule, type RemediationOptions, createRemediationModule } from './remediation/remediation-module';
+import { loadPolicyFile } from './remediation/policy-file';
 import { registerResourceQuestions } from './channels/teams/resource-questions';
 import { registerFixActions } from './channels/teams/fix-actions';
 import { registerAuditCommand } from './channels/teams/audit-command';
@@ -55,9 +56,9 @@ export interface App {
   readonly bot: TeamsBot;
   /** Extra HTTP routes (alerts, metrics...), added to the server by createServer. */
   readonly routes: RouteRegistrar[];
-  /** POST /api/alerts, /readyz, /metrics, incident delivery, the job poller (issue 4). */
+  /** POST /api/alerts, /readyz, /metrics, incident delivery, the job poller. */
   readonly alerts: AlertsModule;
-  /** Approved fixes, the audit command and GET /api/audit (issue 5); present when Azure is configured. */
+  /** Approved fixes, the audit command and GET /api/audit; present when Azure is configured. */
   readonly remediation: RemediationModule | undefined;
   /** STATE_STORE=blob: sessions, fix requests and audit in Blob Storage, and the job poller's leader lease. */
   readonly blobState: BlobState | undefined;
@@ -136,7 +137,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const remediation = fixAzure
     ? createRemediationModule(parts, { ids: overrides.ids ?? randomIds, ...(blobState ? { stores: { fixRequests: blobState.fixRequests, audit: blobState.audit, auditEntries: (since?: Date) => blobState.audit.entries(since) }, leadership: blobState.pollerLease } : {}), ...overrides.remediation, azure: fixAzure })
     : undefined;
-  // "Why did the backup of vm-sql01 fail?", "failed backups today", "status of vault X" (issue 3): need Azure.
+  // Without Azure there are no fixes to run, but a FIX_POLICY_FILE that names a missing or broken file is still a
+  // mistake to stop on now, not one to find when Azure is connected.
+  if (!remediation && !overrides.remediation?.policy) loadPolicyFile(config.remediation.policyFile);
+  // "Why did the backup of vm-sql01 fail?", "failed backups today", "status of vault X": need Azure.
   // Without Azure they are still recognised, and answered with what is missing.
   const questions = fixAzure ? createResourceQuestions({ azure: fixAzure, identifier, clock, watchedVaults: config.azure.watchedVaults }) : undefined;
   const questionFlow = new QuestionFlow({ questions, troubleshoot, logger });

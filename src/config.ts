@@ -51,7 +51,7 @@ export interface AzureConfig {
   readonly simulatorScenario: string | undefined;
 }
 
-/** POST /api/alerts, the job poller and incident delivery (issue 4). */
+/** POST /api/alerts, the job poller and incident delivery. */
 export interface AlertsConfig {
   /** Shared secret for x-backup-doctor-key / ?code=. Local mode defaults to 'local-demo-secret'. */
   readonly sharedSecret: string | undefined;

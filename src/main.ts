@@ -6,16 +6,19 @@ import { createServer, listen } from './server/create-server';
 /** Production entry (`npm start`): the bot only, configured from the environment. */
 async function main(): Promise<void> {
   let config;
+  let app;
   try {
     config = loadConfig();
+    // Building the app reads the files the settings name (the fix policy, the knowledge base, the CA file).
+    app = createApp(config);
   } catch (error) {
-    if (isCodedError(error, 'config_invalid')) {
+    // A wrong setting or file is the operator's to fix: one line naming it, not a stack trace.
+    if (isCodedError(error, 'config_invalid') || isCodedError(error, 'knowledge_invalid')) {
       process.stderr.write(`backup-doctor: ${error.message}\n`);
       process.exit(2);
     }
     throw error;
   }
-  const app = createApp(config);
   const running = await listen(createServer(app), config.port, config.host);
   app.logger.info({ host: config.host, port: running.port, mode: config.mode, appType: config.bot.MicrosoftAppType }, 'Backup Doctor listening on /api/messages');
 

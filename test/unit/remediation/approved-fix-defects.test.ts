@@ -8,7 +8,7 @@ import { abortableSleep } from '../../../src/remediation/create-remediation';
 import { alice, bob, loadCatalogue, loadedPolicy, ManualClock, RecordingAzure, SequenceIds, vm } from './fixtures';
 
 /**
- * Defects found in review of the approved-fix flow (issue 5): verification errors were judged
+ * Defects found in review of the approved-fix flow: verification errors were judged
  * "still failing", two Request presses made two requests, shutdown waited out verifications,
  * and a throwing progress callback could stop a fix half-way.
  */
