@@ -16,6 +16,7 @@ import type { RouteRegistrar } from './server/create-server';
 import { type SqliteDatabase, openSqliteDatabase } from './storage/sqlite-database';
 import { SqliteSessionStore } from './storage/sqlite-session-store';
 import { type IntervalTimer, type SessionPurge, startSessionPurge } from './storage/session-purge';
+import { SqliteAlertHistory } from './storage/sqlite-alert-history';
 import { type RemediationModule, type RemediationOptions, createRemediationModule } from './remediation/remediation-module';
 import { loadPolicyFile } from './remediation/policy-file';
 import { registerResourceQuestions } from './channels/teams/resource-questions';
@@ -66,6 +67,8 @@ export interface App {
   readonly slack: SlackChannel | undefined;
   /** Purges sessions expired more than SESSION_RETENTION_DAYS ago (SQLite sessions only); stopped by close(). */
   readonly sessionPurge: SessionPurge | undefined;
+  /** Retention of alerts, past incidents and delivered messages (INCIDENT_RETENTION_DAYS). */
+  readonly alertHistoryPurge: SessionPurge;
   close(): Promise<void>;
 }
 
@@ -129,6 +132,16 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     // The fix policy names the operators who may subscribe; read at each command, so the remediation module built below is seen.
     { ids: overrides.ids ?? randomIds, ...(azure ? { azure } : {}), ...(blobState ? { leadership: blobState.pollerLease } : {}), policy: () => remediation?.service.policyState(), ...overrides.alerts },
   );
+  // The alert path's history (alerts, past incidents, delivered messages) is purged with the sessions; undelivered messages stay.
+  const alertHistoryPurge = startSessionPurge({
+    sessions: new SqliteAlertHistory(db),
+    clock,
+    retentionMs: Math.max(config.alerts.retentionDays * 86_400_000, config.alerts.incidentWindowMinutes * 60_000),
+    intervalMs: config.sessionPurgeIntervalMinutes * 60_000,
+    logger,
+    what: 'alert history',
+    ...(overrides.sessionPurgeTimer ? { timer: overrides.sessionPurgeTimer } : {}),
+  });
   registerSubscriptionCommands(bot, alerts.subscriptionCommands, config.bot.MicrosoftAppId ?? '');
   registerIncidentActions(bot, { incidents: alerts.incidents, troubleshoot });
   // Incident cards on Teams: proactive sends within Teams' per-conversation limits.
@@ -207,8 +220,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     blobState,
     slack,
     sessionPurge,
+    alertHistoryPurge,
     async close() {
       sessionPurge?.stop();
+      alertHistoryPurge.stop();
       // Released first, so another instance can take over the poller at once.
       await blobState?.pollerLease.stop();
       await remediation?.stop();

@@ -74,6 +74,11 @@ export interface AlertsConfig {
   readonly deliveryTimeoutSeconds: number;
   /** At most one card update per conversation per this many seconds during a storm. */
   readonly coalesceSeconds: number;
+  /**
+   * How long received alerts, past incidents and delivered messages are kept in the state file
+   * (at least the incident window); purged with the sessions, every SESSION_PURGE_INTERVAL_MINUTES.
+   */
+  readonly retentionDays: number;
 }
 
 export interface Config {
@@ -209,6 +214,7 @@ const EnvSchema = z.object({
   STATE_FILE: optionalText.transform((v) => v ?? './data/backup-doctor.sqlite'),
   SESSION_TTL_HOURS: optionalText.pipe(z.coerce.number<string | undefined>().positive().max(24 * 365).optional()).transform((v) => v ?? 72),
   SESSION_RETENTION_DAYS: optionalText.pipe(z.coerce.number<string | undefined>().min(0).max(3650).optional()).transform((v) => v ?? 7),
+  INCIDENT_RETENTION_DAYS: optionalText.pipe(z.coerce.number<string | undefined>().min(1).max(3650).optional()).transform((v) => v ?? 30),
   SESSION_PURGE_INTERVAL_MINUTES: optionalText.pipe(z.coerce.number<string | undefined>().min(0).max(7 * 24 * 60).optional()).transform((v) => v ?? 60),
   LOG_LEVEL: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()).transform((v) => v ?? 'info'),
   KNOWLEDGE_DIR: optionalText,
@@ -342,6 +348,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       pollMaxJobHours: e.POLL_MAX_JOB_HOURS,
       deliveryTimeoutSeconds: e.DELIVERY_TIMEOUT_SECONDS,
       coalesceSeconds: e.INCIDENT_COALESCE_SECONDS,
+      retentionDays: e.INCIDENT_RETENTION_DAYS,
     },
     state: {
       store: e.STATE_STORE,

@@ -31,6 +31,8 @@ export interface SessionPurgeOptions {
   readonly intervalMs: number;
   readonly logger?: Logger;
   readonly timer?: IntervalTimer;
+  /** What is purged, for the log line (default "expired sessions"). */
+  readonly what?: string;
 }
 
 export interface SessionPurge {
@@ -51,10 +53,10 @@ export function startSessionPurge(options: SessionPurgeOptions): SessionPurge {
     try {
       const cutoff = new Date(options.clock.now().getTime() - options.retentionMs);
       const removed = await options.sessions.purgeExpiredBefore(cutoff);
-      if (removed > 0) options.logger?.info({ removed, cutoff: cutoff.toISOString() }, 'expired sessions purged');
+      if (removed > 0) options.logger?.info({ removed, cutoff: cutoff.toISOString() }, `${options.what ?? 'expired sessions'} purged`);
       return removed;
     } catch (error) {
-      options.logger?.warn({ err: error }, 'session purge failed; will retry');
+      options.logger?.warn({ err: error }, `purge of ${options.what ?? 'expired sessions'} failed; will retry`);
       return 0;
     }
   };
