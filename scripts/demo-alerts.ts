@@ -6,6 +6,7 @@
  * Settings: DEMO_URL (default http://127.0.0.1:3978), ALERTS_SHARED_SECRET (default the local
  * demo secret), DEMO_ALERTS (how many storm alerts, default 120).
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -56,7 +57,10 @@ async function post(body: unknown): Promise<string> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const guid = (n: number) => `de000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+// Fresh job ids on every run: a second run against the same ./data is new alerts (grouped into the open
+// incidents), not a storm of duplicates that shows nothing.
+const run = randomBytes(4).toString('hex');
+const guid = (n: number) => `${run}-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 async function main(): Promise<void> {
   const health = await fetch(`${baseUrl}/healthz`).catch(() => undefined);

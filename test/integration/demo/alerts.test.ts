@@ -33,9 +33,9 @@ async function post(text: string): Promise<ShownMessage> {
 }
 
 /** `npm run demo:alerts` against this demo: resolves with its output once it has posted everything. */
-function runDemoAlerts(): Promise<string> {
+function runDemoAlerts(env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), [join(repoRoot, 'scripts', 'demo-alerts.ts'), d.demo.bot.url], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), [join(repoRoot, 'scripts', 'demo-alerts.ts'), d.demo.bot.url], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -82,6 +82,7 @@ test('npm run demo:alerts: one card per incident in the channel, each updated in
   stormStart = d.mark();
   const output = await runDemoAlerts();
   expect(output).toContain('done:');
+  expect(output).not.toContain('duplicate');
   await settle();
 
   const cards = d.botMessages({ after: stormStart }).filter((m) => m.card !== undefined);
@@ -200,4 +201,10 @@ test('a channel that subscribes after the storm gets the open incidents at once,
   expect(await subscribeThere()).toContain('7 open incidents are already posted here.');
   await settle(2_000, 10_000);
   expect(d.botMessages({ after: again, conversation: announcements }).filter((m) => m.card !== undefined)).toEqual([]);
+});
+
+test('a second npm run demo:alerts against the same state posts new alerts (fresh job ids), none of them duplicates', async () => {
+  const again = await runDemoAlerts({ DEMO_ALERTS: '5' });
+  expect(again).toMatch(/done: \d+ grouped/);
+  expect(again).not.toContain('duplicate');
 });
