@@ -1,4 +1,4 @@
-import { ActivityHandler, type InvokeResponse, TurnContext } from 'botbuilder';
+import { ActivityHandler, ActivityTypes, type InvokeResponse, TurnContext } from 'botbuilder';
 import type { z } from 'zod';
 import type { Identifier } from '../../core/identify';
 import type { Language } from '../../core/knowledge/schema';
@@ -22,6 +22,7 @@ import type { Logger } from '../../logger';
 import { type CardMessenger, turnMessenger } from './card-messenger';
 import { type AdaptiveCardJson, renderCard } from './card-renderer';
 import { fitCard } from './fit-card';
+import { type ShapeProblem, activityShapeProblem, shapeProblemText } from './activity-shape';
 import type {
   CardActionContext,
   CardActionHandler,
@@ -171,6 +172,11 @@ export class TeamsBot extends ActivityHandler {
 
   protected override async onTurnActivity(context: TurnContext): Promise<void> {
     const activity = context.activity;
+    const shape = activityShapeProblem(activity);
+    if (shape?.handling === 'ignore') {
+      this.deps.logger.warn({ field: shape.field, reason: shape.reason, channelId: activity.channelId, activityType: activity.type }, 'activity ignored: no sender or conversation to answer');
+      return;
+    }
     const verdict = admitActivity(this.deps.identityGate, activity);
     if (!verdict.admitted) {
       this.deps.logger.warn(
@@ -179,7 +185,23 @@ export class TeamsBot extends ActivityHandler {
       );
       return;
     }
+    if (shape) {
+      await this.answerMalformed(context, shape);
+      return;
+    }
     await super.onTurnActivity(context);
+  }
+
+  /** A message hears what was wrong; an invoke gets a 400 naming the field; anything else is logged only. */
+  private async answerMalformed(context: TurnContext, problem: ShapeProblem): Promise<void> {
+    const activity = context.activity;
+    this.deps.logger.warn({ field: problem.field, reason: problem.reason, activityType: activity.type, conversationId: activity.conversation.id }, 'malformed activity refused');
+    // The reply inherits the activity's locale: a broken one would make the connector refuse the answer too.
+    if (problem.field === 'locale') activity.locale = undefined;
+    if (activity.type === ActivityTypes.Message) await context.sendActivity(shapeProblemText(problem));
+    else if (activity.type === ActivityTypes.Invoke) {
+      await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 400, body: { error: 'malformed_activity', field: problem.field, reason: problem.reason } } });
+    }
   }
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
