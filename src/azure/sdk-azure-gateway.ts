@@ -28,7 +28,7 @@ import type {
   VmStatus,
 } from '../core/azure-port';
 import { CodedError } from '../core/errors';
-import { armIdLastSegment, armIdSegment, lockScope, parseContainerName, parseResourceId } from './arm-id';
+import { armIdLastSegment, armIdSegment, lockScope, parseContainerName, parseResourceId } from '../core/arm-id';
 import { collectionMatch, sameResourceId, vmArmId } from '../core/restore-point-ownership';
 import { toCodedError, type AzureOperation, type AzureScope } from './azure-errors';
 

@@ -1,3 +1,4 @@
+import { parseArmResource } from './arm-id';
 import type { RestorePointCollection, VmRef } from './azure-port';
 
 /**
@@ -84,7 +85,5 @@ export function isAmbiguous(collection: RestorePointCollection): boolean {
 /** The VM a collection belongs to: its source, or for a name-only match the VM it was matched to. */
 export function sourceVmOf(collection: RestorePointCollection, owner: VmRef): { subscriptionId: string; resourceGroup: string; name: string } | undefined {
   if (!collection.sourceVmId) return { subscriptionId: owner.subscriptionId, resourceGroup: owner.resourceGroup, name: owner.name };
-  const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)\/?$/i.exec(collection.sourceVmId.trim());
-  if (!m?.[1] || !m[2] || !m[3]) return undefined;
-  return { subscriptionId: m[1], resourceGroup: m[2], name: m[3] };
+  return parseArmResource(collection.sourceVmId, 'Microsoft.Compute', 'virtualMachines', { exact: true });
 }

@@ -1,3 +1,4 @@
+import { parseArmResource } from '../arm-id';
 import type { AzurePort, ProtectedVm, RestorePointCollection, VmStatus } from '../azure-port';
 import { asCodedError } from '../errors';
 import { isAmbiguous, ownCollections, sameResourceId, sourceVmOf, vmArmId } from '../restore-point-ownership';
@@ -113,9 +114,8 @@ export function collectionScopeProblem(collections: readonly RestorePointCollect
 }
 
 function vmLabel(id: string): string {
-  const parts = id.split('/');
-  const rgIndex = parts.findIndex((p) => p.toLowerCase() === 'resourcegroups');
-  return rgIndex >= 0 ? `${parts[rgIndex + 1] ?? '?'}/${parts.at(-1) ?? '?'}` : id;
+  const vm = parseArmResource(id, 'Microsoft.Compute', 'virtualMachines');
+  return vm ? `${vm.resourceGroup}/${vm.name}` : id;
 }
 
 export function evaluatePreconditions(fix: FixDefinition, facts: TargetFacts): PreconditionFailure[] {

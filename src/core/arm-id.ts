@@ -69,3 +69,35 @@ export function parseContainerName(containerName: string | undefined): { resourc
   if (!vmName || !resourceGroup) return undefined;
   return { resourceGroup, vmName };
 }
+
+/**
+ * `/subscriptions/{s}/resourceGroups/{rg}/providers/{provider}/{type}/{name}`, matched without
+ * regard to case (Azure lower-cases some ids, e.g. alertTargetIDs). With `exact`, nothing may
+ * follow the name but a slash; otherwise child segments may (a VM's extension, a vault's item).
+ * A name whose %-escape cannot be decoded is no usable id: undefined (see malformedArmId).
+ */
+export function parseArmResource(id: string, provider: string, type: string, options: { exact?: boolean } = {}): ParsedResourceId | undefined {
+  const m = armResourcePattern(provider, type, options.exact === true).exec(id.trim());
+  if (!m?.[1] || !m[2] || !m[3]) return undefined;
+  const name = strictDecode(m[3]);
+  return name === undefined ? undefined : { subscriptionId: m[1], resourceGroup: m[2], name };
+}
+
+/** True when the id has the resource's shape but its name carries a malformed %-escape (e.g. "vm%zz"). */
+export function malformedArmResourceName(id: string, provider: string, type: string): boolean {
+  const m = armResourcePattern(provider, type, false).exec(id.trim());
+  return m?.[3] !== undefined && strictDecode(m[3]) === undefined;
+}
+
+function armResourcePattern(provider: string, type: string, exact: boolean): RegExp {
+  const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/${literal(provider)}/${literal(type)}/([^/]+)${exact ? '/?$' : ''}`, 'i');
+}
+
+function strictDecode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
