@@ -2,10 +2,9 @@ import { CodedError } from '../../../src/core/errors';
 import type { AzurePort, BackupJob } from '../../../src/core/azure-port';
 import { executors } from '../../../src/core/remediation/executors';
 import { InMemoryAuditLog, InMemoryFixRequestStore } from '../../../src/core/remediation/in-memory-stores';
-import { RemediationService } from '../../../src/core/remediation/remediation-service';
 import type { Actor } from '../../../src/core/remediation/actor';
 import { abortableSleep } from '../../../src/remediation/create-remediation';
-import { alice, bob, loadCatalogue, loadedPolicy, ManualClock, RecordingAzure, SequenceIds, vm } from './fixtures';
+import { alice, bob, loadCatalogue, ManualClock, RecordingAzure, testService, vm } from './fixtures';
 
 /**
  * Defects found in review of the approved-fix flow: verification errors were judged
@@ -17,20 +16,7 @@ function setup(options: { sleep?: (ms: number, signal?: AbortSignal) => Promise<
   const azure = options.azure ?? new RecordingAzure('Windows');
   const store = options.store ?? new InMemoryFixRequestStore();
   const audit = options.audit ?? new InMemoryAuditLog();
-  const service = new RemediationService({
-    catalogue: loadCatalogue(),
-    policy: () => loadedPolicy(),
-    store,
-    audit,
-    azure,
-    clock,
-    ids: new SequenceIds(),
-    sleep: options.sleep ?? (async (ms) => clock.advance(ms)),
-    identifyCode: () => undefined,
-    verification: { pollIntervalMs: options.pollIntervalMs ?? 10_000, timeoutMs: 60 * 60_000 },
-    liveness: { heartbeatMs: 20_000, staleAfterMs: 90_000, resumeGraceMs: 30_000 },
-    ...(options.instanceId ? { instanceId: options.instanceId } : {}),
-  });
+  const service = testService({ clock, azure, store, audit, ...(options.sleep ? { sleep: options.sleep } : {}), ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}), ...(options.instanceId ? { instanceId: options.instanceId } : {}) });
   return { service, azure, store, audit, clock };
 }
 

@@ -5,6 +5,8 @@ import type { Actor } from '../../../src/core/remediation/actor';
 import { parseFixCatalogue, type FixCatalogue } from '../../../src/core/remediation/fix-catalogue';
 import { parsePolicy, type Policy, type PolicyState } from '../../../src/core/remediation/policy';
 import type { Clock, IdGenerator } from '../../../src/core/ports';
+import type { InMemoryAuditLog, InMemoryFixRequestStore } from '../../../src/core/remediation/in-memory-stores';
+import { RemediationService } from '../../../src/core/remediation/remediation-service';
 
 export const repoRoot = join(__dirname, '../../..');
 
@@ -155,4 +157,41 @@ export class RecordingAzure implements AzurePort {
     this.locks = [...this.locks.filter((l) => l.name !== lock.name), created];
     return created;
   }
+}
+
+/** The liveness the service tests share: 20 s heartbeats, a run stale after 90 s, approved requests resumed after 30 s. */
+export const testLiveness = { heartbeatMs: 20_000, staleAfterMs: 90_000, resumeGraceMs: 30_000 };
+
+export interface TestServiceOptions {
+  readonly clock: ManualClock;
+  readonly azure: RecordingAzure;
+  readonly store: InMemoryFixRequestStore;
+  readonly audit: InMemoryAuditLog;
+  readonly ids?: IdGenerator;
+  readonly policy?: () => PolicyState;
+  /** Default: time passes at once on the manual clock. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly instanceId?: string;
+  readonly pollIntervalMs?: number;
+  readonly every?: (ms: number, fn: () => void) => () => void;
+  readonly chatDeadlineMs?: number;
+}
+
+/** A RemediationService over in-memory stores, the recording Azure and the manual clock: the unit tests' one way to build it. */
+export function testService(o: TestServiceOptions): RemediationService {
+  return new RemediationService({
+    catalogue: loadCatalogue(),
+    policy: o.policy ?? (() => loadedPolicy()),
+    store: o.store,
+    audit: o.audit,
+    azure: o.azure,
+    clock: o.clock,
+    ids: o.ids ?? new SequenceIds(),
+    sleep: o.sleep ?? (async (ms) => o.clock.advance(ms)),
+    identifyCode: () => undefined,
+    verification: { pollIntervalMs: o.pollIntervalMs ?? 10_000, timeoutMs: 60 * 60_000 },
+    liveness: { ...testLiveness, ...(o.every ? { every: o.every } : {}) },
+    ...(o.instanceId ? { instanceId: o.instanceId } : {}),
+    ...(o.chatDeadlineMs !== undefined ? { chatDeadlineMs: o.chatDeadlineMs } : {}),
+  });
 }

@@ -1,7 +1,6 @@
 import { InMemoryAuditLog, InMemoryFixRequestStore } from '../../../src/core/remediation/in-memory-stores';
 import type { FixRequest } from '../../../src/core/remediation/fix-request';
-import { RemediationService } from '../../../src/core/remediation/remediation-service';
-import { alice, bob, loadCatalogue, loadedPolicy, ManualClock, RecordingAzure, SequenceIds, SUB, vm } from './fixtures';
+import { alice, bob, ManualClock, RecordingAzure, SequenceIds, SUB, testLiveness, testService, vm } from './fixtures';
 
 /**
  * The lock fix lifts a resource-group lock for a moment. Whatever the chat or the process
@@ -9,7 +8,6 @@ import { alice, bob, loadCatalogue, loadedPolicy, ManualClock, RecordingAzure, S
  */
 
 const LOCK_RG = 'AzureBackupRG_westeurope_1';
-const LIVENESS = { heartbeatMs: 20_000, staleAfterMs: 90_000, resumeGraceMs: 30_000 };
 
 function world(chatDeadlineMs = 15_000) {
   const clock = new ManualClock();
@@ -17,29 +15,15 @@ function world(chatDeadlineMs = 15_000) {
   const store = new InMemoryFixRequestStore();
   const audit = new InMemoryAuditLog();
   const ids = new SequenceIds();
-  const instance = (instanceId: string) =>
-    new RemediationService({
-      catalogue: loadCatalogue(),
-      policy: () => loadedPolicy(),
-      store,
-      audit,
-      azure,
-      clock,
-      ids,
-      instanceId,
-      // Verification polls pass at once; the chat deadline is a real timer so a hung card stays hung.
-      sleep: (ms, signal) =>
-        ms === chatDeadlineMs
-          ? new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, ms);
-              signal?.addEventListener('abort', () => clearTimeout(timer));
-            })
-          : Promise.resolve(void clock.advance(ms)),
-      identifyCode: () => undefined,
-      verification: { pollIntervalMs: 10_000, timeoutMs: 60 * 60_000 },
-      liveness: { ...LIVENESS, every: () => () => undefined },
-      chatDeadlineMs,
-    });
+  // Verification polls pass at once; the chat deadline is a real timer so a hung card stays hung.
+  const sleep = (ms: number, signal?: AbortSignal) =>
+    ms === chatDeadlineMs
+      ? new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          signal?.addEventListener('abort', () => clearTimeout(timer));
+        })
+      : Promise.resolve(void clock.advance(ms));
+  const instance = (instanceId: string) => testService({ clock, azure, store, audit, ids, instanceId, sleep, chatDeadlineMs });
   return { clock, azure, store, audit, a: instance('instance-a'), b: instance('instance-b') };
 }
 
@@ -117,7 +101,7 @@ describe('recovery puts back every lock a cut-off run lifted', () => {
   it('another instance, once the run is stale, restores the identical lock, names its own resource group, and never runs the fix again', async () => {
     const w = world();
     const crashed = await crashedAfterLockRemoval(w);
-    w.clock.advance(LIVENESS.staleAfterMs + 1_000);
+    w.clock.advance(testLiveness.staleAfterMs + 1_000);
     const swept = await w.b.sweep();
     expect(swept.interrupted.map((x) => x.id)).toEqual([crashed.id]);
     expect(lockState(w.azure)).toEqual(originalLock);
@@ -136,7 +120,7 @@ describe('recovery puts back every lock a cut-off run lifted', () => {
   it('a lock that cannot be put back keeps the request open and audited until a later sweep succeeds', async () => {
     const w = world();
     const crashed = await crashedAfterLockRemoval(w);
-    w.clock.advance(LIVENESS.staleAfterMs + 1_000);
+    w.clock.advance(testLiveness.staleAfterMs + 1_000);
     w.azure.failLockCreates = 1;
     expect((await w.b.sweep()).interrupted).toEqual([]);
     expect((await w.store.get(crashed.id))?.state).toBe('executing');
@@ -157,7 +141,7 @@ describe('recovery puts back every lock a cut-off run lifted', () => {
     expect(parked?.state).toBe('executing');
     expect(parked?.execution?.summary.en).toContain('LOCK NOT RESTORED');
     expect(w.azure.locks).toEqual([]);
-    w.clock.advance(LIVENESS.staleAfterMs + 1_000);
+    w.clock.advance(testLiveness.staleAfterMs + 1_000);
     await w.b.sweep();
     expect(lockState(w.azure)).toEqual(originalLock);
     const ended = await w.store.get(r.id);

@@ -2,8 +2,7 @@ import type { Actor } from '../../../src/core/remediation/actor';
 import { InMemoryAuditLog, InMemoryFixRequestStore } from '../../../src/core/remediation/in-memory-stores';
 import type { FixRequest } from '../../../src/core/remediation/fix-request';
 import type { PolicyState } from '../../../src/core/remediation/policy';
-import { RemediationService } from '../../../src/core/remediation/remediation-service';
-import { alice, bob, loadCatalogue, loadedPolicy, ManualClock, RecordingAzure, SequenceIds, vm } from './fixtures';
+import { alice, bob, loadedPolicy, ManualClock, RecordingAzure, SequenceIds, testService, vm } from './fixtures';
 
 /** Timers driven by hand: `tick()` fires every live interval once. */
 class ManualEvery {
@@ -20,7 +19,6 @@ class ManualEvery {
   }
 }
 
-const LIVENESS = { heartbeatMs: 20_000, staleAfterMs: 90_000, resumeGraceMs: 30_000 };
 
 /** Two bot instances (two services) over one store, one Azure, one clock. */
 function world(options: { policy?: PolicyState } = {}) {
@@ -32,20 +30,7 @@ function world(options: { policy?: PolicyState } = {}) {
   let policy = options.policy ?? loadedPolicy();
   const instance = (instanceId: string, every = new ManualEvery()) => ({
     every,
-    service: new RemediationService({
-      catalogue: loadCatalogue(),
-      policy: () => policy,
-      store,
-      audit,
-      azure,
-      clock,
-      ids,
-      instanceId,
-      sleep: async (ms) => clock.advance(ms),
-      identifyCode: () => undefined,
-      verification: { pollIntervalMs: 10_000, timeoutMs: 60 * 60_000 },
-      liveness: { ...LIVENESS, every: every.every },
-    }),
+    service: testService({ clock, azure, store, audit, ids, instanceId, policy: () => policy, every: every.every }),
   });
   return { clock, azure, store, audit, a: instance('instance-a'), b: instance('instance-b'), setPolicy: (p: PolicyState) => (policy = p) };
 }
