@@ -1,12 +1,9 @@
-import { LocalSimulatorCredential } from '../../../src/azure/credential';
-import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
 import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
-import { parsePolicy } from '../../../src/core/remediation/policy';
 import type { TroubleshootSession } from '../../../src/core/troubleshoot/session';
 import { executeInvoke, submitMessage } from '../../helpers/activities';
 import { cardText, ConnectorStub } from '../../helpers/connector-stub';
 import { startTestBot, tempStateFile, type TestBot } from '../../helpers/test-app';
-import { alexAad, meganAad, remediationPolicy, remediationScenario, SUB } from './remediation-scenario';
+import { alexAad, meganAad, remediationScenario, remediationGateway, loadedRemediationPolicy } from './remediation-scenario';
 
 /**
  * A Teams connector that accepts requests and never answers. Every chat call has a deadline
@@ -32,13 +29,13 @@ describe('a Teams connector that never answers', () => {
     serviceUrl = await connector.start();
     const state = tempStateFile();
     cleanup = state.cleanup;
-    const azure = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, lroPollIntervalInMs: 0, subscriptionIds: [SUB] });
+    const azure = remediationGateway(sim);
     bot = await startTestBot(
       state.file,
       { FIX_VERIFY_POLL_SECONDS: '0.01', CHAT_TIMEOUT_SECONDS: '0.5' },
       {
         alerts: { startWorkers: false },
-        remediation: { azure, policy: { kind: 'loaded', policy: parsePolicy(remediationPolicy(), 'policy.json'), source: 'policy.json' }, sleep: async () => undefined },
+        remediation: { azure, policy: loadedRemediationPolicy(), sleep: async () => undefined },
       },
     );
   });

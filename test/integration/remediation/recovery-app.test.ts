@@ -1,9 +1,7 @@
-import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
 import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
 import type { Actor } from '../../../src/core/remediation/actor';
 import type { FixRequest } from '../../../src/core/remediation/fix-request';
-import { parsePolicy } from '../../../src/core/remediation/policy';
 import { findProtectedVm } from '../../../src/core/remediation/preconditions';
 import { resolveFixTarget } from '../../../src/core/remediation/target-resolution';
 import type { TroubleshootSession } from '../../../src/core/troubleshoot/session';
@@ -13,7 +11,7 @@ import { executeInvoke } from '../../helpers/activities';
 import { cardOf, cardText, ConnectorStub } from '../../helpers/connector-stub';
 import { startTestBot, tempStateFile, type TestBot } from '../../helpers/test-app';
 import { ManualClock } from '../../unit/remediation/fixtures';
-import { alexAad, meganAad, remediationPolicy, remediationScenario, SUB } from './remediation-scenario';
+import { alexAad, meganAad, remediationScenario, remediationGateway, loadedRemediationPolicy } from './remediation-scenario';
 
 const alex = { id: 'user-id-0', name: 'Alex Wilber', aadObjectId: alexAad };
 const megan = { id: 'user-id-1', name: 'Megan Bowen', aadObjectId: meganAad };
@@ -64,7 +62,7 @@ describe('fix expiry and crash recovery through the real app (SQLite file, Cloud
     const state = tempStateFile();
     stateFile = state.file;
     cleanup = state.cleanup;
-    gateway = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, lroPollIntervalInMs: 0, subscriptionIds: [SUB] });
+    gateway = remediationGateway(sim);
   });
 
   afterEach(async () => {
@@ -84,7 +82,7 @@ describe('fix expiry and crash recovery through the real app (SQLite file, Cloud
         alerts: { startWorkers: false },
         remediation: {
           azure: gateway,
-          policy: { kind: 'loaded', policy: parsePolicy(remediationPolicy(), 'policy.json'), source: 'policy.json' },
+          policy: loadedRemediationPolicy(),
           sleep: async () => undefined,
           timers,
           instanceId,
@@ -295,7 +293,7 @@ describe('fix expiry and crash recovery through the real app (SQLite file, Cloud
     const bot = await startTestBot(
       stateFile,
       {},
-      { clock, alerts: { startWorkers: false }, remediation: { azure: gateway, policy: { kind: 'loaded', policy: parsePolicy(remediationPolicy(), 'policy.json'), source: 'policy.json' }, timers, leadership } },
+      { clock, alerts: { startWorkers: false }, remediation: { azure: gateway, policy: loadedRemediationPolicy(), timers, leadership } },
     );
     bots.push(bot);
     const { request } = await requestOnCard(bot);
@@ -325,8 +323,8 @@ describe('trust nothing from the card: forged presses are refused and audited', 
     serviceUrl = await connector.start();
     const state = tempStateFile();
     cleanup = state.cleanup;
-    const gateway = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, lroPollIntervalInMs: 0, subscriptionIds: [SUB] });
-    bot = await startTestBot(state.file, { FIX_VERIFY_POLL_SECONDS: '0.01' }, { alerts: { startWorkers: false }, remediation: { azure: gateway, policy: { kind: 'loaded', policy: parsePolicy(remediationPolicy(), 'policy.json'), source: 'policy.json' }, sleep: async () => undefined, startSweeper: false } });
+    const gateway = remediationGateway(sim);
+    bot = await startTestBot(state.file, { FIX_VERIFY_POLL_SECONDS: '0.01' }, { alerts: { startWorkers: false }, remediation: { azure: gateway, policy: loadedRemediationPolicy(), sleep: async () => undefined, startSweeper: false } });
   });
 
   afterEach(async () => {

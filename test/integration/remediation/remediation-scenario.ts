@@ -1,4 +1,8 @@
 import type { ScenarioInput } from '../../../dev/arm-simulator/scenario';
+import type { ArmSimulator } from '../../../dev/arm-simulator/server';
+import { LocalSimulatorCredential } from '../../../src/azure/credential';
+import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
+import { parsePolicy, type PolicyState } from '../../../src/core/remediation/policy';
 
 /** A small estate for the remediation tests: one failing VM per seed cause that has a fix, and one out of scope. */
 export const SUB = '6a1f0c3e-1b2d-4e5f-8a9b-0c1d2e3f4a5b';
@@ -68,4 +72,14 @@ export function remediationPolicy(): Record<string, unknown> {
     approvers: ['group:operators'],
     scope: { subscriptions: [SUB], resourceGroups: ['rg-prod', 'AzureBackupRG_*'] },
   };
+}
+
+/** The real SDK gateway pointed at a simulator of this estate: no retries, no poll delay. */
+export function remediationGateway(sim: ArmSimulator): SdkAzureGateway {
+  return new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, lroPollIntervalInMs: 0, subscriptionIds: [SUB] });
+}
+
+/** The remediation policy above, loaded as the app would load it from a file. */
+export function loadedRemediationPolicy(policy: Record<string, unknown> = remediationPolicy()): PolicyState {
+  return { kind: 'loaded', policy: parsePolicy(policy, 'policy.json'), source: 'policy.json' };
 }

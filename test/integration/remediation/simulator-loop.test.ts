@@ -1,14 +1,12 @@
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
-import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
 import { createIdentifier } from '../../../src/core/identify';
 import type { Actor } from '../../../src/core/remediation/actor';
-import { parsePolicy } from '../../../src/core/remediation/policy';
 import { resolveFixTarget } from '../../../src/core/remediation/target-resolution';
 import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
 import { createRemediation, type RemediationWiring } from '../../../src/remediation/create-remediation';
 import { openSqliteDatabase, type SqliteDatabase } from '../../../src/storage/sqlite-database';
-import { alexAad, meganAad, remediationPolicy, remediationScenario, SUB } from './remediation-scenario';
+import { alexAad, meganAad, remediationScenario, remediationGateway, loadedRemediationPolicy } from './remediation-scenario';
 
 const alex: Actor = { channel: 'msteams', userId: 'user-id-0', aadObjectId: alexAad, displayName: 'Alex Wilber' };
 const megan: Actor = { channel: 'msteams', userId: 'user-id-1', aadObjectId: meganAad, displayName: 'Megan Bowen' };
@@ -22,14 +20,14 @@ describe('approved fixes against the ARM simulator through the real SDK gateway'
 
   beforeEach(async () => {
     sim = await startArmSimulator({ scenario: remediationScenario });
-    gateway = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, lroPollIntervalInMs: 0, subscriptionIds: [SUB] });
+    gateway = remediationGateway(sim);
     db = openSqliteDatabase(':memory:');
     let n = 0;
     wiring = createRemediation({
       db,
       azure: gateway,
       fixes: knowledge.fixes,
-      policy: { kind: 'loaded', policy: parsePolicy(remediationPolicy(), 'policy.json'), source: 'policy.json' },
+      policy: loadedRemediationPolicy(),
       identifier: createIdentifier(knowledge),
       clock: { now: () => new Date() },
       ids: { next: () => `id-${(n += 1)}-${Math.random().toString(36).slice(2, 10)}` },

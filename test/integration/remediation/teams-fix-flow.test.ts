@@ -1,15 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LocalSimulatorCredential } from '../../../src/azure/credential';
-import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
 import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
-import { parsePolicy } from '../../../src/core/remediation/policy';
 import type { TroubleshootSession } from '../../../src/core/troubleshoot/session';
 import { executeInvoke, mentionMessage } from '../../helpers/activities';
 import { cardOf, cardText, ConnectorStub } from '../../helpers/connector-stub';
 import { startTestBot, tempStateFile, type TestBot } from '../../helpers/test-app';
 import { ManualClock } from '../../unit/remediation/fixtures';
-import { alexAad, meganAad, remediationPolicy, remediationScenario, SUB } from './remediation-scenario';
+import { alexAad, meganAad, remediationScenario, remediationGateway, loadedRemediationPolicy } from './remediation-scenario';
 
 const alex = { id: 'user-id-0', name: 'Alex Wilber', aadObjectId: alexAad };
 const megan = { id: 'user-id-1', name: 'Megan Bowen', aadObjectId: meganAad };
@@ -83,14 +80,14 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
     serviceUrl = await connector.start();
     const state = tempStateFile();
     cleanup = state.cleanup;
-    const azure = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, lroPollIntervalInMs: 0, subscriptionIds: [SUB] });
+    const azure = remediationGateway(sim);
     bot = await startTestBot(
       state.file,
       { AUDIT_API_KEY: AUDIT_KEY, FIX_VERIFY_POLL_SECONDS: '0.01' },
       {
         clock,
         alerts: { startWorkers: false },
-        remediation: { azure, policy: { kind: 'loaded', policy: parsePolicy(remediationPolicy(), 'policy.json'), source: 'policy.json' }, sleep: async () => undefined },
+        remediation: { azure, policy: loadedRemediationPolicy(), sleep: async () => undefined },
       },
     );
   });

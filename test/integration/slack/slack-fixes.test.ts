@@ -1,8 +1,5 @@
-import { LocalSimulatorCredential } from '../../../src/azure/credential';
-import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
 import { type ArmSimulator, startArmSimulator } from '../../../dev/arm-simulator/server';
-import { parsePolicy } from '../../../src/core/remediation/policy';
-import { remediationPolicy, remediationScenario, SUB } from '../remediation/remediation-scenario';
+import { loadedRemediationPolicy, remediationGateway, remediationPolicy, remediationScenario } from '../remediation/remediation-scenario';
 import type { SlackApiCall } from './fake-slack-api';
 import { blocksText, button, eventBody, postSigned, pressBody, type SlackTestBot, startSlackBot } from './slack-test-kit';
 
@@ -30,10 +27,10 @@ describe('fixes from Slack', () => {
 
   beforeEach(async () => {
     sim = await startArmSimulator({ scenario: remediationScenario });
-    const azure = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, lroPollIntervalInMs: 0, subscriptionIds: [SUB] });
+    const azure = remediationGateway(sim);
     slack = await startSlackBot(
       { FIX_VERIFY_POLL_SECONDS: '0.01' },
-      { azure, alerts: { startWorkers: false }, remediation: { azure, policy: { kind: 'loaded', policy: parsePolicy(slackPolicy(), 'policy.json'), source: 'policy.json' }, sleep: async () => undefined } },
+      { azure, alerts: { startWorkers: false }, remediation: { azure, policy: loadedRemediationPolicy(slackPolicy()), sleep: async () => undefined } },
     );
   });
 
