@@ -1,9 +1,8 @@
-import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
 import type { TroubleshootSession } from '../../../src/core/troubleshoot/session';
 import { executeInvoke, submitMessage } from '../../helpers/activities';
-import { cardText, ConnectorStub } from '../../helpers/connector-stub';
-import { startTestBot, tempStateFile, type TestBot } from '../../helpers/test-app';
-import { alexAad, meganAad, remediationScenario, remediationGateway, loadedRemediationPolicy } from './remediation-scenario';
+import { type FixRig, startFixRig } from './fix-rig';
+import { cardText } from '../../helpers/connector-stub';
+import { alexAad, meganAad } from './remediation-scenario';
 
 /**
  * A Teams connector that accepts requests and never answers. Every chat call has a deadline
@@ -17,41 +16,20 @@ const CONV = '19:ops@thread.tacv2';
 const LOCK = { name: 'keep-backups', level: 'CanNotDelete', notes: 'Change board CB-1234: do not remove' };
 
 describe('a Teams connector that never answers', () => {
-  let sim: ArmSimulator;
-  let connector: ConnectorStub;
+  let rig: FixRig;
+  let sim: FixRig['sim'];
+  let connector: FixRig['connector'];
   let serviceUrl: string;
-  let bot: TestBot;
-  let cleanup: () => void;
+  let bot: FixRig['bot'];
 
   beforeEach(async () => {
-    sim = await startArmSimulator({ scenario: remediationScenario });
-    connector = new ConnectorStub();
-    serviceUrl = await connector.start();
-    const state = tempStateFile();
-    cleanup = state.cleanup;
-    const azure = remediationGateway(sim);
-    bot = await startTestBot(
-      state.file,
-      { FIX_VERIFY_POLL_SECONDS: '0.01', CHAT_TIMEOUT_SECONDS: '0.5' },
-      {
-        alerts: { startWorkers: false },
-        remediation: { azure, policy: loadedRemediationPolicy(), sleep: async () => undefined },
-      },
-    );
+    rig = await startFixRig({ CHAT_TIMEOUT_SECONDS: '0.5' });
+    ({ sim, connector, serviceUrl, bot } = rig);
   });
 
-  afterEach(async () => {
-    await bot.stop();
-    await connector.stop();
-    await sim.close();
-    cleanup();
-  });
+  afterEach(() => rig.stop());
 
-  const remediation = () => {
-    const r = bot.app.remediation;
-    if (!r) throw new Error('remediation module not wired');
-    return r;
-  };
+  const remediation = () => rig.remediation();
 
   async function lockFixRequested(): Promise<{ requestId: string; messageId: string }> {
     let session: TroubleshootSession = await bot.app.troubleshoot.start({ codeId: 'UserErrorRpCollectionLimitReached', language: 'en', conversationId: CONV, createdBy: alexAad, target: { vm: 'win-rp' } });

@@ -1,12 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
 import type { TroubleshootSession } from '../../../src/core/troubleshoot/session';
 import { executeInvoke, mentionMessage } from '../../helpers/activities';
-import { cardOf, cardText, ConnectorStub } from '../../helpers/connector-stub';
-import { startTestBot, tempStateFile, type TestBot } from '../../helpers/test-app';
+import { type FixRig, startFixRig } from './fix-rig';
+import { cardOf, cardText } from '../../helpers/connector-stub';
 import { ManualClock } from '../../unit/remediation/fixtures';
-import { alexAad, meganAad, remediationScenario, remediationGateway, loadedRemediationPolicy } from './remediation-scenario';
+import { alexAad, meganAad } from './remediation-scenario';
 
 const alex = { id: 'user-id-0', name: 'Alex Wilber', aadObjectId: alexAad };
 const megan = { id: 'user-id-1', name: 'Megan Bowen', aadObjectId: meganAad };
@@ -67,43 +66,21 @@ class SlowConnector {
 }
 
 describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM simulator)', () => {
-  let sim: ArmSimulator;
-  let connector: ConnectorStub;
+  let rig: FixRig;
+  let sim: FixRig['sim'];
+  let connector: FixRig['connector'];
   let serviceUrl: string;
-  let bot: TestBot;
-  let cleanup: () => void;
+  let bot: FixRig['bot'];
   const clock = new ManualClock(new Date());
 
   beforeEach(async () => {
-    sim = await startArmSimulator({ scenario: remediationScenario });
-    connector = new ConnectorStub();
-    serviceUrl = await connector.start();
-    const state = tempStateFile();
-    cleanup = state.cleanup;
-    const azure = remediationGateway(sim);
-    bot = await startTestBot(
-      state.file,
-      { AUDIT_API_KEY: AUDIT_KEY, FIX_VERIFY_POLL_SECONDS: '0.01' },
-      {
-        clock,
-        alerts: { startWorkers: false },
-        remediation: { azure, policy: loadedRemediationPolicy(), sleep: async () => undefined },
-      },
-    );
+    rig = await startFixRig({ AUDIT_API_KEY: AUDIT_KEY }, { clock });
+    ({ sim, connector, serviceUrl, bot } = rig);
   });
 
-  afterEach(async () => {
-    await bot.stop();
-    await connector.stop();
-    await sim.close();
-    cleanup();
-  });
+  afterEach(() => rig.stop());
 
-  const remediation = () => {
-    const r = bot.app.remediation;
-    if (!r) throw new Error('remediation module not wired');
-    return r;
-  };
+  const remediation = () => rig.remediation();
 
   /** A troubleshooting session on a VM, its card posted as message msg-session. */
   async function sessionFor(vm: string, codeId: string, cursor = 0, conversationId = CONV): Promise<TroubleshootSession> {
