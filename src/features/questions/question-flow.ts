@@ -179,8 +179,16 @@ function failureWithoutSingleCode(failure: FailedJob, language: Language, format
     : { kind: 'notice', view: buildUnidentifiedFailureView(failure, language, { formatTime }) };
 }
 
-function problemAnswer(questions: ResourceQuestions, result: Extract<ExplainResult, { kind: 'azure-problem' }>, language: Language): QuestionAnswer {
-  return { kind: 'notice', view: buildProblemView(result.problem, language, { ...(result.vault ? { vault: result.vault } : {}), budgetMs: questions.budgetMs }) };
+/** The answers every question shares: no vault by that name, no vault at all, or Azure could not answer. */
+function sharedAnswer(questions: ResourceQuestions, result: Extract<ExplainResult | ListResult | VaultStatusResult, { kind: 'vault-not-found' | 'no-vaults' | 'azure-problem' }>, language: Language): QuestionAnswer {
+  switch (result.kind) {
+    case 'vault-not-found':
+      return { kind: 'notice', view: buildVaultNotFoundView(result, language) };
+    case 'no-vaults':
+      return { kind: 'notice', view: buildNoVaultsView(language) };
+    case 'azure-problem':
+      return { kind: 'notice', view: buildProblemView(result.problem, language, { ...(result.vault ? { vault: result.vault } : {}), budgetMs: questions.budgetMs }) };
+  }
 }
 
 function explainAnswer(questions: ResourceQuestions, result: ExplainResult, language: Language, formatTime: TimeFormatter): QuestionAnswer {
@@ -191,35 +199,15 @@ function explainAnswer(questions: ResourceQuestions, result: ExplainResult, lang
       return { kind: 'notice', view: buildNoFailureView(result, language, { formatTime }) };
     case 'vm-not-found':
       return { kind: 'notice', view: buildVmNotFoundView(result, questions.lookbackDays, language) };
-    case 'no-vaults':
-      return { kind: 'notice', view: buildNoVaultsView(language) };
-    case 'azure-problem':
-      return problemAnswer(questions, result, language);
+    default:
+      return sharedAnswer(questions, result, language);
   }
 }
 
 function listAnswer(questions: ResourceQuestions, result: ListResult, language: Language, formatTime: TimeFormatter): QuestionAnswer {
-  switch (result.kind) {
-    case 'list':
-      return { kind: 'failed-backups', view: buildFailedBackupsView(result, language, { formatTime }) };
-    case 'vault-not-found':
-      return { kind: 'notice', view: buildVaultNotFoundView(result, language) };
-    case 'no-vaults':
-      return { kind: 'notice', view: buildNoVaultsView(language) };
-    case 'azure-problem':
-      return problemAnswer(questions, result, language);
-  }
+  return result.kind === 'list' ? { kind: 'failed-backups', view: buildFailedBackupsView(result, language, { formatTime }) } : sharedAnswer(questions, result, language);
 }
 
 function statusAnswer(questions: ResourceQuestions, result: VaultStatusResult, language: Language): QuestionAnswer {
-  switch (result.kind) {
-    case 'status':
-      return { kind: 'vault-status', view: buildVaultStatusView(result, language) };
-    case 'vault-not-found':
-      return { kind: 'notice', view: buildVaultNotFoundView(result, language) };
-    case 'no-vaults':
-      return { kind: 'notice', view: buildNoVaultsView(language) };
-    case 'azure-problem':
-      return problemAnswer(questions, result, language);
-  }
+  return result.kind === 'status' ? { kind: 'vault-status', view: buildVaultStatusView(result, language) } : sharedAnswer(questions, result, language);
 }
