@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DeliveryOutbox, IncidentStore, OutboxEntry, SubscriptionStore } from '../../core/incidents/ports';
 import type { Subscription } from '../../core/incidents/subscription';
 import { ConversationRateLimiter, type RetryPolicy, defaultRetryPolicy, parseRetryAfter, retryableStatuses, retryDelayMs, tooLargeStatus } from '../../core/incidents/delivery-policy';
@@ -71,6 +72,8 @@ export interface DeliveryWorkerDeps {
   readonly batchSize?: number;
   /** Longest wait for one connector call; a slower one is retried later (its late answer is still recorded). Default 30 s. */
   readonly sendTimeoutMs?: number;
+  /** This worker's name on the outbox entries it claims (default: a fresh id per worker). */
+  readonly holder?: string;
   /** Backoff of the worker loop after a failed scan (store unreachable): exponential with jitter up to maxDelayMs. */
   readonly loopRetry?: RetryPolicy;
 }
@@ -123,7 +126,14 @@ export class DeliveryWorker {
   /** Outbox entries sent whose store write failed: recorded again before the next scan. */
   private readonly unrecorded = new Map<string, Sent>();
 
+  /** This worker's name on the entries it claims. */
+  private readonly holder: string;
+  /** Long enough that a claim never lapses while its send (bounded by the send timeout) is under way. */
+  private readonly claimMs: number;
+
   constructor(private readonly deps: DeliveryWorkerDeps) {
+    this.holder = deps.holder ?? `delivery-${randomUUID()}`;
+    this.claimMs = 2 * (deps.sendTimeoutMs ?? 30_000) + 5_000;
     this.limiter = deps.limiter ?? new ConversationRateLimiter();
     this.retry = deps.retry ?? defaultRetryPolicy;
   }
@@ -223,8 +233,25 @@ export class DeliveryWorker {
           for (const rest of entries.slice(index)) this.deps.outbox.reschedule(rest.id, new Date(now.getTime() + wait), rest.attempts, rest.lastError ?? 'rate limited');
           break;
         }
+        // Several workers may share the outbox (instances on one store): only the one holding the
+        // entry's claim sends it, and it works from the entry as the claim found it (another worker
+        // may have posted the card meanwhile, so this one updates it instead of posting again).
+        const claimed = this.deps.outbox.claim(entry.id, this.holder, now, new Date(now.getTime() + this.claimMs));
+        if (!claimed) continue;
+        if (claimed.status !== 'pending' || claimed.dueAt.getTime() > now.getTime()) {
+          // Delivered (or rescheduled) by another worker between our scan and our claim.
+          this.deps.outbox.release(entry.id, this.holder);
+          continue;
+        }
         attempted += 1;
-        if ((await this.deliverOne(entry, now)) === 'conversation-closed') break;
+        let outcome: 'done' | 'conversation-closed';
+        try {
+          outcome = await this.deliverOne(claimed, now);
+        } finally {
+          // A call still in flight past its timeout keeps the claim until it settles (or the claim runs out).
+          if (!this.inFlight.has(entry.id)) this.deps.outbox.release(entry.id, this.holder);
+        }
+        if (outcome === 'conversation-closed') break;
       } catch (error) {
         this.deps.logger.error({ err: error, outboxId: entry.id, conversationKey }, 'delivery bookkeeping failed; the entry will be retried');
         this.tryReschedule(entry, error);
@@ -316,6 +343,7 @@ export class DeliveryWorker {
       // It failed after all: the retry scheduled at the timeout stands.
     } finally {
       this.inFlight.delete(entry.id);
+      this.deps.outbox.release(entry.id, this.holder);
       this.wake();
     }
   }
