@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   } catch (error) {
     // A wrong setting or file is the operator's to fix: one line naming it, not a stack trace.
     if (isCodedError(error, 'config_invalid') || isCodedError(error, 'knowledge_invalid')) {
-      process.stderr.write(`backup-doctor: ${error.message}\n`);
+      process.stderr.write(`backup-doctor: ${error.message.replace(/\s*\n\s*/g, '; ')}\n`);
       process.exit(2);
     }
     throw error;

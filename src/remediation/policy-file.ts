@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CodedError } from '../core/errors';
+import { CodedError, isCodedError } from '../core/errors';
 import { jsonErrorOffset } from '../core/knowledge/json-error-offset';
 import { missingPolicy, parsePolicy, type PolicyState } from '../core/remediation/policy';
 
@@ -16,15 +16,28 @@ export function loadPolicyFile(path: string | undefined): PolicyState {
   if (!existsSync(file)) {
     throw new CodedError('config_invalid', `FIX_POLICY_FILE points to ${file}, which does not exist. Fix the path, or unset FIX_POLICY_FILE to show fixes disabled.`, { file });
   }
-  const text = readFileSync(file, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CodedError('config_invalid', `FIX_POLICY_FILE=${file} cannot be read: ${oneLine(error)}`, { file });
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new CodedError('config_invalid', `The fix policy ${file} is not valid JSON (${locate(text)}): ${message}`, { file });
+    throw new CodedError('config_invalid', `FIX_POLICY_FILE=${file} is not valid JSON (${locate(text)}): ${oneLine(error)}`, { file });
   }
-  return { kind: 'loaded', policy: parsePolicy(json, file), source: file };
+  try {
+    return { kind: 'loaded', policy: parsePolicy(json, file), source: file };
+  } catch (error) {
+    const problems = isCodedError(error, 'config_invalid') && Array.isArray(error.details['problems']) ? (error.details['problems'] as string[]) : [oneLine(error)];
+    throw new CodedError('config_invalid', `FIX_POLICY_FILE=${file} is not a valid fix policy: ${problems.join('; ')}`, { file, problems });
+  }
+}
+
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, '; ');
 }
 
 function locate(text: string): string {

@@ -26,6 +26,14 @@ export function createServer(app: App, options: ServerOptions = {}): restify.Ser
 
   const limits = { maxBytes: maxBodyBytes, ...(options.bodyTimeoutMs !== undefined ? { timeoutMs: options.bodyTimeoutMs } : {}) };
   server.post('/api/messages', jsonBody(limits), async (req: restify.Request, res: restify.Response) => {
+    // botbuilder answers an activity without a usable type with a 500; it is the sender's mistake, so a 400 naming it.
+    const body: unknown = req.body;
+    const type = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as { type?: unknown }).type : undefined;
+    if (typeof type !== 'string' || type.trim() === '') {
+      app.logger.warn({ path: req.path() }, 'activity refused: no type');
+      res.send(400, { error: 'malformed_activity', field: 'type', reason: 'must be a non-empty string (the activity type)' });
+      return;
+    }
     await app.adapter.process(req, res, (context) => app.bot.run(context));
   });
 

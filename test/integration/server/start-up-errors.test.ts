@@ -38,6 +38,22 @@ test('a fix policy that is not valid JSON names the file and the line', () => {
   writeFileSync(broken, '{\n  "version": 1,\n  "enabledFixes": [\n');
   const { status, stderr } = start({ FIX_POLICY_FILE: broken });
   expect(status).toBe(2);
-  expect(stderr).toContain(`The fix policy ${broken} is not valid JSON (line`);
-  expect(stderr).not.toMatch(/\n\s+at /);
+  const lines = stderr.trim().split('\n').filter((l) => !l.includes('DeprecationWarning') && !l.includes('--trace-deprecation'));
+  expect(lines).toEqual([expect.stringMatching(new RegExp(`^backup-doctor: FIX_POLICY_FILE=${escape(broken)} is not valid JSON \\(line 4, column 1\\): `))]);
 });
+
+test('JSON that is not a valid policy names the setting, the file and every problem on one line', () => {
+  const invalid = join(dir, 'invalid-policy.json');
+  writeFileSync(invalid, JSON.stringify({ requesters: 5, approvers: 'everyone' }));
+  const { status, stderr } = start({ FIX_POLICY_FILE: invalid });
+  expect(status).toBe(2);
+  const lines = stderr.trim().split('\n').filter((l) => !l.includes('DeprecationWarning') && !l.includes('--trace-deprecation'));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(new RegExp(`^backup-doctor: FIX_POLICY_FILE=${escape(invalid)} is not a valid fix policy: `));
+  expect(lines[0]).toContain(`${invalid}: requesters: `);
+  expect(lines[0]).toContain(`${invalid}: approvers: `);
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -63,6 +63,13 @@ test('an Action.Execute whose value is not an object is answered with "this butt
   expect(cardText((response.body as { value: unknown }).value)).toContain('This button is no longer valid');
 });
 
+test('an activity whose type is not a string gets a 400 naming the field (botbuilder alone would answer 500)', async () => {
+  const response = await send({ type: 7 });
+  expect(response.status).toBe(400);
+  expect(response.body).toEqual({ error: 'malformed_activity', field: 'type', reason: 'must be a non-empty string (the activity type)' });
+  expect(said()).toEqual([]);
+});
+
 test('after all of that the bot still answers a good message', async () => {
   await send({});
   expect(said().join('\n')).toContain('UserErrorGuestAgentStatusUnavailable');
