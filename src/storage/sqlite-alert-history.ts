@@ -6,8 +6,8 @@ import type { SqliteDatabase } from './sqlite-database';
  *
  * Only history goes: an incident whose last alert is older than the cutoff and none of whose
  * messages is still waiting to be delivered, with its VMs and its delivered or failed outbox
- * entries; and received alerts older than the cutoff that are not waiting for their job. An
- * undelivered message, and so its incident, is never removed.
+ * entries; and received alerts older than the cutoff that are not waiting for their job and whose
+ * incident went too. An undelivered message, and so its incident and its alerts, is never removed.
  */
 export class SqliteAlertHistory {
   private readonly purge;
@@ -18,7 +18,11 @@ export class SqliteAlertHistory {
     const outbox = db.prepare(`DELETE FROM outbox_entry WHERE status <> 'pending' AND incident_id IN (${stale})`);
     const vms = db.prepare(`DELETE FROM incidents_vm WHERE incident_id IN (${stale})`);
     const incidents = db.prepare(`DELETE FROM incidents_incident WHERE id IN (${stale})`);
-    const inbox = db.prepare(`DELETE FROM incidents_inbox WHERE received_at < @cutoff AND status <> 'needs-job'`);
+    // Run after the incidents: an alert stays while its incident does (its record, and the job id that keeps a re-sent alert a duplicate).
+    const inbox = db.prepare(
+      `DELETE FROM incidents_inbox WHERE received_at < @cutoff AND status <> 'needs-job'
+         AND (incident_id IS NULL OR NOT EXISTS (SELECT 1 FROM incidents_incident i WHERE i.id = incidents_inbox.incident_id))`,
+    );
     this.purge = db.transaction((cutoff: number) => {
       const removed = outbox.run({ cutoff }).changes + vms.run({ cutoff }).changes;
       return removed + incidents.run({ cutoff }).changes + inbox.run({ cutoff }).changes;

@@ -47,6 +47,9 @@ test('after the retention the delivered incident and its alert are gone; the one
   expect(alerts.inbox.find('fired:job:job-old-00000000')).toBeUndefined();
   // The incident whose card never went out is kept, with its message still due.
   expect(alerts.incidents.get(waitingId)?.vms.map((v) => v.name)).toEqual(['vm-stuck']);
+  // So is its alert: the record of what it groups, and the job id that keeps a re-sent alert a duplicate.
+  expect(alerts.inbox.find('fired:job:job-stuck-0000000')).toBeDefined();
+  expect((await postAlert(bot.running.url, minimalAlert('rsv-prod-weu', 'vm-stuck', 'BackUpOperationFailed', 'job-stuck-0000000'))).body['status']).toBe('duplicate');
   expect(alerts.outbox.depth()).toBe(1);
   expect(await alerts.delivery.runOnce()).toBe(1);
 });
