@@ -94,4 +94,16 @@ export const workloadCases: Record<string, readonly IdentifyCase[]> = {
     { name: 'Polish key disabled', input: 'Klucz z magazynu kluczy używany przez zestaw szyfrowania dysku nie jest włączony.', top: 'UserErrorDESKeyVaultKeyDisabled', language: 'pl' },
     { name: 'Polish already protected', input: 'Dysk jest już chroniony i powiązany z wystąpieniem kopii zapasowej w magazynie kopii zapasowych', top: 'UserErrorDppDatasourceAlreadyProtected', language: 'pl' },
   ],
+  'azure-blob': [
+    { name: 'missing permissions', input: 'Appropriate permissions to perform the operation are missing.', top: 'UserErrorMissingRequiredPermissions', language: 'en' },
+    { name: 'point-in-time restore disabled', input: 'The required setting PITR is disabled on storage account.', top: 'UserErrorPitrDisabledOnStorageAccount' },
+    { name: 'original location restore in chatter', input: `${NOISE}Original location restores not supported for vaulted blob backup.`, top: 'UserErrorOriginalLocationRestoreNotSupported' },
+    { name: 'immutability policy', input: 'An Immutability Policy is configured on one or more containers, which is preventing the operation.', top: 'UserErrorImmutabilityPolicyConfigured' },
+    { name: 'vault in another region', input: 'Operation failed because the datasource location is different from the Backup Vault location.', top: 'UserErrorDatasourceAndBackupVaultLocationMismatch' },
+    { name: 'vaulted backup features', input: 'The subscription must be registered for the required features to use vaulted backup for blobs.', top: 'UserErrorVaultedBackupFeatureNotEnabled' },
+    { name: 'code with a typo', input: 'UserErrorPitrDisabledOnStorageAcount', top: 'UserErrorPitrDisabledOnStorageAccount', matchedBy: 'near-miss' },
+    { name: 'Polish missing permissions', input: 'Brak odpowiednich uprawnień do wykonania operacji', top: 'UserErrorMissingRequiredPermissions', language: 'pl' },
+    { name: 'Polish target containers exist in chatter', input: `${POLISH_NOISE}Kontenery objęte żądaniem przywracania nie powinny istnieć na docelowym koncie magazynu.`, top: 'UserErrorTargetContainersExistOnAccount', language: 'pl' },
+    { name: 'Polish restore in progress, other case and number', input: 'Nie można wykonać operacji, gdy na kontach źródłowych trwają przywracania', top: 'UserErrorPitrRestoreInProgress', language: 'pl' },
+  ],
 };
