@@ -27,7 +27,7 @@ export const workloadCases: Record<string, readonly IdentifyCase[]> = {
     { name: 'connection message in a job', input: failedJobJson('Azure Backup is not able to connect to the SQL instance.'), top: 'UserErrorOpeningSQLConnection' },
     { name: 'transaction log full in chatter', input: `${NOISE}Cannot take backup as transaction log for the data source is full.`, top: 'UserErrorBackupFailedAsTransactionLogIsFull' },
     { name: 'availability group message', input: 'Backup preference for SQL Always On Availability Group cannot be met as some nodes of the Availability Group are not registered.', top: 'FabricSvcBackupPreferenceCheckFailedUserError' },
-    { name: 'SQL log chain', input: 'Log chain is broken.', top: 'UserErrorSQLLSNValidationFailure' },
+    { name: 'SQL log chain, naming SQL Server', input: 'SQL Server: Log chain is broken.', top: 'UserErrorSQLLSNValidationFailure' },
     { name: 'code with two typos', input: 'UserErrorBackupFailedAsTransactonLogIsFul', top: 'UserErrorBackupFailedAsTransactionLogIsFull', matchedBy: 'near-miss' },
     { name: 'Polish database does not exist, other case', input: 'bazy danych SQL nie ma, nie istnieje', top: 'UserErrorSQLPODoesNotExist', language: 'pl' },
     { name: 'Polish transaction log full in chatter', input: `${POLISH_NOISE}Nie można wykonać kopii zapasowej, ponieważ dziennik transakcji dla źródła danych jest pełny.`, top: 'UserErrorBackupFailedAsTransactionLogIsFull', language: 'pl' },
@@ -49,7 +49,7 @@ export const workloadCases: Record<string, readonly IdentifyCase[]> = {
   'azure-files': [
     { name: 'file share not found', input: "Operation failed as the file share isn't found", top: 'FileShareNotFound', language: 'en' },
     { name: 'snapshot limit', input: "You have reached the max limit of snapshots for this file share; you'll be able to take more once the older ones expire.", top: 'AFSMaxSnapshotReached' },
-    { name: 'locked storage account in a job', input: failedJobJson('Backup or restore jobs failed due to storage account being in locked state.'), top: 'UserErrorStorageAccountIsLocked' },
+    { name: 'locked storage account in an Azure Files job', input: failedJobJson('Backup or restore jobs failed due to storage account being in locked state.', { workload: 'azure-files' }), top: 'UserErrorStorageAccountIsLocked' },
     { name: 'parallel snapshot in chatter', input: `${NOISE}A backup job is already in progress for this file share.`, top: 'ParallelSnapshotRequest' },
     { name: 'target share full', input: 'Restore operation failed as target file share is full.', top: 'UserErrorTargetFileShareFull' },
     { name: 'code with a typo', input: 'UserErrorStorageAccountIsLockd', top: 'UserErrorStorageAccountIsLocked', matchedBy: 'near-miss' },
