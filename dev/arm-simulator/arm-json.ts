@@ -1,5 +1,5 @@
 import { isBackupExtension } from './backup-outcome';
-import type { SimJob, SimLock, SimProtectedItem, SimRestorePointCollection, SimVault, SimVm } from './model';
+import type { SimJob, SimLock, SimProtectedItem, SimRestorePointCollection, SimVault, SimVm, SimWorkloadContainer } from './model';
 import type { ScenarioSecurityRule } from './scenario';
 
 /** Wire shapes, as ARM sends them (nested `properties`, ISO date strings, the service's quirks). */
@@ -131,6 +131,24 @@ export function vaultJson(vault: SimVault): object {
     location: vault.location,
     sku: { name: 'RS0', tier: 'Standard' },
     properties: { provisioningState: 'Succeeded' },
+  };
+}
+
+export function workloadContainerJson(vault: SimVault, container: SimWorkloadContainer): object {
+  return {
+    id: `${vault.id}/backupFabrics/Azure/protectionContainers/${container.name}`,
+    name: container.name,
+    type: 'Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers',
+    properties: {
+      containerType: 'VMAppContainer',
+      friendlyName: container.vmName,
+      backupManagementType: 'AzureWorkload',
+      registrationStatus: container.registrationStatus,
+      healthStatus: container.healthStatus,
+      sourceResourceId: container.vmId,
+      workloadType: 'SQLDataBase',
+      protectableObjectType: 'VMAppContainer',
+    },
   };
 }
 

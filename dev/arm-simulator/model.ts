@@ -87,6 +87,15 @@ export interface SimProtectedItem {
   lastBackupTime?: Date;
 }
 
+export interface SimWorkloadContainer {
+  /** VMAppContainer;Compute;<rg>;<vm> */
+  readonly name: string;
+  readonly vmId: string;
+  readonly vmName: string;
+  registrationStatus: string;
+  healthStatus: string;
+}
+
 export interface SimJobError {
   errorCode: number;
   errorString: string;
@@ -120,6 +129,7 @@ export interface SimVault {
   readonly name: string;
   readonly location: string;
   readonly items: SimProtectedItem[];
+  readonly containers: SimWorkloadContainer[];
   readonly jobs: SimJob[];
 }
 

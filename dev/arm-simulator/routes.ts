@@ -1,4 +1,4 @@
-import { effectiveNsgJson, extensionJson, instanceViewJson, jobJson, lockJson, protectedItemJson, restorePointCollectionJson, vaultJson, vmJson } from './arm-json';
+import { effectiveNsgJson, extensionJson, instanceViewJson, jobJson, lockJson, protectedItemJson, restorePointCollectionJson, vaultJson, vmJson, workloadContainerJson } from './arm-json';
 import type { FaultInjector } from './faults';
 import type { SimAsyncOperation, SimJob } from './model';
 import { ArmError, rgId, type SimulatorState } from './state';
@@ -214,6 +214,16 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
         const ok = (f.backupmanagementtype === undefined || f.backupmanagementtype.toLowerCase() === 'azureiaasvm') && (f.itemtype === undefined || f.itemtype.toLowerCase() === 'vm');
         const items = ok ? vault.items.filter((i) => f.friendlyname === undefined || i.vmName.toLowerCase() === f.friendlyname.toLowerCase()) : [];
         return page(items.map((i) => protectedItemJson(vault, i, recoveryPoints(i.vmId))), ctx, pageSize());
+      },
+    },
+    {
+      method: 'GET',
+      path: `${VAULT}/backupFabrics/{fabric}/protectionContainers/{container}`,
+      action: `${RS}/backupFabrics/protectionContainers/read`,
+      scope: (x) => `${scopeOf.vault(x)}/backupFabrics/${p(x, 'fabric')}/protectionContainers/${p(x, 'container')}`,
+      handle: (ctx) => {
+        const vault = state.vault(p(ctx.params, 'sub'), p(ctx.params, 'rg'), p(ctx.params, 'vault'));
+        return { status: 200, body: workloadContainerJson(vault, state.workloadContainer(vault, p(ctx.params, 'container'))) };
       },
     },
     {

@@ -135,6 +135,15 @@ const protectedItemSchema = z.object({
   lastBackupTime: isoDate.optional(),
 });
 
+/** A VM registered with the vault for SQL Server (or SAP HANA) backup: the vault's VMAppContainer for it. */
+const workloadContainerSchema = z.object({
+  vm: nameSchema,
+  /** Defaults to the resource group holding a VM of that name in the same subscription. */
+  vmResourceGroup: nameSchema.optional(),
+  registrationStatus: z.enum(['Registered', 'Registering', 'NotRegistered']).default('Registered'),
+  healthStatus: z.enum(['Healthy', 'Unhealthy']).default('Healthy'),
+});
+
 const jobSchema = z.object({
   id: z.string().min(1),
   vm: nameSchema,
@@ -166,6 +175,7 @@ const vaultSchema = z.object({
   name: nameSchema,
   location: z.string().optional(),
   protectedItems: z.array(protectedItemSchema).default([]),
+  workloadContainers: z.array(workloadContainerSchema).default([]),
   jobs: z.array(jobSchema).default([]),
 });
 

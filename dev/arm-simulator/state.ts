@@ -11,6 +11,7 @@ import type {
   SimRestorePointCollection,
   SimSubscription,
   SimVault,
+  SimWorkloadContainer,
   SimVm,
 } from './model';
 import { runCommandResultBody, runScript } from './run-command';
@@ -144,8 +145,12 @@ export class SimulatorState {
               lastBackupTime: item.lastBackupTime ? resolveScenarioTime(item.lastBackupTime, this.now()) : undefined,
             };
           });
+          const containers: SimWorkloadContainer[] = vault.workloadContainers.map((container) => {
+            const vm = this.resolveVm(sub.id, container.vm, container.vmResourceGroup);
+            return { name: `VMAppContainer;Compute;${vm.resourceGroup};${vm.name}`, vmId: vm.id, vmName: vm.name, registrationStatus: container.registrationStatus, healthStatus: container.healthStatus };
+          });
           const jobs = vault.jobs.map((job) => this.jobFromScenario(id, sub.id, job));
-          this.vaults.push({ id, subscriptionId: sub.id, resourceGroup: rg.name, name: vault.name, location: vault.location ?? rg.location, items, jobs });
+          this.vaults.push({ id, subscriptionId: sub.id, resourceGroup: rg.name, name: vault.name, location: vault.location ?? rg.location, items, containers, jobs });
         }
       }
     }
@@ -224,6 +229,13 @@ export class SimulatorState {
     const item = vault.items.find((i) => eq(i.containerName, containerName) && eq(i.name, itemName));
     if (!item) throw new ArmError(404, 'BMSUserErrorObjectNotFound', `Item not found: ${itemName} in container ${containerName}.`);
     return item;
+  }
+
+  workloadContainer(vault: SimVault, containerName: string): SimWorkloadContainer {
+    const container = vault.containers.find((c) => eq(c.name, containerName));
+    // What the backup service answers for a VM that was never registered with the vault.
+    if (!container) throw new ArmError(404, 'BMSUserErrorContainerObjectNotFound', `Container ${containerName} was not found in vault ${vault.name}.`);
+    return container;
   }
 
   job(vault: SimVault, jobId: string): SimJob {

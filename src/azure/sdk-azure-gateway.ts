@@ -10,6 +10,7 @@ import {
   type JobResource,
   type OperationStatusJobExtendedInfo,
   type ProtectedItemResource,
+  type ProtectionContainerResource,
 } from '@azure/arm-recoveryservicesbackup';
 import type { TokenCredential } from '@azure/core-auth';
 import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createPipelineFromOptions, createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
@@ -24,8 +25,10 @@ import type {
   RestorePointCollection,
   RunCommandOutput,
   VaultRef,
+  VmExtension,
   VmRef,
   VmStatus,
+  WorkloadContainer,
 } from '../core/azure-port';
 import { CodedError } from '../core/errors';
 import { armIdLastSegment, armIdSegment, lockScope, parseContainerName, parseResourceId } from '../core/arm-id';
@@ -356,6 +359,34 @@ export class SdkAzureGateway implements AzurePort {
     });
   }
 
+  async listVmExtensions(vm: VmRef, options: CallOptions = {}): Promise<VmExtension[]> {
+    const op: AzureOperation = { name: 'listVmExtensions', purpose: `list the extensions of VM ${vm.name}`, role: 'Reader', scope: rgScope(vm.subscriptionId, vm.resourceGroup) };
+    return this.call(op, async () => {
+      const result = await this.compute(vm.subscriptionId).virtualMachineExtensions.list(vm.resourceGroup, vm.name, { abortSignal: options.abortSignal });
+      return (result.value ?? []).map((e) => ({
+        name: e.name ?? '',
+        publisher: e.publisher,
+        // The modular client flattens `properties`; the extension's own type becomes typePropertiesType.
+        type: e.typePropertiesType,
+        typeHandlerVersion: e.typeHandlerVersion,
+        provisioningState: e.provisioningState,
+      }));
+    });
+  }
+
+  async getWorkloadContainer(vault: VaultRef, vm: VmRef, options: CallOptions = {}): Promise<WorkloadContainer | undefined> {
+    const op: AzureOperation = { name: 'getWorkloadContainer', purpose: `read the registration of VM ${vm.name} with vault ${vault.name}`, role: 'Backup Reader', scope: vaultScope(vault) };
+    // Registering a VM for SQL Server or SAP HANA backup creates this container; its absence means the VM is not registered.
+    const containerName = `VMAppContainer;Compute;${vm.resourceGroup};${vm.name}`;
+    try {
+      const container = await this.call(op, () => this.backup(vault.subscriptionId).protectionContainers.get(vault.name, vault.resourceGroup, FABRIC, containerName, { abortSignal: options.abortSignal }));
+      return toWorkloadContainer(containerName, container);
+    } catch (error) {
+      if (error instanceof CodedError && error.code === 'azure_not_found') return undefined;
+      throw error;
+    }
+  }
+
   // ---- restore point collections ----
 
   async listRestorePointCollections(vm: VmRef, options: CallOptions = {}): Promise<RestorePointCollection[]> {
@@ -487,6 +518,11 @@ function toProtectedVm(vault: VaultRef, resource: ProtectedItemResource): Protec
     lastBackupStatus: props?.lastBackupStatus,
     lastBackupTime: props?.lastBackupTime,
   };
+}
+
+function toWorkloadContainer(requestedName: string, resource: ProtectionContainerResource): WorkloadContainer {
+  const props = resource.properties;
+  return { name: resource.name ?? requestedName, registrationStatus: props?.registrationStatus, healthStatus: props?.healthStatus };
 }
 
 function toVmStatus(ref: VmRef, vm: VirtualMachine): VmStatus {

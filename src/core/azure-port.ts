@@ -133,6 +133,27 @@ export interface RunCommandOutput {
   readonly stderr: string;
 }
 
+/** A VM extension as the extensions API reports it (the instance view omits the provisioning state). */
+export interface VmExtension {
+  readonly name: string;
+  readonly publisher?: string;
+  /** The extension type without its publisher, e.g. AzureBackupWindowsWorkload. */
+  readonly type?: string;
+  readonly typeHandlerVersion?: string;
+  /** e.g. Succeeded, Failed, Updating. */
+  readonly provisioningState?: string;
+}
+
+/** The vault's protection container for a VM's databases (SQL Server or SAP HANA): the VM's registration with the vault. */
+export interface WorkloadContainer {
+  /** VMAppContainer;Compute;<rg>;<vm> */
+  readonly name: string;
+  /** e.g. Registered, Registering, NotRegistered. */
+  readonly registrationStatus?: string;
+  /** e.g. Healthy, Unhealthy. */
+  readonly healthStatus?: string;
+}
+
 export interface CallOptions {
   readonly abortSignal?: AbortSignal;
 }
@@ -148,6 +169,9 @@ export interface AzurePort {
   listEffectiveSecurityRules(vm: VmRef, options?: CallOptions): Promise<EffectiveSecurityRule[]>;
   runCommand(vm: VmRef, command: { os: 'Windows' | 'Linux'; script: readonly string[] }, options?: CallOptions): Promise<RunCommandOutput>;
   deleteExtension(vm: VmRef, extensionName: string, options?: CallOptions): Promise<void>;
+  listVmExtensions(vm: VmRef, options?: CallOptions): Promise<VmExtension[]>;
+  /** The VM's workload container in the vault; undefined when the VM is not registered there for database backup. */
+  getWorkloadContainer(vault: VaultRef, vm: VmRef, options?: CallOptions): Promise<WorkloadContainer | undefined>;
   /** This VM's collections across the subscription: `source.id` is the VM; a collection without a source only by its exact AzureBackup_<vm>_<n> name in the VM's region. */
   listRestorePointCollections(vm: VmRef, options?: CallOptions): Promise<RestorePointCollection[]>;
   deleteRestorePointCollection(collection: RestorePointCollection, options?: CallOptions): Promise<void>;

@@ -17,6 +17,8 @@ export const CheckIds = [
   'vm-provisioning-state',
   'extensions-provisioned',
   'vm-protection-active',
+  'sql-workload-extension',
+  'sql-vm-registered',
 ] as const;
 export type CheckId = (typeof CheckIds)[number];
 

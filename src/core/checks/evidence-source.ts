@@ -1,4 +1,4 @@
-import type { AzurePort, EffectiveSecurityRule, ProtectedVm, ResourceLock, RestorePointCollection, RunCommandOutput, VmStatus } from '../azure-port';
+import type { AzurePort, EffectiveSecurityRule, ProtectedVm, ResourceLock, RestorePointCollection, RunCommandOutput, VmExtension, VmStatus, WorkloadContainer } from '../azure-port';
 import type { CheckTarget } from './check-types';
 
 /**
@@ -14,6 +14,9 @@ export interface EvidenceSource {
   resourceGroupLocks(subscriptionId: string, resourceGroup: string): Promise<readonly ResourceLock[]>;
   /** undefined when no vault is known for the target. */
   protectedVms(): Promise<readonly ProtectedVm[] | undefined>;
+  vmExtensions(): Promise<readonly VmExtension[]>;
+  /** The VM's registration for database backup; `{ vault: undefined }` when no vault is known for the target. */
+  workloadContainer(): Promise<{ readonly vault: string | undefined; readonly container: WorkloadContainer | undefined }>;
   runCommand(os: 'Windows' | 'Linux', script: readonly string[]): Promise<RunCommandOutput>;
 }
 
@@ -42,6 +45,12 @@ export function createEvidenceSource(azure: AzurePort, target: CheckTarget, opti
       const vault = target.vault;
       if (vault === undefined) return Promise.resolve(undefined);
       return once('protected-vms', () => azure.listProtectedVms(vault, call));
+    },
+    vmExtensions: () => once('vm-extensions', () => azure.listVmExtensions(target.vm, call)),
+    workloadContainer: () => {
+      const vault = target.vault;
+      if (vault === undefined) return Promise.resolve({ vault: undefined, container: undefined });
+      return once('workload-container', async () => ({ vault: vault.name, container: await azure.getWorkloadContainer(vault, target.vm, call) }));
     },
     runCommand: (os, script) => once(`run-command:${os}:${script.join('\n')}`, () => azure.runCommand(target.vm, { os, script }, call)),
   };

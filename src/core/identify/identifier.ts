@@ -3,6 +3,8 @@ import { CodeMatcher, type CodeHit } from './code-matcher';
 import { detectLanguageOf, type LanguageVocabulary } from './language';
 import { MessageMatcher, sameWord, type MessageHit } from './message-matcher';
 import { fold, jsonUnescape, MAX_INPUT_CHARS, tokenize, type Token } from './text-fold';
+import { settleWorkloadTwins } from './workload-twins';
+import { workloadsNamed } from './workload-words';
 
 export type MatchKind = 'code' | 'alias' | 'numeric-code' | 'near-miss' | 'message';
 
@@ -127,6 +129,11 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
       current.kinds.add('message');
       if (confidence > current.confidence) Object.assign(current, { confidence, matchedBy: 'message', start: hit.start, end: hit.end, language: hit.language });
     }
+    settleWorkloadTwins(byCode, codes, workloadsNamed(tokens), {
+      confident: CONFIDENT,
+      lookAlikeCap: GENERIC_MATCH_CAP,
+      addTwin: (from, codeIndex) => ({ ...from, codeIndex, matchedBy: 'message' as const, kinds: new Set(['message' as const]) }),
+    });
     const scored = [...byCode.values()]
       .map((s) => (s.kinds.size > 1 ? { ...s, confidence: Math.min(1, s.confidence + AGREEMENT_BONUS) } : s))
       .filter((s) => s.confidence >= CANDIDATE_FLOOR)

@@ -202,6 +202,14 @@ export function buildKnowledgeBase(files: readonly (KnowledgeFile | KnowledgeTex
       else codeByNumber.set(n, entry);
     });
     reportDuplicates(entry.editions, file, 'editions', problems);
+    reportDuplicates(entry.workloadTwins, file, 'workloadTwins', problems);
+    entry.workloadTwins.forEach((twinId, i) => {
+      const twin = codes.find((c) => c.entry.id === twinId)?.entry;
+      const at = `workloadTwins[${i}]`;
+      if (twin === undefined) problems.push({ file, path: at, reason: `unknown code "${twinId}" (no knowledge/codes/${twinId}.json)` });
+      else if (twin.workload === entry.workload) problems.push({ file, path: at, reason: `"${twinId}" is of the same workload (${entry.workload}); twins are codes of different workloads` });
+      else if (!twin.workloadTwins.includes(entry.id)) problems.push({ file, path: at, reason: `"${twinId}" does not list "${entry.id}" as its twin: list each twin on both codes` });
+    });
     reportDuplicates(entry.messages.en, file, 'messages.en', problems);
     reportDuplicates(entry.messages.pl, file, 'messages.pl', problems);
     const seenCauses = new Set<string>();

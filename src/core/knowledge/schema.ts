@@ -95,6 +95,12 @@ export const ErrorCodeEntrySchema = z
      */
     idOrigin: z.enum(['azure', 'project']).default('azure'),
     workload: WorkloadSchema,
+    /**
+     * Codes of other workloads whose message says the same but for the workload's own words
+     * (SQL Server's "Log chain is broken." and SAP HANA's "Backup log chain is broken"): a paste
+     * that names neither workload is asked which one it is. Listed on both codes.
+     */
+    workloadTwins: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]+$/, 'must be an error code id')).default([]),
     area: AreaSchema,
     /** Exact English messages as Azure shows them, and every Polish wording Microsoft published for them (plus the project's own where none was). */
     messages: z.object({ en: z.array(nonEmpty).min(1), pl: z.array(PolishWordingSchema).min(1) }).strict(),

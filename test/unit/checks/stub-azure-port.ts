@@ -1,4 +1,4 @@
-import type { AzurePort, EffectiveSecurityRule, ProtectedVm, ResourceLock, RestorePointCollection, RunCommandOutput, VmStatus } from '../../../src/core/azure-port';
+import type { AzurePort, EffectiveSecurityRule, ProtectedVm, ResourceLock, RestorePointCollection, RunCommandOutput, VmExtension, VmStatus, WorkloadContainer } from '../../../src/core/azure-port';
 import { CodedError } from '../../../src/core/errors';
 
 /**
@@ -12,6 +12,9 @@ export interface StubEvidence {
   locks?: Record<string, ResourceLock[]>;
   protectedVms?: ProtectedVm[] | Error;
   runCommand?: RunCommandOutput | Error;
+  extensions?: VmExtension[] | Error;
+  /** null: the VM is not registered with the vault. */
+  workloadContainer?: WorkloadContainer | null | Error;
   /** Delay per method name, in ms. */
   delays?: Partial<Record<keyof AzurePort, number>>;
 }
@@ -46,6 +49,8 @@ export class StubAzurePort implements AzurePort {
   listResourceGroupLocks: AzurePort['listResourceGroupLocks'] = (_s, rg, o) => this.answer('listResourceGroupLocks', this.evidence.locks?.[rg] ?? [], o?.abortSignal);
   listProtectedVms: AzurePort['listProtectedVms'] = (_v, o) => this.answer('listProtectedVms', this.evidence.protectedVms ?? [], o?.abortSignal);
   runCommand: AzurePort['runCommand'] = (_vm, _c, o) => this.answer('runCommand', this.evidence.runCommand, o?.abortSignal);
+  listVmExtensions: AzurePort['listVmExtensions'] = (_vm, o) => this.answer('listVmExtensions', this.evidence.extensions ?? [], o?.abortSignal);
+  getWorkloadContainer: AzurePort['getWorkloadContainer'] = async (_v, _vm, o) => (await this.answer('getWorkloadContainer', this.evidence.workloadContainer ?? null, o?.abortSignal)) ?? undefined;
 
   listVaults: AzurePort['listVaults'] = () => this.unexpected('listVaults');
   listFailedBackupJobs: AzurePort['listFailedBackupJobs'] = () => this.unexpected('listFailedBackupJobs');

@@ -15,7 +15,8 @@ export interface IdentifyCase {
 }
 
 /** A failed AzureIaaSVMJob as `az backup job show` prints it (alert-payloads.md 3d). */
-export function failedJobJson(errorString: string, options: { errorCode?: number; dynamic?: string } = {}): string {
+export function failedJobJson(errorString: string, options: { errorCode?: number; dynamic?: string; workload?: 'azure-vm' | 'azure-files' } = {}): string {
+  if (options.workload === 'azure-files') return failedFileShareJobJson(errorString, options.errorCode);
   return JSON.stringify(
     {
       id: '/Subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-vault/providers/Microsoft.RecoveryServices/vaults/vault-prod/backupJobs/6b1e0c2a-7a31-4d2b-9d5e-3f0c2e1d9a11',
@@ -44,6 +45,33 @@ export function failedJobJson(errorString: string, options: { errorCode?: number
         startTime: '2025-01-01T02:00:00Z',
         endTime: '2025-01-01T02:31:04.5Z',
         activityId: '2f0d7c55-3d6a-4bb4-a0f4-07b8e2a1c0de',
+      },
+    },
+    null,
+    2,
+  );
+}
+
+/** A failed Azure Files job (AzureStorageJob): no VM, the share's name and the storage account instead. */
+function failedFileShareJobJson(errorString: string, errorCode = 400000): string {
+  return JSON.stringify(
+    {
+      id: '/Subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-vault/providers/Microsoft.RecoveryServices/vaults/vault-prod/backupJobs/0c5f3a41-2d7e-4b8a-9f61-7e2d4c1b8a90',
+      name: '0c5f3a41-2d7e-4b8a-9f61-7e2d4c1b8a90',
+      type: 'Microsoft.RecoveryServices/vaults/backupJobs',
+      properties: {
+        jobType: 'AzureStorageJob',
+        duration: 'PT1M12S',
+        storageAccountName: 'stfiles01',
+        storageAccountVersion: 'Storage',
+        errorDetails: [{ errorCode, errorString, recommendations: ['Please refer to the troubleshooting guide.'] }],
+        entityFriendlyName: 'share01',
+        backupManagementType: 'AzureStorage',
+        operation: 'Backup',
+        status: 'Failed',
+        startTime: '2025-01-01T02:00:00Z',
+        endTime: '2025-01-01T02:01:12Z',
+        activityId: '5d1c2b7e-8f3a-4e6d-b2c1-9a7e3f0d4c21',
       },
     },
     null,

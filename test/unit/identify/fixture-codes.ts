@@ -11,6 +11,7 @@ function entry(id: string, en: string[], pl: string[], extra: Partial<Pick<Error
     numericCodes: extra.numericCodes ?? [],
     idOrigin: 'azure',
     workload: 'azure-vm',
+    workloadTwins: [],
     area: 'other',
     messages: { en, pl },
     polishWordings: pl.map((text) => ({ text, edition: 'project' })),

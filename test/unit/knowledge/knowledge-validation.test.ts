@@ -126,6 +126,18 @@ describe('a broken knowledge folder fails naming the file, the path inside it an
     expect(problems).toEqual([expect.objectContaining({ file: CODE, path: 'causes[6].edition', reason: expect.stringContaining('does not list edition "2018"') })]);
   });
 
+  it('workload twins: unknown, of the same workload, or listed on one side only', () => {
+    const sql = 'knowledge/codes/UserErrorSQLLSNValidationFailure.json';
+    const hana = 'knowledge/codes/UserErrorHANALSNValidationFailure.json';
+    const files = edit(shippedFiles(), sql, (j) => void (j['workloadTwins'] = ['UserErrorHANALSNValidationFailure', 'UserErrorNoSuchCode', 'UserErrorSQLPODoesNotExist']));
+    const { problems } = failure(edit(files, hana, (j) => void (j['workloadTwins'] = [])));
+    expect(problems).toEqual([
+      { file: sql, path: 'workloadTwins[0]', reason: '"UserErrorHANALSNValidationFailure" does not list "UserErrorSQLLSNValidationFailure" as its twin: list each twin on both codes' },
+      { file: sql, path: 'workloadTwins[1]', reason: 'unknown code "UserErrorNoSuchCode" (no knowledge/codes/UserErrorNoSuchCode.json)' },
+      { file: sql, path: 'workloadTwins[2]', reason: '"UserErrorSQLPODoesNotExist" is of the same workload (sql-server); twins are codes of different workloads' },
+    ]);
+  });
+
   it('a missing escalation file', () => {
     const { problems } = failure(shippedFiles().filter((f) => f.path !== 'knowledge/escalation.json'));
     expect(problems).toEqual([{ file: 'knowledge/escalation.json', path: '(root)', reason: 'file is missing' }]);

@@ -16,7 +16,7 @@ const vmSeedCodes = [
 ];
 
 /** Codes each workload's troubleshooting article documents that the catalogue must know (a sample per article, not the whole list). */
-const documented: Record<Exclude<Workload, 'azure-blob'>, readonly string[]> = {
+const documented: Record<Workload, readonly string[]> = {
   'azure-vm': [
     'UserErrorCrossSubscriptionRestoreNotSupportedForOLR', 'UserErrorCrossSubscriptionRestoreNotSupportedForUnManagedAzureVM', 'UserErrorCrossSubscriptionRestoreNotSupportedForCRR',
     'UserErrorCrossSubscriptionRestoreNotSupportedFromSnapshot', 'UserErrorCrossSubscriptionRestoreInvalidTenant', 'UserErrorCrossSubscriptionRestoreInvalidTargetSubscription',
@@ -28,6 +28,10 @@ const documented: Record<Exclude<Workload, 'azure-blob'>, readonly string[]> = {
   'mars-agent': ['MarsInvalidVaultCredentials', 'MarsUnableToConnectToAzureBackup', 'MarsVaultCredentialsFromOtherVault', 'MarsActivationIncomplete', 'MarsPassphraseNotConfigured'],
   'mabs-dpm': ['MabsReplicaInconsistent', 'MabsAgentCommunicationError', 'MabsStoragePoolFull', 'MabsOnlineRecoveryPointFailed'],
   'azure-disk': ['UserErrorNotEnoughPermissionOnDisk', 'UserErrorNotEnoughPermissionOnSnapshotRG', 'UserErrorManagedDiskNotFound', 'UserErrorDiskSnapshotNotFound', 'UserErrorDppDatasourceAlreadyProtected'],
+  'azure-blob': [
+    'UserErrorMissingRequiredPermissions', 'UserErrorUnsupportedStorageAccountType', 'UserErrorAzureResourceNotFoundByPlugin', 'UserErrorStorageAccountInLockedState', 'UserErrorPitrDisabledOnStorageAccount',
+    'UserErrorImmutabilityPolicyConfigured', 'UserErrorRestorePointNotFound', 'UserErrorOriginalLocationRestoreNotSupported', 'UserErrorVaultedBackupFeatureNotEnabled', 'UserErrorBlobVersionDeletedDuringBackup',
+  ],
 };
 
 const code = (id: string): ErrorCodeEntry => kb.requireCode(id);

@@ -68,6 +68,8 @@ export class FakeBackupPort implements AzurePort {
   listEffectiveSecurityRules: AzurePort['listEffectiveSecurityRules'] = () => this.unexpected('listEffectiveSecurityRules');
   runCommand: AzurePort['runCommand'] = () => this.unexpected('runCommand');
   deleteExtension: AzurePort['deleteExtension'] = () => this.unexpected('deleteExtension');
+  listVmExtensions: AzurePort['listVmExtensions'] = () => this.unexpected('listVmExtensions');
+  getWorkloadContainer: AzurePort['getWorkloadContainer'] = () => this.unexpected('getWorkloadContainer');
   listRestorePointCollections: AzurePort['listRestorePointCollections'] = () => this.unexpected('listRestorePointCollections');
   deleteRestorePointCollection: AzurePort['deleteRestorePointCollection'] = () => this.unexpected('deleteRestorePointCollection');
   listResourceGroupLocks: AzurePort['listResourceGroupLocks'] = () => this.unexpected('listResourceGroupLocks');

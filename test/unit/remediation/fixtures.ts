@@ -131,6 +131,12 @@ export class RecordingAzure implements AzurePort {
   async deleteExtension(_vm: VmRef, name: string): Promise<void> {
     this.calls.push(`deleteExtension:${name}`);
   }
+  async listVmExtensions(): Promise<[]> {
+    return [];
+  }
+  async getWorkloadContainer(): Promise<undefined> {
+    return undefined;
+  }
   async listRestorePointCollections(): Promise<RestorePointCollection[]> {
     return [...this.collections];
   }

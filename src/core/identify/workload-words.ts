@@ -1,0 +1,38 @@
+import type { Workload } from '../knowledge/schema';
+import { sameWord } from './message-matcher';
+import type { Token } from './text-fold';
+
+/**
+ * The words a person or a job uses to name a workload, as folded token sequences
+ * (lower-case ASCII). Words of four letters or more also meet their other forms
+ * (`blobs`, `dysku`, `maszyny wirtualnej`); shorter ones match only exactly.
+ */
+const WORKLOAD_WORDS: Readonly<Record<Workload, readonly (readonly string[])[]>> = {
+  'azure-vm': [['vm'], ['vms'], ['iaasvm'], ['virtual', 'machine'], ['maszyna', 'wirtualna']],
+  // Job fields name the workload too: workloadType SQLDataBase or SAPHanaDatabase, jobType AzureStorageJob (Azure Files).
+  'sql-server': [['sql'], ['mssql'], ['sqlserver'], ['sqldatabase']],
+  'sap-hana': [['hana'], ['sap'], ['saphana'], ['saphanadatabase']],
+  'azure-files': [['azure', 'files'], ['file', 'share'], ['fileshare'], ['afs'], ['azurestorage'], ['azurestoragejob'], ['udzial', 'plikow']],
+  'mars-agent': [['mars'], ['recovery', 'services', 'agent']],
+  'mabs-dpm': [['dpm'], ['mabs']],
+  'azure-disk': [['disk'], ['dysk']],
+  'azure-blob': [['blob'], ['blobservices']],
+};
+
+const words = (a: string, b: string): boolean => (b.length < 4 ? a === b : sameWord(a, b));
+
+/** The workloads a text names, from its tokens. */
+export function workloadsNamed(tokens: readonly Token[]): ReadonlySet<Workload> {
+  const named = new Set<Workload>();
+  for (const [workload, phrases] of Object.entries(WORKLOAD_WORDS) as Array<[Workload, readonly (readonly string[])[]]>) {
+    if (phrases.some((phrase) => containsPhrase(tokens, phrase))) named.add(workload);
+  }
+  return named;
+}
+
+function containsPhrase(tokens: readonly Token[], phrase: readonly string[]): boolean {
+  for (let i = 0; i + phrase.length <= tokens.length; i++) {
+    if (phrase.every((part, k) => words((tokens[i + k] as Token).text, part))) return true;
+  }
+  return false;
+}

@@ -1,0 +1,124 @@
+import { LocalSimulatorCredential } from '../../../src/azure/credential';
+import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
+import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
+import type { ScenarioInput } from '../../../dev/arm-simulator/scenario';
+import { runChecksForCode, type RunChecksOptions } from '../../../src/core/checks/run-checks';
+import type { VaultRef, VmRef } from '../../../src/core/azure-port';
+import { isCodedError } from '../../../src/core/errors';
+import { systemClock } from '../../../src/core/ports';
+import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
+
+/**
+ * The SQL Server in Azure VM checks through the real SDK clients against the ARM simulator:
+ * the workload extension AzureBackupWindowsWorkload (compute extensions API) and the VM's
+ * registration with the vault (its VMAppContainer protection container).
+ */
+const subscriptionId = '3c9e1d2b-5a4f-4e7d-8b6a-1f2e3d4c5b6a';
+const vault: VaultRef = { subscriptionId, resourceGroup: 'rg-backup', name: 'rsv-sql' };
+const workload = (status: 'succeeded' | 'failed' | 'transitioning' = 'succeeded') => ({
+  name: 'AzureBackupWindowsWorkload',
+  type: 'Microsoft.Azure.RecoveryServices.WorkloadBackup.AzureBackupWindowsWorkload',
+  typeHandlerVersion: '2.0.9',
+  status,
+});
+const agent = { name: 'VMSnapshot', type: 'Microsoft.Azure.RecoveryServices.VMSnapshot', typeHandlerVersion: '1.0.84.0' };
+
+const scenario: ScenarioInput = {
+  name: 'sql workload checks',
+  description: 'SQL Server VMs: registered and healthy, without the workload extension, with a failed one, unregistered, and unhealthy.',
+  subscriptions: [
+    {
+      id: subscriptionId,
+      resourceGroups: [
+        {
+          name: 'rg-sql',
+          location: 'westeurope',
+          virtualMachines: [
+            { name: 'vm-sql-ok', osType: 'Windows', extensions: [agent, workload()] },
+            { name: 'vm-sql-noext', osType: 'Windows', extensions: [agent] },
+            { name: 'vm-sql-extfail', osType: 'Windows', extensions: [workload('failed')] },
+            { name: 'vm-sql-unreg', osType: 'Windows', extensions: [workload()] },
+            { name: 'vm-sql-sick', osType: 'Windows', extensions: [workload()] },
+          ],
+        },
+        {
+          name: 'rg-backup',
+          location: 'westeurope',
+          vaults: [
+            {
+              name: 'rsv-sql',
+              workloadContainers: [
+                { vm: 'vm-sql-ok' },
+                { vm: 'vm-sql-noext' },
+                { vm: 'vm-sql-extfail' },
+                { vm: 'vm-sql-sick', healthStatus: 'Unhealthy' },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  ],
+};
+
+const knowledge = loadKnowledgeBase();
+const options: RunChecksOptions = { allowReadOnlyRunCommand: false, timeoutInMs: 8000, clock: systemClock };
+const vm = (name: string): VmRef => ({ subscriptionId, resourceGroup: 'rg-sql', name });
+
+describe('SQL Server in Azure VM checks against the ARM simulator through the real SDK gateway', () => {
+  let sim: ArmSimulator;
+  let azure: SdkAzureGateway;
+
+  beforeAll(async () => {
+    sim = await startArmSimulator({ scenario });
+    azure = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, lroPollIntervalInMs: 10 });
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  it('reads the workload extension with its provisioning state, and the VM registration with the vault', async () => {
+    const extensions = await azure.listVmExtensions(vm('vm-sql-extfail'));
+    expect(extensions).toEqual([{ name: 'AzureBackupWindowsWorkload', publisher: 'Microsoft.Azure.RecoveryServices.WorkloadBackup', type: 'AzureBackupWindowsWorkload', typeHandlerVersion: '2.0.9', provisioningState: 'Failed' }]);
+    expect(await azure.getWorkloadContainer(vault, vm('vm-sql-sick'))).toEqual({ name: 'VMAppContainer;Compute;rg-sql;vm-sql-sick', registrationStatus: 'Registered', healthStatus: 'Unhealthy' });
+    expect(await azure.getWorkloadContainer(vault, vm('vm-sql-unreg'))).toBeUndefined();
+  });
+
+  it('rules out registration and the extension for a registered VM with a healthy extension', async () => {
+    const report = await runChecksForCode(knowledge, 'FabricSvcBackupPreferenceCheckFailedUserError', { vm: vm('vm-sql-ok'), vault }, azure, options);
+    expect(report.causes.map((c) => [c.causeId, c.verdict])).toEqual([['sql-availability-group-nodes-unregistered', 'ruled-out']]);
+    expect(report.results.map((r) => [r.checkId, r.status]).sort()).toEqual([['sql-vm-registered', 'pass'], ['sql-workload-extension', 'pass']]);
+  });
+
+  it.each([
+    ['vm-sql-unreg', 'FabricSvcBackupPreferenceCheckFailedUserError', 'sql-availability-group-nodes-unregistered', 'sql-vm-registered', 'is not registered with vault rsv-sql'],
+    ['vm-sql-sick', 'FabricSvcBackupPreferenceCheckFailedUserError', 'sql-availability-group-nodes-unregistered', 'sql-vm-registered', 'its container is Unhealthy'],
+    ['vm-sql-noext', 'UserErrorOpeningSQLConnection', 'sql-connection-failed', 'sql-workload-extension', 'AzureBackupWindowsWorkload is not installed on vm-sql-noext'],
+    ['vm-sql-extfail', 'GuestAgentStatusUnavailableUserError', 'workload-guest-agent-unavailable', 'sql-workload-extension', 'failed to provision'],
+  ])('%s failing with %s points to %s', async (name, code, cause, check, evidence) => {
+    const report = await runChecksForCode(knowledge, code, { vm: vm(name), vault }, azure, options);
+    const likely = report.firstLikelyCauseIndex === undefined ? undefined : report.causes[report.firstLikelyCauseIndex];
+    expect(likely?.causeId).toBe(cause);
+    const failed = likely?.results.find((r) => r.checkId === check);
+    expect(failed?.status).toBe('fail');
+    expect(failed?.evidence.en).toContain(evidence);
+    expect(failed?.evidence.pl).toContain(name);
+  });
+
+  it('says it cannot tell, rather than "not registered", when the bot may not read the vault', async () => {
+    sim.faults.deny(`/subscriptions/${subscriptionId}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-sql`, ['Microsoft.RecoveryServices/Vaults/backupFabrics/protectionContainers/read']);
+    try {
+      const error: unknown = await azure.getWorkloadContainer(vault, vm('vm-sql-ok')).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isCodedError(error, 'azure_forbidden')).toBe(true);
+      const report = await runChecksForCode(knowledge, 'FabricSvcBackupPreferenceCheckFailedUserError', { vm: vm('vm-sql-ok'), vault }, azure, options);
+      const registered = report.results.find((r) => r.checkId === 'sql-vm-registered');
+      expect(registered?.status).toBe('unknown');
+      expect(registered?.manual?.en).toContain('Workload in Azure VM');
+    } finally {
+      sim.faults.clear();
+    }
+  });
+});
