@@ -161,7 +161,22 @@ export function protectedItemJson(vault: SimVault, item: SimProtectedItem, recov
   };
 }
 
-export function jobJson(vault: SimVault, job: SimJob): object {
+/**
+ * "full": the job as a live IaaS VM job carries it. "spec-example": as Azure's REST API examples
+ * show it (GetJobDetails.json, ListJobs*.json), without containerName or extendedInfo, so only
+ * entityFriendlyName names the VM.
+ */
+export function jobJson(vault: SimVault, job: SimJob, shape: 'full' | 'spec-example' = 'full'): object {
+  const extendedInfo = {
+    tasksList: [
+      { taskId: 'Take Snapshot', status: job.status === 'Failed' ? 'Failed' : job.status === 'InProgress' ? 'InProgress' : 'Completed', duration: 'PT0S' },
+      { taskId: 'Transfer data to vault', status: job.status === 'Failed' ? 'Cancelled' : job.status === 'InProgress' ? 'NotStarted' : 'Completed', duration: 'PT0S' },
+    ],
+    propertyBag: { 'VM Name': job.vmName, 'Backup Size': job.status === 'Completed' ? '2332 MB' : '0 MB' },
+    ...(job.dynamicErrorMessage ? { dynamicErrorMessage: job.dynamicErrorMessage } : {}),
+    ...(job.status === 'InProgress' ? { progressPercentage: 0 } : {}),
+  };
+  const full = shape === 'full';
   return {
     // The service spells this segment "Subscriptions": parsers must not care.
     id: `${vault.id.replace(/^\/subscriptions\//, '/Subscriptions/')}/backupJobs/${job.id}`,
@@ -173,16 +188,7 @@ export function jobJson(vault: SimVault, job: SimJob): object {
       actionsInfo: job.actionsInfo,
       ...(job.error ? { errorDetails: [{ errorCode: job.error.errorCode, errorTitle: job.error.errorTitle, errorString: job.error.errorString, recommendations: job.error.recommendations }] } : {}),
       virtualMachineVersion: 'Compute',
-      extendedInfo: {
-        tasksList: [
-          { taskId: 'Take Snapshot', status: job.status === 'Failed' ? 'Failed' : job.status === 'InProgress' ? 'InProgress' : 'Completed', duration: 'PT0S' },
-          { taskId: 'Transfer data to vault', status: job.status === 'Failed' ? 'Cancelled' : job.status === 'InProgress' ? 'NotStarted' : 'Completed', duration: 'PT0S' },
-        ],
-        propertyBag: { 'VM Name': job.vmName, 'Backup Size': job.status === 'Completed' ? '2332 MB' : '0 MB' },
-        ...(job.dynamicErrorMessage ? { dynamicErrorMessage: job.dynamicErrorMessage } : {}),
-        ...(job.status === 'InProgress' ? { progressPercentage: 0 } : {}),
-      },
-      containerName: `iaasvmcontainerv2;${job.vmResourceGroup};${job.vmName}`,
+      ...(full ? { extendedInfo, containerName: `iaasvmcontainerv2;${job.vmResourceGroup};${job.vmName}` } : {}),
       ...(job.jobType === 'AzureIaaSVMJob' ? { isUserTriggered: job.isUserTriggered } : {}),
       entityFriendlyName: job.vmName,
       backupManagementType: 'AzureIaasVM',

@@ -189,7 +189,7 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
       scope: scopeOf.vault,
       handle: (ctx) => {
         const vault = state.vault(p(ctx.params, 'sub'), p(ctx.params, 'rg'), p(ctx.params, 'vault'));
-        return page(vaultJobs(ctx).map((j) => jobJson(vault, j)), ctx, pageSize());
+        return page(vaultJobs(ctx).map((j) => jobJson(vault, j, state.settings.jobShape)), ctx, pageSize());
       },
     },
     {
@@ -199,7 +199,7 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
       scope: (x) => `${scopeOf.vault(x)}/backupJobs/${p(x, 'job')}`,
       handle: (ctx) => {
         const vault = state.vault(p(ctx.params, 'sub'), p(ctx.params, 'rg'), p(ctx.params, 'vault'));
-        return { status: 200, body: jobJson(vault, state.job(vault, p(ctx.params, 'job'))) };
+        return { status: 200, body: jobJson(vault, state.job(vault, p(ctx.params, 'job')), state.settings.jobShape) };
       },
     },
     // ---- protected items ----

@@ -216,6 +216,12 @@ const settingsSchema = z
     minimumLinuxAgentVersion: z.string().default('2.2.53.1'),
     /** Restore points kept by garbage collection after a successful backup. */
     snapshotRetention: z.number().int().min(1).max(30).default(5),
+    /**
+     * How backup jobs are shaped: "full" (containerName and extendedInfo, as live IaaS VM jobs
+     * carry them) or "spec-example" (neither, like the jobs in Azure's REST API examples, so a job
+     * names its VM only by entityFriendlyName).
+     */
+    jobShape: z.enum(['full', 'spec-example']).default('full'),
   })
   .prefault({});
 

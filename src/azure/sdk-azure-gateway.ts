@@ -238,7 +238,28 @@ export class SdkAzureGateway implements AzurePort {
         const mapped = toBackupJob(vault, job);
         if (mapped) jobs.push(mapped);
       }
-      return jobs;
+      return this.tieToProtectedVms(vault, jobs, options);
+    });
+  }
+
+  /**
+   * Jobs shaped like Azure's REST examples carry no containerName: only entityFriendlyName names
+   * the VM. The vault's protected items say which VM that is (sourceResourceId), when exactly one
+   * item has that name; two VMs of one name in different resource groups stay untied.
+   */
+  private async tieToProtectedVms(vault: VaultRef, jobs: BackupJob[], options: CallOptions): Promise<BackupJob[]> {
+    if (jobs.every((j) => j.vmResourceGroup !== undefined)) return jobs;
+    const byName = new Map<string, ProtectedVm[]>();
+    for await (const item of this.backup(vault.subscriptionId).backupProtectedItems.list(vault.name, vault.resourceGroup, { filter: IAAS_VM_ITEMS_FILTER, abortSignal: options.abortSignal })) {
+      const vm = toProtectedVm(vault, item);
+      if (!vm) continue;
+      for (const name of new Set([vm.friendlyName.toLowerCase(), vm.vm.name.toLowerCase()])) byName.set(name, [...(byName.get(name) ?? []), vm]);
+    }
+    return jobs.map((job) => {
+      if (job.vmResourceGroup !== undefined) return job;
+      const owners = byName.get(job.vmName.toLowerCase()) ?? [];
+      const only = owners.length === 1 ? owners[0] : undefined;
+      return only ? { ...job, vmName: only.vm.name, vmResourceGroup: only.vm.resourceGroup } : job;
     });
   }
 
@@ -248,7 +269,8 @@ export class SdkAzureGateway implements AzurePort {
       const job = await this.backup(vault.subscriptionId).jobDetails.get(vault.name, vault.resourceGroup, jobId, { abortSignal: options.abortSignal });
       const mapped = toBackupJob(vault, job);
       if (!mapped) throw new CodedError('azure_failed', `Job ${jobId} in vault ${vault.name} is not an Azure VM backup job.`, { operation: 'getBackupJob' });
-      return mapped;
+      const [tied] = await this.tieToProtectedVms(vault, [mapped], options);
+      return tied ?? mapped;
     });
   }
 
