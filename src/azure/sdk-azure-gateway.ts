@@ -494,7 +494,9 @@ function toProtectedVm(vault: VaultRef, resource: ProtectedItemResource): Protec
   // The list is filtered to Azure VM items, whose properties are the IaaS VM shape.
   const props = resource.properties as AzureIaaSVMProtectedItem | undefined;
   const sourceId = props?.virtualMachineId ?? props?.sourceResourceId;
-  const fromId = sourceId ? parseResourceId(sourceId, 'virtualMachines') : undefined;
+  // Classic VMs may come with no resource group in the id ("/resourceGroups/providers/Microsoft.ClassicCompute/...",
+  // as in Azure's REST examples): then the container name says where the VM is.
+  const fromId = sourceId && /\/resourceGroups\/[^/]+\/providers\//i.test(sourceId) ? parseResourceId(sourceId, 'virtualMachines') : undefined;
   const fromName = parseContainerName(containerName);
   const vm = fromId ?? (fromName ? { subscriptionId: vault.subscriptionId, resourceGroup: fromName.resourceGroup, name: fromName.vmName } : undefined);
   if (!vm) return undefined;
