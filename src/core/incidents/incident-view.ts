@@ -106,27 +106,35 @@ export function codeDocumentationUrl(code: string): string {
   return `https://aka.ms/AB-${encodeURIComponent(code)}`;
 }
 
-function statusText(total: number, recoveredCount: number, workload: BackupWorkload, lang: Language): string {
-  if (workload !== 'azure-vm') return itemStatusText(total, recoveredCount, lang);
-  if (total > 0 && recoveredCount >= total) {
-    return lang === 'en'
-      ? 'All VMs recovered: their latest backups succeeded or the alerts were resolved.'
-      : 'Wszystkie maszyny odzyskane: ostatnie kopie się udały albo alerty zostały rozwiązane.';
-  }
-  const failing = total - recoveredCount;
-  if (recoveredCount === 0) return lang === 'en' ? 'Still failing: no VM has recovered yet.' : 'Trwa: żadna maszyna nie została jeszcze odzyskana.';
-  return lang === 'en' ? `Recovering: ${failing} of ${total} VMs still failing.` : `Ustępuje: ${failing} z ${total} maszyn nadal z błędem.`;
+/** How the status line speaks of what failed: VMs, or protected items of other workloads (Polish agrees in gender). */
+interface StatusWords {
+  readonly all: Record<Language, string>;
+  readonly none: Record<Language, string>;
+  readonly failing: Record<Language, string>;
 }
 
-function itemStatusText(total: number, recoveredCount: number, lang: Language): string {
+const vmWords: StatusWords = {
+  all: { en: 'All VMs recovered', pl: 'Wszystkie maszyny odzyskane' },
+  none: { en: 'no VM has recovered yet', pl: 'żadna maszyna nie została jeszcze odzyskana' },
+  failing: { en: 'VMs', pl: 'maszyn' },
+};
+
+const itemWords: StatusWords = {
+  all: { en: 'All items recovered', pl: 'Wszystkie elementy odzyskane' },
+  none: { en: 'no item has recovered yet', pl: 'żaden element nie został jeszcze odzyskany' },
+  failing: { en: 'items', pl: 'elementów' },
+};
+
+function statusText(total: number, recoveredCount: number, workload: BackupWorkload, lang: Language): string {
+  const words = workload === 'azure-vm' ? vmWords : itemWords;
   if (total > 0 && recoveredCount >= total) {
     return lang === 'en'
-      ? 'All items recovered: their latest backups succeeded or the alerts were resolved.'
-      : 'Wszystkie elementy odzyskane: ostatnie kopie się udały albo alerty zostały rozwiązane.';
+      ? `${words.all.en}: their latest backups succeeded or the alerts were resolved.`
+      : `${words.all.pl}: ostatnie kopie się udały albo alerty zostały rozwiązane.`;
   }
   const failing = total - recoveredCount;
-  if (recoveredCount === 0) return lang === 'en' ? 'Still failing: no item has recovered yet.' : 'Trwa: żaden element nie został jeszcze odzyskany.';
-  return lang === 'en' ? `Recovering: ${failing} of ${total} items still failing.` : `Ustępuje: ${failing} z ${total} elementów nadal z błędem.`;
+  if (recoveredCount === 0) return lang === 'en' ? `Still failing: ${words.none.en}.` : `Trwa: ${words.none.pl}.`;
+  return lang === 'en' ? `Recovering: ${failing} of ${total} ${words.failing.en} still failing.` : `Ustępuje: ${failing} z ${total} ${words.failing.pl} nadal z błędem.`;
 }
 
 /**
