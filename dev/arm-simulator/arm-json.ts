@@ -57,12 +57,28 @@ export function instanceViewJson(vm: SimVm, now: Date): object {
   };
 }
 
-export function vmJson(vm: SimVm, now: Date, expandInstanceView: boolean): object {
+/** Display names of the regions scenarios use; others are spelled as given. */
+const regionDisplayNames: Readonly<Record<string, string>> = {
+  westeurope: 'West Europe',
+  northeurope: 'North Europe',
+  westus: 'West US',
+  eastus: 'East US',
+  eastus2: 'East US 2',
+  uksouth: 'UK South',
+  polandcentral: 'Poland Central',
+  swedencentral: 'Sweden Central',
+};
+
+export function displayLocation(location: string): string {
+  return regionDisplayNames[location.toLowerCase()] ?? location;
+}
+
+export function vmJson(vm: SimVm, now: Date, expandInstanceView: boolean, locationStyle: 'name' | 'display-name' = 'name'): object {
   return {
     id: vm.id,
     name: vm.name,
     type: 'Microsoft.Compute/virtualMachines',
-    location: vm.location,
+    location: locationStyle === 'display-name' ? displayLocation(vm.location) : vm.location,
     properties: {
       vmId: vm.vmId,
       hardwareProfile: { vmSize: vm.vmSize },

@@ -222,6 +222,15 @@ const settingsSchema = z
      * names its VM only by entityFriendlyName).
      */
     jobShape: z.enum(['full', 'spec-example']).default('full'),
+    /**
+     * How compute's long-running operations answer: "async-operation" (202 with Azure-AsyncOperation
+     * and Location) or "location-only" (202 with a Location alone, on another host name of this server).
+     */
+    lroShape: z.enum(['async-operation', 'location-only']).default('async-operation'),
+    /** Effective security rules: "immediate" (200 with the rules) or "accepted" (202 with a Location, then the rules there). */
+    effectiveRulesShape: z.enum(['immediate', 'accepted']).default('immediate'),
+    /** How VMs spell their location: "name" ("westeurope") or "display-name" ("West Europe"); other resources keep the name. */
+    vmLocationStyle: z.enum(['name', 'display-name']).default('name'),
   })
   .prefault({});
 

@@ -27,6 +27,7 @@ import type {
   VmRef,
   VmStatus,
 } from '../core/azure-port';
+import { normaliseRegion } from '../core/checks/security-rules';
 import { CodedError } from '../core/errors';
 import { armIdLastSegment, armIdSegment, lockScope, parseContainerName, parseResourceId } from './arm-id';
 import { collectionMatch, sameResourceId, vmArmId } from '../core/restore-point-ownership';
@@ -409,7 +410,8 @@ export class SdkAzureGateway implements AzurePort {
         const location = self?.location;
         for (const c of nameOnly) {
           if (collectionMatch({ ...c, subscriptionId: vm.subscriptionId }, { vm, ...(location ? { location } : {}) }) !== 'name-only') continue;
-          const others = sameName.filter((v) => v !== self && (location === undefined || v.location === undefined || v.location.toLowerCase() === location.toLowerCase())).map((v) => v.id);
+          // Azure spells a region by name ("westeurope") or display name ("West Europe").
+          const others = sameName.filter((v) => v !== self && (location === undefined || v.location === undefined || normaliseRegion(v.location) === normaliseRegion(location))).map((v) => v.id);
           matches.push({ ...c, matchedBy: 'name-only', ...(others.length ? { sameNameVmIds: others } : {}) });
         }
       }

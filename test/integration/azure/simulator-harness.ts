@@ -14,6 +14,15 @@ export function vmRef(resourceGroup: string, name: string, subscriptionId = SUB)
   return { subscriptionId, resourceGroup, name };
 }
 
+/**
+ * The two ways the simulator shapes ARM's answers where Azure itself answers either way; suites that
+ * call long-running operations, effective rules or match regions run under both.
+ */
+export const ARM_ANSWER_SHAPES: ReadonlyArray<readonly [string, NonNullable<ArmSimulatorOptions['settings']>]> = [
+  ['Azure-AsyncOperation, immediate effective rules, region names', {}],
+  ['Location-only operations on another host, 202 effective rules, display-name VM regions', { lroShape: 'location-only', effectiveRulesShape: 'accepted', vmLocationStyle: 'display-name' }],
+];
+
 export interface Harness {
   readonly sim: ArmSimulator;
   readonly gateway: SdkAzureGateway;
