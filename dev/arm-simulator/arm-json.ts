@@ -150,9 +150,10 @@ export function vaultJson(vault: SimVault): object {
   };
 }
 
-export function protectedItemJson(vault: SimVault, item: SimProtectedItem, recoveryPointCount: number): object {
+/** "with-fabric": ".../backupFabrics/Azure/protectionContainers/..."; "without-fabric": ".../protectionContainers/...", as the REST examples' list answer spells it. */
+export function protectedItemJson(vault: SimVault, item: SimProtectedItem, recoveryPointCount: number, idShape: 'with-fabric' | 'without-fabric' = 'with-fabric'): object {
   return {
-    id: `${vault.id}/backupFabrics/Azure/protectionContainers/${item.containerName}/protectedItems/${item.name}`,
+    id: `${vault.id}${idShape === 'with-fabric' ? '/backupFabrics/Azure' : ''}/protectionContainers/${item.containerName}/protectedItems/${item.name}`,
     name: item.name,
     type: 'Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems',
     properties: {

@@ -232,7 +232,7 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
         const f = parseEqFilter(ctx.query.get('$filter'));
         const ok = (f.backupmanagementtype === undefined || f.backupmanagementtype.toLowerCase() === 'azureiaasvm') && (f.itemtype === undefined || f.itemtype.toLowerCase() === 'vm');
         const items = ok ? vault.items.filter((i) => f.friendlyname === undefined || i.vmName.toLowerCase() === f.friendlyname.toLowerCase()) : [];
-        return page(items.map((i) => protectedItemJson(vault, i, recoveryPoints(i.vmId))), ctx, pageSize());
+        return page(items.map((i) => protectedItemJson(vault, i, recoveryPoints(i.vmId), state.settings.protectedItemIdShape)), ctx, pageSize());
       },
     },
     {
@@ -243,7 +243,7 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
       handle: (ctx) => {
         const vault = state.vault(p(ctx.params, 'sub'), p(ctx.params, 'rg'), p(ctx.params, 'vault'));
         const item = state.protectedItem(vault, p(ctx.params, 'container'), p(ctx.params, 'item'));
-        return { status: 200, body: protectedItemJson(vault, item, recoveryPoints(item.vmId)) };
+        return { status: 200, body: protectedItemJson(vault, item, recoveryPoints(item.vmId), state.settings.protectedItemIdShape) };
       },
     },
     {

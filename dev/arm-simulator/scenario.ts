@@ -231,6 +231,8 @@ const settingsSchema = z
     effectiveRulesShape: z.enum(['immediate', 'accepted']).default('immediate'),
     /** How VMs spell their location: "name" ("westeurope") or "display-name" ("West Europe"); other resources keep the name. */
     vmLocationStyle: z.enum(['name', 'display-name']).default('name'),
+    /** Protected item ids "with-fabric" (".../backupFabrics/Azure/protectionContainers/...") or "without-fabric", as Azure's REST examples list them. */
+    protectedItemIdShape: z.enum(['with-fabric', 'without-fabric']).default('with-fabric'),
   })
   .prefault({});
 
