@@ -57,12 +57,28 @@ export function instanceViewJson(vm: SimVm, now: Date): object {
   };
 }
 
-export function vmJson(vm: SimVm, now: Date, expandInstanceView: boolean): object {
+/** Display names of the regions scenarios use; others are spelled as given. */
+const regionDisplayNames: Readonly<Record<string, string>> = {
+  westeurope: 'West Europe',
+  northeurope: 'North Europe',
+  westus: 'West US',
+  eastus: 'East US',
+  eastus2: 'East US 2',
+  uksouth: 'UK South',
+  polandcentral: 'Poland Central',
+  swedencentral: 'Sweden Central',
+};
+
+export function displayLocation(location: string): string {
+  return regionDisplayNames[location.toLowerCase()] ?? location;
+}
+
+export function vmJson(vm: SimVm, now: Date, expandInstanceView: boolean, locationStyle: 'name' | 'display-name' = 'name'): object {
   return {
     id: vm.id,
     name: vm.name,
     type: 'Microsoft.Compute/virtualMachines',
-    location: vm.location,
+    location: locationStyle === 'display-name' ? displayLocation(vm.location) : vm.location,
     properties: {
       vmId: vm.vmId,
       hardwareProfile: { vmSize: vm.vmSize },
@@ -152,9 +168,10 @@ export function workloadContainerJson(vault: SimVault, container: SimWorkloadCon
   };
 }
 
-export function protectedItemJson(vault: SimVault, item: SimProtectedItem, recoveryPointCount: number): object {
+/** "with-fabric": ".../backupFabrics/Azure/protectionContainers/..."; "without-fabric": ".../protectionContainers/...", as the REST examples' list answer spells it. */
+export function protectedItemJson(vault: SimVault, item: SimProtectedItem, recoveryPointCount: number, idShape: 'with-fabric' | 'without-fabric' = 'with-fabric'): object {
   return {
-    id: `${vault.id}/backupFabrics/Azure/protectionContainers/${item.containerName}/protectedItems/${item.name}`,
+    id: `${vault.id}${idShape === 'with-fabric' ? '/backupFabrics/Azure' : ''}/protectionContainers/${item.containerName}/protectedItems/${item.name}`,
     name: item.name,
     type: 'Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems',
     properties: {
@@ -179,7 +196,22 @@ export function protectedItemJson(vault: SimVault, item: SimProtectedItem, recov
   };
 }
 
-export function jobJson(vault: SimVault, job: SimJob): object {
+/**
+ * "full": the job as a live IaaS VM job carries it. "spec-example": as Azure's REST API examples
+ * show it (GetJobDetails.json, ListJobs*.json), without containerName or extendedInfo, so only
+ * entityFriendlyName names the VM.
+ */
+export function jobJson(vault: SimVault, job: SimJob, shape: 'full' | 'spec-example' = 'full'): object {
+  const extendedInfo = {
+    tasksList: [
+      { taskId: 'Take Snapshot', status: job.status === 'Failed' ? 'Failed' : job.status === 'InProgress' ? 'InProgress' : 'Completed', duration: 'PT0S' },
+      { taskId: 'Transfer data to vault', status: job.status === 'Failed' ? 'Cancelled' : job.status === 'InProgress' ? 'NotStarted' : 'Completed', duration: 'PT0S' },
+    ],
+    propertyBag: { 'VM Name': job.vmName, 'Backup Size': job.status === 'Completed' ? '2332 MB' : '0 MB' },
+    ...(job.dynamicErrorMessage ? { dynamicErrorMessage: job.dynamicErrorMessage } : {}),
+    ...(job.status === 'InProgress' ? { progressPercentage: 0 } : {}),
+  };
+  const full = shape === 'full';
   return {
     // The service spells this segment "Subscriptions": parsers must not care.
     id: `${vault.id.replace(/^\/subscriptions\//, '/Subscriptions/')}/backupJobs/${job.id}`,
@@ -191,16 +223,7 @@ export function jobJson(vault: SimVault, job: SimJob): object {
       actionsInfo: job.actionsInfo,
       ...(job.error ? { errorDetails: [{ errorCode: job.error.errorCode, errorTitle: job.error.errorTitle, errorString: job.error.errorString, recommendations: job.error.recommendations }] } : {}),
       virtualMachineVersion: 'Compute',
-      extendedInfo: {
-        tasksList: [
-          { taskId: 'Take Snapshot', status: job.status === 'Failed' ? 'Failed' : job.status === 'InProgress' ? 'InProgress' : 'Completed', duration: 'PT0S' },
-          { taskId: 'Transfer data to vault', status: job.status === 'Failed' ? 'Cancelled' : job.status === 'InProgress' ? 'NotStarted' : 'Completed', duration: 'PT0S' },
-        ],
-        propertyBag: { 'VM Name': job.vmName, 'Backup Size': job.status === 'Completed' ? '2332 MB' : '0 MB' },
-        ...(job.dynamicErrorMessage ? { dynamicErrorMessage: job.dynamicErrorMessage } : {}),
-        ...(job.status === 'InProgress' ? { progressPercentage: 0 } : {}),
-      },
-      containerName: `iaasvmcontainerv2;${job.vmResourceGroup};${job.vmName}`,
+      ...(full ? { extendedInfo, containerName: `iaasvmcontainerv2;${job.vmResourceGroup};${job.vmName}` } : {}),
       ...(job.jobType === 'AzureIaaSVMJob' ? { isUserTriggered: job.isUserTriggered } : {}),
       entityFriendlyName: job.vmName,
       backupManagementType: 'AzureIaasVM',

@@ -103,16 +103,24 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
   const now = (): Date => new Date();
   const pageSize = (): number => state.settings.pageSize;
 
-  /** 202 with Azure-AsyncOperation and Location, as compute's long-running operations answer. */
-  function accepted(ctx: RequestContext, op: SimAsyncOperation, sub: string, location: string, apiVersion: string): Reply {
-    const opsBase = `${ctx.base}/subscriptions/${sub}/providers/Microsoft.Compute/locations/${location}`;
-    return {
-      status: 202,
-      headers: {
-        'Azure-AsyncOperation': `${opsBase}/operations/${op.id}?api-version=${apiVersion}`,
-        Location: `${opsBase}/operationResults/${op.id}?api-version=${apiVersion}`,
-      },
-    };
+  /**
+   * 202 with Azure-AsyncOperation and Location, as compute's long-running operations answer; with
+   * lroShape "location-only", a Location alone on the server's other host name (127.0.0.1 and
+   * localhost are both this server), as operations whose status lives on another host answer.
+   */
+  function accepted(ctx: RequestContext, op: SimAsyncOperation, sub: string, location: string, apiVersion: string, provider = 'Microsoft.Compute'): Reply {
+    const locationOnly = state.settings.lroShape === 'location-only' || provider !== 'Microsoft.Compute';
+    const base = locationOnly ? otherHost(ctx.base) : ctx.base;
+    const opsBase = `${base}/subscriptions/${sub}/providers/${provider}/locations/${location}`;
+    const resultUrl = `${opsBase}/operationResults/${op.id}?api-version=${apiVersion}`;
+    if (locationOnly) return { status: 202, headers: { Location: resultUrl } };
+    return { status: 202, headers: { 'Azure-AsyncOperation': `${opsBase}/operations/${op.id}?api-version=${apiVersion}`, Location: resultUrl } };
+  }
+
+  function otherHost(base: string): string {
+    const url = new URL(base);
+    url.hostname = url.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+    return url.origin;
   }
 
   /** Runs `change` unless a failOperation fault claims this request; either way the caller gets an operation. */
@@ -121,6 +129,17 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
     if (injected) return state.newOperation({ status: 'Failed', code: injected.code, message: injected.message });
     const result = change();
     return state.newOperation({ status: 'Succeeded' }, result === undefined ? {} : { result });
+  }
+
+  /** The Location of a long-running operation: 202 (counting down the polls, for clients that follow only the Location) until it ends. */
+  function operationResult(ctx: RequestContext): Reply {
+    const op = operation(p(ctx.params, 'op'));
+    if (op.pollsLeft > 0) {
+      op.pollsLeft -= 1;
+      return { status: 202, headers: { Location: ctx.url.toString() } };
+    }
+    if (op.outcome.status === 'Failed') throw new ArmError(400, op.outcome.code, op.outcome.message);
+    return op.result === undefined ? { status: 204 } : { status: 200, body: op.result };
   }
 
   function operation(id: string): SimAsyncOperation {
@@ -189,7 +208,7 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
       scope: scopeOf.vault,
       handle: (ctx) => {
         const vault = state.vault(p(ctx.params, 'sub'), p(ctx.params, 'rg'), p(ctx.params, 'vault'));
-        return page(vaultJobs(ctx).map((j) => jobJson(vault, j)), ctx, pageSize());
+        return page(vaultJobs(ctx).map((j) => jobJson(vault, j, state.settings.jobShape)), ctx, pageSize());
       },
     },
     {
@@ -199,7 +218,7 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
       scope: (x) => `${scopeOf.vault(x)}/backupJobs/${p(x, 'job')}`,
       handle: (ctx) => {
         const vault = state.vault(p(ctx.params, 'sub'), p(ctx.params, 'rg'), p(ctx.params, 'vault'));
-        return { status: 200, body: jobJson(vault, state.job(vault, p(ctx.params, 'job'))) };
+        return { status: 200, body: jobJson(vault, state.job(vault, p(ctx.params, 'job')), state.settings.jobShape) };
       },
     },
     // ---- protected items ----
@@ -213,7 +232,7 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
         const f = parseEqFilter(ctx.query.get('$filter'));
         const ok = (f.backupmanagementtype === undefined || f.backupmanagementtype.toLowerCase() === 'azureiaasvm') && (f.itemtype === undefined || f.itemtype.toLowerCase() === 'vm');
         const items = ok ? vault.items.filter((i) => f.friendlyname === undefined || i.vmName.toLowerCase() === f.friendlyname.toLowerCase()) : [];
-        return page(items.map((i) => protectedItemJson(vault, i, recoveryPoints(i.vmId))), ctx, pageSize());
+        return page(items.map((i) => protectedItemJson(vault, i, recoveryPoints(i.vmId), state.settings.protectedItemIdShape)), ctx, pageSize());
       },
     },
     {
@@ -234,7 +253,7 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
       handle: (ctx) => {
         const vault = state.vault(p(ctx.params, 'sub'), p(ctx.params, 'rg'), p(ctx.params, 'vault'));
         const item = state.protectedItem(vault, p(ctx.params, 'container'), p(ctx.params, 'item'));
-        return { status: 200, body: protectedItemJson(vault, item, recoveryPoints(item.vmId)) };
+        return { status: 200, body: protectedItemJson(vault, item, recoveryPoints(item.vmId), state.settings.protectedItemIdShape) };
       },
     },
     {
@@ -293,7 +312,7 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
       scope: scopeOf.sub,
       handle: (ctx) => {
         const sub = state.subscription(p(ctx.params, 'sub'));
-        return page(state.vms.filter((v) => v.subscriptionId === sub.id).map((v) => vmJson(v, now(), false)), ctx, pageSize());
+        return page(state.vms.filter((v) => v.subscriptionId === sub.id).map((v) => vmJson(v, now(), false, state.settings.vmLocationStyle)), ctx, pageSize());
       },
     },
     {
@@ -304,7 +323,7 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
       handle: (ctx) => {
         const vm = state.vm(p(ctx.params, 'sub'), p(ctx.params, 'rg'), p(ctx.params, 'vm'));
         const expand = (ctx.query.get('$expand') ?? '').toLowerCase() === 'instanceview';
-        return { status: 200, body: vmJson(vm, now(), expand) };
+        return { status: 200, body: vmJson(vm, now(), expand, state.settings.vmLocationStyle) };
       },
     },
     {
@@ -432,12 +451,14 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
       path: `${COMPUTE_OPS}/operationResults/{op}`,
       action: 'Microsoft.Compute/locations/operations/read',
       scope: scopeOf.sub,
-      handle: (ctx) => {
-        const op = operation(p(ctx.params, 'op'));
-        if (op.pollsLeft > 0) return { status: 202, headers: { Location: ctx.url.toString() } };
-        if (op.outcome.status === 'Failed') throw new ArmError(400, op.outcome.code, op.outcome.message);
-        return op.result === undefined ? { status: 204 } : { status: 200, body: op.result };
-      },
+      handle: operationResult,
+    },
+    {
+      method: 'GET',
+      path: `${SUB}/providers/Microsoft.Network/locations/{location}/operationResults/{op}`,
+      action: 'Microsoft.Network/locations/operationResults/read',
+      scope: scopeOf.sub,
+      handle: operationResult,
     },
     // ---- locks ----
     {
@@ -515,7 +536,10 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
       scope: scopeOf.nic,
       handle: (ctx) => {
         const { vm, nic } = state.nic(p(ctx.params, 'sub'), p(ctx.params, 'rg'), p(ctx.params, 'nic'));
-        return { status: 200, body: effectiveNsgJson(vm, nic, state.effectiveRules(nic)) };
+        const body = effectiveNsgJson(vm, nic, state.effectiveRules(nic));
+        if (state.settings.effectiveRulesShape === 'immediate') return { status: 200, body };
+        const op = state.newOperation({ status: 'Succeeded' }, { result: body });
+        return accepted(ctx, op, vm.subscriptionId, vm.location, ctx.query.get('api-version') ?? '', 'Microsoft.Network');
       },
     },
   ];

@@ -226,6 +226,23 @@ const settingsSchema = z
     minimumLinuxAgentVersion: z.string().default('2.2.53.1'),
     /** Restore points kept by garbage collection after a successful backup. */
     snapshotRetention: z.number().int().min(1).max(30).default(5),
+    /**
+     * How backup jobs are shaped: "full" (containerName and extendedInfo, as live IaaS VM jobs
+     * carry them) or "spec-example" (neither, like the jobs in Azure's REST API examples, so a job
+     * names its VM only by entityFriendlyName).
+     */
+    jobShape: z.enum(['full', 'spec-example']).default('full'),
+    /**
+     * How compute's long-running operations answer: "async-operation" (202 with Azure-AsyncOperation
+     * and Location) or "location-only" (202 with a Location alone, on another host name of this server).
+     */
+    lroShape: z.enum(['async-operation', 'location-only']).default('async-operation'),
+    /** Effective security rules: "immediate" (200 with the rules) or "accepted" (202 with a Location, then the rules there). */
+    effectiveRulesShape: z.enum(['immediate', 'accepted']).default('immediate'),
+    /** How VMs spell their location: "name" ("westeurope") or "display-name" ("West Europe"); other resources keep the name. */
+    vmLocationStyle: z.enum(['name', 'display-name']).default('name'),
+    /** Protected item ids "with-fabric" (".../backupFabrics/Azure/protectionContainers/...") or "without-fabric", as Azure's REST examples list them. */
+    protectedItemIdShape: z.enum(['with-fabric', 'without-fabric']).default('with-fabric'),
   })
   .prefault({});
 

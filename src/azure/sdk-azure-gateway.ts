@@ -30,6 +30,7 @@ import type {
   VmStatus,
   WorkloadContainer,
 } from '../core/azure-port';
+import { normaliseRegion } from '../core/checks/security-rules';
 import { CodedError } from '../core/errors';
 import { armIdLastSegment, armIdSegment, lockScope, parseContainerName, parseResourceId } from '../core/arm-id';
 import { collectionMatch, sameResourceId, vmArmId } from '../core/restore-point-ownership';
@@ -241,7 +242,28 @@ export class SdkAzureGateway implements AzurePort {
         const mapped = toBackupJob(vault, job);
         if (mapped) jobs.push(mapped);
       }
-      return jobs;
+      return this.tieToProtectedVms(vault, jobs, options);
+    });
+  }
+
+  /**
+   * Jobs shaped like Azure's REST examples carry no containerName: only entityFriendlyName names
+   * the VM. The vault's protected items say which VM that is (sourceResourceId), when exactly one
+   * item has that name; two VMs of one name in different resource groups stay untied.
+   */
+  private async tieToProtectedVms(vault: VaultRef, jobs: BackupJob[], options: CallOptions): Promise<BackupJob[]> {
+    if (jobs.every((j) => j.vmResourceGroup !== undefined)) return jobs;
+    const byName = new Map<string, ProtectedVm[]>();
+    for await (const item of this.backup(vault.subscriptionId).backupProtectedItems.list(vault.name, vault.resourceGroup, { filter: IAAS_VM_ITEMS_FILTER, abortSignal: options.abortSignal })) {
+      const vm = toProtectedVm(vault, item);
+      if (!vm) continue;
+      for (const name of new Set([vm.friendlyName.toLowerCase(), vm.vm.name.toLowerCase()])) byName.set(name, [...(byName.get(name) ?? []), vm]);
+    }
+    return jobs.map((job) => {
+      if (job.vmResourceGroup !== undefined) return job;
+      const owners = byName.get(job.vmName.toLowerCase()) ?? [];
+      const only = owners.length === 1 ? owners[0] : undefined;
+      return only ? { ...job, vmName: only.vm.name, vmResourceGroup: only.vm.resourceGroup } : job;
     });
   }
 
@@ -251,7 +273,8 @@ export class SdkAzureGateway implements AzurePort {
       const job = await this.backup(vault.subscriptionId).jobDetails.get(vault.name, vault.resourceGroup, jobId, { abortSignal: options.abortSignal });
       const mapped = toBackupJob(vault, job);
       if (!mapped) throw new CodedError('azure_failed', `Job ${jobId} in vault ${vault.name} is not an Azure VM backup job.`, { operation: 'getBackupJob' });
-      return mapped;
+      const [tied] = await this.tieToProtectedVms(vault, [mapped], options);
+      return tied ?? mapped;
     });
   }
 
@@ -418,7 +441,8 @@ export class SdkAzureGateway implements AzurePort {
         const location = self?.location;
         for (const c of nameOnly) {
           if (collectionMatch({ ...c, subscriptionId: vm.subscriptionId }, { vm, ...(location ? { location } : {}) }) !== 'name-only') continue;
-          const others = sameName.filter((v) => v !== self && (location === undefined || v.location === undefined || v.location.toLowerCase() === location.toLowerCase())).map((v) => v.id);
+          // Azure spells a region by name ("westeurope") or display name ("West Europe").
+          const others = sameName.filter((v) => v !== self && (location === undefined || v.location === undefined || normaliseRegion(v.location) === normaliseRegion(location))).map((v) => v.id);
           matches.push({ ...c, matchedBy: 'name-only', ...(others.length ? { sameNameVmIds: others } : {}) });
         }
       }
@@ -503,7 +527,9 @@ function toProtectedVm(vault: VaultRef, resource: ProtectedItemResource): Protec
   // The list is filtered to Azure VM items, whose properties are the IaaS VM shape.
   const props = resource.properties as AzureIaaSVMProtectedItem | undefined;
   const sourceId = props?.virtualMachineId ?? props?.sourceResourceId;
-  const fromId = sourceId ? parseResourceId(sourceId, 'virtualMachines') : undefined;
+  // Classic VMs may come with no resource group in the id ("/resourceGroups/providers/Microsoft.ClassicCompute/...",
+  // as in Azure's REST examples): then the container name says where the VM is.
+  const fromId = sourceId && /\/resourceGroups\/[^/]+\/providers\//i.test(sourceId) ? parseResourceId(sourceId, 'virtualMachines') : undefined;
   const fromName = parseContainerName(containerName);
   const vm = fromId ?? (fromName ? { subscriptionId: vault.subscriptionId, resourceGroup: fromName.resourceGroup, name: fromName.vmName } : undefined);
   if (!vm) return undefined;

@@ -30,7 +30,11 @@ export interface BackupJob {
   readonly vault: VaultRef;
   /** entityFriendlyName: the VM name. */
   readonly vmName: string;
-  /** Parsed from containerName (iaasvmcontainerv2;<rg>;<vm>) where present. */
+  /**
+   * From containerName (iaasvmcontainerv2;<rg>;<vm>) where the job has one; otherwise from the
+   * sourceResourceId of the vault's one protected item of that name. Absent when two protected VMs
+   * share the name: a job is never tied to a VM by its name alone.
+   */
   readonly vmResourceGroup?: string;
   readonly operation: string;
   readonly status: 'InProgress' | 'Completed' | 'Failed' | 'CompletedWithWarnings' | 'Cancelled' | 'Cancelling' | 'Invalid' | string;

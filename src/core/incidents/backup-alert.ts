@@ -3,6 +3,8 @@
  * variant, the documented minimal JSON, the job poller), so grouping and delivery never
  * look at the payload kind again.
  */
+import type { BackupWorkload } from './backup-workload';
+
 export type AlertCondition = 'fired' | 'resolved';
 
 export type AlertSourceKind = 'azure-monitor-backup' | 'azure-monitor-metric' | 'minimal' | 'job-poller';
@@ -14,6 +16,11 @@ export interface AlertVault {
   readonly resourceGroup?: string;
 }
 
+/**
+ * The protected resource an alert is about. For an Azure VM it is the VM; for other workloads the
+ * name says the item and where it lives ("SalesDb (MSSQLSERVER on sql-vm01)", "finance (stfiles01)"),
+ * with the resource group and subscription of that host.
+ */
 export interface AlertVm {
   readonly name: string;
   readonly resourceGroup?: string;
@@ -25,6 +32,8 @@ export interface BackupAlert {
   readonly condition: AlertCondition;
   readonly vault: AlertVault;
   readonly vm: AlertVm;
+  /** What kind of item failed; absent means an Azure VM (the minimal JSON and the job poller speak of VMs only). */
+  readonly workload?: BackupWorkload;
   /** Backup job GUID, lower-cased (the webhook and the poller meet on it). */
   readonly jobId?: string;
   /** A code the sender stated outright (minimal JSON). */
@@ -52,6 +61,10 @@ export interface SenderTimeReplaced {
 /** Grouping and matching compare vault names case-insensitively: alertTargetIDs arrive lower-cased. */
 export function vaultKey(vault: AlertVault): string {
   return vault.name.toLowerCase();
+}
+
+export function workloadOf(alert: Pick<BackupAlert, 'workload'>): BackupWorkload {
+  return alert.workload ?? 'azure-vm';
 }
 
 export function vmKey(vm: AlertVm): string {

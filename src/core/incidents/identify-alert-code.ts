@@ -26,8 +26,18 @@ export function identifyAlertCode(alert: BackupAlert, identifier: CodeIdentifier
     if (stated) return stated;
   }
   const found = singleCode(identifyCodeIn([alert.message ?? '', ...alert.codeHints], identifier));
-  // A stated code the catalogue does not know is still the best grouping key we have.
-  return found ?? (alert.errorCode || undefined);
+  // A code the catalogue does not know (stated, or named by Azure's own aka.ms/AB-<code> link, as
+  // for workloads the catalogue does not cover yet) is still the best grouping key we have.
+  return found ?? (alert.errorCode || undefined) ?? linkedCode(alert.codeHints);
+}
+
+/** The code in an "aka.ms/AB-<code>" link, as the link spells it (Azure writes it lower-cased). */
+function linkedCode(hints: readonly string[]): string | undefined {
+  for (const hint of hints) {
+    const m = /aka\.ms\/AB-([A-Za-z][A-Za-z0-9]{2,100})\b/i.exec(hint);
+    if (m?.[1]) return m[1];
+  }
+  return undefined;
 }
 
 /**

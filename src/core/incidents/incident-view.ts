@@ -1,8 +1,9 @@
 import type { Language } from '../knowledge/schema';
 import type { CardButton } from '../views/card-actions';
 import { PayloadVersion } from '../views/card-actions';
+import { type BackupWorkload, workloadLabel } from './backup-workload';
 import type { Incident } from './incident';
-import { incidentStatus } from './incident';
+import { incidentStatus, workloadOfGroupKey } from './incident';
 
 /**
  * What the incident card shows, in the subscription's language. Channels bind this into
@@ -100,15 +101,57 @@ function askAboutVm(lang: Language): string {
   return lang === 'en' ? '"why did the backup of <vm> fail?"' : '„dlaczego nie udała się kopia zapasowa <maszyna>?”';
 }
 
-function statusText(total: number, recoveredCount: number, lang: Language): string {
+/** Microsoft's page for a backup error code: the aka.ms/AB-<code> link Azure Backup's own alerts carry. */
+export function codeDocumentationUrl(code: string): string {
+  return `https://aka.ms/AB-${encodeURIComponent(code)}`;
+}
+
+/** How the status line speaks of what failed: VMs, or protected items of other workloads (Polish agrees in gender). */
+interface StatusWords {
+  readonly all: Record<Language, string>;
+  readonly none: Record<Language, string>;
+  readonly failing: Record<Language, string>;
+}
+
+const vmWords: StatusWords = {
+  all: { en: 'All VMs recovered', pl: 'Wszystkie maszyny odzyskane' },
+  none: { en: 'no VM has recovered yet', pl: 'żadna maszyna nie została jeszcze odzyskana' },
+  failing: { en: 'VMs', pl: 'maszyn' },
+};
+
+const itemWords: StatusWords = {
+  all: { en: 'All items recovered', pl: 'Wszystkie elementy odzyskane' },
+  none: { en: 'no item has recovered yet', pl: 'żaden element nie został jeszcze odzyskany' },
+  failing: { en: 'items', pl: 'elementów' },
+};
+
+function statusText(total: number, recoveredCount: number, workload: BackupWorkload, lang: Language): string {
+  const words = workload === 'azure-vm' ? vmWords : itemWords;
   if (total > 0 && recoveredCount >= total) {
     return lang === 'en'
-      ? 'All VMs recovered: their latest backups succeeded or the alerts were resolved.'
-      : 'Wszystkie maszyny odzyskane: ostatnie kopie się udały albo alerty zostały rozwiązane.';
+      ? `${words.all.en}: their latest backups succeeded or the alerts were resolved.`
+      : `${words.all.pl}: ostatnie kopie się udały albo alerty zostały rozwiązane.`;
   }
   const failing = total - recoveredCount;
-  if (recoveredCount === 0) return lang === 'en' ? 'Still failing: no VM has recovered yet.' : 'Trwa: żadna maszyna nie została jeszcze odzyskana.';
-  return lang === 'en' ? `Recovering: ${failing} of ${total} VMs still failing.` : `Ustępuje: ${failing} z ${total} maszyn nadal z błędem.`;
+  if (recoveredCount === 0) return lang === 'en' ? `Still failing: ${words.none.en}.` : `Trwa: ${words.none.pl}.`;
+  return lang === 'en' ? `Recovering: ${failing} of ${total} ${words.failing.en} still failing.` : `Ustępuje: ${failing} z ${total} ${words.failing.pl} nadal z błędem.`;
+}
+
+/**
+ * The troubleshooting flow and Run checks are written for Azure VMs: other workloads get the code's
+ * Microsoft documentation instead (or, without a code, where to look).
+ */
+function itemNextStep(code: string | null, failing: number, lang: Language): string {
+  if (failing === 0) return '';
+  if (code === null) {
+    return lang === 'en'
+      ? 'Next: the alerts did not say which error this is; the backup job in the vault names it.'
+      : 'Dalej: alerty nie podały, jaki to błąd; podaje go zadanie kopii zapasowej w magazynie.';
+  }
+  const url = codeDocumentationUrl(code);
+  return lang === 'en'
+    ? `Next: Microsoft's documentation for ${code}: [${url}](${url}). Troubleshooting steps in this chat cover Azure VMs only.`
+    : `Dalej: dokumentacja Microsoft dla ${code}: [${url}](${url}). Kroki diagnozy w tym czacie obejmują tylko maszyny wirtualne Azure.`;
 }
 
 function nextStepText(buttons: number, failing: number, identified: boolean, lang: Language): string {
@@ -136,9 +179,13 @@ function nextStepText(buttons: number, failing: number, identified: boolean, lan
 export function incidentCardData(incident: Incident, lang: Language, options: Partial<IncidentViewOptions> = {}): IncidentCardData {
   const o = { ...defaults, ...options };
   const recovered = incidentStatus(incident) === 'recovered';
+  const workload = workloadOfGroupKey(incident.groupKey);
+  const isVm = workload === 'azure-vm';
   const code = incident.code ?? (lang === 'en' ? 'Unidentified error' : 'Nierozpoznany błąd');
   const total = incident.vmCount;
-  const vmWord = plural(total, ['VM', 'VMs'], ['maszyna wirtualna', 'maszyny wirtualne', 'maszyn wirtualnych'], lang);
+  const vmWord = isVm
+    ? plural(total, ['VM', 'VMs'], ['maszyna wirtualna', 'maszyny wirtualne', 'maszyn wirtualnych'], lang)
+    : plural(total, ['protected item', 'protected items'], ['chroniony element', 'chronione elementy', 'chronionych elementów'], lang);
   const countText =
     lang === 'en'
       ? `${total} ${vmWord} affected, ${incident.recoveredCount} recovered`
@@ -146,7 +193,7 @@ export function incidentCardData(incident: Incident, lang: Language, options: Pa
   const shown = incident.vms.slice(0, o.maxVms);
   const hidden = Math.max(0, incident.vms.length - shown.length);
   // The flow needs a code with causes: no buttons that could only answer "invalid action".
-  const troubleshootable = incident.code !== null && (o.troubleshootable ?? true);
+  const troubleshootable = isVm && incident.code !== null && (o.troubleshootable ?? true);
   const failingVms = incident.vms.filter((vm) => vm.state === 'fired');
   const actions = (troubleshootable ? failingVms : []).slice(0, o.maxButtons).map(
     (vm): IncidentCardAction => ({
@@ -161,13 +208,15 @@ export function incidentCardData(incident: Incident, lang: Language, options: Pa
   const { resourceGroup, subscriptionId } = incident.vault;
   const facts: IncidentCardFact[] = [
     { title: codeLabel, value: code },
+    { title: lang === 'en' ? 'Workload' : 'Typ obciążenia', value: workloadLabel(workload, lang) },
     { title: vaultLabel, value: incident.vault.name },
     ...(resourceGroup ? [{ title: lang === 'en' ? 'Resource group' : 'Grupa zasobów', value: resourceGroup }] : []),
     ...(subscriptionId ? [{ title: lang === 'en' ? 'Subscription' : 'Subskrypcja', value: subscriptionId }] : []),
   ];
   const failingWord = lang === 'en' ? 'failing' : 'błąd';
   const recoveredWord = lang === 'en' ? 'recovered' : 'odzyskana';
-  const nextStep = nextStepText(actions.length, Math.max(0, total - incident.recoveredCount), incident.code !== null, lang);
+  const failing = Math.max(0, total - incident.recoveredCount);
+  const nextStep = isVm ? nextStepText(actions.length, failing, incident.code !== null, lang) : itemNextStep(incident.code, failing, lang);
   return {
     heading: recovered
       ? lang === 'en'
@@ -183,7 +232,7 @@ export function incidentCardData(incident: Incident, lang: Language, options: Pa
     vault: incident.vault.name,
     vaultLabel,
     facts,
-    status: statusText(total, incident.recoveredCount, lang),
+    status: statusText(total, incident.recoveredCount, workload, lang),
     recovered,
     recovering: !recovered && incident.recoveredCount > 0,
     firstAlertLabel: lang === 'en' ? 'First alert' : 'Pierwszy alert',

@@ -1,5 +1,6 @@
 import type { AlertCondition, AlertVault, BackupAlert } from './backup-alert';
-import { vaultKey, vmKey } from './backup-alert';
+import { vaultKey, vmKey, workloadOf } from './backup-alert';
+import { type BackupWorkload, isBackupWorkload } from './backup-workload';
 
 /**
  * An incident: the failures of one error code in one vault within a sliding window.
@@ -19,7 +20,7 @@ export interface IncidentVm {
 
 export interface IncidentHeader {
   readonly id: string;
-  /** vault key + code; see groupingKey. */
+  /** vault key + workload + code; see groupingKey. */
   readonly groupKey: string;
   readonly vault: AlertVault;
   /** null: the alert did not say and the job could not tell (grouped as "unidentified"). */
@@ -45,8 +46,22 @@ export function incidentStatus(incident: Pick<IncidentHeader, 'vmCount' | 'recov
 
 export const unidentifiedCode = 'unidentified';
 
-export function groupingKey(alert: Pick<BackupAlert, 'vault'>, code: string | null): string {
-  return `${vaultKey(alert.vault)}|${(code ?? unidentifiedCode).toLowerCase()}`;
+/**
+ * One incident per vault, workload and code: a SQL database and a VM failing with the same code are
+ * two incidents. Azure VMs keep the two-part key "vault|code" they always had, so incidents stored
+ * before workloads were told apart still group with new alerts; other workloads are "vault|workload|code".
+ * The stores keep the key, so the workload is read back from it (workloadOfGroupKey) wherever they keep an incident.
+ */
+export function groupingKey(alert: Pick<BackupAlert, 'vault' | 'workload'>, code: string | null): string {
+  const workload = workloadOf(alert);
+  const codeKey = (code ?? unidentifiedCode).toLowerCase();
+  return workload === 'azure-vm' ? `${vaultKey(alert.vault)}|${codeKey}` : `${vaultKey(alert.vault)}|${workload}|${codeKey}`;
+}
+
+export function workloadOfGroupKey(groupKey: string): BackupWorkload {
+  const parts = groupKey.split('|');
+  const middle = parts.length === 3 ? parts[1] : undefined;
+  return middle !== undefined && isBackupWorkload(middle) ? middle : 'azure-vm';
 }
 
 /**

@@ -1,17 +1,28 @@
 import { z } from 'zod';
-import { malformedArmId, parseContainerVm, parseVaultId, parseVmId } from './arm-ids';
-import type { AlertCondition, AlertVm, BackupAlert } from './backup-alert';
+import { classifyAlert, commonSchemaId, isBackupHealthMetric } from './alert-kind';
+import { malformedArmId, parseVaultId, parseVmId } from './arm-ids';
+import type { AlertCondition, BackupAlert } from './backup-alert';
 import { normaliseJobId } from './backup-alert';
+import { healthDimensions, protectedItemOfBackupAlert, protectedItemOfHealthEvent } from './protected-item';
 
 /**
- * Turns a parsed JSON body into one BackupAlert, or names the field that is wrong.
- * Three kinds are accepted (see docs in alert-payloads.md):
- *  - Azure Monitor common alert schema, monitoringService "Azure Backup" (the built-in Backup Failure alert);
- *  - the common-schema metric alert on "Backup Health Events" (no job id, no code);
- *  - the documented minimal JSON { vault, vm, errorCode | message, jobId?, condition?, occurredAt? } for other tools.
+ * Turns a parsed JSON body into one BackupAlert, an "ignored" answer with the reason, or names the
+ * field that is wrong. The kinds (alert-kind.ts; facts in alert-kinds.md):
+ *  - Azure Monitor common alert schema, monitoringService "Azure Backup" (the built-in Backup Failure
+ *    alert), for every workload: VM, SQL / SAP HANA in a VM, Azure Files, MARS, MABS / DPM, disks, blobs;
+ *  - the common-schema metric alert on Backup Health Events (no job id, no code);
+ *  - the documented minimal JSON { vault, vm, errorCode | message, jobId?, condition?, occurredAt? } for other tools;
+ *  - any other well-formed alert (activity log, service health, budgets, other metrics...): ignored.
  * Azure payloads are read leniently (Azure adds fields); the minimal JSON is strict so typos are named.
  */
-export type NormaliseResult = { readonly ok: true; readonly alert: BackupAlert } | { readonly ok: false; readonly field: string; readonly reason: string };
+export type NormaliseResult =
+  | { readonly kind: 'alert'; readonly alert: BackupAlert }
+  | { readonly kind: 'ignored'; readonly reason: string; readonly rule?: string }
+  | { readonly kind: 'invalid'; readonly field: string; readonly reason: string };
+
+type Invalid = Extract<NormaliseResult, { kind: 'invalid' }>;
+const invalid = (field: string, reason: string): Invalid => ({ kind: 'invalid', field, reason });
+const accepted = (alert: BackupAlert): NormaliseResult => ({ kind: 'alert', alert });
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 /** Text that may hold an ARM id: a malformed %-escape in the id's name is refused here, so the 400 names the field. */
@@ -57,6 +68,8 @@ const backupContextSchema = z.looseObject({
   linkedResourceName: z.string().max(200).nullish(),
   protectedItemId: z.string().max(2000).nullish(),
   affectedItems: armText(4000).nullish(),
+  sourceType: z.string().max(200).nullish(),
+  formattedSourceType: z.string().max(200).nullish(),
   extendedInfo: z
     .looseObject({
       jobId: z.string().max(400).nullish(),
@@ -72,6 +85,7 @@ const metricContextSchema = z.looseObject({
       .array(
         z.looseObject({
           metricName: z.string().max(200),
+          metricNamespace: z.string().max(200).nullish(),
           dimensions: z.array(z.looseObject({ name: z.string().max(200), value: z.string().max(2000) })).default([]),
         }),
       )
@@ -80,7 +94,7 @@ const metricContextSchema = z.looseObject({
 });
 
 const commonSchema = z.looseObject({
-  schemaId: z.literal('azureMonitorCommonAlertSchema'),
+  schemaId: z.literal(commonSchemaId),
   data: z.looseObject({
     essentials: essentialsSchema,
     alertContext: z.looseObject({}),
@@ -115,14 +129,12 @@ function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
   return out.length === 0 ? '(body)' : out;
 }
 
-function fail(error: z.ZodError, prefix = ''): NormaliseResult {
+function fail(error: z.ZodError, prefix = ''): Invalid {
   const issue = error.issues[0];
-  if (!issue) return { ok: false, field: '(body)', reason: 'invalid' };
+  if (!issue) return invalid('(body)', 'invalid');
   // An unknown key in the strict minimal schema: name the key itself, not its parent.
-  if (issue.code === 'unrecognized_keys') {
-    return { ok: false, field: fieldPath(prefix, [...issue.path, issue.keys[0] ?? '']), reason: 'is not a known field' };
-  }
-  return { ok: false, field: fieldPath(prefix, issue.path), reason: issue.message };
+  if (issue.code === 'unrecognized_keys') return invalid(fieldPath(prefix, [...issue.path, issue.keys[0] ?? '']), 'is not a known field');
+  return invalid(fieldPath(prefix, issue.path), issue.message);
 }
 
 function toCondition(value: string | undefined): AlertCondition {
@@ -135,121 +147,112 @@ function nonBlank(value: string | null | undefined): string | undefined {
 
 /** `receivedAt` stands in for the time of alerts that do not carry one (minimal JSON without occurredAt). */
 export function normaliseAlert(body: unknown, receivedAt: Date): NormaliseResult {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { ok: false, field: '(body)', reason: 'must be a JSON object' };
-  }
+  const kind = classifyAlert(body);
   const record = body as Record<string, unknown>;
-  if ('schemaId' in record) return normaliseCommon(record);
-  if ('vault' in record || 'vm' in record) return normaliseMinimal(record, receivedAt);
-  return {
-    ok: false,
-    field: 'schemaId',
-    reason: "missing: send the Azure Monitor common alert schema (schemaId 'azureMonitorCommonAlertSchema') or the minimal JSON {vault, vm, errorCode | message}",
-  };
+  switch (kind.kind) {
+    case 'invalid':
+      return invalid(kind.field, kind.reason);
+    case 'ignored':
+      return { kind: 'ignored', reason: kind.reason, ...(kind.rule ? { rule: kind.rule } : {}) };
+    case 'minimal':
+      return normaliseMinimal(record, receivedAt);
+    case 'azure-backup':
+    case 'backup-health-metric':
+      return normaliseCommon(record, kind.kind);
+    case 'backup-log-search':
+      // The alert carries no rows: the failed jobs are only in the query's results (see alert-kinds.md).
+      return {
+        kind: 'ignored',
+        reason: 'a log search alert on backup jobs: its failed jobs are only in the query results, which this bot does not read yet; use the built-in Azure Backup alerts or the Backup Health metric alert',
+        ...(kind.rule ? { rule: kind.rule } : {}),
+      };
+  }
 }
 
-function normaliseCommon(body: Record<string, unknown>): NormaliseResult {
+function normaliseCommon(body: Record<string, unknown>, kind: 'azure-backup' | 'backup-health-metric'): NormaliseResult {
   const parsed = commonSchema.safeParse(body);
   if (!parsed.success) return fail(parsed.error);
   const { essentials, alertContext } = parsed.data.data;
   const vaultTarget = essentials.alertTargetIDs[0] ?? '';
   const vault = parseVaultId(vaultTarget);
   if (!vault) {
-    return { ok: false, field: 'data.essentials.alertTargetIDs[0]', reason: 'must be a Recovery Services vault id (/subscriptions/.../vaults/<name>)' };
+    return invalid('data.essentials.alertTargetIDs[0]', 'must be a Recovery Services vault or Backup vault id (/subscriptions/.../vaults/<name>)');
   }
   // alertTargetIDs is lower-cased by Azure; configurationItems keeps the vault's own spelling.
   const displayName = (essentials.configurationItems ?? []).find((c) => c.toLowerCase() === vault.name.toLowerCase()) ?? vault.name;
   const cond = toCondition(essentials.monitorCondition);
   const occurredAt = new Date(cond === 'resolved' && essentials.resolvedDateTime ? essentials.resolvedDateTime : essentials.firedDateTime);
-  const base = {
+  const base: CommonBase = {
     condition: cond,
     vault: { name: displayName, subscriptionId: vault.subscriptionId, resourceGroup: vault.resourceGroup },
     occurredAt,
     ...(essentials.alertId ? { alertId: essentials.alertId } : {}),
+    ...(nonBlank(essentials.description) ? { message: nonBlank(essentials.description) } : {}),
   };
+  if (kind === 'backup-health-metric') return normaliseHealthMetric(alertContext, base);
+  return normaliseBackupAlert(alertContext, base, essentials.originAlertId);
+}
 
-  const isMetric = 'condition' in alertContext || essentials.monitoringService.toLowerCase() === 'platform';
-  if (isMetric) {
-    const metric = metricContextSchema.safeParse(alertContext);
-    if (!metric.success) return fail(metric.error, 'data.alertContext');
-    const dims = new Map<string, string>();
-    for (const criterion of metric.data.condition.allOf) {
-      for (const d of criterion.dimensions) dims.set(d.name.replace(/[\s_]/g, '').toLowerCase(), d.value);
-    }
-    const metricName = metric.data.condition.allOf[0]?.metricName ?? '';
-    if (!/health\s*event/i.test(metricName)) {
-      return { ok: false, field: 'data.alertContext.condition.allOf[0].metricName', reason: 'must be the Backup Health Events metric' };
-    }
-    const datasource = dims.get('datasourceid');
-    const vmFromId = datasource ? parseVmId(datasource) : undefined;
-    const vmName = vmFromId?.name ?? dims.get('backupinstancename') ?? dims.get('datasourcename');
-    if (!vmName) {
-      return { ok: false, field: 'data.alertContext.condition.allOf[0].dimensions', reason: 'must include DatasourceId (the VM ARM id) or BackupInstanceName' };
-    }
-    const health = dims.get('healthstatus');
-    const vm: AlertVm = vmFromId ? { name: vmFromId.name, resourceGroup: vmFromId.resourceGroup, subscriptionId: vmFromId.subscriptionId } : { name: vmName };
-    // A health metric back at Healthy is a recovery even when it arrives as a new "Fired".
-    const healthy = health !== undefined && /^healthy$/i.test(health);
-    return {
-      ok: true,
-      alert: {
-        ...base,
-        condition: healthy ? 'resolved' : cond,
-        source: 'azure-monitor-metric',
-        vm,
-        codeHints: [],
-        ...(health ? { healthStatus: health } : {}),
-        ...(nonBlank(essentials.description) ? { message: nonBlank(essentials.description) } : {}),
-      },
-    };
-  }
+type CommonBase = Pick<BackupAlert, 'condition' | 'vault' | 'occurredAt' | 'alertId' | 'message'>;
 
-  if (essentials.monitoringService.toLowerCase() !== 'azure backup') {
-    return { ok: false, field: 'data.essentials.monitoringService', reason: "must be 'Azure Backup' (or 'Platform' for the Backup Health Events metric alert)" };
+function normaliseHealthMetric(alertContext: Record<string, unknown>, base: CommonBase): NormaliseResult {
+  const metric = metricContextSchema.safeParse(alertContext);
+  if (!metric.success) return fail(metric.error, 'data.alertContext');
+  const allOf = metric.data.condition.allOf;
+  const at = Math.max(0, allOf.findIndex((c) => isBackupHealthMetric(c.metricName)));
+  const dims = healthDimensions(allOf[at]?.dimensions ?? []);
+  const item = protectedItemOfHealthEvent(dims);
+  if (!item) {
+    return invalid(
+      `data.alertContext.condition.allOf[${at}].dimensions`,
+      'must include dataSourceURL (the datasource ARM id), backupInstanceUrl (the protected item id) or backupInstanceName ({protectedContainerName};{backupItemFriendlyName})',
+    );
   }
+  const health = dims.healthStatus;
+  // A health metric back at Healthy is a recovery even when it arrives as a new "Fired".
+  const healthy = health !== undefined && /^healthy$/i.test(health);
+  return accepted({
+    ...base,
+    condition: healthy ? 'resolved' : base.condition,
+    source: 'azure-monitor-metric',
+    vm: item.vm,
+    ...(item.workload === 'azure-vm' ? {} : { workload: item.workload }),
+    codeHints: [],
+    ...(health ? { healthStatus: health } : {}),
+  });
+}
+
+function normaliseBackupAlert(alertContext: Record<string, unknown>, base: CommonBase, originAlertId: string | null | undefined): NormaliseResult {
   const ctx = backupContextSchema.safeParse(alertContext);
   if (!ctx.success) return fail(ctx.error, 'data.alertContext');
   const c = ctx.data;
-  const vmId = [c.linkedResourceId, c.sourceId, c.affectedItems].map((v) => (v ? parseVmId(v) : undefined)).find((v) => v !== undefined);
-  const fromContainer = c.protectedItemId ? parseContainerVm(c.protectedItemId) : undefined;
-  const name = vmId?.name ?? nonBlank(c.linkedResourceName) ?? fromContainer?.name;
-  if (!name) {
-    return { ok: false, field: 'data.alertContext.linkedResourceId', reason: 'must be the VM ARM id (or give linkedResourceName / protectedItemId)' };
+  const item = protectedItemOfBackupAlert(c);
+  if (!item) {
+    return invalid('data.alertContext.linkedResourceId', 'must be the protected resource ARM id (or give linkedResourceName / protectedItemId)');
   }
-  const vm: AlertVm = {
-    name,
-    ...((vmId?.resourceGroup ?? fromContainer?.resourceGroup) ? { resourceGroup: vmId?.resourceGroup ?? fromContainer?.resourceGroup } : {}),
-    ...(vmId ? { subscriptionId: vmId.subscriptionId } : {}),
-  };
   const jobId = nonBlank(c.extendedInfo?.jobId);
-  const hints = [nonBlank(essentials.originAlertId), nonBlank(c.extendedInfo?.recommendedActions)].filter((h): h is string => h !== undefined);
-  const message = nonBlank(essentials.description);
-  return {
-    ok: true,
-    alert: {
-      ...base,
-      source: 'azure-monitor-backup',
-      vm,
-      codeHints: hints,
-      ...(jobId ? { jobId: normaliseJobId(jobId) } : {}),
-      ...(message ? { message } : {}),
-    },
-  };
+  const hints = [nonBlank(originAlertId), nonBlank(c.extendedInfo?.recommendedActions)].filter((h): h is string => h !== undefined);
+  return accepted({
+    ...base,
+    source: 'azure-monitor-backup',
+    vm: item.vm,
+    ...(item.workload === 'azure-vm' ? {} : { workload: item.workload }),
+    codeHints: hints,
+    ...(jobId ? { jobId: normaliseJobId(jobId) } : {}),
+  });
 }
 
 function normaliseMinimal(body: Record<string, unknown>, receivedAt: Date): NormaliseResult {
   const parsed = MinimalAlertSchema.safeParse(body);
   if (!parsed.success) return fail(parsed.error);
   const m = parsed.data;
-  if (!m.errorCode && !m.message) return { ok: false, field: 'errorCode', reason: 'errorCode or message is required' };
+  if (!m.errorCode && !m.message) return invalid('errorCode', 'errorCode or message is required');
   const vaultFromId = parseVaultId(m.vault);
-  if (m.vault.includes('/') && !vaultFromId) return { ok: false, field: 'vault', reason: 'must be a vault name or a Recovery Services vault ARM id' };
+  if (m.vault.includes('/') && !vaultFromId) return invalid('vault', 'must be a vault name or a Recovery Services vault ARM id');
   const vmFromId = parseVmId(m.vm);
-  if (m.vm.includes('/') && !vmFromId) return { ok: false, field: 'vm', reason: 'must be a VM name or a virtual machine ARM id' };
+  if (m.vm.includes('/') && !vmFromId) return invalid('vm', 'must be a VM name or a virtual machine ARM id');
   const occurredAt = m.occurredAt ? new Date(m.occurredAt) : undefined;
-  return {
-    ok: true,
-    alert: {
+  return accepted({
       source: 'minimal',
       condition: toCondition(m.condition),
       vault: vaultFromId
@@ -261,6 +264,5 @@ function normaliseMinimal(body: Record<string, unknown>, receivedAt: Date): Norm
       ...(m.message ? { message: m.message } : {}),
       ...(m.jobId ? { jobId: normaliseJobId(m.jobId) } : {}),
       occurredAt: occurredAt ?? receivedAt,
-    },
-  };
+  });
 }

@@ -8,6 +8,7 @@ import type { AlertMetrics } from '../health/metrics';
 import type { AlertAuthenticator } from './alert-auth';
 import { jsonType, mediaType, sendBodyFailure } from '../request-body';
 import { defaultBodyTimeoutMs, readLimitedBody } from './read-body';
+import { SeenOnce } from './seen-once';
 
 export interface AlertRouteDeps {
   readonly intake: AlertIntake;
@@ -26,11 +27,13 @@ export const alertsPath = '/api/alerts';
 
 /**
  * POST /api/alerts. Order of refusals: 401 (before reading anything), 415, 413 (raw length,
- * before parsing), 408 (body too slow), 400 naming the field. 202 with the incident id only
- * after the commit. The route reads its own body (the server has no global body parser), so
+ * before parsing), 408 (body too slow), 400 naming the field. A well-formed alert about something
+ * other than a backup failure: 200 with {"ignored": reason}, logged once per alert rule, nothing
+ * stored. 202 with the incident id only after the commit. The route reads its own body (the server has no global body parser), so
  * whatever path spelling the router matched (`/api/%61lerts` too) gets the same handling.
  */
 export function registerAlertRoute(server: restify.Server, deps: AlertRouteDeps): void {
+  const ignoredRules = new SeenOnce(1_000);
   server.post(alertsPath, async (req: restify.Request, res: restify.Response) => {
     const refuse = (status: number, body: Record<string, unknown>, outcome: string): void => {
       deps.metrics.alertsReceived.inc({ outcome });
@@ -63,8 +66,15 @@ export function registerAlertRoute(server: restify.Server, deps: AlertRouteDeps)
       return;
     }
     const normalised = normaliseAlert(json, deps.clock.now());
-    if (!normalised.ok) {
+    if (normalised.kind === 'invalid') {
       refuse(400, { error: 'invalid_alert', field: normalised.field, reason: normalised.reason }, 'invalid');
+      return;
+    }
+    if (normalised.kind === 'ignored') {
+      // Shared action groups send every alert here: not the caller's mistake, and a 4xx/5xx would only be retried or alarm someone.
+      deps.metrics.alertsReceived.inc({ outcome: 'not_backup_failure' });
+      if (ignoredRules.firstTime(normalised.rule ?? normalised.reason)) deps.logger.info({ alertRule: normalised.rule }, `alert ignored: ${normalised.reason}`);
+      res.send(200, { ignored: normalised.reason });
       return;
     }
     try {

@@ -1,16 +1,16 @@
 import { resolve } from 'node:path';
 import type { VmRef } from '../../../src/core/azure-port';
-import { startHarness, type Harness } from './simulator-harness';
+import { ARM_ANSWER_SHAPES, startHarness, type Harness } from './simulator-harness';
 
 const SAME_NAME_SCENARIO = resolve(__dirname, '../../fixtures/scenarios/same-name-vms.json');
 const SUB = '7b2e1d4f-2c3e-4f5a-9b6c-1d2e3f4a5b6c';
 const vm = (resourceGroup: string, name: string): VmRef => ({ subscriptionId: SUB, resourceGroup, name });
 const vmId = (resourceGroup: string, name: string): string => `/subscriptions/${SUB}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/virtualMachines/${name}`;
 
-describe('listRestorePointCollections: only the VM’s own collections (real SDK gateway, ARM simulator)', () => {
+describe.each(ARM_ANSWER_SHAPES)('listRestorePointCollections: only the VM’s own collections (real SDK gateway, ARM simulator; %s)', (_shape, settings) => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness({ scenario: SAME_NAME_SCENARIO });
+    h = await startHarness({ scenario: SAME_NAME_SCENARIO, settings });
   });
   afterEach(async () => {
     await h.sim.close();

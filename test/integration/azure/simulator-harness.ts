@@ -14,6 +14,18 @@ export function vmRef(resourceGroup: string, name: string, subscriptionId = SUB)
   return { subscriptionId, resourceGroup, name };
 }
 
+/**
+ * The two ways the simulator shapes ARM's answers where Azure itself answers either way; suites that
+ * call long-running operations, effective rules or match regions run under both.
+ */
+export const ARM_ANSWER_SHAPES: ReadonlyArray<readonly [string, NonNullable<ArmSimulatorOptions['settings']>]> = [
+  ['Azure-AsyncOperation, immediate effective rules, region names, protected item ids with the fabric', {}],
+  [
+    'Location-only operations on another host, 202 effective rules, display-name VM regions, protected item ids without the fabric',
+    { lroShape: 'location-only', effectiveRulesShape: 'accepted', vmLocationStyle: 'display-name', protectedItemIdShape: 'without-fabric' },
+  ],
+];
+
 export interface Harness {
   readonly sim: ArmSimulator;
   readonly gateway: SdkAzureGateway;

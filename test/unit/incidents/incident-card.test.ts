@@ -97,6 +97,7 @@ describe('what an on-call engineer reads', () => {
     const { card, text } = render(incident(vms(25, (i) => i % 5 === 0)), 'en');
     expect(facts(card)).toEqual({
       'Error code': 'UserErrorGuestAgentStatusUnavailable',
+      Workload: 'Azure VM',
       Vault: 'rsv-prod-weu',
       'Resource group': 'rg-backup',
       Subscription: '00000000-0000-0000-0000-000000000001',
@@ -119,7 +120,7 @@ describe('what an on-call engineer reads', () => {
 
   it('the same in Polish', () => {
     const { card, text } = render(incident(vms(25, (i) => i % 5 === 0)), 'pl');
-    expect(Object.keys(facts(card))).toEqual(['Kod błędu', 'Magazyn', 'Grupa zasobów', 'Subskrypcja']);
+    expect(Object.keys(facts(card))).toEqual(['Kod błędu', 'Typ obciążenia', 'Magazyn', 'Grupa zasobów', 'Subskrypcja']);
     expect(text).toContain('Nieudane kopie zapasowe');
     expect(text).toContain('Ustępuje: 20 z 25 maszyn nadal z błędem.');
     expect(text).toContain('Dotyczy: 25 maszyn wirtualnych, odzyskano: 5');
@@ -153,7 +154,7 @@ describe('what an on-call engineer reads', () => {
   it('leaves out the resource group and subscription when the alert did not say, and shows Azure text as plain text', () => {
     const list = vms(1).map((v) => ({ ...v, name: 'vm_<b>*x*</b>' }));
     const { card, text } = render(incident(list, { vault: { name: 'rsv-min' }, message: 'Failed: see [docs](https://example.com) <ServiceName>' }), 'en');
-    expect(Object.keys(facts(card))).toEqual(['Error code', 'Vault']);
+    expect(Object.keys(facts(card))).toEqual(['Error code', 'Workload', 'Vault']);
     expect(text).toContain('Failed: see [docs](https://example.com) <ServiceName>');
     expect(text).toContain('vm_<b>*x*</b>: failing (rg-sql)');
     // Azure and alert text is never in a markdown TextBlock.
@@ -167,5 +168,29 @@ describe('what an on-call engineer reads', () => {
     expect(Buffer.byteLength(json, 'utf8')).toBeLessThan(28 * 1024);
     expect((card['actions'] as unknown[]).length).toBeLessThanOrEqual(3);
     expect(cardText(card)).toContain(lang === 'en' ? 'and 1990 more' : 'i 1990 więcej');
+  });
+});
+
+describe('an incident of another workload (here SQL Server databases in Azure VMs)', () => {
+  const databases = (): IncidentVm[] =>
+    vms(2, (i) => i === 1, (i) => `db${i} (MSSQLSERVER on sqlvm01)`);
+  const sql = (list: IncidentVm[]): Incident =>
+    incident(list, { groupKey: 'rsv-prod-weu|sql-in-vm|usererrorparentfullbackupmissing', code: 'UserErrorParentFullBackupMissing', message: 'First full backup is missing for this datasource.' });
+
+  it('says the workload, names the databases, and offers Microsoft\'s page for the code instead of the VM troubleshooting', () => {
+    const { card, text } = render(sql(databases()), 'en');
+    expect(facts(card)).toMatchObject({ Workload: 'SQL Server in Azure VM', 'Error code': 'UserErrorParentFullBackupMissing' });
+    expect(text).toContain('db0 (MSSQLSERVER on sqlvm01): failing (rg-sql)');
+    expect(text).toContain('2 protected items affected, 1 recovered');
+    expect(text).toContain('Recovering: 1 of 2 items still failing.');
+    expect(text).toContain('https://aka.ms/AB-UserErrorParentFullBackupMissing');
+    expect(blocks(card, 'Action.Execute')).toEqual([]);
+  });
+
+  it('in Polish too', () => {
+    const { card, text } = render(sql(databases()), 'pl');
+    expect(facts(card)).toMatchObject({ 'Typ obciążenia': 'SQL Server w maszynie wirtualnej Azure' });
+    expect(text).toContain('Dotyczy: 2 chronione elementy, odzyskano: 1');
+    expect(text).toContain('https://aka.ms/AB-UserErrorParentFullBackupMissing');
   });
 });

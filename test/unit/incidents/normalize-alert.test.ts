@@ -10,17 +10,18 @@ const now = new Date('2025-01-01T04:00:00Z');
 
 function ok(body: unknown) {
   const r = normaliseAlert(body, now);
-  if (!r.ok) throw new Error(`expected ok, got ${r.field}: ${r.reason}`);
+  if (r.kind !== 'alert') throw new Error(`expected an alert, got ${r.kind}: ${'field' in r ? r.field : ''} ${r.reason}`);
   return r.alert;
 }
 
 describe('normaliseAlert', () => {
-  it('reads the captured Azure Backup alert: vault from alertTargetIDs in its own spelling, VM, job id, message and hints', () => {
+  it('reads the captured Azure Backup alert: vault in its own spelling, the SQL database (not its VM), job id, message and hints', () => {
     const a = ok(fixture('common-sql-real.json'));
     expect(a.source).toBe('azure-monitor-backup');
     expect(a.condition).toBe('fired');
     expect(a.vault).toEqual({ name: 'Vault-Prod-WEU', subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg-backup' });
-    expect(a.vm).toEqual({ name: 'sqlvm01', resourceGroup: 'rg-sql', subscriptionId: '00000000-0000-0000-0000-000000000001' });
+    expect(a.workload).toBe('sql-in-vm');
+    expect(a.vm).toEqual({ name: 'db1 (MSSQLSERVER on sqlvm01)', resourceGroup: 'rg-sql', subscriptionId: '00000000-0000-0000-0000-000000000001' });
     expect(a.jobId).toBe('aaaaaaaa-0000-0000-0000-000000000001');
     expect(a.message).toBe('First full backup is missing for this datasource.');
     expect(a.occurredAt.toISOString()).toBe('2026-03-13T11:56:13.939Z');
@@ -71,6 +72,12 @@ describe('normaliseAlert', () => {
     expect(identifyAlertCode(a, fakeIdentifier)).toBe('UserErrorGuestAgentStatusUnavailable');
   });
 
+  it('takes the code from an aka.ms/AB-<code> link when the catalogue does not know it (other workloads)', () => {
+    const body = fixture('common-files.json') as { data: { alertContext: { extendedInfo: Record<string, unknown> } } };
+    body.data.alertContext.extendedInfo['recommendedActions'] = 'Check the share. See https://aka.ms/AB-usererrorfileshareinaccessible for details.';
+    expect(identifyAlertCode(ok(body), fakeIdentifier)).toBe('usererrorfileshareinaccessible');
+  });
+
   it('keeps a stated code the catalogue does not know (it still groups)', () => {
     expect(identifyAlertCode(ok({ vault: 'v1', vm: 'vm1', errorCode: 'BrandNewCode' }), fakeIdentifier)).toBe('BrandNewCode');
   });
@@ -84,7 +91,9 @@ describe('normaliseAlert', () => {
   it.each([
     ['not an object', [1, 2], '(body)'],
     ['no known shape', { hello: 'world' }, 'schemaId'],
-    ['wrong schemaId', { schemaId: 'other', data: {} }, 'schemaId'],
+    ['unknown schemaId', { schemaId: 'other', data: {} }, 'schemaId'],
+    ['common schema without essentials', { schemaId: 'azureMonitorCommonAlertSchema', data: {} }, 'data.essentials'],
+    ['common schema without a monitoring service', { schemaId: 'azureMonitorCommonAlertSchema', data: { essentials: { monitoringService: ' ' } } }, 'data.essentials.monitoringService'],
     ['minimal without vm', { vault: 'v1', errorCode: 'Abc' }, 'vm'],
     ['minimal without code or message', { vault: 'v1', vm: 'vm1' }, 'errorCode'],
     ['minimal bad vault', { vault: '1-bad', vm: 'vm1', errorCode: 'Abc' }, 'vault'],
@@ -92,7 +101,113 @@ describe('normaliseAlert', () => {
     ['minimal bad condition', { vault: 'v1', vm: 'vm1', errorCode: 'Abc', condition: 'maybe' }, 'condition'],
   ])('names the wrong field: %s', (_name, body, field) => {
     const r = normaliseAlert(body, now);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.field).toBe(field);
+    expect(r).toMatchObject({ kind: 'invalid', field });
+  });
+
+  describe('Backup Health metric alerts', () => {
+    type MetricBody = { data: { alertContext: { condition: { allOf: Array<{ metricName: string; dimensions: Array<{ name: string; value: string }> }> } } } };
+    const withDimensions = (keep: (name: string) => boolean): MetricBody => {
+      const body = fixture('metric-health-rest-names.json') as MetricBody;
+      const criterion = body.data.alertContext.condition.allOf[0]!;
+      criterion.dimensions = criterion.dimensions.filter((d) => keep(d.name));
+      return body;
+    };
+
+    it('reads the five REST-named dimensions: the VM and its resource group from dataSourceURL, not the whole backupInstanceName', () => {
+      const a = ok(fixture('metric-health-rest-names.json'));
+      expect(a.source).toBe('azure-monitor-metric');
+      expect(a.workload).toBeUndefined();
+      expect(a.vm).toEqual({ name: 'myVM', resourceGroup: 'myresourcegroup', subscriptionId: '00000000-0000-0000-0000-000000000001' });
+      expect(a.healthStatus).toBe('Persistent Unhealthy');
+      expect(a.condition).toBe('fired');
+    });
+
+    it('finds the VM from backupInstanceUrl alone (the protected item id)', () => {
+      const a = ok(withDimensions((n) => n === 'backupInstanceUrl' || n === 'healthStatus'));
+      expect(a.vm).toEqual({ name: 'myvm', resourceGroup: 'myresourcegroup' });
+    });
+
+    it('parses backupInstanceName as {protectedContainerName};{backupItemFriendlyName}', () => {
+      const a = ok(withDimensions((n) => n === 'backupInstanceName' || n === 'healthStatus'));
+      expect(a.vm).toEqual({ name: 'myvm', resourceGroup: 'myresourcegroup' });
+    });
+
+    it.each([
+      ['Healthy', 'resolved'],
+      ['Transient Unhealthy', 'fired'],
+      ['Persistent Unhealthy', 'fired'],
+      ['Transient Degraded', 'fired'],
+      ['Persistent Degraded', 'fired'],
+    ])('maps healthStatus %s to %s', (status, condition) => {
+      const body = fixture('metric-health-rest-names.json') as MetricBody;
+      body.data.alertContext.condition.allOf[0]!.dimensions.find((d) => d.name === 'healthStatus')!.value = status;
+      expect(ok(body).condition).toBe(condition);
+    });
+
+    it('accepts the portal display name of the metric', () => {
+      const body = fixture('metric-health-rest-names.json') as MetricBody;
+      body.data.alertContext.condition.allOf[0]!.metricName = 'Backup Health Events';
+      expect(ok(body).vm.name).toBe('myVM');
+    });
+
+    it('names the dimensions when none identifies the item', () => {
+      const r = normaliseAlert(withDimensions((n) => n === 'healthStatus'), now);
+      expect(r).toMatchObject({ kind: 'invalid', field: 'data.alertContext.condition.allOf[0].dimensions' });
+      if (r.kind === 'invalid') expect(r.reason).toMatch(/dataSourceURL/);
+    });
+  });
+
+  describe('built-in Azure Backup alerts name the workload and the protected resource', () => {
+    it.each([
+      ['common-vm.json', undefined, 'app-vm-01', 'rg-app'],
+      ['common-sql-real.json', 'sql-in-vm', 'db1 (MSSQLSERVER on sqlvm01)', 'rg-sql'],
+      ['common-hana.json', 'sap-hana-in-vm', 'h22 (hanavm01)', 'rg-hana'],
+      ['common-files.json', 'azure-files', 'finance (stfiles01)', 'rg-files'],
+      ['common-mars.json', 'mars-agent', 'fileserver01.contoso.local', undefined],
+      ['common-disk-backup-vault.json', 'azure-disk', 'disk-data01', 'rg-disks'],
+    ])('%s: %s %s', (file, workload, name, resourceGroup) => {
+      const a = ok(fixture(file));
+      expect(a.workload).toBe(workload);
+      expect(a.vm.name).toBe(name);
+      expect(a.vm.resourceGroup).toBe(resourceGroup);
+    });
+
+    it('takes the Backup vault (Microsoft.DataProtection) as the vault', () => {
+      expect(ok(fixture('common-disk-backup-vault.json')).vault).toMatchObject({ name: 'bv-prod-weu', resourceGroup: 'rg-backup' });
+    });
+
+    it('goes by the types, not by names: a VM called "sql-hana-disk" is still a VM', () => {
+      const body = JSON.parse(JSON.stringify(fixture('common-vm.json')).replaceAll('app-vm-01', 'sql-hana-disk')) as Record<string, unknown>;
+      const a = ok(body);
+      expect(a.workload).toBeUndefined();
+      expect(a.vm.name).toBe('sql-hana-disk');
+    });
+  });
+
+  describe('well-formed alerts about something else are ignored with the reason', () => {
+    it.each([
+      ['documented/metric-storage-dynamic.json', /metric alert "test-metricAlertRule" on "Transactions" \(Microsoft.Storage\/storageAccounts\)/],
+      ['documented/log-search-v2.json', /log search alert "test-logAlertRule-v2" whose query does not read the backup job tables/],
+      ['documented/activity-log-administrative.json', /Activity Log - Administrative alert/],
+      ['documented/service-health.json', /ServiceHealth alert/],
+      ['documented/resource-health.json', /Resource Health alert/],
+      ['documented/budget-aip.json', /budget notification/],
+      ['documented/budget-actual-cost.json', /CostAlerts alert/],
+      ['documented/smart-detection.json', /SmartDetector alert/],
+    ])('%s', (file, reason) => {
+      const r = normaliseAlert(fixture(file), now);
+      expect(r.kind).toBe('ignored');
+      if (r.kind === 'ignored') expect(r.reason).toMatch(reason);
+    });
+
+    it('ignores Azure Backup security alerts and restore failures, which are not backup failures', () => {
+      const security = fixture('common-vm.json') as { data: { essentials: Record<string, unknown>; alertContext: Record<string, unknown> } };
+      security.data.alertContext['category'] = 'Security';
+      security.data.essentials['alertRule'] = 'Delete Backup Data';
+      expect(normaliseAlert(security, now)).toMatchObject({ kind: 'ignored', rule: 'Delete Backup Data' });
+      const restore = fixture('common-vm.json') as { data: { essentials: Record<string, unknown> } };
+      restore.data.essentials['alertRule'] = 'Restore Failure';
+      expect(normaliseAlert(restore, now).kind).toBe('ignored');
+    });
   });
 });

@@ -1,0 +1,123 @@
+/**
+ * Which kind of alert a body is, decided before any field is validated: action groups are shared,
+ * so the webhook also receives activity log, service health, resource health, budget, smart
+ * detection and other metric or log alerts. Those are answered "ignored" with the reason (a 2xx:
+ * sending them is not the caller's mistake, and Azure would only retry an error); only the kinds
+ * about backup failures go on to validation, where a wrong field is a 400.
+ * Kinds and their marks: alert-kinds.md; samples: test/fixtures/alerts/README.md.
+ */
+export type AlertKind =
+  /** Built-in Azure Backup alert (common schema, monitoringService "Azure Backup", a job failure). */
+  | { readonly kind: 'azure-backup' }
+  /** Metric alert on BackupHealthEvent (Recovery Services or Backup vault). */
+  | { readonly kind: 'backup-health-metric' }
+  /** Log search alert whose query reads the backup job tables. */
+  | { readonly kind: 'backup-log-search'; readonly query: string; readonly rule?: string }
+  /** The documented minimal JSON for other tools. */
+  | { readonly kind: 'minimal' }
+  | { readonly kind: 'ignored'; readonly reason: string; readonly rule?: string }
+  | { readonly kind: 'invalid'; readonly field: string; readonly reason: string };
+
+export const commonSchemaId = 'azureMonitorCommonAlertSchema';
+
+/** Other documented webhook schemas (not the common one) that can only be about other things. */
+const otherSchemas: ReadonlyMap<string, string> = new Map([
+  ['microsoft.insights/activitylogs', 'an activity log alert (without the common alert schema)'],
+  ['aip budget notification', 'a budget notification'],
+]);
+
+/** "BackupHealthEvent" by its REST name, "Backup Health Events" as the portal shows it. */
+export function isBackupHealthMetric(metricName: unknown): boolean {
+  return typeof metricName === 'string' && /^backuphealthevents?$/i.test(metricName.replace(/\s+/g, ''));
+}
+/** The Backup reports tables (resource-specific and the legacy AzureDiagnostics one) and the failed-job filter the backup docs use. */
+const backupJobQuery = /addonazurebackupjobs|azurebackupoperations|coreazurebackup|jobstatus\s*==\s*["']failed["']/i;
+
+type Json = Record<string, unknown>;
+
+function asObject(value: unknown): Json | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+function asText(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim().length > 0 ? value.trim() : undefined;
+}
+
+function criteria(context: Json): Json[] {
+  const allOf = asObject(context['condition'])?.['allOf'];
+  return Array.isArray(allOf) ? allOf.map(asObject).filter((c): c is Json => c !== undefined) : [];
+}
+
+/** The log query of a log search alert: V2 puts it in each criterion, V1 in SearchQuery. */
+function searchQueryOf(context: Json): string | undefined {
+  for (const c of criteria(context)) {
+    const q = asText(c['searchQuery']);
+    if (q) return q;
+  }
+  return asText(context['SearchQuery']) ?? asText(context['searchQuery']);
+}
+
+function ruleText(rule: string | undefined): string {
+  return rule ? ` "${rule}"` : '';
+}
+
+export function classifyAlert(body: unknown): AlertKind {
+  const record = asObject(body);
+  if (!record) return { kind: 'invalid', field: '(body)', reason: 'must be a JSON object' };
+  if (!('schemaId' in record)) {
+    if ('vault' in record || 'vm' in record) return { kind: 'minimal' };
+    return {
+      kind: 'invalid',
+      field: 'schemaId',
+      reason: `missing: send the Azure Monitor common alert schema (schemaId '${commonSchemaId}') or the minimal JSON {vault, vm, errorCode | message}`,
+    };
+  }
+  const schemaId = record['schemaId'];
+  if (schemaId !== commonSchemaId) {
+    const other = typeof schemaId === 'string' ? otherSchemas.get(schemaId.trim().toLowerCase()) : undefined;
+    if (other) return { kind: 'ignored', reason: `${other}, not a backup failure` };
+    return { kind: 'invalid', field: 'schemaId', reason: `must be '${commonSchemaId}' (turn on the common alert schema in the action group)` };
+  }
+  const data = asObject(record['data']);
+  if (!data) return { kind: 'invalid', field: 'data', reason: 'must be an object with essentials and alertContext' };
+  const essentials = asObject(data['essentials']);
+  if (!essentials) return { kind: 'invalid', field: 'data.essentials', reason: 'must be an object' };
+  const service = asText(essentials['monitoringService']);
+  if (!service) return { kind: 'invalid', field: 'data.essentials.monitoringService', reason: 'must name the monitoring service' };
+  const rule = asText(essentials['alertRule']);
+  const withRule = (reason: string): AlertKind => ({ kind: 'ignored', reason, ...(rule ? { rule } : {}) });
+  const context = asObject(data['alertContext']) ?? {};
+
+  switch (service.toLowerCase()) {
+    case 'azure backup': {
+      const category = asText(context['category']);
+      if (category && category.toLowerCase() !== 'jobs') return withRule(`an Azure Backup ${category} alert${ruleText(rule)}, not a backup failure`);
+      if (rule && /restore/i.test(rule)) return withRule(`an Azure Backup restore alert${ruleText(rule)}, not a backup failure`);
+      return { kind: 'azure-backup' };
+    }
+    case 'platform': {
+      const query = searchQueryOf(context);
+      if (query !== undefined) return logSearch(query, service, rule);
+      const metrics = criteria(context);
+      if (metrics.some((c) => isBackupHealthMetric(c['metricName']))) return { kind: 'backup-health-metric' };
+      const first = metrics[0];
+      const name = first ? asText(first['metricName']) : undefined;
+      const namespace = first ? asText(first['metricNamespace']) : undefined;
+      return withRule(`a metric alert${ruleText(rule)} on ${name ? `"${name}"` : 'another metric'}${namespace ? ` (${namespace})` : ''}, not the Backup Health Events metric`);
+    }
+    case 'log alerts v2':
+    case 'log analytics':
+    case 'application insights': {
+      const query = searchQueryOf(context);
+      return logSearch(query ?? '', service, rule);
+    }
+    default:
+      return withRule(`a ${service} alert${ruleText(rule)}, not about backup failures`);
+  }
+}
+
+function logSearch(query: string, service: string, rule: string | undefined): AlertKind {
+  const withRule = rule ? { rule } : {};
+  if (backupJobQuery.test(query)) return { kind: 'backup-log-search', query, ...withRule };
+  return { kind: 'ignored', reason: `a ${service} log search alert${ruleText(rule)} whose query does not read the backup job tables`, ...withRule };
+}

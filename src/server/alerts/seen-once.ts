@@ -1,0 +1,20 @@
+/**
+ * Remembers up to `capacity` keys, so a log line is written once per alert rule rather than once per
+ * alert (a busy shared action group would otherwise flood the log). The oldest key is forgotten first.
+ */
+export class SeenOnce {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly capacity: number) {}
+
+  /** True the first time a key is seen (and again after it was forgotten). */
+  firstTime(key: string): boolean {
+    if (this.seen.has(key)) return false;
+    if (this.seen.size >= this.capacity) {
+      const oldest = this.seen.values().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+    this.seen.add(key);
+    return true;
+  }
+}

@@ -1,0 +1,84 @@
+import { useWebhookBot, fixture, metricValue, metricsText, postAlert } from './alert-test-kit';
+
+/**
+ * Every sample under test/fixtures/alerts posted to the real webhook: the backup alerts become
+ * incidents that name the right thing; everything else an action group sends is answered 200 with
+ * the reason it was ignored, stored nowhere, and counted.
+ */
+describe('POST /api/alerts with the alert kinds Azure sends', () => {
+  const suite = useWebhookBot();
+
+  async function incidentOf(body: Record<string, unknown>) {
+    const r = await postAlert(suite.bot.running.url, body);
+    expect(r.status).toBe(202);
+    const id = r.body['incidentId'];
+    expect(typeof id).toBe('string');
+    const incident = suite.bot.app.alerts.incidents.get(id as string);
+    if (!incident) throw new Error(`incident ${String(id)} was not stored`);
+    return incident;
+  }
+
+  it('makes a Backup Health metric alert with the documented REST dimension names an incident for the right VM', async () => {
+    const incident = await incidentOf(fixture('metric-health-rest-names.json'));
+    expect(incident.vault.name).toBe('vault-prod-weu');
+    expect(incident.vms.map((v) => [v.name, v.resourceGroup])).toEqual([['myVM', 'myresourcegroup']]);
+  });
+
+  it('makes a SQL-in-VM backup failure an incident that names the database, apart from VM incidents of the same code', async () => {
+    const sql = await incidentOf(fixture('common-sql-real.json'));
+    // The catalogue knows VM codes only: the code comes from Azure's aka.ms/AB-<code> link, lower-cased as Azure writes it.
+    expect(sql.code?.toLowerCase()).toBe('usererrorparentfullbackupmissing');
+    expect(sql.vms.map((v) => v.name)).toEqual(['db1 (MSSQLSERVER on sqlvm01)']);
+    const vm = await incidentOf({ vault: 'Vault-Prod-WEU', vm: 'sqlvm01', errorCode: 'UserErrorParentFullBackupMissing', occurredAt: '2026-03-13T11:57:00Z' });
+    expect(vm.id).not.toBe(sql.id);
+    expect(vm.vms.map((v) => v.name)).toEqual(['sqlvm01']);
+  });
+
+  it.each([
+    ['common-hana.json', 'h22 (hanavm01)'],
+    ['common-files.json', 'finance (stfiles01)'],
+    ['common-mars.json', 'fileserver01.contoso.local'],
+    ['common-disk-backup-vault.json', 'disk-data01'],
+  ])('names the protected resource of %s: %s', async (file, name) => {
+    const body = fixture(file) as { data: { alertContext: { extendedInfo: { jobId: string } } } };
+    const r = await postAlert(suite.bot.running.url, body);
+    expect(r.status).toBe(202);
+    // Grouped, or waiting for its job when the alert does not say the code: stored either way, under its job.
+    const stored = suite.bot.app.alerts.inbox.find(`fired:job:${body.data.alertContext.extendedInfo.jobId}`);
+    expect(stored?.alert.vm.name).toBe(name);
+  });
+
+  const ignored: ReadonlyArray<readonly [string, RegExp]> = [
+    ['documented/metric-storage-dynamic.json', /Transactions/],
+    ['documented/log-search-v2.json', /log search alert/],
+    ['documented/activity-log-administrative.json', /Activity Log - Administrative/],
+    ['documented/service-health.json', /ServiceHealth/],
+    ['documented/resource-health.json', /Resource Health/],
+    ['documented/budget-aip.json', /budget/],
+    ['documented/budget-actual-cost.json', /CostAlerts/],
+    ['documented/smart-detection.json', /SmartDetector/],
+  ];
+
+  it.each(ignored)('answers %s with 200 and the reason, storing nothing', async (file, reason) => {
+    const inbox = suite.bot.app.alerts.inbox.count();
+    const incidents = suite.bot.app.alerts.incidents.count();
+    const r = await postAlert(suite.bot.running.url, fixture(file));
+    expect(r.status).toBe(200);
+    expect(r.body['ignored']).toMatch(reason);
+    expect(suite.bot.app.alerts.inbox.count()).toBe(inbox);
+    expect(suite.bot.app.alerts.incidents.count()).toBe(incidents);
+  });
+
+  it('counts ignored alerts in /metrics', async () => {
+    const before = metricValue(await metricsText(suite.bot.running.url), 'backup_doctor_alerts_received_total', { outcome: 'not_backup_failure' }) ?? 0;
+    await postAlert(suite.bot.running.url, fixture('documented/service-health.json'));
+    await postAlert(suite.bot.running.url, fixture('documented/service-health.json'));
+    const after = metricValue(await metricsText(suite.bot.running.url), 'backup_doctor_alerts_received_total', { outcome: 'not_backup_failure' });
+    expect(after).toBe(before + 2);
+  });
+
+  it('still refuses an unauthenticated non-backup alert with 401', async () => {
+    const r = await postAlert(suite.bot.running.url, fixture('documented/service-health.json'), { secret: null });
+    expect(r.status).toBe(401);
+  });
+});
