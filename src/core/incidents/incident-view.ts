@@ -148,10 +148,11 @@ function itemNextStep(code: string | null, failing: number, lang: Language): str
       ? 'Next: the alerts did not say which error this is; the backup job in the vault names it.'
       : 'Dalej: alerty nie podały, jaki to błąd; podaje go zadanie kopii zapasowej w magazynie.';
   }
+  // A bare link: Teams and Slack both make it clickable, and neither reads the other's link markup.
   const url = codeDocumentationUrl(code);
   return lang === 'en'
-    ? `Next: Microsoft's documentation for ${code}: [${url}](${url}). Troubleshooting steps in this chat cover Azure VMs only.`
-    : `Dalej: dokumentacja Microsoft dla ${code}: [${url}](${url}). Kroki diagnozy w tym czacie obejmują tylko maszyny wirtualne Azure.`;
+    ? `Next: Microsoft's documentation for ${code} is at ${url} (troubleshooting steps in this chat cover Azure VMs only).`
+    : `Dalej: dokumentacja Microsoft dla ${code} jest pod adresem ${url} (kroki diagnozy w tym czacie obejmują tylko maszyny wirtualne Azure).`;
 }
 
 function nextStepText(buttons: number, failing: number, identified: boolean, lang: Language): string {
