@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { workloadOfGroupKey } from '../../core/incidents/incident';
 import type { IncidentStore } from '../../core/incidents/ports';
 import type { TroubleshootSession } from '../../core/troubleshoot/session';
 import type { TroubleshootService } from '../../core/troubleshoot/troubleshoot-service';
@@ -23,6 +24,8 @@ export async function troubleshootIncidentVm(deps: { readonly incidents: Inciden
   const incident = deps.incidents.get(payload.incidentId);
   const vm = incident?.vms.find((v) => v.key === payload.vm);
   if (!incident || !vm || !incident.code) return undefined;
+  // The stepping flow, its checks and fixes are for Azure VMs; other workloads' cards offer no Troubleshoot, so a press for one is forged.
+  if (workloadOfGroupKey(incident.groupKey) !== 'azure-vm') return undefined;
   try {
     return await deps.troubleshoot.start({
       codeId: incident.code,

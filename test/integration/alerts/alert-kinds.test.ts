@@ -1,3 +1,6 @@
+import { troubleshootVerb } from '../../../src/core/incidents/incident-view';
+import { executeInvoke } from '../../helpers/activities';
+import { cardOf, cardText, ConnectorStub } from '../../helpers/connector-stub';
 import { useWebhookBot, fixture, metricValue, metricsText, postAlert } from './alert-test-kit';
 
 /**
@@ -32,6 +35,17 @@ describe('POST /api/alerts with the alert kinds Azure sends', () => {
     const vm = await incidentOf({ vault: 'Vault-Prod-WEU', vm: 'sqlvm01', errorCode: 'UserErrorParentFullBackupMissing', occurredAt: '2026-03-13T11:57:00Z' });
     expect(vm.id).not.toBe(sql.id);
     expect(vm.vms.map((v) => v.name)).toEqual(['sqlvm01']);
+
+    // The SQL card offers no Troubleshoot (the stepping flow is the VM's): a forged press is refused, not opened as a VM.
+    const connector = new ConnectorStub();
+    const serviceUrl = await connector.start();
+    try {
+      await suite.bot.post(executeInvoke(troubleshootVerb, { v: 1, incidentId: sql.id, vm: sql.vms[0]?.key }, 'msg-incident', { serviceUrl, conversationId: 'c-kinds' }));
+      const replies = await connector.waitFor((c) => c.length > 0);
+      expect(replies.map((c) => cardText(cardOf(c)))).toEqual([expect.stringContaining('This button is no longer valid')]);
+    } finally {
+      await connector.stop();
+    }
   });
 
   it.each([
