@@ -1,4 +1,5 @@
-import type { Language } from '../knowledge/schema';
+import type { Language, Workload } from '../knowledge/schema';
+import { knowledgeWorkloadLabel } from '../knowledge/workloads';
 
 /**
  * What kind of thing a backup protects. Azure Backup alerts name it in `sourceType` /
@@ -7,9 +8,10 @@ import type { Language } from '../knowledge/schema';
  * (`.../protectionContainers/VMAppContainer;Compute;<rg>;<vm>/protectedItems/SQLDataBase;MSSQLSERVER;<db>`).
  * Incidents are grouped per workload: a database that fails is not a VM that fails.
  */
-export type BackupWorkload = 'azure-vm' | 'sql-in-vm' | 'sap-hana-in-vm' | 'azure-files' | 'mars-agent' | 'mabs-dpm' | 'azure-disk' | 'azure-blob' | 'other';
+/** The knowledge base's workloads (so an incident's workload names its codes' workload), or an item of none of them. */
+export type BackupWorkload = Workload | 'other';
 
-export const backupWorkloads: readonly BackupWorkload[] = ['azure-vm', 'sql-in-vm', 'sap-hana-in-vm', 'azure-files', 'mars-agent', 'mabs-dpm', 'azure-disk', 'azure-blob', 'other'];
+export const backupWorkloads: readonly BackupWorkload[] = ['azure-vm', 'sql-server', 'sap-hana', 'azure-files', 'mars-agent', 'mabs-dpm', 'azure-disk', 'azure-blob', 'other'];
 
 /**
  * Matched against type names only (never against resource names, which are anyone's words: a VM
@@ -17,8 +19,8 @@ export const backupWorkloads: readonly BackupWorkload[] = ['azure-vm', 'sql-in-v
  * name the VM too ("AzureVmSQL", "VMAppContainer").
  */
 const rules: ReadonlyArray<readonly [BackupWorkload, RegExp]> = [
-  ['sql-in-vm', /sql/i],
-  ['sap-hana-in-vm', /hana/i],
+  ['sql-server', /sql/i],
+  ['sap-hana', /hana/i],
   ['azure-files', /fileshare|azurefiles|fileservices|storagecontainer/i],
   ['mabs-dpm', /dpm|azurebackupserver|mabs/i],
   ['mars-agent', /^mab|mars/i],
@@ -40,20 +42,10 @@ export function workloadFrom(...types: ReadonlyArray<string | null | undefined>)
   return undefined;
 }
 
-const labels: Record<BackupWorkload, Record<Language, string>> = {
-  'azure-vm': { en: 'Azure VM', pl: 'Maszyna wirtualna Azure' },
-  'sql-in-vm': { en: 'SQL Server in Azure VM', pl: 'SQL Server w maszynie wirtualnej Azure' },
-  'sap-hana-in-vm': { en: 'SAP HANA in Azure VM', pl: 'SAP HANA w maszynie wirtualnej Azure' },
-  'azure-files': { en: 'Azure Files (file share)', pl: 'Azure Files (udział plików)' },
-  'mars-agent': { en: 'MARS agent (files and folders)', pl: 'Agent MARS (pliki i foldery)' },
-  'mabs-dpm': { en: 'MABS / DPM server', pl: 'Serwer MABS / DPM' },
-  'azure-disk': { en: 'Azure Disk (Backup vault)', pl: 'Dysk Azure (magazyn Backup vault)' },
-  'azure-blob': { en: 'Azure Blobs (Backup vault)', pl: 'Obiekty blob Azure (magazyn Backup vault)' },
-  other: { en: 'Other backup item', pl: 'Inny element kopii zapasowej' },
-};
+const otherLabel = { en: 'Other backup item', pl: 'Inny element kopii zapasowej' };
 
 export function workloadLabel(workload: BackupWorkload, lang: Language): string {
-  return labels[workload][lang];
+  return (workload === 'other' ? otherLabel : knowledgeWorkloadLabel(workload))[lang];
 }
 
 export function isBackupWorkload(value: string): value is BackupWorkload {

@@ -1,5 +1,6 @@
 import type { Language, Workload } from '../knowledge/schema';
 import { type CardButton, PayloadVersion, Verbs } from './card-actions';
+import { knowledgeWorkloadLabel, workloadOrder } from '../knowledge/workloads';
 import type { KnowledgeLookup } from './knowledge-lookup';
 import { safeFindCode } from './knowledge-lookup';
 import { startButton } from './troubleshoot-view';
@@ -62,17 +63,6 @@ export interface NoticeView {
   readonly text: string;
   readonly actions: readonly CardButton[];
 }
-
-const workloadNames: Record<Workload, { en: string; pl: string }> = {
-  'azure-vm': { en: 'Azure VM', pl: 'Maszyny wirtualne Azure' },
-  'sql-server': { en: 'SQL Server in Azure VM', pl: 'SQL Server na maszynie wirtualnej Azure' },
-  'sap-hana': { en: 'SAP HANA in Azure VM', pl: 'SAP HANA na maszynie wirtualnej Azure' },
-  'azure-files': { en: 'Azure Files', pl: 'Azure Files (udziały plików)' },
-  'mars-agent': { en: 'MARS agent', pl: 'Agent MARS' },
-  'mabs-dpm': { en: 'Azure Backup Server (MABS) and DPM', pl: 'Azure Backup Server (MABS) i DPM' },
-  'azure-disk': { en: 'Azure Disk (Backup vault)', pl: 'Dyski Azure (magazyn kopii zapasowych)' },
-  'azure-blob': { en: 'Azure Blob (Backup vault)', pl: 'Obiekty blob Azure (magazyn kopii zapasowych)' },
-};
 
 const examples: Record<Language, readonly string[]> = {
   en: [
@@ -141,10 +131,10 @@ export function buildHelpView(lang: Language): HelpView {
 
 export function buildCodesView(knowledge: KnowledgeLookup, lang: Language): CodesView {
   const byWorkload = new Map<Workload, string[]>();
-  for (const workload of Object.keys(workloadNames) as Workload[]) byWorkload.set(workload, []);
+  for (const workload of workloadOrder) byWorkload.set(workload, []);
   for (const code of knowledge.codes) byWorkload.get(code.workload)?.push(code.id);
   // Codes are shown as text grouped by workload, in the schema's order (a button per code would break Teams' action limits).
-  const areas = [...byWorkload.entries()].filter(([, ids]) => ids.length > 0).map(([workload, ids]) => ({ area: workloadNames[workload][lang], codes: ids.join(', ') }));
+  const areas = [...byWorkload.entries()].filter(([, ids]) => ids.length > 0).map(([workload, ids]) => ({ area: knowledgeWorkloadLabel(workload)[lang], codes: ids.join(', ') }));
   return { title: t('codesTitle', lang, { n: knowledge.codes.length }), intro: t('codesIntro', lang), areas, actions: [helpButton(lang)] };
 }
 

@@ -10,14 +10,14 @@ describe('grouping by vault, workload and code', () => {
 
   it('puts a SQL database and a VM failing with the same code in two incidents', () => {
     const vm = groupingKey({ vault }, 'UserErrorParentFullBackupMissing');
-    const sql = groupingKey({ vault, workload: 'sql-in-vm' }, 'UserErrorParentFullBackupMissing');
+    const sql = groupingKey({ vault, workload: 'sql-server' }, 'UserErrorParentFullBackupMissing');
     expect(sql).not.toBe(vm);
-    expect(workloadOfGroupKey(sql)).toBe('sql-in-vm');
+    expect(workloadOfGroupKey(sql)).toBe('sql-server');
     expect(workloadOfGroupKey(vm)).toBe('azure-vm');
   });
 
   it('reads every workload back from its key', () => {
-    for (const workload of ['sql-in-vm', 'sap-hana-in-vm', 'azure-files', 'mars-agent', 'mabs-dpm', 'azure-disk', 'azure-blob', 'other'] as const) {
+    for (const workload of ['sql-server', 'sap-hana', 'azure-files', 'mars-agent', 'mabs-dpm', 'azure-disk', 'azure-blob', 'other'] as const) {
       expect(workloadOfGroupKey(groupingKey({ vault, workload }, 'SomeCode'))).toBe(workload);
     }
   });

@@ -175,7 +175,7 @@ describe('an incident of another workload (here SQL Server databases in Azure VM
   const databases = (): IncidentVm[] =>
     vms(2, (i) => i === 1, (i) => `db${i} (MSSQLSERVER on sqlvm01)`);
   const sql = (list: IncidentVm[]): Incident =>
-    incident(list, { groupKey: 'rsv-prod-weu|sql-in-vm|usererrorparentfullbackupmissing', code: 'UserErrorParentFullBackupMissing', message: 'First full backup is missing for this datasource.' });
+    incident(list, { groupKey: 'rsv-prod-weu|sql-server|usererrorparentfullbackupmissing', code: 'UserErrorParentFullBackupMissing', message: 'First full backup is missing for this datasource.' });
 
   it('says the workload, names the databases, and offers Microsoft\'s page for the code instead of the VM troubleshooting', () => {
     const { card, text } = render(sql(databases()), 'en');

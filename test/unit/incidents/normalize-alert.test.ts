@@ -20,7 +20,7 @@ describe('normaliseAlert', () => {
     expect(a.source).toBe('azure-monitor-backup');
     expect(a.condition).toBe('fired');
     expect(a.vault).toEqual({ name: 'Vault-Prod-WEU', subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg-backup' });
-    expect(a.workload).toBe('sql-in-vm');
+    expect(a.workload).toBe('sql-server');
     expect(a.vm).toEqual({ name: 'db1 (MSSQLSERVER on sqlvm01)', resourceGroup: 'rg-sql', subscriptionId: '00000000-0000-0000-0000-000000000001' });
     expect(a.jobId).toBe('aaaaaaaa-0000-0000-0000-000000000001');
     expect(a.message).toBe('First full backup is missing for this datasource.');
@@ -160,8 +160,8 @@ describe('normaliseAlert', () => {
   describe('built-in Azure Backup alerts name the workload and the protected resource', () => {
     it.each([
       ['common-vm.json', undefined, 'app-vm-01', 'rg-app'],
-      ['common-sql-real.json', 'sql-in-vm', 'db1 (MSSQLSERVER on sqlvm01)', 'rg-sql'],
-      ['common-hana.json', 'sap-hana-in-vm', 'h22 (hanavm01)', 'rg-hana'],
+      ['common-sql-real.json', 'sql-server', 'db1 (MSSQLSERVER on sqlvm01)', 'rg-sql'],
+      ['common-hana.json', 'sap-hana', 'h22 (hanavm01)', 'rg-hana'],
       ['common-files.json', 'azure-files', 'finance (stfiles01)', 'rg-files'],
       ['common-mars.json', 'mars-agent', 'fileserver01.contoso.local', undefined],
       ['common-disk-backup-vault.json', 'azure-disk', 'disk-data01', 'rg-disks'],
