@@ -29,15 +29,9 @@ afterAll(async () => {
   await d?.stop();
 });
 
-async function ask(text: string): Promise<ShownMessage> {
-  const mark = d.mark();
-  await d.say(text);
-  return d.waitForBotMessage((m) => m.card !== undefined, { after: mark, conversation: d.personalChat, timeoutMs: 20_000 });
-}
-
 /** The first card for the VM, then Run checks and "Go to likely cause": the card at the cause the fix is for. */
 async function cardAtLikelyCause(vm: string, causeTitle: string): Promise<ShownMessage> {
-  const card = await ask(`why did the backup of ${vm} fail?`);
+  const card = await d.ask(`why did the backup of ${vm} fail?`);
   const run = button(card.card, 'checks.run');
   const report = await d.invoke(run.verb, run.data, card.messageId);
   expect(cardText(report?.value)).toContain(`${causeTitle}: Likely`);
@@ -102,7 +96,7 @@ function runScript(name: string, args: string[], env: Record<string, string>): P
 }
 
 async function auditOf(vm: string): Promise<string> {
-  return cardText((await ask(`audit ${vm}`)).card);
+  return cardText((await d.ask(`audit ${vm}`)).card);
 }
 
 test('vm-sql01: restart the Windows guest agent, approved by a second person, verified by a backup, "fixed"; the audit shows every step', async () => {

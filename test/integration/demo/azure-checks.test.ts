@@ -1,5 +1,5 @@
 import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
-import { PlaygroundDriver, type ShownMessage, button, cardButtons, cardText } from './playground-driver';
+import { PlaygroundDriver, button, cardButtons, cardText } from './playground-driver';
 
 /**
  * Issue 3, "Done when", as a user tries it in `npm run demo` (the bot, the local ARM simulator
@@ -33,12 +33,6 @@ afterAll(async () => {
   await d?.stop();
 });
 
-async function ask(text: string): Promise<ShownMessage> {
-  const mark = d.mark();
-  await d.say(text);
-  return d.waitForBotMessage((m) => m.card !== undefined, { after: mark, conversation: d.personalChat, timeoutMs: 20_000 });
-}
-
 function causeTitle(id: string): string {
   const cause = kb.cause(id);
   if (!cause) throw new Error(`the knowledge base has no cause ${id}`);
@@ -51,7 +45,7 @@ test('the scenario and the knowledge base agree on the causes this test expects'
 
 describe.each(failing)('$vm', (f) => {
   test(`"why did the backup of ${f.vm} fail?" opens its card; Run checks marks the true cause likely, and Go to likely cause opens it`, async () => {
-    const card = await ask(`why did the backup of ${f.vm} fail?`);
+    const card = await d.ask(`why did the backup of ${f.vm} fail?`);
     const text = cardText(card.card);
     expect(text.split('\n')[0]).toBe(f.code);
     expect(text).toMatch(new RegExp(`Target: VM ${f.vm} · vault rsv-prod-weu .*job ${f.jobId}`));
@@ -86,7 +80,7 @@ describe.each(failing)('$vm', (f) => {
 });
 
 test('"failed backups today" lists every failing VM with its code, and Troubleshoot opens its card', async () => {
-  const list = await ask('failed backups today');
+  const list = await d.ask('failed backups today');
   const text = cardText(list.card);
   expect(text).toContain('Failed backups today');
   expect(text).toContain(`Failed jobs: ${failing.length}.`);
@@ -106,7 +100,7 @@ test('"failed backups today" lists every failing VM with its code, and Troublesh
 });
 
 test('a Polish question gets the Polish card with the Polish buttons', async () => {
-  const card = await ask('dlaczego nie udała się kopia zapasowa vm-web01?');
+  const card = await d.ask('dlaczego nie udała się kopia zapasowa vm-web01?');
   const text = cardText(card.card);
   expect(text.split('\n')[0]).toBe('ExtensionSnapshotFailedNoNetwork');
   expect(text).toContain('Przyczyna 1 z');
@@ -117,7 +111,7 @@ test('a Polish question gets the Polish card with the Polish buttons', async () 
 });
 
 test('"status of vault rsv-prod-weu" answers with its failed jobs by code', async () => {
-  const status = cardText((await ask('status of vault rsv-prod-weu')).card);
+  const status = cardText((await d.ask('status of vault rsv-prod-weu')).card);
   expect(status).toContain('Vault rsv-prod-weu');
   expect(status).toContain('2 × GuestAgentSnapshotTaskStatusError: vm-linux01, vm-linux03');
 });

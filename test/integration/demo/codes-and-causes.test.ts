@@ -1,6 +1,6 @@
 import type { Language } from '../../../src/core/knowledge/schema';
 import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
-import { type CardJson, PlaygroundDriver, type ShownMessage, button, cardButtons, cardText } from './playground-driver';
+import { type CardJson, PlaygroundDriver, button, cardButtons, cardText } from './playground-driver';
 
 /**
  * Issue 2, "Done when", as a new user tries it in `npm run demo`: in the local Teams client each
@@ -99,14 +99,6 @@ function causeList(card: CardJson | undefined, language: Language): string[] {
   return list;
 }
 
-/** Types in the personal chat and returns the bot's answer as the playground shows it. */
-async function ask(text: string, options: { conversation?: string; mention?: boolean } = {}): Promise<ShownMessage> {
-  const mark = d.mark();
-  const sent = await d.say(text, options);
-  const conversation = sent.postConversationId ?? options.conversation ?? d.personalChat;
-  return d.waitForBotMessage((m) => m.card !== undefined, { after: mark, conversation });
-}
-
 /** The seed's causes come first, in the seed's order, as titles on the card; "Cause 1 of n" is the first of them. */
 function expectSeedCard(card: CardJson | undefined, entry: (typeof seed)[number], language: Language): void {
   const text = cardText(card);
@@ -121,12 +113,12 @@ function expectSeedCard(card: CardJson | undefined, entry: (typeof seed)[number]
 
 describe.each(seed)('seed code $typed', (entry) => {
   test('the code gives its card, causes in the seed order (English)', async () => {
-    const answer = await ask(entry.typed);
+    const answer = await d.ask(entry.typed);
     expectSeedCard(answer.card, entry, 'en');
   });
 
   test('the English message gives its card (or, where two codes share it, a choice that opens it in place)', async () => {
-    const answer = await ask(entry.en);
+    const answer = await d.ask(entry.en);
     const shared = seed.filter((s) => s.en === entry.en).map((s) => s.code);
     if (shared.length === 1) {
       expectSeedCard(answer.card, entry, 'en');
@@ -144,7 +136,7 @@ describe.each(seed)('seed code $typed', (entry) => {
   });
 
   test('the Polish message gets a Polish answer', async () => {
-    const answer = await ask(entry.pl);
+    const answer = await d.ask(entry.pl);
     const shared = seed.filter((s) => s.pl === entry.pl).map((s) => s.code);
     if (shared.length === 1) {
       expectSeedCard(answer.card, entry, 'pl');
@@ -161,7 +153,7 @@ describe.each(seed)('seed code $typed', (entry) => {
 
 test.each(['en', 'pl'] as const)('Next and Previous update the same message in place (%s)', async (language) => {
   const entry = seed[0];
-  const answer = await ask(language === 'en' ? entry.typed : entry.pl);
+  const answer = await d.ask(language === 'en' ? entry.typed : entry.pl);
   const n = kb.orderedCauses(entry.code).length;
   const next = button(answer.card, 'troubleshoot.next', label[language].next);
 
@@ -184,16 +176,16 @@ test.each(['en', 'pl'] as const)('Next and Previous update the same message in p
 });
 
 test('help and codes answer, in English and in Polish', async () => {
-  expect(cardText((await ask('help')).card)).toContain('How to ask Backup Doctor');
-  expect(cardText((await ask('pomoc')).card)).toContain('Jak pytać Backup Doctora');
-  const codes = cardText((await ask('codes')).card);
+  expect(cardText((await d.ask('help')).card)).toContain('How to ask Backup Doctor');
+  expect(cardText((await d.ask('pomoc')).card)).toContain('Jak pytać Backup Doctora');
+  const codes = cardText((await d.ask('codes')).card);
   for (const entry of seed) expect(codes).toContain(entry.code);
-  expect(cardText((await ask('kody')).card)).toContain('Znane kody');
+  expect(cardText((await d.ask('kody')).card)).toContain('Znane kody');
 });
 
 test('in a team channel, a mention with a code gets the card in that thread, and Next works there', async () => {
   const general = d.channel('General');
-  const answer = await ask('ExtentionOperationFailed', { conversation: general, mention: true });
+  const answer = await d.ask('ExtentionOperationFailed', { conversation: general, mention: true });
   expectSeedCard(answer.card, seed[2], 'en');
   const next = button(answer.card, 'troubleshoot.next');
   const mark = d.mark();
@@ -204,8 +196,8 @@ test('in a team channel, a mention with a code gets the card in that thread, and
 
 test('a pasted failed-job JSON and nonsense both get a useful answer', async () => {
   const job = JSON.stringify({ properties: { jobType: 'AzureIaaSVMJob', status: 'Failed', errorDetails: [{ errorCode: 400021, errorString: 'Could not communicate with the VM agent for snapshot status' }] } });
-  expect(cardText((await ask(job)).card).split('\n')[0]).toBe('GuestAgentSnapshotTaskStatusError');
-  const unknown = await ask('my coffee machine is broken');
+  expect(cardText((await d.ask(job)).card).split('\n')[0]).toBe('GuestAgentSnapshotTaskStatusError');
+  const unknown = await d.ask('my coffee machine is broken');
   expect(cardText(unknown.card)).toContain("I don't know this one");
   expect(cardButtons(unknown.card).some((b) => b.verb === 'troubleshoot.start')).toBe(true);
 });

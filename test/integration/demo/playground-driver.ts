@@ -286,6 +286,17 @@ export class PlaygroundDriver {
     return undefined;
   }
 
+  /**
+   * Types `text` (in the personal chat unless `conversation` says otherwise) and returns the bot's
+   * first card in answer, as the playground shows it.
+   */
+  async ask(text: string, options: SayOptions & { timeoutMs?: number } = {}): Promise<ShownMessage> {
+    const mark = this.mark();
+    const sent = await this.say(text, options);
+    const conversation = sent.postConversationId ?? options.conversation ?? this.personalChat;
+    return this.waitForBotMessage((m) => m.card !== undefined, { after: mark, conversation, timeoutMs: options.timeoutMs ?? 20_000 });
+  }
+
   /** The first bot message created after `after` (in `conversation`, when given) that matches. */
   async waitForBotMessage(match: (m: ShownMessage) => boolean = () => true, options: WaitOptions = {}): Promise<ShownMessage> {
     const event = await this.waitFor(
