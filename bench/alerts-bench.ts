@@ -95,7 +95,7 @@ export const alertsBench: BenchSuite = async () => {
   const server = await listen(createServer(latencyApp), 0, '127.0.0.1');
   try {
     for (let i = 0; i < LATENCY_SAMPLES; i++) {
-      latencyApp.alerts.subscriptions.add({
+      latencyApp.alerts.sqlite!.subscriptions.add({
         id: `bench-sub-${i}`,
         conversationKey: `bench-conv-${i}`,
         conversationReference: { channelId: 'msteams', serviceUrl, bot: { id: 'backup-doctor', name: 'Backup Doctor' }, conversation: { id: `bench-conv-${i}`, conversationType: 'channel' } },

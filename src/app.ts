@@ -68,7 +68,7 @@ export interface App {
   /** Purges sessions expired more than SESSION_RETENTION_DAYS ago (SQLite sessions only); stopped by close(). */
   readonly sessionPurge: SessionPurge | undefined;
   /** Retention of alerts, past incidents and delivered messages (INCIDENT_RETENTION_DAYS). */
-  readonly alertHistoryPurge: SessionPurge;
+  readonly alertHistoryPurge: SessionPurge | undefined;
   close(): Promise<void>;
 }
 
@@ -99,8 +99,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const identifier = createIdentifier(knowledge);
 
   const db = openSqliteDatabase(config.stateFile);
-  // STATE_STORE=blob: the decisive state is shared by every instance; incidents and the outbox stay in the SQLite file.
+  // STATE_STORE=blob: every deciding record is shared by every instance: sessions, fix requests, audit and the lease in blobs...
   const blobState = config.state.store === 'blob' ? createBlobState(config, { logger, ...overrides.blobState }) : undefined;
+  // ...and the alert path's records and Slack's seen events on Azure Tables of the same account.
+  const sharedState = config.state.store === 'blob' ? createAzureStateStores(tableStateSettings(config), { clock, ...(overrides.blobState?.credential ? { credential: overrides.blobState.credential } : {}) }) : undefined;
   const sessions = blobState?.sessions ?? new SqliteSessionStore(db);
   // Expired sessions would pile up in the state file forever; blob sessions are left to the storage account's lifecycle rules.
   const sessionPurge =
@@ -130,10 +132,11 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const alerts = createAlertsModule(
     parts,
     // The fix policy names the operators who may subscribe; read at each command, so the remediation module built below is seen.
-    { ids: overrides.ids ?? randomIds, ...(azure ? { azure } : {}), ...(blobState ? { leadership: blobState.pollerLease } : {}), policy: () => remediation?.service.policyState(), ...overrides.alerts },
+    { ids: overrides.ids ?? randomIds, ...(azure ? { azure } : {}), ...(blobState ? { leadership: blobState.pollerLease } : {}), ...(sharedState ? { sharedState } : {}), policy: () => remediation?.service.policyState(), ...overrides.alerts },
   );
   // The alert path's history (alerts, past incidents, delivered messages) is purged with the sessions; undelivered messages stay.
-  const alertHistoryPurge = startSessionPurge({
+  // On Azure Tables the records are shared by every instance, and are left to the storage account's own retention.
+  const alertHistoryPurge = alerts.sqlite && startSessionPurge({
     sessions: new SqliteAlertHistory(db),
     clock,
     retentionMs: Math.max(config.alerts.retentionDays * 86_400_000, config.alerts.incidentWindowMinutes * 60_000),
@@ -143,7 +146,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     ...(overrides.sessionPurgeTimer ? { timer: overrides.sessionPurgeTimer } : {}),
   });
   registerSubscriptionCommands(bot, alerts.subscriptionCommands, config.bot.MicrosoftAppId ?? '');
-  registerIncidentActions(bot, { incidents: alerts.incidents, troubleshoot });
+  registerIncidentActions(bot, { incidents: alerts.state.incidents, troubleshoot });
   // Incident cards on Teams: proactive sends within Teams' per-conversation limits.
   alerts.senders.register('msteams', teamsIncidentSender(adapterCardSender(adapter, config.bot.MicrosoftAppId ?? '')), new ConversationRateLimiter(teamsConversationLimits));
   const fixAzure = overrides.remediation?.azure ?? azure;
@@ -193,9 +196,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
             ...(remediation ? { fixes: remediation.flow, audit: remediation.auditQuery } : {}),
             questions: questionFlow,
             subscriptions: alerts.subscriptionCommands,
-            incidents: alerts.incidents,
+            incidents: alerts.state.incidents,
             // STATE_STORE=blob: event ids on Azure Tables, so a retry that reaches another instance is still answered once.
-            ...(config.state.store === 'blob' ? { seenEvents: createAzureStateStores(tableStateSettings(config), { clock, ...(overrides.blobState?.credential ? { credential: overrides.blobState.credential } : {}) }).seenEvents } : {}),
+            ...(sharedState ? { seenEvents: sharedState.seenEvents } : {}),
           },
         )
       : undefined;
@@ -223,7 +226,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     alertHistoryPurge,
     async close() {
       sessionPurge?.stop();
-      alertHistoryPurge.stop();
+      alertHistoryPurge?.stop();
       // Released first, so another instance can take over the poller at once.
       await blobState?.pollerLease.stop();
       await remediation?.stop();

@@ -1,10 +1,11 @@
-import type { AcceptOutcome, AlertLedger } from '../core/incidents/accept-alert';
+import type { AcceptInput, AcceptOutcome } from '../core/incidents/accept-alert';
+import type { AlertAcceptor } from '../core/incidents/alert-acceptor';
 import type { BackupAlert } from '../core/incidents/backup-alert';
 import { type CodeIdentifier, identifyAlertCode } from '../core/incidents/identify-alert-code';
 import type { Clock } from '../core/ports';
 
 export interface AlertIntakeDeps {
-  readonly ledger: AlertLedger;
+  readonly ledger: AlertAcceptor;
   readonly identifier: CodeIdentifier;
   readonly clock: Clock;
   /** Azure is reachable, so an alert without a recognisable code can wait for its job. */
@@ -12,8 +13,6 @@ export interface AlertIntakeDeps {
   /** Called after each committed batch (wakes the processor and the delivery worker). */
   readonly onCommitted?: (outcomes: readonly AcceptOutcome[]) => void;
   readonly maxBatch?: number;
-  /** Commits with a full sync (the 202 promises the alert is on disk); default: as the store is set up. */
-  readonly durably?: <T>(write: () => T) => T;
 }
 
 interface Waiting {
@@ -23,9 +22,10 @@ interface Waiting {
 }
 
 /**
- * Accepts alerts durably with group commit: alerts arriving in the same tick are written in one
- * SQLite transaction, and each caller's promise settles only after that commit. This is what a
- * 202 waits for, and it keeps a storm from costing one fsync per alert.
+ * Accepts alerts durably with group commit: alerts arriving in the same tick go to the ledger as
+ * one batch (one SQLite transaction; on Azure Storage, the batch's groups side by side), and each
+ * caller's promise settles only after the batch is stored. This is what a 202 waits for, and it
+ * keeps a storm from costing one fsync per alert.
  */
 export class AlertIntake {
   private queue: Waiting[] = [];
@@ -38,41 +38,36 @@ export class AlertIntake {
       this.queue.push({ alert, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => void this.flush());
       }
     });
   }
 
   /** Accepts a batch directly (the job poller). */
-  acceptNow(alerts: readonly BackupAlert[]): AcceptOutcome[] {
-    const outcomes = this.commit(alerts.map((a) => this.input(a)));
+  async acceptNow(alerts: readonly BackupAlert[]): Promise<AcceptOutcome[]> {
+    const outcomes = await this.deps.ledger.acceptMany(alerts.map((a) => this.input(a)));
     this.deps.onCommitted?.(outcomes);
     return outcomes;
   }
 
-  private input(alert: BackupAlert) {
+  private input(alert: BackupAlert): AcceptInput {
     const code = identifyAlertCode(alert, this.deps.identifier);
     const lookable = alert.jobId !== undefined && alert.vault.subscriptionId !== undefined && alert.vault.resourceGroup !== undefined;
     return { alert, code, awaitJob: this.deps.canLookUpJobs && lookable, receivedAt: this.deps.clock.now() };
   }
 
-  private commit(inputs: Parameters<AlertLedger['acceptMany']>[0]): AcceptOutcome[] {
-    const write = () => this.deps.ledger.acceptMany(inputs);
-    return this.deps.durably ? this.deps.durably(write) : write();
-  }
-
-  private flush(): void {
+  private async flush(): Promise<void> {
     this.scheduled = false;
     const max = this.deps.maxBatch ?? 500;
     const batch = this.queue.splice(0, max);
     if (this.queue.length > 0) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => void this.flush());
     }
     if (batch.length === 0) return;
     let outcomes: AcceptOutcome[];
     try {
-      outcomes = this.commit(batch.map((w) => this.input(w.alert)));
+      outcomes = await this.deps.ledger.acceptMany(batch.map((w) => this.input(w.alert)));
     } catch (error) {
       for (const w of batch) w.reject(error);
       return;

@@ -1,18 +1,18 @@
-import type { AlertLedger } from '../core/incidents/accept-alert';
+import type { AlertAcceptor } from '../core/incidents/alert-acceptor';
 import type { AzurePort, BackupJob, VaultRef } from '../core/azure-port';
 import { isCodedError } from '../core/errors';
 import type { CodeIdentifier } from '../core/incidents/identify-alert-code';
 import { jobErrorMessage, singleJobCode } from '../core/identify/job-code';
 import { retryDelayMs } from '../core/incidents/delivery-policy';
-import type { AlertInbox, InboxEntry } from '../core/incidents/ports';
+import type { InboxEntry, SharedAlertInbox } from '../core/incidents/ports';
 import type { Clock } from '../core/ports';
 import type { Logger } from '../logger';
 import type { AlertMetrics } from '../server/health/metrics';
 import { type IntervalTimer, systemIntervalTimer } from '../storage/session-purge';
 
 export interface AlertProcessorDeps {
-  readonly inbox: AlertInbox;
-  readonly ledger: AlertLedger;
+  readonly inbox: Pick<SharedAlertInbox, 'listByStatus'>;
+  readonly ledger: AlertAcceptor;
   readonly identifier: CodeIdentifier;
   readonly azure: AzurePort | undefined;
   readonly clock: Clock;
@@ -86,14 +86,14 @@ export class AlertProcessor {
     try {
       for (;;) {
         if (this.stopped) break;
-        const pending = inbox.listByStatus('needs-job', 50 + skipped.size).filter((e) => !skipped.has(e.id));
+        const pending = (await inbox.listByStatus('needs-job', 50 + skipped.size)).filter((e) => !skipped.has(e.id));
         if (pending.length === 0) break;
         for (const entry of pending) {
           if (this.stopped) break;
           try {
             const found = await this.lookUp(entry);
             if (found === 'stopped') break;
-            const outcome = ledger.groupPending(entry.id, found.message ? { ...entry.alert, message: found.message } : entry.alert, found.code, clock.now());
+            const outcome = await ledger.groupPending(entry, found.message ? { ...entry.alert, message: found.message } : entry.alert, found.code, clock.now());
             if (outcome.kind === 'grouped' && outcome.opened) metrics?.incidentsOpened.inc();
             processed += 1;
           } catch (error) {

@@ -1,6 +1,10 @@
 import type restify from 'restify';
 import type { AzurePort, VaultRef } from '../core/azure-port';
 import { AlertLedger } from '../core/incidents/accept-alert';
+import { type AlertAcceptor, transactionalAcceptor } from '../core/incidents/alert-acceptor';
+import type { SharedStateStores } from '../core/incidents/ports';
+import { SharedAlertLedger } from '../core/incidents/shared-alert-ledger';
+import type { TransactionalSharedStores } from '../core/incidents/transactional-shared-stores';
 import { type AlertTimeBounds, defaultMaxAheadMs } from '../core/incidents/alert-time';
 import { codeIdentifierOf, memoizedIdentifier, type CodeIdentifier } from '../core/incidents/identify-alert-code';
 import type { Clock, IdGenerator } from '../core/ports';
@@ -13,10 +17,10 @@ import { registerAlertRoute } from '../server/alerts/alerts-route';
 import { registerHealthRoutes, type ReadinessReport } from '../server/health/health-routes';
 import { type AlertMetrics, createAlertMetrics } from '../server/health/metrics';
 import { SqliteAlertInbox } from '../storage/sqlite-alert-inbox';
-import { SqliteIncidentStore, sqliteUnitOfWork } from '../storage/sqlite-incident-store';
+import { SqliteIncidentStore } from '../storage/sqlite-incident-store';
 import { SqliteOutbox } from '../storage/sqlite-outbox';
-import { SqlitePollerWatermark } from '../storage/sqlite-poller-watermark';
 import { SqliteSubscriptionStore } from '../storage/sqlite-subscription-store';
+import { sqliteImmediateUnitOfWork, sqliteSharedStores } from '../storage/sqlite-shared-stores';
 import { AlertIntake } from './alert-intake';
 import { AlertProcessor } from './alert-processor';
 import { JobPoller } from './job-poller';
@@ -41,10 +45,15 @@ export interface AlertsOptions {
   readonly processorTimer?: IntervalTimer;
   /**
    * Scale-out (STATE_STORE=blob): the job poller runs only while this instance leads, so several
-   * instances never poll the same vaults. The delivery worker still runs everywhere: it drains
-   * this instance's own outbox, which is in its SQLite file.
+   * instances never poll the same vaults. The delivery worker runs everywhere: it claims each
+   * entry of the shared outbox before sending it.
    */
   readonly leadership?: Leadership;
+  /**
+   * STATE_STORE=blob: every record of the alert path on the shared store (Azure Tables), so any
+   * instance takes any alert, command or delivery. Undefined: the app's SQLite file.
+   */
+  readonly sharedState?: Omit<SharedStateStores, 'seenEvents'>;
   /** The fix policy, which names the operators who may subscribe (read on every command). */
   readonly policy?: () => PolicyState | undefined;
 }
@@ -59,21 +68,29 @@ export interface AlertsModule {
   readonly subscriptionCommands: SubscriptionCommands;
   readonly poller: JobPoller | undefined;
   readonly metrics: AlertMetrics;
+  /** The records the alert path works on (SQLite or Azure Tables), shared by every instance on the store. */
+  readonly state: Omit<SharedStateStores, 'seenEvents'>;
+  /** STATE_STORE=sqlite: the same records as the SQLite file's synchronous stores (tests and tools read them directly). */
+  readonly sqlite: SqliteAlertStores | undefined;
+  readonly identifier: CodeIdentifier;
+  registerRoutes(server: restify.Server): void;
+  readiness(): Promise<ReadinessReport>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** The alert path's tables in the app's SQLite file. */
+export interface SqliteAlertStores {
   readonly incidents: SqliteIncidentStore;
   readonly inbox: SqliteAlertInbox;
   readonly outbox: SqliteOutbox;
   readonly subscriptions: SqliteSubscriptionStore;
-  readonly identifier: CodeIdentifier;
-  registerRoutes(server: restify.Server): void;
-  readiness(): ReadinessReport;
-  start(): void;
-  stop(): Promise<void>;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
- * The alert path wired onto an App: stores on the app's SQLite file, POST /api/alerts,
+ * The alert path wired onto an App: stores on the app's SQLite file or the shared store, POST /api/alerts,
  * /readyz, /metrics, the processor, the outbox worker, the job poller, the subscription
  * commands and the "Troubleshoot <vm>" button.
  */
@@ -82,18 +99,16 @@ export function createAlertsModule(app: AppParts, options: AlertsOptions): Alert
   // Parsed and validated once in src/config.ts: a malformed entry stopped start-up rather than shrinking the watch list.
   const watchedVaults = options.watchedVaults ?? app.config.azure.watchedVaults;
   const clock = options.clock ?? app.clock;
-  const db = app.db;
-  const incidents = new SqliteIncidentStore(db);
-  const inbox = new SqliteAlertInbox(db);
-  const outbox = new SqliteOutbox(db, clock);
-  const subscriptions = new SqliteSubscriptionStore(db);
-  const watermarks = new SqlitePollerWatermark(db);
   const identifier = memoizedIdentifier(codeIdentifierOf(app.identifier));
-  const metrics = createAlertMetrics(() => outbox.depth());
   const coalesceMs = settings.coalesceSeconds * 1000;
+  const windowMs = settings.incidentWindowMinutes * 60_000;
   // An alert older than the poller's look-back is not news; one from the future is a wrong clock.
   const alertTimes: AlertTimeBounds = { maxAheadMs: defaultMaxAheadMs, maxAgeMs: settings.pollLookbackHours * 3_600_000 };
-  const ledger = new AlertLedger({ unitOfWork: sqliteUnitOfWork(db), inbox, incidents, outbox, subscriptions, ids: options.ids, windowMs: settings.incidentWindowMinutes * 60_000, coalesceMs, alertTimes });
+  const { state, sqlite, ledger } = options.sharedState
+    ? { state: options.sharedState, sqlite: undefined, ledger: new SharedAlertLedger({ stores: options.sharedState, ids: options.ids, windowMs, coalesceMs, alertTimes }) }
+    : sqliteAlertPath(app, clock, { ids: options.ids, windowMs, coalesceMs, alertTimes });
+  const { inbox, outbox, subscriptions, incidents, watermarks } = state;
+  const metrics = createAlertMetrics(() => outbox.depth());
 
   const senders = new IncidentSenders();
   const delivery = new DeliveryWorker({
@@ -128,7 +143,6 @@ export function createAlertsModule(app: AppParts, options: AlertsOptions): Alert
     identifier,
     clock,
     canLookUpJobs: options.azure !== undefined,
-    durably: (write) => durably(app.db, write),
     onCommitted: (outcomes) => {
       for (const o of outcomes) if (o.kind === 'grouped' && o.opened) metrics.incidentsOpened.inc();
       if (outcomes.some((o) => o.kind === 'pending')) void processor.processPending();
@@ -170,20 +184,23 @@ export function createAlertsModule(app: AppParts, options: AlertsOptions): Alert
 
   let stopFollowing: (() => void) | undefined;
 
-  const readiness = (): ReadinessReport => {
+  const readiness = async (): Promise<ReadinessReport> => {
     const problems: string[] = [];
     let store: ReadinessReport['store'] = 'ok';
     let depth: number | null = null;
+    let lastPollAt = poller?.lastStatus().lastPollAt;
     try {
-      depth = outbox.depth();
+      depth = await outbox.depth();
+      // The poller runs on one instance (the lease holder); the others read when it last polled from the store.
+      lastPollAt ??= await watermarks.lastPollAt();
     } catch {
       store = 'unreachable';
-      problems.push('the SQLite store cannot be read');
+      problems.push(sqlite ? 'the SQLite store cannot be read' : 'the shared state store (Azure Tables) cannot be read');
     }
     const status = poller?.lastStatus();
     const azure: ReadinessReport['azure'] = !options.azure ? 'not-configured' : status?.azureReachable === undefined ? 'unknown' : status.azureReachable ? 'ok' : 'unreachable';
     if (azure === 'unreachable') problems.push(`Azure unreachable: ${status?.lastError ?? ''}`);
-    return { ready: store === 'ok', store, outboxDepth: depth, lastPollAt: status?.lastPollAt?.toISOString() ?? null, azure, problems };
+    return { ready: store === 'ok', store, outboxDepth: depth, lastPollAt: lastPollAt?.toISOString() ?? null, azure, problems };
   };
 
   return {
@@ -194,10 +211,8 @@ export function createAlertsModule(app: AppParts, options: AlertsOptions): Alert
     subscriptionCommands,
     poller,
     metrics,
-    incidents,
-    inbox,
-    outbox,
-    subscriptions,
+    state,
+    sqlite,
     identifier,
     registerRoutes(server) {
       registerAlertRoute(server, { intake, auth, maxBodyBytes: settings.maxBodyBytes, clock, logger: app.logger, metrics, alertTimes });
@@ -225,4 +240,16 @@ export function createAlertsModule(app: AppParts, options: AlertsOptions): Alert
       await Promise.all([poller?.settled(), processor.stop(), delivery.stop()]);
     },
   };
+}
+
+/**
+ * STATE_STORE=sqlite: the ledger accepts each batch in one transaction with a full sync (what
+ * a 202 promises), and everything else reads and writes the same tables through the shared
+ * ports, each compare-and-swap in a transaction of its own.
+ */
+function sqliteAlertPath(app: AppParts, clock: Clock, settings: { ids: IdGenerator; windowMs: number; coalesceMs: number; alertTimes: AlertTimeBounds }): { state: TransactionalSharedStores; sqlite: SqliteAlertStores; ledger: AlertAcceptor } {
+  const db = app.db;
+  const sqlite: SqliteAlertStores = { incidents: new SqliteIncidentStore(db), inbox: new SqliteAlertInbox(db), outbox: new SqliteOutbox(db, clock), subscriptions: new SqliteSubscriptionStore(db) };
+  const ledger = new AlertLedger({ unitOfWork: sqliteImmediateUnitOfWork(db), ...sqlite, ...settings });
+  return { state: sqliteSharedStores(db, clock), sqlite, ledger: transactionalAcceptor(ledger, (write) => durably(db, write)) };
 }

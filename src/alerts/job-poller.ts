@@ -3,7 +3,7 @@ import type { BackupAlert } from '../core/incidents/backup-alert';
 import { normaliseJobId } from '../core/incidents/backup-alert';
 import type { CodeIdentifier } from '../core/incidents/identify-alert-code';
 import { jobErrorMessage, singleJobCode } from '../core/identify/job-code';
-import type { PollerWatermarkStore } from '../core/incidents/ports';
+import type { SharedWatermarkStore } from '../core/incidents/ports';
 import type { Clock } from '../core/ports';
 import type { Logger } from '../logger';
 import type { AlertMetrics } from '../server/health/metrics';
@@ -12,7 +12,7 @@ import type { AlertIntake } from './alert-intake';
 export interface JobPollerDeps {
   readonly azure: AzurePort;
   readonly intake: AlertIntake;
-  readonly watermarks: PollerWatermarkStore;
+  readonly watermarks: SharedWatermarkStore;
   readonly identifier: CodeIdentifier;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -99,7 +99,7 @@ export class JobPoller {
       for (const vault of vaults) {
         const key = `${vault.subscriptionId}/${vault.resourceGroup}/${vault.name}`.toLowerCase();
         const to = clock.now();
-        const mark = watermarks.get(key);
+        const mark = await watermarks.get(key);
         const maxJobMs = this.deps.maxJobDurationMs ?? 24 * 3_600_000;
         // Failures since the watermark (the first time: within the lookback) of jobs that started up to maxJobMs earlier.
         const failedSince = mark ?? new Date(to.getTime() - this.deps.initialLookbackMs);
@@ -108,11 +108,12 @@ export class JobPoller {
         const failed = jobs.filter((j) => j.status === 'Failed' && (mark !== undefined || (j.endTime ?? j.startTime ?? to).getTime() >= failedSince.getTime()));
         const alerts = failed.map((j) => jobToAlert(j, identifier, to));
         if (alerts.length > 0) {
-          const added = intake.acceptNow(alerts).filter((o) => o.kind !== 'duplicate');
+          const added = (await intake.acceptNow(alerts)).filter((o) => o.kind !== 'duplicate');
           for (const o of added) this.deps.metrics?.alertsReceived.inc({ outcome: o.kind });
           fresh += added.length;
         }
-        watermarks.set(key, to);
+        // From the value read: of two pollers overlapping at a lease handover, one records the window (the inbox keeps each job once).
+        await watermarks.advance(key, mark, to, clock.now());
       }
       this.status = { lastPollAt: clock.now(), azureReachable: true };
     } catch (error) {

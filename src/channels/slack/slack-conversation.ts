@@ -7,7 +7,7 @@ import { ask, languageOf } from '../../core/troubleshoot/ask';
 import type { Interaction } from '../../features/interaction';
 import { AuditCommand, type AuditQuery } from '../../features/audit/audit-query';
 import type { SubscriptionCommands } from '../../features/incidents/subscription-commands';
-import type { IncidentStore } from '../../core/incidents/ports';
+import type { SharedIncidentStore } from '../../core/incidents/ports';
 import { renderAuditMessage } from './blocks/fix-blocks';
 import type { QuestionAnswer, QuestionFlow } from '../../features/questions/question-flow';
 import { renderFailedBackupsMessage, renderVaultStatusMessage, slackTime } from './blocks/question-blocks';
@@ -39,7 +39,7 @@ export interface SlackConversationDeps {
   /** `subscribe` / `unsubscribe` / `subscriptions`: incident messages in this channel. */
   readonly subscriptions?: SubscriptionCommands;
   /** The incidents, for "Troubleshoot <vm>" on an incident message. */
-  readonly incidents?: IncidentStore;
+  readonly incidents?: Pick<SharedIncidentStore, 'get'>;
 }
 
 /**
@@ -84,7 +84,7 @@ export async function answerMessage(message: SlackTextMessage, deps: SlackConver
   const interactionOf = (language: Language): Interaction => ({ actor: slackActor(message.teamId, message.userId), language, place: { channel: 'slack', conversationId: slackConversationId(message.teamId, message.channelId) } });
   if (deps.subscriptions?.recognises(text)) {
     // A subscription is the channel's (a DM's, in a DM): incident messages are new posts there, not in this thread.
-    const answer = deps.subscriptions.answer(interactionOf(languageOf(text, undefined)), text, {
+    const answer = await deps.subscriptions.answer(interactionOf(languageOf(text, undefined)), text, {
       conversationKey: slackConversationId(message.teamId, message.channelId),
       reference: { channelId: 'slack', team: message.teamId, channel: message.channelId },
     });

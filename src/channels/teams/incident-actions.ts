@@ -1,5 +1,5 @@
 import { troubleshootVerb } from '../../core/incidents/incident-view';
-import type { IncidentStore } from '../../core/incidents/ports';
+import type { SharedIncidentStore } from '../../core/incidents/ports';
 import type { TroubleshootService } from '../../core/troubleshoot/troubleshoot-service';
 import { buildInvalidActionView } from '../../core/views/conversation-views';
 import { TroubleshootIncidentPayloadSchema, troubleshootIncidentVm } from '../../features/incidents/troubleshoot-incident';
@@ -8,7 +8,7 @@ import { teamsActor } from './teams-actor';
 import type { TeamsBot } from './teams-bot';
 
 export interface IncidentActionDeps {
-  readonly incidents: IncidentStore;
+  readonly incidents: Pick<SharedIncidentStore, 'get'>;
   readonly troubleshoot: TroubleshootService;
 }
 

@@ -36,7 +36,7 @@ export function registerSubscriptionCommands(bot: TeamsBot, commands: Subscripti
     (text) => commands.recognises(text),
     async (ctx: CommandContext) => {
       const conversation = subscriptionConversation(ctx.conversation);
-      const answer = commands.answer({ actor: teamsActor(ctx.sender), language: ctx.language, place: { channel: 'msteams', conversationId: conversation.id } }, ctx.text, {
+      const answer = await commands.answer({ actor: teamsActor(ctx.sender), language: ctx.language, place: { channel: 'msteams', conversationId: conversation.id } }, ctx.text, {
         conversationKey: conversation.id,
         reference: conversationReferenceOf(conversation, appId) as Record<string, unknown>,
       });

@@ -1,6 +1,8 @@
 import { CodedError } from '../errors';
 import type { IdGenerator } from '../ports';
 import type { AcceptInput, AcceptOutcome } from './accept-alert';
+import type { AlertAcceptor } from './alert-acceptor';
+import { type AlertTimeBounds, defaultAlertTimeBounds, withPlausibleTime } from './alert-time';
 import { alertDedupeKey, vmKey, type BackupAlert } from './backup-alert';
 import { planDueAt } from './delivery-policy';
 import { decideGroup } from './group-alert';
@@ -16,6 +18,10 @@ export interface SharedAlertLedgerDeps {
   readonly coalesceMs: number;
   /** Most cards one `subscribe` queues for incidents already open (default 20, the most recent). */
   readonly maxOpenCards?: number;
+  /** Alert times outside these bounds around the time received are replaced by it (default: 5 minutes ahead, 24 hours old). */
+  readonly alertTimes?: AlertTimeBounds;
+  /** Groups of one batch accepted at once (default 16): each is a few round trips to the store. */
+  readonly concurrency?: number;
 }
 
 /** A group is decided again this often when other instances keep committing first (a storm on one vault and code). */
@@ -32,31 +38,49 @@ const MAX_GROUP_ATTEMPTS = 50;
  * 4. the inbox entry is created last, create-only; the instance that loses answers "duplicate".
  * A crash before 4 sends no 202, so the sender retries, and the retry's grouping is a "touch".
  */
-export class SharedAlertLedger {
+export class SharedAlertLedger implements AlertAcceptor {
   constructor(private readonly deps: SharedAlertLedgerDeps) {}
 
-  /** One after the other: alerts of one batch often share a group. */
+  /**
+   * Alerts of one group one after the other (they would only race each other for its head),
+   * the groups of a batch side by side, a few at a time.
+   */
   async acceptMany(inputs: readonly AcceptInput[]): Promise<AcceptOutcome[]> {
-    const outcomes: AcceptOutcome[] = [];
-    for (const input of inputs) outcomes.push(await this.accept(input));
+    const outcomes: AcceptOutcome[] = new Array<AcceptOutcome>(inputs.length);
+    const lanes = new Map<string, number[]>();
+    inputs.forEach((input, index) => {
+      const key = groupingKey(input.alert, input.code ?? null);
+      lanes.set(key, [...(lanes.get(key) ?? []), index]);
+    });
+    const queue = [...lanes.values()];
+    const worker = async (): Promise<void> => {
+      for (let lane = queue.shift(); lane; lane = queue.shift()) {
+        for (const index of lane) outcomes[index] = await this.accept(inputs[index] as AcceptInput);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(queue.length, this.deps.concurrency ?? 16) }, worker));
     return outcomes;
   }
 
   async accept(input: AcceptInput): Promise<AcceptOutcome> {
-    const { alert, code, awaitJob, receivedAt } = input;
+    const { code, awaitJob, receivedAt } = input;
     const { inbox } = this.deps.stores;
-    const dedupeKey = alertDedupeKey(alert);
+    // The sender's own time identifies a retry of the same alert, so the key is taken before any replacement.
+    const dedupeKey = alertDedupeKey(input.alert);
     const seen = await inbox.find(dedupeKey);
     if (seen) return { kind: 'duplicate', alertId: seen.id, incidentId: seen.incidentId };
+    // Grouping must not follow a sender's wrong clock: an implausible time becomes the time received.
+    const alert = withPlausibleTime(input.alert, receivedAt, this.deps.alertTimes ?? defaultAlertTimeBounds);
+    const note = alert.senderTimeReplaced ? { senderTimeReplaced: alert.senderTimeReplaced } : {};
     const entry: InboxEntry = { id: this.deps.ids.next(), dedupeKey, alert, code: code ?? null, status: 'needs-job', incidentId: null, receivedAt };
     if (code === undefined && awaitJob) {
       const stored = await inbox.insert(entry);
-      return stored.inserted ? { kind: 'pending', alertId: entry.id } : { kind: 'duplicate', alertId: stored.entry.id, incidentId: stored.entry.incidentId };
+      return stored.inserted ? { kind: 'pending', alertId: entry.id, ...note } : { kind: 'duplicate', alertId: stored.entry.id, incidentId: stored.entry.incidentId };
     }
     const grouped = await this.group(alert, code ?? null, receivedAt);
     const stored = await inbox.insert({ ...entry, status: grouped ? 'grouped' : 'ignored', incidentId: grouped?.id ?? null });
     if (!stored.inserted) return { kind: 'duplicate', alertId: stored.entry.id, incidentId: stored.entry.incidentId };
-    return grouped ? { kind: 'grouped', alertId: entry.id, incidentId: grouped.id, changed: grouped.changed, opened: grouped.opened } : { kind: 'ignored', alertId: entry.id };
+    return grouped ? { kind: 'grouped', alertId: entry.id, incidentId: grouped.id, changed: grouped.changed, opened: grouped.opened, ...note } : { kind: 'ignored', alertId: entry.id, ...note };
   }
 
   /** Groups an inbox entry that waited for its job; on two instances at once, both group (the second is a touch) and one moves the entry on. */

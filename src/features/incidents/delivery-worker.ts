@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DeliveryOutbox, IncidentStore, OutboxEntry, SubscriptionStore } from '../../core/incidents/ports';
+import type { OutboxEntry, SharedIncidentStore, SharedOutbox, SharedSubscriptionStore } from '../../core/incidents/ports';
 import type { Subscription } from '../../core/incidents/subscription';
 import { ConversationRateLimiter, type RetryPolicy, defaultRetryPolicy, parseRetryAfter, retryableStatuses, retryDelayMs, tooLargeStatus } from '../../core/incidents/delivery-policy';
 import { type Incident } from '../../core/incidents/incident';
@@ -53,9 +53,10 @@ export interface DeliveryMetrics {
 }
 
 export interface DeliveryWorkerDeps {
-  readonly outbox: DeliveryOutbox;
-  readonly incidents: IncidentStore;
-  readonly subscriptions: SubscriptionStore;
+  /** Shared by every instance on one store: an entry is sent only by the worker holding its claim. */
+  readonly outbox: SharedOutbox;
+  readonly incidents: Pick<SharedIncidentStore, 'get'>;
+  readonly subscriptions: Pick<SharedSubscriptionStore, 'listForConversation'>;
   readonly sender: IncidentSender & { limiterFor?(conversationKey: string): ConversationRateLimiter | undefined };
   readonly clock: Clock;
   readonly sleep: (ms: number) => Promise<void>;
@@ -168,9 +169,9 @@ export class DeliveryWorker {
       const woken = new Promise<void>((resolve) => (this.wakeUp = resolve));
       let wait: number;
       try {
-        const started = this.scan();
+        const started = await this.scan();
         const idle = this.deps.idleMs ?? 1_000;
-        const next = this.deps.outbox.nextDueAt();
+        const next = await this.deps.outbox.nextDueAt();
         wait = next ? Math.min(idle, Math.max(0, next.getTime() - this.deps.clock.now().getTime())) : idle;
         // Due entries whose conversation is busy (or whose call is in flight): the lane's end wakes us.
         if (wait === 0 && started.length === 0) wait = Math.min(idle, 250);
@@ -192,18 +193,18 @@ export class DeliveryWorker {
    * Throws when the store cannot be read.
    */
   async runOnce(): Promise<number> {
-    const counts = await Promise.all(this.scan());
+    const counts = await Promise.all(await this.scan());
     return counts.reduce((a, b) => a + b, 0);
   }
 
   /** Records what was sent but not written, then starts a lane for each due conversation not already busy. */
-  private scan(): Promise<number>[] {
+  private async scan(): Promise<Promise<number>[]> {
     for (const [id, sent] of this.unrecorded) {
-      this.deps.outbox.markDelivered(id, sent.revision, sent.activityId, sent.at, new Date(sent.at.getTime() + this.deps.coalesceMs));
+      await this.deps.outbox.markDelivered(id, this.holder, sent.revision, sent.activityId, sent.at, new Date(sent.at.getTime() + this.deps.coalesceMs));
       this.unrecorded.delete(id);
     }
     const now = this.deps.clock.now();
-    const due = this.deps.outbox.due(now, this.deps.batchSize ?? 100, [...this.lanes.keys()]);
+    const due = await this.deps.outbox.due(now, this.deps.batchSize ?? 100, [...this.lanes.keys()]);
     const byConversation = new Map<string, OutboxEntry[]>();
     for (const e of due) {
       if (this.inFlight.has(e.id) || this.lanes.has(e.conversationKey)) continue;
@@ -229,18 +230,22 @@ export class DeliveryWorker {
         const now = this.deps.clock.now();
         const wait = this.limiterOf(conversationKey).delayMs(conversationKey, now.getTime());
         if (wait > 0) {
-          // Over Teams' limit for this conversation: everything left waits for the window, without counting an attempt.
-          for (const rest of entries.slice(index)) this.deps.outbox.reschedule(rest.id, new Date(now.getTime() + wait), rest.attempts, rest.lastError ?? 'rate limited');
+          // Over the channel's limit for this conversation: everything left waits for the window, without counting an attempt.
+          for (const rest of entries.slice(index)) {
+            if (await this.deps.outbox.claim(rest.id, this.holder, now, new Date(now.getTime() + this.claimMs))) {
+              await this.deps.outbox.reschedule(rest.id, this.holder, new Date(now.getTime() + wait), rest.attempts, rest.lastError ?? 'rate limited');
+            }
+          }
           break;
         }
         // Several workers may share the outbox (instances on one store): only the one holding the
         // entry's claim sends it, and it works from the entry as the claim found it (another worker
         // may have posted the card meanwhile, so this one updates it instead of posting again).
-        const claimed = this.deps.outbox.claim(entry.id, this.holder, now, new Date(now.getTime() + this.claimMs));
+        const claimed = await this.deps.outbox.claim(entry.id, this.holder, now, new Date(now.getTime() + this.claimMs));
         if (!claimed) continue;
         if (claimed.status !== 'pending' || claimed.dueAt.getTime() > now.getTime()) {
           // Delivered (or rescheduled) by another worker between our scan and our claim.
-          this.deps.outbox.release(entry.id, this.holder);
+          await this.deps.outbox.release(entry.id, this.holder);
           continue;
         }
         attempted += 1;
@@ -249,21 +254,22 @@ export class DeliveryWorker {
           outcome = await this.deliverOne(claimed, now);
         } finally {
           // A call still in flight past its timeout keeps the claim until it settles (or the claim runs out).
-          if (!this.inFlight.has(entry.id)) this.deps.outbox.release(entry.id, this.holder);
+          if (!this.inFlight.has(entry.id)) await this.deps.outbox.release(entry.id, this.holder);
         }
         if (outcome === 'conversation-closed') break;
       } catch (error) {
         this.deps.logger.error({ err: error, outboxId: entry.id, conversationKey }, 'delivery bookkeeping failed; the entry will be retried');
-        this.tryReschedule(entry, error);
+        await this.tryReschedule(entry, error);
       }
     }
     return attempted;
   }
 
-  private tryReschedule(entry: OutboxEntry, error: unknown): void {
+  /** Only while this worker holds the claim; otherwise the claim runs out and the entry is due again. */
+  private async tryReschedule(entry: OutboxEntry, error: unknown): Promise<void> {
     try {
       const delay = retryDelayMs(entry.attempts + 1, undefined, this.deps.random, this.retry);
-      this.deps.outbox.reschedule(entry.id, new Date(this.deps.clock.now().getTime() + delay), entry.attempts, `store: ${(error as Error)?.message ?? String(error)}`);
+      await this.deps.outbox.reschedule(entry.id, this.holder, new Date(this.deps.clock.now().getTime() + delay), entry.attempts, `store: ${(error as Error)?.message ?? String(error)}`);
     } catch {
       // The store is down: the entry stays due and the loop backs off on its next scan.
     }
@@ -271,11 +277,11 @@ export class DeliveryWorker {
 
   private async deliverOne(entry: OutboxEntry, now: Date): Promise<'done' | 'conversation-closed'> {
     const { outbox, incidents, subscriptions, metrics, logger } = this.deps;
-    const incident = incidents.get(entry.incidentId);
-    const subscription =
-      subscriptions.list().find((s) => s.id === entry.subscriptionId) ?? subscriptions.listForConversation(entry.conversationKey)[0];
+    const incident = await incidents.get(entry.incidentId);
+    const here = await subscriptions.listForConversation(entry.conversationKey);
+    const subscription = here.find((s) => s.id === entry.subscriptionId) ?? here[0];
     if (!incident || !subscription) {
-      outbox.markFailed(entry.id, !incident ? 'incident not found' : 'conversation unsubscribed');
+      await outbox.markFailed(entry.id, this.holder, !incident ? 'incident not found' : 'conversation unsubscribed');
       return 'done';
     }
     const view = this.view(incident, subscription.language);
@@ -287,7 +293,7 @@ export class DeliveryWorker {
     if (!attempt.ok && known !== undefined && attempt.status === 404) {
       // Someone deleted the card: forget it and post a new one (once; a failure of that post is retried as a create).
       logger.warn({ outboxId: entry.id, incidentId: entry.incidentId, conversationKey: entry.conversationKey }, 'the incident card was deleted in the channel; posting a new one');
-      outbox.forgetActivity(entry.id);
+      await outbox.forgetActivity(entry.id, this.holder);
       this.unrecorded.delete(entry.id);
       created = true;
       this.limiterOf(entry.conversationKey).record(entry.conversationKey, this.deps.clock.now().getTime());
@@ -295,15 +301,15 @@ export class DeliveryWorker {
     }
     if (!attempt.ok) return this.failed(entry, attempt);
     metrics?.deliveries.inc({ kind: created ? 'create' : 'update' });
-    this.record(entry, { activityId: attempt.activityId, revision: incident.revision, at: this.deps.clock.now() });
+    await this.record(entry, { activityId: attempt.activityId, revision: incident.revision, at: this.deps.clock.now() });
     return 'done';
   }
 
   /** Writes a delivery; if the store fails, the card's id is kept in memory and written before the next scan. */
-  private record(entry: OutboxEntry, sent: Sent): void {
+  private async record(entry: OutboxEntry, sent: Sent): Promise<void> {
     if (entry.pendingSince) this.deps.metrics?.acceptedToPosted.observe(Math.max(0, sent.at.getTime() - entry.pendingSince.getTime()) / 1000);
     try {
-      this.deps.outbox.markDelivered(entry.id, sent.revision, sent.activityId, sent.at, new Date(sent.at.getTime() + this.deps.coalesceMs));
+      await this.deps.outbox.markDelivered(entry.id, this.holder, sent.revision, sent.activityId, sent.at, new Date(sent.at.getTime() + this.deps.coalesceMs));
       this.unrecorded.delete(entry.id);
     } catch (error) {
       this.unrecorded.set(entry.id, sent);
@@ -337,18 +343,18 @@ export class DeliveryWorker {
     try {
       const id = await call;
       this.deps.metrics?.deliveries.inc({ kind: activityId ? 'update' : 'create' });
-      this.record(entry, { activityId: id, revision, at: this.deps.clock.now() });
+      await this.record(entry, { activityId: id, revision, at: this.deps.clock.now() });
       this.deps.logger.info({ outboxId: entry.id, activityId: id }, 'a timed-out delivery answered late; recorded');
     } catch {
       // It failed after all: the retry scheduled at the timeout stands.
     } finally {
       this.inFlight.delete(entry.id);
-      this.deps.outbox.release(entry.id, this.holder);
+      await this.deps.outbox.release(entry.id, this.holder).catch(() => undefined);
       this.wake();
     }
   }
 
-  private failed(entry: OutboxEntry, attempt: Extract<Attempt, { ok: false }>): 'done' | 'conversation-closed' {
+  private async failed(entry: OutboxEntry, attempt: Extract<Attempt, { ok: false }>): Promise<'done' | 'conversation-closed'> {
     const { outbox, metrics, logger } = this.deps;
     const { status, retryAfterMs, error } = attempt;
     const attempts = entry.attempts + 1;
@@ -356,7 +362,7 @@ export class DeliveryWorker {
     if (status === 403) {
       // The bot was removed from the team (or lost the right to post): nothing here can succeed until it is back.
       const reason = '403 Forbidden: the bot may no longer post in this conversation (removed from the team?). Add it again and subscribe to resume.';
-      const dropped = outbox.failConversation(entry.conversationKey, reason);
+      const dropped = await outbox.failConversation(entry.conversationKey, reason);
       metrics?.deliveryFailures.inc(Math.max(1, dropped));
       logger.error({ conversationKey: entry.conversationKey, subscriptionId: entry.subscriptionId, dropped }, `incident deliveries to this conversation stopped: ${reason}`);
       return 'conversation-closed';
@@ -365,12 +371,12 @@ export class DeliveryWorker {
     if (transient && attempts < this.retry.maxAttempts) {
       // No status: the connector was unreachable or too slow. Back off like a 5xx.
       const delay = retryDelayMs(attempts, status === undefined ? undefined : retryAfterMs, this.deps.random, this.retry);
-      outbox.reschedule(entry.id, new Date(this.deps.clock.now().getTime() + delay), attempts, message);
+      await outbox.reschedule(entry.id, this.holder, new Date(this.deps.clock.now().getTime() + delay), attempts, message);
       const label = attempt.timedOut ? 'timeout' : status === undefined ? 'network' : String(status);
       metrics?.deliveryRetries.inc({ status: label });
       logger.warn({ outboxId: entry.id, status: label, delay, attempts }, 'delivery will be retried');
     } else {
-      outbox.markFailed(entry.id, message);
+      await outbox.markFailed(entry.id, this.holder, message);
       metrics?.deliveryFailures.inc();
       logger.error({ outboxId: entry.id, status, err: error }, 'delivery failed for good');
     }

@@ -1,6 +1,6 @@
 import type { OpenIncidentsPlan } from '../../core/incidents/open-incidents';
 import { openIncidentsText } from '../../core/incidents/open-incidents';
-import type { SubscriptionStore } from '../../core/incidents/ports';
+import type { SharedSubscriptionStore } from '../../core/incidents/ports';
 import { type Subscription, type SubscriptionScope, parseSubscriptionCommand, scopeKey } from '../../core/incidents/subscription';
 import type { Language } from '../../core/knowledge/schema';
 import type { Clock, IdGenerator } from '../../core/ports';
@@ -8,7 +8,7 @@ import { decideSubscriptionChange, type PolicyState } from '../../core/remediati
 import type { Interaction } from '../interaction';
 
 export interface SubscriptionCommandsDeps {
-  readonly subscriptions: SubscriptionStore;
+  readonly subscriptions: SharedSubscriptionStore;
   readonly ids: IdGenerator;
   readonly clock: Clock;
   /** The fix policy names the operators who may change where cards go; undefined: no policy (anyone may). */
@@ -17,7 +17,7 @@ export interface SubscriptionCommandsDeps {
    * Stores the subscription and queues messages for the incidents already open that it matches
    * (the alert ledger's subscribe). Without it the subscription is only stored.
    */
-  readonly subscribe?: (subscription: Subscription) => OpenIncidentsPlan;
+  readonly subscribe?: (subscription: Subscription) => Promise<OpenIncidentsPlan>;
   /** Called after the answer (e.g. to wake the delivery worker for the queued messages). */
   readonly onSubscribed?: (subscription: Subscription) => void;
 }
@@ -56,7 +56,7 @@ export class SubscriptionCommands {
    * The answer to one command, or undefined when the text is not one. `afterSent` is for the
    * channel to call once the answer is posted: the open incidents' messages follow it.
    */
-  answer(i: Interaction, text: string, where: SubscriptionPlace): { readonly text: string; readonly afterSent?: () => void } | undefined {
+  async answer(i: Interaction, text: string, where: SubscriptionPlace): Promise<{ readonly text: string; readonly afterSent?: () => void } | undefined> {
     const command = parseSubscriptionCommand(text);
     if (!command) return undefined;
     const lang = i.language;
@@ -80,8 +80,8 @@ export class SubscriptionCommands {
           createdAt: this.deps.clock.now(),
         };
         let plan: OpenIncidentsPlan | undefined;
-        if (this.deps.subscribe) plan = this.deps.subscribe(subscription);
-        else this.deps.subscriptions.add(subscription);
+        if (this.deps.subscribe) plan = await this.deps.subscribe(subscription);
+        else await this.deps.subscriptions.add(subscription);
         const open = plan ? ` ${openIncidentsText(plan, lang)}` : '';
         const confirmation =
           lang === 'en'
@@ -90,7 +90,7 @@ export class SubscriptionCommands {
         return { text: confirmation, afterSent: () => this.deps.onSubscribed?.(subscription) };
       }
       case 'unsubscribe': {
-        const removed = this.deps.subscriptions.remove(key, command.scope ? scopeKey(command.scope) : undefined);
+        const removed = await this.deps.subscriptions.remove(key, command.scope ? scopeKey(command.scope) : undefined);
         if (removed === 0) return { text: lang === 'en' ? 'This conversation had no such subscription.' : 'Ta rozmowa nie miała takiej subskrypcji.' };
         return {
           text:
@@ -100,7 +100,7 @@ export class SubscriptionCommands {
         };
       }
       case 'list': {
-        const subs = this.deps.subscriptions.listForConversation(key);
+        const subs = await this.deps.subscriptions.listForConversation(key);
         if (subs.length === 0) {
           return {
             text:

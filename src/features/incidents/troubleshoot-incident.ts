@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { workloadOfGroupKey } from '../../core/incidents/incident';
-import type { IncidentStore } from '../../core/incidents/ports';
+import type { SharedIncidentStore } from '../../core/incidents/ports';
 import type { TroubleshootSession } from '../../core/troubleshoot/session';
 import type { TroubleshootService } from '../../core/troubleshoot/troubleshoot-service';
 import { OpaqueIdSchema, PayloadVersion } from '../../core/views/card-actions';
@@ -20,8 +20,8 @@ export type TroubleshootIncidentPayload = z.infer<typeof TroubleshootIncidentPay
  * (a code another tool stated that the catalogue does not know). The channel posts the
  * session's message as a reply and attaches its id.
  */
-export async function troubleshootIncidentVm(deps: { readonly incidents: IncidentStore; readonly troubleshoot: TroubleshootService }, i: Interaction, payload: TroubleshootIncidentPayload): Promise<TroubleshootSession | undefined> {
-  const incident = deps.incidents.get(payload.incidentId);
+export async function troubleshootIncidentVm(deps: { readonly incidents: Pick<SharedIncidentStore, 'get'>; readonly troubleshoot: TroubleshootService }, i: Interaction, payload: TroubleshootIncidentPayload): Promise<TroubleshootSession | undefined> {
+  const incident = await deps.incidents.get(payload.incidentId);
   const vm = incident?.vms.find((v) => v.key === payload.vm);
   if (!incident || !vm || !incident.code) return undefined;
   // The stepping flow, its checks and fixes are for Azure VMs; other workloads' cards offer no Troubleshoot, so a press for one is forged.

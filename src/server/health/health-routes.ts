@@ -11,11 +11,10 @@ export interface ReadinessReport {
 }
 
 /** /readyz (store, outbox depth, last poll, Azure) and /metrics (Prometheus text). /healthz is the server's own. */
-export function registerHealthRoutes(server: restify.Server, deps: { readonly metrics: AlertMetrics; readonly readiness: () => ReadinessReport }): void {
-  server.get('/readyz', (_req: restify.Request, res: restify.Response, next: restify.Next) => {
-    const report = deps.readiness();
+export function registerHealthRoutes(server: restify.Server, deps: { readonly metrics: AlertMetrics; readonly readiness: () => Promise<ReadinessReport> }): void {
+  server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
+    const report = await deps.readiness();
     res.send(report.ready ? 200 : 503, report);
-    return next();
   });
   server.get('/metrics', async (_req: restify.Request, res: restify.Response) => {
     const text = await deps.metrics.registry.metrics();

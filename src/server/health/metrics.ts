@@ -11,7 +11,7 @@ export interface AlertMetrics {
   readonly acceptedToPosted: Histogram;
 }
 
-export function createAlertMetrics(outboxDepth: () => number, options: { defaultMetrics?: boolean } = {}): AlertMetrics {
+export function createAlertMetrics(outboxDepth: () => number | Promise<number>, options: { defaultMetrics?: boolean } = {}): AlertMetrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'backup_doctor_' });
   const metrics: AlertMetrics = {
@@ -32,8 +32,13 @@ export function createAlertMetrics(outboxDepth: () => number, options: { default
     name: 'backup_doctor_outbox_depth',
     help: 'Outbox entries waiting for delivery',
     registers: [registry],
-    collect() {
-      this.set(outboxDepth());
+    // A store that cannot be read leaves the last figure: /metrics still answers, /readyz says what is wrong.
+    async collect() {
+      try {
+        this.set(await outboxDepth());
+      } catch {
+        // keep the previous value
+      }
     },
   });
   return metrics;

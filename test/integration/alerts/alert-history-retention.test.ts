@@ -34,22 +34,22 @@ test('after the retention the delivered incident and its alert are gone; the one
   const waiting = await postAlert(bot.running.url, minimalAlert('rsv-prod-weu', 'vm-stuck', 'BackUpOperationFailed', 'job-stuck-0000000'));
   const deliveredId = String(delivered.body['incidentId']);
   const waitingId = String(waiting.body['incidentId']);
-  expect(alerts.incidents.get(deliveredId)).toBeDefined();
-  expect(alerts.inbox.find('fired:job:job-old-00000000')).toBeDefined();
+  expect(alerts.sqlite!.incidents.get(deliveredId)).toBeDefined();
+  expect(alerts.sqlite!.inbox.find('fired:job:job-old-00000000')).toBeDefined();
 
   // Within the retention nothing goes.
   clock.advance(29 * 86_400_000);
-  expect(await bot.app.alertHistoryPurge.runOnce()).toBe(0);
+  expect(await bot.app.alertHistoryPurge!.runOnce()).toBe(0);
 
   clock.advance(2 * 86_400_000);
-  expect(await bot.app.alertHistoryPurge.runOnce()).toBeGreaterThan(0);
-  expect(alerts.incidents.get(deliveredId)).toBeUndefined();
-  expect(alerts.inbox.find('fired:job:job-old-00000000')).toBeUndefined();
+  expect(await bot.app.alertHistoryPurge!.runOnce()).toBeGreaterThan(0);
+  expect(alerts.sqlite!.incidents.get(deliveredId)).toBeUndefined();
+  expect(alerts.sqlite!.inbox.find('fired:job:job-old-00000000')).toBeUndefined();
   // The incident whose card never went out is kept, with its message still due.
-  expect(alerts.incidents.get(waitingId)?.vms.map((v) => v.name)).toEqual(['vm-stuck']);
+  expect(alerts.sqlite!.incidents.get(waitingId)?.vms.map((v) => v.name)).toEqual(['vm-stuck']);
   // So is its alert: the record of what it groups, and the job id that keeps a re-sent alert a duplicate.
-  expect(alerts.inbox.find('fired:job:job-stuck-0000000')).toBeDefined();
+  expect(alerts.sqlite!.inbox.find('fired:job:job-stuck-0000000')).toBeDefined();
   expect((await postAlert(bot.running.url, minimalAlert('rsv-prod-weu', 'vm-stuck', 'BackUpOperationFailed', 'job-stuck-0000000'))).body['status']).toBe('duplicate');
-  expect(alerts.outbox.depth()).toBe(1);
+  expect(alerts.sqlite!.outbox.depth()).toBe(1);
   expect(await alerts.delivery.runOnce()).toBe(1);
 });

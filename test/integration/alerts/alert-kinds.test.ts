@@ -16,7 +16,7 @@ describe('POST /api/alerts with the alert kinds Azure sends', () => {
     expect(r.status).toBe(202);
     const id = r.body['incidentId'];
     expect(typeof id).toBe('string');
-    const incident = suite.bot.app.alerts.incidents.get(id as string);
+    const incident = suite.bot.app.alerts.sqlite!.incidents.get(id as string);
     if (!incident) throw new Error(`incident ${String(id)} was not stored`);
     return incident;
   }
@@ -58,7 +58,7 @@ describe('POST /api/alerts with the alert kinds Azure sends', () => {
     const r = await postAlert(suite.bot.running.url, body);
     expect(r.status).toBe(202);
     // Grouped, or waiting for its job when the alert does not say the code: stored either way, under its job.
-    const stored = suite.bot.app.alerts.inbox.find(`fired:job:${body.data.alertContext.extendedInfo.jobId}`);
+    const stored = suite.bot.app.alerts.sqlite!.inbox.find(`fired:job:${body.data.alertContext.extendedInfo.jobId}`);
     expect(stored?.alert.vm.name).toBe(name);
   });
 
@@ -74,13 +74,13 @@ describe('POST /api/alerts with the alert kinds Azure sends', () => {
   ];
 
   it.each(ignored)('answers %s with 200 and the reason, storing nothing', async (file, reason) => {
-    const inbox = suite.bot.app.alerts.inbox.count();
-    const incidents = suite.bot.app.alerts.incidents.count();
+    const inbox = suite.bot.app.alerts.sqlite!.inbox.count();
+    const incidents = suite.bot.app.alerts.sqlite!.incidents.count();
     const r = await postAlert(suite.bot.running.url, fixture(file));
     expect(r.status).toBe(200);
     expect(r.body['ignored']).toMatch(reason);
-    expect(suite.bot.app.alerts.inbox.count()).toBe(inbox);
-    expect(suite.bot.app.alerts.incidents.count()).toBe(incidents);
+    expect(suite.bot.app.alerts.sqlite!.inbox.count()).toBe(inbox);
+    expect(suite.bot.app.alerts.sqlite!.incidents.count()).toBe(incidents);
   });
 
   it('counts ignored alerts in /metrics', async () => {

@@ -3,7 +3,7 @@ import { codeIdentifierOf } from '../../../src/core/incidents/identify-alert-cod
 import { AlertLedger } from '../../../src/core/incidents/accept-alert';
 import type { AzurePort } from '../../../src/core/azure-port';
 import type { BackupAlert } from '../../../src/core/incidents/backup-alert';
-import type { AlertInbox } from '../../../src/core/incidents/ports';
+import { transactionalAcceptor } from '../../../src/core/incidents/alert-acceptor';
 import { createIdentifier } from '../../../src/core/identify';
 import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
 import { createLogger } from '../../../src/logger';
@@ -12,6 +12,7 @@ import { SqliteAlertInbox } from '../../../src/storage/sqlite-alert-inbox';
 import { SqliteIncidentStore, sqliteUnitOfWork } from '../../../src/storage/sqlite-incident-store';
 import { SqliteOutbox } from '../../../src/storage/sqlite-outbox';
 import { SqliteSubscriptionStore } from '../../../src/storage/sqlite-subscription-store';
+import { sqliteSharedStores } from '../../../src/storage/sqlite-shared-stores';
 import type { IntervalTimer } from '../../../src/storage/session-purge';
 import { type Harness, PROD_VAULT, SUB, startHarness } from '../azure/simulator-harness';
 import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
@@ -64,9 +65,9 @@ describe('alerts waiting for their job (webhook -> processor -> Azure)', () => {
     expect(r.status).toBe(202);
     expect(r.body['status']).toBe('pending');
     await bot.app.alerts.processor.processPending();
-    const entry = bot.app.alerts.inbox.find(`fired:job:${JOB}`)!;
+    const entry = bot.app.alerts.sqlite!.inbox.find(`fired:job:${JOB}`)!;
     expect(entry.status).toBe('grouped');
-    expect(bot.app.alerts.incidents.get(entry.incidentId!)!.code).toBe('UserErrorGuestAgentStatusUnavailable');
+    expect(bot.app.alerts.sqlite!.incidents.get(entry.incidentId!)!.code).toBe('UserErrorGuestAgentStatusUnavailable');
     expect(jobLookups(h)).toBe(3);
     // The incident it opened is counted.
     expect(metricValue(await metricsText(bot.running.url), 'backup_doctor_incidents_opened_total')).toBe(1);
@@ -76,9 +77,9 @@ describe('alerts waiting for their job (webhook -> processor -> Azure)', () => {
     h.sim.faults.throttle(`/backupJobs/${JOB}`, { times: 50, retryAfterSeconds: 0 });
     await postAlert(bot.running.url, waitingAlert);
     await bot.app.alerts.processor.processPending();
-    const entry = bot.app.alerts.inbox.find(`fired:job:${JOB}`)!;
+    const entry = bot.app.alerts.sqlite!.inbox.find(`fired:job:${JOB}`)!;
     expect(entry.status).toBe('grouped');
-    expect(bot.app.alerts.incidents.get(entry.incidentId!)!.code).toBeNull();
+    expect(bot.app.alerts.sqlite!.incidents.get(entry.incidentId!)!.code).toBeNull();
     expect(jobLookups(h)).toBe(4);
   });
 });
@@ -176,7 +177,7 @@ describe('a processor run that fails', () => {
 
     // The store fails once (a locked or full disk) when the processor reads what waits.
     let failures = 1;
-    const flakyInbox = new Proxy(inbox as AlertInbox, {
+    const flakyInbox = new Proxy(sqliteSharedStores(db, clock).inbox, {
       get(target, prop) {
         const value = Reflect.get(target, prop, target) as unknown;
         if (prop === 'listByStatus' && failures > 0) {
@@ -191,7 +192,7 @@ describe('a processor run that fails', () => {
     const timer = new ManualTimer();
     const processor = new AlertProcessor({
       inbox: flakyInbox,
-      ledger,
+      ledger: transactionalAcceptor(ledger),
       identifier: codeIdentifierOf(createIdentifier(loadKnowledgeBase())),
       azure: h.gateway,
       clock,

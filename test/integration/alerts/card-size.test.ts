@@ -49,7 +49,7 @@ describe('incident cards larger than Teams takes', () => {
       incidentId = String(r.body['incidentId']);
     }
     // As rendered before any fitting, this card is far over the limit: the premise of these tests.
-    const incident = bot.app.alerts.incidents.get(incidentId)!;
+    const incident = bot.app.alerts.sqlite!.incidents.get(incidentId)!;
     expect(cardByteSize(renderCard('incident', incidentCardData(incident, 'en')))).toBeGreaterThan(40_000);
     return incidentId;
   }
@@ -83,7 +83,7 @@ describe('incident cards larger than Teams takes', () => {
     // The Troubleshoot buttons still carry the whole VM key, so a press finds the VM.
     const pressed = (card.actions as { data: { vm: string } }[]).map((a) => a.data.vm);
     expect(pressed).toEqual([0, 1, 2].map((i) => vmName(i).toLowerCase()));
-    expect(bot.app.alerts.outbox.depth()).toBe(0);
+    expect(bot.app.alerts.sqlite!.outbox.depth()).toBe(0);
   });
 
   it('a 413 from the channel leads to a smaller card sent again, not a dropped incident', async () => {
@@ -101,7 +101,7 @@ describe('incident cards larger than Teams takes', () => {
     expect(sizes[0]).toBeLessThanOrEqual(maxCardBytes);
     expect(sizes[1]).toBeLessThan(sizes[0]!);
     expect(sizes[2]).toBeLessThan(sizes[1]!);
-    expect(bot.app.alerts.outbox.depth()).toBe(0);
+    expect(bot.app.alerts.sqlite!.outbox.depth()).toBe(0);
     const metrics = await metricsText(bot.running.url);
     expect(metricValue(metrics, 'backup_doctor_delivery_failures_total') ?? 0).toBe(0);
 
@@ -122,7 +122,7 @@ describe('incident cards larger than Teams takes', () => {
     connector.failNext(10, 413, {}, 'c-413-all');
     expect(await bot.app.alerts.delivery.runOnce()).toBe(1);
     expect(connector.of('c-413-all', 'create')).toHaveLength(0);
-    expect(bot.app.alerts.outbox.depth()).toBe(1);
+    expect(bot.app.alerts.sqlite!.outbox.depth()).toBe(1);
 
     // Every form was refused, each smaller than the one before; nothing was marked failed for good.
     const sizes = connector.refused.filter((r) => r.conversationId === 'c-413-all').map((r) => r.cardBytes);
@@ -134,6 +134,6 @@ describe('incident cards larger than Teams takes', () => {
     clock.advance(5 * 60_000);
     expect(await bot.app.alerts.delivery.runOnce()).toBe(1);
     expect(connector.of('c-413-all', 'create')).toHaveLength(1);
-    expect(bot.app.alerts.outbox.depth()).toBe(0);
+    expect(bot.app.alerts.sqlite!.outbox.depth()).toBe(0);
   });
 });

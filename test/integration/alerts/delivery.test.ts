@@ -1,6 +1,6 @@
 import { adapterCardSender, teamsIncidentSender } from '../../../src/channels/teams/proactive-sender';
 import { DeliveryWorker } from '../../../src/features/incidents/delivery-worker';
-import type { DeliveryOutbox } from '../../../src/core/incidents/ports';
+import type { SharedOutbox } from '../../../src/core/incidents/ports';
 import { mentionMessage } from '../../helpers/activities';
 import { cardText } from '../../helpers/connector-stub';
 import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
@@ -60,7 +60,7 @@ async function subscribe(bot: TestBot, conversationId: string, text = 'subscribe
 
 /** The outbox's key for a conversation the test subscribed. */
 function conversationKey(bot: TestBot, conversationId: string): string {
-  const sub = bot.app.alerts.subscriptions.list().find((s) => (s.conversationReference['conversation'] as { id?: string } | undefined)?.id === conversationId);
+  const sub = bot.app.alerts.sqlite!.subscriptions.list().find((s) => (s.conversationReference['conversation'] as { id?: string } | undefined)?.id === conversationId);
   if (!sub) throw new Error(`no subscription for ${conversationId}`);
   return sub.conversationKey;
 }
@@ -88,11 +88,11 @@ async function incidentOf(rig: Rig, body: Record<string, unknown>): Promise<stri
 /** Runs the worker by hand until the outbox is empty, moving the clock past any backoff in between. */
 async function drain(rig: Rig, stepMs = 60_000, maxRounds = 12): Promise<number> {
   let sends = 0;
-  for (let round = 0; round < maxRounds && rig.bot.app.alerts.outbox.depth() > 0; round++) {
+  for (let round = 0; round < maxRounds && rig.bot.app.alerts.sqlite!.outbox.depth() > 0; round++) {
     sends += await rig.bot.app.alerts.delivery.runOnce();
-    if (rig.bot.app.alerts.outbox.depth() > 0) rig.clock.advance(stepMs);
+    if (rig.bot.app.alerts.sqlite!.outbox.depth() > 0) rig.clock.advance(stepMs);
   }
-  expect(rig.bot.app.alerts.outbox.depth()).toBe(0);
+  expect(rig.bot.app.alerts.sqlite!.outbox.depth()).toBe(0);
   return sends;
 }
 
@@ -105,15 +105,15 @@ async function expectQuiet(rig: Rig): Promise<void> {
 }
 
 /** The outbox, some of whose calls throw as a failing disk or a locked file would. */
-function withStoreFaults(outbox: DeliveryOutbox, faults: Partial<Record<keyof DeliveryOutbox, number>>): DeliveryOutbox {
+function withStoreFaults(outbox: SharedOutbox, faults: Partial<Record<keyof SharedOutbox, number>>): SharedOutbox {
   return new Proxy(outbox, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
-        const left = faults[prop as keyof DeliveryOutbox] ?? 0;
+        const left = faults[prop as keyof SharedOutbox] ?? 0;
         if (left > 0) {
-          faults[prop as keyof DeliveryOutbox] = left - 1;
+          faults[prop as keyof SharedOutbox] = left - 1;
           throw Object.assign(new Error(`SQLITE_IOERR: disk I/O error (${String(prop)})`), { code: 'SQLITE_IOERR' });
         }
         return (value as (...a: unknown[]) => unknown).apply(target, args);
@@ -123,12 +123,12 @@ function withStoreFaults(outbox: DeliveryOutbox, faults: Partial<Record<keyof De
 }
 
 /** A second worker over the app's own stores and CloudAdapter, with an outbox of the test's choosing. */
-function workerOver(rig: Rig, outbox: DeliveryOutbox, options: { sendTimeoutMs?: number; sleep?: (ms: number) => Promise<void> } = {}): DeliveryWorker {
+function workerOver(rig: Rig, outbox: SharedOutbox, options: { sendTimeoutMs?: number; sleep?: (ms: number) => Promise<void> } = {}): DeliveryWorker {
   const alerts = rig.bot.app.alerts;
   return new DeliveryWorker({
     outbox,
-    incidents: alerts.incidents,
-    subscriptions: alerts.subscriptions,
+    incidents: alerts.state.incidents,
+    subscriptions: alerts.state.subscriptions,
     sender: teamsIncidentSender(adapterCardSender(rig.bot.app.adapter, '')),
     clock: rig.clock,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
@@ -193,8 +193,8 @@ describe('a storm of 2,000 alerts over 3 codes and 2 vaults', () => {
     // One card per vault and code (the facts name both).
     const json = [...cards.values()].map((card) => JSON.stringify(card));
     for (const vault of vaults) for (const code of codes) expect(json.filter((t) => t.includes(`"${vault}"`) && t.includes(`"${code}"`))).toHaveLength(1);
-    expect(rig.bot.app.alerts.incidents.count()).toBe(6);
-    expect(rig.bot.app.alerts.inbox.count()).toBe(2000);
+    expect(rig.bot.app.alerts.sqlite!.incidents.count()).toBe(6);
+    expect(rig.bot.app.alerts.sqlite!.inbox.count()).toBe(2000);
   });
 });
 
@@ -284,14 +284,14 @@ describe('restarts', () => {
       let rig = await startRig({}, state.file, clock);
       await subscribe(rig.bot, conv);
       await postAll(rig.bot.running.url, [minimalAlert('vault-r', 'vm-1', codes[0]!, 'r1'), minimalAlert('vault-r', 'vm-2', codes[0]!, 'r2')]);
-      expect(rig.bot.app.alerts.outbox.depth()).toBe(1);
+      expect(rig.bot.app.alerts.sqlite!.outbox.depth()).toBe(1);
       expect(connector.of(conv, 'create')).toHaveLength(0);
       await rig.stop();
 
       // 2. Restart with the worker running: the card is posted; stop() waits for the worker, so nothing can follow.
       rig = await startRig({}, state.file, clock);
       rig.bot.app.alerts.delivery.start();
-      await connector.waitFor(() => connector.of(conv, 'create').length === 1 && rig.bot.app.alerts.outbox.depth() === 0);
+      await connector.waitFor(() => connector.of(conv, 'create').length === 1 && rig.bot.app.alerts.sqlite!.outbox.depth() === 0);
       await rig.stop();
       expect(connector.of(conv, 'create')).toHaveLength(1);
 
@@ -328,14 +328,14 @@ describe('store failures', () => {
     const conv = freshConversation('store');
     await subscribe(rig.bot, conv);
     const incidentId = await incidentOf(rig, minimalAlert('vault-s', 'vm-1', codes[0]!, 's1'));
-    const worker = workerOver(rig, withStoreFaults(rig.bot.app.alerts.outbox, { markDelivered: 1 }));
+    const worker = workerOver(rig, withStoreFaults(rig.bot.app.alerts.state.outbox, { markDelivered: 1 }));
 
     expect(await worker.runOnce()).toBe(1);
     expect(connector.of(conv, 'create')).toHaveLength(1);
     rig.clock.advance(60_000);
     // The next scan writes what was kept; nothing is sent again.
     expect(await worker.runOnce()).toBe(0);
-    const entry = rig.bot.app.alerts.outbox.find(incidentId, conversationKey(rig.bot, conv))!;
+    const entry = rig.bot.app.alerts.sqlite!.outbox.find(incidentId, conversationKey(rig.bot, conv))!;
     expect(entry.status).toBe('delivered');
     expect(entry.activityId).toBe(connector.of(conv, 'create')[0]!.activityId);
     for (let i = 0; i < 3; i++) {
@@ -349,8 +349,8 @@ describe('store failures', () => {
     const conv = freshConversation('store2');
     await subscribe(rig.bot, conv);
     await incidentOf(rig, minimalAlert('vault-s2', 'vm-1', codes[0]!, 's1'));
-    const faults: Partial<Record<keyof DeliveryOutbox, number>> = { markDelivered: 1 };
-    const worker = workerOver(rig, withStoreFaults(rig.bot.app.alerts.outbox, faults));
+    const faults: Partial<Record<keyof SharedOutbox, number>> = { markDelivered: 1 };
+    const worker = workerOver(rig, withStoreFaults(rig.bot.app.alerts.state.outbox, faults));
     expect(await worker.runOnce()).toBe(1);
     // A second VM arrives; the kept card id cannot be written yet (the store fails again), but the update goes to that card.
     await incidentOf(rig, minimalAlert('vault-s2', 'vm-2', codes[0]!, 's2'));
@@ -369,8 +369,8 @@ describe('store failures', () => {
   it('the running worker survives store errors in its loop and delivers once the store answers', async () => {
     const conv = freshConversation('loop');
     await subscribe(rig.bot, conv);
-    const faults: Partial<Record<keyof DeliveryOutbox, number>> = { nextDueAt: 3, due: 2 };
-    const worker = workerOver(rig, withStoreFaults(rig.bot.app.alerts.outbox, faults));
+    const faults: Partial<Record<keyof SharedOutbox, number>> = { nextDueAt: 3, due: 2 };
+    const worker = workerOver(rig, withStoreFaults(rig.bot.app.alerts.state.outbox, faults));
     worker.start();
     try {
       await connector.waitFor(() => faults.nextDueAt === 0 && faults.due === 0, 10_000);
@@ -381,7 +381,7 @@ describe('store failures', () => {
       await worker.stop();
     }
     expect(connector.of(conv, 'create')).toHaveLength(1);
-    expect(rig.bot.app.alerts.outbox.depth()).toBe(0);
+    expect(rig.bot.app.alerts.sqlite!.outbox.depth()).toBe(0);
   });
 });
 
@@ -408,7 +408,7 @@ describe('a card deleted in the channel, a bot removed from the team', () => {
     const second = creates[1]!;
     expect(second.activityId).not.toBe(first.activityId);
     expect(cardText(second.activity.attachments[0].content)).toContain('2 VMs affected');
-    expect(rig.bot.app.alerts.outbox.find(incidentId, conversationKey(rig.bot, conv))!.activityId).toBe(second.activityId);
+    expect(rig.bot.app.alerts.sqlite!.outbox.find(incidentId, conversationKey(rig.bot, conv))!.activityId).toBe(second.activityId);
 
     await incidentOf(rig, minimalAlert('vault-del', 'vm-3', codes[0]!, 'k3'));
     await drain(rig);
@@ -431,12 +431,12 @@ describe('a card deleted in the channel, a bot removed from the team', () => {
     expect(connector.of(removed, 'create')).toHaveLength(0);
     const key = conversationKey(rig.bot, removed);
     for (const id of [a, b]) {
-      const entry = rig.bot.app.alerts.outbox.find(id, key)!;
+      const entry = rig.bot.app.alerts.sqlite!.outbox.find(id, key)!;
       expect(entry.status).toBe('failed');
       expect(entry.lastError).toMatch(/403.*removed from the team/);
     }
     expect(connector.of(other, 'create')).toHaveLength(2);
-    expect(rig.bot.app.alerts.outbox.depth()).toBe(0);
+    expect(rig.bot.app.alerts.sqlite!.outbox.depth()).toBe(0);
   });
 });
 
@@ -466,8 +466,8 @@ describe('a connector that does not answer', () => {
     }
     // The connector answers after all: the card exists, and the outbox learns its id.
     const key = conversationKey(rig.bot, slow);
-    await connector.waitFor(() => rig.bot.app.alerts.outbox.find(slowIncident, key)?.activityId !== undefined);
-    expect(rig.bot.app.alerts.outbox.find(slowIncident, key)!.activityId).toBe(connector.of(slow, 'create')[0]!.activityId);
+    await connector.waitFor(() => rig.bot.app.alerts.sqlite!.outbox.find(slowIncident, key)?.activityId !== undefined);
+    expect(rig.bot.app.alerts.sqlite!.outbox.find(slowIncident, key)!.activityId).toBe(connector.of(slow, 'create')[0]!.activityId);
     await expectQuiet(rig);
     expect(connector.of(slow, 'create')).toHaveLength(1);
     const text = await metricsText(rig.bot.running.url);
@@ -480,7 +480,7 @@ describe('a connector that does not answer', () => {
     const fast = freshConversation('moving');
     await subscribe(rig.bot, slow, 'subscribe vault vault-stuck');
     await subscribe(rig.bot, fast, 'subscribe vault vault-moving');
-    const worker = workerOver(rig, rig.bot.app.alerts.outbox, { sendTimeoutMs: 60_000 });
+    const worker = workerOver(rig, rig.bot.app.alerts.state.outbox, { sendTimeoutMs: 60_000 });
     connector.hold(slow);
     worker.start();
     try {
@@ -495,7 +495,7 @@ describe('a connector that does not answer', () => {
     } finally {
       connector.release(slow);
     }
-    await connector.waitFor(() => connector.of(slow, 'create').length === 1 && rig.bot.app.alerts.outbox.depth() === 0, 10_000);
+    await connector.waitFor(() => connector.of(slow, 'create').length === 1 && rig.bot.app.alerts.sqlite!.outbox.depth() === 0, 10_000);
     await worker.stop();
     expect(connector.of(slow, 'create')).toHaveLength(1);
     expect(connector.of(fast, 'create')).toHaveLength(1);

@@ -56,11 +56,11 @@ describe('job poller against the ARM simulator (real SDK clients)', () => {
     const poller = bot.app.alerts.poller!;
     const fresh = await poller.pollOnce();
     expect(fresh).toBe(failed.length);
-    expect(bot.app.alerts.inbox.count()).toBe(failed.length);
+    expect(bot.app.alerts.sqlite!.inbox.count()).toBe(failed.length);
     expect(poller.lastStatus().azureReachable).toBe(true);
     // The watermark is persisted: the next poll finds nothing new.
     expect(await poller.pollOnce()).toBe(0);
-    expect(bot.app.alerts.inbox.count()).toBe(failed.length);
+    expect(bot.app.alerts.sqlite!.inbox.count()).toBe(failed.length);
     const ready = (await (await fetch(`${bot.running.url}/readyz`)).json()) as Record<string, unknown>;
     expect(ready).toMatchObject({ ready: true, azure: 'ok' });
     expect(typeof ready['lastPollAt']).toBe('string');
@@ -85,8 +85,8 @@ describe('job poller against the ARM simulator (real SDK clients)', () => {
     };
     vault.jobs.push(job);
     await poller.pollOnce();
-    const before = bot.app.alerts.inbox.count();
-    expect(bot.app.alerts.inbox.find(`fired:job:${job.id}`)).toBeUndefined();
+    const before = bot.app.alerts.sqlite!.inbox.count();
+    expect(bot.app.alerts.sqlite!.inbox.find(`fired:job:${job.id}`)).toBeUndefined();
 
     // It fails two hours later; the next poll runs a quarter of an hour after that.
     clock.advance(2 * 3_600_000);
@@ -100,18 +100,18 @@ describe('job poller against the ARM simulator (real SDK clients)', () => {
     });
     clock.advance(15 * 60_000);
     expect(await poller.pollOnce()).toBe(1);
-    const entry = bot.app.alerts.inbox.find(`fired:job:${job.id}`);
+    const entry = bot.app.alerts.sqlite!.inbox.find(`fired:job:${job.id}`);
     expect(entry).toBeDefined();
     expect(entry!.alert.vm.name).toBe('vm-app02');
-    expect(bot.app.alerts.inbox.count()).toBe(before + 1);
+    expect(bot.app.alerts.sqlite!.inbox.count()).toBe(before + 1);
 
     // Later polls list it again (it started within the longest job duration): still one entry.
     for (let i = 0; i < 3; i++) {
       clock.advance(15 * 60_000);
       expect(await poller.pollOnce()).toBe(0);
     }
-    expect(bot.app.alerts.inbox.count()).toBe(before + 1);
-    const incident = bot.app.alerts.incidents.get(entry!.incidentId!)!;
+    expect(bot.app.alerts.sqlite!.inbox.count()).toBe(before + 1);
+    const incident = bot.app.alerts.sqlite!.incidents.get(entry!.incidentId!)!;
     expect(incident.code).toBe('UserErrorGuestAgentStatusUnavailable');
     expect(incident.vms.filter((v) => v.name === 'vm-app02')).toHaveLength(1);
   });
@@ -122,7 +122,7 @@ describe('job poller against the ARM simulator (real SDK clients)', () => {
     await bot.app.alerts.processor.processPending();
     let text = await metricsText(bot.running.url);
     expect(metricValue(text, 'backup_doctor_alerts_received_total')).toBe(failed.length);
-    expect(metricValue(text, 'backup_doctor_incidents_opened_total')).toBe(bot.app.alerts.incidents.count());
+    expect(metricValue(text, 'backup_doctor_incidents_opened_total')).toBe(bot.app.alerts.sqlite!.incidents.count());
     clock.advance(15 * 60_000);
     await poller.pollOnce();
     text = await metricsText(bot.running.url);
@@ -143,14 +143,14 @@ describe('job poller against the ARM simulator (real SDK clients)', () => {
     const viaWebhook = await postAlert(bot.running.url, asAlert(first!));
     expect(viaWebhook.status).toBe(202);
     await bot.app.alerts.poller!.pollOnce();
-    expect(bot.app.alerts.inbox.count()).toBe(failed.length);
+    expect(bot.app.alerts.sqlite!.inbox.count()).toBe(failed.length);
     // Poller first (above), then the webhook: a duplicate of the same incident.
     if (second) {
       const late = await postAlert(bot.running.url, asAlert(second));
       expect(late.body['status']).toBe('duplicate');
       expect(late.body['incidentId']).toEqual(expect.any(String));
     }
-    expect(bot.app.alerts.inbox.count()).toBe(failed.length);
+    expect(bot.app.alerts.sqlite!.inbox.count()).toBe(failed.length);
   });
 
   it('identifies an alert whose message says nothing from its job, after the 202', async () => {
@@ -165,9 +165,9 @@ describe('job poller against the ARM simulator (real SDK clients)', () => {
     expect(r.status).toBe(202);
     expect(r.body['status']).toBe('pending');
     await bot.app.alerts.processor.processPending();
-    const entry = bot.app.alerts.inbox.listByStatus('grouped', 10)[0]!;
+    const entry = bot.app.alerts.sqlite!.inbox.listByStatus('grouped', 10)[0]!;
     expect(entry.incidentId).toEqual(expect.any(String));
-    const incident = bot.app.alerts.incidents.get(entry.incidentId!)!;
+    const incident = bot.app.alerts.sqlite!.incidents.get(entry.incidentId!)!;
     expect(incident.code).not.toBeNull();
     expect(incident.vms.map((v) => v.name)).toEqual([f.job.vm]);
   });

@@ -24,11 +24,11 @@ describe('alerts whose own time is implausible', () => {
   };
 
   const drain = async (): Promise<void> => {
-    for (let round = 0; round < 10 && bot.app.alerts.outbox.depth() > 0; round++) {
+    for (let round = 0; round < 10 && bot.app.alerts.sqlite!.outbox.depth() > 0; round++) {
       await bot.app.alerts.delivery.runOnce();
       clock.advance(10_000);
     }
-    expect(bot.app.alerts.outbox.depth()).toBe(0);
+    expect(bot.app.alerts.sqlite!.outbox.depth()).toBe(0);
   };
 
   beforeAll(() => connector.start());
@@ -57,15 +57,15 @@ describe('alerts whose own time is implausible', () => {
       incidentIds.add(normal.body['incidentId']);
     }
     expect(incidentIds.size).toBe(1);
-    expect(bot.app.alerts.incidents.count()).toBe(1);
+    expect(bot.app.alerts.sqlite!.incidents.count()).toBe(1);
     await drain();
     expect(connector.of('c-future', 'create')).toHaveLength(1);
 
     // The alert record keeps what the sender said, and the incident's times are the receiving clock's.
-    const record = bot.app.alerts.inbox.find('fired:job:future-0');
+    const record = bot.app.alerts.sqlite!.inbox.find('fired:job:future-0');
     expect(record?.alert.senderTimeReplaced).toEqual({ senderTime: '9999-12-31T23:59:59.000Z', reason: 'ahead' });
     expect(record?.alert.occurredAt.toISOString()).toBe('2026-06-01T10:00:00.000Z');
-    const incident = bot.app.alerts.incidents.get(String(future.body['incidentId']));
+    const incident = bot.app.alerts.sqlite!.incidents.get(String(future.body['incidentId']));
     expect(incident?.lastAlertAt.toISOString()).toBe('2026-06-01T10:05:00.000Z');
   });
 
@@ -88,6 +88,6 @@ describe('alerts whose own time is implausible', () => {
   it('a time a few minutes off is the sender clock being slightly fast, and is kept', async () => {
     const skewed = await postAlert(bot.running.url, { ...minimalAlert('vault-clock', 'vm-0', code, 'skew-0'), occurredAt: '2026-06-01T10:03:00Z' });
     expect(skewed.body['note']).toBeUndefined();
-    expect(bot.app.alerts.inbox.find('fired:job:skew-0')?.alert.occurredAt.toISOString()).toBe('2026-06-01T10:03:00.000Z');
+    expect(bot.app.alerts.sqlite!.inbox.find('fired:job:skew-0')?.alert.occurredAt.toISOString()).toBe('2026-06-01T10:03:00.000Z');
   });
 });

@@ -38,7 +38,7 @@ describe('subscribe after incidents were opened (Teams, real CloudAdapter, SQLit
       minimalAlert('vault-late-b', 'vm-b2', limit, 'late-5', 'resolved'),
     ];
     for (const a of alerts) expect((await postAlert(bot.running.url, a)).status).toBe(202);
-    await connector.waitFor(() => bot.app.alerts.incidents.count() === 4);
+    await connector.waitFor(() => bot.app.alerts.sqlite!.incidents.count() === 4);
   });
   afterAll(async () => {
     await bot.stop();
@@ -49,7 +49,7 @@ describe('subscribe after incidents were opened (Teams, real CloudAdapter, SQLit
   it('`subscribe` posts a card for every open incident, says how many, and a second `subscribe` posts nothing twice', async () => {
     const reply = await say('subscribe', 'c-late');
     expect(reply).toContain('Subscribed: incident cards for all vaults will be posted here. 3 open incidents will be posted here.');
-    await connector.waitFor(() => connector.of('c-late', 'create').length === 3 && bot.app.alerts.outbox.depth() === 0);
+    await connector.waitFor(() => connector.of('c-late', 'create').length === 3 && bot.app.alerts.sqlite!.outbox.depth() === 0);
     const texts = connector.of('c-late', 'create').map((c) => cardText(c.activity.attachments[0].content));
     expect(texts.filter((t) => t.includes('2 VMs affected'))).toHaveLength(1);
     expect(texts.filter((t) => t.includes('1 VM affected'))).toHaveLength(2);
@@ -71,11 +71,11 @@ describe('subscribe after incidents were opened (Teams, real CloudAdapter, SQLit
 
   it('`subscribe vault <name>` and `subscribe subscription <id>` post only the incidents they match, in the subscriber\'s language', async () => {
     expect(await say('subscribe vault vault-late-b', 'c-late-vault')).toContain('1 open incident will be posted here.');
-    await connector.waitFor(() => connector.of('c-late-vault', 'create').length === 1 && bot.app.alerts.outbox.depth() === 0);
+    await connector.waitFor(() => connector.of('c-late-vault', 'create').length === 1 && bot.app.alerts.sqlite!.outbox.depth() === 0);
     expect(JSON.stringify(connector.of('c-late-vault', 'create')[0]!.activity.attachments[0].content)).toContain('"vault-late-b"');
 
     expect(await say('subskrybuj subskrypcja 00000000-0000-0000-0000-000000000001', 'c-late-pl', 'pl-PL')).toContain('Tutaj zostaną opublikowane 3 otwarte incydenty.');
-    await connector.waitFor(() => connector.of('c-late-pl', 'create').length === 3 && bot.app.alerts.outbox.depth() === 0);
+    await connector.waitFor(() => connector.of('c-late-pl', 'create').length === 3 && bot.app.alerts.sqlite!.outbox.depth() === 0);
     expect(cardText(connector.of('c-late-pl', 'create')[0]!.activity.attachments[0].content)).toContain('Nieudane kopie zapasowe');
 
     expect(await say('subscribe subscription 00000000-0000-0000-0000-0000000000ff', 'c-late-none')).toContain('No incidents are open right now.');

@@ -35,9 +35,9 @@ describe('subscription commands and the incident card buttons (Teams, real Cloud
     expect(list).toContain('subscription 00000000-0000-0000-0000-000000000001');
     expect(await say('subscribe subscription nope', 'c-cmd')).toContain('not an Azure subscription id');
     expect(await say('unsubscribe', 'c-cmd')).toContain('2 removed');
-    expect(bot.app.alerts.subscriptions.listForConversation('c-cmd')).toHaveLength(0);
+    expect(bot.app.alerts.sqlite!.subscriptions.listForConversation('c-cmd')).toHaveLength(0);
     expect(await say('subscribe', 'c-pl', 'pl-PL')).toContain('Subskrypcja dodana');
-    expect(bot.app.alerts.subscriptions.listForConversation('c-pl')[0]!.language).toBe('pl');
+    expect(bot.app.alerts.sqlite!.subscriptions.listForConversation('c-pl')[0]!.language).toBe('pl');
   });
 
   it('in a Teams channel a subscription belongs to the channel: cards are new posts there, and any later post can list or end it', async () => {

@@ -69,11 +69,11 @@ describe('POST /api/alerts hardening over HTTP (real restify, real SQLite)', () 
       { name: 'in the minimal JSON vm', field: 'vm', body: { vault: 'vault-1', vm: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm%', errorCode: 'UserErrorGuestAgentStatusUnavailable' } },
       { name: 'in the minimal JSON vault', field: 'vault', body: { vault: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v%zz', vm: 'vm1', errorCode: 'UserErrorGuestAgentStatusUnavailable' } },
     ])('$name: 400 naming $field, nothing stored', async (c) => {
-      const before = suite.bot.app.alerts.inbox.count();
+      const before = suite.bot.app.alerts.sqlite!.inbox.count();
       const r = await postAlert(suite.bot.running.url, c.body);
       expect(r.status).toBe(400);
       expect(r.body['field']).toBe(c.field);
-      expect(suite.bot.app.alerts.inbox.count()).toBe(before);
+      expect(suite.bot.app.alerts.sqlite!.inbox.count()).toBe(before);
     });
 
     it('a well-formed escape is still decoded and accepted', async () => {

@@ -8,10 +8,10 @@ describe('POST /api/alerts over HTTP (real restify, real SQLite)', () => {
     const body = fixture('common-vm.json');
 
     it('refuses a request without credentials (401) and stores nothing', async () => {
-      const before = suite.bot.app.alerts.inbox.count();
+      const before = suite.bot.app.alerts.sqlite!.inbox.count();
       const r = await postAlert(suite.bot.running.url, body, { secret: null });
       expect(r.status).toBe(401);
-      expect(suite.bot.app.alerts.inbox.count()).toBe(before);
+      expect(suite.bot.app.alerts.sqlite!.inbox.count()).toBe(before);
     });
 
     it('refuses a wrong shared secret in the header or in ?code=', async () => {
@@ -106,14 +106,14 @@ describe('POST /api/alerts over HTTP (real restify, real SQLite)', () => {
     it(`has at least 20 kinds (${cases.length})`, () => expect(cases.length).toBeGreaterThanOrEqual(20));
 
     it.each(cases)('$name -> $status', async (c) => {
-      const before = suite.bot.app.alerts.inbox.count();
-      const incidentsBefore = suite.bot.app.alerts.incidents.count();
+      const before = suite.bot.app.alerts.sqlite!.inbox.count();
+      const incidentsBefore = suite.bot.app.alerts.sqlite!.incidents.count();
       const r = await postAlert(suite.bot.running.url, c.body, { ...(c.raw !== undefined ? { raw: c.raw } : {}), ...(c.headers ? { headers: c.headers } : {}) });
       expect(r.status).toBe(c.status);
       if (c.field) expect(r.body['field']).toBe(c.field);
       expect(typeof r.body['reason']).toBe('string');
-      expect(suite.bot.app.alerts.inbox.count()).toBe(before);
-      expect(suite.bot.app.alerts.incidents.count()).toBe(incidentsBefore);
+      expect(suite.bot.app.alerts.sqlite!.inbox.count()).toBe(before);
+      expect(suite.bot.app.alerts.sqlite!.incidents.count()).toBe(incidentsBefore);
       const health = await fetch(`${suite.bot.running.url}/healthz`);
       expect(health.status).toBe(200);
     });

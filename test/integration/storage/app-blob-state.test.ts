@@ -9,7 +9,7 @@ import { ConnectorStub, cardActions, cardOf } from '../../helpers/connector-stub
 import { executeInvoke, message } from '../../helpers/activities';
 import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
 import { alice, RecordingAzure, vm } from '../../unit/remediation/fixtures';
-import { type RunningAzurite, startAzurite, uniqueContainerName } from './azurite';
+import { uniqueContainerName, uniqueTablePrefix, useAzuriteAccount } from './azurite';
 
 /**
  * STATE_STORE=blob end to end: the real app, the real CloudAdapter over HTTP, Azurite for
@@ -17,14 +17,15 @@ import { type RunningAzurite, startAzurite, uniqueContainerName } from './azurit
  * whatever works across them went through Blob Storage.
  */
 
-let azurite: RunningAzurite | undefined;
+const account = useAzuriteAccount();
+/** Each container's instances share their tables too; other tests' tables are another prefix. */
+const tablePrefixes = new Map<string, string>();
 let stub: ConnectorStub;
 let serviceUrl: string;
 const files: ReturnType<typeof tempStateFile>[] = [];
 const bots: TestBot[] = [];
 
 beforeAll(async () => {
-  azurite = await startAzurite();
   stub = new ConnectorStub();
   serviceUrl = await stub.start();
 }, 60_000);
@@ -36,7 +37,6 @@ afterEach(async () => {
 
 afterAll(async () => {
   await stub.stop();
-  await azurite?.stop();
 });
 
 /** Every text in a card (TextBlock or rich-text run), whichever way the renderer writes it. */
@@ -56,7 +56,8 @@ function cardText(card: unknown): string {
 }
 
 function blobEnv(container: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { STATE_STORE: 'blob', STATE_BLOB_CONNECTION_STRING: azurite?.connectionString ?? '', STATE_BLOB_CONTAINER: container, ...extra };
+  if (!tablePrefixes.has(container)) tablePrefixes.set(container, uniqueTablePrefix('app'));
+  return { STATE_STORE: 'blob', STATE_BLOB_CONNECTION_STRING: account()?.connectionString ?? '', STATE_BLOB_CONTAINER: container, STATE_TABLE_PREFIX: tablePrefixes.get(container) ?? '', ...extra };
 }
 
 /** A bot instance on its own machine: its own SQLite file, the shared container. */
@@ -185,8 +186,8 @@ describe('blob state settings', () => {
     const production = createStateContainerClient({ accountUrl: 'https://acct.blob.core.windows.net/', container: 'bot-state' }, credential);
     expect(production.url).toBe('https://acct.blob.core.windows.net/bot-state');
     expect(production.credential).toBe(credential);
-    const local = createStateContainerClient({ connectionString: azurite?.connectionString ?? '', accountUrl: 'https://ignored.example/', container: 'c1' });
-    expect(local.url).toBe(`http://127.0.0.1:${azurite?.port ?? 0}/devstoreaccount1/c1`);
+    const local = createStateContainerClient({ connectionString: account()?.connectionString ?? '', accountUrl: 'https://ignored.example/', container: 'c1' });
+    expect(local.url).toBe(`http://127.0.0.1:${account()?.blobPort ?? 0}/devstoreaccount1/c1`);
     expect(() => createStateContainerClient({ container: 'bot-state' })).toThrow(expect.objectContaining({ code: 'config_invalid' }));
   });
 

@@ -1,4 +1,4 @@
-import { devAccount, devKey, useAzurite, uniqueContainerName, uniqueTablePrefix } from './azurite';
+import { uniqueContainerName, uniqueTablePrefix, useAzuriteAccount } from './azurite';
 import { eventBody, postSigned, startSlackBot } from '../slack/slack-test-kit';
 
 /**
@@ -6,14 +6,12 @@ import { eventBody, postSigned, startSlackBot } from '../slack/slack-test-kit';
  * account (Azurite's blob and table services): what one instance saw, the other knows.
  */
 
-const blob = useAzurite('blob');
-const table = useAzurite('table');
+const account = useAzuriteAccount();
 
 function sharedAccountEnv(): Record<string, string> {
-  const endpoint = (port: number | undefined) => `http://127.0.0.1:${port ?? 0}/${devAccount}`;
   return {
     STATE_STORE: 'blob',
-    STATE_BLOB_CONNECTION_STRING: `DefaultEndpointsProtocol=http;AccountName=${devAccount};AccountKey=${devKey};BlobEndpoint=${endpoint(blob()?.port)};TableEndpoint=${endpoint(table()?.port)};`,
+    STATE_BLOB_CONNECTION_STRING: account()?.connectionString ?? '',
     STATE_BLOB_CONTAINER: uniqueContainerName('app-table'),
     STATE_TABLE_PREFIX: uniqueTablePrefix('app'),
   };

@@ -128,3 +128,25 @@ export function useAzurite(service: AzuriteService = 'blob'): () => RunningAzuri
   });
   return () => running;
 }
+
+/** One storage account as the app sees it: Azurite's blob and table services behind one connection string. */
+export interface AzuriteAccount {
+  readonly blobPort: number;
+  readonly connectionString: string;
+}
+
+/** Starts Azurite's blob and table services before the file's tests; the getter gives their shared connection string. */
+export function useAzuriteAccount(): () => AzuriteAccount | undefined {
+  const blob = useAzurite('blob');
+  const table = useAzurite('table');
+  return () => {
+    const blobService = blob();
+    const tableService = table();
+    if (!blobService || !tableService) return undefined;
+    const endpoint = (port: number) => `http://127.0.0.1:${port}/${devAccount}`;
+    return {
+      blobPort: blobService.port,
+      connectionString: `DefaultEndpointsProtocol=http;AccountName=${devAccount};AccountKey=${devKey};BlobEndpoint=${endpoint(blobService.port)};TableEndpoint=${endpoint(tableService.port)};`,
+    };
+  };
+}

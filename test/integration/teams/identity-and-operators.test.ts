@@ -53,7 +53,7 @@ afterAll(async () => {
   state?.cleanup();
 });
 
-const subscriptionsHere = (conversationId = channel) => bot.app.alerts.subscriptions.listForConversation(conversationId);
+const subscriptionsHere = (conversationId = channel) => bot.app.alerts.sqlite!.subscriptions.listForConversation(conversationId);
 
 /** Posts and waits for the first new call the bot makes to the connector. */
 async function answerTo(activity: Partial<Activity>): Promise<CapturedCall> {
