@@ -79,10 +79,11 @@ describe.each(failing)('$vm', (f) => {
   });
 });
 
-test('"failed backups today" lists every failing VM with its code, and Troubleshoot opens its card', async () => {
-  const list = await d.ask('failed backups today');
+// "In the last 24 hours", not "today": the seeded jobs are "now-2h", which before 02:00 UTC is yesterday.
+test('"failed backups in the last 24 hours" lists every failing VM with its code, and Troubleshoot opens its card', async () => {
+  const list = await d.ask('failed backups in the last 24 hours');
   const text = cardText(list.card);
-  expect(text).toContain('Failed backups today');
+  expect(text).toContain('Failed backups in the last 24 hours');
   expect(text).toContain(`Failed jobs: ${failing.length}.`);
   for (const f of failing) expect(text).toMatch(new RegExp(`${f.vm}\\nrsv-prod-weu\\n.*\\n${f.code}`));
   expect(text).not.toContain('vm-ok01');

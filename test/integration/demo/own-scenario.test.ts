@@ -75,7 +75,8 @@ afterAll(async () => {
 
 test('AZURE_SIMULATOR_SCENARIO=<another company> drives the demo: questions, the card and the checks', async () => {
   let mark = d.mark();
-  await d.say('failed backups today');
+  // The last 24 hours, not "today": a job "now-3h" is yesterday's before 03:00 UTC.
+  await d.say('failed backups in the last 24 hours');
   const list = cardText((await d.waitForBotMessage((m) => m.card !== undefined, { after: mark })).card);
   expect(list).toContain('Failed jobs: 1.');
   expect(list).toMatch(/nw-erp01\nrsv-northwind\n.*\nGuestAgentSnapshotTaskStatusError/);
