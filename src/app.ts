@@ -135,9 +135,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     { ids: overrides.ids ?? randomIds, ...(azure ? { azure } : {}), ...(blobState ? { leadership: blobState.pollerLease } : {}), ...(sharedState ? { sharedState } : {}), policy: () => remediation?.service.policyState(), ...overrides.alerts },
   );
   // The alert path's history (alerts, past incidents, delivered messages) is purged with the sessions; undelivered messages stay.
-  // On Azure Tables the records are shared by every instance, and are left to the storage account's own retention.
-  const alertHistoryPurge = alerts.sqlite && startSessionPurge({
-    sessions: new SqliteAlertHistory(db),
+  // On Azure Tables every instance may purge: a delete that finds the record changed or gone does nothing.
+  const alertHistory = sharedState?.history ?? (alerts.sqlite ? new SqliteAlertHistory(db) : undefined);
+  const alertHistoryPurge = alertHistory && startSessionPurge({
+    sessions: alertHistory,
     clock,
     retentionMs: Math.max(config.alerts.retentionDays * 86_400_000, config.alerts.incidentWindowMinutes * 60_000),
     intervalMs: config.sessionPurgeIntervalMinutes * 60_000,

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { SharedStateStores } from '../core/incidents/ports';
 import type { Clock } from '../core/ports';
 import { type TableStateSettings, createStateTables } from './table-client';
+import { TableAlertHistory } from './table-alert-history';
 import { TableAlertInbox } from './table-alert-inbox';
 import { TableIncidentStore } from './table-incident-store';
 import { TableOutbox } from './table-outbox';
@@ -26,17 +27,26 @@ export function tableStateSettings(config: Config): TableStateSettings {
   };
 }
 
+export interface AzureStateStores extends SharedStateStores {
+  /** Retention of the alert path's records (the tables have no lifecycle rules of their own). */
+  readonly history: TableAlertHistory;
+}
+
 /**
  * Every record of the alert path, and Slack's seen events, on Azure Table Storage: what
  * STATE_STORE=blob adds to the blob documents (sessions, fix requests, audit, the poller's
  * lease) so that any number of instances behave as one. Tables are created on first use.
  */
-export function createAzureStateStores(settings: TableStateSettings, options: AzureStateStoresOptions): SharedStateStores {
+export function createAzureStateStores(settings: TableStateSettings, options: AzureStateStoresOptions): AzureStateStores {
   const tables = createStateTables(settings, options.credential);
+  const incidents = tables('incidents');
+  const inbox = tables('inbox');
+  const outbox = tables('outbox');
   return {
-    incidents: new TableIncidentStore(tables('incidents')),
-    inbox: new TableAlertInbox(tables('inbox')),
-    outbox: new TableOutbox(tables('outbox')),
+    incidents: new TableIncidentStore(incidents),
+    inbox: new TableAlertInbox(inbox),
+    outbox: new TableOutbox(outbox),
+    history: new TableAlertHistory({ incidents, inbox, outbox }),
     subscriptions: new TableSubscriptionStore(tables('subscriptions')),
     watermarks: new TablePollerWatermark(tables('watermarks')),
     seenEvents: new TableSeenEvents(tables('slackevents'), options.clock),
