@@ -195,6 +195,8 @@ export function unreadLogSearchAlert(search: LogSearchAlert, note: string): Back
     condition: search.condition,
     vault: search.target,
     vm: { name: search.rule ? `log search alert "${search.rule}"` : 'log search alert' },
+    // Not a VM: the card offers no "Troubleshoot <vm>" for it.
+    workload: 'other',
     message: note,
     codeHints: [],
     ...(search.alertId ? { alertId: search.alertId } : {}),

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type ArmSimulator, startArmSimulator } from '../../../dev/arm-simulator/server';
+import { incidentCardData } from '../../../src/core/incidents/incident-view';
 import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
 import { alertEnv, fixture, postAlert } from './alert-test-kit';
 
@@ -94,6 +95,10 @@ describe('POST /api/alerts with a log search alert on failed backup jobs', () =>
     expect(incident?.vault.name).toBe('law-backup-reports');
     expect(incident?.vms.map((v) => v.name)).toEqual(['log search alert "Failed backup jobs"']);
     expect(b.app.alerts.sqlite!.incidents.count()).toBe(1);
+    // The card says what is missing, and offers no "Troubleshoot <vm>" for the rule's name.
+    const card = incidentCardData(incident!, 'en');
+    expect(card.message).toMatch(/LOG_ANALYTICS_WORKSPACE_ID/);
+    expect(card.actions).toEqual([]);
 
     // The same alert again (Azure Monitor retries) is the same entry, not a second incident.
     const again = await postAlert(b.running.url, logSearchAlert(6));
