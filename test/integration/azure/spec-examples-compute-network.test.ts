@@ -28,6 +28,7 @@ describe('the gateway over the compute, network, locks and vault examples of the
       { method: 'GET', path: new RegExp(`^${rg}/providers/Microsoft\\.Compute/restorePointCollections/[^/]+$`, 'i'), example: 'compute/RestorePointCollection_Get.json' },
       { method: 'GET', path: new RegExp(`^${rg}/providers/Microsoft\\.Authorization/locks$`, 'i'), example: 'locks/ManagementLocks_ListAtResourceGroupLevel.json' },
       { method: 'GET', path: new RegExp(`^${sub}/providers/Microsoft\\.RecoveryServices/vaults$`, 'i'), example: 'recoveryservices/ListBySubscriptionIds.json' },
+      { method: 'GET', path: new RegExp(`^${rg}/providers/Microsoft\\.RecoveryServices/vaults/[^/]+/backupFabrics/Azure/protectionContainers/[^/]+$`, 'i'), example: 'recoveryservicesbackup/ProtectionContainers_Get.json' },
     ]);
     gateway = new SdkAzureGateway({
       credential: new LocalSimulatorCredential(),
@@ -91,5 +92,13 @@ describe('the gateway over the compute, network, locks and vault examples of the
       { subscriptionId: '77777777-b0c6-47a2-b37c-d8e65a629c18', resourceGroup: 'HelloWorld', name: 'swaggerExample' },
       { subscriptionId: '77777777-b0c6-47a2-b37c-d8e65a629c18', resourceGroup: 'HelloWorld', name: 'today1' },
     ]);
+  });
+
+  it('reads the SQL VM\'s workload container; a registration state the example does not carry stays unknown', async () => {
+    const p = specExample('recoveryservicesbackup/ProtectionContainers_Get.json').parameters;
+    const vault = { subscriptionId: String(p['subscriptionId']), resourceGroup: String(p['resourceGroupName']), name: String(p['vaultName']) };
+    const container = await gateway.getWorkloadContainer(vault, { subscriptionId: vault.subscriptionId, resourceGroup: 'testRG', name: 'testSQL' });
+    expect(container).toEqual({ name: 'VMAppContainer;Compute;testRG;testSQL', registrationStatus: undefined, healthStatus: undefined });
+    expect(replay.requests).toContain('GET /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/testRg/providers/Microsoft.RecoveryServices/vaults/testVault/backupFabrics/Azure/protectionContainers/VMAppContainer;Compute;testRG;testSQL');
   });
 });
