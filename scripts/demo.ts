@@ -72,6 +72,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     writeFileSync(caFile, simulator.caPem);
     overrides['AZURE_ENDPOINT'] = simulator.endpoint;
     overrides['AZURE_CA_FILE'] = caFile;
+    // Log search alerts on backup jobs are answered from the simulator's query endpoint (its scenario's failed jobs).
+    overrides['LOG_ANALYTICS_WORKSPACE_ID'] = process.env['LOG_ANALYTICS_WORKSPACE_ID'] ?? '00000000-0000-0000-0000-00000000da7a';
+    overrides['LOG_ANALYTICS_ENDPOINT'] = simulator.endpoint;
     stopSimulator = () => simulator.close();
   }
   // ---------------------------------------------------------------------------------------------

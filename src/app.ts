@@ -29,7 +29,7 @@ import { registerIncidentActions } from './channels/teams/incident-actions';
 import { ConversationRateLimiter, slackChannelLimits, teamsConversationLimits } from './core/incidents/delivery-policy';
 import { createResourceQuestions } from './core/questions';
 import { QuestionFlow } from './features/questions/question-flow';
-import { createAzurePortFromConfig } from './azure/azure-from-config';
+import { createAzurePortFromConfig, createBackupJobLogsFromConfig } from './azure/azure-from-config';
 import type { AzurePort } from './core/azure-port';
 import { registerRunChecksAction } from './channels/teams/run-checks-action';
 import { decideReadOnlyRunCommand } from './core/remediation/policy';
@@ -129,10 +129,11 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const bot = new TeamsBot({ knowledge, identifier, troubleshoot, logger, identityGate: config.identityGate });
   const azure = overrides.azure ?? overrides.remediation?.azure ?? overrides.alerts?.azure ?? createAzurePortFromConfig(config);
   const parts: AppParts = { config, db, clock, logger, identifier, knowledge, troubleshoot };
+  const logs = createBackupJobLogsFromConfig(config);
   const alerts = createAlertsModule(
     parts,
     // The fix policy names the operators who may subscribe; read at each command, so the remediation module built below is seen.
-    { ids: overrides.ids ?? randomIds, ...(azure ? { azure } : {}), ...(blobState ? { leadership: blobState.pollerLease } : {}), ...(sharedState ? { sharedState } : {}), policy: () => remediation?.service.policyState(), ...overrides.alerts },
+    { ids: overrides.ids ?? randomIds, ...(azure ? { azure } : {}), ...(logs ? { logs } : {}), ...(blobState ? { leadership: blobState.pollerLease } : {}), ...(sharedState ? { sharedState } : {}), policy: () => remediation?.service.policyState(), ...overrides.alerts },
   );
   // The alert path's history (alerts, past incidents, delivered messages) is purged with the sessions; undelivered messages stay.
   // On Azure Tables every instance may purge: a delete that finds the record changed or gone does nothing.

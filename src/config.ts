@@ -49,6 +49,16 @@ export interface AzureConfig {
   readonly watchedVaults: readonly VaultRef[];
   /** Local mode only: the ARM simulator scenario file to start with. */
   readonly simulatorScenario: string | undefined;
+  /** Where log search alerts on backup jobs are answered from (the identity needs Log Analytics Reader on the workspace). */
+  readonly logAnalytics: LogAnalyticsConfig;
+}
+
+export interface LogAnalyticsConfig {
+  /** The workspace's id (a GUID, "Workspace ID" in the portal); undefined: log search alerts become one incident saying so. */
+  readonly workspaceId: string | undefined;
+  /** The Log Analytics query API, without /v1 (the simulator locally). */
+  readonly endpoint: string;
+  readonly queryTimeoutSeconds: number;
 }
 
 /** POST /api/alerts, the job poller and incident delivery. */
@@ -224,6 +234,9 @@ const EnvSchema = z.object({
   AZURE_SUBSCRIPTION_IDS: list,
   WATCHED_VAULTS: list.pipe(z.array(WatchedVaultSchema)).transform(distinctVaults),
   AZURE_SIMULATOR_SCENARIO: optionalText,
+  LOG_ANALYTICS_WORKSPACE_ID: optionalText.pipe(z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be the workspace id (a GUID: the workspace\'s Overview, "Workspace ID")').optional()),
+  LOG_ANALYTICS_ENDPOINT: optionalText.pipe(z.url().optional()).transform((v) => (v ?? 'https://api.loganalytics.io').replace(/\/+$/, '')),
+  LOG_ANALYTICS_QUERY_TIMEOUT_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(1).max(600).optional()).transform((v) => v ?? 60),
   ALERTS_SHARED_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   ALERTS_AAD_AUDIENCE: list,
   ALERTS_AAD_ISSUER: list,
@@ -333,6 +346,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       subscriptionIds: e.AZURE_SUBSCRIPTION_IDS,
       watchedVaults: e.WATCHED_VAULTS,
       simulatorScenario: e.AZURE_SIMULATOR_SCENARIO,
+      logAnalytics: { workspaceId: e.LOG_ANALYTICS_WORKSPACE_ID, endpoint: e.LOG_ANALYTICS_ENDPOINT, queryTimeoutSeconds: e.LOG_ANALYTICS_QUERY_TIMEOUT_SECONDS },
     },
     alerts: {
       sharedSecret: e.ALERTS_SHARED_SECRET ?? (e.BOT_MODE === 'local' ? 'local-demo-secret' : undefined),
@@ -388,7 +402,7 @@ export function isLoopbackHost(host: string): boolean {
  * on this machine (HOST), reach no real Azure with real credentials (AZURE_ENDPOINT: only the
  * local simulator), and never run on App Service, where the site is public.
  */
-function refuseUnsafeLocalMode(e: { readonly HOST?: string | undefined; readonly AZURE_ENDPOINT?: string | undefined; readonly WEBSITE_SITE_NAME?: string | undefined }): void {
+function refuseUnsafeLocalMode(e: { readonly HOST?: string | undefined; readonly AZURE_ENDPOINT?: string | undefined; readonly WEBSITE_SITE_NAME?: string | undefined; readonly LOG_ANALYTICS_WORKSPACE_ID?: string | undefined; readonly LOG_ANALYTICS_ENDPOINT: string }): void {
   if (e.WEBSITE_SITE_NAME !== undefined) {
     throw new CodedError(
       'config_invalid',
@@ -404,6 +418,13 @@ function refuseUnsafeLocalMode(e: { readonly HOST?: string | undefined; readonly
       'config_invalid',
       `AZURE_ENDPOINT=${e.AZURE_ENDPOINT} is refused in local mode: anonymous users must never reach real Azure; local mode only talks to the simulator on this machine (https://127.0.0.1:<port>).`,
       { setting: 'AZURE_ENDPOINT' },
+    );
+  }
+  if (e.LOG_ANALYTICS_WORKSPACE_ID !== undefined && !isLoopbackHost(new URL(e.LOG_ANALYTICS_ENDPOINT).hostname)) {
+    throw new CodedError(
+      'config_invalid',
+      `LOG_ANALYTICS_ENDPOINT=${e.LOG_ANALYTICS_ENDPOINT} is refused in local mode: local mode only queries the simulator on this machine (https://127.0.0.1:<port>).`,
+      { setting: 'LOG_ANALYTICS_ENDPOINT' },
     );
   }
 }

@@ -97,6 +97,8 @@ export interface SimWorkloadContainer {
 }
 
 export interface SimJobError {
+  /** The code's name (UserErrorGuestAgentStatusUnavailable), as Log Analytics' JobFailureCode carries it. */
+  code?: string;
   errorCode: number;
   errorString: string;
   errorTitle: string;

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
 import { FaultInjector } from './faults';
+import { answerLogAnalyticsQuery, isLogAnalyticsQuery } from './log-analytics';
 import { buildRoutes, matchRoute, type Reply, type Route } from './routes';
 import { loadScenarioFile, parseScenario, type Scenario, type ScenarioInput } from './scenario';
 import { ArmError, SimulatorState } from './state';
@@ -71,6 +72,14 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+function parseJson(raw: string): unknown {
+  try {
+    return raw.length > 0 ? JSON.parse(raw) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -113,7 +122,9 @@ export function createArmHandler(state: SimulatorState, faults: FaultInjector, l
     if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) {
       return errorReply(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.");
     }
-    if (!url.searchParams.get('api-version')) {
+    // The Log Analytics query API (log search alerts) is versioned in its path, not by api-version.
+    const logQuery = isLogAnalyticsQuery(method, segments);
+    if (!logQuery && !url.searchParams.get('api-version')) {
       return errorReply(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
     }
     await faults.waitIfHeld(method, decodedPath);
@@ -123,6 +134,7 @@ export function createArmHandler(state: SimulatorState, faults: FaultInjector, l
       const headers: Record<string, string> = injected.retryAfterSeconds !== undefined ? { 'Retry-After': String(injected.retryAfterSeconds) } : {};
       return errorReply(injected.status, injected.code, injected.message, headers);
     }
+    if (logQuery) return answerLogAnalyticsQuery(state, parseJson(raw));
     const match = matchRoute(routes, method, segments);
     if (match === 'method-not-allowed') return errorReply(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}'.`);
     if (!match) return errorReply(404, 'NotFound', `No route for ${method} ${decodedPath} in the ARM simulator.`);

@@ -171,7 +171,7 @@ export class SimulatorState {
       endTime: job.endTime ? resolveScenarioTime(job.endTime, this.now()) : undefined,
       duration: job.duration,
       actionsInfo: [...job.actionsInfo],
-      error: job.error ? { errorCode: job.error.errorCode, errorString: job.error.errorString, errorTitle: job.error.errorTitle, recommendations: [...job.error.recommendations] } : undefined,
+      error: job.error ? { ...(job.error.code ? { code: job.error.code } : {}), errorCode: job.error.errorCode, errorString: job.error.errorString, errorTitle: job.error.errorTitle, recommendations: [...job.error.recommendations] } : undefined,
       dynamicErrorMessage: job.dynamicErrorMessage,
     };
   }
@@ -398,7 +398,7 @@ export class SimulatorState {
     if (failure) {
       job.status = 'Failed';
       job.actionsInfo = [2];
-      job.error = { errorCode: failure.errorCode, errorString: failure.message, errorTitle: '', recommendations: [...failure.recommendations] };
+      job.error = { code: failure.code, errorCode: failure.errorCode, errorString: failure.message, errorTitle: '', recommendations: [...failure.recommendations] };
       job.dynamicErrorMessage = failure.message;
     } else {
       job.status = 'Completed';

@@ -24,6 +24,8 @@ import { sqliteImmediateUnitOfWork, sqliteSharedStores } from '../storage/sqlite
 import { AlertIntake } from './alert-intake';
 import { AlertProcessor } from './alert-processor';
 import { JobPoller } from './job-poller';
+import { LogSearchReader } from './log-search-reader';
+import type { BackupJobLogs } from '../core/incidents/log-search-alert';
 import type { Leadership } from '../storage/blob-lease';
 import type { IntervalTimer } from '../storage/session-purge';
 import type { AppParts } from '../app-parts';
@@ -37,6 +39,8 @@ export interface AlertsOptions {
   /** Azure, for job lookups and the poller; undefined: webhook only. */
   readonly azure?: AzurePort;
   readonly watchedVaults?: readonly VaultRef[];
+  /** The Log Analytics workspace log search alerts are answered from; undefined: they become one incident saying so. */
+  readonly logs?: BackupJobLogs;
   /** Replaces the channels' senders (benchmarks measuring the path without a chat service). */
   readonly sender?: IncidentSender;
   /** Start the delivery worker and the poller with the app (default true; tests drive them by hand). */
@@ -215,7 +219,7 @@ export function createAlertsModule(app: AppParts, options: AlertsOptions): Alert
     sqlite,
     identifier,
     registerRoutes(server) {
-      registerAlertRoute(server, { intake, auth, maxBodyBytes: settings.maxBodyBytes, clock, logger: app.logger, metrics, alertTimes });
+      registerAlertRoute(server, { intake, logSearch: new LogSearchReader({ intake, logs: options.logs, logger: app.logger }), auth, maxBodyBytes: settings.maxBodyBytes, clock, logger: app.logger, metrics, alertTimes });
       registerHealthRoutes(server, { metrics, readiness });
     },
     readiness,

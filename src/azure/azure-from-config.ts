@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { type Config, isLoopbackHost } from '../config';
 import type { AzurePort } from '../core/azure-port';
 import { CodedError } from '../core/errors';
+import type { BackupJobLogs } from '../core/incidents/log-search-alert';
 import { LocalSimulatorCredential, createAzureCredential } from './credential';
+import { LogAnalyticsJobLogs } from './log-analytics-job-logs';
 import { SdkAzureGateway } from './sdk-azure-gateway';
 
 /**
@@ -38,4 +40,27 @@ export function createAzurePortFromConfig(config: Config): AzurePort | undefined
     // Locally the simulator finishes operations in milliseconds; Azure wants a gentler poll.
     lroPollIntervalInMs: simulator ? 50 : 2000,
   });
+}
+
+/**
+ * The Log Analytics workspace log search alerts are answered from (LOG_ANALYTICS_WORKSPACE_ID), with
+ * the same identity as ARM; locally the simulator (LOG_ANALYTICS_ENDPOINT, trusted via AZURE_CA_FILE).
+ * Undefined without a workspace: such alerts then become one incident that says so.
+ */
+export function createBackupJobLogsFromConfig(config: Config): BackupJobLogs | undefined {
+  const { workspaceId, endpoint, queryTimeoutSeconds } = config.azure.logAnalytics;
+  if (workspaceId === undefined) return undefined;
+  const local = config.mode === 'local';
+  if (local && !isLoopbackHost(new URL(endpoint).hostname)) {
+    throw new CodedError('config_invalid', `LOG_ANALYTICS_ENDPOINT=${endpoint} is refused in local mode: only a simulator on this machine (loopback) is allowed.`, { setting: 'LOG_ANALYTICS_ENDPOINT' });
+  }
+  const { caFile, managedIdentityClientId } = config.azure;
+  let ca: Buffer | undefined;
+  try {
+    ca = caFile !== undefined ? readFileSync(caFile) : undefined;
+  } catch (error) {
+    throw new CodedError('config_invalid', `AZURE_CA_FILE: cannot read ${caFile ?? ''}`, { setting: 'AZURE_CA_FILE' }, { cause: error });
+  }
+  const credential = local ? new LocalSimulatorCredential() : createAzureCredential(managedIdentityClientId ? { managedIdentityClientId } : {});
+  return new LogAnalyticsJobLogs({ credential, workspaceId, endpoint, ...(ca ? { ca } : {}), timeoutInMs: queryTimeoutSeconds * 1000 });
 }

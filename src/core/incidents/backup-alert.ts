@@ -7,7 +7,7 @@ import type { BackupWorkload } from './backup-workload';
 
 export type AlertCondition = 'fired' | 'resolved';
 
-export type AlertSourceKind = 'azure-monitor-backup' | 'azure-monitor-metric' | 'minimal' | 'job-poller';
+export type AlertSourceKind = 'azure-monitor-backup' | 'azure-monitor-metric' | 'minimal' | 'job-poller' | 'log-search';
 
 export interface AlertVault {
   /** Display name as the sender spelled it. */

@@ -3,6 +3,7 @@ import { classifyAlert, commonSchemaId, isBackupHealthMetric } from './alert-kin
 import { malformedArmId, parseVaultId, parseVmId } from './arm-ids';
 import type { AlertCondition, BackupAlert } from './backup-alert';
 import { normaliseJobId } from './backup-alert';
+import { type LogSearchAlert, readLogSearchAlert } from './log-search-alert';
 import { healthDimensions, protectedItemOfBackupAlert, protectedItemOfHealthEvent } from './protected-item';
 
 /**
@@ -11,12 +12,15 @@ import { healthDimensions, protectedItemOfBackupAlert, protectedItemOfHealthEven
  *  - Azure Monitor common alert schema, monitoringService "Azure Backup" (the built-in Backup Failure
  *    alert), for every workload: VM, SQL / SAP HANA in a VM, Azure Files, MARS, MABS / DPM, disks, blobs;
  *  - the common-schema metric alert on Backup Health Events (no job id, no code);
+ *  - a log search alert whose query reads the backup job tables (its rows are read by the caller: log-search-alert.ts);
  *  - the documented minimal JSON { vault, vm, errorCode | message, jobId?, condition?, occurredAt? } for other tools;
  *  - any other well-formed alert (activity log, service health, budgets, other metrics...): ignored.
  * Azure payloads are read leniently (Azure adds fields); the minimal JSON is strict so typos are named.
  */
 export type NormaliseResult =
   | { readonly kind: 'alert'; readonly alert: BackupAlert }
+  /** A log search alert on backup jobs: its failed jobs are in the results of its query, which the caller runs. */
+  | { readonly kind: 'log-search'; readonly search: LogSearchAlert }
   | { readonly kind: 'ignored'; readonly reason: string; readonly rule?: string }
   | { readonly kind: 'invalid'; readonly field: string; readonly reason: string };
 
@@ -159,13 +163,10 @@ export function normaliseAlert(body: unknown, receivedAt: Date): NormaliseResult
     case 'azure-backup':
     case 'backup-health-metric':
       return normaliseCommon(record, kind.kind);
-    case 'backup-log-search':
-      // The alert carries no rows: the failed jobs are only in the query's results (see alert-kinds.md).
-      return {
-        kind: 'ignored',
-        reason: 'a log search alert on backup jobs: its failed jobs are only in the query results, which this bot does not read yet; use the built-in Azure Backup alerts or the Backup Health metric alert',
-        ...(kind.rule ? { rule: kind.rule } : {}),
-      };
+    case 'backup-log-search': {
+      const search = readLogSearchAlert(body, kind.query, kind.rule);
+      return search ? { kind: 'log-search', search } : invalid('data.essentials.firedDateTime', 'must be an ISO 8601 date-time');
+    }
   }
 }
 

@@ -1,5 +1,7 @@
 import type restify from 'restify';
 import type { AlertIntake } from '../../alerts/alert-intake';
+import type { LogSearchOutcome, LogSearchReader } from '../../alerts/log-search-reader';
+import type { AcceptOutcome } from '../../core/incidents/accept-alert';
 import { type AlertTimeBounds, describeReplacedTime } from '../../core/incidents/alert-time';
 import { normaliseAlert } from '../../core/incidents/normalize-alert';
 import type { Clock } from '../../core/ports';
@@ -12,6 +14,8 @@ import { SeenOnce } from './seen-once';
 
 export interface AlertRouteDeps {
   readonly intake: AlertIntake;
+  /** Runs a log search alert's query and accepts its failed jobs. */
+  readonly logSearch: LogSearchReader;
   readonly auth: AlertAuthenticator;
   readonly maxBodyBytes: number;
   readonly clock: Clock;
@@ -77,6 +81,18 @@ export function registerAlertRoute(server: restify.Server, deps: AlertRouteDeps)
       res.send(200, { ignored: normalised.reason });
       return;
     }
+    if (normalised.kind === 'log-search') {
+      try {
+        const read = await deps.logSearch.read(normalised.search);
+        for (const o of outcomesOf(read)) deps.metrics.alertsReceived.inc({ outcome: o.kind });
+        res.send(202, logSearchAnswer(read));
+      } catch (error) {
+        deps.logger.error({ err: error }, 'log search alert could not be stored');
+        deps.metrics.alertsReceived.inc({ outcome: 'store_failed' });
+        res.send(503, { error: 'store_unavailable', reason: 'the alert was not stored; retry' });
+      }
+      return;
+    }
     try {
       const outcome = await deps.intake.submit(normalised.alert);
       deps.metrics.alertsReceived.inc({ outcome: outcome.kind });
@@ -92,4 +108,27 @@ export function registerAlertRoute(server: restify.Server, deps: AlertRouteDeps)
       res.send(503, { error: 'store_unavailable', reason: 'the alert was not stored; retry' });
     }
   });
+}
+
+function incidentOf(outcome: AcceptOutcome): string | null {
+  return outcome.kind === 'grouped' || outcome.kind === 'duplicate' ? outcome.incidentId : null;
+}
+
+function outcomesOf(read: LogSearchOutcome): readonly AcceptOutcome[] {
+  return read.kind === 'jobs-read' ? read.outcomes : [read.outcome];
+}
+
+/** 202 either way: the failed jobs read (and what became of each), or the one incident that says why they were not. */
+function logSearchAnswer(read: LogSearchOutcome): Record<string, unknown> {
+  if (read.kind === 'not-read') {
+    return { status: 'jobs-not-read', note: read.note, alertId: read.outcome.alertId, incidentId: incidentOf(read.outcome) };
+  }
+  const incidentIds = [...new Set(read.outcomes.map(incidentOf).filter((id): id is string => id !== null))];
+  return {
+    status: 'jobs-read',
+    failedJobs: read.failedJobs,
+    note: `the alert's query was run: ${read.failedJobs} failed backup job(s)`,
+    jobs: read.outcomes.map((o) => ({ status: o.kind, alertId: o.alertId, incidentId: incidentOf(o) })),
+    incidentIds,
+  };
 }

@@ -49,17 +49,20 @@ describe('POST /api/alerts with the alert kinds Azure sends', () => {
   });
 
   it.each([
-    ['common-hana.json', 'h22 (hanavm01)'],
-    ['common-files.json', 'finance (stfiles01)'],
-    ['common-mars.json', 'fileserver01.contoso.local'],
-    ['common-disk-backup-vault.json', 'disk-data01'],
-  ])('names the protected resource of %s: %s', async (file, name) => {
+    ['common-hana.json', 'sap-hana', 'h22 (hanavm01)'],
+    ['common-files.json', 'azure-files', 'finance (stfiles01)'],
+    ['common-mars.json', 'mars-agent', 'fileserver01.contoso.local'],
+    ['common-mabs-dpm.json', 'mabs-dpm', 'SalesDb (mabs01.contoso.local)'],
+    ['common-disk-backup-vault.json', 'azure-disk', 'disk-data01'],
+    ['common-blob-backup-vault.json', 'azure-blob', 'stblobs01'],
+  ])('names the workload and the protected resource of %s: %s, %s', async (file, workload, name) => {
     const body = fixture(file) as { data: { alertContext: { extendedInfo: { jobId: string } } } };
     const r = await postAlert(suite.bot.running.url, body);
     expect(r.status).toBe(202);
     // Grouped, or waiting for its job when the alert does not say the code: stored either way, under its job.
     const stored = suite.bot.app.alerts.sqlite!.inbox.find(`fired:job:${body.data.alertContext.extendedInfo.jobId}`);
     expect(stored?.alert.vm.name).toBe(name);
+    expect(stored?.alert.workload).toBe(workload);
   });
 
   const ignored: ReadonlyArray<readonly [string, RegExp]> = [

@@ -32,7 +32,15 @@ describe('configuration', () => {
     const c = parseConfig({ BOT_MODE: 'local' });
     expect(c).toMatchObject({ mode: 'local', port: 3978, stateFile: './data/backup-doctor.sqlite', sessionTtlHours: 72, logLevel: 'info', knowledgeDir: undefined });
     expect(c.bot.MicrosoftAppId).toBeUndefined();
-    expect(c.azure).toEqual({ endpoint: undefined, caFile: undefined, managedIdentityClientId: undefined, subscriptionIds: [], watchedVaults: [], simulatorScenario: undefined });
+    expect(c.azure).toEqual({
+      endpoint: undefined,
+      caFile: undefined,
+      managedIdentityClientId: undefined,
+      subscriptionIds: [],
+      watchedVaults: [],
+      simulatorScenario: undefined,
+      logAnalytics: { workspaceId: undefined, endpoint: 'https://api.loganalytics.io', queryTimeoutSeconds: 60 },
+    });
   });
 
   test('local mode listens on loopback only (another loopback address may be chosen); production listens on every interface', () => {
@@ -76,6 +84,15 @@ describe('configuration', () => {
     expect(e.message).toContain('"rsv-dr-neu"');
     expect(e.message).not.toContain('"sub-1/rg-backup/rsv-prod-weu"');
     expect(configError({ BOT_MODE: 'local', WATCHED_VAULTS: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1' }).message).toContain('WATCHED_VAULTS');
+  });
+
+  test('the Log Analytics workspace for log search alerts must be its id (a GUID), and its query timeout within 1-600 s', () => {
+    const e = configError({ BOT_MODE: 'local', LOG_ANALYTICS_WORKSPACE_ID: 'law-backup-reports', LOG_ANALYTICS_QUERY_TIMEOUT_SECONDS: '0' });
+    expect(e.message).toContain('LOG_ANALYTICS_WORKSPACE_ID');
+    expect(e.message).toContain('Workspace ID');
+    expect(e.message).toContain('LOG_ANALYTICS_QUERY_TIMEOUT_SECONDS');
+    const c = parseConfig({ BOT_MODE: 'local', LOG_ANALYTICS_WORKSPACE_ID: '6f0b8b7e-3c1a-4d2b-9a41-0c5e2f7d9a10', LOG_ANALYTICS_ENDPOINT: 'https://127.0.0.1:8443/', LOG_ANALYTICS_QUERY_TIMEOUT_SECONDS: '20' });
+    expect(c.azure.logAnalytics).toEqual({ workspaceId: '6f0b8b7e-3c1a-4d2b-9a41-0c5e2f7d9a10', endpoint: 'https://127.0.0.1:8443', queryTimeoutSeconds: 20 });
   });
 
   test('bad values are reported by setting name', () => {

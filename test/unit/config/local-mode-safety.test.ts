@@ -29,6 +29,12 @@ describe('local mode safety', () => {
     expect(parseConfig({ BOT_MODE: 'local', AZURE_ENDPOINT: endpoint }).azure.endpoint).toBe(endpoint);
   });
 
+  test('refuses a Log Analytics workspace on public Azure: local mode only queries the simulator', () => {
+    const e = refusal({ BOT_MODE: 'local', LOG_ANALYTICS_WORKSPACE_ID: '6f0b8b7e-3c1a-4d2b-9a41-0c5e2f7d9a10' });
+    expect(e.setting).toBe('LOG_ANALYTICS_ENDPOINT');
+    expect(e.message).toContain('https://api.loganalytics.io');
+  });
+
   test.each(['0.0.0.0', '::', '10.1.2.3', 'bot.example.com'])('refuses HOST=%s: anonymous access must stay on this machine', (host) => {
     const e = refusal({ BOT_MODE: 'local', HOST: host });
     expect(e.code).toBe('config_invalid');

@@ -35,6 +35,7 @@ const builtInRoles = new Set([
   '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3', // Storage Table Data Contributor
   'b24988ac-6180-42a0-ab88-20f7382dd24c', // Contributor
   'acdd72a7-3385-48ef-bd42-f606fba81ae7', // Reader
+  '73c42c96-874c-492b-b04d-ab87d138a893', // Log Analytics Reader
 ]);
 
 /** Strings evaluated in this template's scope: nested inner-scope templates are their own scope. */
@@ -131,6 +132,15 @@ describe('ARM templates together', () => {
     expect(site).toContain('"linuxFxVersion":"NODE|22-lts"');
     expect(site).toContain('"name":"STATE_STORE","value":"blob"');
     expect(site).toMatch(/"name":"STATE_TABLE_ACCOUNT_URL","value":"\[reference\([^"]+\)\.primaryEndpoints\.table\]"/);
+  });
+
+  it('passes the Log Analytics workspace to the app and grants Log Analytics Reader on its resource group only when one is named', () => {
+    const site = JSON.stringify(existingGroup.resources.find((r) => r.type === 'Microsoft.Web/sites'));
+    expect(site).toContain(`"name":"LOG_ANALYTICS_WORKSPACE_ID","value":"[parameters('logAnalyticsWorkspaceId')]"`);
+    const access = existingGroup.resources.find((r) => r.type === 'Microsoft.Resources/deployments' && r.resourceGroup === "[parameters('logAnalyticsWorkspaceResourceGroup')]");
+    expect(access?.['condition']).toBe("[not(empty(parameters('logAnalyticsWorkspaceResourceGroup')))]");
+    const roleId = (access?.properties?.parameters as { roleId?: { value?: string } } | undefined)?.roleId?.value;
+    expect((existingGroup.variables as Record<string, Json>)[/variables\('([^']+)'\)/.exec(roleId ?? '')?.[1] ?? '']).toBe('73c42c96-874c-492b-b04d-ab87d138a893');
   });
 
   it('has parameter files that name only declared parameters and keep the secret in Key Vault', () => {

@@ -10,7 +10,7 @@ const now = new Date('2025-01-01T04:00:00Z');
 
 function ok(body: unknown) {
   const r = normaliseAlert(body, now);
-  if (r.kind !== 'alert') throw new Error(`expected an alert, got ${r.kind}: ${'field' in r ? r.field : ''} ${r.reason}`);
+  if (r.kind !== 'alert') throw new Error(`expected an alert, got ${r.kind}: ${'field' in r ? r.field : ''} ${'reason' in r ? r.reason : ''}`);
   return r.alert;
 }
 
