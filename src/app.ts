@@ -15,6 +15,10 @@ import { type Logger, createLogger } from './logger';
 import type { RouteRegistrar } from './server/create-server';
 import { type SqliteDatabase, openSqliteDatabase } from './storage/sqlite-database';
 import { SqliteSessionStore } from './storage/sqlite-session-store';
+import { SqliteSweepStore } from './storage/sqlite-sweep-store';
+import { FleetSweep, vaultInventory } from './features/sweep/fleet-sweep';
+import { SweepFlow } from './features/sweep/sweep-flow';
+import { registerSweepActions } from './channels/teams/sweep-actions';
 import { type IntervalTimer, type SessionPurge, startSessionPurge } from './storage/session-purge';
 import { SqliteAlertHistory } from './storage/sqlite-alert-history';
 import { type RemediationModule, type RemediationOptions, createRemediationModule } from './remediation/remediation-module';
@@ -179,6 +183,11 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     registerFixActions(bot, remediation.flow);
     registerAuditCommand(bot, remediation.auditQuery);
   }
+  // The fleet health sweep ("at risk" / "health"): its results are kept like incidents, so a restart keeps the last digest.
+  const sweepStore = new SqliteSweepStore(db);
+  const fleetSweep = fixAzure ? new FleetSweep({ azure: fixAzure, inventory: vaultInventory(fixAzure, config.azure.watchedVaults), store: sweepStore, clock, ids: overrides.ids ?? randomIds, logger }) : undefined;
+  const sweepFlow = new SweepFlow({ sweep: fleetSweep, store: sweepStore, troubleshoot, logger, ...(remediation ? { fixes: remediation.flow } : {}) });
+  registerSweepActions(bot, sweepFlow, remediation?.flow);
   // The fix policy names the operators (subscribe / unsubscribe); without remediation there is none.
   bot.usePolicy(() => remediation?.service.policyState());
   const slack =

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AzurePort } from '../../core/azure-port';
+import type { AzurePort, VmRef } from '../../core/azure-port';
 import type { Language, LocalizedText } from '../../core/knowledge/schema';
 import type { Actor } from '../../core/remediation/actor';
 import { FixCardWriter } from '../../core/remediation/fix-card-writer';
@@ -93,6 +93,15 @@ export class FixFlow {
       if (!offer) return [];
       const disabled = !offer.enabled ? (language === 'pl' ? ' (wyłączone)' : ' (disabled)') : '';
       return [{ title: `🔧 ${offer.fix.title[language]}${disabled}`, verb: FixVerbs.plan, data: { v: 1, sessionId: session.id, fixId } }];
+    });
+  }
+
+  /** The fix buttons of a cause for a known VM (the fleet digest's rows), judged like `offers`. */
+  offersForCause(causeId: string, vm: VmRef, language: Language): { fixId: string; title: string; enabled: boolean }[] {
+    const cause = safeCause(this.deps.knowledge, causeId);
+    return (cause?.fixes ?? []).flatMap((fixId) => {
+      const offer = this.deps.remediation.offer(fixId, { vm }, undefined);
+      return offer ? [{ fixId, title: offer.fix.title[language], enabled: offer.enabled }] : [];
     });
   }
 

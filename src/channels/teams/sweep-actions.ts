@@ -1,0 +1,64 @@
+import { SweepVerbs } from '../../core/sweep/sweep-digest-view';
+import { chooseLanguage } from '../../core/troubleshoot/ask';
+import type { FixFlow, FixReply } from '../../features/fixes/fix-flow';
+import type { Interaction } from '../../features/interaction';
+import { type SweepFixPayload, SweepFixPayloadSchema, type SweepFlow, type SweepVmPayload, SweepVmPayloadSchema } from '../../features/sweep/sweep-flow';
+import { renderCard } from './card-renderer';
+import { teamsFixCard } from './fix-actions';
+import type { CardActionContext, CardActionResult, CommandContext } from './routing-types';
+import { teamsActor } from './teams-actor';
+import type { TeamsBot } from './teams-bot';
+
+/**
+ * About 30 rows keep a digest near 20 KB, under Teams' 28 KB with room for long names and
+ * evidence; fitCard still shortens anything that would not fit.
+ */
+export const teamsDigestFit = { maxVms: 30 } as const;
+
+/** The fleet sweep in Teams: `at risk` / `health` (`zagrożone` / `kondycja`) and the digest's buttons. */
+export function registerSweepActions(bot: TeamsBot, flow: SweepFlow, fixes: FixFlow | undefined): void {
+  bot.registerCommand(
+    (text) => flow.recognises(text) !== undefined,
+    async (ctx: CommandContext) => {
+      const language = flow.recognises(ctx.text) ?? chooseLanguage('en', ctx.locale);
+      const answer = await flow.runNow(language, teamsDigestFit);
+      await ctx.messenger.send(answer.kind === 'digest' ? renderCard('sweep-digest', answer.view) : renderCard('notice', answer.view));
+    },
+  );
+
+  bot.registerCardAction(
+    SweepVerbs.troubleshoot,
+    async (ctx: CardActionContext<SweepVmPayload>): Promise<CardActionResult> => {
+      const answer = await flow.troubleshoot(interactionOf(ctx), ctx.payload);
+      if (answer.kind === 'notice') return { card: renderCard('notice', answer.view), mode: 'reply' };
+      const session = answer.session;
+      // The session's card is this turn's reply; its id is attached once Teams has posted it, so its buttons update it in place.
+      return { card: bot.renderSessionCard(session), mode: 'reply', onPosted: async (activityId) => void (await flow.attachSession(session, activityId)) };
+    },
+    SweepVmPayloadSchema,
+  );
+
+  // Fix buttons exist only with the approval flow.
+  if (!fixes) return;
+  bot.registerCardAction(
+    SweepVerbs.fix,
+    async (ctx: CardActionContext<SweepFixPayload>): Promise<CardActionResult> => {
+      const interaction = interactionOf(ctx);
+      // The policy and the audit name people by their Entra object id: a press without one cannot be judged.
+      if (!ctx.sender.aadObjectId) return renderReply(await fixes.refuse(interaction, 'plan', 'unverified-identity', { fixId: ctx.payload.fixId, detail: 'no from.aadObjectId on the activity' }), fixes);
+      const answer = await flow.planFix(interaction, ctx.payload);
+      return answer.kind === 'notice' ? { card: renderCard('notice', answer.view), mode: 'reply' } : renderReply(answer.reply, fixes);
+    },
+    SweepFixPayloadSchema,
+  );
+}
+
+function interactionOf(ctx: CardActionContext<unknown>): Interaction {
+  return { actor: teamsActor(ctx.sender), language: ctx.language, place: { channel: 'msteams', conversationId: ctx.conversation.id, ...(ctx.conversation.serviceUrl ? { serviceUrl: ctx.conversation.serviceUrl } : {}) } };
+}
+
+/** The plan (or a refusal) next to the digest, which stays as it is for everyone else. */
+function renderReply(reply: FixReply, fixes: FixFlow): CardActionResult {
+  const card = teamsFixCard(reply.view, reply.pending, fixes.policy);
+  return reply.show === 'presser' ? { card, mode: 'respond' } : { card, mode: 'reply' };
+}
