@@ -206,6 +206,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
             questions: questionFlow,
             subscriptions: alerts.subscriptionCommands,
             incidents: alerts.state.incidents,
+            sweep: sweepFlow,
             // STATE_STORE=blob: event ids on Azure Tables, so a retry that reaches another instance is still answered once.
             ...(sharedState ? { seenEvents: sharedState.seenEvents } : {}),
           },
