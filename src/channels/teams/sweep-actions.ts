@@ -10,10 +10,11 @@ import { teamsActor } from './teams-actor';
 import type { TeamsBot } from './teams-bot';
 
 /**
- * About 30 rows keep a digest near 20 KB, under Teams' 28 KB with room for long names and
- * evidence; fitCard still shortens anything that would not fit.
+ * A row with its evidence and three buttons (each with its Action.Submit fallback) takes up to
+ * about 1.9 KB, so 12 rows keep a digest of long names under Teams' 28 KB; fitCard still
+ * shortens anything that would not fit.
  */
-export const teamsDigestFit = { maxVms: 30 } as const;
+export const teamsDigestFit = { maxVms: 12 } as const;
 
 /** The fleet sweep in Teams: `at risk` / `health` (`zagrożone` / `kondycja`) and the digest's buttons. */
 export function registerSweepActions(bot: TeamsBot, flow: SweepFlow, fixes: FixFlow | undefined): void {
