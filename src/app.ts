@@ -18,7 +18,10 @@ import { SqliteSessionStore } from './storage/sqlite-session-store';
 import { SqliteSweepStore } from './storage/sqlite-sweep-store';
 import { FleetSweep, vaultInventory } from './features/sweep/fleet-sweep';
 import { SweepFlow } from './features/sweep/sweep-flow';
-import { registerSweepActions } from './channels/teams/sweep-actions';
+import { registerSweepActions, teamsDigestSender } from './channels/teams/sweep-actions';
+import { DigestSenders } from './features/sweep/digest-senders';
+import { ScheduledSweep } from './features/sweep/scheduled-sweep';
+import { subscribedConversations } from './features/sweep/subscribed-conversations';
 import { type IntervalTimer, type SessionPurge, startSessionPurge } from './storage/session-purge';
 import { SqliteAlertHistory } from './storage/sqlite-alert-history';
 import { type RemediationModule, type RemediationOptions, createRemediationModule } from './remediation/remediation-module';
@@ -73,6 +76,8 @@ export interface App {
   readonly sessionPurge: SessionPurge | undefined;
   /** Retention of alerts, past incidents and delivered messages (INCIDENT_RETENTION_DAYS). */
   readonly alertHistoryPurge: SessionPurge | undefined;
+  /** SWEEP_SCHEDULE: the scheduled fleet sweep and its digest (tests drive `tick()` by hand). */
+  readonly scheduledSweep: ScheduledSweep | undefined;
   close(): Promise<void>;
 }
 
@@ -188,6 +193,23 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const fleetSweep = fixAzure ? new FleetSweep({ azure: fixAzure, inventory: vaultInventory(fixAzure, config.azure.watchedVaults), store: sweepStore, clock, ids: overrides.ids ?? randomIds, logger }) : undefined;
   const sweepFlow = new SweepFlow({ sweep: fleetSweep, store: sweepStore, troubleshoot, logger, ...(remediation ? { fixes: remediation.flow } : {}) });
   registerSweepActions(bot, sweepFlow, remediation?.flow);
+  const digestSenders = new DigestSenders();
+  digestSenders.register('msteams', teamsDigestSender(adapterCardSender(adapter, config.bot.MicrosoftAppId ?? '')));
+  // SWEEP_SCHEDULE: the instance that polls (the lease holder with several) sweeps and posts the digest to the subscribed conversations.
+  const scheduledSweep =
+    fleetSweep && config.sweepSchedule
+      ? new ScheduledSweep({
+          schedule: config.sweepSchedule,
+          sweep: fleetSweep,
+          flow: sweepFlow,
+          store: sweepStore,
+          senders: digestSenders,
+          conversations: subscribedConversations({ ...(alerts.sqlite ? { all: () => alerts.sqlite?.subscriptions.list() ?? [] } : {}), shared: alerts.state.subscriptions }, config.azure.watchedVaults, sweepStore),
+          clock,
+          logger,
+          ...(blobState ? { leadership: blobState.pollerLease } : {}),
+        })
+      : undefined;
   // The fix policy names the operators (subscribe / unsubscribe); without remediation there is none.
   bot.usePolicy(() => remediation?.service.policyState());
   const slack =
@@ -216,6 +238,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   if (slack) alerts.senders.register('slack', slack.incidentSender, new ConversationRateLimiter(slackChannelLimits));
   // Fix progress and verdicts on Slack messages go through Slack's own messenger.
   if (slack && remediation) remediation.messengers.register('slack', slack.featureMessenger);
+  if (slack) digestSenders.register('slack', slack.digestSender);
   const app: App = {
     config,
     logger,
@@ -234,7 +257,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     slack,
     sessionPurge,
     alertHistoryPurge,
+    scheduledSweep,
     async close() {
+      scheduledSweep?.stop();
       sessionPurge?.stop();
       alertHistoryPurge?.stop();
       // Released first, so another instance can take over the poller at once.
@@ -246,8 +271,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   };
   if (overrides.alerts?.startWorkers !== false) {
     // Only an instance with a poller or fixes (their expiry and crash-recovery sweep) competes for the lease.
-    if (alerts.poller || remediation) blobState?.pollerLease.start();
+    if (alerts.poller || remediation || scheduledSweep) blobState?.pollerLease.start();
     alerts.start();
+    scheduledSweep?.start();
   }
   return app;
 }

@@ -1,4 +1,8 @@
+import type { ConversationReference } from 'botbuilder';
 import { SweepVerbs } from '../../core/sweep/sweep-digest-view';
+import type { DigestSender } from '../../features/sweep/digest-senders';
+import { fitCard } from './fit-card';
+import type { CardSender } from './proactive-sender';
 import { chooseLanguage } from '../../core/troubleshoot/ask';
 import type { FixFlow, FixReply } from '../../features/fixes/fix-flow';
 import type { Interaction } from '../../features/interaction';
@@ -63,3 +67,14 @@ function renderReply(reply: FixReply, fixes: FixFlow): CardActionResult {
   const card = teamsFixCard(reply.view, reply.pending, fixes.policy);
   return reply.show === 'presser' ? { card, mode: 'respond' } : { card, mode: 'reply' };
 }
+
+/** The scheduled digest on Teams: the card fitted to Teams' size limit, posted or updated with the subscription's stored reference. */
+export function teamsDigestSender(cards: CardSender): DigestSender {
+  return {
+    fit: teamsDigestFit,
+    deliver: (subscription, view, language, messageId) =>
+      cards.deliver(subscription.conversationReference as Partial<ConversationReference>, fitCard(renderCard('sweep-digest', view), { more: { url: vmBackupTroubleshootingUrl, label: language === 'pl' ? 'Więcej' : 'Read more' } }), messageId),
+  };
+}
+
+const vmBackupTroubleshootingUrl = 'https://learn.microsoft.com/azure/backup/backup-azure-vms-troubleshoot';

@@ -18,10 +18,14 @@ export interface UncheckedVm {
   readonly evidence: LocalizedText;
 }
 
+export type SweepTrigger = 'schedule' | 'command';
+
 /** One sweep of the fleet, as stored: enough to render its digest and to re-check a press on it. */
 export interface FleetSweepResult {
   /** Opaque id; the digest's buttons carry it. */
   readonly id: string;
+  /** What started it: the schedule, or someone asking in chat. */
+  readonly trigger: SweepTrigger;
   readonly startedAt: string;
   readonly finishedAt: string;
   /** Protected VMs swept. */

@@ -4,7 +4,7 @@ import { asCodedError } from '../../core/errors';
 import { azureErrorText } from '../../core/checks/run-checks';
 import type { LocalizedText } from '../../core/knowledge/schema';
 import type { Clock, IdGenerator } from '../../core/ports';
-import { type AtRiskVm, type FleetSweepResult, type UncheckedVm, judgeVm, orderAtRisk, vmKey } from '../../core/sweep/fleet-sweep-result';
+import { type AtRiskVm, type FleetSweepResult, type SweepTrigger, type UncheckedVm, judgeVm, orderAtRisk, vmKey } from '../../core/sweep/fleet-sweep-result';
 import { sweepCheckIds } from '../../core/sweep/risk-causes';
 import type { SweepStore } from '../../core/sweep/sweep-store';
 import type { Logger } from '../../logger';
@@ -44,16 +44,16 @@ export class FleetSweep {
   constructor(private readonly deps: FleetSweepDeps) {}
 
   /** Runs a sweep; a second call while one runs shares it instead of reading the fleet twice. */
-  run(): Promise<FleetSweepResult> {
+  run(trigger: SweepTrigger = 'command'): Promise<FleetSweepResult> {
     if (this.running) return this.running;
-    const run = this.sweep().finally(() => {
+    const run = this.sweep(trigger).finally(() => {
       this.running = undefined;
     });
     this.running = run;
     return run;
   }
 
-  private async sweep(): Promise<FleetSweepResult> {
+  private async sweep(trigger: SweepTrigger): Promise<FleetSweepResult> {
     const { deps } = this;
     const startedAt = deps.clock.now();
     const inventory = await deps.inventory();
@@ -72,6 +72,7 @@ export class FleetSweep {
     });
     const result: FleetSweepResult = {
       id: deps.ids.next(),
+      trigger,
       startedAt: startedAt.toISOString(),
       finishedAt: deps.clock.now().toISOString(),
       total: inventory.vms.length,

@@ -16,7 +16,7 @@ function fleet(atRisk: number, total: number, id = 'sweep-0000001'): FleetSweepR
     cause: RiskCauseIds[i % RiskCauseIds.length] ?? 'last-backup-failed',
     evidence: { en: `Evidence ${i}: ${'the agent reported Not Ready with a long message from Azure. '.repeat(5)}`.slice(0, 300), pl: `Dowód ${i}: ${'agent zgłosił Not Ready z długim komunikatem z Azure. '.repeat(5)}`.slice(0, 300) },
   }));
-  return { id, startedAt: '2026-12-04T00:00:00.000Z', finishedAt: '2026-12-04T00:05:00.000Z', total, atRisk: vms, unchecked: [], unreadableVaults: [] };
+  return { id, trigger: 'command', startedAt: '2026-12-04T00:00:00.000Z', finishedAt: '2026-12-04T00:05:00.000Z', total, atRisk: vms, unchecked: [], unreadableVaults: [] };
 }
 
 const options = (maxVms: number, extra: Partial<DigestOptions> = {}): DigestOptions => ({
