@@ -206,10 +206,15 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
           senders: digestSenders,
           conversations: subscribedConversations({ ...(alerts.sqlite ? { all: () => alerts.sqlite?.subscriptions.list() ?? [] } : {}), shared: alerts.state.subscriptions }, config.azure.watchedVaults, sweepStore),
           clock,
+          ids: overrides.ids ?? randomIds,
           logger,
           ...(blobState ? { leadership: blobState.pollerLease } : {}),
         })
       : undefined;
+  // A fix proven by a backup shows on the scheduled digest at once: the VM is checked again and marked recovered.
+  if (scheduledSweep && remediation) {
+    remediation.flow.onFixed((request) => void scheduledSweep.afterFix(request.target.vm, request.target.vault).catch((error: unknown) => logger.warn({ err: error, requestId: request.id }, 'fleet digest not updated after a fix')));
+  }
   // The fix policy names the operators (subscribe / unsubscribe); without remediation there is none.
   bot.usePolicy(() => remediation?.service.policyState());
   const slack =

@@ -1,10 +1,10 @@
-import type { AzurePort, ProtectedVm, VaultRef } from '../../core/azure-port';
+import type { AzurePort, ProtectedVm, VaultRef, VmRef } from '../../core/azure-port';
 import { runChecks } from '../../core/checks/run-checks';
 import { asCodedError } from '../../core/errors';
 import { azureErrorText } from '../../core/checks/run-checks';
 import type { LocalizedText } from '../../core/knowledge/schema';
 import type { Clock, IdGenerator } from '../../core/ports';
-import { type AtRiskVm, type FleetSweepResult, type SweepTrigger, type UncheckedVm, judgeVm, orderAtRisk, vmKey } from '../../core/sweep/fleet-sweep-result';
+import { type AtRiskVm, type FleetSweepResult, type SweepTrigger, type UncheckedVm, type VmFinding, judgeVm, orderAtRisk, vmKey } from '../../core/sweep/fleet-sweep-result';
 import { sweepCheckIds } from '../../core/sweep/risk-causes';
 import type { SweepStore } from '../../core/sweep/sweep-store';
 import type { Logger } from '../../logger';
@@ -51,6 +51,14 @@ export class FleetSweep {
     });
     this.running = run;
     return run;
+  }
+
+  /** One VM again (after a fix): its checks and its protected item as the vault reports it now. */
+  async recheck(vm: VmRef, vault: VaultRef): Promise<VmFinding | undefined> {
+    const item = (await this.deps.azure.listProtectedVms(vault)).find((p) => vmKey(p.vm) === vmKey(vm));
+    if (!item) return undefined;
+    const results = await runChecks(sweepCheckIds, { vm, vault }, this.deps.azure, { allowReadOnlyRunCommand: false, clock: this.deps.clock, ...(this.deps.checkTimeoutInMs !== undefined ? { timeoutInMs: this.deps.checkTimeoutInMs } : {}) });
+    return judgeVm(results, item);
   }
 
   private async sweep(trigger: SweepTrigger): Promise<FleetSweepResult> {

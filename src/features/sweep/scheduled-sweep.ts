@@ -1,8 +1,9 @@
 import type { Subscription } from '../../core/incidents/subscription';
-import { type FleetSweepResult, changesSince } from '../../core/sweep/fleet-sweep-result';
+import { type FleetSweepResult, changesSince, orderAtRisk, vmKey } from '../../core/sweep/fleet-sweep-result';
 import { type SweepSchedule, sweepDue } from '../../core/sweep/sweep-schedule';
 import type { SweepStore } from '../../core/sweep/sweep-store';
-import type { Clock } from '../../core/ports';
+import type { Clock, IdGenerator } from '../../core/ports';
+import type { VaultRef, VmRef } from '../../core/azure-port';
 import type { Logger } from '../../logger';
 import type { DigestSenders } from './digest-senders';
 import type { FleetSweep } from './fleet-sweep';
@@ -17,6 +18,7 @@ export interface ScheduledSweepDeps {
   /** The subscribed conversations (the alert path's subscriptions): each gets one digest message. */
   readonly conversations: () => Promise<readonly Subscription[]>;
   readonly clock: Clock;
+  readonly ids: IdGenerator;
   readonly logger: Logger;
   /** With several instances, only the one holding the lease sweeps (as only it polls for jobs). */
   readonly leadership?: { isLeader(): boolean };
@@ -66,6 +68,23 @@ export class ScheduledSweep {
     } finally {
       this.ticking = false;
     }
+  }
+
+  /**
+   * A fix was proven by a backup: the VM is checked again and, when it is no longer at risk, the
+   * latest scheduled digest is updated in place to show it recovered (the schedule is unchanged).
+   */
+  async afterFix(vm: VmRef, vault: VaultRef | undefined): Promise<void> {
+    const { deps } = this;
+    const latest = await deps.store.latest('schedule');
+    const listed = latest?.atRisk.find((v) => vmKey(v.vm) === vmKey(vm));
+    if (!latest || !listed) return;
+    const finding = await deps.sweep.recheck(vm, vault ?? listed.vault);
+    if (finding === undefined) return;
+    const atRisk = latest.atRisk.flatMap((v) => (vmKey(v.vm) !== vmKey(vm) ? [v] : finding.kind === 'at-risk' ? [{ ...v, cause: finding.cause, evidence: finding.evidence }] : []));
+    const updated: FleetSweepResult = { ...latest, id: deps.ids.next(), finishedAt: deps.clock.now().toISOString(), atRisk: orderAtRisk(atRisk) };
+    await deps.store.save(updated);
+    await this.publish(updated, latest);
   }
 
   /** Posts or updates the digest in each subscribed conversation; one conversation's failure does not stop the others. */
