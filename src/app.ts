@@ -43,7 +43,7 @@ import { decideReadOnlyRunCommand } from './core/remediation/policy';
 import { RunChecksFlow } from './features/checks/run-checks-flow';
 import { type BlobState, type BlobStateOptions, createBlobState } from './storage/blob-state';
 import { type SlackChannel, createSlackChannel } from './channels/slack/slack-channel';
-import { createAzureStateStores, tableStateSettings } from './storage/azure-state-stores';
+import { createAzureStateStores, createAzureSweepStore, tableStateSettings } from './storage/azure-state-stores';
 import type { AppParts } from './app-parts';
 
 /**
@@ -189,7 +189,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     registerAuditCommand(bot, remediation.auditQuery);
   }
   // The fleet health sweep ("at risk" / "health"): its results are kept like incidents, so a restart keeps the last digest.
-  const sweepStore = new SqliteSweepStore(db);
+  const sweepStore = sharedState ? createAzureSweepStore(tableStateSettings(config), overrides.blobState?.credential ? { credential: overrides.blobState.credential } : {}) : new SqliteSweepStore(db);
   const fleetSweep = fixAzure ? new FleetSweep({ azure: fixAzure, inventory: vaultInventory(fixAzure, config.azure.watchedVaults), store: sweepStore, clock, ids: overrides.ids ?? randomIds, logger }) : undefined;
   const sweepFlow = new SweepFlow({ sweep: fleetSweep, store: sweepStore, troubleshoot, logger, ...(remediation ? { fixes: remediation.flow } : {}) });
   registerSweepActions(bot, sweepFlow, remediation?.flow);
