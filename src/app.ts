@@ -16,7 +16,7 @@ import type { RouteRegistrar } from './server/create-server';
 import { type SqliteDatabase, openSqliteDatabase } from './storage/sqlite-database';
 import { SqliteSessionStore } from './storage/sqlite-session-store';
 import { SqliteSweepStore } from './storage/sqlite-sweep-store';
-import { FleetSweep, vaultInventory } from './features/sweep/fleet-sweep';
+import { FleetSweep, listedInventory, vaultInventory } from './features/sweep/fleet-sweep';
 import { SweepFlow } from './features/sweep/sweep-flow';
 import { registerSweepActions, teamsDigestSender } from './channels/teams/sweep-actions';
 import { DigestSenders } from './features/sweep/digest-senders';
@@ -36,7 +36,7 @@ import { registerIncidentActions } from './channels/teams/incident-actions';
 import { ConversationRateLimiter, slackChannelLimits, teamsConversationLimits } from './core/incidents/delivery-policy';
 import { createResourceQuestions } from './core/questions';
 import { QuestionFlow } from './features/questions/question-flow';
-import { createAzurePortFromConfig } from './azure/azure-from-config';
+import { createAzurePortFromConfig, createResourceGraphInventoryFromConfig } from './azure/azure-from-config';
 import type { AzurePort } from './core/azure-port';
 import { registerRunChecksAction } from './channels/teams/run-checks-action';
 import { decideReadOnlyRunCommand } from './core/remediation/policy';
@@ -190,7 +190,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   }
   // The fleet health sweep ("at risk" / "health"): its results are kept like incidents, so a restart keeps the last digest.
   const sweepStore = sharedState ? createAzureSweepStore(tableStateSettings(config), overrides.blobState?.credential ? { credential: overrides.blobState.credential } : {}) : new SqliteSweepStore(db);
-  const fleetSweep = fixAzure ? new FleetSweep({ azure: fixAzure, inventory: vaultInventory(fixAzure, config.azure.watchedVaults), store: sweepStore, clock, ids: overrides.ids ?? randomIds, logger }) : undefined;
+  // At fleet scale the inventory is one paged Resource Graph query across subscriptions; with an injected Azure (tests), the vault lists.
+  const graph = fixAzure && !overrides.azure && !overrides.remediation?.azure && !overrides.alerts?.azure ? createResourceGraphInventoryFromConfig(config) : undefined;
+  const fleetInventory = graph ? listedInventory(() => graph.listProtectedVms(config.azure.subscriptionIds), config.azure.watchedVaults) : fixAzure ? vaultInventory(fixAzure, config.azure.watchedVaults) : undefined;
+  const fleetSweep = fixAzure && fleetInventory ? new FleetSweep({ azure: fixAzure, inventory: fleetInventory, store: sweepStore, clock, ids: overrides.ids ?? randomIds, logger }) : undefined;
   const sweepFlow = new SweepFlow({ sweep: fleetSweep, store: sweepStore, troubleshoot, logger, ...(remediation ? { fixes: remediation.flow } : {}) });
   registerSweepActions(bot, sweepFlow, remediation?.flow);
   const digestSenders = new DigestSenders();

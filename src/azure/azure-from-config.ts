@@ -3,6 +3,8 @@ import { type Config, isLoopbackHost } from '../config';
 import type { AzurePort } from '../core/azure-port';
 import { CodedError } from '../core/errors';
 import { LocalSimulatorCredential, createAzureCredential } from './credential';
+import type { TokenCredential } from '@azure/core-auth';
+import { ResourceGraphInventory } from './resource-graph-inventory';
 import { SdkAzureGateway } from './sdk-azure-gateway';
 
 /**
@@ -12,7 +14,24 @@ import { SdkAzureGateway } from './sdk-azure-gateway';
  * - local mode without an endpoint: no Azure; features that need it say so instead of failing.
  */
 export function createAzurePortFromConfig(config: Config): AzurePort | undefined {
-  const { endpoint, caFile, managedIdentityClientId, subscriptionIds } = config.azure;
+  const settings = azureClientSettings(config);
+  if (!settings) return undefined;
+  return new SdkAzureGateway({
+    ...settings.client,
+    ...(config.azure.subscriptionIds.length > 0 ? { subscriptionIds: config.azure.subscriptionIds } : {}),
+    // Locally the simulator finishes operations in milliseconds; Azure wants a gentler poll.
+    lroPollIntervalInMs: settings.simulator ? 50 : 2000,
+  });
+}
+
+/** The fleet sweep's inventory (Azure Resource Graph) with the same identity and endpoint as the gateway. */
+export function createResourceGraphInventoryFromConfig(config: Config): ResourceGraphInventory | undefined {
+  const settings = azureClientSettings(config);
+  return settings ? new ResourceGraphInventory(settings.client) : undefined;
+}
+
+function azureClientSettings(config: Config): { client: { credential: TokenCredential; endpoint?: string; ca?: Buffer }; simulator: boolean } | undefined {
+  const { endpoint, caFile, managedIdentityClientId } = config.azure;
   if (config.mode === 'local' && endpoint === undefined) return undefined;
   let ca: Buffer | undefined;
   if (caFile !== undefined) {
@@ -30,12 +49,5 @@ export function createAzurePortFromConfig(config: Config): AzurePort | undefined
   // The simulator only ever runs on this machine; a static token must never be sent anywhere else.
   const simulator = config.mode === 'local';
   const credential = simulator ? new LocalSimulatorCredential() : createAzureCredential(managedIdentityClientId ? { managedIdentityClientId } : {});
-  return new SdkAzureGateway({
-    credential,
-    ...(endpoint ? { endpoint } : {}),
-    ...(ca ? { ca } : {}),
-    ...(subscriptionIds.length > 0 ? { subscriptionIds } : {}),
-    // Locally the simulator finishes operations in milliseconds; Azure wants a gentler poll.
-    lroPollIntervalInMs: simulator ? 50 : 2000,
-  });
+  return { client: { credential, ...(endpoint ? { endpoint } : {}), ...(ca ? { ca } : {}) }, simulator };
 }

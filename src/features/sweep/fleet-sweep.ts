@@ -120,6 +120,26 @@ export function vaultInventory(azure: AzurePort, watched: readonly VaultRef[]): 
   };
 }
 
+/**
+ * The inventory from one cross-subscription listing (Azure Resource Graph): every protected VM,
+ * or only those of the watched vaults when WATCHED_VAULTS names some. A VM protected twice is swept once.
+ */
+export function listedInventory(list: () => Promise<readonly ProtectedVm[]>, watched: readonly VaultRef[]): InventorySource {
+  const watchedKeys = new Set(watched.map((v) => `${v.subscriptionId}/${v.resourceGroup}/${v.name}`.toLowerCase()));
+  return async () => {
+    const seen = new Set<string>();
+    const vms = (await list()).filter((item) => {
+      const vault = `${item.vault.subscriptionId}/${item.vault.resourceGroup}/${item.vault.name}`.toLowerCase();
+      if (watchedKeys.size > 0 && !watchedKeys.has(vault)) return false;
+      const key = vmKey(item.vm);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    return { vms: vms.sort((a, b) => vmKey(a.vm).localeCompare(vmKey(b.vm))), unreadableVaults: [] };
+  };
+}
+
 /** Runs `work` on every item with at most `limit` at once. */
 async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
