@@ -31,6 +31,7 @@ import type {
   WorkloadContainer,
 } from '../core/azure-port';
 import { normaliseRegion } from '../core/checks/security-rules';
+import type { ListedRestorePointCollection } from '../core/sweep/fleet-read-port';
 import { CodedError } from '../core/errors';
 import { armIdLastSegment, armIdSegment, lockScope, parseContainerName, parseResourceId } from '../core/arm-id';
 import { collectionMatch, sameResourceId, vmArmId } from '../core/restore-point-ownership';
@@ -335,6 +336,11 @@ export class SdkAzureGateway implements AzurePort {
     const readVm: AzureOperation = { name: 'listEffectiveSecurityRules', purpose: `read the network interfaces of VM ${vm.name}`, role: 'Reader', scope: rgScope(vm.subscriptionId, vm.resourceGroup) };
     const machine = await this.call(readVm, () => this.compute(vm.subscriptionId).virtualMachines.get(vm.resourceGroup, vm.name, { abortSignal: options.abortSignal }));
     const nicIds = (machine.networkProfile?.networkInterfaces ?? []).map((n) => n.id).filter((id): id is string => typeof id === 'string');
+    return this.listNicEffectiveSecurityRules(nicIds, options);
+  }
+
+  /** The effective rules of these NICs (a fleet sweep knows them from the instance view, so the VM is not read again). */
+  async listNicEffectiveSecurityRules(nicIds: readonly string[], options: CallOptions = {}): Promise<EffectiveSecurityRule[]> {
     const rules: EffectiveSecurityRule[] = [];
     for (const nicId of nicIds) {
       const nic = parseResourceId(nicId, 'networkInterfaces');
@@ -453,6 +459,30 @@ export class SdkAzureGateway implements AzurePort {
           return { ...m, subscriptionId: vm.subscriptionId, restorePointCount: full.restorePoints?.length ?? 0 };
         }),
       );
+    });
+  }
+
+  /** Every restore point collection of a subscription, without restore points (one paged list for a whole fleet). */
+  async listSubscriptionRestorePointCollections(subscriptionId: string, options: CallOptions = {}): Promise<ListedRestorePointCollection[]> {
+    const op: AzureOperation = { name: 'listSubscriptionRestorePointCollections', purpose: 'list the restore point collections', role: 'Reader', scope: { kind: 'subscription', subscriptionId } };
+    return this.call(op, async () => {
+      const out: ListedRestorePointCollection[] = [];
+      for await (const rpc of this.compute(subscriptionId).restorePointCollections.listAll({ abortSignal: options.abortSignal })) {
+        const name = rpc.name ?? (rpc.id ? armIdLastSegment(rpc.id, 'restorePointCollections') : undefined);
+        if (!rpc.id || !name) continue;
+        const resourceGroup = parseResourceId(rpc.id, 'restorePointCollections')?.resourceGroup ?? armIdSegment(rpc.id, 'resourceGroups') ?? '';
+        out.push({ id: rpc.id, name, subscriptionId, resourceGroup, ...(rpc.location ? { location: rpc.location } : {}), ...(rpc.source?.id ? { sourceVmId: rpc.source.id } : {}) });
+      }
+      return out;
+    });
+  }
+
+  /** How many restore points a collection holds (the list omits them; a get with expand counts them). */
+  async getRestorePointCount(collection: Pick<ListedRestorePointCollection, 'subscriptionId' | 'resourceGroup' | 'name'>, options: CallOptions = {}): Promise<number> {
+    const op: AzureOperation = { name: 'getRestorePointCount', purpose: `read restore point collection ${collection.name}`, role: 'Reader', scope: rgScope(collection.subscriptionId, collection.resourceGroup) };
+    return this.call(op, async () => {
+      const full = await this.compute(collection.subscriptionId).restorePointCollections.get(collection.resourceGroup, collection.name, { expand: 'restorePoints', abortSignal: options.abortSignal });
+      return full.restorePoints?.length ?? 0;
     });
   }
 

@@ -7,6 +7,8 @@ import type { Clock, IdGenerator } from '../../core/ports';
 import { type AtRiskVm, type FleetSweepResult, type SweepTrigger, type UncheckedVm, type VmFinding, judgeVm, orderAtRisk, vmKey } from '../../core/sweep/fleet-sweep-result';
 import { sweepCheckIds } from '../../core/sweep/risk-causes';
 import type { SweepStore } from '../../core/sweep/sweep-store';
+import { isFleetReadPort } from '../../core/sweep/fleet-read-port';
+import { fleetReads } from './fleet-reads';
 import type { Logger } from '../../logger';
 
 /** The protected VMs a sweep looks at, and the vaults that could not be listed. */
@@ -29,6 +31,11 @@ export interface FleetSweepDeps {
   readonly concurrency?: number;
   /** Per check. Default 8000. */
   readonly checkTimeoutInMs?: number;
+}
+
+/** The reads of one sweep: shared across its VMs where the port offers the fleet's shared reads. */
+function sweepReads(azure: AzurePort): AzurePort {
+  return isFleetReadPort(azure) ? fleetReads(azure, azure) : azure;
 }
 
 /**
@@ -65,11 +72,12 @@ export class FleetSweep {
     const { deps } = this;
     const startedAt = deps.clock.now();
     const inventory = await deps.inventory();
+    const azure = sweepReads(deps.azure);
     const atRisk: AtRiskVm[] = [];
     const unchecked: UncheckedVm[] = [];
     await forEachLimited(inventory.vms, deps.concurrency ?? 8, async (item) => {
       const target = { vm: item.vm, vault: item.vault };
-      const results = await runChecks(sweepCheckIds, target, deps.azure, {
+      const results = await runChecks(sweepCheckIds, target, azure, {
         allowReadOnlyRunCommand: false,
         clock: deps.clock,
         ...(deps.checkTimeoutInMs !== undefined ? { timeoutInMs: deps.checkTimeoutInMs } : {}),

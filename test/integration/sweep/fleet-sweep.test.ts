@@ -66,6 +66,22 @@ describe('fleet sweep over the default scenario', () => {
     expect(result.unchecked).toEqual([]);
   });
 
+  it('reads each VM at most three times (instance view, its NIC’s rules while running, its collection’s count) and shares the subscription’s lists', async () => {
+    const before = harness.sim.requests.length;
+    const result = await sweep.run();
+    const made = harness.sim.requests.slice(before);
+    const perVm = new Map<string, number>();
+    for (const r of made) {
+      const vm = /\/virtualMachines\/([^/?]+)/i.exec(r.path)?.[1] ?? /\/networkInterfaces\/([^/?]+)-nic\//i.exec(r.path)?.[1] ?? /\/restorePointCollections\/AzureBackup_([^/?]+)_\d+/i.exec(r.path)?.[1];
+      if (vm) perVm.set(vm, (perVm.get(vm) ?? 0) + 1);
+    }
+    expect(perVm.size).toBe(result.total);
+    expect(Math.max(...perVm.values())).toBeLessThanOrEqual(3);
+    // A VM stopped in the guest has no rules read; the subscription's collections are listed once for all VMs.
+    expect(perVm.get('vm-linux02')).toBe(1);
+    expect(made.filter((r) => /\/providers\/Microsoft\.Compute\/restorePointCollections$/i.test(r.path))).toHaveLength(1);
+  });
+
   it('stores the sweep, so the newest one and any one a button names can be reloaded', async () => {
     const result = await sweep.run();
     expect(await store.latest()).toEqual(result);
