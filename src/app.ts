@@ -18,6 +18,7 @@ import { SqliteSessionStore } from './storage/sqlite-session-store';
 import { SqliteSweepStore } from './storage/sqlite-sweep-store';
 import { FleetSweep, listedInventory, vaultInventory } from './features/sweep/fleet-sweep';
 import { SweepFlow } from './features/sweep/sweep-flow';
+import { ReadBudget } from './features/sweep/read-budget';
 import { registerSweepActions, teamsDigestSender } from './channels/teams/sweep-actions';
 import { DigestSenders } from './features/sweep/digest-senders';
 import { ScheduledSweep } from './features/sweep/scheduled-sweep';
@@ -136,7 +137,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   };
 
   const bot = new TeamsBot({ knowledge, identifier, troubleshoot, logger, identityGate: config.identityGate });
-  const azure = overrides.azure ?? overrides.remediation?.azure ?? overrides.alerts?.azure ?? createAzurePortFromConfig(config);
+  // The fleet sweep paces itself by the reads ARM says are left, which every answer reports.
+  const readBudget = new ReadBudget({ clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()) });
+  const azure = overrides.azure ?? overrides.remediation?.azure ?? overrides.alerts?.azure ?? createAzurePortFromConfig(config, { onResponse: (response) => readBudget.observe(response) });
   const parts: AppParts = { config, db, clock, logger, identifier, knowledge, troubleshoot };
   const alerts = createAlertsModule(
     parts,
@@ -193,7 +196,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   // At fleet scale the inventory is one paged Resource Graph query across subscriptions; with an injected Azure (tests), the vault lists.
   const graph = fixAzure && !overrides.azure && !overrides.remediation?.azure && !overrides.alerts?.azure ? createResourceGraphInventoryFromConfig(config) : undefined;
   const fleetInventory = graph ? listedInventory(() => graph.listProtectedVms(config.azure.subscriptionIds), config.azure.watchedVaults) : fixAzure ? vaultInventory(fixAzure, config.azure.watchedVaults) : undefined;
-  const fleetSweep = fixAzure && fleetInventory ? new FleetSweep({ azure: fixAzure, inventory: fleetInventory, store: sweepStore, clock, ids: overrides.ids ?? randomIds, logger }) : undefined;
+  const fleetSweep = fixAzure && fleetInventory ? new FleetSweep({ azure: fixAzure, inventory: fleetInventory, store: sweepStore, clock, ids: overrides.ids ?? randomIds, logger, budget: readBudget }) : undefined;
   const sweepFlow = new SweepFlow({ sweep: fleetSweep, store: sweepStore, troubleshoot, logger, ...(remediation ? { fixes: remediation.flow } : {}) });
   registerSweepActions(bot, sweepFlow, remediation?.flow);
   const digestSenders = new DigestSenders();

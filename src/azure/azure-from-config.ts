@@ -5,7 +5,7 @@ import { CodedError } from '../core/errors';
 import { LocalSimulatorCredential, createAzureCredential } from './credential';
 import type { TokenCredential } from '@azure/core-auth';
 import { ResourceGraphInventory } from './resource-graph-inventory';
-import { SdkAzureGateway } from './sdk-azure-gateway';
+import { SdkAzureGateway, type SdkAzureGatewayOptions } from './sdk-azure-gateway';
 
 /**
  * The bot's door to Azure, as configured:
@@ -13,11 +13,12 @@ import { SdkAzureGateway } from './sdk-azure-gateway';
  * - local mode with AZURE_ENDPOINT (the demo's ARM simulator): a static token, trusted via AZURE_CA_FILE;
  * - local mode without an endpoint: no Azure; features that need it say so instead of failing.
  */
-export function createAzurePortFromConfig(config: Config): AzurePort | undefined {
+export function createAzurePortFromConfig(config: Config, options: Pick<SdkAzureGatewayOptions, 'onResponse'> = {}): AzurePort | undefined {
   const settings = azureClientSettings(config);
   if (!settings) return undefined;
   return new SdkAzureGateway({
     ...settings.client,
+    ...options,
     ...(config.azure.subscriptionIds.length > 0 ? { subscriptionIds: config.azure.subscriptionIds } : {}),
     // Locally the simulator finishes operations in milliseconds; Azure wants a gentler poll.
     lroPollIntervalInMs: settings.simulator ? 50 : 2000,

@@ -13,7 +13,7 @@ import {
   type ProtectionContainerResource,
 } from '@azure/arm-recoveryservicesbackup';
 import type { TokenCredential } from '@azure/core-auth';
-import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createPipelineFromOptions, createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
+import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createPipelineFromOptions, createPipelineRequest, type PipelinePolicy, RestError } from '@azure/core-rest-pipeline';
 import type {
   AzurePort,
   BackupJob,
@@ -55,6 +55,35 @@ export interface SdkAzureGatewayOptions {
   readonly subscriptionIds?: readonly string[];
   /** How long triggerBackup follows the operation to its job id. Default 120 s. */
   readonly backupOperationTimeoutInMs?: number;
+  /** Sees every ARM answer (each attempt): the reads left in the subscription and a 429's Retry-After, for a read budget. */
+  readonly onResponse?: (response: ArmResponseInfo) => void;
+}
+
+/** What a read budget learns from one ARM answer. */
+export interface ArmResponseInfo {
+  readonly status: number;
+  /** x-ms-ratelimit-remaining-subscription-reads, when ARM sent it. */
+  readonly remainingReads?: number;
+  /** A 429's Retry-After, in milliseconds. */
+  readonly retryAfterInMs?: number;
+}
+
+/** A pipeline policy handing each answer's rate-limit headers to `observe`. */
+function rateLimitObserver(observe: (response: ArmResponseInfo) => void): PipelinePolicy {
+  return {
+    name: 'backupDoctorRateLimitObserver',
+    async sendRequest(request, next) {
+      const response = await next(request);
+      const remaining = Number(response.headers.get('x-ms-ratelimit-remaining-subscription-reads'));
+      const retryAfter = Number(response.headers.get('retry-after'));
+      observe({
+        status: response.status,
+        ...(Number.isFinite(remaining) && response.headers.get('x-ms-ratelimit-remaining-subscription-reads') !== undefined ? { remainingReads: remaining } : {}),
+        ...(response.status === 429 && Number.isFinite(retryAfter) ? { retryAfterInMs: retryAfter * 1000 } : {}),
+      });
+      return response;
+    },
+  };
 }
 
 interface Clients {
@@ -122,11 +151,12 @@ export class SdkAzureGateway implements AzurePort {
 
   // ---- clients ----
 
-  private commonOptions(): { endpoint: string; tlsOptions?: { ca: string | Buffer }; retryOptions?: SdkAzureGatewayOptions['retry'] } {
+  private commonOptions(): { endpoint: string; tlsOptions?: { ca: string | Buffer }; retryOptions?: SdkAzureGatewayOptions['retry']; additionalPolicies?: { policy: PipelinePolicy; position: 'perRetry' }[] } {
     return {
       endpoint: this.endpoint,
       ...(this.options.ca ? { tlsOptions: { ca: this.options.ca } } : {}),
       ...(this.options.retry ? { retryOptions: this.options.retry } : {}),
+      ...(this.options.onResponse ? { additionalPolicies: [{ policy: rateLimitObserver(this.options.onResponse), position: 'perRetry' as const }] } : {}),
     };
   }
 

@@ -9,6 +9,7 @@ import { sweepCheckIds } from '../../core/sweep/risk-causes';
 import type { SweepStore } from '../../core/sweep/sweep-store';
 import { isFleetReadPort } from '../../core/sweep/fleet-read-port';
 import { fleetReads } from './fleet-reads';
+import type { ReadBudget } from './read-budget';
 import type { Logger } from '../../logger';
 
 /** The protected VMs a sweep looks at, and the vaults that could not be listed. */
@@ -31,6 +32,8 @@ export interface FleetSweepDeps {
   readonly concurrency?: number;
   /** Per check. Default 8000. */
   readonly checkTimeoutInMs?: number;
+  /** Paces the sweep by the reads ARM says are left (x-ms-ratelimit-remaining-subscription-reads, 429 Retry-After). */
+  readonly budget?: ReadBudget;
 }
 
 /** The reads of one sweep: shared across its VMs where the port offers the fleet's shared reads. */
@@ -77,6 +80,7 @@ export class FleetSweep {
     const unchecked: UncheckedVm[] = [];
     await forEachLimited(inventory.vms, deps.concurrency ?? 8, async (item) => {
       const target = { vm: item.vm, vault: item.vault };
+      await deps.budget?.beforeRead();
       const results = await runChecks(sweepCheckIds, target, azure, {
         allowReadOnlyRunCommand: false,
         clock: deps.clock,
