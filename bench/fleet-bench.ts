@@ -73,7 +73,7 @@ async function sweepFleet(vms: number): Promise<FleetRun> {
       clock: systemClock,
       ids: { next: () => randomUUID() },
       logger: createLogger('silent'),
-      concurrency: 16,
+      // The app's own setting: eight VMs at a time.
     });
     const before = (await requestPaths(child)).length;
     const started = performance.now();
