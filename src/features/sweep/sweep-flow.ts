@@ -107,12 +107,14 @@ export class SweepFlow {
     await this.deps.troubleshoot.attachActivity(session, messageId);
   }
 
-  private async row(payload: SweepVmPayload): Promise<AtRiskVm | undefined> {
+  /** The pressed row of the stored sweep, with when the sweep read it. */
+  private async row(payload: SweepVmPayload): Promise<(AtRiskVm & { readonly checkedAt: Date }) | undefined> {
     const result = await this.deps.store.get(payload.sweepId);
-    return result?.atRisk[payload.vm];
+    const row = result?.atRisk[payload.vm];
+    return result && row ? { ...row, checkedAt: new Date(result.finishedAt) } : undefined;
   }
 
-  private async sessionAt(i: Interaction, row: AtRiskVm, language: Language, publish?: (session: TroubleshootSession) => Promise<string | undefined>): Promise<TroubleshootSession> {
+  private async sessionAt(i: Interaction, row: AtRiskVm & { readonly checkedAt: Date }, language: Language, publish?: (session: TroubleshootSession) => Promise<string | undefined>): Promise<TroubleshootSession> {
     const { troubleshoot } = this.deps;
     const cause = causeOf(row);
     const codeId = cause?.codeId ?? 'BackUpOperationFailed';
@@ -125,7 +127,7 @@ export class SweepFlow {
       if (stepped.kind === 'ok') session = stepped.session;
     }
     if (cause?.causeId !== undefined) {
-      const recorded = await troubleshoot.recordEvidence(session.id, { [cause.causeId]: { verdict: 'likely', evidence: row.evidence } }, new Date(), { target: row.vm.name });
+      const recorded = await troubleshoot.recordEvidence(session.id, { [cause.causeId]: { verdict: 'likely', evidence: row.evidence } }, row.checkedAt, { target: row.vm.name });
       if (recorded.kind === 'ok') session = recorded.session;
     }
     if (!publish) return session;
