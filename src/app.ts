@@ -198,7 +198,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const fleetInventory = graph ? listedInventory(() => graph.listProtectedVms(config.azure.subscriptionIds), config.azure.watchedVaults) : fixAzure ? vaultInventory(fixAzure, config.azure.watchedVaults) : undefined;
   const fleetSweep = fixAzure && fleetInventory ? new FleetSweep({ azure: fixAzure, inventory: fleetInventory, store: sweepStore, clock, ids: overrides.ids ?? randomIds, logger, budget: readBudget }) : undefined;
   const sweepFlow = new SweepFlow({ sweep: fleetSweep, store: sweepStore, troubleshoot, logger, ...(remediation ? { fixes: remediation.flow } : {}) });
-  registerSweepActions(bot, sweepFlow, remediation?.flow);
+  registerSweepActions(bot, sweepFlow, remediation?.flow, { cards: adapterCardSender(adapter, config.bot.MicrosoftAppId ?? ''), appId: config.bot.MicrosoftAppId ?? '', logger });
   const digestSenders = new DigestSenders();
   digestSenders.register('msteams', teamsDigestSender(adapterCardSender(adapter, config.bot.MicrosoftAppId ?? '')));
   // SWEEP_SCHEDULE: the instance that polls (the lease holder with several) sweeps and posts the digest to the subscribed conversations.

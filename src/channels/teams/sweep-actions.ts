@@ -3,6 +3,9 @@ import { SweepVerbs } from '../../core/sweep/sweep-digest-view';
 import type { DigestSender } from '../../features/sweep/digest-senders';
 import { fitCard } from './fit-card';
 import type { CardSender } from './proactive-sender';
+import { conversationReferenceOf } from './subscription-commands';
+import type { NoticeView } from '../../core/views/conversation-views';
+import type { Logger } from '../../logger';
 import { chooseLanguage } from '../../core/troubleshoot/ask';
 import type { FixFlow, FixReply } from '../../features/fixes/fix-flow';
 import type { Interaction } from '../../features/interaction';
@@ -20,14 +23,29 @@ import type { TeamsBot } from './teams-bot';
  */
 export const teamsDigestFit = { maxVms: 12 } as const;
 
-/** The fleet sweep in Teams: `at risk` / `health` (`zagrożone` / `kondycja`) and the digest's buttons. */
-export function registerSweepActions(bot: TeamsBot, flow: SweepFlow, fixes: FixFlow | undefined): void {
+/** Where the digest is written once the sweep is done: the "sweeping" message, updated proactively. */
+export interface DigestDelivery {
+  readonly cards: CardSender;
+  readonly appId: string;
+  readonly logger: Logger;
+}
+
+/**
+ * The fleet sweep in Teams: `at risk` / `health` (`zagrożone` / `kondycja`) and the digest's buttons.
+ * A sweep of a large fleet outlasts a turn (Teams wants its answer within seconds and retries a
+ * slow one), so the turn only posts "sweeping…"; the digest replaces that message when the sweep ends.
+ */
+export function registerSweepActions(bot: TeamsBot, flow: SweepFlow, fixes: FixFlow | undefined, delivery: DigestDelivery): void {
   bot.registerCommand(
     (text) => flow.recognises(text) !== undefined,
     async (ctx: CommandContext) => {
       const language = flow.recognises(ctx.text) ?? chooseLanguage('en', ctx.locale);
-      const answer = await flow.runNow(language, teamsDigestFit);
-      await ctx.messenger.send(answer.kind === 'digest' ? renderCard('sweep-digest', answer.view) : renderCard('notice', answer.view));
+      const messageId = await ctx.messenger.send(renderCard('notice', sweepingView(language)));
+      const reference = conversationReferenceOf(ctx.conversation, delivery.appId);
+      void flow
+        .runNow(language, teamsDigestFit)
+        .then((answer) => delivery.cards.deliver(reference, answer.kind === 'digest' ? renderCard('sweep-digest', answer.view) : renderCard('notice', answer.view), messageId))
+        .catch((error: unknown) => delivery.logger.warn({ err: error, conversation: ctx.conversation.id }, 'fleet digest could not be delivered'));
     },
   );
 
@@ -56,6 +74,12 @@ export function registerSweepActions(bot: TeamsBot, flow: SweepFlow, fixes: FixF
     },
     SweepFixPayloadSchema,
   );
+}
+
+function sweepingView(language: 'en' | 'pl'): NoticeView {
+  return language === 'pl'
+    ? { title: '⏳ Sprawdzam maszyny…', text: 'Sprawdzam każdą chronioną maszynę; wynik zastąpi tę wiadomość.', actions: [] }
+    : { title: '⏳ Sweeping the fleet…', text: 'Checking every protected VM; the digest will replace this message.', actions: [] };
 }
 
 function interactionOf(ctx: CardActionContext<unknown>): Interaction {

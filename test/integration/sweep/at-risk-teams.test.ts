@@ -56,12 +56,18 @@ function rowActions(card: unknown, vm: string): Action[] {
   return all.filter((a) => a.data['vm'] === vmIndex);
 }
 
+/**
+ * Writes the command and returns the digest: the turn posts "sweeping…" at once, and the digest
+ * replaces that message when the sweep is done (the returned call carries the message's id).
+ */
 async function say(text: string): Promise<CapturedCall> {
   const before = stub.calls.length;
   const response = await bot.post(message(text, { serviceUrl, conversationId, from: operator }));
   expect(response.status).toBeLessThan(300);
-  const calls = await stub.waitFor((c) => c.slice(before).some((x) => x.kind !== 'update'), 20_000);
-  return calls.slice(before).find((x) => x.kind !== 'update') as CapturedCall;
+  const posted = (await stub.waitFor((c) => c.slice(before).some((x) => x.kind !== 'update'), 20_000)).slice(before).find((x) => x.kind !== 'update') as CapturedCall;
+  expect(cardText(cardOf(posted))).toMatch(/Sweeping the fleet|Sprawdzam maszyny/);
+  const digest = (await stub.waitFor((c) => c.slice(before).some((x) => x.kind === 'update' && x.activityId === posted.createdId), 20_000)).slice(before).find((x) => x.kind === 'update' && x.activityId === posted.createdId) as CapturedCall;
+  return { ...digest, ...(posted.createdId ? { createdId: posted.createdId } : {}) };
 }
 
 /** Presses a button; with `posts`, waits for the new message the press posts. */
@@ -144,10 +150,10 @@ test('with the watched vault healthy, the digest says every VM is healthy', asyn
   try {
     const before = stub.calls.length;
     await healthy.post(message('health', { serviceUrl, conversationId, from: operator }));
-    const calls = await stub.waitFor((c) => c.slice(before).some((x) => x.kind !== 'update'), 20_000);
-    const text = cardText(cardOf(calls.slice(before).find((x) => x.kind !== 'update')));
-    expect(text).toMatch(/^All [1-9]\d* VMs healthy$/m);
-    expect(executes(cardOf(calls.slice(before).find((x) => x.kind !== 'update')))).toEqual([]);
+    const calls = await stub.waitFor((c) => c.slice(before).some((x) => x.kind === 'update'), 20_000);
+    const digest = cardOf(calls.slice(before).find((x) => x.kind === 'update'));
+    expect(cardText(digest)).toMatch(/^All [1-9]\d* VMs healthy$/m);
+    expect(executes(digest)).toEqual([]);
   } finally {
     await healthy.stop();
     own.cleanup();
