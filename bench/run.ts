@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { BenchFigure, BenchSuite } from './bench-figure';
 import { alertsBench } from './alerts-bench';
 import { checksBench } from './checks-bench';
+import { fleetBench } from './fleet-bench';
 import { identifyBench } from './identify-bench';
 import { turnsBench } from './turns-bench';
 
@@ -16,6 +17,7 @@ const suites: readonly { readonly name: string; readonly run: BenchSuite }[] = [
   { name: 'turns', run: turnsBench },
   { name: 'checks', run: checksBench },
   { name: 'alerts', run: alertsBench },
+  { name: 'fleet sweep', run: fleetBench },
 ];
 
 async function main(): Promise<void> {

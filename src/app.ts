@@ -15,6 +15,14 @@ import { type Logger, createLogger } from './logger';
 import type { RouteRegistrar } from './server/create-server';
 import { type SqliteDatabase, openSqliteDatabase } from './storage/sqlite-database';
 import { SqliteSessionStore } from './storage/sqlite-session-store';
+import { SqliteSweepStore } from './storage/sqlite-sweep-store';
+import { FleetSweep, listedInventory, vaultInventory } from './features/sweep/fleet-sweep';
+import { SweepFlow } from './features/sweep/sweep-flow';
+import { ReadBudget } from './features/sweep/read-budget';
+import { registerSweepActions, teamsDigestSender } from './channels/teams/sweep-actions';
+import { DigestSenders } from './features/sweep/digest-senders';
+import { ScheduledSweep } from './features/sweep/scheduled-sweep';
+import { subscribedConversations } from './features/sweep/subscribed-conversations';
 import { type IntervalTimer, type SessionPurge, startSessionPurge } from './storage/session-purge';
 import { SqliteAlertHistory } from './storage/sqlite-alert-history';
 import { type RemediationModule, type RemediationOptions, createRemediationModule } from './remediation/remediation-module';
@@ -29,14 +37,14 @@ import { registerIncidentActions } from './channels/teams/incident-actions';
 import { ConversationRateLimiter, slackChannelLimits, teamsConversationLimits } from './core/incidents/delivery-policy';
 import { createResourceQuestions } from './core/questions';
 import { QuestionFlow } from './features/questions/question-flow';
-import { createAzurePortFromConfig, createBackupJobLogsFromConfig } from './azure/azure-from-config';
+import { createAzurePortFromConfig, createBackupJobLogsFromConfig, createResourceGraphInventoryFromConfig } from './azure/azure-from-config';
 import type { AzurePort } from './core/azure-port';
 import { registerRunChecksAction } from './channels/teams/run-checks-action';
 import { decideReadOnlyRunCommand } from './core/remediation/policy';
 import { RunChecksFlow } from './features/checks/run-checks-flow';
 import { type BlobState, type BlobStateOptions, createBlobState } from './storage/blob-state';
 import { type SlackChannel, createSlackChannel } from './channels/slack/slack-channel';
-import { createAzureStateStores, tableStateSettings } from './storage/azure-state-stores';
+import { createAzureStateStores, createAzureSweepStore, tableStateSettings } from './storage/azure-state-stores';
 import type { AppParts } from './app-parts';
 
 /**
@@ -69,6 +77,8 @@ export interface App {
   readonly sessionPurge: SessionPurge | undefined;
   /** Retention of alerts, past incidents and delivered messages (INCIDENT_RETENTION_DAYS). */
   readonly alertHistoryPurge: SessionPurge | undefined;
+  /** SWEEP_SCHEDULE: the scheduled fleet sweep and its digest (tests drive `tick()` by hand). */
+  readonly scheduledSweep: ScheduledSweep | undefined;
   close(): Promise<void>;
 }
 
@@ -127,7 +137,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   };
 
   const bot = new TeamsBot({ knowledge, identifier, troubleshoot, logger, identityGate: config.identityGate });
-  const azure = overrides.azure ?? overrides.remediation?.azure ?? overrides.alerts?.azure ?? createAzurePortFromConfig(config);
+  // The fleet sweep paces itself by the reads ARM says are left, which every answer reports.
+  const readBudget = new ReadBudget({ clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()) });
+  const azure = overrides.azure ?? overrides.remediation?.azure ?? overrides.alerts?.azure ?? createAzurePortFromConfig(config, { onResponse: (response) => readBudget.observe(response) });
   const parts: AppParts = { config, db, clock, logger, identifier, knowledge, troubleshoot };
   const logs = createBackupJobLogsFromConfig(config);
   const alerts = createAlertsModule(
@@ -181,6 +193,36 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     registerFixActions(bot, remediation.flow);
     registerAuditCommand(bot, remediation.auditQuery);
   }
+  // The fleet health sweep ("at risk" / "health"): its results are kept like incidents, so a restart keeps the last digest.
+  const sweepStore = sharedState ? createAzureSweepStore(tableStateSettings(config), overrides.blobState?.credential ? { credential: overrides.blobState.credential } : {}) : new SqliteSweepStore(db);
+  // At fleet scale the inventory is one paged Resource Graph query across subscriptions; with an injected Azure (tests), the vault lists.
+  const graph = fixAzure && !overrides.azure && !overrides.remediation?.azure && !overrides.alerts?.azure ? createResourceGraphInventoryFromConfig(config) : undefined;
+  const fleetInventory = graph ? listedInventory(() => graph.listProtectedVms(config.azure.subscriptionIds), config.azure.watchedVaults) : fixAzure ? vaultInventory(fixAzure, config.azure.watchedVaults) : undefined;
+  const fleetSweep = fixAzure && fleetInventory ? new FleetSweep({ azure: fixAzure, inventory: fleetInventory, store: sweepStore, clock, ids: overrides.ids ?? randomIds, logger, budget: readBudget }) : undefined;
+  const sweepFlow = new SweepFlow({ sweep: fleetSweep, store: sweepStore, troubleshoot, logger, ...(remediation ? { fixes: remediation.flow } : {}) });
+  registerSweepActions(bot, sweepFlow, remediation?.flow, { cards: adapterCardSender(adapter, config.bot.MicrosoftAppId ?? ''), appId: config.bot.MicrosoftAppId ?? '', logger });
+  const digestSenders = new DigestSenders();
+  digestSenders.register('msteams', teamsDigestSender(adapterCardSender(adapter, config.bot.MicrosoftAppId ?? '')));
+  // SWEEP_SCHEDULE: the instance that polls (the lease holder with several) sweeps and posts the digest to the subscribed conversations.
+  const scheduledSweep =
+    fleetSweep && config.sweepSchedule
+      ? new ScheduledSweep({
+          schedule: config.sweepSchedule,
+          sweep: fleetSweep,
+          flow: sweepFlow,
+          store: sweepStore,
+          senders: digestSenders,
+          conversations: subscribedConversations({ ...(alerts.sqlite ? { all: () => alerts.sqlite?.subscriptions.list() ?? [] } : {}), shared: alerts.state.subscriptions }, config.azure.watchedVaults, sweepStore),
+          clock,
+          ids: overrides.ids ?? randomIds,
+          logger,
+          ...(blobState ? { leadership: blobState.pollerLease } : {}),
+        })
+      : undefined;
+  // A fix proven by a backup shows on the scheduled digest at once: the VM is checked again and marked recovered.
+  if (scheduledSweep && remediation) {
+    remediation.flow.onFixed((request) => void scheduledSweep.afterFix(request.target.vm, request.target.vault).catch((error: unknown) => logger.warn({ err: error, requestId: request.id }, 'fleet digest not updated after a fix')));
+  }
   // The fix policy names the operators (subscribe / unsubscribe); without remediation there is none.
   bot.usePolicy(() => remediation?.service.policyState());
   const slack =
@@ -199,6 +241,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
             questions: questionFlow,
             subscriptions: alerts.subscriptionCommands,
             incidents: alerts.state.incidents,
+            sweep: sweepFlow,
             // STATE_STORE=blob: event ids on Azure Tables, so a retry that reaches another instance is still answered once.
             ...(sharedState ? { seenEvents: sharedState.seenEvents } : {}),
           },
@@ -208,6 +251,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   if (slack) alerts.senders.register('slack', slack.incidentSender, new ConversationRateLimiter(slackChannelLimits));
   // Fix progress and verdicts on Slack messages go through Slack's own messenger.
   if (slack && remediation) remediation.messengers.register('slack', slack.featureMessenger);
+  if (slack) digestSenders.register('slack', slack.digestSender);
   const app: App = {
     config,
     logger,
@@ -226,7 +270,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     slack,
     sessionPurge,
     alertHistoryPurge,
+    scheduledSweep,
     async close() {
+      scheduledSweep?.stop();
       sessionPurge?.stop();
       alertHistoryPurge?.stop();
       // Released first, so another instance can take over the poller at once.
@@ -238,8 +284,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   };
   if (overrides.alerts?.startWorkers !== false) {
     // Only an instance with a poller or fixes (their expiry and crash-recovery sweep) competes for the lease.
-    if (alerts.poller || remediation) blobState?.pollerLease.start();
+    if (alerts.poller || remediation || scheduledSweep) blobState?.pollerLease.start();
     alerts.start();
+    scheduledSweep?.start();
   }
   return app;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type SweepSchedule, parseSweepSchedule } from './core/sweep/sweep-schedule';
 import type { VaultRef } from './core/azure-port';
 import { CodedError } from './core/errors';
 
@@ -117,6 +118,8 @@ export interface Config {
    * accepts a request and never answers delays a card, never a turn, a fix or a lock.
    */
   readonly chatTimeoutSeconds: number;
+  /** SWEEP_SCHEDULE: the UTC times of day of the scheduled fleet sweep; undefined: no scheduled sweep. */
+  readonly sweepSchedule: SweepSchedule | undefined;
 }
 
 /** Slack through @slack/bolt on the same server (POST /api/slack/events); off unless both secrets are set. */
@@ -250,6 +253,13 @@ const EnvSchema = z.object({
   POLL_MAX_JOB_HOURS: optionalText.pipe(z.coerce.number<string | undefined>().min(1).max(24 * 7).optional()).transform((v) => v ?? 24),
   DELIVERY_TIMEOUT_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(0.01).max(600).optional()).transform((v) => v ?? 30),
   FIX_POLICY_FILE: optionalText,
+  SWEEP_SCHEDULE: optionalText.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const parsed = parseSweepSchedule(v);
+    if (parsed.ok) return parsed.schedule;
+    ctx.addIssue({ code: 'custom', message: parsed.reason });
+    return z.NEVER;
+  }),
   AUDIT_API_KEY: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   FIX_VERIFY_POLL_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(0.01).max(600).optional()).transform((v) => v ?? 15),
   FIX_VERIFY_TIMEOUT_MINUTES: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(24 * 60).optional()).transform((v) => v ?? 120),
@@ -334,6 +344,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     },
     identityGate: { teamsOnly: e.BOT_MODE === 'production' || e.ALLOWED_TENANT_IDS.length > 0, allowedTenantIds: e.BOT_MODE === 'production' ? allowedTenantIds : e.ALLOWED_TENANT_IDS.map((t) => t.toLowerCase()) },
     stateFile: e.STATE_FILE,
+    sweepSchedule: e.SWEEP_SCHEDULE,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     sessionRetentionDays: e.SESSION_RETENTION_DAYS,
     sessionPurgeIntervalMinutes: e.SESSION_PURGE_INTERVAL_MINUTES,

@@ -57,6 +57,19 @@ export class FaultInjector {
   private holds: Hold[] = [];
   /** Responses served by injected faults so far. */
   served = 0;
+  /**
+   * When set, every GET answers x-ms-ratelimit-remaining-subscription-reads with this count and
+   * lowers it by one (never below 0), as ARM reports what is left of the subscription's reads.
+   */
+  remainingSubscriptionReads: number | undefined;
+
+  /** The header value for a GET now, or undefined when the simulator is not reporting reads. */
+  takeRead(method: string): number | undefined {
+    if (this.remainingSubscriptionReads === undefined || method.toUpperCase() !== 'GET') return undefined;
+    const left = this.remainingSubscriptionReads;
+    this.remainingSubscriptionReads = Math.max(0, left - 1);
+    return left;
+  }
 
   constructor(private readonly denials: SimDenial[]) {}
 

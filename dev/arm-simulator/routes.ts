@@ -1,5 +1,6 @@
 import { effectiveNsgJson, extensionJson, instanceViewJson, jobJson, lockJson, protectedItemJson, restorePointCollectionJson, vaultJson, vmJson, workloadContainerJson } from './arm-json';
 import type { FaultInjector } from './faults';
+import { resourceGraphQuery } from './resource-graph';
 import type { SimAsyncOperation, SimJob } from './model';
 import { ArmError, rgId, type SimulatorState } from './state';
 
@@ -172,6 +173,14 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
   }
 
   const routes: Array<Omit<Route, 'segments'> & { path: string }> = [
+    // ---- Resource Graph (the fleet sweep's inventory) ----
+    {
+      method: 'POST',
+      path: 'providers/Microsoft.ResourceGraph/resources',
+      action: 'Microsoft.ResourceGraph/resources/read',
+      scope: () => '/',
+      handle: (ctx) => resourceGraphQuery(state, ctx, pageSize()),
+    },
     // ---- subscriptions and vaults ----
     {
       method: 'GET',

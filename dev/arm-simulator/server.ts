@@ -167,7 +167,8 @@ export function createArmHandler(state: SimulatorState, faults: FaultInjector, l
         const url = new URL(req.url ?? '/', 'https://x');
         log.push({ method: req.method ?? 'GET', path: safeDecode(url.pathname), query: safeDecode(url.search.replace(/\+/g, ' ')), status: reply.status });
         const requestId = randomUUID();
-        const headers: Record<string, string> = { 'x-ms-request-id': requestId, 'x-ms-correlation-request-id': requestId, ...reply.headers };
+        const reads = faults.takeRead(req.method ?? 'GET');
+        const headers: Record<string, string> = { 'x-ms-request-id': requestId, 'x-ms-correlation-request-id': requestId, ...(reads !== undefined ? { 'x-ms-ratelimit-remaining-subscription-reads': String(reads) } : {}), ...reply.headers };
         if (reply.body !== undefined) headers['content-type'] = 'application/json; charset=utf-8';
         res.writeHead(reply.status, headers);
         res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));

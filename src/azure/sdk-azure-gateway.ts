@@ -13,7 +13,7 @@ import {
   type ProtectionContainerResource,
 } from '@azure/arm-recoveryservicesbackup';
 import type { TokenCredential } from '@azure/core-auth';
-import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createPipelineFromOptions, createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
+import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createPipelineFromOptions, createPipelineRequest, type PipelinePolicy, RestError } from '@azure/core-rest-pipeline';
 import type {
   AzurePort,
   BackupJob,
@@ -31,6 +31,7 @@ import type {
   WorkloadContainer,
 } from '../core/azure-port';
 import { normaliseRegion } from '../core/checks/security-rules';
+import type { ListedRestorePointCollection } from '../core/sweep/fleet-read-port';
 import { CodedError } from '../core/errors';
 import { armIdLastSegment, armIdSegment, lockScope, parseContainerName, parseResourceId } from '../core/arm-id';
 import { collectionMatch, sameResourceId, vmArmId } from '../core/restore-point-ownership';
@@ -54,6 +55,35 @@ export interface SdkAzureGatewayOptions {
   readonly subscriptionIds?: readonly string[];
   /** How long triggerBackup follows the operation to its job id. Default 120 s. */
   readonly backupOperationTimeoutInMs?: number;
+  /** Sees every ARM answer (each attempt): the reads left in the subscription and a 429's Retry-After, for a read budget. */
+  readonly onResponse?: (response: ArmResponseInfo) => void;
+}
+
+/** What a read budget learns from one ARM answer. */
+export interface ArmResponseInfo {
+  readonly status: number;
+  /** x-ms-ratelimit-remaining-subscription-reads, when ARM sent it. */
+  readonly remainingReads?: number;
+  /** A 429's Retry-After, in milliseconds. */
+  readonly retryAfterInMs?: number;
+}
+
+/** A pipeline policy handing each answer's rate-limit headers to `observe`. */
+function rateLimitObserver(observe: (response: ArmResponseInfo) => void): PipelinePolicy {
+  return {
+    name: 'backupDoctorRateLimitObserver',
+    async sendRequest(request, next) {
+      const response = await next(request);
+      const remaining = Number(response.headers.get('x-ms-ratelimit-remaining-subscription-reads'));
+      const retryAfter = Number(response.headers.get('retry-after'));
+      observe({
+        status: response.status,
+        ...(Number.isFinite(remaining) && response.headers.get('x-ms-ratelimit-remaining-subscription-reads') !== undefined ? { remainingReads: remaining } : {}),
+        ...(response.status === 429 && Number.isFinite(retryAfter) ? { retryAfterInMs: retryAfter * 1000 } : {}),
+      });
+      return response;
+    },
+  };
 }
 
 interface Clients {
@@ -121,11 +151,12 @@ export class SdkAzureGateway implements AzurePort {
 
   // ---- clients ----
 
-  private commonOptions(): { endpoint: string; tlsOptions?: { ca: string | Buffer }; retryOptions?: SdkAzureGatewayOptions['retry'] } {
+  private commonOptions(): { endpoint: string; tlsOptions?: { ca: string | Buffer }; retryOptions?: SdkAzureGatewayOptions['retry']; additionalPolicies?: { policy: PipelinePolicy; position: 'perRetry' }[] } {
     return {
       endpoint: this.endpoint,
       ...(this.options.ca ? { tlsOptions: { ca: this.options.ca } } : {}),
       ...(this.options.retry ? { retryOptions: this.options.retry } : {}),
+      ...(this.options.onResponse ? { additionalPolicies: [{ policy: rateLimitObserver(this.options.onResponse), position: 'perRetry' as const }] } : {}),
     };
   }
 
@@ -335,6 +366,11 @@ export class SdkAzureGateway implements AzurePort {
     const readVm: AzureOperation = { name: 'listEffectiveSecurityRules', purpose: `read the network interfaces of VM ${vm.name}`, role: 'Reader', scope: rgScope(vm.subscriptionId, vm.resourceGroup) };
     const machine = await this.call(readVm, () => this.compute(vm.subscriptionId).virtualMachines.get(vm.resourceGroup, vm.name, { abortSignal: options.abortSignal }));
     const nicIds = (machine.networkProfile?.networkInterfaces ?? []).map((n) => n.id).filter((id): id is string => typeof id === 'string');
+    return this.listNicEffectiveSecurityRules(nicIds, options);
+  }
+
+  /** The effective rules of these NICs (a fleet sweep knows them from the instance view, so the VM is not read again). */
+  async listNicEffectiveSecurityRules(nicIds: readonly string[], options: CallOptions = {}): Promise<EffectiveSecurityRule[]> {
     const rules: EffectiveSecurityRule[] = [];
     for (const nicId of nicIds) {
       const nic = parseResourceId(nicId, 'networkInterfaces');
@@ -453,6 +489,30 @@ export class SdkAzureGateway implements AzurePort {
           return { ...m, subscriptionId: vm.subscriptionId, restorePointCount: full.restorePoints?.length ?? 0 };
         }),
       );
+    });
+  }
+
+  /** Every restore point collection of a subscription, without restore points (one paged list for a whole fleet). */
+  async listSubscriptionRestorePointCollections(subscriptionId: string, options: CallOptions = {}): Promise<ListedRestorePointCollection[]> {
+    const op: AzureOperation = { name: 'listSubscriptionRestorePointCollections', purpose: 'list the restore point collections', role: 'Reader', scope: { kind: 'subscription', subscriptionId } };
+    return this.call(op, async () => {
+      const out: ListedRestorePointCollection[] = [];
+      for await (const rpc of this.compute(subscriptionId).restorePointCollections.listAll({ abortSignal: options.abortSignal })) {
+        const name = rpc.name ?? (rpc.id ? armIdLastSegment(rpc.id, 'restorePointCollections') : undefined);
+        if (!rpc.id || !name) continue;
+        const resourceGroup = parseResourceId(rpc.id, 'restorePointCollections')?.resourceGroup ?? armIdSegment(rpc.id, 'resourceGroups') ?? '';
+        out.push({ id: rpc.id, name, subscriptionId, resourceGroup, ...(rpc.location ? { location: rpc.location } : {}), ...(rpc.source?.id ? { sourceVmId: rpc.source.id } : {}) });
+      }
+      return out;
+    });
+  }
+
+  /** How many restore points a collection holds (the list omits them; a get with expand counts them). */
+  async getRestorePointCount(collection: Pick<ListedRestorePointCollection, 'subscriptionId' | 'resourceGroup' | 'name'>, options: CallOptions = {}): Promise<number> {
+    const op: AzureOperation = { name: 'getRestorePointCount', purpose: `read restore point collection ${collection.name}`, role: 'Reader', scope: rgScope(collection.subscriptionId, collection.resourceGroup) };
+    return this.call(op, async () => {
+      const full = await this.compute(collection.subscriptionId).restorePointCollections.get(collection.resourceGroup, collection.name, { expand: 'restorePoints', abortSignal: options.abortSignal });
+      return full.restorePoints?.length ?? 0;
     });
   }
 

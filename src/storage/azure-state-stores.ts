@@ -10,6 +10,8 @@ import { TableOutbox } from './table-outbox';
 import { TablePollerWatermark } from './table-poller-watermark';
 import { TableSeenEvents } from './table-seen-events';
 import { TableSubscriptionStore } from './table-subscription-store';
+import { TableSweepStore } from './table-sweep-store';
+import type { SweepStore } from '../core/sweep/sweep-store';
 
 export interface AzureStateStoresOptions {
   readonly clock: Clock;
@@ -51,4 +53,9 @@ export function createAzureStateStores(settings: TableStateSettings, options: Az
     watermarks: new TablePollerWatermark(tables('watermarks')),
     seenEvents: new TableSeenEvents(tables('slackevents'), options.clock),
   };
+}
+
+/** The fleet sweeps and digest messages on the same account's tables (STATE_STORE=blob). */
+export function createAzureSweepStore(settings: TableStateSettings, options: Pick<AzureStateStoresOptions, 'credential'> = {}): SweepStore {
+  return new TableSweepStore(createStateTables(settings, options.credential)('sweeps'));
 }

@@ -24,7 +24,7 @@ export interface TableStateSettings {
 }
 
 /** The kinds of record, one table each. */
-export type StateTableKind = 'incidents' | 'inbox' | 'outbox' | 'subscriptions' | 'watermarks' | 'slackevents';
+export type StateTableKind = 'incidents' | 'inbox' | 'outbox' | 'subscriptions' | 'watermarks' | 'slackevents' | 'sweeps';
 
 /** Opens the table of each kind (one client per table, created on first use). */
 export type StateTables = (kind: StateTableKind) => StateTable;

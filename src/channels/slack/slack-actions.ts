@@ -19,6 +19,8 @@ import { TroubleshootJobPayloadSchema } from '../../features/questions/question-
 import { troubleshootVerb } from '../../core/incidents/incident-view';
 import { TroubleshootIncidentPayloadSchema, troubleshootIncidentVm } from '../../features/incidents/troubleshoot-incident';
 import { slackTime } from './blocks/question-blocks';
+import { SweepVerbs } from '../../core/sweep/sweep-digest-view';
+import { SweepFixPayloadSchema, SweepVmPayloadSchema } from '../../features/sweep/sweep-flow';
 import type { SlackMessenger, SlackPlace } from './slack-messenger';
 import { slackConversationId } from './slack-text';
 
@@ -102,6 +104,26 @@ export class SlackActions {
         return { kind: 'reply', message: renderSessionMessage(this.deps, session), onPosted: (ts) => this.deps.troubleshoot.attachActivity(session, ts).then(() => undefined) };
       });
     }
+    const sweep = deps.sweep;
+    if (sweep) {
+      this.register(SweepVerbs.troubleshoot, SweepVmPayloadSchema, async (ctx) => {
+        const answer = await sweep.troubleshoot(this.interactionOf(ctx), ctx.payload);
+        if (answer.kind === 'notice') return { kind: 'ephemeral', message: renderNoticeMessage(answer.view, ctx.language) };
+        const session = answer.session;
+        // The troubleshooting message is a reply next to the digest, which stays as it is; its ts is attached once posted.
+        return { kind: 'reply', message: renderSessionMessage(this.deps, session), onPosted: (ts) => sweep.attachSession(session, ts) };
+      });
+      const digestFixes = deps.fixes;
+      if (digestFixes) {
+        this.register(SweepVerbs.fix, SweepFixPayloadSchema, async (ctx) => {
+          const answer = await sweep.planFix(this.interactionOf(ctx), ctx.payload);
+          if (answer.kind === 'notice') return { kind: 'ephemeral', message: renderNoticeMessage(answer.view, ctx.language) };
+          const message = renderFixMessage(answer.reply.view, ctx.language);
+          // The plan is a new message (Request this fix then turns it into the request); a refusal is the presser's alone.
+          return answer.reply.show === 'presser' ? { kind: 'ephemeral', message } : { kind: 'reply', message };
+        });
+      }
+    }
     const fixes = deps.fixes;
     if (fixes) {
       const anyObject = z.record(z.string(), z.unknown());
@@ -143,6 +165,11 @@ export class SlackActions {
       case 'shared':
         return { kind: 'none' };
     }
+  }
+
+  private interactionOf(ctx: PressContext<unknown>): Interaction {
+    const { press } = ctx;
+    return { actor: slackActor(press.teamId, press.userId, press.userName), language: ctx.language, place: { channel: 'slack', conversationId: ctx.conversationId, ...(press.threadTs ? { threadId: press.threadTs } : {}) } };
   }
 
   /** Handles one press; never throws (a failure becomes a message to the presser). */

@@ -9,6 +9,8 @@ import type { Messenger } from '../../features/messenger';
 import { slackFeatureMessenger } from './slack-feature-messenger';
 import type { IncidentSender } from '../../features/incidents/delivery-worker';
 import { slackIncidentSender } from './slack-incident-sender';
+import type { DigestSender } from '../../features/sweep/digest-senders';
+import { slackDigestSender } from './slack-digest-sender';
 import { SlackActions } from './slack-actions';
 import { type SlackConversationDeps, answerMessage, renderSessionMessage } from './slack-conversation';
 import { type SlackMessenger, webApiMessenger } from './slack-messenger';
@@ -48,6 +50,8 @@ export interface SlackChannel {
   readonly featureMessenger: Messenger;
   /** Incident messages from the outbox. */
   readonly incidentSender: IncidentSender;
+  /** The scheduled fleet digest. */
+  readonly digestSender: DigestSender;
   registerRoutes(server: restify.Server): void;
   renderSession(session: TroubleshootSession): SlackMessage;
 }
@@ -176,6 +180,7 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
     featureMessenger: slackFeatureMessenger(webApiMessenger(client), deps),
     // Rate-limited calls are refused, not waited out inside the call: the outbox retries after Retry-After.
     incidentSender: slackIncidentSender(new webApi.WebClient(settings.botToken, { ...clientOptions, rejectRateLimitedCalls: true })),
+    digestSender: slackDigestSender(new webApi.WebClient(settings.botToken, clientOptions)),
     registerRoutes: (server) => mountSlackRoute(server, receiver),
     renderSession: (session) => renderSessionMessage(deps, session),
   };

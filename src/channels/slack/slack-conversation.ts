@@ -20,6 +20,8 @@ import { type SlackMessage, escapeMrkdwn, section } from './blocks/block-kit';
 import type { RunChecksFlow } from '../../features/checks/run-checks-flow';
 import { renderChooseCodeMessage, renderCodesMessage, renderHelpMessage, renderNoticeMessage, renderUnknownMessage } from './blocks/conversation-blocks';
 import { renderTroubleshootMessage } from './blocks/troubleshoot-blocks';
+import type { SweepFlow } from '../../features/sweep/sweep-flow';
+import { renderSweepDigestMessage, slackDigestFit } from './blocks/sweep-blocks';
 import type { SlackMessenger, SlackPlace } from './slack-messenger';
 import { plainTextOf, slackConversationId } from './slack-text';
 
@@ -40,6 +42,8 @@ export interface SlackConversationDeps {
   readonly subscriptions?: SubscriptionCommands;
   /** The incidents, for "Troubleshoot <vm>" on an incident message. */
   readonly incidents?: Pick<SharedIncidentStore, 'get'>;
+  /** `at risk` / `health` (`zagrożone` / `kondycja`): the fleet digest and its buttons. */
+  readonly sweep?: SweepFlow;
 }
 
 /**
@@ -99,6 +103,12 @@ export async function answerMessage(message: SlackTextMessage, deps: SlackConver
     const interaction: Interaction = { actor: slackActor(message.teamId, message.userId), language: languageOf(text, undefined), place: { channel: 'slack', conversationId: slackConversationId(message.teamId, message.channelId) } };
     const answer = await deps.audit.answer(interaction, auditMatch[1]);
     await messenger.post(place, answer.kind === 'audit' ? renderAuditMessage(answer.view, interaction.language) : { text: answer.text, blocks: [section(escapeMrkdwn(answer.text))] });
+    return;
+  }
+  const sweepLanguage = deps.sweep?.recognises(text);
+  if (deps.sweep && sweepLanguage) {
+    const answer = await deps.sweep.runNow(sweepLanguage, slackDigestFit);
+    await messenger.post(place, answer.kind === 'digest' ? renderSweepDigestMessage(answer.view, sweepLanguage) : renderNoticeMessage(answer.view, sweepLanguage));
     return;
   }
   if (deps.questions?.recognises(text)) {

@@ -7,6 +7,7 @@ import type { IncidentCardData } from '../../core/incidents/incident-view';
 import type { TroubleshootView } from '../../core/views/troubleshoot-view';
 import type { FailedBackupsView, VaultStatusView } from '../../core/questions/question-views';
 import type { AuditView, FixCardView } from '../../core/remediation/fix-view';
+import type { SweepDigestView } from '../../core/sweep/sweep-digest-view';
 import { expandCard } from './plain-text';
 
 /** The JSON of an Adaptive Card as sent to Teams. */
@@ -30,9 +31,10 @@ export interface CardTemplates {
   'vault-status': VaultStatusView;
   'fix-request': FixCardView;
   'fix-audit': AuditView;
+  'sweep-digest': SweepDigestView;
 }
 export type CardTemplateName = keyof CardTemplates;
-export const cardTemplateNames: readonly CardTemplateName[] = ['troubleshoot', 'welcome', 'help', 'codes', 'unknown-code', 'choose-code', 'notice', 'incident', 'failed-backups', 'vault-status', 'fix-request', 'fix-audit'];
+export const cardTemplateNames: readonly CardTemplateName[] = ['troubleshoot', 'welcome', 'help', 'codes', 'unknown-code', 'choose-code', 'notice', 'incident', 'failed-backups', 'vault-status', 'fix-request', 'fix-audit', 'sweep-digest'];
 
 /** Teams' smallest path (Workflows) takes about 28 KB; every card stays under it. */
 export const maxCardBytes = 28 * 1024;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AzurePort } from '../../core/azure-port';
+import type { AzurePort, VmRef } from '../../core/azure-port';
 import type { Language, LocalizedText } from '../../core/knowledge/schema';
 import type { Actor } from '../../core/remediation/actor';
 import { FixCardWriter } from '../../core/remediation/fix-card-writer';
@@ -64,6 +64,7 @@ const refusedTitle: LocalizedText = { en: 'Action refused', pl: 'Akcję odrzucon
 
 export class FixFlow {
   private readonly running = new Set<Promise<void>>();
+  private readonly fixedListeners: ((request: FixRequest) => void)[] = [];
   private readonly writer: FixCardWriter;
 
   constructor(private readonly deps: FixFlowDeps) {
@@ -93,6 +94,30 @@ export class FixFlow {
       if (!offer) return [];
       const disabled = !offer.enabled ? (language === 'pl' ? ' (wyłączone)' : ' (disabled)') : '';
       return [{ title: `🔧 ${offer.fix.title[language]}${disabled}`, verb: FixVerbs.plan, data: { v: 1, sessionId: session.id, fixId } }];
+    });
+  }
+
+  /** Called when a fix is proven by a backup (the fleet digest then shows the VM recovered). */
+  onFixed(listener: (request: FixRequest) => void): void {
+    this.fixedListeners.push(listener);
+  }
+
+  private notifyFixed(request: FixRequest): void {
+    for (const listener of this.fixedListeners) {
+      try {
+        listener(request);
+      } catch (error) {
+        this.deps.logger.warn({ err: error, requestId: request.id }, 'a fixed-VM listener failed');
+      }
+    }
+  }
+
+  /** The fix buttons of a cause for a known VM (the fleet digest's rows), judged like `offers`. */
+  offersForCause(causeId: string, vm: VmRef, language: Language): { fixId: string; title: string; enabled: boolean }[] {
+    const cause = safeCause(this.deps.knowledge, causeId);
+    return (cause?.fixes ?? []).flatMap((fixId) => {
+      const offer = this.deps.remediation.offer(fixId, { vm }, undefined);
+      return offer ? [{ fixId, title: offer.fix.title[language], enabled: offer.enabled }] : [];
     });
   }
 
@@ -220,6 +245,7 @@ export class FixFlow {
    * says nothing about the cause, so the session stays where it is.
    */
   private async advanceSession(request: FixRequest): Promise<void> {
+    if (request.state === 'verified-fixed') this.notifyFixed(request);
     if (!request.sessionId) return;
     if (request.state !== 'verified-fixed' && request.state !== 'still-failing') return;
     // Requests stored before `unverified` existed ended still-failing with these results.

@@ -1,0 +1,68 @@
+import type { AzurePort, CallOptions, EffectiveSecurityRule, ResourceLock, RestorePointCollection, VmRef, VmStatus } from '../../core/azure-port';
+import { vmKey } from '../../core/sweep/fleet-sweep-result';
+import type { FleetReadPort, ListedRestorePointCollection } from '../../core/sweep/fleet-read-port';
+import { collectionMatch } from '../../core/restore-point-ownership';
+import { isRunning } from '../../core/checks/vm-state';
+
+/**
+ * AzurePort for one sweep: the per-VM reads the checks make, with what the whole fleet shares
+ * read once. A subscription's restore point collections are listed once for all its VMs (not
+ * once per VM), a resource group's locks once, and a VM's effective rules are read from the NICs
+ * its instance view named (the VM is not read twice). A VM whose collection has no source is
+ * left to the port's own matching (by name and region), as before. Everything else goes through.
+ */
+export function fleetReads(azure: AzurePort, fleet: FleetReadPort): AzurePort {
+  const collections = new Map<string, Promise<ListedRestorePointCollection[]>>();
+  const locks = new Map<string, Promise<ResourceLock[]>>();
+  const statuses = new Map<string, Promise<VmStatus>>();
+  const memo = <T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> => {
+    let promise = map.get(key);
+    if (promise === undefined) {
+      promise = load();
+      // A failed read is asked again by the next VM rather than failing the whole fleet.
+      promise.catch(() => map.delete(key));
+      map.set(key, promise);
+    }
+    return promise;
+  };
+  return {
+    listVaults: (o) => azure.listVaults(o),
+    listFailedBackupJobs: (v, w, o) => azure.listFailedBackupJobs(v, w, o),
+    getBackupJob: (v, id, o) => azure.getBackupJob(v, id, o),
+    listProtectedVms: (v, o) => azure.listProtectedVms(v, o),
+    triggerBackup: (i, o) => azure.triggerBackup(i, o),
+    getVmStatus(vm: VmRef, options?: CallOptions): Promise<VmStatus> {
+      // Kept at once (the checks ask for the rules in the same tick) so the rules wait for it instead of reading the VM again.
+      const status = azure.getVmStatus(vm, options);
+      statuses.set(vmKey(vm), status);
+      status.catch(() => statuses.delete(vmKey(vm)));
+      return status;
+    },
+    async listEffectiveSecurityRules(vm: VmRef, options?: CallOptions): Promise<EffectiveSecurityRule[]> {
+      const pending = statuses.get(vmKey(vm));
+      if (pending === undefined) return azure.listEffectiveSecurityRules(vm, options);
+      const status = await pending;
+      // Each VM's rules are read once per sweep (the checks share them): its status need not be kept.
+      statuses.delete(vmKey(vm));
+      // The network checks judge a VM that is not running without its rules: none are read.
+      if (!isRunning(status)) return [];
+      return fleet.listNicEffectiveSecurityRules(status.networkInterfaceIds, options);
+    },
+    runCommand: (vm, c, o) => azure.runCommand(vm, c, o),
+    deleteExtension: (vm, n, o) => azure.deleteExtension(vm, n, o),
+    listVmExtensions: (vm, o) => azure.listVmExtensions(vm, o),
+    getWorkloadContainer: (v, vm, o) => azure.getWorkloadContainer(v, vm, o),
+    async listRestorePointCollections(vm: VmRef, options?: CallOptions): Promise<RestorePointCollection[]> {
+      // Shared by every VM of the subscription, so no one VM's deadline cancels it.
+      const all = await memo(collections, vm.subscriptionId.toLowerCase(), () => fleet.listSubscriptionRestorePointCollections(vm.subscriptionId));
+      const matches = all.map((c) => ({ c, match: collectionMatch(c, { vm }) })).filter((m) => m.match !== undefined);
+      // Tied by name only: the port weighs the region and other VMs of that name, which this list cannot.
+      if (matches.some((m) => m.match === 'name-only')) return azure.listRestorePointCollections(vm, options);
+      return Promise.all(matches.map(async ({ c }) => ({ ...c, matchedBy: 'source' as const, restorePointCount: await fleet.getRestorePointCount(c, options) })));
+    },
+    deleteRestorePointCollection: (c, o) => azure.deleteRestorePointCollection(c, o),
+    listResourceGroupLocks: (sub, rg) => memo(locks, `${sub}/${rg}`.toLowerCase(), () => azure.listResourceGroupLocks(sub, rg)),
+    deleteResourceGroupLock: (sub, rg, n, o) => azure.deleteResourceGroupLock(sub, rg, n, o),
+    createResourceGroupLock: (sub, rg, l, o) => azure.createResourceGroupLock(sub, rg, l, o),
+  };
+}
