@@ -295,8 +295,9 @@ function mostTelling(problems: readonly VaultProblem[]): VaultProblem | undefine
   return [...problems].sort((a, b) => problemRank[a.problem.kind] - problemRank[b.problem.kind])[0];
 }
 
+/** Newest first; jobs that started together (one schedule) by VM name, so the same failures always list the same way. */
 function newestFirst(jobs: readonly BackupJob[]): BackupJob[] {
-  return [...jobs].sort((a, b) => (jobTime(b)?.getTime() ?? 0) - (jobTime(a)?.getTime() ?? 0));
+  return [...jobs].sort((a, b) => (jobTime(b)?.getTime() ?? 0) - (jobTime(a)?.getTime() ?? 0) || a.vmName.localeCompare(b.vmName));
 }
 
 function groupByCode(failures: readonly FailedJob[]): FailureGroup[] {
