@@ -30,6 +30,8 @@ export interface FleetSweepResult {
   readonly finishedAt: string;
   /** Protected VMs swept. */
   readonly total: number;
+  /** Protected VMs swept per vault, so a conversation subscribed to some vaults counts its own. */
+  readonly vaultTotals?: readonly { readonly vault: VaultRef; readonly vms: number }[];
   /** In the order of the causes, then by VM name. */
   readonly atRisk: readonly AtRiskVm[];
   readonly unchecked: readonly UncheckedVm[];
@@ -116,4 +118,16 @@ export function changesSince(previous: FleetSweepResult | undefined, current: Fl
     newlyAtRisk: new Set([...now].filter((k) => !before.has(k))),
     recovered: previous.atRisk.filter((v) => !now.has(vmKey(v.vm)) && !unjudged.has(vmKey(v.vm))),
   };
+}
+
+/** How many of the swept VMs each vault protects. */
+export function countByVault(items: readonly Pick<ProtectedVm, 'vault'>[]): { vault: VaultRef; vms: number }[] {
+  const byVault = new Map<string, { vault: VaultRef; vms: number }>();
+  for (const { vault } of items) {
+    const key = `${vault.subscriptionId}/${vault.resourceGroup}/${vault.name}`.toLowerCase();
+    const entry = byVault.get(key) ?? { vault, vms: 0 };
+    entry.vms += 1;
+    byVault.set(key, entry);
+  }
+  return [...byVault.values()];
 }

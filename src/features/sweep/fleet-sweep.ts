@@ -4,7 +4,7 @@ import { asCodedError } from '../../core/errors';
 import { azureErrorText } from '../../core/checks/run-checks';
 import type { LocalizedText } from '../../core/knowledge/schema';
 import type { Clock, IdGenerator } from '../../core/ports';
-import { type AtRiskVm, type FleetSweepResult, type SweepTrigger, type UncheckedVm, type VmFinding, judgeVm, orderAtRisk, vmKey } from '../../core/sweep/fleet-sweep-result';
+import { type AtRiskVm, type FleetSweepResult, type SweepTrigger, type UncheckedVm, type VmFinding, countByVault, judgeVm, orderAtRisk, vmKey } from '../../core/sweep/fleet-sweep-result';
 import { sweepCheckIds } from '../../core/sweep/risk-causes';
 import type { SweepStore } from '../../core/sweep/sweep-store';
 import { isFleetReadPort } from '../../core/sweep/fleet-read-port';
@@ -96,6 +96,7 @@ export class FleetSweep {
       startedAt: startedAt.toISOString(),
       finishedAt: deps.clock.now().toISOString(),
       total: inventory.vms.length,
+      vaultTotals: countByVault(inventory.vms),
       atRisk: orderAtRisk(atRisk),
       unchecked: [...unchecked].sort((a, b) => vmKey(a.vm).localeCompare(vmKey(b.vm))),
       unreadableVaults: inventory.unreadableVaults,

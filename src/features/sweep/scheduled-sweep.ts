@@ -2,6 +2,7 @@ import type { Subscription } from '../../core/incidents/subscription';
 import { type FleetSweepResult, changesSince, orderAtRisk, vmKey } from '../../core/sweep/fleet-sweep-result';
 import { type SweepSchedule, sweepDue } from '../../core/sweep/sweep-schedule';
 import type { SweepStore } from '../../core/sweep/sweep-store';
+import { scopedSweep } from '../../core/sweep/scoped-sweep';
 import type { Clock, IdGenerator } from '../../core/ports';
 import type { VaultRef, VmRef } from '../../core/azure-port';
 import type { Logger } from '../../logger';
@@ -87,16 +88,21 @@ export class ScheduledSweep {
     await this.publish(updated, latest);
   }
 
-  /** Posts or updates the digest in each subscribed conversation; one conversation's failure does not stop the others. */
+  /**
+   * Posts or updates the digest in each subscribed conversation, each scoped to what it subscribed
+   * to (its vaults, its Azure subscriptions, or all); one conversation's failure does not stop the others.
+   */
   async publish(result: FleetSweepResult, previous: FleetSweepResult | undefined): Promise<void> {
     const { deps } = this;
-    const changes = previous ? changesSince(previous, result) : undefined;
-    const byConversation = new Map<string, Subscription>();
-    for (const s of await deps.conversations()) if (!byConversation.has(s.conversationKey)) byConversation.set(s.conversationKey, s);
-    for (const subscription of byConversation.values()) {
+    const byConversation = new Map<string, Subscription[]>();
+    for (const s of await deps.conversations()) byConversation.set(s.conversationKey, [...(byConversation.get(s.conversationKey) ?? []), s]);
+    for (const subscriptions of byConversation.values()) {
+      const subscription = subscriptions[0] as Subscription;
       const sender = deps.senders.senderFor(subscription.conversationKey);
       if (!sender) continue;
-      const view = deps.flow.digest(result, subscription.language, sender.fit, changes);
+      const scoped = scopedSweep(result, subscriptions);
+      const changes = previous ? changesSince(scopedSweep(previous, subscriptions), scoped) : undefined;
+      const view = deps.flow.digest(scoped, subscription.language, sender.fit, changes);
       const existing = await deps.store.digestMessage(subscription.conversationKey);
       try {
         let messageId: string;

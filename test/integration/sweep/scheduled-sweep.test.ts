@@ -101,3 +101,23 @@ test('a subscribed channel gets the digest at the scheduled time, once; a later 
   expect(afterRestart.filter((x) => x.kind !== 'update')).toEqual([]);
   expect(afterRestart.find((x) => x.kind === 'update')?.activityId).toBe(messageId);
 });
+
+test('a channel subscribed to one vault gets a digest of that vault only, counted in its scope', async () => {
+  const drChannel = '19:backup-dr@thread.tacv2';
+  const subscribeBefore = stub.calls.length;
+  await bot.post(mentionMessage('subscribe vault rsv-dr-neu', { serviceUrl, conversationId: drChannel }));
+  await stub.waitFor((c) => c.length > subscribeBefore, 10_000);
+
+  offsetMs += day;
+  const before = stub.calls.length;
+  expect(await scheduled().tick()).toBe('swept');
+  const toDr = (await stub.waitFor((c) => c.slice(before).some((x) => x.conversationId === drChannel), 10_000)).slice(before).filter((x) => x.conversationId === drChannel);
+  expect(toDr).toHaveLength(1);
+  const digest = cardText(cardOf(toDr[0]));
+  // rsv-dr-neu protects one healthy VM; the failing VMs of rsv-prod-weu are not this channel's.
+  expect(digest).toContain('All 1 VMs healthy');
+  expect(digest).not.toContain('vm-sql01');
+  // The channel subscribed to everything still sees the whole fleet.
+  const wholeFleet = (await stub.waitFor((c) => c.slice(before).some((x) => x.conversationId === conversationId), 10_000)).slice(before).find((x) => x.conversationId === conversationId);
+  expect(cardText(cardOf(wholeFleet))).toMatch(/^\d+ of 9 VMs at risk$/m);
+});
