@@ -27,6 +27,10 @@ export class ConnectorStub {
   hang = false;
   /** Calls left hanging so far. */
   hung = 0;
+  /** While set, every call is refused with this status (503 failing, 429 throttling), like a connector in trouble. */
+  refuseWith: { status: number; retryAfterSeconds?: number } | undefined;
+  /** Calls refused so far. */
+  refused = 0;
   private server: Server | undefined;
   private counter = 0;
   private waiters: { predicate: (calls: CapturedCall[]) => boolean; resolve: () => void }[] = [];
@@ -70,6 +74,13 @@ export class ConnectorStub {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     if (this.hang) {
       this.hung += 1;
+      return;
+    }
+    if (this.refuseWith) {
+      this.refused += 1;
+      const retryAfter = this.refuseWith.retryAfterSeconds;
+      res.writeHead(this.refuseWith.status, { 'content-type': 'application/json', ...(retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {}) });
+      res.end(JSON.stringify({ error: { code: 'ServiceError', message: 'refused by the test' } }));
       return;
     }
     this.answered += 1;

@@ -39,6 +39,8 @@ export type TickOutcome = 'not-leader' | 'not-due' | 'busy' | 'swept';
 export class ScheduledSweep {
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
+  /** Conversations whose last digest delivery failed: how often, and when to try again. */
+  private readonly failures = new Map<string, { attempts: number; nextAttemptAt: number }>();
 
   constructor(private readonly deps: ScheduledSweepDeps) {}
 
@@ -62,7 +64,10 @@ export class ScheduledSweep {
     this.ticking = true;
     try {
       const previous = await deps.store.latest('schedule');
-      if (!sweepDue(deps.schedule, previous ? new Date(previous.startedAt) : undefined, deps.clock.now())) return 'not-due';
+      if (!sweepDue(deps.schedule, previous ? new Date(previous.startedAt) : undefined, deps.clock.now())) {
+        if (previous) await this.catchUp(previous);
+        return 'not-due';
+      }
       const result = await deps.sweep.run('schedule');
       await this.publish(result, previous);
       return 'swept';
@@ -93,31 +98,73 @@ export class ScheduledSweep {
    * to (its vaults, its Azure subscriptions, or all); one conversation's failure does not stop the others.
    */
   async publish(result: FleetSweepResult, previous: FleetSweepResult | undefined): Promise<void> {
+    for (const subscriptions of await this.subscribedConversations()) await this.deliverTo(subscriptions, result, previous);
+  }
+
+  /**
+   * A digest that could not be delivered (the channel throttled, failed or was unreachable) is not
+   * lost until the next scheduled time: each later tick delivers the latest scheduled sweep to every
+   * conversation that subscribed before it and does not show it yet, backing off after each failure
+   * (Retry-After when the channel gave one). What a conversation shows is stored, so this survives a
+   * restart and another instance taking over the schedule.
+   */
+  private async catchUp(latest: FleetSweepResult): Promise<void> {
     const { deps } = this;
-    const byConversation = new Map<string, Subscription[]>();
-    for (const s of await deps.conversations()) byConversation.set(s.conversationKey, [...(byConversation.get(s.conversationKey) ?? []), s]);
-    for (const subscriptions of byConversation.values()) {
-      const subscription = subscriptions[0] as Subscription;
-      const sender = deps.senders.senderFor(subscription.conversationKey);
-      if (!sender) continue;
-      const scoped = scopedSweep(result, subscriptions);
-      const changes = previous ? changesSince(scopedSweep(previous, subscriptions), scoped) : undefined;
-      const view = deps.flow.digest(scoped, subscription.language, sender.fit, changes);
-      const existing = await deps.store.digestMessage(subscription.conversationKey);
-      try {
-        let messageId: string;
-        try {
-          messageId = await sender.deliver(subscription, view, subscription.language, existing?.messageId);
-        } catch (error) {
-          // The digest was deleted in the channel: post a new one rather than lose this sweep.
-          if (existing === undefined || (error as { statusCode?: number }).statusCode !== 404) throw error;
-          await deps.store.forgetDigestMessage(subscription.conversationKey);
-          messageId = await sender.deliver(subscription, view, subscription.language, undefined);
-        }
-        await deps.store.saveDigestMessage({ conversationKey: subscription.conversationKey, messageId, sweepId: result.id, postedAt: deps.clock.now().toISOString() });
-      } catch (error) {
-        deps.logger.warn({ err: error, conversation: subscription.conversationKey, sweepId: result.id }, 'fleet digest could not be delivered');
-      }
+    const now = deps.clock.now().getTime();
+    for (const subscriptions of await this.subscribedConversations()) {
+      const conversationKey = (subscriptions[0] as Subscription).conversationKey;
+      // A channel that subscribed after this sweep gets the next one, as it would have without a failure.
+      if (subscriptions.every((s) => s.createdAt.getTime() > Date.parse(latest.finishedAt))) continue;
+      if ((this.failures.get(conversationKey)?.nextAttemptAt ?? 0) > now) continue;
+      const shown = await deps.store.digestMessage(conversationKey);
+      if (shown?.sweepId === latest.id) continue;
+      await this.deliverTo(subscriptions, latest, shown ? await deps.store.get(shown.sweepId) : undefined);
     }
   }
+
+  private async subscribedConversations(): Promise<Subscription[][]> {
+    const byConversation = new Map<string, Subscription[]>();
+    for (const s of await this.deps.conversations()) byConversation.set(s.conversationKey, [...(byConversation.get(s.conversationKey) ?? []), s]);
+    return [...byConversation.values()];
+  }
+
+  private async deliverTo(subscriptions: readonly Subscription[], result: FleetSweepResult, previous: FleetSweepResult | undefined): Promise<void> {
+    const { deps } = this;
+    const subscription = subscriptions[0] as Subscription;
+    const sender = deps.senders.senderFor(subscription.conversationKey);
+    if (!sender) return;
+    const scoped = scopedSweep(result, subscriptions);
+    const changes = previous ? changesSince(scopedSweep(previous, subscriptions), scoped) : undefined;
+    const view = deps.flow.digest(scoped, subscription.language, sender.fit, changes);
+    const existing = await deps.store.digestMessage(subscription.conversationKey);
+    try {
+      let messageId: string;
+      try {
+        messageId = await sender.deliver(subscription, view, subscription.language, existing?.messageId);
+      } catch (error) {
+        // The digest was deleted in the channel: post a new one rather than lose this sweep.
+        if (existing === undefined || (error as { statusCode?: number }).statusCode !== 404) throw error;
+        await deps.store.forgetDigestMessage(subscription.conversationKey);
+        messageId = await sender.deliver(subscription, view, subscription.language, undefined);
+      }
+      await deps.store.saveDigestMessage({ conversationKey: subscription.conversationKey, messageId, sweepId: result.id, postedAt: deps.clock.now().toISOString() });
+      this.failures.delete(subscription.conversationKey);
+    } catch (error) {
+      const attempts = (this.failures.get(subscription.conversationKey)?.attempts ?? 0) + 1;
+      const waitMs = retryAfterMs(error) ?? Math.min(maxRetryWaitMs, firstRetryWaitMs * 2 ** (attempts - 1));
+      this.failures.set(subscription.conversationKey, { attempts, nextAttemptAt: deps.clock.now().getTime() + waitMs });
+      deps.logger.warn({ err: error, conversation: subscription.conversationKey, sweepId: result.id, attempts, retryInMs: waitMs }, 'fleet digest could not be delivered; it is tried again');
+    }
+  }
+}
+
+const firstRetryWaitMs = 30_000;
+const maxRetryWaitMs = 30 * 60_000;
+
+/** A throttled channel's Retry-After (seconds), as the Bot Connector and Slack's Web API report it. */
+function retryAfterMs(error: unknown): number | undefined {
+  const e = error as { retryAfter?: unknown; headers?: Record<string, unknown> } | undefined;
+  const raw = e?.retryAfter ?? e?.headers?.['retry-after'];
+  const seconds = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }

@@ -121,3 +121,30 @@ test('a channel subscribed to one vault gets a digest of that vault only, counte
   const wholeFleet = (await stub.waitFor((c) => c.slice(before).some((x) => x.conversationId === conversationId), 10_000)).slice(before).find((x) => x.conversationId === conversationId);
   expect(cardText(cardOf(wholeFleet))).toMatch(/^\d+ of 9 VMs at risk$/m);
 });
+
+test('a digest the connector refused is delivered at a later tick, after a pause, without waiting for the next scheduled time', async () => {
+  offsetMs += day;
+  stub.refuseWith = { status: 503 };
+  const refusedBefore = stub.refused;
+  expect(await scheduled().tick()).toBe('swept');
+  expect(stub.refused).toBeGreaterThan(refusedBefore);
+
+  // The connector recovers. Straight away nothing is tried again (the failure holds the channel back)...
+  stub.refuseWith = undefined;
+  let before = stub.calls.length;
+  expect(await scheduled().tick()).toBe('not-due');
+  expect(stub.calls.slice(before)).toEqual([]);
+
+  // ...and once the pause is over, the same scheduled sweep reaches each channel: updated in place, nothing new posted.
+  offsetMs += 31_000;
+  before = stub.calls.length;
+  expect(await scheduled().tick()).toBe('not-due');
+  const delivered = (await stub.waitFor((c) => new Set(c.slice(before).map((x) => x.conversationId)).size >= 2, 10_000)).slice(before);
+  expect(delivered.every((x) => x.kind === 'update')).toBe(true);
+  expect(delivered.map((x) => x.conversationId).sort()).toEqual([conversationId, '19:backup-dr@thread.tacv2'].sort());
+
+  // Delivered once: a further tick sends nothing.
+  before = stub.calls.length;
+  expect(await scheduled().tick()).toBe('not-due');
+  expect(stub.calls.slice(before)).toEqual([]);
+});
