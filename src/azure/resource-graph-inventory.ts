@@ -1,6 +1,6 @@
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import type { TokenCredential } from '@azure/core-auth';
-import type { ProtectedVm, VaultRef } from '../core/azure-port';
+import type { EffectiveSecurityRule, ProtectedVm, VaultRef } from '../core/azure-port';
 import { armIdSegment, parseContainerName, parseResourceId } from '../core/arm-id';
 import { toCodedError, type AzureOperation } from './azure-errors';
 import { ARM_ENDPOINT } from './sdk-azure-gateway';
@@ -55,26 +55,160 @@ export class ResourceGraphInventory {
   async listProtectedVms(subscriptionIds: readonly string[], options: { abortSignal?: AbortSignal } = {}): Promise<ProtectedVm[]> {
     const op: AzureOperation = { name: 'listProtectedVmsInventory', purpose: 'list the protected VMs with Azure Resource Graph', role: 'Reader', scope: { kind: 'subscription', subscriptionId: subscriptionIds[0] ?? '*' } };
     const vms: ProtectedVm[] = [];
+    await this.forEachRow<ProtectedItemRow>(protectedVmsQuery, subscriptionIds, op, options, (row) => {
+      const vm = protectedVmOf(row);
+      if (vm) vms.push(vm);
+    });
+    return vms;
+  }
+
+  /**
+   * The NSG rules that apply to every network interface, keyed by the NIC's id (lower case): the
+   * rules of its own NSG and of its subnets' NSGs, default rules included, in the shape of the
+   * effective-rules read. Three queries for the whole fleet (interfaces, subnets, NSGs), so the
+   * sweep need not ask each running VM's NICs for their effective rules. A NIC with no NSG on it or
+   * its subnets maps to no rules, as its effective rules would.
+   */
+  async listNicSecurityRules(subscriptionIds: readonly string[], options: { abortSignal?: AbortSignal } = {}): Promise<Map<string, EffectiveSecurityRule[]>> {
+    const op: AzureOperation = { name: 'listNetworkSecurityInventory', purpose: 'list the network interfaces, subnets and NSG rules with Azure Resource Graph', role: 'Reader', scope: { kind: 'subscription', subscriptionId: subscriptionIds[0] ?? '*' } };
+    // Pages are folded as they come, so a fleet's raw rows are never all held at once; rules are
+    // shared between the NSGs that have the same (every NSG has the same default rules).
+    const nics: { id: string; nsgId?: string; subnetIds: string[] }[] = [];
+    const subnetNsg = new Map<string, string>();
+    const rulesOf = new Map<string, EffectiveSecurityRule[]>();
+    const interned = new Map<string, EffectiveSecurityRule>();
+    await Promise.all([
+      this.forEachRow<NicRow>(nicsQuery, subscriptionIds, op, options, (nic) => {
+        if (!nic.id) return;
+        const subnetIds = (Array.isArray(nic.ipConfigurations) ? nic.ipConfigurations : []).flatMap((config) => {
+          const id = (config as { properties?: { subnet?: { id?: unknown } } }).properties?.subnet?.id;
+          return typeof id === 'string' ? [id.toLowerCase()] : [];
+        });
+        nics.push({ id: nic.id.toLowerCase(), ...(nic.nsgId ? { nsgId: nic.nsgId.toLowerCase() } : {}), subnetIds });
+      }),
+      this.forEachRow<SubnetRow>(subnetsQuery, subscriptionIds, op, options, (subnet) => {
+        if (subnet.id && subnet.nsgId) subnetNsg.set(subnet.id.toLowerCase(), subnet.nsgId.toLowerCase());
+      }),
+      this.forEachRow<NsgRow>(nsgsQuery, subscriptionIds, op, options, (group) => {
+        if (group.id) rulesOf.set(group.id.toLowerCase(), nsgRules(group, interned));
+      }),
+    ]);
+    const byNic = new Map<string, EffectiveSecurityRule[]>();
+    for (const nic of nics) {
+      const nsgIds = new Set<string>();
+      if (nic.nsgId) nsgIds.add(nic.nsgId);
+      for (const subnetId of nic.subnetIds) {
+        const nsgId = subnetNsg.get(subnetId);
+        if (nsgId) nsgIds.add(nsgId);
+      }
+      byNic.set(nic.id, [...nsgIds].flatMap((id) => rulesOf.get(id) ?? []));
+    }
+    return byNic;
+  }
+
+  /** Every row of a query over the subscriptions, a page of 1,000 at a time (skipToken), handed over as it comes. */
+  private async forEachRow<T>(query: string, subscriptionIds: readonly string[], op: AzureOperation, options: { abortSignal?: AbortSignal }, each: (row: T) => void): Promise<void> {
     let skipToken: string | undefined;
     do {
       let page;
       try {
         this.queries += 1;
         page = await this.client.resources(
-          { query: protectedVmsQuery, ...(subscriptionIds.length > 0 ? { subscriptions: [...subscriptionIds] } : {}), options: { resultFormat: 'objectArray', top: pageSize, ...(skipToken ? { skipToken } : {}) } },
+          { query, ...(subscriptionIds.length > 0 ? { subscriptions: [...subscriptionIds] } : {}), options: { resultFormat: 'objectArray', top: pageSize, ...(skipToken ? { skipToken } : {}) } },
           { abortSignal: options.abortSignal },
         );
       } catch (error) {
         throw toCodedError(error, op);
       }
-      for (const row of (page.data ?? []) as ProtectedItemRow[]) {
-        const vm = protectedVmOf(row);
-        if (vm) vms.push(vm);
-      }
+      for (const row of (page.data ?? []) as T[]) each(row);
       skipToken = page.skipToken;
     } while (skipToken);
-    return vms;
   }
+}
+
+export const nicsQuery = [
+  'resources',
+  "| where type =~ 'microsoft.network/networkinterfaces'",
+  '| project id, nsgId = tostring(properties.networkSecurityGroup.id), ipConfigurations = properties.ipConfigurations',
+  '| order by id asc',
+].join('\n');
+
+export const subnetsQuery = [
+  'resources',
+  "| where type =~ 'microsoft.network/virtualnetworks'",
+  '| mv-expand subnet = properties.subnets',
+  '| project id = tostring(subnet.id), nsgId = tostring(subnet.properties.networkSecurityGroup.id)',
+  '| where isnotempty(nsgId)',
+  '| order by id asc',
+].join('\n');
+
+export const nsgsQuery = [
+  'resources',
+  "| where type =~ 'microsoft.network/networksecuritygroups'",
+  '| project id, securityRules = properties.securityRules, defaultSecurityRules = properties.defaultSecurityRules',
+  '| order by id asc',
+].join('\n');
+
+interface NicRow {
+  readonly id?: string;
+  readonly nsgId?: string;
+  readonly ipConfigurations?: unknown;
+}
+
+interface SubnetRow {
+  readonly id?: string;
+  readonly nsgId?: string;
+}
+
+interface NsgRow {
+  readonly id?: string;
+  readonly securityRules?: unknown;
+  readonly defaultSecurityRules?: unknown;
+}
+
+interface NsgRuleJson {
+  readonly name?: string;
+  readonly properties?: {
+    readonly direction?: string;
+    readonly access?: string;
+    readonly priority?: number;
+    readonly protocol?: string;
+    readonly destinationPortRange?: string;
+    readonly destinationPortRanges?: readonly string[];
+    readonly destinationAddressPrefix?: string;
+    readonly destinationAddressPrefixes?: readonly string[];
+  };
+}
+
+/**
+ * An NSG's rules as the effective-rules read names them ("securityRules/<name>",
+ * "defaultSecurityRules/<name>"). Service tags stay unexpanded, which the checks read by name;
+ * rules naming application security groups have no address prefix and cover nothing here.
+ */
+function nsgRules(group: NsgRow, interned: Map<string, EffectiveSecurityRule>): EffectiveSecurityRule[] {
+  const read = (list: unknown, kind: string): EffectiveSecurityRule[] =>
+    (Array.isArray(list) ? (list as NsgRuleJson[]) : []).flatMap((rule) => {
+      const p = rule.properties;
+      const direction = p?.direction?.toLowerCase() === 'inbound' ? 'Inbound' : p?.direction?.toLowerCase() === 'outbound' ? 'Outbound' : undefined;
+      const access = p?.access?.toLowerCase() === 'allow' ? 'Allow' : p?.access?.toLowerCase() === 'deny' ? 'Deny' : undefined;
+      if (!rule.name || !p || !direction || !access || typeof p.priority !== 'number') return [];
+      const effective: EffectiveSecurityRule = {
+        name: `${kind}/${rule.name}`,
+        direction,
+        access,
+        priority: p.priority,
+        ...(p.protocol ? { protocol: p.protocol } : {}),
+        destinationPortRanges: [p.destinationPortRange, ...(p.destinationPortRanges ?? [])].filter((x): x is string => !!x),
+        destinationAddressPrefixes: [p.destinationAddressPrefix, ...(p.destinationAddressPrefixes ?? [])].filter((x): x is string => !!x),
+        expandedDestinationAddressPrefix: [],
+      };
+      const key = JSON.stringify(effective);
+      const known = interned.get(key);
+      if (known) return [known];
+      interned.set(key, effective);
+      return [effective];
+    });
+  return [...read(group.securityRules, 'securityRules'), ...read(group.defaultSecurityRules, 'defaultSecurityRules')];
 }
 
 /** A row as the vault's own list would give it: the vault and names from the item's id, the VM from its source id. */

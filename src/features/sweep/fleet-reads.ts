@@ -4,6 +4,11 @@ import type { FleetReadPort, ListedRestorePointCollection } from '../../core/swe
 import { collectionMatch } from '../../core/restore-point-ownership';
 import { isRunning } from '../../core/checks/vm-state';
 
+export interface FleetReadsOptions {
+  /** Every NIC's NSG rules, read for the whole fleet (Resource Graph): a running VM's rules come from here, not from a read. */
+  readonly nicRules?: ReadonlyMap<string, readonly EffectiveSecurityRule[]>;
+}
+
 /**
  * AzurePort for one sweep: the per-VM reads the checks make, with what the whole fleet shares
  * read once. A subscription's restore point collections are listed once for all its VMs (not
@@ -11,7 +16,7 @@ import { isRunning } from '../../core/checks/vm-state';
  * its instance view named (the VM is not read twice). A VM whose collection has no source is
  * left to the port's own matching (by name and region), as before. Everything else goes through.
  */
-export function fleetReads(azure: AzurePort, fleet: FleetReadPort): AzurePort {
+export function fleetReads(azure: AzurePort, fleet: FleetReadPort, options: FleetReadsOptions = {}): AzurePort {
   const collections = new Map<string, Promise<ListedRestorePointCollection[]>>();
   const locks = new Map<string, Promise<ResourceLock[]>>();
   const statuses = new Map<string, Promise<VmStatus>>();
@@ -38,15 +43,18 @@ export function fleetReads(azure: AzurePort, fleet: FleetReadPort): AzurePort {
       status.catch(() => statuses.delete(vmKey(vm)));
       return status;
     },
-    async listEffectiveSecurityRules(vm: VmRef, options?: CallOptions): Promise<EffectiveSecurityRule[]> {
+    async listEffectiveSecurityRules(vm: VmRef, callOptions?: CallOptions): Promise<EffectiveSecurityRule[]> {
       const pending = statuses.get(vmKey(vm));
-      if (pending === undefined) return azure.listEffectiveSecurityRules(vm, options);
+      if (pending === undefined) return azure.listEffectiveSecurityRules(vm, callOptions);
       const status = await pending;
       // Each VM's rules are read once per sweep (the checks share them): its status need not be kept.
       statuses.delete(vmKey(vm));
       // The network checks judge a VM that is not running without its rules: none are read.
       if (!isRunning(status)) return [];
-      return fleet.listNicEffectiveSecurityRules(status.networkInterfaceIds, options);
+      const listed = status.networkInterfaceIds.map((id) => options.nicRules?.get(id.toLowerCase()));
+      // A NIC the listing did not have (created since, or out of its reach) is read as before.
+      if (listed.every((rules) => rules !== undefined)) return listed.flat();
+      return fleet.listNicEffectiveSecurityRules(status.networkInterfaceIds, callOptions);
     },
     runCommand: (vm, c, o) => azure.runCommand(vm, c, o),
     deleteExtension: (vm, n, o) => azure.deleteExtension(vm, n, o),

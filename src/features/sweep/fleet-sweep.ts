@@ -1,4 +1,4 @@
-import type { AzurePort, ProtectedVm, VaultRef, VmRef } from '../../core/azure-port';
+import type { AzurePort, EffectiveSecurityRule, ProtectedVm, VaultRef, VmRef } from '../../core/azure-port';
 import { runChecks } from '../../core/checks/run-checks';
 import { asCodedError } from '../../core/errors';
 import { azureErrorText } from '../../core/checks/run-checks';
@@ -15,6 +15,8 @@ import type { Logger } from '../../logger';
 /** The protected VMs a sweep looks at, and the vaults that could not be listed. */
 export interface FleetInventory {
   readonly vms: readonly ProtectedVm[];
+  /** The NSG rules on each NIC (by lower-case id), when the inventory read them for the whole fleet. */
+  readonly nicRules?: ReadonlyMap<string, readonly EffectiveSecurityRule[]>;
   readonly unreadableVaults: readonly { readonly vault: string; readonly evidence: LocalizedText }[];
 }
 
@@ -37,8 +39,8 @@ export interface FleetSweepDeps {
 }
 
 /** The reads of one sweep: shared across its VMs where the port offers the fleet's shared reads. */
-function sweepReads(azure: AzurePort): AzurePort {
-  return isFleetReadPort(azure) ? fleetReads(azure, azure) : azure;
+function sweepReads(azure: AzurePort, inventory: FleetInventory): AzurePort {
+  return isFleetReadPort(azure) ? fleetReads(azure, azure, inventory.nicRules ? { nicRules: inventory.nicRules } : {}) : azure;
 }
 
 /**
@@ -75,7 +77,7 @@ export class FleetSweep {
     const { deps } = this;
     const startedAt = deps.clock.now();
     const inventory = await deps.inventory();
-    const azure = sweepReads(deps.azure);
+    const azure = sweepReads(deps.azure, inventory);
     const atRisk: AtRiskVm[] = [];
     const unchecked: UncheckedVm[] = [];
     await forEachLimited(inventory.vms, deps.concurrency ?? 8, async (item) => {
@@ -135,13 +137,15 @@ export function vaultInventory(azure: AzurePort, watched: readonly VaultRef[]): 
 
 /**
  * The inventory from one cross-subscription listing (Azure Resource Graph): every protected VM,
- * or only those of the watched vaults when WATCHED_VAULTS names some. A VM protected twice is swept once.
+ * or only those of the watched vaults when WATCHED_VAULTS names some. A VM protected twice is swept
+ * once. With `network`, the NSG rules of every NIC come from the same listing too.
  */
-export function listedInventory(list: () => Promise<readonly ProtectedVm[]>, watched: readonly VaultRef[]): InventorySource {
+export function listedInventory(list: () => Promise<readonly ProtectedVm[]>, watched: readonly VaultRef[], network?: () => Promise<ReadonlyMap<string, readonly EffectiveSecurityRule[]>>): InventorySource {
   const watchedKeys = new Set(watched.map((v) => `${v.subscriptionId}/${v.resourceGroup}/${v.name}`.toLowerCase()));
   return async () => {
     const seen = new Set<string>();
-    const vms = (await list()).filter((item) => {
+    const [listed, nicRules] = await Promise.all([list(), network?.()]);
+    const vms = listed.filter((item) => {
       const vault = `${item.vault.subscriptionId}/${item.vault.resourceGroup}/${item.vault.name}`.toLowerCase();
       if (watchedKeys.size > 0 && !watchedKeys.has(vault)) return false;
       const key = vmKey(item.vm);
@@ -149,7 +153,7 @@ export function listedInventory(list: () => Promise<readonly ProtectedVm[]>, wat
       seen.add(key);
       return true;
     });
-    return { vms: vms.sort((a, b) => vmKey(a.vm).localeCompare(vmKey(b.vm))), unreadableVaults: [] };
+    return { vms: vms.sort((a, b) => vmKey(a.vm).localeCompare(vmKey(b.vm))), unreadableVaults: [], ...(nicRules ? { nicRules } : {}) };
   };
 }
 

@@ -1,3 +1,4 @@
+import { evaluateOutboundStorageAccess } from '../../../src/core/checks/network-checks';
 import { randomUUID } from 'node:crypto';
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { ResourceGraphInventory } from '../../../src/azure/resource-graph-inventory';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { ConnectorStub, cardOf, cardText } from '../../helpers/connector-stub';
 import { message } from '../../helpers/activities';
 import { startTestBot, tempStateFile } from '../../helpers/test-app';
-import { FABRIKAM_SCENARIO, type Harness, startHarness } from '../azure/simulator-harness';
+import { FABRIKAM_SCENARIO, PROD_VAULT, type Harness, startHarness } from '../azure/simulator-harness';
 
 /**
  * The fleet inventory from Azure Resource Graph through the real SDK client against the ARM
@@ -74,6 +75,27 @@ describe('Resource Graph inventory over two subscriptions', () => {
   });
 });
 
+describe('the NSG rules of every NIC from Resource Graph', () => {
+  it('gives each NIC its NSG\'s rules, default rules included, in the effective rules\' shape, and the same verdict as the effective-rules read', async () => {
+    const harness = await startHarness();
+    try {
+      const rules = await inventoryFor(harness).listNicSecurityRules([]);
+      const web = harness.sim.state.vm(PROD_VAULT.subscriptionId, 'rg-web', 'vm-web01');
+      const nicRules = rules.get((web.nics[0]?.id ?? '').toLowerCase()) ?? [];
+      expect(nicRules.map((r) => r.name)).toEqual(expect.arrayContaining(['defaultSecurityRules/AllowInternetOutBound', 'defaultSecurityRules/DenyAllOutBound']));
+      const vm = { subscriptionId: PROD_VAULT.subscriptionId, resourceGroup: 'rg-web', name: 'vm-web01' };
+      const status = await harness.gateway.getVmStatus(vm);
+      const viaRead = evaluateOutboundStorageAccess(status, await harness.gateway.listEffectiveSecurityRules(vm));
+      const viaGraph = evaluateOutboundStorageAccess(status, nicRules);
+      expect(viaRead.status).toBe('fail');
+      expect(viaGraph.status).toBe('fail');
+      expect(viaGraph.evidence.en).toBe(viaRead.evidence.en);
+    } finally {
+      await harness.sim.close();
+    }
+  });
+});
+
 describe('the app configured for Azure (AZURE_ENDPOINT) sweeps from Resource Graph', () => {
   it('"at risk" takes its inventory from one Resource Graph query, not a list call per vault', async () => {
     const harness = await startHarness();
@@ -90,8 +112,11 @@ describe('the app configured for Azure (AZURE_ENDPOINT) sweeps from Resource Gra
       const calls = await stub.waitFor((c) => c.some((x) => x.kind === 'update'), 20_000);
       expect(cardText(cardOf(calls.find((x) => x.kind === 'update')))).toMatch(/^7 of 9 VMs at risk$/m);
       const made = harness.sim.requests.slice(before);
-      expect(made.filter((r) => r.method === 'POST' && /providers\/Microsoft\.ResourceGraph\/resources/i.test(r.path))).toHaveLength(1);
+      // One query each for the protected items, the NICs, the subnets and the NSGs: the fleet's network is read once.
+      expect(made.filter((r) => r.method === 'POST' && /providers\/Microsoft\.ResourceGraph\/resources/i.test(r.path))).toHaveLength(4);
       expect(made.filter((r) => /backupProtectedItems/i.test(r.path))).toEqual([]);
+      expect(made.filter((r) => /effectiveNetworkSecurityGroups/i.test(r.path))).toEqual([]);
+      expect(cardText(cardOf(calls.find((x) => x.kind === 'update')))).toContain('vm-web01');
     } finally {
       await bot.stop();
       await stub.stop();
