@@ -185,7 +185,7 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
 function suppressLookAlikes(hits: readonly MessageHit[]): Array<MessageHit & { confidence: number }> {
   const ranked = hits
     .map((hit) => ({ ...hit, confidence: isSpecific(hit) ? messageConfidence(hit.coverage) : Math.min(messageConfidence(hit.coverage), GENERIC_MATCH_CAP) }))
-    .sort((a, b) => b.confidence - a.confidence || b.weight - a.weight || a.start - b.start);
+    .sort((a, b) => b.confidence - a.confidence || byWeightThenWholeQuote(a, b) || a.start - b.start);
   const accepted: Array<{ start: number; end: number; messageKey: string }> = [];
   for (const hit of ranked) {
     const length = Math.max(1, hit.end - hit.start);
@@ -195,6 +195,17 @@ function suppressLookAlikes(hits: readonly MessageHit[]): Array<MessageHit & { c
     else accepted.push({ start: hit.start, end: hit.end, messageKey: hit.messageKey });
   }
   return ranked;
+}
+
+/**
+ * Of two messages the input covers equally, the one that explains more words wins; when they
+ * explain the same words, the one quoted whole does. A message contained in a longer one
+ * ("Failed to track the long-running operation…" inside "…long-running backup operation…")
+ * is the shorter code's when the longer one's own words are missing.
+ */
+function byWeightThenWholeQuote(a: MessageHit, b: MessageHit): number {
+  if (Math.abs(b.weight - a.weight) > 1e-9) return b.weight - a.weight;
+  return b.matchedTerms / b.termCount - a.matchedTerms / a.termCount;
 }
 
 function isSpecific(hit: MessageHit): boolean {

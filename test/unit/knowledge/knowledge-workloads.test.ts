@@ -31,6 +31,13 @@ const documented: Record<Workload, readonly string[]> = {
   'azure-blob': [
     'UserErrorMissingRequiredPermissions', 'UserErrorUnsupportedStorageAccountType', 'UserErrorAzureResourceNotFoundByPlugin', 'UserErrorStorageAccountInLockedState', 'UserErrorPitrDisabledOnStorageAccount',
     'UserErrorImmutabilityPolicyConfigured', 'UserErrorRestorePointNotFound', 'UserErrorOriginalLocationRestoreNotSupported', 'UserErrorVaultedBackupFeatureNotEnabled', 'UserErrorBlobVersionDeletedDuringBackup',
+    'UserErrorInvalidRestorePrefixRange', 'UserErrorContainerNotFoundForPointInTimeRestore', 'UserErrorRestorePointNotFoundInBackupVault', 'UserErrorNoContainersSelectedForOperation',
+    'UserErrorInvalidParameterInRequest', 'UserErrorRequestDisallowedByAzurePolicy', 'LongRunningRestoreTrackingFailure', 'LongRunningBackupTrackingFailure', 'LongRunningOperationTrackingFailure',
+    'ObjectReplicationPolicyCreationFailure', 'UserErrorRequiredStorageFeaturesDisabled', 'UserErrorSelectedContainerPartOfAnotherORPolicy', 'UserErrorTooManyRestoreCriteriaGivenForBlobRestore',
+    'UserErrorTooManyPrefixesGivenForBlobRestore', 'UserErrorStopProtectionNotSupportedForBlobOperationalBackup', 'UserErrorAzureStorageAccountManagementOperationLimitReached',
+    'UserErrorBlobVersionArchivedDuringBackup', 'UserErrorBlobVersionArchivedAndDeletedDuringBackup', 'UserErrorContainerHasImmutabilityPolicyDuringRestore',
+    'UserErrorArchivedRecoveryPointsRequestedForRestore', 'UserErrorObjectReplicationPolicyDeletionFailureOnRestoreTarget', 'UserErrorRestoreFailurePreviousObjectReplicationPolicyNotDeleted',
+    'UserErrorKeyVaultKeyWasNotFound', 'UserErrorInvalidResourceUriInRequest', 'LinkedAuthorizationFailed',
   ],
 };
 
