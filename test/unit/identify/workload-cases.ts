@@ -45,6 +45,10 @@ export const workloadCases: Record<string, readonly IdentifyCase[]> = {
     { name: 'Polish ODBC message, other case', input: 'Nie można nawiązać połączenia z systemami HANA', top: 'UserErrorInOpeningHanaOdbcConnection', language: 'pl' },
     { name: 'Polish incompatible systems in chatter', input: `${POLISH_NOISE}Systemy źródłowe i docelowe na potrzeby przywracania są niezgodne`, top: 'UserErrorIncompatibleSrcTargetSystemsForRestore', language: 'pl' },
     { name: 'Polish password expired', input: 'hasło użytkownika bazy danych lub kopii zapasowej wygasło', top: 'UserErrorDatabaseUserPasswordExpired', language: 'pl' },
+    { name: 'restored database name format', input: 'Restored database name not in correct format.', top: 'UserErrorDBNameNotInCorrectFormat', language: 'en' },
+    { name: 'HDBSetting.sh missing in chatter', input: `${NOISE}HDBSetting.sh file cannot be found.`, top: 'UserErrorHDBsettingsScriptNotFound' },
+    { name: 'Polish sid-adm directory, other number', input: 'Zmieniono domyślne katalogi sid-adm', top: 'UserErrorDefaultSidAdmDirectoryChanged', language: 'pl' },
+    { name: 'Polish HDBSetting.sh, other number', input: 'Nie można odnaleźć plików HDBSetting.sh', top: 'UserErrorHDBsettingsScriptNotFound', language: 'pl' },
   ],
   'azure-files': [
     { name: 'file share not found', input: "Operation failed as the file share isn't found", top: 'FileShareNotFound', language: 'en' },
@@ -57,6 +61,11 @@ export const workloadCases: Record<string, readonly IdentifyCase[]> = {
     { name: 'Polish storage account gone in chatter', input: `${POLISH_NOISE}Operacja nie powiodła się, ponieważ określone konto magazynu już nie istnieje.`, top: 'UserErrorStorageAccountNotFound', language: 'pl' },
     { name: 'Polish restore source missing', input: 'Przywracanie nie powiodło się, ponieważ jeden z plików w źródle nie istnieje.', top: 'DataTransferServiceSourceUriNotValid', language: 'pl' },
     { name: 'Polish quota message', input: 'Docelowy udział plików nie ma wystarczającego limitu przydziału rozmiaru magazynu na potrzeby przywracania', top: 'UserErrorTargetFileShareQuotaNotSufficient', language: 'pl' },
+    { name: 'soft-deleted share on backup (restore has its own code)', input: 'Backup failed as the Azure File Share is in soft-deleted state', top: 'UserErrorBackupAFSInSoftDeleteState', language: 'en' },
+    { name: 'another restore to the same target', input: 'Another restore job is in progress on the same target file share', top: 'UserErrorAnotherRestoreInProgressOnSameTarget' },
+    { name: 'key based authentication in a job', input: failedJobJson('Storage account does not support key based authentication required for Azure Backup integration.', { workload: 'azure-files' }), top: 'UserErrorStorageKeyBasedAuthenticationNotPermitted' },
+    { name: 'soft-delete code with a typo', input: 'UserErrorBackupAFSInSoftDeleteSate', top: 'UserErrorBackupAFSInSoftDeleteState', matchedBy: 'near-miss' },
+    { name: 'Polish SAS expiry, other case and number', input: 'Kopia zapasowa udziałów plików Azure wymaga minimalnego okresu wygasania SAS wynoszącego 8 godzin', top: 'UserErrorStorageAccountSasPolicyNotSupported', language: 'pl' },
   ],
   'mars-agent': [
     { name: 'invalid vault credentials', input: "Invalid vault credentials provided. The file is either corrupted or doesn't have the latest credentials associated with recovery service. (ID: 34513)", top: 'MarsInvalidVaultCredentials', language: 'en' },
@@ -93,6 +102,10 @@ export const workloadCases: Record<string, readonly IdentifyCase[]> = {
     { name: 'Polish same name in chatter', input: `${POLISH_NOISE}Nie można przywrócić, ponieważ w wybranej docelowej grupie zasobów istnieje już dysk o tej samej nazwie`, top: 'UserErrorSameNameDiskAlreadyExists', language: 'pl' },
     { name: 'Polish key disabled', input: 'Klucz z magazynu kluczy używany przez zestaw szyfrowania dysku nie jest włączony.', top: 'UserErrorDESKeyVaultKeyDisabled', language: 'pl' },
     { name: 'Polish already protected', input: 'Dysk jest już chroniony i powiązany z wystąpieniem kopii zapasowej w magazynie kopii zapasowych', top: 'UserErrorDppDatasourceAlreadyProtected', language: 'pl' },
+    { name: 'unsupported disk type', input: 'Unsupported disk type', top: 'UserErrorDiskBackupDiskTypeNotSupported', language: 'en' },
+    { name: 'region not available in chatter', input: `${NOISE}Disk Backup is not yet available in the region of the Backup Vault under which Configure Protection is being tried.`, top: 'BackupAgentPluginHostValidateProtectionError' },
+    { name: 'the other code Azure prints for an already protected disk', input: 'UserErrorDppDatasourceAlreadyHasBackupInstance', top: 'UserErrorDppDatasourceAlreadyProtected', matchedBy: 'alias' },
+    { name: 'Polish disk quota, other numbers', input: 'Operacja nie powiodła się, bo w subskrypcjach osiągnięto maksymalne limity przydziału dysków', top: 'UserErrorSubscriptionDiskQuotaLimitReached', language: 'pl' },
   ],
   'azure-blob': [
     { name: 'missing permissions', input: 'Appropriate permissions to perform the operation are missing.', top: 'UserErrorMissingRequiredPermissions', language: 'en' },
