@@ -1,4 +1,4 @@
-import type { ErrorCodeEntry, Language } from '../knowledge/schema';
+import type { ErrorCodeEntry, Language, Workload } from '../knowledge/schema';
 import { CodeMatcher, type CodeHit } from './code-matcher';
 import { detectLanguageOf, type LanguageVocabulary } from './language';
 import { MessageMatcher, sameWord, type MessageHit } from './message-matcher';
@@ -129,7 +129,9 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
       current.kinds.add('message');
       if (confidence > current.confidence) Object.assign(current, { confidence, matchedBy: 'message', start: hit.start, end: hit.end, language: hit.language });
     }
-    settleWorkloadTwins(byCode, codes, workloadsNamed(tokens), {
+    // The workload words are read only when a twin is at stake: scanning a long paste for them is costly.
+    let named: ReadonlySet<Workload> | undefined;
+    settleWorkloadTwins(byCode, codes, () => (named ??= workloadsNamed(tokens)), {
       confident: CONFIDENT,
       lookAlikeCap: GENERIC_MATCH_CAP,
       addTwin: (from, codeIndex) => ({ ...from, codeIndex, matchedBy: 'message' as const, kinds: new Set(['message' as const]) }),
