@@ -78,6 +78,12 @@ export const workloadCases: Record<string, readonly IdentifyCase[]> = {
     { name: 'Polish invalid credentials', input: 'Podano nieprawidłowe poświadczenia magazynu. Plik jest uszkodzony albo nie zawiera najnowszych poświadczeń', top: 'MarsInvalidVaultCredentials', language: 'pl' },
     { name: 'Polish passphrase in chatter', input: `${POLISH_NOISE}Hasło szyfrowania zapisane na tym komputerze nie jest poprawnie skonfigurowane.`, top: 'MarsPassphraseNotConfigured', language: 'pl' },
     { name: 'Polish encryption key', input: 'nie udało się ustawić klucza szyfrowania bezpiecznych kopii zapasowych', top: 'MarsEncryptionKeyNotSet', language: 'pl' },
+    { name: 'scratch volume full in chatter', input: `${NOISE}Backup failed due to insufficient storage in volume where the scratch folder is located`, top: 'SalLowDiskSpace', language: 'en' },
+    { name: 'bitmap error, first sentences', input: 'Unable to find changes in a file. This could be due to various reasons.', top: 'SalBitmapError' },
+    { name: 'service stamp by its id', input: 'MARS backup fails with error ID 230006', top: 'MarsResourceNotProvisionedInServiceStamp', matchedBy: 'numeric-code' },
+    { name: 'checksum code in British spelling', input: 'SalChecksumStoreInitialisationFailed', top: 'SalChecksumStoreInitializationFailed', matchedBy: 'near-miss' },
+    { name: 'Polish VHD message, other number', input: 'Agent usług Microsoft Azure Recovery Services nie mógł uzyskać dostępu do lokalizacji scratch, aby zainicjować dyski VHD', top: 'SalVhdInitializationError', language: 'pl' },
+    { name: 'Polish credentials download, other number', input: 'Nie udało się pobrać plików poświadczeń magazynu', top: 'MarsVaultCredentialsDownloadFailed', language: 'pl' },
   ],
   'mabs-dpm': [
     { name: 'replica inconsistent', input: 'Replica is inconsistent', top: 'MabsReplicaInconsistent', language: 'en' },

@@ -29,7 +29,10 @@ const documented: Record<Workload, readonly string[]> = {
     'PreRestoreFailed', 'AzureFileSyncChangeDetectionInProgress', 'UserErrorAFSRecoverySomeFilesNotRestored', 'UserErrorAFSSourceSnapshotNotFound', 'UserErrorAnotherRestoreInProgressOnSameTarget',
     'DatamoverInsufficientVaultStorage', 'UserErrorStorageKeyBasedAuthenticationNotPermitted', 'AzureOperationFailed', 'UserErrorStorageAccountSasPolicyNotSupported', 'BMSUserErrorConflictingProtectionOperation',
     'BMSUserErrorObjectLocked', 'UserErrorRestoreAFSInSoftDeleteState', 'UserErrorRestoreAFSInDeleteState', 'UserErrorBackupAFSInSoftDeleteState', 'UserErrorBackupAFSInDeleteState'],
-  'mars-agent': ['MarsInvalidVaultCredentials', 'MarsUnableToConnectToAzureBackup', 'MarsVaultCredentialsFromOtherVault', 'MarsActivationIncomplete', 'MarsPassphraseNotConfigured'],
+  'mars-agent': [
+    'MarsInvalidVaultCredentials', 'MarsUnableToConnectToAzureBackup', 'MarsVaultCredentialsFromOtherVault', 'MarsActivationIncomplete', 'MarsPassphraseNotConfigured',
+    'SalChecksumStoreInitializationFailed', 'SalVhdInitializationError', 'SalLowDiskSpace', 'SalBitmapError', 'MarsResourceNotProvisionedInServiceStamp', 'MarsVaultCredentialsDownloadFailed',
+  ],
   'mabs-dpm': ['MabsReplicaInconsistent', 'MabsAgentCommunicationError', 'MabsStoragePoolFull', 'MabsOnlineRecoveryPointFailed'],
   'azure-disk': [
     'UserErrorNotEnoughPermissionOnDisk', 'UserErrorNotEnoughPermissionOnSnapshotRG', 'UserErrorManagedDiskNotFound', 'UserErrorDiskSnapshotNotFound', 'UserErrorDppDatasourceAlreadyProtected',
