@@ -96,6 +96,11 @@ export const workloadCases: Record<string, readonly IdentifyCase[]> = {
     { name: 'Polish storage pool in chatter', input: `${POLISH_NOISE}W puli magazynu brakuje wolnego miejsca dla tej grupy ochrony`, top: 'MabsStoragePoolFull', language: 'pl' },
     { name: 'Polish online recovery point', input: 'Nie udało się utworzyć punktu odzyskiwania online', top: 'MabsOnlineRecoveryPointFailed', language: 'pl' },
     { name: 'Polish agent coordinator', input: 'Operacja agenta nie powiodła się z powodu błędu komunikacji z usługą DPM Agent Coordinator', top: 'MabsAgentCommunicationError', language: 'pl' },
+    { name: 'device not ready', input: 'An unexpected error occurred while the job was running, The device is not ready', top: 'MabsDeviceNotReady', language: 'en' },
+    { name: 'VMware change tracking with its id', input: 'DPM encountered error from VMware while trying to get ChangeTracking information. ErrorCode - FileFaultFault (ID 33621 )', top: 'MabsVmwareChangeTrackingFailed' },
+    { name: 'ReFS registry in chatter (the VolSnap one differs only in the entry)', input: `${NOISE}Setup could not update registry metadata. This update failure could lead to over usage of storage consumption. To avoid this please update the ReFS Trimming registry entry.`, top: 'MabsSetupRefsTrimRegistry' },
+    { name: 'Polish security PIN', input: 'Wprowadzony kod PIN zabezpieczeń jest nieprawidłowy', top: 'MabsSecurityPinIncorrect', language: 'pl' },
+    { name: 'Polish components, other number', input: 'DPM nie może wyliczyć składników aplikacji na chronionych komputerach', top: 'MabsCannotEnumerateComponents', language: 'pl' },
   ],
   'azure-disk': [
     { name: 'permission on disk', input: 'Azure Backup Service requires additional permissions on the Disk to do this operation.', top: 'UserErrorNotEnoughPermissionOnDisk', language: 'en' },

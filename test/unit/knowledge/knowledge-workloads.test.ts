@@ -33,7 +33,10 @@ const documented: Record<Workload, readonly string[]> = {
     'MarsInvalidVaultCredentials', 'MarsUnableToConnectToAzureBackup', 'MarsVaultCredentialsFromOtherVault', 'MarsActivationIncomplete', 'MarsPassphraseNotConfigured',
     'SalChecksumStoreInitializationFailed', 'SalVhdInitializationError', 'SalLowDiskSpace', 'SalBitmapError', 'MarsResourceNotProvisionedInServiceStamp', 'MarsVaultCredentialsDownloadFailed',
   ],
-  'mabs-dpm': ['MabsReplicaInconsistent', 'MabsAgentCommunicationError', 'MabsStoragePoolFull', 'MabsOnlineRecoveryPointFailed'],
+  'mabs-dpm': [
+    'MabsReplicaInconsistent', 'MabsAgentCommunicationError', 'MabsStoragePoolFull', 'MabsOnlineRecoveryPointFailed', 'MabsSetupRefsTrimRegistry', 'MabsSetupVolSnapOptimizationRegistry',
+    'MabsCannotEnumerateComponents', 'MabsDeviceNotReady', 'MabsSecurityPinIncorrect', 'MabsPassphraseChangeNotSupported', 'MabsVmwareChangeTrackingFailed',
+  ],
   'azure-disk': [
     'UserErrorNotEnoughPermissionOnDisk', 'UserErrorNotEnoughPermissionOnSnapshotRG', 'UserErrorManagedDiskNotFound', 'UserErrorDiskSnapshotNotFound', 'UserErrorDppDatasourceAlreadyProtected',
     'UserErrorDiskBackupDiskOrMSIPermissionsNotPresent', 'UserErrorOperationalStoreParametersNotProvided', 'UserErrorInvalidOperationalStoreResourceGroup', 'UserErrorDiskBackupDiskTypeNotSupported',
