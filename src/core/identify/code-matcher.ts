@@ -22,7 +22,7 @@ interface Name {
 }
 
 /** Names are found through their first letters, which many share: one search per prefix instead of one per name. */
-const PREFIX_LENGTH = 6;
+const PREFIX_LENGTH = 4;
 const PREFIX_POSITIONS = 64;
 
 /** Where `name` occurs in `text`, at most MAX_OCCURRENCES times. */
