@@ -6,7 +6,8 @@ import { percentile, type BenchFigure, type BenchSuite } from './bench-figure';
 
 /**
  * identify() over the whole catalogue on 2 KB pastes (a code in chatter, an English
- * message in a job JSON, a Polish message, an alert JSON, a typo, nonsense), against a
+ * message in a job JSON, a Polish message, an alert JSON, a typo, nonsense, a SQL Server job,
+ * a Polish Blob message), against a
  * plain case-insensitive substring scan for every code name on the same inputs in the
  * same run: the least any identifier must do.
  */
@@ -66,6 +67,9 @@ export function benchPastes(codes: readonly ErrorCodeEntry[]): string[] {
   const find = (id: string): ErrorCodeEntry => codes.find((c) => c.id === id) ?? (codes[0] as ErrorCodeEntry);
   const agent = find('UserErrorGuestAgentStatusUnavailable');
   const snapshot = find('GuestAgentSnapshotTaskStatusError');
+  // Other workloads' failures arrive the same ways: a SQL Server job and a Polish Blob message.
+  const sqlLogChain = find('UserErrorSQLLSNValidationFailure');
+  const blobVersions = find('UserErrorBlobVersionArchivedAndDeletedDuringBackup');
   return [
     `Hi team, last night the backup of vm-prod-01 failed with ${agent.id}. Any idea what to check first?`,
     jobJson(snapshot.messages.en[0] as string),
@@ -73,6 +77,8 @@ export function benchPastes(codes: readonly ErrorCodeEntry[]): string[] {
     alertJson(agent.messages.en[0] as string, agent.id),
     'Why do I keep getting ExtensionSnaphsotFailedNoNetwork on the Linux VMs?',
     'The quarterly report is attached. Please review the figures for the north region before the meeting on Thursday.',
+    jobJson(`SQL Server: ${sqlLogChain.messages.en[0] as string}`),
+    `Cześć, kopia kont magazynu w nocy padła: "${blobVersions.messages.pl[0] as string}" Czy ktoś zmieniał reguły cyklu życia?`,
   ].map(toSize);
 }
 

@@ -162,8 +162,44 @@ export function workloadContainerJson(vault: SimVault, container: SimWorkloadCon
       registrationStatus: container.registrationStatus,
       healthStatus: container.healthStatus,
       sourceResourceId: container.vmId,
-      workloadType: 'SQLDataBase',
+      workloadType: container.workloadType,
       protectableObjectType: 'VMAppContainer',
+    },
+  };
+}
+
+/**
+ * A database the vault protects in a VM's VMAppContainer, in the shape of the sample response of
+ * Microsoft's "Back up SQL Server databases in Azure VMs using REST API" article: its
+ * sourceResourceId names the container ("/providers/VMAppContainer/<vm>"), not the VM, so only
+ * containerName says which VM it is on.
+ */
+export function workloadItemJson(vault: SimVault, container: SimWorkloadContainer, database: string): object {
+  const sql = container.workloadType === 'SQLDataBase';
+  const [, , resourceGroup] = container.name.split(';');
+  const subscription = vault.subscriptionId;
+  const name = `${container.workloadType};${sql ? 'mssqlserver' : 'h22'};${database.toLowerCase()}`;
+  return {
+    id: `${vault.id}/backupFabrics/Azure/protectionContainers/${container.name}/protectedItems/${name}`,
+    name,
+    type: 'Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems',
+    properties: {
+      friendlyName: database,
+      serverName: container.vmName,
+      parentName: sql ? 'MSSQLSERVER' : 'H22',
+      parentType: sql ? 'AzureVmWorkloadSQLInstance' : 'AzureVmWorkloadSAPHanaSystem',
+      protectionStatus: 'Healthy',
+      protectionState: 'Protected',
+      lastBackupStatus: 'Healthy',
+      protectedItemDataSourceId: '17592741727863',
+      protectedItemHealthStatus: 'Healthy',
+      extendedInfo: { recoveryPointCount: 0, policyState: 'Consistent' },
+      protectedItemType: sql ? 'AzureVmWorkloadSQLDatabase' : 'AzureVmWorkloadSAPHanaDatabase',
+      backupManagementType: 'AzureWorkload',
+      workloadType: container.workloadType,
+      containerName: container.name,
+      sourceResourceId: `/subscriptions/${subscription}/resourceGroups/${resourceGroup ?? ''}/providers/VMAppContainer/${container.vmName}`,
+      policyId: `${vault.id}/backupPolicies/HourlyLogBackup`,
     },
   };
 }

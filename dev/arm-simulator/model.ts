@@ -94,6 +94,9 @@ export interface SimWorkloadContainer {
   readonly vmName: string;
   registrationStatus: string;
   healthStatus: string;
+  readonly workloadType: 'SQLDataBase' | 'SAPHanaDatabase';
+  /** Protected databases, e.g. "SalesDb". */
+  readonly databases: readonly string[];
 }
 
 export interface SimJobError {

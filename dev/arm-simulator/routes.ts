@@ -1,4 +1,4 @@
-import { effectiveNsgJson, extensionJson, instanceViewJson, jobJson, lockJson, protectedItemJson, restorePointCollectionJson, vaultJson, vmJson, workloadContainerJson } from './arm-json';
+import { effectiveNsgJson, extensionJson, instanceViewJson, jobJson, lockJson, protectedItemJson, restorePointCollectionJson, vaultJson, vmJson, workloadContainerJson, workloadItemJson } from './arm-json';
 import type { FaultInjector } from './faults';
 import { resourceGraphQuery } from './resource-graph';
 import type { SimAsyncOperation, SimJob } from './model';
@@ -241,7 +241,10 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
         const f = parseEqFilter(ctx.query.get('$filter'));
         const ok = (f.backupmanagementtype === undefined || f.backupmanagementtype.toLowerCase() === 'azureiaasvm') && (f.itemtype === undefined || f.itemtype.toLowerCase() === 'vm');
         const items = ok ? vault.items.filter((i) => f.friendlyname === undefined || i.vmName.toLowerCase() === f.friendlyname.toLowerCase()) : [];
-        return page(items.map((i) => protectedItemJson(vault, i, recoveryPoints(i.vmId), state.settings.protectedItemIdShape)), ctx, pageSize());
+        // Databases in VMs (SQL Server, SAP HANA): listed unfiltered, or under backupManagementType AzureWorkload.
+        const workloads = f.backupmanagementtype === undefined || f.backupmanagementtype.toLowerCase() === 'azureworkload';
+        const databases = workloads && f.itemtype === undefined ? vault.containers.flatMap((c) => c.databases.filter((d) => f.friendlyname === undefined || d.toLowerCase() === f.friendlyname.toLowerCase()).map((d) => workloadItemJson(vault, c, d))) : [];
+        return page([...items.map((i) => protectedItemJson(vault, i, recoveryPoints(i.vmId), state.settings.protectedItemIdShape)), ...databases], ctx, pageSize());
       },
     },
     {

@@ -142,6 +142,10 @@ const workloadContainerSchema = z.object({
   vmResourceGroup: nameSchema.optional(),
   registrationStatus: z.enum(['Registered', 'Registering', 'NotRegistered']).default('Registered'),
   healthStatus: z.enum(['Healthy', 'Unhealthy']).default('Healthy'),
+  /** What the VM was registered for. */
+  workload: z.enum(['sql-server', 'sap-hana']).default('sql-server'),
+  /** The databases on it the vault protects: each is a workload protected item in the vault's list. */
+  databases: z.array(nameSchema).default([]),
 });
 
 const jobSchema = z.object({

@@ -147,7 +147,15 @@ export class SimulatorState {
           });
           const containers: SimWorkloadContainer[] = vault.workloadContainers.map((container) => {
             const vm = this.resolveVm(sub.id, container.vm, container.vmResourceGroup);
-            return { name: `VMAppContainer;Compute;${vm.resourceGroup};${vm.name}`, vmId: vm.id, vmName: vm.name, registrationStatus: container.registrationStatus, healthStatus: container.healthStatus };
+            return {
+              name: `VMAppContainer;Compute;${vm.resourceGroup};${vm.name}`,
+              vmId: vm.id,
+              vmName: vm.name,
+              registrationStatus: container.registrationStatus,
+              healthStatus: container.healthStatus,
+              workloadType: container.workload === 'sap-hana' ? ('SAPHanaDatabase' as const) : ('SQLDataBase' as const),
+              databases: container.databases,
+            };
           });
           const jobs = vault.jobs.map((job) => this.jobFromScenario(id, sub.id, job));
           this.vaults.push({ id, subscriptionId: sub.id, resourceGroup: rg.name, name: vault.name, location: vault.location ?? rg.location, items, containers, jobs });

@@ -7,6 +7,7 @@ import {
   type AzureIaaSVMJob,
   type AzureIaaSVMJobV2,
   type AzureIaaSVMProtectedItem,
+  type AzureVmWorkloadProtectedItem,
   type JobResource,
   type OperationStatusJobExtendedInfo,
   type ProtectedItemResource,
@@ -18,6 +19,7 @@ import type {
   AzurePort,
   BackupJob,
   CallOptions,
+  DatabaseVm,
   EffectiveSecurityRule,
   InstanceStatus,
   ProtectedVm,
@@ -96,6 +98,8 @@ interface Clients {
 
 const FAILED_JOBS_FILTER_PREFIX = "backupManagementType eq 'AzureIaasVM' and operation eq 'Backup' and status eq 'Failed'";
 const IAAS_VM_ITEMS_FILTER = "backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'";
+/** SQL Server and SAP HANA databases in Azure VMs (and the other workload items, which are skipped). */
+const WORKLOAD_ITEMS_FILTER = "backupManagementType eq 'AzureWorkload'";
 const FABRIC = 'Azure';
 
 /** The backup service's OData time format: "yyyy-MM-dd hh:mm:ss AM/PM", in UTC. */
@@ -318,6 +322,21 @@ export class SdkAzureGateway implements AzurePort {
         if (mapped) items.push(mapped);
       }
       return items;
+    });
+  }
+
+  async listDatabaseVms(vault: VaultRef, options: CallOptions = {}): Promise<DatabaseVm[]> {
+    const op: AzureOperation = { name: 'listDatabaseVms', purpose: `list the protected databases of vault ${vault.name}`, role: 'Backup Reader', scope: vaultScope(vault) };
+    return this.call(op, async () => {
+      const byVm = new Map<string, DatabaseVm>();
+      for await (const item of this.backup(vault.subscriptionId).backupProtectedItems.list(vault.name, vault.resourceGroup, { filter: WORKLOAD_ITEMS_FILTER, abortSignal: options.abortSignal })) {
+        const mapped = toDatabaseVm(vault, item);
+        if (!mapped) continue;
+        // A VM with many databases is one VM to check.
+        const key = `${mapped.vm.subscriptionId}/${mapped.vm.resourceGroup}/${mapped.vm.name}/${mapped.workload}`.toLowerCase();
+        if (!byVm.has(key)) byVm.set(key, mapped);
+      }
+      return [...byVm.values()];
     });
   }
 
@@ -604,6 +623,22 @@ function toProtectedVm(vault: VaultRef, resource: ProtectedItemResource): Protec
     lastBackupStatus: props?.lastBackupStatus,
     lastBackupTime: props?.lastBackupTime,
   };
+}
+
+/** The workload types whose items sit in a VM's VMAppContainer; SAP ASE and the rest are not workloads the knowledge base knows. */
+const DATABASE_WORKLOADS: Readonly<Record<string, DatabaseVm['workload']>> = { sqldatabase: 'sql-server', saphanadatabase: 'sap-hana', saphanadbinstance: 'sap-hana' };
+
+function toDatabaseVm(vault: VaultRef, resource: ProtectedItemResource): DatabaseVm | undefined {
+  const props = resource.properties as (AzureVmWorkloadProtectedItem & { workloadType?: string }) | undefined;
+  const workload = DATABASE_WORKLOADS[(props?.workloadType ?? '').toLowerCase()];
+  if (workload === undefined) return undefined;
+  // sourceResourceId is the VM; the container name (VMAppContainer;Compute;<rg>;<vm>) says the same where it is missing.
+  const sourceId = props?.sourceResourceId;
+  const fromId = sourceId ? parseResourceId(sourceId, 'virtualMachines') : undefined;
+  const container = props?.containerName ?? (resource.id ? armIdSegment(resource.id, 'protectionContainers') : undefined);
+  const fromName = /^VMAppContainer;/i.test(container ?? '') ? parseContainerName(container) : undefined;
+  const vm = fromId ?? (fromName ? { subscriptionId: vault.subscriptionId, resourceGroup: fromName.resourceGroup, name: fromName.vmName } : undefined);
+  return vm === undefined ? undefined : { vault, vm, workload };
 }
 
 function toWorkloadContainer(requestedName: string, resource: ProtectionContainerResource): WorkloadContainer {

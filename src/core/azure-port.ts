@@ -57,6 +57,16 @@ export interface ProtectedVm {
   readonly lastBackupTime?: Date;
 }
 
+/**
+ * A VM whose databases a vault protects (SQL Server or SAP HANA in Azure VM), found through the
+ * vault's workload protected items: such a VM may have no Azure VM backup item at all.
+ */
+export interface DatabaseVm {
+  readonly vault: VaultRef;
+  readonly vm: VmRef;
+  readonly workload: 'sql-server' | 'sap-hana';
+}
+
 export interface InstanceStatus {
   readonly code?: string;
   readonly level?: 'Info' | 'Warning' | 'Error' | string;
@@ -167,6 +177,8 @@ export interface AzurePort {
   listFailedBackupJobs(vault: VaultRef, window: { from: Date; to: Date }, options?: CallOptions): Promise<BackupJob[]>;
   getBackupJob(vault: VaultRef, jobId: string, options?: CallOptions): Promise<BackupJob>;
   listProtectedVms(vault: VaultRef, options?: CallOptions): Promise<ProtectedVm[]>;
+  /** The VMs whose SQL Server or SAP HANA databases the vault protects, one entry per VM and workload. */
+  listDatabaseVms(vault: VaultRef, options?: CallOptions): Promise<DatabaseVm[]>;
   /** Triggers an on-demand backup and follows the operation to the new job id. */
   triggerBackup(item: ProtectedVm, options?: CallOptions): Promise<{ jobId: string }>;
   getVmStatus(vm: VmRef, options?: CallOptions): Promise<VmStatus>;

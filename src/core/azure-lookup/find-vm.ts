@@ -31,7 +31,8 @@ const vmKey = (vm: VmRef): string => `${vm.subscriptionId}/${vm.resourceGroup}/$
 /**
  * The one VM lookup "Run checks" and the fixes share, so the checks examine the VM a fix would
  * change. The VM is found by name among the protected items of the vaults the bot can see (read
- * in parallel, within the turn's deadline); a subscription, resource group or vault in the hint
+ * in parallel, within the turn's deadline), then, for a VM no vault backs up as a VM, among the
+ * VMs whose SQL Server or SAP HANA databases a vault protects; a subscription, resource group or vault in the hint
  * narrows the search. Two VMs of the same name are an ambiguity, never a first match. With the
  * subscription and resource group known the VM is exact even when no vault protects it.
  * Never throws.
@@ -54,25 +55,36 @@ export async function findVm(azure: AzurePort, hint: VmHint | undefined, deadlin
   const timeout = listed.find((r): r is PromiseRejectedResult => r.status === 'rejected' && isTimeout(r.reason));
   if (timeout !== undefined) return failure(timeout.reason);
 
-  const wanted = (item: ProtectedVm): boolean =>
+  const wanted = (item: { readonly vm: VmRef }): boolean =>
     same(item.vm.name, name) &&
     (hint.resourceGroup === undefined || same(item.vm.resourceGroup, hint.resourceGroup)) &&
     (hint.subscriptionId === undefined || same(item.vm.subscriptionId, hint.subscriptionId));
-  const inNamedVault = (item: ProtectedVm): boolean => hint.vault !== undefined && same(item.vault.name, hint.vault);
-  const items = listed.flatMap((r) => (r.status === 'fulfilled' ? r.value.filter(wanted) : []));
+  const inNamedVault = (match: VmMatch): boolean => hint.vault !== undefined && match.vault !== undefined && same(match.vault.name, hint.vault);
   // A vault named by the alert or question is where the VM is; elsewhere only when that vault does not list it.
-  const preferred = items.some(inNamedVault) ? items.filter(inNamedVault) : items;
-  const byVm = new Map<string, VmMatch>();
-  for (const item of preferred) if (!byVm.has(vmKey(item.vm))) byVm.set(vmKey(item.vm), { vm: item.vm, vault: item.vault, item });
-  const matches = [...byVm.values()];
+  const decide = (found: readonly VmMatch[]): VmLookup | undefined => {
+    const preferred = found.some(inNamedVault) ? found.filter(inNamedVault) : found;
+    const byVm = new Map<string, VmMatch>();
+    for (const match of preferred) if (!byVm.has(vmKey(match.vm))) byVm.set(vmKey(match.vm), match);
+    const matches = [...byVm.values()];
+    const only = matches[0];
+    if (matches.length === 1 && only !== undefined) return { kind: 'found', match: only };
+    if (matches.length > 1) return { kind: 'ambiguous', vmName: name, matches };
+    return undefined;
+  };
+  const items = listed.flatMap((r) => (r.status === 'fulfilled' ? r.value.filter(wanted) : []));
+  const asVm = decide(items.map((item) => ({ vm: item.vm, vault: item.vault, item })));
+  if (asVm !== undefined) return asVm;
 
-  const only = matches[0];
-  if (matches.length === 1 && only !== undefined) return { kind: 'found', match: only };
-  if (matches.length > 1) return { kind: 'ambiguous', vmName: name, matches };
+  // A VM protected only for its SQL Server or SAP HANA databases has no Azure VM item: its vault lists its databases instead.
+  const databases = await Promise.allSettled(scope.map((vault) => deadline.run((abortSignal) => azure.listDatabaseVms(vault, { abortSignal }))));
+  const databaseTimeout = databases.find((r): r is PromiseRejectedResult => r.status === 'rejected' && isTimeout(r.reason));
+  if (databaseTimeout !== undefined) return failure(databaseTimeout.reason);
+  const asDatabaseHost = decide(databases.flatMap((r) => (r.status === 'fulfilled' ? r.value.filter(wanted).map((host) => ({ vm: host.vm, vault: host.vault })) : [])));
+  if (asDatabaseHost !== undefined) return asDatabaseHost;
   // Not protected by any vault the bot can see: a full reference can still be checked and fixed.
   if (exact !== undefined) return { kind: 'found', match: { vm: exact } };
   // A vault that did not answer may be the one protecting it: that is not "not found".
-  const refused = listed.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const refused = [...listed, ...databases].find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (refused !== undefined) return failure(refused.reason);
   return { kind: 'not-found', vmName: name };
 }

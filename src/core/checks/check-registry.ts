@@ -7,7 +7,7 @@ import { evaluateLinuxAgentConfig, linuxAgentConfigCommand, linuxAgentConfigNotA
 import { evaluateOutboundStorageAccess, evaluateWireServerAccess } from './network-checks';
 import { collectionGroups, evaluateRestorePointCount, evaluateRestorePointLocks } from './restore-point-checks';
 import { evaluateExtensionsProvisioned, evaluateGuestDhcp, evaluateVmPowerState, evaluateVmProvisioningState } from './vm-health-checks';
-import { evaluateSqlVmRegistered, evaluateSqlWorkloadExtension } from './sql-workload-checks';
+import { evaluateWorkloadExtension, evaluateWorkloadVmRegistered, SAP_HANA_VM, SQL_SERVER_VM, type DatabaseVmKind } from './database-vm-checks';
 import { evaluateVmProtectionActive } from './vm-protection-check';
 import { isRunning } from './vm-state';
 
@@ -71,15 +71,22 @@ const definitions: readonly CheckDefinition[] = [
   { id: 'vm-provisioning-state', run: async (c) => evaluateVmProvisioningState(await c.evidence.vmStatus()) },
   { id: 'extensions-provisioned', run: async (c) => evaluateExtensionsProvisioned(await c.evidence.vmStatus()) },
   { id: 'vm-protection-active', run: async (c) => evaluateVmProtectionActive(c.target.vm, c.target.vault, await c.evidence.protectedVms()) },
-  { id: 'sql-workload-extension', run: async (c) => evaluateSqlWorkloadExtension(c.target.vm.name, await c.evidence.vmExtensions()) },
-  {
-    id: 'sql-vm-registered',
-    run: async (c) => {
-      const { vault, container } = await c.evidence.workloadContainer();
-      return evaluateSqlVmRegistered(c.target.vm.name, vault, container);
-    },
-  },
+  ...[SQL_SERVER_VM, SAP_HANA_VM].flatMap(databaseVmChecks),
 ];
+
+/** The workload extension and the VM's registration with the vault, for SQL Server or SAP HANA. */
+function databaseVmChecks(kind: DatabaseVmKind): CheckDefinition[] {
+  return [
+    { id: kind.extensionCheckId, run: async (c) => evaluateWorkloadExtension(kind, c.target.vm.name, await c.evidence.vmExtensions()) },
+    {
+      id: kind.registrationCheckId,
+      run: async (c) => {
+        const { vault, container } = await c.evidence.workloadContainer();
+        return evaluateWorkloadVmRegistered(kind, c.target.vm.name, vault, container);
+      },
+    },
+  ];
+}
 
 const byId = new Map<string, CheckDefinition>(definitions.map((d) => [d.id, d]));
 

@@ -19,6 +19,8 @@ export const CheckIds = [
   'vm-protection-active',
   'sql-workload-extension',
   'sql-vm-registered',
+  'hana-workload-extension',
+  'hana-vm-registered',
 ] as const;
 export type CheckId = (typeof CheckIds)[number];
 

@@ -17,6 +17,21 @@ interface Name {
   readonly folded: string;
   readonly codeIndex: number;
   readonly kind: 'code' | 'alias';
+  /** The first letters it shares with other names (`usererror`...): searched for once per text. */
+  readonly prefix: string;
+}
+
+/** Names are found through their first letters, which many share: one search per prefix instead of one per name. */
+const PREFIX_LENGTH = 4;
+const PREFIX_POSITIONS = 64;
+
+/** Where `name` occurs in `text`, at most MAX_OCCURRENCES times. */
+function* occurrences(text: string, name: string): Generator<number> {
+  let seen = 0;
+  for (let at = text.indexOf(name); at >= 0 && seen < MAX_OCCURRENCES; at = text.indexOf(name, at + 1)) {
+    seen++;
+    yield at;
+  }
 }
 
 /** A code name standing alone (`...: UserErrorX.`, `"AB-usererrorx"`). */
@@ -63,7 +78,7 @@ export class CodeMatcher {
       const add = (raw: string, kind: Name['kind']): void => {
         const folded = raw.toLowerCase();
         // The first owner keeps a name: an id beats another code's alias of the same spelling.
-        if (!byName.has(folded) || (kind === 'code' && byName.get(folded)?.kind === 'alias')) byName.set(folded, { folded, codeIndex, kind });
+        if (!byName.has(folded) || (kind === 'code' && byName.get(folded)?.kind === 'alias')) byName.set(folded, { folded, codeIndex, kind, prefix: folded.slice(0, PREFIX_LENGTH) });
       };
       add(code.id, 'code');
       for (const alias of code.aliases) add(alias, 'alias');
@@ -81,9 +96,24 @@ export class CodeMatcher {
   findNames(folded: string): CodeHit[] {
     const hits: CodeHit[] = [];
     const claimed: Array<[number, number]> = [];
+    // Where each shared prefix occurs, found once; a prefix repeated past PREFIX_POSITIONS (a flood of one word)
+    // is left to a plain search per name, which skips the flood faster than checking every name at every spot.
+    const prefixAt = new Map<string, readonly number[] | null>();
+    const positionsOf = (prefix: string): readonly number[] | null => {
+      let positions = prefixAt.get(prefix);
+      if (positions === undefined) {
+        const found: number[] = [];
+        for (let at = folded.indexOf(prefix); at >= 0 && found.length <= PREFIX_POSITIONS; at = folded.indexOf(prefix, at + 1)) found.push(at);
+        positions = found.length > PREFIX_POSITIONS ? null : found;
+        prefixAt.set(prefix, positions);
+      }
+      return positions;
+    };
     for (const name of this.names) {
       let seen = 0;
-      for (let at = folded.indexOf(name.folded); at >= 0 && seen < MAX_OCCURRENCES; at = folded.indexOf(name.folded, at + 1)) {
+      for (const at of positionsOf(name.prefix) ?? occurrences(folded, name.folded)) {
+        if (seen >= MAX_OCCURRENCES) break;
+        if (!folded.startsWith(name.folded, at)) continue;
         seen++;
         const end = at + name.folded.length;
         if (claimed.some(([s, e]) => at < e && end > s)) continue;

@@ -1,4 +1,4 @@
-import type { ErrorCodeEntry, Language } from '../knowledge/schema';
+import type { ErrorCodeEntry, Language, Workload } from '../knowledge/schema';
 import { CodeMatcher, type CodeHit } from './code-matcher';
 import { detectLanguageOf, type LanguageVocabulary } from './language';
 import { MessageMatcher, sameWord, type MessageHit } from './message-matcher';
@@ -129,7 +129,9 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
       current.kinds.add('message');
       if (confidence > current.confidence) Object.assign(current, { confidence, matchedBy: 'message', start: hit.start, end: hit.end, language: hit.language });
     }
-    settleWorkloadTwins(byCode, codes, workloadsNamed(tokens), {
+    // The workload words are read only when a twin is at stake: scanning a long paste for them is costly.
+    let named: ReadonlySet<Workload> | undefined;
+    settleWorkloadTwins(byCode, codes, () => (named ??= workloadsNamed(tokens)), {
       confident: CONFIDENT,
       lookAlikeCap: GENERIC_MATCH_CAP,
       addTwin: (from, codeIndex) => ({ ...from, codeIndex, matchedBy: 'message' as const, kinds: new Set(['message' as const]) }),
@@ -185,7 +187,7 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
 function suppressLookAlikes(hits: readonly MessageHit[]): Array<MessageHit & { confidence: number }> {
   const ranked = hits
     .map((hit) => ({ ...hit, confidence: isSpecific(hit) ? messageConfidence(hit.coverage) : Math.min(messageConfidence(hit.coverage), GENERIC_MATCH_CAP) }))
-    .sort((a, b) => b.confidence - a.confidence || b.weight - a.weight || a.start - b.start);
+    .sort((a, b) => b.confidence - a.confidence || byWeightThenWholeQuote(a, b) || a.start - b.start);
   const accepted: Array<{ start: number; end: number; messageKey: string }> = [];
   for (const hit of ranked) {
     const length = Math.max(1, hit.end - hit.start);
@@ -195,6 +197,17 @@ function suppressLookAlikes(hits: readonly MessageHit[]): Array<MessageHit & { c
     else accepted.push({ start: hit.start, end: hit.end, messageKey: hit.messageKey });
   }
   return ranked;
+}
+
+/**
+ * Of two messages the input covers equally, the one that explains more words wins; when they
+ * explain the same words, the one quoted whole does. A message contained in a longer one
+ * ("Failed to track the long-running operation…" inside "…long-running backup operation…")
+ * is the shorter code's when the longer one's own words are missing.
+ */
+function byWeightThenWholeQuote(a: MessageHit, b: MessageHit): number {
+  if (Math.abs(b.weight - a.weight) > 1e-9) return b.weight - a.weight;
+  return b.matchedTerms / b.termCount - a.matchedTerms / a.termCount;
 }
 
 function isSpecific(hit: MessageHit): boolean {

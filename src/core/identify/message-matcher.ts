@@ -106,11 +106,14 @@ interface MessageDoc {
 }
 
 /**
- * A word found in the messages of at most this many codes is distinctive (`COM+`,
- * `wewnętrznego`, `BitLocker`); `error`, `operacja` or `failed` are not. A message without
- * such a word counts its rarest ones.
+ * A word found in the messages of at most this share of the codes (rounded down, never fewer than three
+ * codes) is distinctive (`COM+`, `wewnętrznego`, `BitLocker`); `error`, `operacja` or `failed`
+ * are not. The share keeps a word as telling in a catalogue of every workload as it was among
+ * the VM codes alone: "another … in progress" is rare among 39 codes, common among 190 only if
+ * more than five of them say it. A message without such a word counts its rarest ones.
  */
-const DISTINCTIVE_CODES = 3;
+const DISTINCTIVE_SHARE = 0.025;
+const MIN_DISTINCTIVE_CODES = 3;
 
 interface Posting {
   readonly doc: number;
@@ -232,11 +235,12 @@ export class MessageMatcher {
     const codesWith = new Map<number, Set<number>>();
     for (const doc of raw) for (const term of doc.terms) codesWith.set(term, (codesWith.get(term) ?? new Set<number>()).add(doc.codeIndex));
     const codeDf = (term: number): number => codesWith.get(term)?.size ?? 0;
+    const distinctiveCodes = Math.max(MIN_DISTINCTIVE_CODES, Math.floor(codes.length * DISTINCTIVE_SHARE));
     const n = raw.length;
     const index: Posting[][] = [];
     this.docs = raw.map((doc, docIndex) => {
       const weights = doc.terms.map((term) => Math.log(1 + n / (df.get(term) ?? 1)));
-      const distinctive = doc.terms.map((term) => codeDf(term) <= Math.max(DISTINCTIVE_CODES, Math.min(...doc.terms.map(codeDf))));
+      const distinctive = doc.terms.map((term) => codeDf(term) <= Math.max(distinctiveCodes, Math.min(...doc.terms.map(codeDf))));
       doc.terms.forEach((term, termIndex) => {
         (index[term] ??= []).push({ doc: docIndex, term: termIndex });
       });

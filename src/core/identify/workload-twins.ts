@@ -18,10 +18,10 @@ export interface TwinCandidate {
 export function settleWorkloadTwins<T extends TwinCandidate>(
   scored: Map<number, T>,
   codes: readonly ErrorCodeEntry[],
-  named: ReadonlySet<Workload>,
+  named: () => ReadonlySet<Workload>,
   options: { readonly confident: number; readonly lookAlikeCap: number; readonly addTwin: (from: T, codeIndex: number) => T },
 ): void {
-  const indexById = new Map(codes.map((code, index) => [code.id, index] as const));
+  const indexById = idIndex(codes);
   const settled = new Set<number>();
   const ranked = [...scored.values()].sort((a, b) => b.confidence - a.confidence || a.codeIndex - b.codeIndex);
   for (const lead of ranked) {
@@ -33,7 +33,7 @@ export function settleWorkloadTwins<T extends TwinCandidate>(
     const best = Math.max(...group.map((index) => scored.get(index)?.confidence ?? 0));
     // A code written out names its workload better than any word: it wins, and a twin found only by its message steps back.
     const written = group.filter((index) => scored.get(index)?.kinds.has('code') === true);
-    const namedMembers = group.filter((index) => named.has((codes[index] as ErrorCodeEntry).workload));
+    const namedMembers = group.filter((index) => named().has((codes[index] as ErrorCodeEntry).workload));
     const winners = new Set(written.length > 0 ? written : namedMembers.length > 0 ? namedMembers : group);
     for (const index of group) {
       const current = scored.get(index);
@@ -45,4 +45,15 @@ export function settleWorkloadTwins<T extends TwinCandidate>(
       }
     }
   }
+}
+
+/** Code id -> index, built once per catalogue rather than on every identification. */
+const indexes = new WeakMap<readonly ErrorCodeEntry[], ReadonlyMap<string, number>>();
+function idIndex(codes: readonly ErrorCodeEntry[]): ReadonlyMap<string, number> {
+  let index = indexes.get(codes);
+  if (index === undefined) {
+    index = new Map(codes.map((code, i) => [code.id, i] as const));
+    indexes.set(codes, index);
+  }
+  return index;
 }

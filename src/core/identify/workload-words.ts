@@ -31,7 +31,10 @@ export function workloadsNamed(tokens: readonly Token[]): ReadonlySet<Workload> 
 }
 
 function containsPhrase(tokens: readonly Token[], phrase: readonly string[]): boolean {
+  const first = (phrase[0] as string).charCodeAt(0);
   for (let i = 0; i + phrase.length <= tokens.length; i++) {
+    // Every form of a word starts with its first letter: most tokens are ruled out without comparing.
+    if ((tokens[i] as Token).text.charCodeAt(0) !== first) continue;
     if (phrase.every((part, k) => words((tokens[i + k] as Token).text, part))) return true;
   }
   return false;

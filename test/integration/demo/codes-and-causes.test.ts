@@ -1,4 +1,5 @@
 import type { Language } from '../../../src/core/knowledge/schema';
+import { knowledgeWorkloadLabel, workloadOrder } from '../../../src/core/knowledge/workloads';
 import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
 import { type CardJson, PlaygroundDriver, button, cardButtons, cardText } from './playground-driver';
 
@@ -200,4 +201,34 @@ test('a pasted failed-job JSON and nonsense both get a useful answer', async () 
   const unknown = await d.ask('my coffee machine is broken');
   expect(cardText(unknown.card)).toContain("I don't know this one");
   expect(cardButtons(unknown.card).some((b) => b.verb === 'troubleshoot.start')).toBe(true);
+});
+
+/**
+ * Other workloads' failures pasted as Azure prints them (English) or as the Polish portal shows
+ * them: each gets its code's card with its causes in the documented order, in the paste's language.
+ */
+const otherWorkloads = [
+  { workload: 'SQL Server', language: 'en', paste: 'Backup job failed on sql-vm01: Azure Backup is not able to connect to the SQL instance.', code: 'UserErrorOpeningSQLConnection' },
+  { workload: 'SQL Server', language: 'pl', paste: 'Nie można wykonać kopii zapasowej, ponieważ dziennik transakcji dla źródła danych jest pełny.', code: 'UserErrorBackupFailedAsTransactionLogIsFull' },
+  { workload: 'SAP HANA', language: 'en', paste: 'UserErrorHDBsettingsScriptNotFound when restoring SYSTEMDB on hana-vm01', code: 'UserErrorHDBsettingsScriptNotFound' },
+  { workload: 'SAP HANA', language: 'pl', paste: 'Dzień dobry, dostajemy: Nie można nawiązać połączenia z systemem HANA', code: 'UserErrorInOpeningHanaOdbcConnection' },
+  { workload: 'Azure Files', language: 'en', paste: 'Backup failed as the Azure File Share is in soft-deleted state', code: 'UserErrorBackupAFSInSoftDeleteState' },
+  { workload: 'Azure Files', language: 'pl', paste: 'Operacja nie powiodła się, ponieważ określone konto magazynu już nie istnieje.', code: 'UserErrorStorageAccountNotFound' },
+  { workload: 'MARS agent', language: 'en', paste: 'Error 34506. The encryption passphrase stored on this computer is not correctly configured.', code: 'MarsPassphraseNotConfigured' },
+  { workload: 'MARS agent', language: 'pl', paste: 'Podano nieprawidłowe poświadczenia magazynu. Plik jest uszkodzony albo nie zawiera najnowszych poświadczeń', code: 'MarsInvalidVaultCredentials' },
+] as const;
+
+test.each(otherWorkloads)('$workload: a failure pasted in $language gets its card with the causes in order', async ({ paste, code, language }) => {
+  const answer = await d.ask(paste);
+  const text = cardText(answer.card);
+  expect(text.split('\n')[0]).toBe(code);
+  const all = kb.orderedCauses(code);
+  expect(text).toContain(label[language].cause(1, all.length));
+  expect(causeList(answer.card, language)).toEqual(all.map((cause) => cause.title[language]));
+});
+
+test('codes lists every workload, with the codes of each', async () => {
+  const codes = cardText((await d.ask('codes')).card);
+  for (const entry of kb.codes) expect(codes).toContain(entry.id);
+  for (const workload of workloadOrder) expect(codes).toContain(knowledgeWorkloadLabel(workload).en);
 });

@@ -48,6 +48,7 @@ export class StubAzurePort implements AzurePort {
   listRestorePointCollections: AzurePort['listRestorePointCollections'] = (_vm, o) => this.answer('listRestorePointCollections', this.evidence.collections ?? [], o?.abortSignal);
   listResourceGroupLocks: AzurePort['listResourceGroupLocks'] = (_s, rg, o) => this.answer('listResourceGroupLocks', this.evidence.locks?.[rg] ?? [], o?.abortSignal);
   listProtectedVms: AzurePort['listProtectedVms'] = (_v, o) => this.answer('listProtectedVms', this.evidence.protectedVms ?? [], o?.abortSignal);
+  listDatabaseVms: AzurePort['listDatabaseVms'] = (_v, o) => this.answer('listDatabaseVms', [], o?.abortSignal);
   runCommand: AzurePort['runCommand'] = (_vm, _c, o) => this.answer('runCommand', this.evidence.runCommand, o?.abortSignal);
   listVmExtensions: AzurePort['listVmExtensions'] = (_vm, o) => this.answer('listVmExtensions', this.evidence.extensions ?? [], o?.abortSignal);
   getWorkloadContainer: AzurePort['getWorkloadContainer'] = async (_v, _vm, o) => (await this.answer('getWorkloadContainer', this.evidence.workloadContainer ?? null, o?.abortSignal)) ?? undefined;

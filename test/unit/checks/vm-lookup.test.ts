@@ -1,4 +1,4 @@
-import type { AzurePort, ProtectedVm, VaultRef } from '../../../src/core/azure-port';
+import type { AzurePort, DatabaseVm, ProtectedVm, VaultRef } from '../../../src/core/azure-port';
 import { withDeadline } from '../../../src/core/azure-lookup/azure-deadline';
 import { findVm } from '../../../src/core/azure-lookup/find-vm';
 import { resolveCheckTarget } from '../../../src/core/checks/check-target';
@@ -12,7 +12,15 @@ class VaultsPort {
   constructor(
     private readonly vaults: Map<VaultRef, readonly ProtectedVm[] | Error>,
     private readonly delayMs = 0,
+    private readonly databases = new Map<VaultRef, readonly DatabaseVm[]>(),
   ) {}
+
+  listDatabaseVms: AzurePort['listDatabaseVms'] = async (vault) => {
+    // A vault that refuses its VM items refuses its database items too.
+    const items = this.vaults.get(vault);
+    if (items instanceof Error) throw items;
+    return [...(this.databases.get(vault) ?? [])];
+  };
 
   listVaults: AzurePort['listVaults'] = () => Promise.resolve([...this.vaults.keys()]);
   listProtectedVms: AzurePort['listProtectedVms'] = async (vault, options) => {
@@ -37,7 +45,7 @@ class VaultsPort {
   };
 
   get port(): AzurePort {
-    // The lookup only reads vaults and protected items; anything else is a bug.
+    // The lookup only reads vaults, protected items and protected databases; anything else is a bug.
     return new Proxy(this as unknown as AzurePort, {
       get: (target, key) => (key in target ? (target as unknown as Record<string | symbol, unknown>)[key] : () => Promise.reject(new Error(`unexpected ${String(key)}`))),
     });
@@ -82,6 +90,25 @@ describe('one VM lookup for checks and fixes', () => {
     expect(await resolveFixTarget(azure, exact)).toEqual({ ok: true, target: { vm: { subscriptionId: 'sub-1', resourceGroup: 'rg-new', name: 'vm-new01' } } });
     expect(await withDeadline(1_000, (d) => findVm(azure, { vm: 'vm-new01' }, d))).toEqual({ kind: 'not-found', vmName: 'vm-new01' });
     expect(await withDeadline(1_000, (d) => findVm(azure, { vault: 'rsv-prod' }, d))).toEqual({ kind: 'no-vm' });
+  });
+
+  test('a VM protected only for its SQL Server or SAP HANA databases is found in the vault that protects them, for the checks and a fix', async () => {
+    const host = (v: VaultRef, resourceGroup: string, name: string, workload: DatabaseVm['workload']): DatabaseVm => ({ vault: v, vm: { subscriptionId: v.subscriptionId, resourceGroup, name }, workload });
+    const azure = new VaultsPort(
+      new Map([[prod, [item(prod, 'rg-app', 'vm-app01')]], [dr, []]]),
+      0,
+      new Map([[dr, [host(dr, 'rg-sql', 'vm-sql01', 'sql-server'), host(dr, 'rg-hana', 'vm-hana01', 'sap-hana'), host(dr, 'rg-app', 'vm-app01', 'sql-server')]]]),
+    ).port;
+    const sqlVm = { subscriptionId: 'sub-2', resourceGroup: 'rg-sql', name: 'vm-sql01' };
+    expect(await withDeadline(1_000, (d) => resolveCheckTarget(azure, { vm: 'vm-sql01' }, d))).toEqual({ kind: 'found', target: { vm: sqlVm, vault: dr } });
+    expect(await resolveFixTarget(azure, { vm: 'vm-sql01' })).toEqual({ ok: true, target: { vm: sqlVm, vault: dr } });
+    // With the VM's full reference (an alert names it) the vault is still found, so its registration can be read.
+    expect(await withDeadline(1_000, (d) => resolveCheckTarget(azure, { vm: 'vm-hana01', subscriptionId: 'sub-2', resourceGroup: 'rg-hana' }, d))).toEqual({
+      kind: 'found',
+      target: { vm: { subscriptionId: 'sub-2', resourceGroup: 'rg-hana', name: 'vm-hana01' }, vault: dr },
+    });
+    // A VM backed up as a VM is that item, whatever else protects its databases.
+    expect(await withDeadline(1_000, (d) => findVm(azure, { vm: 'vm-app01' }, d))).toMatchObject({ kind: 'found', match: { vault: prod, item: { friendlyName: 'vm-app01' } } });
   });
 
   test('a vault that refuses is skipped when the VM is elsewhere, but never turns into "not found"', async () => {

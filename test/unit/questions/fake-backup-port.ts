@@ -1,4 +1,4 @@
-import type { AzurePort, BackupJob, ProtectedVm, VaultRef } from '../../../src/core/azure-port';
+import type { AzurePort, BackupJob, DatabaseVm, ProtectedVm, VaultRef } from '../../../src/core/azure-port';
 import { CodedError } from '../../../src/core/errors';
 
 /**
@@ -14,6 +14,8 @@ export interface FakeVault {
   readonly vault: VaultRef;
   readonly jobs: BackupJob[];
   readonly items: ProtectedVm[];
+  /** VMs whose databases the vault protects (SQL Server, SAP HANA). */
+  readonly databaseVms?: DatabaseVm[];
   /** Thrown by every call on this vault (e.g. a 403 CodedError). */
   readonly error?: Error;
   /** Fields only the job details call returns (Azure's list leaves out extendedInfo), by job id. */
@@ -62,6 +64,7 @@ export class FakeBackupPort implements AzurePort {
     });
 
   listProtectedVms: AzurePort['listProtectedVms'] = (vault, o) => this.on('listProtectedVms', vault, o?.abortSignal, (v) => v.items);
+  listDatabaseVms: AzurePort['listDatabaseVms'] = (vault, o) => this.on('listDatabaseVms', vault, o?.abortSignal, (v) => v.databaseVms ?? []);
 
   triggerBackup: AzurePort['triggerBackup'] = () => this.unexpected('triggerBackup');
   getVmStatus: AzurePort['getVmStatus'] = () => this.unexpected('getVmStatus');

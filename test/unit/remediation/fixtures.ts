@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AzurePort, BackupJob, ProtectedVm, ResourceLock, RestorePointCollection, VaultRef, VmRef, VmStatus } from '../../../src/core/azure-port';
+import type { AzurePort, BackupJob, DatabaseVm, ProtectedVm, ResourceLock, RestorePointCollection, VaultRef, VmRef, VmStatus } from '../../../src/core/azure-port';
 import type { Actor } from '../../../src/core/remediation/actor';
 import { parseFixCatalogue, type FixCatalogue } from '../../../src/core/remediation/fix-catalogue';
 import { parsePolicy, type Policy, type PolicyState } from '../../../src/core/remediation/policy';
@@ -99,6 +99,9 @@ export class RecordingAzure implements AzurePort {
   }
   async listProtectedVms(): Promise<ProtectedVm[]> {
     return [this.protectedVm()];
+  }
+  async listDatabaseVms(): Promise<DatabaseVm[]> {
+    return [];
   }
   async triggerBackup(): Promise<{ jobId: string }> {
     this.calls.push('triggerBackup');

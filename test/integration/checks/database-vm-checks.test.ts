@@ -3,15 +3,19 @@ import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
 import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
 import type { ScenarioInput } from '../../../dev/arm-simulator/scenario';
 import { runChecksForCode, type RunChecksOptions } from '../../../src/core/checks/run-checks';
+import { resolveCheckTarget } from '../../../src/core/checks/check-target';
+import { withDeadline } from '../../../src/core/azure-lookup/azure-deadline';
 import type { VaultRef, VmRef } from '../../../src/core/azure-port';
 import { isCodedError } from '../../../src/core/errors';
 import { systemClock } from '../../../src/core/ports';
 import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
 
 /**
- * The SQL Server in Azure VM checks through the real SDK clients against the ARM simulator:
- * the workload extension AzureBackupWindowsWorkload (compute extensions API) and the VM's
- * registration with the vault (its VMAppContainer protection container).
+ * The SQL Server and SAP HANA in Azure VM checks through the real SDK clients against the ARM
+ * simulator: the workload extension (AzureBackupWindowsWorkload, AzureBackupLinuxWorkload) from
+ * the compute extensions API, the VM's registration with the vault (its VMAppContainer protection
+ * container), and the VM found through the vault's protected databases when no vault backs it up
+ * as a VM.
  */
 const subscriptionId = '3c9e1d2b-5a4f-4e7d-8b6a-1f2e3d4c5b6a';
 const vault: VaultRef = { subscriptionId, resourceGroup: 'rg-backup', name: 'rsv-sql' };
@@ -22,6 +26,7 @@ const workload = (status: 'succeeded' | 'failed' | 'transitioning' = 'succeeded'
   status,
 });
 const agent = { name: 'VMSnapshot', type: 'Microsoft.Azure.RecoveryServices.VMSnapshot', typeHandlerVersion: '1.0.84.0' };
+const hanaWorkload = { name: 'AzureBackupLinuxWorkload', type: 'Microsoft.Azure.RecoveryServices.WorkloadBackup.AzureBackupLinuxWorkload', typeHandlerVersion: '1.0.0.10', status: 'succeeded' as const };
 
 const scenario: ScenarioInput = {
   name: 'sql workload checks',
@@ -39,6 +44,8 @@ const scenario: ScenarioInput = {
             { name: 'vm-sql-extfail', osType: 'Windows', extensions: [workload('failed')] },
             { name: 'vm-sql-unreg', osType: 'Windows', extensions: [workload()] },
             { name: 'vm-sql-sick', osType: 'Windows', extensions: [workload()] },
+            { name: 'vm-hana-ok', osType: 'Linux', extensions: [hanaWorkload] },
+            { name: 'vm-hana-noreg', osType: 'Linux', extensions: [] },
           ],
         },
         {
@@ -48,7 +55,8 @@ const scenario: ScenarioInput = {
             {
               name: 'rsv-sql',
               workloadContainers: [
-                { vm: 'vm-sql-ok' },
+                { vm: 'vm-sql-ok', databases: ['SalesDb', 'msdb'] },
+                { vm: 'vm-hana-ok', workload: 'sap-hana', databases: ['SYSTEMDB', 'H22'] },
                 { vm: 'vm-sql-noext' },
                 { vm: 'vm-sql-extfail' },
                 { vm: 'vm-sql-sick', healthStatus: 'Unhealthy' },
@@ -120,5 +128,37 @@ describe('SQL Server in Azure VM checks against the ARM simulator through the re
     } finally {
       sim.faults.clear();
     }
+  });
+
+  it('lists the VMs whose databases the vault protects, once per VM, from the container name of each database item', async () => {
+    const hosts = await azure.listDatabaseVms(vault);
+    expect(hosts.map((h) => [h.vm.resourceGroup, h.vm.name, h.workload])).toEqual([
+      ['rg-sql', 'vm-sql-ok', 'sql-server'],
+      ['rg-sql', 'vm-hana-ok', 'sap-hana'],
+    ]);
+    // The VM-backup list of the same vault is not polluted by them.
+    expect(await azure.listProtectedVms(vault)).toEqual([]);
+  });
+
+  it('finds a VM protected only for its databases by its name alone, with its vault, and checks its registration there', async () => {
+    const lookup = await withDeadline(8000, (d) => resolveCheckTarget(azure, { vm: 'vm-sql-ok' }, d));
+    expect(lookup).toEqual({ kind: 'found', target: { vm: vm('vm-sql-ok'), vault } });
+    if (lookup.kind !== 'found') return;
+    const report = await runChecksForCode(knowledge, 'FabricSvcBackupPreferenceCheckFailedUserError', lookup.target, azure, options);
+    expect(report.results.map((r) => [r.checkId, r.status]).sort()).toEqual([['sql-vm-registered', 'pass'], ['sql-workload-extension', 'pass']]);
+  });
+
+  it('checks an SAP HANA VM for AzureBackupLinuxWorkload and its registration', async () => {
+    const lookup = await withDeadline(8000, (d) => resolveCheckTarget(azure, { vm: 'vm-hana-ok', vault: 'rsv-sql' }, d));
+    expect(lookup).toEqual({ kind: 'found', target: { vm: vm('vm-hana-ok'), vault } });
+    const ok = await runChecksForCode(knowledge, 'UserErrorPreregistrationScriptNotRun', { vm: vm('vm-hana-ok'), vault }, azure, options);
+    expect(ok.results.map((r) => [r.checkId, r.status]).sort()).toEqual([['hana-vm-registered', 'pass'], ['hana-workload-extension', 'pass']]);
+
+    const unregistered = await runChecksForCode(knowledge, 'UserErrorPreregistrationScriptNotRun', { vm: vm('vm-hana-noreg'), vault }, azure, options);
+    const likely = unregistered.firstLikelyCauseIndex === undefined ? undefined : unregistered.causes[unregistered.firstLikelyCauseIndex];
+    expect(likely?.causeId).toBe('hana-preregistration-not-run');
+    expect(likely?.results.map((r) => [r.checkId, r.status]).sort()).toEqual([['hana-vm-registered', 'fail'], ['hana-workload-extension', 'fail']]);
+    expect(likely?.results.find((r) => r.checkId === 'hana-vm-registered')?.evidence.en).toContain('Run the pre-registration script on the VM');
+    expect(likely?.results.find((r) => r.checkId === 'hana-workload-extension')?.evidence.pl).toContain('AzureBackupLinuxWorkload nie jest zainstalowane na maszynie vm-hana-noreg');
   });
 });

@@ -1,4 +1,8 @@
-import { evaluateSqlVmRegistered, evaluateSqlWorkloadExtension } from '../../../src/core/checks/sql-workload-checks';
+import { evaluateWorkloadExtension, evaluateWorkloadVmRegistered, SAP_HANA_VM, SQL_SERVER_VM } from '../../../src/core/checks/database-vm-checks';
+import type { VmExtension, WorkloadContainer } from '../../../src/core/azure-port';
+
+const evaluateSqlWorkloadExtension = (vm: string, extensions: readonly VmExtension[]) => evaluateWorkloadExtension(SQL_SERVER_VM, vm, extensions);
+const evaluateSqlVmRegistered = (vm: string, vault: string | undefined, container: WorkloadContainer | undefined) => evaluateWorkloadVmRegistered(SQL_SERVER_VM, vm, vault, container);
 
 describe('SQL Server in Azure VM checks', () => {
   const extension = (provisioningState?: string) => ({ name: 'AzureBackupWindowsWorkload', publisher: 'Microsoft.Azure.RecoveryServices.WorkloadBackup', type: 'AzureBackupWindowsWorkload', typeHandlerVersion: '2.0.9', ...(provisioningState ? { provisioningState } : {}) });
@@ -29,5 +33,23 @@ describe('SQL Server in Azure VM checks', () => {
     expect(result.status).toBe('fail');
     expect(result.evidence.en).toContain('registration status NotRegistered, health Healthy');
     expect(result.evidence.pl).toContain('stan rejestracji NotRegistered, kondycja Healthy');
+  });
+});
+
+describe('SAP HANA in Azure VM checks', () => {
+  it('looks for AzureBackupLinuxWorkload, not the SQL Server extension', () => {
+    const sqlOnly = evaluateWorkloadExtension(SAP_HANA_VM, 'vm-hana01', [{ name: 'AzureBackupWindowsWorkload', type: 'AzureBackupWindowsWorkload', provisioningState: 'Succeeded' }]);
+    expect(sqlOnly).toMatchObject({ checkId: 'hana-workload-extension', status: 'fail' });
+    expect(sqlOnly.evidence.en).toContain('AzureBackupLinuxWorkload is not installed on vm-hana01');
+    expect(sqlOnly.evidence.en).toContain('SAP HANA backup');
+    const hana = evaluateWorkloadExtension(SAP_HANA_VM, 'vm-hana01', [{ name: 'AzureBackupLinuxWorkload', type: 'AzureBackupLinuxWorkload', typeHandlerVersion: '1.0.0.10', provisioningState: 'Succeeded' }]);
+    expect(hana).toMatchObject({ checkId: 'hana-workload-extension', status: 'pass' });
+  });
+
+  it('tells an unregistered HANA VM to run the pre-registration script first', () => {
+    const result = evaluateWorkloadVmRegistered(SAP_HANA_VM, 'vm-hana01', 'rsv-hana', undefined);
+    expect(result).toMatchObject({ checkId: 'hana-vm-registered', status: 'fail' });
+    expect(result.evidence.en).toContain('pre-registration script');
+    expect(result.evidence.pl).toContain('skrypt przed rejestracją');
   });
 });

@@ -1,23 +1,52 @@
+import type { LocalizedText } from '../knowledge/schema';
 import type { VmExtension, WorkloadContainer } from '../azure-port';
 import { fail, pass, text, unknown, type CheckResult } from './check-types';
 
-/** The extension Azure Backup installs on a VM when it is registered for SQL Server backup. */
-const WORKLOAD_EXTENSION = /^azurebackupwindowsworkload$/i;
-
-function isWorkloadExtension(e: VmExtension): boolean {
-  return WORKLOAD_EXTENSION.test(e.type ?? '') || WORKLOAD_EXTENSION.test(e.name);
+/**
+ * What ARM shows of a VM registered with a vault for database backup: the workload extension
+ * Azure Backup installs on it, and its VMAppContainer in the vault. SQL Server (Windows) and
+ * SAP HANA (Linux) differ only in the extension and in how the VM is registered.
+ */
+export interface DatabaseVmKind {
+  readonly extensionCheckId: 'sql-workload-extension' | 'hana-workload-extension';
+  readonly registrationCheckId: 'sql-vm-registered' | 'hana-vm-registered';
+  /** The extension type without its publisher (Microsoft.Azure.RecoveryServices.WorkloadBackup). */
+  readonly extension: string;
+  readonly workload: string;
+  /** How to register (or re-register) the VM with the vault. */
+  readonly register: LocalizedText;
 }
 
-/** sql-workload-extension: AzureBackupWindowsWorkload is on the VM and provisioned. */
-export function evaluateSqlWorkloadExtension(vmName: string, extensions: readonly VmExtension[]): CheckResult {
-  const id = 'sql-workload-extension';
-  const extension = extensions.find(isWorkloadExtension);
+export const SQL_SERVER_VM: DatabaseVmKind = {
+  extensionCheckId: 'sql-workload-extension',
+  registrationCheckId: 'sql-vm-registered',
+  extension: 'AzureBackupWindowsWorkload',
+  workload: 'SQL Server',
+  register: text('Register it from the vault (Backup > SQL Server in Azure VM > Start discovery).', 'Zarejestruj ją z magazynu (Kopia zapasowa > SQL Server na maszynie wirtualnej Azure > Rozpocznij odnajdowanie).'),
+};
+
+export const SAP_HANA_VM: DatabaseVmKind = {
+  extensionCheckId: 'hana-workload-extension',
+  registrationCheckId: 'hana-vm-registered',
+  extension: 'AzureBackupLinuxWorkload',
+  workload: 'SAP HANA',
+  register: text(
+    'Run the pre-registration script on the VM, then register it from the vault (Backup > SAP HANA in Azure VM > Start discovery).',
+    'Uruchom na maszynie skrypt przed rejestracją, a następnie zarejestruj ją z magazynu (Kopia zapasowa > SAP HANA na maszynie wirtualnej Azure > Rozpocznij odnajdowanie).',
+  ),
+};
+
+/** The workload extension is on the VM and provisioned. */
+export function evaluateWorkloadExtension(kind: DatabaseVmKind, vmName: string, extensions: readonly VmExtension[]): CheckResult {
+  const id = kind.extensionCheckId;
+  const wanted = kind.extension.toLowerCase();
+  const extension = extensions.find((e) => (e.type ?? '').toLowerCase() === wanted || e.name.toLowerCase() === wanted);
   if (extension === undefined) {
     return fail(
       id,
       text(
-        `The workload extension AzureBackupWindowsWorkload is not installed on ${vmName}: the VM is not (or no longer) registered for SQL Server backup. Rediscover the databases from the vault to install it.`,
-        `Rozszerzenie AzureBackupWindowsWorkload nie jest zainstalowane na maszynie ${vmName}: maszyna nie jest (lub już nie jest) zarejestrowana do kopii SQL Server. Ponownie odnajdź bazy danych z magazynu, aby je zainstalować.`,
+        `The workload extension ${kind.extension} is not installed on ${vmName}: the VM is not (or no longer) registered for ${kind.workload} backup. Rediscover the databases from the vault to install it.`,
+        `Rozszerzenie ${kind.extension} nie jest zainstalowane na maszynie ${vmName}: maszyna nie jest (lub już nie jest) zarejestrowana do kopii ${kind.workload}. Ponownie odnajdź bazy danych z magazynu, aby je zainstalować.`,
       ),
     );
   }
@@ -44,9 +73,9 @@ export function evaluateSqlWorkloadExtension(vmName: string, extensions: readonl
   );
 }
 
-/** sql-vm-registered: the vault has a registered workload container for the VM. */
-export function evaluateSqlVmRegistered(vmName: string, vault: string | undefined, container: WorkloadContainer | undefined): CheckResult {
-  const id = 'sql-vm-registered';
+/** The vault has a registered, healthy workload container for the VM. */
+export function evaluateWorkloadVmRegistered(kind: DatabaseVmKind, vmName: string, vault: string | undefined, container: WorkloadContainer | undefined): CheckResult {
+  const id = kind.registrationCheckId;
   if (vault === undefined) {
     return unknown(id, text(`No vault is known for ${vmName}, so its registration cannot be read.`, `Nie wiadomo, który magazyn chroni maszynę ${vmName}, więc nie da się odczytać jej rejestracji.`));
   }
@@ -54,8 +83,8 @@ export function evaluateSqlVmRegistered(vmName: string, vault: string | undefine
     return fail(
       id,
       text(
-        `VM ${vmName} is not registered with vault ${vault} for database backup (no workload container). Register it from the vault (Backup > SQL Server in Azure VM > Start discovery).`,
-        `Maszyna ${vmName} nie jest zarejestrowana w magazynie ${vault} do kopii baz danych (brak kontenera obciążenia). Zarejestruj ją z magazynu (Kopia zapasowa > SQL Server na maszynie wirtualnej Azure > Rozpocznij odnajdowanie).`,
+        `VM ${vmName} is not registered with vault ${vault} for database backup (no workload container). ${kind.register.en}`,
+        `Maszyna ${vmName} nie jest zarejestrowana w magazynie ${vault} do kopii baz danych (brak kontenera obciążenia). ${kind.register.pl}`,
       ),
     );
   }
