@@ -35,6 +35,7 @@ export function fleetReads(azure: AzurePort, fleet: FleetReadPort, options: Flee
     listFailedBackupJobs: (v, w, o) => azure.listFailedBackupJobs(v, w, o),
     getBackupJob: (v, id, o) => azure.getBackupJob(v, id, o),
     listProtectedVms: (v, o) => azure.listProtectedVms(v, o),
+    listDatabaseVms: (v, o) => azure.listDatabaseVms(v, o),
     triggerBackup: (i, o) => azure.triggerBackup(i, o),
     getVmStatus(vm: VmRef, options?: CallOptions): Promise<VmStatus> {
       // Kept at once (the checks ask for the rules in the same tick) so the rules wait for it instead of reading the VM again.
