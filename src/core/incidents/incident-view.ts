@@ -138,11 +138,18 @@ function statusText(total: number, recoveredCount: number, workload: BackupWorkl
 }
 
 /**
- * The troubleshooting flow and Run checks are written for Azure VMs: other workloads get the code's
- * Microsoft documentation instead (or, without a code, where to look).
+ * Other workloads than Azure VMs: the card opens the code's causes in the documented order when
+ * the catalogue knows the code (Run checks there are about a VM, so none is filled in), and links
+ * Microsoft's documentation for it either way (or, without a code, says where to look).
  */
-function itemNextStep(code: string | null, failing: number, lang: Language): string {
+function itemNextStep(code: string | null, failing: number, withCauses: boolean, lang: Language): string {
   if (failing === 0) return '';
+  if (code !== null && withCauses) {
+    const url = codeDocumentationUrl(code);
+    return lang === 'en'
+      ? `Next: Causes walks through the documented causes of ${code} in order; Microsoft's documentation is at ${url}.`
+      : `Dalej: Przyczyny przeprowadzą przez udokumentowane przyczyny ${code} po kolei; dokumentacja Microsoft jest pod adresem ${url}.`;
+  }
   if (code === null) {
     return lang === 'en'
       ? 'Next: the alerts did not say which error this is; the backup job in the vault names it.'
@@ -151,8 +158,8 @@ function itemNextStep(code: string | null, failing: number, lang: Language): str
   // A bare link: Teams and Slack both make it clickable, and neither reads the other's link markup.
   const url = codeDocumentationUrl(code);
   return lang === 'en'
-    ? `Next: Microsoft's documentation for ${code} is at ${url} (troubleshooting steps in this chat cover Azure VMs only).`
-    : `Dalej: dokumentacja Microsoft dla ${code} jest pod adresem ${url} (kroki diagnozy w tym czacie obejmują tylko maszyny wirtualne Azure).`;
+    ? `Next: Microsoft's documentation for ${code} is at ${url} (the catalogue has no causes for this code).`
+    : `Dalej: dokumentacja Microsoft dla ${code} jest pod adresem ${url} (katalog nie zna przyczyn tego kodu).`;
 }
 
 function nextStepText(buttons: number, failing: number, identified: boolean, lang: Language): string {
@@ -194,15 +201,24 @@ export function incidentCardData(incident: Incident, lang: Language, options: Pa
   const shown = incident.vms.slice(0, o.maxVms);
   const hidden = Math.max(0, incident.vms.length - shown.length);
   // The flow needs a code with causes: no buttons that could only answer "invalid action".
-  const troubleshootable = isVm && incident.code !== null && (o.troubleshootable ?? true);
+  const troubleshootable = incident.code !== null && (o.troubleshootable ?? true);
   const failingVms = incident.vms.filter((vm) => vm.state === 'fired');
-  const actions = (troubleshootable ? failingVms : []).slice(0, o.maxButtons).map(
-    (vm): IncidentCardAction => ({
-      title: lang === 'en' ? `Troubleshoot ${vm.name}` : `Diagnozuj ${vm.name}`,
-      verb: troubleshootVerb,
-      data: { v: PayloadVersion, incidentId: incident.id, vm: vm.key },
-    }),
-  );
+  // A VM's button opens its causes with its job filled in; another workload's card has one button for the code's causes.
+  const actions = isVm
+    ? (troubleshootable ? failingVms : []).slice(0, o.maxButtons).map(
+        (vm): IncidentCardAction => ({
+          title: lang === 'en' ? `Troubleshoot ${vm.name}` : `Diagnozuj ${vm.name}`,
+          verb: troubleshootVerb,
+          data: { v: PayloadVersion, incidentId: incident.id, vm: vm.key },
+        }),
+      )
+    : (troubleshootable ? failingVms : []).slice(0, 1).map(
+        (item): IncidentCardAction => ({
+          title: lang === 'en' ? `Causes of ${incident.code ?? ''}` : `Przyczyny ${incident.code ?? ''}`,
+          verb: troubleshootVerb,
+          data: { v: PayloadVersion, incidentId: incident.id, vm: item.key },
+        }),
+      );
   const message = incident.message ?? o.catalogueMessage ?? (lang === 'en' ? '(the alert carried no message)' : '(alert nie zawierał komunikatu)');
   const codeLabel = lang === 'en' ? 'Error code' : 'Kod błędu';
   const vaultLabel = lang === 'en' ? 'Vault' : 'Magazyn';
@@ -217,7 +233,7 @@ export function incidentCardData(incident: Incident, lang: Language, options: Pa
   const failingWord = lang === 'en' ? 'failing' : 'błąd';
   const recoveredWord = lang === 'en' ? 'recovered' : 'odzyskana';
   const failing = Math.max(0, total - incident.recoveredCount);
-  const nextStep = isVm ? nextStepText(actions.length, failing, incident.code !== null, lang) : itemNextStep(incident.code, failing, lang);
+  const nextStep = isVm ? nextStepText(actions.length, failing, incident.code !== null, lang) : itemNextStep(incident.code, failing, actions.length > 0, lang);
   return {
     heading: recovered
       ? lang === 'en'

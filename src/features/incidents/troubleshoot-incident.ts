@@ -16,7 +16,7 @@ export type TroubleshootIncidentPayload = z.infer<typeof TroubleshootIncidentPay
 
 /**
  * Opens the same stepping flow a question does, with the vault, VM and job filled in from the
- * stored incident. Undefined when the incident or VM is not there, or its code has no causes
+ * stored incident (for another workload than Azure VMs, the code's causes alone). Undefined when the incident or VM is not there, or its code has no causes
  * (a code another tool stated that the catalogue does not know). The channel posts the
  * session's message as a reply and attaches its id.
  */
@@ -24,9 +24,11 @@ export async function troubleshootIncidentVm(deps: { readonly incidents: Pick<Sh
   const incident = await deps.incidents.get(payload.incidentId);
   const vm = incident?.vms.find((v) => v.key === payload.vm);
   if (!incident || !vm || !incident.code) return undefined;
-  // The stepping flow, its checks and fixes are for Azure VMs; other workloads' cards offer no Troubleshoot, so a press for one is forged.
-  if (workloadOfGroupKey(incident.groupKey) !== 'azure-vm') return undefined;
   try {
+    // Another workload's protected item is no VM: its card opens the code's causes with nothing filled in for Run checks to read.
+    if (workloadOfGroupKey(incident.groupKey) !== 'azure-vm') {
+      return await deps.troubleshoot.start({ codeId: incident.code, language: i.language, conversationId: i.place.conversationId, createdBy: i.actor.aadObjectId ?? i.actor.userId });
+    }
     return await deps.troubleshoot.start({
       codeId: incident.code,
       language: i.language,

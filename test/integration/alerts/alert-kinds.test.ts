@@ -29,20 +29,23 @@ describe('POST /api/alerts with the alert kinds Azure sends', () => {
 
   it('makes a SQL-in-VM backup failure an incident that names the database, apart from VM incidents of the same code', async () => {
     const sql = await incidentOf(fixture('common-sql-real.json'));
-    // The catalogue knows VM codes only: the code comes from Azure's aka.ms/AB-<code> link, lower-cased as Azure writes it.
+    // The code comes from Azure's aka.ms/AB-<code> link, lower-cased as Azure writes it.
     expect(sql.code?.toLowerCase()).toBe('usererrorparentfullbackupmissing');
     expect(sql.vms.map((v) => v.name)).toEqual(['db1 (MSSQLSERVER on sqlvm01)']);
     const vm = await incidentOf({ vault: 'Vault-Prod-WEU', vm: 'sqlvm01', errorCode: 'UserErrorParentFullBackupMissing', occurredAt: '2026-03-13T11:57:00Z' });
     expect(vm.id).not.toBe(sql.id);
     expect(vm.vms.map((v) => v.name)).toEqual(['sqlvm01']);
 
-    // The SQL card offers no Troubleshoot (the stepping flow is the VM's): a forged press is refused, not opened as a VM.
+    // The SQL card's Causes opens the code's stepping card, with no VM filled in: the database is not a VM to run checks on.
     const connector = new ConnectorStub();
     const serviceUrl = await connector.start();
     try {
       await suite.bot.post(executeInvoke(troubleshootVerb, { v: 1, incidentId: sql.id, vm: sql.vms[0]?.key }, 'msg-incident', { serviceUrl, conversationId: 'c-kinds' }));
       const replies = await connector.waitFor((c) => c.length > 0);
-      expect(replies.map((c) => cardText(cardOf(c)))).toEqual([expect.stringContaining('This button is no longer valid')]);
+      const [card] = replies.map((c) => cardText(cardOf(c)));
+      expect(card).toContain('UserErrorParentFullBackupMissing\nFirst full backup is missing for this data source.');
+      expect(card).toContain('Cause 1 of 1');
+      expect(card).not.toContain('db1 (MSSQLSERVER on sqlvm01)');
     } finally {
       await connector.stop();
     }

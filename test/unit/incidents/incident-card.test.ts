@@ -177,13 +177,20 @@ describe('an incident of another workload (here SQL Server databases in Azure VM
   const sql = (list: IncidentVm[]): Incident =>
     incident(list, { groupKey: 'rsv-prod-weu|sql-server|usererrorparentfullbackupmissing', code: 'UserErrorParentFullBackupMissing', message: 'First full backup is missing for this datasource.' });
 
-  it('says the workload, names the databases, and offers Microsoft\'s page for the code instead of the VM troubleshooting', () => {
+  it('says the workload, names the databases, and offers the code\'s causes (one button, no VM) with Microsoft\'s page', () => {
     const { card, text } = render(sql(databases()), 'en');
     expect(facts(card)).toMatchObject({ Workload: 'SQL Server in Azure VM', 'Error code': 'UserErrorParentFullBackupMissing' });
     expect(text).toContain('db0 (MSSQLSERVER on sqlvm01): failing (rg-sql)');
     expect(text).toContain('2 protected items affected, 1 recovered');
     expect(text).toContain('Recovering: 1 of 2 items still failing.');
+    expect(text).toContain('Next: Causes walks through the documented causes of UserErrorParentFullBackupMissing in order');
     expect(text).toContain('https://aka.ms/AB-UserErrorParentFullBackupMissing');
+    expect(blocks(card, 'Action.Execute').map((b) => b['title'])).toEqual(['Causes of UserErrorParentFullBackupMissing']);
+  });
+
+  it('offers no button when the catalogue does not know the code, only Microsoft\'s page', () => {
+    const { card, text } = render(sql(databases()), 'en', { troubleshootable: false });
+    expect(text).toContain('Next: Microsoft\'s documentation for UserErrorParentFullBackupMissing is at https://aka.ms/AB-UserErrorParentFullBackupMissing');
     expect(blocks(card, 'Action.Execute')).toEqual([]);
   });
 
