@@ -176,7 +176,7 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
     featureMessenger: slackFeatureMessenger(webApiMessenger(client), deps),
     // Rate-limited calls are refused, not waited out inside the call: the outbox retries after Retry-After.
     incidentSender: slackIncidentSender(new webApi.WebClient(settings.botToken, { ...clientOptions, rejectRateLimitedCalls: true })),
-    registerRoutes: (server) => mountSlackRoute(server, receiver),
+    registerRoutes: (server) => mountSlackRoute(server, receiver, settings.signingSecret),
     renderSession: (session) => renderSessionMessage(deps, session),
   };
 }

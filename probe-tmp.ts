@@ -1,0 +1,56 @@
+import { createHmac } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { startTestBot, tempStateFile } from './test/helpers/test-app';
+const secret = 'test-signing-secret-8f3a1c0e';
+const sign = (raw: string, ts: number) => `v0=${createHmac('sha256', secret).update(`v0:${ts}:${raw}`).digest('hex')}`;
+(async () => {
+  const st = tempStateFile();
+  const bot = await startTestBot(st.file, { SLACK_SIGNING_SECRET: secret, SLACK_BOT_TOKEN: 'xoxb-0', SLACK_API_URL: 'http://127.0.0.1:9/api/', POLL_INTERVAL_MINUTES: '0', ALERTS_SHARED_SECRET: 'alerts-secret-123456', AUDIT_API_KEY: 'audit-key-1234567890' }, { alerts: { startWorkers: false } });
+  const u = bot.running.url;
+  const show = async (label: string, path: string, init: RequestInit) => {
+    try { const r = await fetch(u + path, init); const t = await r.text(); console.log(label, r.status, t.slice(0, 200)); } catch (e) { console.log(label, 'ERR', (e as Error).message); }
+  };
+  const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+  const j = { 'content-type': 'application/json' };
+  const act = (extra: Record<string, unknown>) => JSON.stringify({ type: 'message', text: 'help', from: { id: 'u1', name: 'U' }, recipient: { id: 'b' }, conversation: { id: 'c1' }, channelId: 'msteams', serviceUrl: 'http://127.0.0.1:1', id: 'a1', deliveryMode: 'expectReplies', ...extra });
+  await show('msg ok', '/api/messages', { method: 'POST', headers: j, body: act({}) });
+  for (const [k, v] of Object.entries({ serviceUrl: 42, from: 'x', conversation: 5, recipient: [], channelData: 'x', value: 1, serviceUrl: 42, channelId: 7, id: {}, attachments: 'x', entities: {}, locale: 5, deliveryMode: 3, timestamp: 'x', replyToId: [] }))
+    await show(`msg ${k}`, '/api/messages', { method: 'POST', headers: j, body: act({ [k]: v }) });
+  await show('msg deep', '/api/messages', { method: 'POST', headers: j, body: act({}).replace('"text":"help"', `"text":"help","channelData":${deep(100000)}`) });
+  await show('msg deep raw', '/api/messages', { method: 'POST', headers: j, body: `{"type":"message","channelData":${deep(200000)}}` });
+  await show('msg nul', '/api/messages', { method: 'POST', headers: j, body: act({ text: 'Userr\u0000Error\u202e\ud800 {{DATE(x)}} <at>x</at>' }) });
+  await show('msg bad utf8', '/api/messages', { method: 'POST', headers: j, body: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]) });
+  const ts = Math.floor(Date.now() / 1000);
+  const slack = async (label: string, raw: string, ct = 'application/json') => show(label, '/api/slack/events', { method: 'POST', headers: { 'content-type': ct, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(raw, ts) }, body: raw });
+  await slack('slack malformed', '{"type":');
+  await slack('slack array', '[]');
+  await slack('slack type num', '{"type":5}');
+  await slack('slack event str', '{"type":"event_callback","event":"x","team_id":"T1","event_id":"Ev1"}');
+  await slack('slack event wrong', '{"type":"event_callback","event":{"type":"app_mention","text":5,"user":{},"channel":[]},"team_id":"T1","event_id":"Ev2"}');
+  await slack('slack deep', `{"type":"event_callback","event":${deep(100000)}}`);
+  await slack('slack form bad', 'payload=%7B%22', 'application/x-www-form-urlencoded');
+  await slack('slack form nopayload', 'a=b', 'application/x-www-form-urlencoded');
+  await slack('slack form payload wrong', `payload=${encodeURIComponent('{"type":"block_actions","actions":"x","user":5}')}`, 'application/x-www-form-urlencoded');
+  await slack('slack bad utf8', '\udc00');
+  await show('slack unsigned', '/api/slack/events', { method: 'POST', headers: j, body: '{}' });
+  await show('slack text/plain', '/api/slack/events', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+  await show('slack gzip', '/api/slack/events', { method: 'POST', headers: { ...j, 'content-encoding': 'gzip' }, body: gzipSync('{}') });
+  const a = { ...j, 'x-backup-doctor-key': 'alerts-secret-123456' };
+  await show('alerts deep', '/api/alerts', { method: 'POST', headers: a, body: deep(100000) });
+  await show('alerts deep2', '/api/alerts', { method: 'POST', headers: a, body: `{"vault":"v","vm":"x","errorCode":"UserErrorGuestAgentStatusUnavailable","extra":${deep(100000)}}` });
+  await show('alerts minimal inj', '/api/alerts', { method: 'POST', headers: a, body: JSON.stringify({ vault: 'v*bold*', vm: '{{DATE(2026-01-01T00:00:00Z)}}<at>x</at>[l](http://e)', errorCode: 'UserErrorGuestAgentStatusUnavailable' }) });
+  await show('alerts ctl', '/api/alerts', { method: 'POST', headers: a, body: JSON.stringify({ vault: 'v\u0000\u001b', vm: 'vm\u202e', errorCode: 'UserErrorGuestAgentStatusUnavailable' }) });
+  await show('alerts 10MB', '/api/alerts', { method: 'POST', headers: a, body: 'x'.repeat(10 * 1024 * 1024) });
+  await show('alerts text', '/api/alerts', { method: 'POST', headers: { ...a, 'content-type': 'text/plain' }, body: '{}' });
+  const au = { authorization: 'Bearer audit-key-1234567890' };
+  await show('audit ok', '/api/audit', { headers: au });
+  await show('audit post', '/api/audit', { method: 'POST', headers: au, body: '{}' });
+  await show('audit since junk', '/api/audit?since=%00%ff', { headers: au });
+  await show('audit vm inj', '/api/audit?vm=' + encodeURIComponent('{{x}}*<a>'), { headers: au });
+  await show('audit dup', '/api/audit?since=2026-01-01&since=2027-01-01', { headers: au });
+  await show('audit bad pct', '/api/audit?since=%E0%A4%A', { headers: au });
+  await show('audit long', '/api/audit?vm=' + 'a'.repeat(20000), { headers: au });
+  await show('audit bearer unicode', '/api/audit', { headers: { authorization: 'Bearer żółw' } });
+  await show('health', '/healthz', {});
+  await bot.stop(); st.cleanup();
+})();
