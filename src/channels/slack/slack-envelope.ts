@@ -11,6 +11,10 @@ export interface EnvelopeProblem {
 
 type Json = Record<string, unknown>;
 
+/** The events the bot listens to, and their fields Bolt itself reads (a null user fails inside Bolt with a bare 500). */
+const messageEvents: ReadonlySet<string> = new Set(['app_mention', 'message']);
+const messageFields = ['user', 'channel', 'text', 'ts', 'thread_ts', 'team', 'subtype', 'bot_id', 'channel_type'] as const;
+
 const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 function parseJson(text: string, field: string): { ok: true; value: unknown } | { ok: false; problem: EnvelopeProblem } {
@@ -29,8 +33,34 @@ function eventsProblem(body: unknown, prefix = ''): EnvelopeProblem | undefined 
     const event = body['event'];
     if (!isObject(event)) return { field: `${prefix}event`, reason: 'must be an object (the event)' };
     if (typeof event['type'] !== 'string' || event['type'] === '') return { field: `${prefix}event.type`, reason: 'must be a non-empty string (the event type)' };
+    if (messageEvents.has(event['type'])) {
+      const wrong = messageFields.find((key) => key in event && typeof event[key] !== 'string');
+      if (wrong) return { field: `${prefix}event.${wrong}`, reason: 'must be a string' };
+    }
   }
+  if (body['type'] === 'block_actions') {
+    const problem = blockActionsProblem(body);
+    if (problem) return { field: `${prefix}${problem.field}`, reason: problem.reason };
+  }
+  const authorizations = body['authorizations'];
+  if (authorizations !== undefined && !(Array.isArray(authorizations) && authorizations.every(isObject))) return { field: `${prefix}authorizations`, reason: 'must be a list of objects (the installations the event is for)' };
   if (body['type'] === 'url_verification' && typeof body['challenge'] !== 'string') return { field: `${prefix}challenge`, reason: 'must be a string' };
+  return undefined;
+}
+
+/** A button press: who pressed it, where, and which button (Bolt reads these before any listener). */
+function blockActionsProblem(body: Json): EnvelopeProblem | undefined {
+  const user = body['user'];
+  if (!isObject(user) || typeof user['id'] !== 'string') return { field: 'user', reason: 'must be an object with the user\'s id' };
+  // Slack sends team null for some enterprise installs; the others are objects whenever present.
+  if (body['team'] !== undefined && body['team'] !== null && !isObject(body['team'])) return { field: 'team', reason: 'must be an object or null' };
+  for (const key of ['channel', 'container', 'message'] as const) {
+    if (key in body && !isObject(body[key])) return { field: key, reason: 'must be an object' };
+  }
+  const actions = body['actions'];
+  if (!Array.isArray(actions) || !actions.every((a) => isObject(a) && typeof a['action_id'] === 'string' && typeof a['type'] === 'string')) {
+    return { field: 'actions', reason: 'must be a list of actions, each with its type and action_id' };
+  }
   return undefined;
 }
 
