@@ -181,7 +181,7 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
     // Rate-limited calls are refused, not waited out inside the call: the outbox retries after Retry-After.
     incidentSender: slackIncidentSender(new webApi.WebClient(settings.botToken, { ...clientOptions, rejectRateLimitedCalls: true })),
     digestSender: slackDigestSender(new webApi.WebClient(settings.botToken, clientOptions)),
-    registerRoutes: (server) => mountSlackRoute(server, receiver),
+    registerRoutes: (server) => mountSlackRoute(server, receiver, settings.signingSecret),
     renderSession: (session) => renderSessionMessage(deps, session),
   };
 }

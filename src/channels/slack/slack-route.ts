@@ -1,7 +1,8 @@
-import type { HTTPReceiver } from '@slack/bolt';
+import { type HTTPReceiver, isValidSlackRequest } from '@slack/bolt';
 import type restify from 'restify';
 import { maxBodyBytes } from '../../server/create-server';
-import { formType, jsonType, rawBody } from '../../server/request-body';
+import { formType, jsonType, mediaType, rawBody } from '../../server/request-body';
+import { slackEnvelopeProblem } from './slack-envelope';
 
 /** Slack's Event Subscriptions and Interactivity request URL (both on one route). */
 export const slackEventsPath = '/api/slack/events';
@@ -10,10 +11,12 @@ export const slackEventsPath = '/api/slack/events';
  * Hands POST /api/slack/events to Bolt's receiver on the shared restify server. `rawBody`
  * (request-body.ts) reads the exact bytes, capped, into `req.rawBody` as a Buffer: Bolt
  * verifies the signature over them and reuses `rawBody` only when it is a Buffer. Slack sends
- * JSON (events) or form-encoded (interactivity); anything else is refused with 415.
+ * JSON (events) or form-encoded (interactivity); anything else is refused with 415. A correctly
+ * signed request whose envelope Bolt could not dispatch gets a 400 naming the field (a wrongly
+ * signed one is left to Bolt, which answers 401 before anything about the body is said).
  */
-export function mountSlackRoute(server: restify.Server, receiver: HTTPReceiver, now: () => number = Date.now): void {
-  server.post(slackEventsPath, refuseOutsideWindow(now), rawBody({ maxBytes: maxBodyBytes, types: [jsonType, formType] }), async (req: restify.Request, res: restify.Response) => {
+export function mountSlackRoute(server: restify.Server, receiver: HTTPReceiver, signingSecret: string, now: () => number = Date.now): void {
+  server.post(slackEventsPath, refuseOutsideWindow(now), rawBody({ maxBytes: maxBodyBytes, types: [jsonType, formType] }), refuseMalformedEnvelope(signingSecret, now), async (req: restify.Request, res: restify.Response) => {
     // Bolt answers on its own schedule (right after ack); the route ends when the answer is sent.
     await new Promise<void>((resolve) => {
       res.once('finish', () => resolve());
@@ -45,6 +48,22 @@ export function slackTimestampProblem(header: string | string[] | undefined, now
   if (skew > slackWindowSeconds) return 'x-slack-request-timestamp is more than 5 minutes ahead of this server\'s clock';
   if (skew < -slackWindowSeconds) return 'x-slack-request-timestamp is more than 5 minutes old';
   return undefined;
+}
+
+function refuseMalformedEnvelope(signingSecret: string, now: () => number): restify.RequestHandler {
+  return (req: restify.Request, res: restify.Response, next: restify.Next) => {
+    const raw = req.rawBody as Buffer;
+    const signature = req.headers['x-slack-signature'];
+    const timestamp = Number(req.headers['x-slack-request-timestamp']);
+    const signed = typeof signature === 'string' && Number.isFinite(timestamp) && isValidSlackRequest({ signingSecret, body: raw.toString('utf8'), headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp }, nowMilliseconds: now() });
+    const problem = signed ? slackEnvelopeProblem(raw, formType.test(mediaType(req))) : undefined;
+    if (problem === undefined) {
+      next();
+      return;
+    }
+    res.send(400, { error: 'malformed_slack_request', field: problem.field, reason: problem.reason });
+    next(false);
+  };
 }
 
 function refuseOutsideWindow(now: () => number): restify.RequestHandler {

@@ -26,10 +26,26 @@ export function cutText(text: string, maxChars: number): string {
   return `${head}${ellipsis}`;
 }
 
+/** Teams' date and time expressions: a cut inside one would show the broken template to the reader. */
+const dateOrTimeExpression = /\{\{(?:DATE|TIME)\([^{}]*?\)\}\}/g;
+
+/** As cutText, but a cut that would fall inside a {{DATE()}} / {{TIME()}} expression moves to before it. */
+function cutOutsideExpressions(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const end = Math.max(0, maxChars - 1);
+  for (const match of text.matchAll(dateOrTimeExpression)) {
+    const start = match.index;
+    if (start < end && end < start + match[0].length) return cutText(text, start + 1);
+  }
+  return cutText(text, maxChars);
+}
+
 interface TextSlot {
   readonly holder: Record<string, unknown>;
   readonly key: string;
   readonly original: string;
+  /** The text formats dates or times: it is cut only between expressions. */
+  readonly expressions: boolean;
 }
 
 type JsonRecord = Record<string, unknown>;
@@ -40,8 +56,9 @@ function isRecord(value: unknown): value is JsonRecord {
 
 /**
  * The texts a reader sees and that may be shortened: TextRun and TextBlock text, fact titles and
- * values, button titles. Never ids, verbs, urls or button data (a press must still work), nor a
- * TextBlock with Teams' {{DATE()}} / {{TIME()}} (cutting would break the expression).
+ * values, button titles. Never ids, verbs, urls or button data (a press must still work). A
+ * TextBlock with Teams' {{DATE()}} / {{TIME()}} is cut only outside its expressions: left whole,
+ * a long one (bound text beside a date) would keep the card over the limit for good.
  */
 function textSlots(node: unknown, inFacts: boolean, slots: TextSlot[]): void {
   if (Array.isArray(node)) {
@@ -54,8 +71,7 @@ function textSlots(node: unknown, inFacts: boolean, slots: TextSlot[]): void {
   for (const key of keys) {
     const value = node[key];
     if (typeof value !== 'string') continue;
-    if (type === 'TextBlock' && /\{\{(?:DATE|TIME)\(/.test(value)) continue;
-    slots.push({ holder: node, key, original: value });
+    slots.push({ holder: node, key, original: value, expressions: type === 'TextBlock' && /\{\{(?:DATE|TIME)\(/.test(value) });
   }
   for (const [key, child] of Object.entries(node)) {
     if (key === 'data') continue;
@@ -64,7 +80,7 @@ function textSlots(node: unknown, inFacts: boolean, slots: TextSlot[]): void {
 }
 
 function applyCap(slots: readonly TextSlot[], cap: number): void {
-  for (const slot of slots) slot.holder[slot.key] = cutText(slot.original, cap);
+  for (const slot of slots) slot.holder[slot.key] = slot.expressions ? cutOutsideExpressions(slot.original, cap) : cutText(slot.original, cap);
 }
 
 /** The list of rows that can lose its last entry: the longest body or container list. */

@@ -39,7 +39,8 @@ function decidingResults(cause: CauseCheckResults): readonly CheckResult[] {
 }
 
 function joinLines(lines: readonly LocalizedText[]): LocalizedText {
-  const join = (language: keyof LocalizedText): string => clip(lines.map((l) => l[language].replace(/\s+/g, ' ').trim()).join(' '));
+  // Two checks that timed out together say the same sentence: once is enough.
+  const join = (language: keyof LocalizedText): string => clip([...new Set(lines.map((l) => l[language].replace(/\s+/g, ' ').trim()))].join(' '));
   return { en: join('en'), pl: join('pl') };
 }
 

@@ -138,6 +138,9 @@ function fail(error: z.ZodError, prefix = ''): Invalid {
   if (!issue) return invalid('(body)', 'invalid');
   // An unknown key in the strict minimal schema: name the key itself, not its parent.
   if (issue.code === 'unrecognized_keys') return invalid(fieldPath(prefix, [...issue.path, issue.keys[0] ?? '']), 'is not a known field');
+  // A name-or-ARM-id field: zod says only "Invalid input"; the first alternative's rule says what a good value is.
+  const alternative = issue.code === 'invalid_union' ? issue.errors[0]?.[0] : undefined;
+  if (alternative) return invalid(fieldPath(prefix, [...issue.path, ...alternative.path]), alternative.message);
   return invalid(fieldPath(prefix, issue.path), issue.message);
 }
 

@@ -257,6 +257,30 @@ describe('retries', () => {
     expect(metricValue(text, 'backup_doctor_delivery_retries_total', { status: '429' })).toBeGreaterThanOrEqual(1);
   });
 
+  it('a connector answering 429, 502, 503, 504 and resetting connections for a while: every accepted alert reaches every subscriber once', async () => {
+    const conversations = [freshConversation('faults-a'), freshConversation('faults-b')];
+    for (const conversation of conversations) await subscribe(rig.bot, conversation);
+    // A bad spell for any conversation, longer than the SDK pipeline's own retries: the outbox's retries carry it.
+    for (const status of [429, 502, 503, 504]) connector.failNext(status === 429 ? 3 : 1, status, status === 429 ? { 'Retry-After': '0' } : {});
+    connector.resetNext(2);
+    const accepted = new Map<string, Set<string>>();
+    for (let i = 0; i < 24; i++) {
+      const vm = `vm-fault-${i}`;
+      const incident = await incidentOf(rig, minimalAlert(vaults[i % 2]!, vm, codes[i % 3]!, `fault-job-${i}`));
+      accepted.set(incident, (accepted.get(incident) ?? new Set()).add(vm));
+    }
+    await drain(rig, 60_000, 30);
+    await expectQuiet(rig);
+    expect(connector.refused.filter((r) => r.status === 0)).toHaveLength(2);
+    for (const conversation of conversations) {
+      // One card per incident, never a second post of one.
+      expect(connector.of(conversation, 'create')).toHaveLength(accepted.size);
+      const shown = [...connector.latestCards(conversation).values()].map((card) => cardText(card)).join('\n');
+      for (const vms of accepted.values()) for (const vm of vms) expect(shown).toContain(vm);
+    }
+    expect(rig.bot.app.alerts.sqlite!.outbox.depth()).toBe(0);
+  });
+
   it('retries a 412 (which the SDK does not) only after its backoff, and delivers once', async () => {
     const conv = freshConversation('412');
     await subscribe(rig.bot, conv, 'subscribe vault vault-eps');

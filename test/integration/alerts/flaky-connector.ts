@@ -11,7 +11,8 @@ export interface ConnectorCall {
 }
 
 /**
- * A Bot Framework connector stand-in that can fail on demand (429 with Retry-After, 412, 502...)
+ * A Bot Framework connector stand-in that can fail on demand (429 with Retry-After, 412, 502...,
+ * a reset connection)
  * and records only the calls it accepted, so "delivered once" is countable.
  */
 export class FlakyConnector {
@@ -42,6 +43,11 @@ export class FlakyConnector {
   /** The next `count` calls (for a conversation, or any) are answered with `status`. */
   failNext(count: number, status: number, headers: Record<string, string> = {}, conversationId?: string): void {
     for (let i = 0; i < count; i++) this.failures.push({ status, headers, ...(conversationId ? { conversationId } : {}) });
+  }
+
+  /** The next `count` calls (for a conversation, or any) get their connection reset, with no answer at all. */
+  resetNext(count: number, conversationId?: string): void {
+    for (let i = 0; i < count; i++) this.failures.push({ status: 0, headers: {}, ...(conversationId ? { conversationId } : {}) });
   }
 
   /** Failures asked for and not yet used are forgotten: the connector answers normally again. */
@@ -103,6 +109,10 @@ export class FlakyConnector {
     if (index >= 0) {
       const failure = this.failures.splice(index, 1)[0]!;
       this.refused.push({ status: failure.status, conversationId, cardBytes: Buffer.byteLength(JSON.stringify(body?.attachments?.[0]?.content ?? null)) });
+      if (failure.status === 0) {
+        req.socket.destroy();
+        return;
+      }
       return send(failure.status, { error: { code: 'Throttled', message: `stub answered ${failure.status}` } }, failure.headers);
     }
     if (req.method === 'PUT' && pathActivity) {

@@ -95,3 +95,32 @@ test('Run checks puts the verdicts on the troubleshooting card itself, for every
   expect(afterRestart).toMatch(/\n2\. ⚠️ [^\n]+: Likely\n/);
   expect(jumped.update?.activityId).toBe(sent?.createdId);
 });
+
+test('with Azure not answering some reads and failing others, Run checks still answers in its turn, each cause with its own reason, and the bot keeps answering', async () => {
+  const before = stub.calls.length;
+  await bot.post(message('why did the backup of vm-sql01 fail?', { serviceUrl, conversationId }));
+  const sent = (await stub.waitFor((c) => c.slice(before).some((x) => x.kind !== 'update'), 15_000)).slice(before).find((x) => x.kind !== 'update');
+  const card = cardOf(sent);
+  // Network reads hang (a slow Azure); lock and extension reads fail with 5xx until the SDK gives up.
+  const slow = harness.sim.faults.hold(/networkInterfaces|networkSecurityGroups/i, { times: 1_000 });
+  harness.sim.faults.fail(/locks|extensions/i, { status: 503, times: 1_000 });
+  try {
+    const checked = await press(bot, find(card, 'Run checks'), sent?.createdId);
+    const text = cardText(cardOf(checked.update));
+    expect(text).toContain('Check results: vm-sql01');
+    // Every cause has a verdict line; what Azure did not say is unknown with a reason, never a blank or a hang.
+    const verdicts = text.split('\n').filter((line) => /^\d+\. (✅|❔|⚠️) /.test(line));
+    expect(verdicts.length).toBeGreaterThan(1);
+    expect(text).toMatch(/❔/);
+    expect(text).toMatch(/did not answer|in time|503|unavailable/i);
+    // Checks cut off together give their reason once, not once per check.
+    expect(text).not.toMatch(/(Azure did not answer in time for this turn\.) \1/);
+    expect(find(checked.answer, 'Run checks again').verb).toBe('checks.run');
+  } finally {
+    slow.release();
+    harness.sim.faults.clear();
+  }
+  const after = stub.calls.length;
+  await bot.post(message('help', { serviceUrl, conversationId }));
+  await stub.waitFor((c) => c.length > after, 15_000);
+});

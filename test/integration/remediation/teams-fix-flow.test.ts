@@ -297,6 +297,31 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
     expect((await remediation().service.get(requestId))?.state).toBe('verified-fixed');
   });
 
+  it.each([
+    ['a conflict (409: another run command is in progress)', (faults: FixRig['sim']['faults']) => faults.fail(/runCommand$/i, { method: 'POST', status: 409, code: 'Conflict', message: 'Run command extension execution is in progress.', times: 1000 })],
+    ['a throttling storm (429 with Retry-After, past the SDK\'s retries)', (faults: FixRig['sim']['faults']) => faults.throttle(/runCommand$/i, { method: 'POST', retryAfterSeconds: 0, times: 1000 })],
+  ])('when Azure answers the fix itself with %s, the card and the audit end on "failed" with Azure\'s answer, and nothing runs again', async (_name, inject) => {
+    const session = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1);
+    const { requestId, messageId } = await requestFix(session, 'restart-windows-agent');
+    inject(sim.faults);
+    connector.clear();
+    await press('fix.approve', { v: 1, requestId }, megan, messageId);
+    await remediation().actions.idle();
+    const request = await remediation().service.get(requestId);
+    expect(request?.state).toBe('failed');
+    const last = connector.calls.filter((c) => c.kind === 'update' && c.activityId === messageId).map((c) => cardText(cardOf(c))).at(-1);
+    expect(last).toContain('❌ The fix failed');
+    expect(last).toMatch(/conflicting operation or state: Run command extension execution is in progress|Azure is throttling requests/);
+    expect(last).not.toContain('Awaiting approval');
+    const trail = (await remediation().audit.list({ limit: 100 })).filter((e) => e.requestId === requestId).map((e) => e.action);
+    expect(trail[0]).toBe('fix.failed');
+    expect(trail.filter((a) => a === 'fix.execution-started')).toHaveLength(1);
+    // A restart's sweep finds nothing to carry on: a failed fix is final.
+    sim.faults.clear();
+    const swept = await remediation().service.sweep();
+    expect([...swept.resumable, ...swept.interrupted].map((r) => r.id)).not.toContain(requestId);
+  });
+
   it('a verification backup Azure cannot report on is "could not verify", audited fix.unverified, and the session stays on its cause', async () => {
     const session = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1);
     const { requestId, messageId } = await requestFix(session, 'restart-windows-agent');

@@ -29,6 +29,12 @@ export class FakeSlackApi {
     this.rateLimited = { calls, retryAfterSeconds };
   }
 
+  /** The next chat.postMessage / chat.update calls fail in turn: an HTTP status each, or 'reset' (the connection dropped, no answer). */
+  private failures: (number | 'reset')[] = [];
+  failNext(...failures: (number | 'reset')[]): void {
+    this.failures.push(...failures);
+  }
+
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
@@ -80,6 +86,17 @@ export class FakeSlackApi {
       this.calls.push({ method: `${method} (rate limited)`, args, token });
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(this.rateLimited.retryAfterSeconds) });
       res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return;
+    }
+    const failure = method === 'chat.postMessage' || method === 'chat.update' ? this.failures.shift() : undefined;
+    if (failure !== undefined) {
+      this.calls.push({ method: `${method} (failed ${failure})`, args, token });
+      if (failure === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(failure, { 'content-type': 'text/html' });
+      res.end('<html>upstream error</html>');
       return;
     }
     let body: Record<string, unknown> = { ok: true };

@@ -102,3 +102,16 @@ test('Slack answers "ratelimited": the incident message waits for Retry-After an
   const metrics = await (await fetch(`${slack.bot.running.url}/metrics`)).text();
   expect(metrics).toMatch(/backup_doctor_delivery_retries_total\{status="429"\} [1-9]/);
 }, 30_000);
+
+test('Slack\'s Web API answering 503 and 500 and dropping connections for a while: every accepted alert reaches the channel, in one message', async () => {
+  expect(await slackSays('subscribe vault rsv-faults', 'C0FAULTS')).toContain('Subscribed');
+  slack.api.failNext(503, 'reset', 500, 'reset');
+  const vms = ['vm-fault-1', 'vm-fault-2', 'vm-fault-3'];
+  for (const [i, vm] of vms.entries()) expect((await postAlert(slack.bot.running.url, minimalAlert('rsv-faults', vm, 'BackUpOperationFailed', `job-fault-0000${i}`))).status).toBe(202);
+  const incidentIn = (c: { args: Record<string, unknown> }) => JSON.stringify(c.args).includes('rsv-faults') && JSON.stringify(c.args).includes('Backup failures');
+  const shown = () => slack.api.calls.filter((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && incidentIn(c)).map((c) => blocksText(c.args['blocks'])).at(-1) ?? '';
+  await slack.api.waitFor(() => vms.every((vm) => shown().includes(vm)), 25_000);
+  expect(slack.api.calls.filter((c) => c.method.includes('(failed')).length).toBe(4);
+  // One message for the incident: the failures were retried, never posted twice.
+  expect(slack.api.calls.filter((c) => c.method === 'chat.postMessage' && incidentIn(c))).toHaveLength(1);
+}, 30_000);

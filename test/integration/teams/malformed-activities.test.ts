@@ -5,7 +5,8 @@ import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-ap
 /**
  * Activities are JSON from outside: fields of the wrong type never throw inside a turn. A
  * message we can answer hears which field was wrong; an invoke gets a 400 naming it; an
- * activity with no sender or conversation is only logged. The bot keeps answering after each.
+ * activity with no sender or conversation is refused by the server with a 400 naming the field
+ * (there is no one to answer in the chat). The bot keeps answering after each.
  */
 const connector = new ConnectorStub();
 let bot: TestBot;

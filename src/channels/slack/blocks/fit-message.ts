@@ -79,8 +79,9 @@ function longestSection(blocks: readonly SlackBlock[]): { index: number; length:
   return best;
 }
 
+/** The last block that may go; the first goes last of all (a context full of escaped control characters can be the whole excess). */
 function lastRemovable(blocks: readonly SlackBlock[], note: SlackBlock): number | undefined {
-  for (let i = blocks.length - 1; i > 0; i -= 1) {
+  for (let i = blocks.length - 1; i >= 0; i -= 1) {
     const block = blocks[i];
     if (block !== undefined && block !== note && !isEssential(block)) return i;
   }

@@ -1,0 +1,90 @@
+/**
+ * The outer shape of a signed Slack request, checked before Bolt sees it: Bolt answers a body it
+ * cannot dispatch with an empty 404 or 500 (an `event` that is a string throws inside it), which
+ * tells the sender nothing. Only the envelope is checked here; what is inside an event stays the
+ * listeners' business (Slack adds fields all the time).
+ */
+export interface EnvelopeProblem {
+  readonly field: string;
+  readonly reason: string;
+}
+
+type Json = Record<string, unknown>;
+
+/** The events the bot listens to, and their fields Bolt itself reads (a null user fails inside Bolt with a bare 500). */
+const messageEvents: ReadonlySet<string> = new Set(['app_mention', 'message']);
+const messageFields = ['user', 'channel', 'text', 'ts', 'thread_ts', 'team', 'subtype', 'bot_id', 'channel_type'] as const;
+
+const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+function parseJson(text: string, field: string): { ok: true; value: unknown } | { ok: false; problem: EnvelopeProblem } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { ok: false, problem: { field, reason: `is not valid JSON: ${(error as Error).message}` } };
+  }
+}
+
+/** Events API bodies (JSON): an object with a string `type`; an event callback carries an `event` object with a string `type`. */
+function eventsProblem(body: unknown, prefix = ''): EnvelopeProblem | undefined {
+  if (!isObject(body)) return { field: prefix || '(body)', reason: 'must be a JSON object' };
+  if (typeof body['type'] !== 'string' || body['type'] === '') return { field: `${prefix}type`, reason: 'must be a non-empty string (the Slack request type)' };
+  if (body['type'] === 'event_callback') {
+    const event = body['event'];
+    if (!isObject(event)) return { field: `${prefix}event`, reason: 'must be an object (the event)' };
+    if (typeof event['type'] !== 'string' || event['type'] === '') return { field: `${prefix}event.type`, reason: 'must be a non-empty string (the event type)' };
+    if (messageEvents.has(event['type'])) {
+      const wrong = messageFields.find((key) => key in event && typeof event[key] !== 'string');
+      if (wrong) return { field: `${prefix}event.${wrong}`, reason: 'must be a string' };
+    }
+  }
+  if (body['type'] === 'block_actions') {
+    const problem = blockActionsProblem(body);
+    if (problem) return { field: `${prefix}${problem.field}`, reason: problem.reason };
+  }
+  const authorizations = body['authorizations'];
+  if (authorizations !== undefined && !(Array.isArray(authorizations) && authorizations.every(isObject))) return { field: `${prefix}authorizations`, reason: 'must be a list of objects (the installations the event is for)' };
+  if (body['type'] === 'url_verification' && typeof body['challenge'] !== 'string') return { field: `${prefix}challenge`, reason: 'must be a string' };
+  return undefined;
+}
+
+/** A button press: who pressed it, where, and which button (Bolt reads these before any listener). */
+function blockActionsProblem(body: Json): EnvelopeProblem | undefined {
+  const user = body['user'];
+  if (!isObject(user) || typeof user['id'] !== 'string') return { field: 'user', reason: 'must be an object with the user\'s id' };
+  // Slack sends team null for some enterprise installs; the others are objects whenever present.
+  if (body['team'] !== undefined && body['team'] !== null && !isObject(body['team'])) return { field: 'team', reason: 'must be an object or null' };
+  for (const key of ['channel', 'container', 'message'] as const) {
+    if (key in body && !isObject(body[key])) return { field: key, reason: 'must be an object' };
+  }
+  const actions = body['actions'];
+  if (!Array.isArray(actions) || !actions.every((a) => isObject(a) && typeof a['action_id'] === 'string' && typeof a['type'] === 'string')) {
+    return { field: 'actions', reason: 'must be a list of actions, each with its type and action_id' };
+  }
+  return undefined;
+}
+
+/** Interactivity and slash commands (form-encoded): a JSON `payload` shaped as above, or a `command`, or Slack's `ssl_check`. */
+function formProblem(text: string): EnvelopeProblem | undefined {
+  const form = new URLSearchParams(text);
+  const payload = form.get('payload');
+  if (payload !== null) {
+    const parsed = parseJson(payload, 'payload');
+    return parsed.ok ? eventsProblem(parsed.value, 'payload.') : parsed.problem;
+  }
+  if (form.has('command') || form.has('ssl_check')) return undefined;
+  return { field: 'payload', reason: 'a form-encoded request must carry payload (interactivity) or command (a slash command)' };
+}
+
+/** The first thing wrong with a signed request's envelope, or undefined when Bolt can dispatch it. */
+export function slackEnvelopeProblem(rawBody: Buffer, form: boolean): EnvelopeProblem | undefined {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(rawBody);
+  } catch {
+    return { field: '(body)', reason: 'is not valid UTF-8' };
+  }
+  if (form) return formProblem(text);
+  const parsed = parseJson(text, '(body)');
+  return parsed.ok ? eventsProblem(parsed.value) : parsed.problem;
+}
