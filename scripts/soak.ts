@@ -31,8 +31,11 @@ const VAULTS = 10;
 /** Personal chats the questions come from (lanes never share one at a time). */
 const CONVERSATIONS = 200;
 const VMS_PER_VAULT = 300;
-/** RSS and event-loop delay before this share of the run are the warm-up and not judged. */
-const WARM_UP_SHARE = 0.2;
+/**
+ * RSS and event-loop delay before this share of the run are the warm-up and not judged: V8 grows
+ * its old space for the first few minutes of a steady load before its collections settle.
+ */
+const WARM_UP_SHARE = 1 / 3;
 
 const SAMPLE_EVERY_MS = Math.max(1_000, Math.min(10_000, DURATION_MS / 60));
 const DRAIN_LIMIT_MS = 120_000;
@@ -272,13 +275,14 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 
   const judged = samples.filter((s) => s.atMs >= DURATION_MS * WARM_UP_SHARE && s.atMs <= loadEndedMs);
-  const windowSize = Math.max(1, Math.round(judged.length * 0.1));
+  // RSS saws up and down with each major collection: compare the medians of the first and last quarter, not two points.
+  const windowSize = Math.max(1, Math.round(judged.length / 4));
   const rssAfterWarmUp = median(judged.slice(0, windowSize).map((s) => s.rssBytes));
   const rssAtEnd = median(judged.slice(-windowSize).map((s) => s.rssBytes));
   const growth = (rssAtEnd - rssAfterWarmUp) / rssAfterWarmUp;
   const errors = tally.alertErrors + tally.turnErrors + last.errorLogs + failedDeliveries;
   const rows = [
-    { figure: 'RSS growth after warm-up', value: `${(growth * 100).toFixed(1)} % (${mb(rssAfterWarmUp)} -> ${mb(rssAtEnd)} MB)`, goal: `< ${GOALS.rssGrowth * 100} %`, met: growth < GOALS.rssGrowth },
+    { figure: 'RSS growth after warm-up', value: `${(growth * 100).toFixed(1)} % (median ${mb(rssAfterWarmUp)} -> ${mb(rssAtEnd)} MB, peak ${mb(Math.max(...judged.map((s) => s.rssBytes)))} MB)`, goal: `< ${GOALS.rssGrowth * 100} %`, met: growth < GOALS.rssGrowth },
     { figure: 'event-loop delay p99 (bot, after warm-up)', value: `${last.runP99Ms} ms (max ${last.runMaxMs} ms)`, goal: `< ${GOALS.eventLoopP99Ms} ms`, met: last.runP99Ms < GOALS.eventLoopP99Ms },
     { figure: 'alerts delivered / accepted', value: `${delivered} / ${tally.alertsAccepted} (stored ${stored}, sent ${tally.alertsSent})`, goal: 'delivered = accepted', met: delivered === tally.alertsAccepted && stored === tally.alertsAccepted },
     { figure: 'message turns', value: `${tally.turns} (${tally.checksRuns} Run checks)`, goal: `${TURNS}`, met: tally.turns >= TURNS },
