@@ -10,19 +10,26 @@ import { turnsBench } from './turns-bench';
 /**
  * `npm run bench`: runs every suite one after another (never in parallel: they would
  * measure each other), prints one table and writes bench/results.json. Goals are reported,
- * not enforced: a benchmark is not a timed test.
+ * not enforced: a benchmark is not a timed test. `npm run bench -- turns alerts` runs only the
+ * named suites (results.json then holds only their figures).
  */
 const suites: readonly { readonly name: string; readonly run: BenchSuite }[] = [
   { name: 'identify', run: identifyBench },
   { name: 'turns', run: turnsBench },
   { name: 'checks', run: checksBench },
   { name: 'alerts', run: alertsBench },
-  { name: 'fleet sweep', run: fleetBench },
+  { name: 'fleet', run: fleetBench },
 ];
+
+function selectedSuites(names: readonly string[]): typeof suites {
+  const unknown = names.filter((name) => !suites.some((s) => s.name === name));
+  if (unknown.length > 0) throw new Error(`no bench suite named ${unknown.join(', ')} (suites: ${suites.map((s) => s.name).join(', ')})`);
+  return names.length === 0 ? suites : suites.filter((s) => names.includes(s.name));
+}
 
 async function main(): Promise<void> {
   const figures: BenchFigure[] = [];
-  for (const suite of suites) {
+  for (const suite of selectedSuites(process.argv.slice(2))) {
     process.stdout.write(`running ${suite.name}...\n`);
     figures.push(...(await suite.run()));
   }

@@ -247,7 +247,7 @@ export function createAlertsModule(app: AppParts, options: AlertsOptions): Alert
 }
 
 /**
- * STATE_STORE=sqlite: the ledger accepts each batch in one transaction with a full sync (what
+ * STATE_STORE=sqlite: the ledger accepts each batch in one transaction, flushed to disk (what
  * a 202 promises), and everything else reads and writes the same tables through the shared
  * ports, each compare-and-swap in a transaction of its own.
  */

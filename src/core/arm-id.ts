@@ -89,9 +89,18 @@ export function malformedArmResourceName(id: string, provider: string, type: str
   return m?.[3] !== undefined && strictDecode(m[3]) === undefined;
 }
 
+/** Built once per resource type and shape: alerts name the same few types, and a storm checks each id twice. */
+const armResourcePatterns = new Map<string, RegExp>();
+
 function armResourcePattern(provider: string, type: string, exact: boolean): RegExp {
-  const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/${literal(provider)}/${literal(type)}/([^/]+)${exact ? '/?$' : ''}`, 'i');
+  const key = `${provider}/${type}/${exact}`;
+  let pattern = armResourcePatterns.get(key);
+  if (pattern === undefined) {
+    const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    pattern = new RegExp(`^/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/${literal(provider)}/${literal(type)}/([^/]+)${exact ? '/?$' : ''}`, 'i');
+    armResourcePatterns.set(key, pattern);
+  }
+  return pattern;
 }
 
 function strictDecode(s: string): string | undefined {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, promises as fsPromises } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export type SqliteDatabase = Database.Database;
@@ -17,23 +18,113 @@ export function openSqliteDatabase(file: string): SqliteDatabase {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   // WAL + NORMAL: consistent and durable across process crashes; only an OS crash or power loss
-  // can roll back the newest commits. Writes that promise more (the alert 202) use `durably`.
+  // can roll back the newest commits. Writes that promise more (the alert 202) use `durably`,
+  // which flushes the WAL off the event loop before resolving.
   // FULL on every write would fsync once per chat turn and block the event loop while it does.
   db.pragma('synchronous = NORMAL');
   return db;
 }
 
 /**
- * Runs `write` with a full sync of the WAL on commit, for writes whose answer promises the data
- * is on disk (an accepted alert). better-sqlite3 is synchronous, so nothing else interleaves.
+ * Runs `write` (one transaction, committed with the everyday NORMAL sync: the WAL is written but
+ * not flushed) and resolves once the WAL file is on disk. That is what synchronous=FULL promises,
+ * but the fsync runs on libuv's thread pool instead of blocking the event loop, so requests keep
+ * being read and validated while the disk works. For writes whose answer promises the data is on
+ * disk (an accepted alert).
  */
-export function durably<T>(db: SqliteDatabase, write: () => T): T {
-  db.pragma('synchronous = FULL');
-  try {
-    return write();
-  } finally {
-    db.pragma('synchronous = NORMAL');
+export async function durably<T>(db: SqliteDatabase, write: () => T): Promise<T> {
+  const result = write();
+  if (!db.memory) await walSyncer(db).sync();
+  return result;
+}
+
+const syncers = new WeakMap<SqliteDatabase, WalSyncer>();
+
+function walSyncer(db: SqliteDatabase): WalSyncer {
+  let syncer = syncers.get(db);
+  if (syncer === undefined) {
+    syncer = new WalSyncer(walFile(db));
+    syncers.set(db, syncer);
   }
+  return syncer;
+}
+
+/**
+ * Group sync: at most one fsync of the WAL runs at a time. Whoever commits while one runs waits
+ * for the next, which starts after it and so covers every commit made meanwhile: a storm costs
+ * as many fsyncs as the disk can do, not one per batch.
+ */
+class WalSyncer {
+  private running: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
+  private directorySynced = false;
+  /** Kept open through a storm (an open per flush would cost two more trips to the thread pool), closed when idle. */
+  private handle: Promise<FileHandle> | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly file: string) {}
+
+  sync(): Promise<void> {
+    if (this.running === undefined) return this.start();
+    this.next ??= this.running.then(
+      () => this.start(),
+      () => this.start(),
+    );
+    return this.next;
+  }
+
+  private start(): Promise<void> {
+    this.next = undefined;
+    clearTimeout(this.idleTimer);
+    const running = this.flush().finally(() => {
+      if (this.running !== running) return;
+      this.running = undefined;
+      if (this.next === undefined) this.closeWhenIdle();
+    });
+    this.running = running;
+    return running;
+  }
+
+  private async flush(): Promise<void> {
+    // Looked up on the module object at call time, so a test can watch the sync happen.
+    this.handle ??= fsPromises.open(this.file, 'r');
+    try {
+      // fdatasync, as SQLite's own FULL sync on Linux: the bytes and the size, not the times.
+      await (await this.handle).datasync();
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+    // Once per database: the WAL file's own name in its directory (SQLite's FULL sync does the same).
+    if (!this.directorySynced) {
+      const directory = await fsPromises.open(dirname(this.file), 'r');
+      try {
+        await directory.sync();
+      } finally {
+        await directory.close();
+      }
+      this.directorySynced = true;
+    }
+  }
+
+  private closeWhenIdle(): void {
+    this.idleTimer = setTimeout(() => this.release(), walHandleIdleMs);
+    this.idleTimer.unref();
+  }
+
+  private release(): void {
+    const handle = this.handle;
+    this.handle = undefined;
+    void handle?.then((h) => h.close()).catch(() => undefined);
+  }
+}
+
+/** How long the WAL stays open after the last flush. */
+const walHandleIdleMs = 1_000;
+
+/** The write-ahead log of a database in WAL mode (SQLite names it after the database file). */
+export function walFile(db: SqliteDatabase): string {
+  return `${db.name}-wal`;
 }
 
 export function ensureSchema(db: SqliteDatabase, statements: readonly string[]): void {

@@ -18,10 +18,10 @@ export interface AlertAcceptor {
 }
 
 /**
- * The one-transaction ledger behind the acceptor port. `durably` wraps each batch's commit in a
- * full sync (SQLite), so a storm's batch costs one fsync, not one per alert.
+ * The one-transaction ledger behind the acceptor port. `durably` runs each batch's transaction and
+ * resolves once it is on disk (SQLite: the WAL flushed), so a storm's batch costs one fsync, not one per alert.
  */
-export function transactionalAcceptor(ledger: AlertLedger, durably: <T>(write: () => T) => T = (write) => write()): AlertAcceptor {
+export function transactionalAcceptor(ledger: AlertLedger, durably: <T>(write: () => T) => T | Promise<T> = (write) => write()): AlertAcceptor {
   return {
     acceptMany: async (inputs) => durably(() => ledger.acceptMany(inputs)),
     groupPending: async (entry, alert, code, now) => ledger.groupPending(entry.id, alert, code, now),

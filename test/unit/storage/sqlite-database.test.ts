@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, promises as fsPromises, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { durably, openSqliteDatabase } from '../../../src/storage/sqlite-database';
+import { durably, openSqliteDatabase, walFile } from '../../../src/storage/sqlite-database';
 
 describe('the SQLite state file', () => {
   let dir: string;
@@ -15,18 +15,65 @@ describe('the SQLite state file', () => {
     db.close();
   });
 
-  it('syncs fully while a durable write runs, and goes back afterwards even when it throws', () => {
+  it('resolves a durable write only after its WAL file is flushed, without switching the connection to FULL sync', async () => {
+    const file = join(dir, 'state.sqlite');
+    const db = openSqliteDatabase(file);
+    db.exec('CREATE TABLE t (x INTEGER)');
+    const opened = jest.spyOn(fsPromises, 'open');
+    try {
+      const seen = await durably(db, () => {
+        db.prepare('INSERT INTO t VALUES (1)').run();
+        return db.pragma('synchronous', { simple: true });
+      });
+      // The event loop is never blocked by a FULL commit; the flush is the file's own, on the thread pool.
+      expect(seen).toBe(1);
+      expect(opened.mock.calls.map(([path]) => path)).toEqual([walFile(db), dir]);
+      expect(walFile(db)).toBe(`${file}-wal`);
+    } finally {
+      opened.mockRestore();
+    }
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1 });
+    db.close();
+  });
+
+  it('gives a failed write back to the caller and flushes nothing for it', async () => {
+    const db = openSqliteDatabase(join(dir, 'state.sqlite'));
+    const opened = jest.spyOn(fsPromises, 'open');
+    try {
+      await expect(durably(db, () => { throw new Error('write failed'); })).rejects.toThrow('write failed');
+      expect(opened).not.toHaveBeenCalled();
+    } finally {
+      opened.mockRestore();
+    }
+    expect(db.pragma('synchronous', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('shares one flush among the writes committed while another flush runs, and covers each of them', async () => {
     const db = openSqliteDatabase(join(dir, 'state.sqlite'));
     db.exec('CREATE TABLE t (x INTEGER)');
-    const seen = durably(db, () => {
-      db.prepare('INSERT INTO t VALUES (1)').run();
-      return db.pragma('synchronous', { simple: true });
+    const flushed: string[] = [];
+    const realOpen = fsPromises.open.bind(fsPromises);
+    const opened = jest.spyOn(fsPromises, 'open').mockImplementation(async (...args: Parameters<typeof fsPromises.open>) => {
+      const handle = await realOpen(...args);
+      const datasync = handle.datasync.bind(handle);
+      handle.datasync = async () => {
+        flushed.push(String(args[0]));
+        await datasync();
+      };
+      return handle;
     });
-    expect(seen).toBe(2);
-    expect(db.pragma('synchronous', { simple: true })).toBe(1);
-    expect(() => durably(db, () => { throw new Error('write failed'); })).toThrow('write failed');
-    expect(db.pragma('synchronous', { simple: true })).toBe(1);
-    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1 });
+    try {
+      await durably(db, () => db.prepare('INSERT INTO t VALUES (0)').run());
+      expect(flushed).toEqual([walFile(db)]);
+      const writes = [1, 2, 3, 4].map((x) => durably(db, () => db.prepare('INSERT INTO t VALUES (?)').run(x).changes));
+      expect(await Promise.all(writes)).toEqual([1, 1, 1, 1]);
+      // The first write's flush, then one more started after it for the three committed meanwhile.
+      expect(flushed).toEqual([walFile(db), walFile(db), walFile(db)]);
+    } finally {
+      opened.mockRestore();
+    }
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 5 });
     db.close();
   });
 });
