@@ -74,8 +74,12 @@ export class ConversationRateLimiter {
   }
 }
 
-/** Teams asks to retry exactly these. */
-export const retryableStatuses: ReadonlySet<number> = new Set([429, 412, 502, 504]);
+/**
+ * Retried later: those Teams asks to retry (429, 412, 502, 504), and a service that is failing or
+ * unavailable for a while (500, 503) once the SDK's own few quick retries are spent, so a longer
+ * outage delays a card instead of losing it. A 4xx that names the request itself is not retried.
+ */
+export const retryableStatuses: ReadonlySet<number> = new Set([429, 412, 500, 502, 503, 504]);
 
 /**
  * 413: the message is too large. The channel shortens the card and sends it again at once; should

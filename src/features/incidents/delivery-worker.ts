@@ -108,7 +108,7 @@ const defaultLoopRetry: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 60_000, 
  * The outbox worker. Each due entry renders the incident's CURRENT state (so a storm's many
  * revisions become one card), then posts it, or updates the card it already posted. The new
  * activity id and the delivered revision are written together, so a restart never posts twice.
- * Per conversation: Teams' rate limits; 429/412/502/504 retried after Retry-After or backoff.
+ * Per conversation: Teams' rate limits; 429/412/500/502/503/504 retried after Retry-After or backoff.
  *
  * Each conversation is a lane of its own: a slow or hanging connector call holds up only its
  * conversation, and every call has a timeout. Only the connector call is retried as a send; a store

@@ -281,6 +281,17 @@ describe('retries', () => {
     expect(rig.bot.app.alerts.sqlite!.outbox.depth()).toBe(0);
   });
 
+  it('a connector unavailable (503) for longer than the SDK\'s own retries: the card is delivered later, once, not dropped', async () => {
+    const conv = freshConversation('503');
+    await subscribe(rig.bot, conv, 'subscribe vault vault-zeta');
+    connector.failNext(12, 503, {}, conv);
+    await incidentOf(rig, minimalAlert('vault-zeta', 'vm-5', codes[0]!, 'z1'));
+    await drain(rig, 60_000, 30);
+    await expectQuiet(rig);
+    expect(connector.refused.filter((r) => r.conversationId === conv)).toHaveLength(12);
+    expect(connector.of(conv, 'create')).toHaveLength(1);
+  });
+
   it('retries a 412 (which the SDK does not) only after its backoff, and delivers once', async () => {
     const conv = freshConversation('412');
     await subscribe(rig.bot, conv, 'subscribe vault vault-eps');
