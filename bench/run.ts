@@ -5,6 +5,7 @@ import { alertsBench } from './alerts-bench';
 import { checksBench } from './checks-bench';
 import { identifyBench } from './identify-bench';
 import { turnsBench } from './turns-bench';
+import { scaleOutBench } from './scale-out-bench';
 
 /**
  * `npm run bench`: runs every suite one after another (never in parallel: they would
@@ -16,6 +17,7 @@ const suites: readonly { readonly name: string; readonly run: BenchSuite }[] = [
   { name: 'turns', run: turnsBench },
   { name: 'checks', run: checksBench },
   { name: 'alerts', run: alertsBench },
+  { name: 'scale-out', run: scaleOutBench },
 ];
 
 async function main(): Promise<void> {
