@@ -124,9 +124,9 @@ export const StateStores = ['sqlite', 'blob'] as const;
 export type StateStore = (typeof StateStores)[number];
 
 /**
- * Where sessions, fix requests and the fix audit live. sqlite: STATE_FILE (one instance).
- * blob: Azure Blob Storage, so several bot instances share them (incidents and the delivery
- * outbox stay in STATE_FILE for now).
+ * Where every deciding record lives. sqlite: STATE_FILE (one instance). blob: one Azure Storage
+ * account (sessions, fix requests, the audit and the lease in blobs; the alert path's records in
+ * tables), so several bot instances behave as one.
  */
 export interface StateConfig {
   readonly store: StateStore;
