@@ -45,11 +45,8 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'policy.json'), JSON.stringify(remediationPolicy()));
 });
 
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((bot) => bot.kill()));
-});
-
 afterAll(async () => {
+  await Promise.all(running.splice(0).map((bot) => bot.kill()));
   await connector?.stop();
   await sim?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -115,8 +112,24 @@ async function eventually<T>(read: () => T | Promise<T>, ok: (value: T) => boole
   }
 }
 
+/** A storm: `count` alerts over `vaults` vaults and both codes, one VM and job each, alternating between the instances. */
+function stormAlert(tag: string, i: number, vaults: number): { vault: string; code: string; vm: string; body: Record<string, unknown> } {
+  const vault = `rsv-${tag}-${i % vaults}`;
+  const code = CODES[Math.floor(i / vaults) % CODES.length] as string;
+  const vm = `vm-${tag}-${i}`;
+  return { vault, code, vm, body: minimalAlert(vault, vm, code, `job-${tag}-${i}`) };
+}
+
+describe('two instances on one storage account', () => {
+let a: BotProcess;
+let b: BotProcess;
+let store: Record<string, string>;
+beforeAll(async () => {
+  store = sharedStore();
+  [a, b] = await startPair(store);
+}, 90_000);
+
 test('subscribe sent to instance A and an alert posted to instance B: the card is posted once', async () => {
-  const [a, b] = await startPair(sharedStore());
   expect(await subscribe(a, 'conv-subscribe', 'subscribe vault rsv-one')).toContain('Subscribed');
   const accepted = await sendAlert(b, minimalAlert('rsv-one', 'vm-web-1', CODES[0], 'job-one-1'));
   expect(accepted.status).toBe(202);
@@ -128,14 +141,6 @@ test('subscribe sent to instance A and an alert posted to instance B: the card i
   expect([...messages.values()][0]).toContain('vm-web-1');
 });
 
-/** A storm: `count` alerts over `vaults` vaults and both codes, one VM and job each, alternating between the instances. */
-function stormAlert(tag: string, i: number, vaults: number): { vault: string; code: string; vm: string; body: Record<string, unknown> } {
-  const vault = `rsv-${tag}-${i % vaults}`;
-  const code = CODES[Math.floor(i / vaults) % CODES.length] as string;
-  const vm = `vm-${tag}-${i}`;
-  return { vault, code, vm, body: minimalAlert(vault, vm, code, `job-${tag}-${i}`) };
-}
-
 /**
  * 400 alerts, not 2,000: over Azurite on the shared 2-CPU CI machine the two instances accept a few
  * dozen alerts a second (each alert is several conditional table writes), so 2,000 would take most
@@ -144,11 +149,11 @@ function stormAlert(tag: string, i: number, vaults: number): { vault: string; co
 const STORM = 400;
 
 test(`a storm of ${STORM} alerts split across both instances: one card per incident, updated in place, none posted twice`, async () => {
-  const [a, b] = await startPair(sharedStore());
   const conversation = 'conv-storm';
-  expect(await subscribe(b, conversation)).toContain('Subscribed');
   const COUNT = STORM;
   const VAULTS = 8;
+  // Vault by vault: the other tests' incidents on this store stay out of this conversation.
+  for (let v = 0; v < VAULTS; v++) expect(await subscribe(v % 2 === 0 ? a : b, conversation, `subscribe vault rsv-storm-${v}`)).toContain('Subscribed');
   const answers = await inParallel(COUNT, 32, (i) => sendAlert(i % 2 === 0 ? a : b, stormAlert('storm', i, VAULTS).body));
   expect(answers.filter((r) => r.status !== 202)).toEqual([]);
   // One incident per vault and code, whichever instance took the alert.
@@ -168,14 +173,69 @@ test(`a storm of ${STORM} alerts split across both instances: one card per incid
   expect(connector.of(conversation, 'update').every((u) => messages.has(u.activityId))).toBe(true);
 });
 
+test('50 concurrent Approve presses split across both instances run the fix once', async () => {
+  const CONV = '19:ops@thread.tacv2';
+  // A troubleshooting session at the "agent not responding" cause of win-agent, as its card would have started it.
+  const seeding = await startTestBot(join(dir, 'seed.sqlite'), { ...botEnv(store, 'seed'), LOG_LEVEL: 'silent' }, { alerts: { startWorkers: false } });
+  let session = await seeding.app.troubleshoot.start({ codeId: CODES[0], language: 'en', conversationId: CONV, createdBy: alexAad, target: { vm: 'win-agent' } });
+  session = await seeding.app.troubleshoot.attachActivity(session, 'msg-session');
+  const stepped = await seeding.app.troubleshoot.step(session.id, { kind: 'next' });
+  if (stepped.kind === 'ok') session = stepped.session;
+  await seeding.stop();
+
+  const press = async (bot: BotProcess, verb: string, data: Record<string, unknown>, from: typeof alex, replyToId: string): Promise<unknown> => {
+    const response = await postJson(`${bot.url}/api/messages`, executeInvoke(verb, data, replyToId, { serviceUrl: connector.url, from, conversationId: CONV, conversationType: 'channel' }));
+    expect(response.status).toBe(200);
+    return response.body['value'];
+  };
+  const fix = { v: 1, sessionId: session.id, fixId: 'restart-windows-agent' };
+  // Planned on A, requested on B.
+  await press(a, 'fix.plan', fix, alex, 'msg-session');
+  const messageId = (await eventually(() => connector.of(CONV).find((c) => c.kind !== 'update'), (c) => c !== undefined, 'the plan card'))?.activityId ?? '';
+  const requested = (await press(b, 'fix.request', fix, alex, messageId)) as { actions?: { verb: string; data: { requestId?: string } }[] };
+  const requestId = requested.actions?.find((x) => x.verb === 'fix.approve')?.data.requestId ?? '';
+  expect(requestId).not.toBe('');
+
+  const runCommands = () => sim.requests.filter((r) => r.method === 'POST' && /runCommand$/i.test(r.path)).length;
+  const before = runCommands();
+  await Promise.all(Array.from({ length: 50 }, (_, i) => press(i % 2 === 0 ? a : b, 'fix.approve', { v: 1, requestId }, megan, messageId)));
+  const audit = async () => {
+    const response = await fetch(`${a.url}/api/audit`, { headers: { authorization: `Bearer ${AUDIT_KEY}` } });
+    return (await response.text()).trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { action: string; requestId?: string });
+  };
+  const entries = await eventually(audit, (all) => all.some((e) => e.requestId === requestId && e.action === 'fix.verified-fixed'), 'the fix verified');
+  const actions = entries.filter((e) => e.requestId === requestId).map((e) => e.action);
+  expect(actions.filter((x) => x === 'fix.approved')).toHaveLength(1);
+  expect(actions.filter((x) => x === 'fix.execution-started')).toHaveLength(1);
+  expect(runCommands() - before).toBe(1);
+});
+
+});
+
+describe('an instance killed mid-storm', () => {
+let survivor: BotProcess;
+let victim: BotProcess;
+let store: Record<string, string>;
+let killedAt = 0;
+let pollsAtKill = 0;
+const leads = (line: { msg?: string }) => line.msg === 'this instance is now the leader';
+beforeAll(async () => {
+  store = sharedStore();
+  // A connector call that hangs gives up after 2 s, so a dead instance's claims lapse after 2 x 2 + 5 s.
+  // The instance killed is the one that holds the lease and polls vault-prod.
+  const [a, b] = await startPair(store, { DELIVERY_TIMEOUT_SECONDS: '2', POLL_INTERVAL_MINUTES: '60', WATCHED_VAULTS: `${SUB}/rg-backup/vault-prod` });
+  victim = await Promise.any([a.waitForLog(leads).then(() => a), b.waitForLog(leads).then(() => b)]);
+  survivor = victim === a ? b : a;
+}, 90_000);
+
+const polls = () => sim.requests.filter((r) => r.method === 'GET' && /\/backupJobs/i.test(r.path)).length;
+
 test('kill -9 of one instance mid-storm: every alert that got a 202 is in an incident, and each card is delivered once, by the survivor', async () => {
-  const store = sharedStore();
-  // A connector call that hangs gives up after 2 s; a dead instance's claims lapse after 2 x 2 + 5 s.
-  const [survivor, victim] = await startPair(store, { DELIVERY_TIMEOUT_SECONDS: '2' });
   const conversation = 'conv-kill';
-  expect(await subscribe(survivor, conversation)).toContain('Subscribed');
   const COUNT = 200;
   const VAULTS = 4;
+  // Vault by vault: the poller's own vault stays out of this conversation.
+  for (let v = 0; v < VAULTS; v++) expect(await subscribe(survivor, conversation, `subscribe vault rsv-kill-${v}`)).toContain('Subscribed');
   let answered = 0;
   let killing: Promise<void> | undefined;
   const killMidStorm = async (): Promise<void> => {
@@ -183,7 +243,9 @@ test('kill -9 of one instance mid-storm: every alert that got a 202 is in an inc
     // instance recording it (the one gap no bot can close: the connector has no idempotency key).
     connector.hold(conversation);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
+    killedAt = Date.now();
     await victim.kill();
+    pollsAtKill = polls();
     connector.release(conversation);
   };
   const answers = await inParallel(COUNT, 16, async (i) => {
@@ -219,61 +281,15 @@ test('kill -9 of one instance mid-storm: every alert that got a 202 is in an inc
   expect(messages.size).toBe(incidentIds.length);
 });
 
-test('50 concurrent Approve presses split across both instances run the fix once', async () => {
-  const store = sharedStore();
-  const CONV = '19:ops@thread.tacv2';
-  // A troubleshooting session at the "agent not responding" cause of win-agent, as its card would have started it.
-  const seeding = await startTestBot(join(dir, 'seed.sqlite'), { ...botEnv(store, 'seed'), LOG_LEVEL: 'silent' }, { alerts: { startWorkers: false } });
-  let session = await seeding.app.troubleshoot.start({ codeId: CODES[0], language: 'en', conversationId: CONV, createdBy: alexAad, target: { vm: 'win-agent' } });
-  session = await seeding.app.troubleshoot.attachActivity(session, 'msg-session');
-  const stepped = await seeding.app.troubleshoot.step(session.id, { kind: 'next' });
-  if (stepped.kind === 'ok') session = stepped.session;
-  await seeding.stop();
-
-  const [a, b] = await startPair(store);
-  const press = async (bot: BotProcess, verb: string, data: Record<string, unknown>, from: typeof alex, replyToId: string): Promise<unknown> => {
-    const response = await postJson(`${bot.url}/api/messages`, executeInvoke(verb, data, replyToId, { serviceUrl: connector.url, from, conversationId: CONV, conversationType: 'channel' }));
-    expect(response.status).toBe(200);
-    return response.body['value'];
-  };
-  const fix = { v: 1, sessionId: session.id, fixId: 'restart-windows-agent' };
-  // Planned on A, requested on B.
-  await press(a, 'fix.plan', fix, alex, 'msg-session');
-  const messageId = (await eventually(() => connector.of(CONV).find((c) => c.kind !== 'update'), (c) => c !== undefined, 'the plan card'))?.activityId ?? '';
-  const requested = (await press(b, 'fix.request', fix, alex, messageId)) as { actions?: { verb: string; data: { requestId?: string } }[] };
-  const requestId = requested.actions?.find((x) => x.verb === 'fix.approve')?.data.requestId ?? '';
-  expect(requestId).not.toBe('');
-
-  const runCommands = () => sim.requests.filter((r) => r.method === 'POST' && /runCommand$/i.test(r.path)).length;
-  const before = runCommands();
-  await Promise.all(Array.from({ length: 50 }, (_, i) => press(i % 2 === 0 ? a : b, 'fix.approve', { v: 1, requestId }, megan, messageId)));
-  const audit = async () => {
-    const response = await fetch(`${a.url}/api/audit`, { headers: { authorization: `Bearer ${AUDIT_KEY}` } });
-    return (await response.text()).trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { action: string; requestId?: string });
-  };
-  const entries = await eventually(audit, (all) => all.some((e) => e.requestId === requestId && e.action === 'fix.verified-fixed'), 'the fix verified');
-  const actions = entries.filter((e) => e.requestId === requestId).map((e) => e.action);
-  expect(actions.filter((x) => x === 'fix.approved')).toHaveLength(1);
-  expect(actions.filter((x) => x === 'fix.execution-started')).toHaveLength(1);
-  expect(runCommands() - before).toBe(1);
-});
-
 test('the poller moves to the other instance within one lease period after its holder is killed', async () => {
-  const [a, b] = await startPair(sharedStore(), { POLL_INTERVAL_MINUTES: '60', WATCHED_VAULTS: `${SUB}/rg-backup/vault-prod` });
-  const leads = (line: { msg?: string }) => line.msg === 'this instance is now the leader';
-  const holder = await Promise.any([a.waitForLog(leads).then(() => a), b.waitForLog(leads).then(() => b)]);
-  const other = holder === a ? b : a;
-  const polls = () => sim.requests.filter((r) => r.method === 'GET' && /\/backupJobs/i.test(r.path)).length;
-  await eventually(polls, (n) => n > 0, 'the holder to poll');
-  expect(other.logs.some(leads)).toBe(false);
-
-  const killedAt = Date.now();
-  await holder.kill();
-  const pollsBefore = polls();
+  expect(killedAt).toBeGreaterThan(0);
+  expect(survivor.logs.filter((l) => leads(l) && Number(l.time) < killedAt)).toEqual([]);
   // The dead holder's lease lapses at most one lease period after its last renewal; the other instance
   // tries every quarter period, and polls as soon as it leads.
   const retryMs = (LEASE_SECONDS * 1000) / 4;
-  const took = await other.waitForLog(leads, LEASE_SECONDS * 1000 + retryMs + 10_000);
+  const took = await survivor.waitForLog(leads, LEASE_SECONDS * 1000 + retryMs + 10_000);
   expect(Number(took.time) - killedAt).toBeLessThanOrEqual(LEASE_SECONDS * 1000 + retryMs + 2_000);
-  await eventually(polls, (n) => n > pollsBefore, 'the new holder to poll');
+  await eventually(polls, (n) => n > pollsAtKill || survivor.logs.some((l) => l.msg === 'job poll failed'), 'the new holder to poll');
+  expect(survivor.logs.some((l) => l.msg === 'job poll failed')).toBe(false);
+});
 });
