@@ -121,175 +121,174 @@ function stormAlert(tag: string, i: number, vaults: number): { vault: string; co
 }
 
 describe('two instances on one storage account', () => {
-let a: BotProcess;
-let b: BotProcess;
-let store: Record<string, string>;
-beforeAll(async () => {
-  store = sharedStore();
-  [a, b] = await startPair(store);
-}, 90_000);
+  let a: BotProcess;
+  let b: BotProcess;
+  let store: Record<string, string>;
+  beforeAll(async () => {
+    store = sharedStore();
+    [a, b] = await startPair(store);
+  }, 90_000);
 
-test('subscribe sent to instance A and an alert posted to instance B: the card is posted once', async () => {
-  expect(await subscribe(a, 'conv-subscribe', 'subscribe vault rsv-one')).toContain('Subscribed');
-  const accepted = await sendAlert(b, minimalAlert('rsv-one', 'vm-web-1', CODES[0], 'job-one-1'));
-  expect(accepted.status).toBe(202);
-  await connector.waitFor(() => connector.of('conv-subscribe', 'create').length === 1);
-  // The same alert retried to A (a sender's retry) changes nothing, and no second card follows.
-  expect((await sendAlert(a, minimalAlert('rsv-one', 'vm-web-1', CODES[0], 'job-one-1'))).body['status']).toBe('duplicate');
-  const { creates, messages } = cardsIn('conv-subscribe');
-  expect(creates).toBe(1);
-  expect([...messages.values()][0]).toContain('vm-web-1');
-});
+  test('subscribe sent to instance A and an alert posted to instance B: the card is posted once', async () => {
+    expect(await subscribe(a, 'conv-subscribe', 'subscribe vault rsv-one')).toContain('Subscribed');
+    const accepted = await sendAlert(b, minimalAlert('rsv-one', 'vm-web-1', CODES[0], 'job-one-1'));
+    expect(accepted.status).toBe(202);
+    await connector.waitFor(() => connector.of('conv-subscribe', 'create').length === 1);
+    // The same alert retried to A (a sender's retry) changes nothing, and no second card follows.
+    expect((await sendAlert(a, minimalAlert('rsv-one', 'vm-web-1', CODES[0], 'job-one-1'))).body['status']).toBe('duplicate');
+    const { creates, messages } = cardsIn('conv-subscribe');
+    expect(creates).toBe(1);
+    expect([...messages.values()][0]).toContain('vm-web-1');
+  });
 
-/**
- * 400 alerts, not 2,000: over Azurite on the shared 2-CPU CI machine the two instances accept a few
- * dozen alerts a second (each alert is several conditional table writes), so 2,000 would take most
- * of the whole suite's time budget; the rate itself is measured by `npm run bench`.
- */
-const STORM = 400;
+  /**
+   * 400 alerts, not 2,000: over Azurite on the shared 2-CPU CI machine the two instances accept a few
+   * dozen alerts a second (each alert is several conditional table writes), so 2,000 would take most
+   * of the whole suite's time budget; the rate itself is measured by `npm run bench`.
+   */
+  const STORM = 400;
 
-test(`a storm of ${STORM} alerts split across both instances: one card per incident, updated in place, none posted twice`, async () => {
-  const conversation = 'conv-storm';
-  const COUNT = STORM;
-  const VAULTS = 8;
-  // Vault by vault: the other tests' incidents on this store stay out of this conversation.
-  for (let v = 0; v < VAULTS; v++) expect(await subscribe(v % 2 === 0 ? a : b, conversation, `subscribe vault rsv-storm-${v}`)).toContain('Subscribed');
-  const answers = await inParallel(COUNT, 32, (i) => sendAlert(i % 2 === 0 ? a : b, stormAlert('storm', i, VAULTS).body));
-  expect(answers.filter((r) => r.status !== 202)).toEqual([]);
-  // One incident per vault and code, whichever instance took the alert.
-  const incidents = new Set(answers.map((r) => r.body['incidentId']));
-  expect(incidents.size).toBe(VAULTS * CODES.length);
-  // Each incident's card, once it shows every VM: posted once, then only updated.
-  const perIncident = COUNT / (VAULTS * CODES.length);
-  const { creates, messages } = await eventually(
-    () => cardsIn(conversation),
-    (cards) => cards.messages.size >= VAULTS * CODES.length && [...cards.messages.values()].every((text) => text.includes(`${perIncident} VMs`)),
-    'every card to show all of its VMs',
-    60_000,
-  );
-  expect(creates).toBe(VAULTS * CODES.length);
-  expect(messages.size).toBe(VAULTS * CODES.length);
-  for (let v = 0; v < VAULTS; v++) for (const code of CODES) expect([...messages.values()].filter((text) => text.includes(`rsv-storm-${v}`) && text.includes(code))).toHaveLength(1);
-  expect(connector.of(conversation, 'update').every((u) => messages.has(u.activityId))).toBe(true);
-});
+  test(`a storm of ${STORM} alerts split across both instances: one card per incident, updated in place, none posted twice`, async () => {
+    const conversation = 'conv-storm';
+    const COUNT = STORM;
+    const VAULTS = 8;
+    // Vault by vault: the other tests' incidents on this store stay out of this conversation.
+    for (let v = 0; v < VAULTS; v++) expect(await subscribe(v % 2 === 0 ? a : b, conversation, `subscribe vault rsv-storm-${v}`)).toContain('Subscribed');
+    const answers = await inParallel(COUNT, 32, (i) => sendAlert(i % 2 === 0 ? a : b, stormAlert('storm', i, VAULTS).body));
+    expect(answers.filter((r) => r.status !== 202)).toEqual([]);
+    // One incident per vault and code, whichever instance took the alert.
+    const incidents = new Set(answers.map((r) => r.body['incidentId']));
+    expect(incidents.size).toBe(VAULTS * CODES.length);
+    // Each incident's card, once it shows every VM: posted once, then only updated.
+    const perIncident = COUNT / (VAULTS * CODES.length);
+    const { creates, messages } = await eventually(
+      () => cardsIn(conversation),
+      (cards) => cards.messages.size >= VAULTS * CODES.length && [...cards.messages.values()].every((text) => text.includes(`${perIncident} VMs`)),
+      'every card to show all of its VMs',
+      60_000,
+    );
+    expect(creates).toBe(VAULTS * CODES.length);
+    expect(messages.size).toBe(VAULTS * CODES.length);
+    for (let v = 0; v < VAULTS; v++) for (const code of CODES) expect([...messages.values()].filter((text) => text.includes(`rsv-storm-${v}`) && text.includes(code))).toHaveLength(1);
+    expect(connector.of(conversation, 'update').every((u) => messages.has(u.activityId))).toBe(true);
+  });
 
-test('50 concurrent Approve presses split across both instances run the fix once', async () => {
-  const CONV = '19:ops@thread.tacv2';
-  // A troubleshooting session at the "agent not responding" cause of win-agent, as its card would have started it.
-  const seeding = await startTestBot(join(dir, 'seed.sqlite'), { ...botEnv(store, 'seed'), LOG_LEVEL: 'silent' }, { alerts: { startWorkers: false } });
-  let session = await seeding.app.troubleshoot.start({ codeId: CODES[0], language: 'en', conversationId: CONV, createdBy: alexAad, target: { vm: 'win-agent' } });
-  session = await seeding.app.troubleshoot.attachActivity(session, 'msg-session');
-  const stepped = await seeding.app.troubleshoot.step(session.id, { kind: 'next' });
-  if (stepped.kind === 'ok') session = stepped.session;
-  await seeding.stop();
+  test('50 concurrent Approve presses split across both instances run the fix once', async () => {
+    const CONV = '19:ops@thread.tacv2';
+    // A troubleshooting session at the "agent not responding" cause of win-agent, as its card would have started it.
+    const seeding = await startTestBot(join(dir, 'seed.sqlite'), { ...botEnv(store, 'seed'), LOG_LEVEL: 'silent' }, { alerts: { startWorkers: false } });
+    let session = await seeding.app.troubleshoot.start({ codeId: CODES[0], language: 'en', conversationId: CONV, createdBy: alexAad, target: { vm: 'win-agent' } });
+    session = await seeding.app.troubleshoot.attachActivity(session, 'msg-session');
+    const stepped = await seeding.app.troubleshoot.step(session.id, { kind: 'next' });
+    if (stepped.kind === 'ok') session = stepped.session;
+    await seeding.stop();
 
-  const press = async (bot: BotProcess, verb: string, data: Record<string, unknown>, from: typeof alex, replyToId: string): Promise<unknown> => {
-    const response = await postJson(`${bot.url}/api/messages`, executeInvoke(verb, data, replyToId, { serviceUrl: connector.url, from, conversationId: CONV, conversationType: 'channel' }));
-    expect(response.status).toBe(200);
-    return response.body['value'];
-  };
-  const fix = { v: 1, sessionId: session.id, fixId: 'restart-windows-agent' };
-  // Planned on A, requested on B.
-  await press(a, 'fix.plan', fix, alex, 'msg-session');
-  const messageId = (await eventually(() => connector.of(CONV).find((c) => c.kind !== 'update'), (c) => c !== undefined, 'the plan card'))?.activityId ?? '';
-  const requested = (await press(b, 'fix.request', fix, alex, messageId)) as { actions?: { verb: string; data: { requestId?: string } }[] };
-  const requestId = requested.actions?.find((x) => x.verb === 'fix.approve')?.data.requestId ?? '';
-  expect(requestId).not.toBe('');
+    const press = async (bot: BotProcess, verb: string, data: Record<string, unknown>, from: typeof alex, replyToId: string): Promise<unknown> => {
+      const response = await postJson(`${bot.url}/api/messages`, executeInvoke(verb, data, replyToId, { serviceUrl: connector.url, from, conversationId: CONV, conversationType: 'channel' }));
+      expect(response.status).toBe(200);
+      return response.body['value'];
+    };
+    const fix = { v: 1, sessionId: session.id, fixId: 'restart-windows-agent' };
+    // Planned on A, requested on B.
+    await press(a, 'fix.plan', fix, alex, 'msg-session');
+    const messageId = (await eventually(() => connector.of(CONV).find((c) => c.kind !== 'update'), (c) => c !== undefined, 'the plan card'))?.activityId ?? '';
+    const requested = (await press(b, 'fix.request', fix, alex, messageId)) as { actions?: { verb: string; data: { requestId?: string } }[] };
+    const requestId = requested.actions?.find((x) => x.verb === 'fix.approve')?.data.requestId ?? '';
+    expect(requestId).not.toBe('');
 
-  const runCommands = () => sim.requests.filter((r) => r.method === 'POST' && /runCommand$/i.test(r.path)).length;
-  const before = runCommands();
-  await Promise.all(Array.from({ length: 50 }, (_, i) => press(i % 2 === 0 ? a : b, 'fix.approve', { v: 1, requestId }, megan, messageId)));
-  const audit = async () => {
-    const response = await fetch(`${a.url}/api/audit`, { headers: { authorization: `Bearer ${AUDIT_KEY}` } });
-    return (await response.text()).trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { action: string; requestId?: string });
-  };
-  const entries = await eventually(audit, (all) => all.some((e) => e.requestId === requestId && e.action === 'fix.verified-fixed'), 'the fix verified');
-  const actions = entries.filter((e) => e.requestId === requestId).map((e) => e.action);
-  expect(actions.filter((x) => x === 'fix.approved')).toHaveLength(1);
-  expect(actions.filter((x) => x === 'fix.execution-started')).toHaveLength(1);
-  expect(runCommands() - before).toBe(1);
-});
-
+    const runCommands = () => sim.requests.filter((r) => r.method === 'POST' && /runCommand$/i.test(r.path)).length;
+    const before = runCommands();
+    await Promise.all(Array.from({ length: 50 }, (_, i) => press(i % 2 === 0 ? a : b, 'fix.approve', { v: 1, requestId }, megan, messageId)));
+    const audit = async () => {
+      const response = await fetch(`${a.url}/api/audit`, { headers: { authorization: `Bearer ${AUDIT_KEY}` } });
+      return (await response.text()).trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { action: string; requestId?: string });
+    };
+    const entries = await eventually(audit, (all) => all.some((e) => e.requestId === requestId && e.action === 'fix.verified-fixed'), 'the fix verified');
+    const actions = entries.filter((e) => e.requestId === requestId).map((e) => e.action);
+    expect(actions.filter((x) => x === 'fix.approved')).toHaveLength(1);
+    expect(actions.filter((x) => x === 'fix.execution-started')).toHaveLength(1);
+    expect(runCommands() - before).toBe(1);
+  });
 });
 
 describe('an instance killed mid-storm', () => {
-let survivor: BotProcess;
-let victim: BotProcess;
-let store: Record<string, string>;
-let killedAt = 0;
-let pollsAtKill = 0;
-const leads = (line: { msg?: string }) => line.msg === 'this instance is now the leader';
-beforeAll(async () => {
-  store = sharedStore();
-  // A connector call that hangs gives up after 2 s, so a dead instance's claims lapse after 2 x 2 + 5 s.
-  // The instance killed is the one that holds the lease and polls vault-prod.
-  const [a, b] = await startPair(store, { DELIVERY_TIMEOUT_SECONDS: '2', POLL_INTERVAL_MINUTES: '60', WATCHED_VAULTS: `${SUB}/rg-backup/vault-prod` });
-  victim = await Promise.any([a.waitForLog(leads).then(() => a), b.waitForLog(leads).then(() => b)]);
-  survivor = victim === a ? b : a;
-}, 90_000);
+  let survivor: BotProcess;
+  let victim: BotProcess;
+  let store: Record<string, string>;
+  let killedAt = 0;
+  let pollsAtKill = 0;
+  const leads = (line: { msg?: string }) => line.msg === 'this instance is now the leader';
+  beforeAll(async () => {
+    store = sharedStore();
+    // A connector call that hangs gives up after 2 s, so a dead instance's claims lapse after 2 x 2 + 5 s.
+    // The instance killed is the one that holds the lease and polls vault-prod.
+    const [a, b] = await startPair(store, { DELIVERY_TIMEOUT_SECONDS: '2', POLL_INTERVAL_MINUTES: '60', WATCHED_VAULTS: `${SUB}/rg-backup/vault-prod` });
+    victim = await Promise.any([a.waitForLog(leads).then(() => a), b.waitForLog(leads).then(() => b)]);
+    survivor = victim === a ? b : a;
+  }, 90_000);
 
-const polls = () => sim.requests.filter((r) => r.method === 'GET' && /\/backupJobs/i.test(r.path)).length;
+  const polls = () => sim.requests.filter((r) => r.method === 'GET' && /\/backupJobs/i.test(r.path)).length;
 
-test('kill -9 of one instance mid-storm: every alert that got a 202 is in an incident, and each card is delivered once, by the survivor', async () => {
-  const conversation = 'conv-kill';
-  const COUNT = 200;
-  const VAULTS = 4;
-  // Vault by vault: the poller's own vault stays out of this conversation.
-  for (let v = 0; v < VAULTS; v++) expect(await subscribe(survivor, conversation, `subscribe vault rsv-kill-${v}`)).toContain('Subscribed');
-  let answered = 0;
-  let killing: Promise<void> | undefined;
-  const killMidStorm = async (): Promise<void> => {
-    // The connector holds its answers first, so the kill never falls between Teams posting a card and the
-    // instance recording it (the one gap no bot can close: the connector has no idempotency key).
-    connector.hold(conversation);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    killedAt = Date.now();
-    await victim.kill();
-    pollsAtKill = polls();
-    connector.release(conversation);
-  };
-  const answers = await inParallel(COUNT, 16, async (i) => {
-    const alert = stormAlert('kill', i, VAULTS);
-    let answer = await sendAlert(i % 2 === 0 ? survivor : victim, alert.body);
-    if ((answered += 1) === COUNT / 2) killing = killMidStorm();
-    // Refused or cut off by the kill: the sender retries (Azure Monitor does), and only the survivor answers.
-    while (answer.status !== 202) answer = await sendAlert(survivor, alert.body);
-    return { ...alert, incidentId: answer.body['incidentId'] as string };
+  test('kill -9 of one instance mid-storm: every alert that got a 202 is in an incident, and each card is delivered once, by the survivor', async () => {
+    const conversation = 'conv-kill';
+    const COUNT = 200;
+    const VAULTS = 4;
+    // Vault by vault: the poller's own vault stays out of this conversation.
+    for (let v = 0; v < VAULTS; v++) expect(await subscribe(survivor, conversation, `subscribe vault rsv-kill-${v}`)).toContain('Subscribed');
+    let answered = 0;
+    let killing: Promise<void> | undefined;
+    const killMidStorm = async (): Promise<void> => {
+      // The connector holds its answers first, so the kill never falls between Teams posting a card and the
+      // instance recording it (the one gap no bot can close: the connector has no idempotency key).
+      connector.hold(conversation);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      killedAt = Date.now();
+      await victim.kill();
+      pollsAtKill = polls();
+      connector.release(conversation);
+    };
+    const answers = await inParallel(COUNT, 16, async (i) => {
+      const alert = stormAlert('kill', i, VAULTS);
+      let answer = await sendAlert(i % 2 === 0 ? survivor : victim, alert.body);
+      if ((answered += 1) === COUNT / 2) killing = killMidStorm();
+      // Refused or cut off by the kill: the sender retries (Azure Monitor does), and only the survivor answers.
+      while (answer.status !== 202) answer = await sendAlert(survivor, alert.body);
+      return { ...alert, incidentId: answer.body['incidentId'] as string };
+    });
+    await killing;
+    expect(victim.child.signalCode).toBe('SIGKILL');
+
+    // Every accepted alert is in its incident on the shared store.
+    const shared = createAzureStateStores(tableStateSettings(parseConfig(botEnv(store, 'reader'))), { clock: systemClock });
+    const incidentIds = [...new Set(answers.map((a) => a.incidentId))];
+    expect(incidentIds).toHaveLength(VAULTS * CODES.length);
+    for (const id of incidentIds) {
+      const incident = await shared.incidents.get(id);
+      const vms = new Set(incident?.vms.map((v) => v.name));
+      expect(answers.filter((a) => a.incidentId === id && !vms.has(a.vm))).toEqual([]);
+      expect(incident?.vmCount).toBe(COUNT / incidentIds.length);
+    }
+    // Each incident's card ends up showing all of its VMs, posted once (the dead instance's claims taken over).
+    const perIncident = COUNT / incidentIds.length;
+    const { creates, messages } = await eventually(
+      () => cardsIn(conversation),
+      (cards) => cards.messages.size >= incidentIds.length && [...cards.messages.values()].every((text) => text.includes(`${perIncident} VMs`)),
+      'every card to show all of its VMs',
+      60_000,
+    );
+    expect(creates).toBe(incidentIds.length);
+    expect(messages.size).toBe(incidentIds.length);
   });
-  await killing;
-  expect(victim.child.signalCode).toBe('SIGKILL');
 
-  // Every accepted alert is in its incident on the shared store.
-  const shared = createAzureStateStores(tableStateSettings(parseConfig(botEnv(store, 'reader'))), { clock: systemClock });
-  const incidentIds = [...new Set(answers.map((a) => a.incidentId))];
-  expect(incidentIds).toHaveLength(VAULTS * CODES.length);
-  for (const id of incidentIds) {
-    const incident = await shared.incidents.get(id);
-    const vms = new Set(incident?.vms.map((v) => v.name));
-    expect(answers.filter((a) => a.incidentId === id && !vms.has(a.vm))).toEqual([]);
-    expect(incident?.vmCount).toBe(COUNT / incidentIds.length);
-  }
-  // Each incident's card ends up showing all of its VMs, posted once (the dead instance's claims taken over).
-  const perIncident = COUNT / incidentIds.length;
-  const { creates, messages } = await eventually(
-    () => cardsIn(conversation),
-    (cards) => cards.messages.size >= incidentIds.length && [...cards.messages.values()].every((text) => text.includes(`${perIncident} VMs`)),
-    'every card to show all of its VMs',
-    60_000,
-  );
-  expect(creates).toBe(incidentIds.length);
-  expect(messages.size).toBe(incidentIds.length);
-});
-
-test('the poller moves to the other instance within one lease period after its holder is killed', async () => {
-  expect(killedAt).toBeGreaterThan(0);
-  expect(survivor.logs.filter((l) => leads(l) && Number(l.time) < killedAt)).toEqual([]);
-  // The dead holder's lease lapses at most one lease period after its last renewal; the other instance
-  // tries every quarter period, and polls as soon as it leads.
-  const retryMs = (LEASE_SECONDS * 1000) / 4;
-  const took = await survivor.waitForLog(leads, LEASE_SECONDS * 1000 + retryMs + 10_000);
-  expect(Number(took.time) - killedAt).toBeLessThanOrEqual(LEASE_SECONDS * 1000 + retryMs + 2_000);
-  await eventually(polls, (n) => n > pollsAtKill || survivor.logs.some((l) => l.msg === 'job poll failed'), 'the new holder to poll');
-  expect(survivor.logs.some((l) => l.msg === 'job poll failed')).toBe(false);
-});
+  test('the poller moves to the other instance within one lease period after its holder is killed', async () => {
+    expect(killedAt).toBeGreaterThan(0);
+    expect(survivor.logs.filter((l) => leads(l) && Number(l.time) < killedAt)).toEqual([]);
+    // The dead holder's lease lapses at most one lease period after its last renewal; the other instance
+    // tries every quarter period, and polls as soon as it leads.
+    const retryMs = (LEASE_SECONDS * 1000) / 4;
+    const took = await survivor.waitForLog(leads, LEASE_SECONDS * 1000 + retryMs + 10_000);
+    expect(Number(took.time) - killedAt).toBeLessThanOrEqual(LEASE_SECONDS * 1000 + retryMs + 2_000);
+    await eventually(polls, (n) => n > pollsAtKill || survivor.logs.some((l) => l.msg === 'job poll failed'), 'the new holder to poll');
+    expect(survivor.logs.some((l) => l.msg === 'job poll failed')).toBe(false);
+  });
 });
