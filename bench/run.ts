@@ -6,6 +6,7 @@ import { checksBench } from './checks-bench';
 import { fleetBench } from './fleet-bench';
 import { identifyBench } from './identify-bench';
 import { turnsBench } from './turns-bench';
+import { scaleOutBench } from './scale-out-bench';
 
 /**
  * `npm run bench`: runs every suite one after another (never in parallel: they would
@@ -19,6 +20,7 @@ const suites: readonly { readonly name: string; readonly run: BenchSuite }[] = [
   { name: 'checks', run: checksBench },
   { name: 'alerts', run: alertsBench },
   { name: 'fleet', run: fleetBench },
+  { name: 'scale-out', run: scaleOutBench },
 ];
 
 function selectedSuites(names: readonly string[]): typeof suites {

@@ -137,9 +137,9 @@ export const StateStores = ['sqlite', 'blob'] as const;
 export type StateStore = (typeof StateStores)[number];
 
 /**
- * Where sessions, fix requests and the fix audit live. sqlite: STATE_FILE (one instance).
- * blob: Azure Blob Storage, so several bot instances share them (incidents and the delivery
- * outbox stay in STATE_FILE for now).
+ * Where every deciding record lives. sqlite: STATE_FILE (one instance). blob: one Azure Storage
+ * account (sessions, fix requests, the audit and the lease in blobs; the alert path's records in
+ * tables), so several bot instances behave as one.
  */
 export interface StateConfig {
   readonly store: StateStore;
@@ -156,6 +156,11 @@ export interface StateConfig {
   readonly tableAccountUrl: string | undefined;
   /** Every table's name starts with it (letters and digits). */
   readonly tablePrefix: string;
+  /**
+   * How long the poller's leader lease lasts (15-60 s, Azure's bounds): when its holder dies, another
+   * instance takes the poller and the fix sweeper over within about this long.
+   */
+  readonly leaseSeconds: number;
 }
 
 export interface RemediationConfig {
@@ -277,6 +282,7 @@ const EnvSchema = z.object({
   STATE_TABLE_ACCOUNT_URL: optionalText.pipe(z.url().optional()),
   // Table names: a letter, then letters and digits, 3-63 in all; the longest kind ('subscriptions') takes 13.
   STATE_TABLE_PREFIX: optionalText.pipe(z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}$/, 'must be a letter and then up to 40 letters or digits').optional()).transform((v) => v ?? 'backupdoctor'),
+  STATE_LEASE_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().int().min(15).max(60).optional()).transform((v) => v ?? 60),
   INCIDENT_COALESCE_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(0).max(600).optional()).transform((v) => v ?? 5),
 });
 
@@ -382,6 +388,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       blobConnectionString: e.STATE_BLOB_CONNECTION_STRING,
       tableAccountUrl: e.STATE_TABLE_ACCOUNT_URL ?? tableUrlOfBlobUrl(e.STATE_BLOB_ACCOUNT_URL),
       tablePrefix: e.STATE_TABLE_PREFIX,
+      leaseSeconds: e.STATE_LEASE_SECONDS,
     },
     remediation: {
       policyFile: e.FIX_POLICY_FILE,

@@ -41,6 +41,6 @@ export function createBlobState(config: Config, options: BlobStateOptions = {}):
     sessions: new BlobSessionStore(container),
     fixRequests: new BlobFixRequestStore(container),
     audit: new BlobAuditLog(container),
-    pollerLease: new BlobLease(container, { name: 'job-poller', ...options.lease, ...(options.logger ? { logger: options.logger } : {}) }),
+    pollerLease: new BlobLease(container, { name: 'job-poller', durationSeconds: config.state.leaseSeconds, ...options.lease, ...(options.logger ? { logger: options.logger } : {}) }),
   };
 }

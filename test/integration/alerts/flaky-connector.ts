@@ -104,7 +104,13 @@ export class FlakyConnector {
     const conversationId = decodeURIComponent(match[1] as string);
     const pathActivity = match[2] ? decodeURIComponent(match[2]) : undefined;
     const parked = this.holding.get(conversationId);
-    if (parked) await new Promise<void>((resolve) => parked.push(resolve));
+    if (parked) {
+      let senderGone = false;
+      res.once('close', () => (senderGone = true));
+      await new Promise<void>((resolve) => parked.push(resolve));
+      // The sender died (kill -9) while its call was held: no answer reached it, so the call never happened.
+      if (senderGone || res.destroyed) return;
+    }
     const index = this.failures.findIndex((f) => f.conversationId === undefined || f.conversationId === conversationId);
     if (index >= 0) {
       const failure = this.failures.splice(index, 1)[0]!;

@@ -174,10 +174,14 @@ test('with the default SQLite store the same export still works (GET /api/audit 
 
 describe('blob state settings', () => {
   test('STATE_STORE=blob needs an account URL or a connection string; the container name is checked; sqlite is the default', () => {
-    expect(parseConfig({ BOT_MODE: 'local' }).state).toEqual({ store: 'sqlite', blobAccountUrl: undefined, blobContainer: 'bot-state', blobConnectionString: undefined, tableAccountUrl: undefined, tablePrefix: 'backupdoctor' });
+    expect(parseConfig({ BOT_MODE: 'local' }).state).toEqual({ store: 'sqlite', blobAccountUrl: undefined, blobContainer: 'bot-state', blobConnectionString: undefined, tableAccountUrl: undefined, tablePrefix: 'backupdoctor', leaseSeconds: 60 });
     expect(() => parseConfig({ BOT_MODE: 'local', STATE_STORE: 'blob' })).toThrow(/STATE_BLOB_ACCOUNT_URL/);
     expect(() => parseConfig({ BOT_MODE: 'local', STATE_STORE: 'blob', STATE_BLOB_ACCOUNT_URL: 'https://acct.blob.core.windows.net/', STATE_BLOB_CONTAINER: 'Bad_Name' })).toThrow(/STATE_BLOB_CONTAINER/);
     expect(() => parseConfig({ BOT_MODE: 'local', STATE_STORE: 'cosmos' })).toThrow(/STATE_STORE/);
+    // A blob lease lasts 15 to 60 seconds: anything else is refused at start-up, not at the first acquire.
+    expect(parseConfig({ BOT_MODE: 'local', STATE_LEASE_SECONDS: '15' }).state.leaseSeconds).toBe(15);
+    expect(() => parseConfig({ BOT_MODE: 'local', STATE_LEASE_SECONDS: '10' })).toThrow(/STATE_LEASE_SECONDS/);
+    expect(() => parseConfig({ BOT_MODE: 'local', STATE_LEASE_SECONDS: '90' })).toThrow(/STATE_LEASE_SECONDS/);
     expect(parseConfig({ BOT_MODE: 'local', STATE_STORE: 'blob', STATE_BLOB_ACCOUNT_URL: 'https://acct.blob.core.windows.net/' }).state).toMatchObject({ store: 'blob', blobAccountUrl: 'https://acct.blob.core.windows.net/', blobContainer: 'bot-state' });
   });
 

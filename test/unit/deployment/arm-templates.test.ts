@@ -143,6 +143,18 @@ describe('ARM templates together', () => {
     expect((existingGroup.variables as Record<string, Json>)[/variables\('([^']+)'\)/.exec(roleId ?? '')?.[1] ?? '']).toBe('73c42c96-874c-492b-b04d-ab87d138a893');
   });
 
+  it('runs two instances by default, as the state is on the storage account, with requests spread over them', () => {
+    const site = existingGroup.resources.find((r) => r.type === 'Microsoft.Web/sites');
+    expect(JSON.stringify(site)).toContain('"name":"STATE_STORE","value":"blob"');
+    const plan = existingGroup.resources.find((r) => r.type === 'Microsoft.Web/serverfarms');
+    expect(plan?.['sku']).toMatchObject({ capacity: "[parameters('instanceCount')]" });
+    expect(existingGroup.parameters?.['instanceCount']).toMatchObject({ type: 'int', defaultValue: 2 });
+    // No ARR affinity cookie: a channel's or a webhook's requests may reach any instance.
+    expect(site?.properties?.['clientAffinityEnabled']).toBe(false);
+    // The new-resource-group template asks for the same count and passes it on.
+    expect(newGroup.parameters?.['instanceCount']).toEqual(existingGroup.parameters?.['instanceCount']);
+  });
+
   it('has parameter files that name only declared parameters and keep the secret in Key Vault', () => {
     for (const [file, template] of [
       ['deployUseExistResourceGroup/parameters-for-template-BotApp-with-rg.json', existingGroup],

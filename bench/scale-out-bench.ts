@@ -1,0 +1,150 @@
+import autocannon from 'autocannon';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FlakyConnector } from '../test/integration/alerts/flaky-connector';
+import { mentionMessage } from '../test/helpers/activities';
+import { type RunningAzurite, devAccount, devKey, startAzurite } from '../test/integration/storage/azurite';
+import { type BotProcess, postJson, startBotProcess } from '../test/integration/storage/bot-processes';
+import { type BenchFigure, type BenchSuite, percentile } from './bench-figure';
+
+/**
+ * Scale-out on Azure Storage, with bot processes as App Service runs them (src/main.ts, one port
+ * each) and Azurite as the storage account: alerts accepted per second by two instances against one
+ * instance on the same account, one instance on Azure Storage against one on SQLite, and the time
+ * from an alert's 202 on either instance to its card reaching the connector stub.
+ */
+const DURATION_S = 4;
+const CONNECTIONS = 16;
+const VAULTS = 64;
+const LATENCY_SAMPLES = 100;
+const SECRET = 'bench-scale-out-secret-0123456789';
+const GOAL_TWO_INSTANCES = 1.6;
+
+let counter = 0;
+/** A distinct alert per request over many vaults, so the grouping of one vault and code is not the whole measurement. */
+function alertBody(): string {
+  counter += 1;
+  return JSON.stringify({ vault: `bench-vault-${counter % VAULTS}`, vm: `vm-${counter % 300}`, errorCode: 'UserErrorGuestAgentStatusUnavailable', jobId: `scale-${process.pid}-${counter}`, condition: 'fired' });
+}
+
+/** Alerts accepted per second with the load split evenly over `urls` for the same duration and total connections. */
+async function acceptedPerSecond(urls: readonly string[]): Promise<{ rps: number; errors: number }> {
+  const results = await Promise.all(
+    urls.map((url) =>
+      autocannon({
+        url: `${url}/api/alerts`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-backup-doctor-key': SECRET },
+        connections: CONNECTIONS / urls.length,
+        duration: DURATION_S,
+        requests: [{ setupRequest: (req) => ({ ...req, body: alertBody() }) }],
+      }),
+    ),
+  );
+  return { rps: results.reduce((sum, r) => sum + r.requests.total / DURATION_S, 0), errors: results.reduce((sum, r) => sum + r.errors + r.non2xx, 0) };
+}
+
+function accountOf(blob: RunningAzurite, table: RunningAzurite): string {
+  const endpoint = (port: number) => `http://127.0.0.1:${port}/${devAccount}`;
+  return `DefaultEndpointsProtocol=http;AccountName=${devAccount};AccountKey=${devKey};BlobEndpoint=${endpoint(blob.port)};TableEndpoint=${endpoint(table.port)};`;
+}
+
+export const scaleOutBench: BenchSuite = async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'backup-doctor-scale-bench-'));
+  const [blob, table] = await Promise.all([startAzurite(30_000, 'blob'), startAzurite(30_000, 'table')]);
+  const connector = new FlakyConnector();
+  await connector.start();
+  let runs = 0;
+  const env = (store: 'blob' | 'sqlite', name: string, tables: string): Record<string, string> => ({
+    BOT_MODE: 'local',
+    LOG_LEVEL: 'info',
+    STATE_FILE: join(dir, `${name}.sqlite`),
+    ALERTS_SHARED_SECRET: SECRET,
+    POLL_INTERVAL_MINUTES: '0',
+    INCIDENT_COALESCE_SECONDS: '0',
+    ...(store === 'blob' ? { STATE_STORE: 'blob', STATE_BLOB_CONNECTION_STRING: accountOf(blob, table), STATE_BLOB_CONTAINER: `bench-${tables.toLowerCase()}`, STATE_TABLE_PREFIX: tables } : {}),
+  });
+  const started: BotProcess[] = [];
+  const start = async (store: 'blob' | 'sqlite', count: number): Promise<BotProcess[]> => {
+    runs += 1;
+    const tables = `bench${runs}`;
+    const bots = await Promise.all(Array.from({ length: count }, (_, i) => startBotProcess(`${store}-${runs}-${i}`, env(store, `${store}-${runs}-${i}`, tables))));
+    started.push(...bots);
+    return bots;
+  };
+  const stop = async (bots: readonly BotProcess[]) => Promise.all(bots.map((b) => b.stop()));
+  const figures: BenchFigure[] = [];
+  try {
+    // Each set-up on fresh tables and processes, measured after the same warm-up.
+    const measure = async (store: 'blob' | 'sqlite', count: number) => {
+      const bots = await start(store, count);
+      await acceptedPerSecond(bots.map((b) => b.url));
+      const result = await acceptedPerSecond(bots.map((b) => b.url));
+      await stop(bots);
+      return result;
+    };
+    const sqlite = await measure('sqlite', 1);
+    const one = await measure('blob', 1);
+    const two = await measure('blob', 2);
+    const twoRatio = two.rps / one.rps;
+    const storageRatio = one.rps / sqlite.rps;
+    figures.push(
+      {
+        name: `alerts accepted/s, two instances on Azure Storage (Azurite)${two.errors + one.errors > 0 ? `, ${two.errors + one.errors} errors` : ''}`,
+        unit: 'alerts/s',
+        value: Math.round(two.rps),
+        baseline: Math.round(one.rps),
+        ratio: Number(twoRatio.toFixed(3)),
+        goal: `ratio >= ${GOAL_TWO_INSTANCES} (one instance on the same storage)`,
+        met: twoRatio >= GOAL_TWO_INSTANCES && two.errors + one.errors === 0,
+      },
+      {
+        name: `alerts accepted/s, one instance on Azure Storage (Azurite)${sqlite.errors > 0 ? `, ${sqlite.errors} errors on SQLite` : ''}`,
+        unit: 'alerts/s',
+        value: Math.round(one.rps),
+        baseline: Math.round(sqlite.rps),
+        ratio: Number(storageRatio.toFixed(3)),
+        goal: 'reported (one instance on SQLite)',
+        met: sqlite.errors === 0 && one.errors === 0,
+      },
+    );
+
+    // Latency: one conversation per vault (Teams' per-conversation limits never queue a sample), subscribed on
+    // one instance, the alert sent to either.
+    const pair = await start('blob', 2);
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      const conversationId = `bench-conv-${i}`;
+      const subscribed = await postJson(`${(pair[i % 2] as BotProcess).url}/api/messages`, mentionMessage(`subscribe vault latency-vault-${i}`, { serviceUrl: connector.url, conversationId }));
+      if (subscribed.status !== 200) throw new Error(`subscribe answered ${subscribed.status}`);
+    }
+    await connector.waitFor(() => connector.calls.filter((c) => c.kind === 'reply').length >= LATENCY_SAMPLES, 30_000);
+    const samples: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      const conversationId = `bench-conv-${i}`;
+      const answer = await postJson(`${(pair[(i + 1) % 2] as BotProcess).url}/api/alerts`, { vault: `latency-vault-${i}`, vm: `vm-${i}`, errorCode: 'UserErrorGuestAgentStatusUnavailable', jobId: `latency-${process.pid}-${i}` }, { 'x-backup-doctor-key': SECRET });
+      const acceptedAt = Date.now();
+      if (answer.status !== 202) throw new Error(`alert answered ${answer.status}`);
+      await connector.waitFor(() => connector.of(conversationId, 'create').length === 1, 20_000);
+      samples.push((connector.of(conversationId, 'create')[0]?.at ?? acceptedAt) - acceptedAt);
+    }
+    samples.sort((x, y) => x - y);
+    const p99 = percentile(samples, 99);
+    figures.push({ name: 'alert accepted -> card posted, p99, two instances on Azure Storage (Azurite)', unit: 'ms', value: p99, baseline: null, ratio: null, goal: 'p99 < 2000 ms', met: p99 < 2000 });
+  } finally {
+    await Promise.all(started.map((b) => b.kill()));
+    await connector.stop();
+    await Promise.all([blob.stop(), table.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return figures;
+};
+
+if (require.main === module) {
+  scaleOutBench()
+    .then((figures) => console.table(figures))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+}
