@@ -68,7 +68,7 @@ async function sweepFleet(vms: number): Promise<FleetRun> {
     const graph = new ResourceGraphInventory(common);
     const sweep = new FleetSweep({
       azure: gateway,
-      inventory: listedInventory(() => graph.listProtectedVms([]), [], () => graph.listNicSecurityRules([])),
+      inventory: listedInventory(() => graph.listProtectedVms([]), [], () => graph.listFleetState([])),
       store: memoryStore(),
       clock: systemClock,
       ids: { next: () => randomUUID() },

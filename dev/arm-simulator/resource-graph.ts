@@ -25,7 +25,12 @@ export function resourceGraphQuery(state: SimulatorState, ctx: RequestContext, p
   // The simulator's NICs name their NSG directly; no subnet carries one.
   else if (query.includes("'microsoft.network/virtualnetworks'")) rows = [];
   else if (query.includes("'microsoft.network/networksecuritygroups'")) rows = nsgRows(state, inScope);
-  else throw new ArmError(400, 'BadRequest', 'The ARM simulator answers only the fleet sweep\'s Resource Graph queries (protected items, network interfaces, virtual networks, network security groups); it runs no other KQL.');
+  else if (query.includes("'microsoft.compute/restorepointcollections'")) {
+    rows = state.collections.filter((c) => inScope(c.subscriptionId)).map((c) => ({ id: c.id, location: c.location, sourceId: c.sourceVmId ?? '' }));
+  } else if (query.includes("'microsoft.authorization/locks'")) {
+    rows = state.locks.filter((l) => inScope(l.scope.split('/')[2] ?? '')).map((l) => ({ id: l.id, name: l.name, level: l.level, notes: l.notes ?? '' }));
+  }
+  else throw new ArmError(400, 'BadRequest', 'The ARM simulator answers only the fleet sweep\'s Resource Graph queries (protected items, network interfaces, virtual networks, network security groups, restore point collections, locks); it runs no other KQL.');
   rows.sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
   const top = typeof body.options?.$top === 'number' ? Math.min(1000, Math.max(1, body.options.$top)) : 1000;
   const size = Math.min(top, pageSize);

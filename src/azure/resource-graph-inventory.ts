@@ -1,7 +1,8 @@
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import type { TokenCredential } from '@azure/core-auth';
-import type { EffectiveSecurityRule, ProtectedVm, VaultRef } from '../core/azure-port';
-import { armIdSegment, parseContainerName, parseResourceId } from '../core/arm-id';
+import type { EffectiveSecurityRule, ProtectedVm, ResourceLock, VaultRef } from '../core/azure-port';
+import type { ListedRestorePointCollection } from '../core/sweep/fleet-read-port';
+import { armIdSegment, lockScope, parseContainerName, parseResourceId } from '../core/arm-id';
 import { toCodedError, type AzureOperation } from './azure-errors';
 import { ARM_ENDPOINT } from './sdk-azure-gateway';
 
@@ -60,6 +61,43 @@ export class ResourceGraphInventory {
       if (vm) vms.push(vm);
     });
     return vms;
+  }
+
+  /**
+   * What the sweep reads for the whole fleet besides its VMs: every NIC's NSG rules, every restore
+   * point collection and every lock, each from Resource Graph (six queries in all, paged), so a VM
+   * costs only its own reads (its instance view and its collection's count).
+   */
+  async listFleetState(subscriptionIds: readonly string[], options: { abortSignal?: AbortSignal } = {}): Promise<FleetState> {
+    const [nicRules, restorePointCollections, locks] = await Promise.all([
+      this.listNicSecurityRules(subscriptionIds, options),
+      this.listRestorePointCollections(subscriptionIds, options),
+      this.listLocks(subscriptionIds, options),
+    ]);
+    return { nicRules, restorePointCollections, locks };
+  }
+
+  /** Every restore point collection, as a subscription's list gives it (its source VM, no restore points). */
+  async listRestorePointCollections(subscriptionIds: readonly string[], options: { abortSignal?: AbortSignal } = {}): Promise<ListedRestorePointCollection[]> {
+    const op: AzureOperation = { name: 'listRestorePointCollectionsInventory', purpose: 'list the restore point collections with Azure Resource Graph', role: 'Reader', scope: { kind: 'subscription', subscriptionId: subscriptionIds[0] ?? '*' } };
+    const collections: ListedRestorePointCollection[] = [];
+    await this.forEachRow<CollectionRow>(restorePointCollectionsQuery, subscriptionIds, op, options, (row) => {
+      const parsed = row.id ? parseResourceId(row.id, 'restorePointCollections') : undefined;
+      if (!row.id || !parsed) return;
+      collections.push({ id: row.id, ...parsed, ...(row.location ? { location: row.location } : {}), ...(row.sourceId ? { sourceVmId: row.sourceId } : {}) });
+    });
+    return collections;
+  }
+
+  /** Every management lock (subscription, resource group or resource), with the scope it is defined at. */
+  async listLocks(subscriptionIds: readonly string[], options: { abortSignal?: AbortSignal } = {}): Promise<ResourceLock[]> {
+    const op: AzureOperation = { name: 'listLocksInventory', purpose: 'list the management locks with Azure Resource Graph', role: 'Reader', scope: { kind: 'subscription', subscriptionId: subscriptionIds[0] ?? '*' } };
+    const locks: ResourceLock[] = [];
+    await this.forEachRow<LockRow>(locksQuery, subscriptionIds, op, options, (row) => {
+      if (!row.id || !row.level) return;
+      locks.push({ id: row.id, name: row.name ?? row.id.split('/').pop() ?? '', level: row.level, ...(row.notes ? { notes: row.notes } : {}), scope: lockScope(row.id) });
+    });
+    return locks;
   }
 
   /**
@@ -124,6 +162,40 @@ export class ResourceGraphInventory {
       skipToken = page.skipToken;
     } while (skipToken);
   }
+}
+
+export const restorePointCollectionsQuery = [
+  'resources',
+  "| where type =~ 'microsoft.compute/restorepointcollections'",
+  '| project id, location, sourceId = tostring(properties.source.id)',
+  '| order by id asc',
+].join('\n');
+
+export const locksQuery = [
+  'resources',
+  "| where type =~ 'microsoft.authorization/locks'",
+  '| project id, name, level = tostring(properties.level), notes = tostring(properties.notes)',
+  '| order by id asc',
+].join('\n');
+
+/** The sweep's whole-fleet reads (see listFleetState). */
+export interface FleetState {
+  readonly nicRules: ReadonlyMap<string, readonly EffectiveSecurityRule[]>;
+  readonly restorePointCollections: readonly ListedRestorePointCollection[];
+  readonly locks: readonly ResourceLock[];
+}
+
+interface CollectionRow {
+  readonly id?: string;
+  readonly location?: string;
+  readonly sourceId?: string;
+}
+
+interface LockRow {
+  readonly id?: string;
+  readonly name?: string;
+  readonly level?: string;
+  readonly notes?: string;
 }
 
 export const nicsQuery = [

@@ -7,6 +7,10 @@ import { isRunning } from '../../core/checks/vm-state';
 export interface FleetReadsOptions {
   /** Every NIC's NSG rules, read for the whole fleet (Resource Graph): a running VM's rules come from here, not from a read. */
   readonly nicRules?: ReadonlyMap<string, readonly EffectiveSecurityRule[]>;
+  /** Every restore point collection of the fleet: used instead of listing each subscription's. */
+  readonly restorePointCollections?: readonly ListedRestorePointCollection[];
+  /** Every lock of the fleet: a resource group's are picked from here instead of being listed. */
+  readonly locks?: readonly ResourceLock[];
 }
 
 /**
@@ -16,7 +20,7 @@ export interface FleetReadsOptions {
  * its instance view named (the VM is not read twice). A VM whose collection has no source is
  * left to the port's own matching (by name and region), as before. Everything else goes through.
  */
-export function fleetReads(azure: AzurePort, fleet: FleetReadPort, options: FleetReadsOptions = {}): AzurePort {
+export function fleetReads(azure: AzurePort, fleet: FleetReadPort, shared: FleetReadsOptions = {}): AzurePort {
   const collections = new Map<string, Promise<ListedRestorePointCollection[]>>();
   const locks = new Map<string, Promise<ResourceLock[]>>();
   const statuses = new Map<string, Promise<VmStatus>>();
@@ -52,7 +56,7 @@ export function fleetReads(azure: AzurePort, fleet: FleetReadPort, options: Flee
       statuses.delete(vmKey(vm));
       // The network checks judge a VM that is not running without its rules: none are read.
       if (!isRunning(status)) return [];
-      const listed = status.networkInterfaceIds.map((id) => options.nicRules?.get(id.toLowerCase()));
+      const listed = status.networkInterfaceIds.map((id) => shared.nicRules?.get(id.toLowerCase()));
       // A NIC the listing did not have (created since, or out of its reach) is read as before.
       if (listed.every((rules) => rules !== undefined)) return listed.flat();
       return fleet.listNicEffectiveSecurityRules(status.networkInterfaceIds, callOptions);
@@ -63,15 +67,30 @@ export function fleetReads(azure: AzurePort, fleet: FleetReadPort, options: Flee
     getWorkloadContainer: (v, vm, o) => azure.getWorkloadContainer(v, vm, o),
     async listRestorePointCollections(vm: VmRef, options?: CallOptions): Promise<RestorePointCollection[]> {
       // Shared by every VM of the subscription, so no one VM's deadline cancels it.
-      const all = await memo(collections, vm.subscriptionId.toLowerCase(), () => fleet.listSubscriptionRestorePointCollections(vm.subscriptionId));
+      const all = await memo(collections, vm.subscriptionId.toLowerCase(), async () =>
+        shared.restorePointCollections ? shared.restorePointCollections.filter((c) => c.subscriptionId.toLowerCase() === vm.subscriptionId.toLowerCase()) : fleet.listSubscriptionRestorePointCollections(vm.subscriptionId),
+      );
       const matches = all.map((c) => ({ c, match: collectionMatch(c, { vm }) })).filter((m) => m.match !== undefined);
       // Tied by name only: the port weighs the region and other VMs of that name, which this list cannot.
       if (matches.some((m) => m.match === 'name-only')) return azure.listRestorePointCollections(vm, options);
       return Promise.all(matches.map(async ({ c }) => ({ ...c, matchedBy: 'source' as const, restorePointCount: await fleet.getRestorePointCount(c, options) })));
     },
     deleteRestorePointCollection: (c, o) => azure.deleteRestorePointCollection(c, o),
-    listResourceGroupLocks: (sub, rg) => memo(locks, `${sub}/${rg}`.toLowerCase(), () => azure.listResourceGroupLocks(sub, rg)),
+    listResourceGroupLocks: (sub, rg) => memo(locks, `${sub}/${rg}`.toLowerCase(), async () => (shared.locks ? locksListedAt(shared.locks, sub, rg) : azure.listResourceGroupLocks(sub, rg))),
     deleteResourceGroupLock: (sub, rg, n, o) => azure.deleteResourceGroupLock(sub, rg, n, o),
     createResourceGroupLock: (sub, rg, l, o) => azure.createResourceGroupLock(sub, rg, l, o),
   };
+}
+
+/**
+ * The locks a resource group's own list names: those on the group, inherited from its
+ * subscription, and those on resources inside it.
+ */
+function locksListedAt(all: readonly ResourceLock[], subscriptionId: string, resourceGroup: string): ResourceLock[] {
+  const subscription = `/subscriptions/${subscriptionId}`.toLowerCase();
+  const group = `${subscription}/resourcegroups/${resourceGroup}`.toLowerCase();
+  return all.filter((lock) => {
+    const scope = lock.scope.replace(/\/+$/, '').toLowerCase();
+    return scope === subscription || scope === group || scope.startsWith(`${group}/`);
+  });
 }

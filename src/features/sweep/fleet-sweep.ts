@@ -1,4 +1,4 @@
-import type { AzurePort, EffectiveSecurityRule, ProtectedVm, VaultRef, VmRef } from '../../core/azure-port';
+import type { AzurePort, ProtectedVm, VaultRef, VmRef } from '../../core/azure-port';
 import { runChecks } from '../../core/checks/run-checks';
 import { asCodedError } from '../../core/errors';
 import { azureErrorText } from '../../core/checks/run-checks';
@@ -8,15 +8,15 @@ import { type AtRiskVm, type FleetSweepResult, type SweepTrigger, type Unchecked
 import { sweepCheckIds } from '../../core/sweep/risk-causes';
 import type { SweepStore } from '../../core/sweep/sweep-store';
 import { isFleetReadPort } from '../../core/sweep/fleet-read-port';
-import { fleetReads } from './fleet-reads';
+import { type FleetReadsOptions, fleetReads } from './fleet-reads';
 import type { ReadBudget } from './read-budget';
 import type { Logger } from '../../logger';
 
 /** The protected VMs a sweep looks at, and the vaults that could not be listed. */
 export interface FleetInventory {
   readonly vms: readonly ProtectedVm[];
-  /** The NSG rules on each NIC (by lower-case id), when the inventory read them for the whole fleet. */
-  readonly nicRules?: ReadonlyMap<string, readonly EffectiveSecurityRule[]>;
+  /** What the inventory read for the whole fleet (Resource Graph): NSG rules by NIC, restore point collections, locks. */
+  readonly fleetState?: FleetReadsOptions;
   readonly unreadableVaults: readonly { readonly vault: string; readonly evidence: LocalizedText }[];
 }
 
@@ -40,7 +40,7 @@ export interface FleetSweepDeps {
 
 /** The reads of one sweep: shared across its VMs where the port offers the fleet's shared reads. */
 function sweepReads(azure: AzurePort, inventory: FleetInventory): AzurePort {
-  return isFleetReadPort(azure) ? fleetReads(azure, azure, inventory.nicRules ? { nicRules: inventory.nicRules } : {}) : azure;
+  return isFleetReadPort(azure) ? fleetReads(azure, azure, inventory.fleetState ?? {}) : azure;
 }
 
 /**
@@ -138,13 +138,13 @@ export function vaultInventory(azure: AzurePort, watched: readonly VaultRef[]): 
 /**
  * The inventory from one cross-subscription listing (Azure Resource Graph): every protected VM,
  * or only those of the watched vaults when WATCHED_VAULTS names some. A VM protected twice is swept
- * once. With `network`, the NSG rules of every NIC come from the same listing too.
+ * once. With `fleetState`, the NSG rules, collections and locks of the whole fleet come from it too.
  */
-export function listedInventory(list: () => Promise<readonly ProtectedVm[]>, watched: readonly VaultRef[], network?: () => Promise<ReadonlyMap<string, readonly EffectiveSecurityRule[]>>): InventorySource {
+export function listedInventory(list: () => Promise<readonly ProtectedVm[]>, watched: readonly VaultRef[], fleetState?: () => Promise<FleetReadsOptions>): InventorySource {
   const watchedKeys = new Set(watched.map((v) => `${v.subscriptionId}/${v.resourceGroup}/${v.name}`.toLowerCase()));
   return async () => {
     const seen = new Set<string>();
-    const [listed, nicRules] = await Promise.all([list(), network?.()]);
+    const [listed, state] = await Promise.all([list(), fleetState?.()]);
     const vms = listed.filter((item) => {
       const vault = `${item.vault.subscriptionId}/${item.vault.resourceGroup}/${item.vault.name}`.toLowerCase();
       if (watchedKeys.size > 0 && !watchedKeys.has(vault)) return false;
@@ -153,7 +153,7 @@ export function listedInventory(list: () => Promise<readonly ProtectedVm[]>, wat
       seen.add(key);
       return true;
     });
-    return { vms: vms.sort((a, b) => vmKey(a.vm).localeCompare(vmKey(b.vm))), unreadableVaults: [], ...(nicRules ? { nicRules } : {}) };
+    return { vms: vms.sort((a, b) => vmKey(a.vm).localeCompare(vmKey(b.vm))), unreadableVaults: [], ...(state ? { fleetState: state } : {}) };
   };
 }
 

@@ -112,10 +112,13 @@ describe('the app configured for Azure (AZURE_ENDPOINT) sweeps from Resource Gra
       const calls = await stub.waitFor((c) => c.some((x) => x.kind === 'update'), 20_000);
       expect(cardText(cardOf(calls.find((x) => x.kind === 'update')))).toMatch(/^7 of 9 VMs at risk$/m);
       const made = harness.sim.requests.slice(before);
-      // One query each for the protected items, the NICs, the subnets and the NSGs: the fleet's network is read once.
-      expect(made.filter((r) => r.method === 'POST' && /providers\/Microsoft\.ResourceGraph\/resources/i.test(r.path))).toHaveLength(4);
+      // One query each for the protected items, the NICs, the subnets, the NSGs, the restore point collections and the locks.
+      expect(made.filter((r) => r.method === 'POST' && /providers\/Microsoft\.ResourceGraph\/resources/i.test(r.path))).toHaveLength(6);
       expect(made.filter((r) => /backupProtectedItems/i.test(r.path))).toEqual([]);
       expect(made.filter((r) => /effectiveNetworkSecurityGroups/i.test(r.path))).toEqual([]);
+      // No list of a subscription's collections, no list of a resource group's locks: only each VM's own reads.
+      expect(made.filter((r) => /\/restorePointCollections$/i.test(r.path) || /\/locks$/i.test(r.path))).toEqual([]);
+      expect(cardText(cardOf(calls.find((x) => x.kind === 'update')))).toContain('rg-do-not-delete');
       expect(cardText(cardOf(calls.find((x) => x.kind === 'update')))).toContain('vm-web01');
     } finally {
       await bot.stop();
