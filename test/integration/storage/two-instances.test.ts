@@ -142,11 +142,10 @@ describe('two instances on one storage account', () => {
   });
 
   /**
-   * 400 alerts, not 2,000: over Azurite on the shared 2-CPU CI machine the two instances accept a few
-   * dozen alerts a second (each alert is several conditional table writes), so 2,000 would take most
-   * of the whole suite's time budget; the rate itself is measured by `npm run bench`.
+   * 2,000 alerts (about 20 s over Azurite on a 2-CPU machine). STORM_ALERTS makes it smaller where
+   * the storm's size is not the point: CI's second run, under Node 22, proves the runtime with 400.
    */
-  const STORM = 400;
+  const STORM = Number(process.env['STORM_ALERTS'] ?? 2000);
 
   test(`a storm of ${STORM} alerts split across both instances: one card per incident, updated in place, none posted twice`, async () => {
     const conversation = 'conv-storm';
