@@ -1,4 +1,5 @@
 import type { webApi } from '@slack/bolt';
+import type { Subscription } from '../../core/incidents/subscription';
 import type { IncidentSender } from '../../features/incidents/delivery-worker';
 import { renderIncidentMessage } from './blocks/incident-blocks';
 import { safeError } from './bolt-logger';
@@ -34,21 +35,32 @@ export function slackDeliveryRefusal(error: unknown): DeliveryRefusal {
  */
 export function slackIncidentSender(client: webApi.WebClient): IncidentSender {
   return {
-    async deliver(subscription, view, language, messageId) {
-      const channel = subscription.conversationReference['channel'];
-      if (typeof channel !== 'string') throw Object.assign(new Error('the subscription has no Slack channel'), { statusCode: 403 });
-      const message = renderIncidentMessage(view, language);
-      try {
-        if (messageId) {
-          await client.chat.update({ channel, ts: messageId, text: message.text, blocks: [...message.blocks] });
-          return messageId;
-        }
-        const posted = await client.chat.postMessage({ channel, text: message.text, blocks: [...message.blocks] });
-        if (typeof posted.ts !== 'string') throw Object.assign(new Error('Slack returned no ts for the new message'), { data: { error: 'no_ts' } });
-        return posted.ts;
-      } catch (error) {
-        throw slackDeliveryRefusal(error);
-      }
-    },
+    deliver: (subscription, view, language, messageId) => postOrUpdate(client, subscription, renderIncidentMessage(view, language), messageId),
   };
+}
+
+/**
+ * Posts a message into the subscription's channel (chat.postMessage), or replaces the one it
+ * posted before (chat.update with its ts); returns the message's ts. A refusal is thrown as a
+ * delivery refusal with an HTTP-like status, so the callers retry or give up alike.
+ */
+export async function postOrUpdate(
+  client: webApi.WebClient,
+  subscription: Pick<Subscription, 'conversationReference'>,
+  message: { readonly text: string; readonly blocks: readonly webApi.KnownBlock[] },
+  messageId: string | undefined,
+): Promise<string> {
+  const channel = subscription.conversationReference['channel'];
+  if (typeof channel !== 'string') throw Object.assign(new Error('the subscription has no Slack channel'), { statusCode: 403 });
+  try {
+    if (messageId) {
+      await client.chat.update({ channel, ts: messageId, text: message.text, blocks: [...message.blocks] });
+      return messageId;
+    }
+    const posted = await client.chat.postMessage({ channel, text: message.text, blocks: [...message.blocks] });
+    if (typeof posted.ts !== 'string') throw Object.assign(new Error('Slack returned no ts for the new message'), { data: { error: 'no_ts' } });
+    return posted.ts;
+  } catch (error) {
+    throw slackDeliveryRefusal(error);
+  }
 }
