@@ -134,6 +134,22 @@ export function cardOf(call: CapturedCall | undefined): any {
   return call?.activity?.attachments?.[0]?.content;
 }
 
+/** A card's Action.Execute: its title, verb and data. */
+export interface CardAction {
+  readonly title: string;
+  readonly verb: string;
+  readonly data: Record<string, unknown>;
+}
+
+/** Every Action.Execute in a card, body action sets and show-cards included (fallbacks skipped). */
+export function cardExecutes(node: unknown): CardAction[] {
+  if (Array.isArray(node)) return node.flatMap(cardExecutes);
+  if (node === null || typeof node !== 'object') return [];
+  const r = node as Record<string, unknown>;
+  const own = r['type'] === 'Action.Execute' ? [{ title: String(r['title']), verb: String(r['verb']), data: r['data'] as Record<string, unknown> }] : [];
+  return [...own, ...Object.entries(r).flatMap(([k, v]) => (k === 'fallback' ? [] : cardExecutes(v)))];
+}
+
 /** Every TextBlock text in a card, in order, joined by newlines (for readable assertions). */
 export function cardText(card: unknown): string {
   const texts: string[] = [];

@@ -1,4 +1,4 @@
-import { ConnectorStub, cardActions, cardOf, cardText, type CapturedCall } from '../../helpers/connector-stub';
+import { cardExecutes, ConnectorStub, cardActions, cardOf, cardText, type CapturedCall } from '../../helpers/connector-stub';
 import { executeInvoke, message, megan } from '../../helpers/activities';
 import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
 import { type Harness, startHarness } from '../azure/simulator-harness';
@@ -31,18 +31,9 @@ afterAll(async () => {
   state.cleanup();
 });
 
-/** Every Action.Execute in the card (body action sets and show-cards too), fallbacks skipped. */
-function executes(node: unknown): { title: string; verb: string; data: Record<string, unknown> }[] {
-  if (Array.isArray(node)) return node.flatMap(executes);
-  if (node === null || typeof node !== 'object') return [];
-  const r = node as Record<string, unknown>;
-  const own = r['type'] === 'Action.Execute' ? [{ title: String(r['title']), verb: String(r['verb']), data: r['data'] as Record<string, unknown> }] : [];
-  return [...own, ...Object.entries(r).flatMap(([k, v]) => (k === 'fallback' ? [] : executes(v)))];
-}
-
 function find(card: unknown, title: string | RegExp): { title: string; verb: string; data: Record<string, unknown> } {
-  const found = executes(card).find((a) => (typeof title === 'string' ? a.title === title : title.test(a.title)));
-  if (!found) throw new Error(`no "${String(title)}" on the card: ${executes(card).map((a) => a.title).join(', ')}`);
+  const found = cardExecutes(card).find((a) => (typeof title === 'string' ? a.title === title : title.test(a.title)));
+  if (!found) throw new Error(`no "${String(title)}" on the card: ${cardExecutes(card).map((a) => a.title).join(', ')}`);
   return found;
 }
 

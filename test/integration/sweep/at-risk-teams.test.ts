@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ConnectorStub, cardOf, cardText, type CapturedCall } from '../../helpers/connector-stub';
+import { cardExecutes, type CardAction, ConnectorStub, cardOf, cardText, type CapturedCall } from '../../helpers/connector-stub';
 import { executeInvoke, message } from '../../helpers/activities';
 import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
 import { type Harness, startHarness } from '../azure/simulator-harness';
@@ -33,20 +33,11 @@ afterAll(async () => {
   state.cleanup();
 });
 
-type Action = { title: string; verb: string; data: Record<string, unknown> };
-
-/** Every Action.Execute in the card, fallbacks skipped. */
-function executes(node: unknown): Action[] {
-  if (Array.isArray(node)) return node.flatMap(executes);
-  if (node === null || typeof node !== 'object') return [];
-  const r = node as Record<string, unknown>;
-  const own = r['type'] === 'Action.Execute' ? [{ title: String(r['title']), verb: String(r['verb']), data: r['data'] as Record<string, unknown> }] : [];
-  return [...own, ...Object.entries(r).flatMap(([k, v]) => (k === 'fallback' ? [] : executes(v)))];
-}
+type Action = CardAction;
 
 /** The buttons of one VM's row: the row's Troubleshoot and fixes, found through the row's own sweep index. */
 function rowActions(card: unknown, vm: string): Action[] {
-  const all = executes(card);
+  const all = cardExecutes(card);
   const text = cardText(card);
   const rows = text.split('\n').filter((line) => /^vm-[a-z0-9]+$/.test(line));
   const index = rows.indexOf(vm);
@@ -117,14 +108,14 @@ test('a fix button on a row opens the plan of the same approval flow, and Reques
   const plan = await press(fix, digest.createdId);
   const planCard = cardOf(plan.posted) ?? plan.answer;
   expect(cardText(planCard)).toContain('vm-sql01');
-  const request = executes(planCard).find((a) => a.title === 'Request this fix') as Action;
+  const request = cardExecutes(planCard).find((a) => a.title === 'Request this fix') as Action;
   expect(request).toBeDefined();
   const requested = await press(request, plan.posted?.createdId, false);
   expect(cardText(requested.answer)).toMatch(/Awaiting approval/);
   // One open fix per VM: the same button again is refused and names the open request.
   const again = await press(fix, digest.createdId);
   const againCard = cardOf(again.posted) ?? again.answer;
-  const second = executes(againCard).find((a) => a.title === 'Request this fix') as Action;
+  const second = cardExecutes(againCard).find((a) => a.title === 'Request this fix') as Action;
   const refused = await press(second, again.posted?.createdId, false);
   expect(cardText(refused.answer)).toMatch(/open|already/i);
 });
@@ -153,7 +144,7 @@ test('with the watched vault healthy, the digest says every VM is healthy', asyn
     const calls = await stub.waitFor((c) => c.slice(before).some((x) => x.kind === 'update'), 20_000);
     const digest = cardOf(calls.slice(before).find((x) => x.kind === 'update'));
     expect(cardText(digest)).toMatch(/^All [1-9]\d* VMs healthy$/m);
-    expect(executes(digest)).toEqual([]);
+    expect(cardExecutes(digest)).toEqual([]);
   } finally {
     await healthy.stop();
     own.cleanup();

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ConnectorStub, cardOf, cardText } from '../../helpers/connector-stub';
+import { cardExecutes, type CardAction, ConnectorStub, cardOf, cardText } from '../../helpers/connector-stub';
 import { executeInvoke, mentionMessage } from '../../helpers/activities';
 import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
 import { type Harness, startHarness } from '../azure/simulator-harness';
@@ -37,15 +37,7 @@ afterAll(async () => {
   state.cleanup();
 });
 
-type Action = { title: string; verb: string; data: Record<string, unknown> };
-
-function executes(node: unknown): Action[] {
-  if (Array.isArray(node)) return node.flatMap(executes);
-  if (node === null || typeof node !== 'object') return [];
-  const r = node as Record<string, unknown>;
-  const own = r['type'] === 'Action.Execute' ? [{ title: String(r['title']), verb: String(r['verb']), data: r['data'] as Record<string, unknown> }] : [];
-  return [...own, ...Object.entries(r).flatMap(([k, v]) => (k === 'fallback' ? [] : executes(v)))];
-}
+type Action = CardAction;
 
 async function press(action: Action, activityId: string | undefined): Promise<unknown> {
   const response = await bot.post(executeInvoke(action.verb, action.data, activityId, { serviceUrl, conversationId, conversationType: 'channel', from: operator }));
@@ -67,15 +59,15 @@ test('a fix approved from the digest, once its backup succeeds, shows the VM rec
   expect(cardText(cardOf(digest))).toContain('vm-sql01');
 
   // The fix button of vm-sql01's row: plan, request, approve (low risk: the requester may approve).
-  const actions = executes(cardOf(digest));
+  const actions = cardExecutes(cardOf(digest));
   const fix = actions.find((a) => a.title === '🔧 Restart the Windows guest agent') as Action;
   before = stub.calls.length;
   await press(fix, digestId);
   const plan = (await stub.waitFor((c) => c.slice(before).some((x) => x.kind !== 'update'), 10_000)).slice(before).find((x) => x.kind !== 'update');
   expect(cardText(cardOf(plan))).toContain('vm-sql01');
-  const requested = await press(executes(cardOf(plan)).find((a) => a.title === 'Request this fix') as Action, plan?.createdId);
+  const requested = await press(cardExecutes(cardOf(plan)).find((a) => a.title === 'Request this fix') as Action, plan?.createdId);
   before = stub.calls.length;
-  await press(executes(requested).find((a) => a.title === 'Approve') as Action, plan?.createdId);
+  await press(cardExecutes(requested).find((a) => a.title === 'Approve') as Action, plan?.createdId);
 
   // The digest message itself is updated once the verifying backup succeeded.
   const updates = await stub.waitFor((c) => c.slice(before).some((x) => x.kind === 'update' && x.activityId === digestId), 20_000);

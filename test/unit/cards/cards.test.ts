@@ -18,7 +18,7 @@ import {
 import { buildTroubleshootView } from '../../../src/core/views/troubleshoot-view';
 import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
 import { checkCard, maxCardBytes } from '../../helpers/card-validator';
-import { cardText } from '../../helpers/connector-stub';
+import { cardExecutes, cardText } from '../../helpers/connector-stub';
 
 const kb = loadKnowledgeBase();
 const languages: Language[] = ['en', 'pl'];
@@ -137,15 +137,6 @@ test('buttons other features add under a cause render as Action.Execute with fal
   expect(JSON.stringify(card).match(/"verb":"checks.run"/g)).toHaveLength(10);
 });
 
-/** Every Action.Execute in a card, body action sets and show-cards included (fallbacks skipped). */
-function executes(node: unknown): { title: string; verb: string; data: Record<string, unknown> }[] {
-  if (Array.isArray(node)) return node.flatMap(executes);
-  if (node === null || typeof node !== 'object') return [];
-  const r = node as Record<string, unknown>;
-  const own = r['type'] === 'Action.Execute' ? [{ title: String(r['title']), verb: String(r['verb']), data: r['data'] as Record<string, unknown> }] : [];
-  return [...own, ...Object.entries(r).flatMap(([k, v]) => (k === 'fallback' ? [] : executes(v)))];
-}
-
 function withChecks(session: TroubleshootSession, pattern: readonly CauseCheck['verdict'][], evidenceChars = 390): TroubleshootSession {
   const causes = Object.fromEntries(
     session.causeIds.map((id, i) => [
@@ -188,7 +179,7 @@ test('after Run checks the card names what was checked, counts the verdicts, sho
   expect(text).toContain('M'.repeat(200));
   // Only the current cause's evidence: cause 2's line is not on the card while cause 1 is shown.
   expect(text.match(/E e{40}/g)).toHaveLength(1);
-  const go = executes(card).find((a) => a.title === 'Go to likely cause (2)');
+  const go = cardExecutes(card).find((a) => a.title === 'Go to likely cause (2)');
   expect(go).toEqual({ title: 'Go to likely cause (2)', verb: 'troubleshoot.goto', data: { v: 1, sessionId: 'AbCdEfGh12345678', index: 1 } });
   // In Polish, too.
   const pl = cardText(renderCard('troubleshoot', buildTroubleshootView(kb, { ...session, language: 'pl' })));
@@ -202,10 +193,10 @@ test('without checks the cause list is unchanged, and a fixed card offers no jum
   const card = renderCard('troubleshoot', buildTroubleshootView(kb, session));
   expect(cardText(card)).toContain(`\n1. ${kb.cause(session.causeIds[0] as string)?.title.en} ◀ current`);
   expect(cardText(card)).not.toContain('Check results');
-  expect(executes(card).map((a) => a.title)).toContain('Open');
+  expect(cardExecutes(card).map((a) => a.title)).toContain('Open');
   const fixed = applyStep(withChecks(session, ['likely']), { kind: 'fixed' }, t0, 1);
   const fixedCard = renderCard('troubleshoot', buildTroubleshootView(kb, fixed));
-  expect(executes(fixedCard).map((a) => a.verb)).toEqual(['troubleshoot.previous']);
+  expect(cardExecutes(fixedCard).map((a) => a.verb)).toEqual(['troubleshoot.previous']);
 });
 
 test('a cause the operator marked "Still failing" reads as tried when the checks also judged it', () => {
