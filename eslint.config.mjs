@@ -46,6 +46,7 @@ export default tseslint.config(
             { target: './src/features', from: ['./src/channels', './src/server', './src/storage', './src/azure', './src/alerts', './src/remediation', './src/app.ts', './src/app-parts.ts', './src/main.ts'], message: 'features are channel-neutral use cases: core and ports only.' },
             { target: './src/channels/teams', from: './src/channels/slack', message: 'a channel never imports another channel.' },
             { target: './src/channels/slack', from: './src/channels/teams', message: 'a channel never imports another channel.' },
+            { target: ['./src/server', './src/storage', './src/azure', './src/alerts', './src/remediation'], from: './src/channels', message: 'only the channels and src/app.ts know a channel: the rest reaches one through ports the app wires.' },
           ],
         },
       ],

@@ -2,6 +2,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext
 import { DeadlineBotFrameworkAuthentication } from './channels/teams/connector-deadline';
 import { randomBytes } from 'node:crypto';
 import { TeamsBot } from './channels/teams/teams-bot';
+import { unanswerableActivity } from './channels/teams/activity-shape';
 import { type AlertsModule, type AlertsOptions, createAlertsModule } from './alerts/alerts-module';
 import { preloadCardTemplates } from './channels/teams/card-renderer';
 import type { Config } from './config';
@@ -63,6 +64,8 @@ export interface App {
   readonly troubleshoot: TroubleshootService;
   readonly adapter: CloudAdapter;
   readonly bot: TeamsBot;
+  /** What makes an activity unanswerable before the bot runs (the Teams channel's rule); /api/messages answers it with a 400 naming the field. */
+  readonly activityProblem: (body: unknown) => { readonly field: string; readonly reason: string } | undefined;
   /** Extra HTTP routes (alerts, metrics...), added to the server by createServer. */
   readonly routes: RouteRegistrar[];
   /** POST /api/alerts, /readyz, /metrics, incident delivery, the job poller. */
@@ -263,6 +266,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     troubleshoot,
     adapter,
     bot,
+    activityProblem: unanswerableActivity,
     routes: [(server) => alerts.registerRoutes(server), ...(remediation ? [(server: Parameters<RemediationModule['registerRoutes']>[0]) => remediation.registerRoutes(server)] : []), ...(slack ? [(server: Parameters<SlackChannel['registerRoutes']>[0]) => slack.registerRoutes(server)] : [])],
     alerts,
     remediation,

@@ -1,6 +1,5 @@
 import restify from 'restify';
 import type { App } from '../app';
-import { activityShapeProblem } from '../channels/teams/activity-shape';
 import { jsonBody, refuseUnsafeBodies } from './request-body';
 
 /** Adds routes owned by another feature (alerts, Slack, metrics) to the server. */
@@ -29,7 +28,7 @@ export function createServer(app: App, options: ServerOptions = {}): restify.Ser
   server.post('/api/messages', jsonBody(limits), async (req: restify.Request, res: restify.Response) => {
     // botbuilder answers an activity without a usable type or serviceUrl with a 500, and one without a sender or a
     // conversation gets no answer at all: the sender's mistake, so a 400 naming the field.
-    const problem = unanswerableActivity(req.body);
+    const problem = app.activityProblem(req.body);
     if (problem) {
       app.logger.warn({ path: req.path(), field: problem.field }, 'activity refused: malformed');
       res.send(400, { error: 'malformed_activity', field: problem.field, reason: problem.reason });
@@ -50,20 +49,6 @@ export function createServer(app: App, options: ServerOptions = {}): restify.Ser
     callback();
   });
   return server;
-}
-
-/**
- * What makes an activity unanswerable before the bot runs: no type, no sender or conversation to
- * answer (the Teams handler would only log it), or a serviceUrl that is no string (botbuilder builds
- * its connector from it and throws). Other wrong fields reach the bot, which answers with the field.
- */
-function unanswerableActivity(body: unknown): { field: string; reason: string } | undefined {
-  const type = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as { type?: unknown }).type : undefined;
-  if (typeof type !== 'string' || type.trim() === '') return { field: 'type', reason: 'must be a non-empty string (the activity type)' };
-  const serviceUrl = (body as { serviceUrl?: unknown }).serviceUrl;
-  if (serviceUrl !== undefined && serviceUrl !== null && typeof serviceUrl !== 'string') return { field: 'serviceUrl', reason: 'must be a string (the channel\'s URL to answer on)' };
-  const shape = activityShapeProblem(body);
-  return shape?.handling === 'ignore' ? { field: shape.field, reason: shape.reason } : undefined;
 }
 
 export interface RunningServer {
