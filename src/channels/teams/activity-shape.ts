@@ -76,6 +76,9 @@ export function unanswerableActivity(body: unknown): { field: string; reason: st
   if (typeof type !== 'string' || type.trim() === '') return { field: 'type', reason: 'must be a non-empty string (the activity type)' };
   const serviceUrl = (body as { serviceUrl?: unknown }).serviceUrl;
   if (serviceUrl !== undefined && serviceUrl !== null && typeof serviceUrl !== 'string') return { field: 'serviceUrl', reason: 'must be a string (the channel\'s URL to answer on)' };
-  const shape = activityShapeProblem(body);
-  return shape?.handling === 'ignore' ? { field: shape.field, reason: shape.reason } : undefined;
+  // Only the part that decides 'ignore': the bot checks the rest once it runs.
+  const base = addressable.safeParse(body);
+  if (base.success) return undefined;
+  const { field, reason } = firstIssue(base.error, 'ignore');
+  return { field, reason };
 }

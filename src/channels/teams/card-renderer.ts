@@ -75,28 +75,84 @@ export function preloadCardTemplates(): void {
 /**
  * Expands a template with its view model. The view is bound as data: text from users and
  * from Azure is never parsed as a template expression (a `${x}` in it stays literal).
+ *
+ * The card that comes back is frozen: it may be shared between turns, and its size is known
+ * (see cardByteSize). fitCard and anything else that wants to change a card works on a copy.
  */
 export function renderCard<K extends CardTemplateName>(name: K, view: CardTemplates[K]): AdaptiveCardJson {
-  const data = withChannelButtons(view);
   // Template expansion is the costliest part of a turn, and most cards differ only by the
   // session's opaque id: expand once per distinct view with the id swapped for a placeholder,
-  // then put the id back into a copy of the cached card.
+  // then copy only the branches of the cached card that hold the id, sharing the rest.
   const sessionId = (view as { sessionId?: unknown }).sessionId;
-  if (typeof sessionId !== 'string' || sessionId.length < 8) return expandCard(template(name), data);
-  const key = `${name}\u0000${JSON.stringify(data).split(sessionId).join(sessionPlaceholder)}`;
+  const id = typeof sessionId === 'string' && sessionId.length >= 8 ? sessionId : undefined;
+  const viewJson = JSON.stringify(view);
+  const key = `${name}\u0000${id === undefined ? viewJson : viewJson.split(id).join(sessionPlaceholder)}`;
   let cached = expandedCards.get(key);
   if (cached === undefined) {
-    cached = JSON.stringify(expandCard(template(name), JSON.parse(key.slice(name.length + 1)) as unknown));
+    // Expanded from the JSON form for every view alike, so a cached card never depends on more than the key.
+    cached = prepareExpanded(expandCard(template(name), withChannelButtons(JSON.parse(key.slice(name.length + 1)) as unknown)));
     if (expandedCards.size >= maxExpandedCards) expandedCards.delete(expandedCards.keys().next().value as string);
     expandedCards.set(key, cached);
   }
-  return JSON.parse(cached.split(sessionPlaceholder).join(sessionId)) as AdaptiveCardJson;
+  if (id === undefined || cached.placeholders === 0) return cached.card;
+  const card = withSessionId(cached.card, id, cached.holders) as AdaptiveCardJson;
+  knownByteSizes.set(card, cached.bytes + cached.placeholders * (Buffer.byteLength(id, 'utf8') - placeholderBytes));
+  return card;
 }
 
 /** Cannot occur in a session id (base64url) nor, in practice, in catalogue or Azure text. */
 const sessionPlaceholder = '\u2063session\u2063';
+const placeholderBytes = Buffer.byteLength(sessionPlaceholder, 'utf8');
 const maxExpandedCards = 500;
-const expandedCards = new Map<string, string>();
+
+interface ExpandedCard {
+  /** Deep-frozen; with the session id as the placeholder. */
+  readonly card: AdaptiveCardJson;
+  readonly bytes: number;
+  /** How often the placeholder occurs in the card's JSON. */
+  readonly placeholders: number;
+  /** The objects and arrays with the placeholder somewhere below them: the only ones copied per session. */
+  readonly holders: ReadonlySet<object>;
+}
+
+const expandedCards = new Map<string, ExpandedCard>();
+/** Sizes of frozen cards, so fitting and sending do not serialise a card again just to measure it. */
+const knownByteSizes = new WeakMap<object, number>();
+
+function prepareExpanded(card: AdaptiveCardJson): ExpandedCard {
+  const json = JSON.stringify(card);
+  const holders = new Set<object>();
+  markHolders(card, holders);
+  deepFreeze(card);
+  const bytes = Buffer.byteLength(json, 'utf8');
+  const placeholders = json.split(sessionPlaceholder).length - 1;
+  if (placeholders === 0) knownByteSizes.set(card, bytes);
+  return { card, bytes, placeholders, holders };
+}
+
+function markHolders(node: unknown, holders: Set<object>): boolean {
+  if (typeof node === 'string') return node.includes(sessionPlaceholder);
+  if (node === null || typeof node !== 'object') return false;
+  let holds = false;
+  for (const child of Array.isArray(node) ? node : Object.values(node)) if (markHolders(child, holders)) holds = true;
+  if (holds) holders.add(node);
+  return holds;
+}
+
+function deepFreeze(node: unknown): void {
+  if (node === null || typeof node !== 'object' || Object.isFrozen(node)) return;
+  Object.freeze(node);
+  for (const child of Array.isArray(node) ? node : Object.values(node)) deepFreeze(child);
+}
+
+function withSessionId(node: unknown, id: string, holders: ReadonlySet<object>): unknown {
+  if (typeof node === 'string') return node.includes(sessionPlaceholder) ? node.split(sessionPlaceholder).join(id) : node;
+  if (node === null || typeof node !== 'object' || !holders.has(node)) return node;
+  if (Array.isArray(node)) return Object.freeze(node.map((child: unknown) => withSessionId(child, id, holders)));
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(node)) out[key] = withSessionId(child, id, holders);
+  return Object.freeze(out);
+}
 
 export interface TeamsButton extends Omit<CardButton, 'style'> {
   readonly style: 'default' | 'positive' | 'destructive';
@@ -120,5 +176,5 @@ function withChannelButtons(value: unknown): unknown {
 }
 
 export function cardByteSize(card: AdaptiveCardJson): number {
-  return Buffer.byteLength(JSON.stringify(card), 'utf8');
+  return knownByteSizes.get(card) ?? Buffer.byteLength(JSON.stringify(card), 'utf8');
 }

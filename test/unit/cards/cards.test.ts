@@ -1,4 +1,4 @@
-import { renderCard, type AdaptiveCardJson } from '../../../src/channels/teams/card-renderer';
+import { cardByteSize, renderCard, type AdaptiveCardJson } from '../../../src/channels/teams/card-renderer';
 import type { Language } from '../../../src/core/knowledge/schema';
 import { applyChecks, applyStep, newSession, type CauseCheck, type TroubleshootSession } from '../../../src/core/troubleshoot/session';
 import { parseResourceQuestion } from '../../../src/core/questions';
@@ -240,10 +240,23 @@ describe('rendered cards are reused across sessions safely', () => {
     expect(JSON.stringify(cardB).split(second.id).join(first.id)).toBe(JSON.stringify(cardA));
   });
 
-  it('hands out copies: changing one rendered card does not change the next', () => {
+  it('hands out frozen cards: changing a shared card throws instead of changing the next one', () => {
     const session = sessionFor('BackUpOperationFailed', 'pl');
     const card = renderCard('troubleshoot', buildTroubleshootView(kb, session)) as unknown as { body: unknown[] };
-    card.body.length = 0;
+    expect(() => {
+      card.body.length = 0;
+    }).toThrow(TypeError);
     expect((renderCard('troubleshoot', buildTroubleshootView(kb, session)) as unknown as { body: unknown[] }).body.length).toBeGreaterThan(0);
+  });
+
+  it('knows each card\'s size without serialising it again, and the size is the real one', () => {
+    const first = sessionFor('BackUpOperationFailed', 'en');
+    const longerId = { ...first, id: `${first.id}${'x'.repeat(37)}` };
+    for (const session of [first, longerId]) {
+      const card = renderCard('troubleshoot', buildTroubleshootView(kb, session));
+      expect(cardByteSize(card)).toBe(Buffer.byteLength(JSON.stringify(card), 'utf8'));
+    }
+    const help = renderCard('help', buildHelpView('pl'));
+    expect(cardByteSize(help)).toBe(Buffer.byteLength(JSON.stringify(help), 'utf8'));
   });
 });
