@@ -25,6 +25,20 @@ const slackApi = new FakeSlackApi();
 let rig: FixRig;
 let port = 0;
 
+/**
+ * Most scenarios wait out a bound. They all start together once the server is up (so the file
+ * waits about one bound, not one per scenario), and each test awaits its own.
+ */
+const scenarios: { name: string; run: () => Promise<void>; result?: Promise<void> }[] = [];
+function scenario(name: string, run: () => Promise<void>): void {
+  const entry: { name: string; run: () => Promise<void>; result?: Promise<void> } = { name, run };
+  scenarios.push(entry);
+  it(name, async () => {
+    if (entry.result === undefined) throw new Error('the scenario was not started (the server did not start)');
+    await entry.result;
+  });
+}
+
 beforeAll(async () => {
   const apiUrl = await slackApi.start();
   rig = await startFixRig({
@@ -38,6 +52,11 @@ beforeAll(async () => {
     REQUEST_HEADERS_TIMEOUT_SECONDS: String(headersTimeoutSeconds),
   });
   port = rig.bot.running.port;
+  for (const entry of scenarios) {
+    entry.result = entry.run();
+    // Reported by its own test; not an unhandled rejection meanwhile.
+    entry.result.catch(() => undefined);
+  }
 });
 afterAll(async () => {
   await rig.stop();
@@ -107,7 +126,7 @@ async function onEveryRoute<R extends { readonly path: string }>(routes: readonl
   expect(failures).toEqual([]);
 }
 
-it('a body trickled a byte at a time, slower than the body timeout: 408 naming the bound, and the connection closed, on every route', async () => {
+scenario('a body trickled a byte at a time, slower than the body timeout: 408 naming the bound, and the connection closed, on every route', async () => {
   await onEveryRoute(bodyRoutes, async (route) => {
     const { client, body } = await startPost(route);
     const trickling = client.trickle(body, trickleGapMs);
@@ -117,7 +136,7 @@ it('a body trickled a byte at a time, slower than the body timeout: 408 naming t
   });
 });
 
-it('while slow senders hold their sockets, every route serves everyone else', async () => {
+scenario('while slow senders hold their sockets, every route serves everyone else', async () => {
   const slow = await Promise.all(bodyRoutes.map((route) => startPost(route)));
   const trickling = slow.map(({ client, body }) => client.trickle(body, trickleGapMs));
   await expectServing();
@@ -125,7 +144,7 @@ it('while slow senders hold their sockets, every route serves everyone else', as
   await Promise.all(trickling);
 });
 
-it('a client that sends its headers and then nothing: 408 naming the bound, and the connection closed', async () => {
+scenario('a client that sends its headers and then nothing: 408 naming the bound, and the connection closed', async () => {
   await onEveryRoute(bodyRoutes, async (route) => {
     const { client } = await startPost(route);
     expectBodyTimeout(await client.closed(heldAfterMs));
@@ -133,7 +152,7 @@ it('a client that sends its headers and then nothing: 408 naming the bound, and 
 });
 
 describe('GET /api/audit, which takes no body', () => {
-  it('refuses a declared body it is never sent: 400 at once, saying so, and the connection closed', async () => {
+  scenario('refuses a declared body it is never sent: 400 at once, saying so, and the connection closed', async () => {
     for (const declared of [{ 'content-length': '1000' }, { 'transfer-encoding': 'chunked' }] as Record<string, string>[]) {
       const client = await openRaw(port);
       client.write(head('GET', '/api/audit', { authorization: `Bearer ${auditKey}`, ...declared }));
@@ -144,7 +163,7 @@ describe('GET /api/audit, which takes no body', () => {
     }
   });
 
-  it('refuses a trickled body without waiting for it', async () => {
+  scenario('refuses a trickled body without waiting for it', async () => {
     const client = await openRaw(port);
     client.write(head('GET', '/api/audit', { authorization: `Bearer ${auditKey}`, 'content-length': '200' }));
     const trickling = client.trickle('x'.repeat(200), trickleGapMs);
@@ -154,7 +173,7 @@ describe('GET /api/audit, which takes no body', () => {
   });
 });
 
-it('headers that never end, or a connection that sends nothing: 408 naming the headers bound on every route, and the connection closed', async () => {
+scenario('headers that never end, or a connection that sends nothing: 408 naming the headers bound on every route, and the connection closed', async () => {
   const routes = [...bodyRoutes.map((r) => ({ path: r.path, method: 'POST' })), { path: '/api/audit', method: 'GET' }, { path: '(nothing sent)', method: '' }];
   await onEveryRoute(routes, async ({ path, method }) => {
     const client = await openRaw(port);
@@ -179,7 +198,7 @@ describe('slow but within the bounds', () => {
     }
   }
 
-  it('a body sent in pieces is handled as usual on every route', async () => {
+  scenario('a body sent in pieces is handled as usual on every route', async () => {
     await onEveryRoute(bodyRoutes, async (route) => {
       const { client, body } = await startPost(route, { connection: 'close' });
       await inPieces(client, body);
@@ -189,7 +208,7 @@ describe('slow but within the bounds', () => {
     });
   });
 
-  it('/api/audit: headers sent in pieces are answered', async () => {
+  scenario('/api/audit: headers sent in pieces are answered', async () => {
     const client = await openRaw(port);
     await inPieces(client, head('GET', '/api/audit', { authorization: `Bearer ${auditKey}`, connection: 'close' }));
     expect((await client.closed(heldAfterMs)).status).toBe(200);
