@@ -35,11 +35,13 @@ export function boundSlowClients(server: restify.Server, limits: { readonly head
   Object.assign(http, { connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.floor(limits.headersTimeoutMs / 2))) });
   // The response a keep-alive socket is writing now, if any: a refusal must not cut into it.
   const answering = new WeakMap<Socket, ServerResponse>();
-  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  // First, so the answer is watched even when a route answers at once.
+  http.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     answering.set(req.socket, res);
     res.once('close', () => {
       if (answering.get(req.socket) === res) answering.delete(req.socket);
     });
+    closeWhenAnsweredEarly(req, res);
   });
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     // Part of a response already went out (or the peer is gone): nothing more can be said.
@@ -53,4 +55,17 @@ export function boundSlowClients(server: restify.Server, limits: { readonly head
     // Closed once written, as Node does: a client that never reads or closes keeps no socket.
     socket.end(`HTTP/1.1 ${status} ${statusText}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`, () => socket.destroy());
   });
+}
+
+/**
+ * An answer written before the request's body has all arrived (401 before the body is read, 404,
+ * 415) closes the connection. Kept alive, Node would read and drop the rest of the body for as
+ * long as the sender trickles it, up to its own request timeout of 5 minutes.
+ */
+function closeWhenAnsweredEarly(req: IncomingMessage, res: ServerResponse): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function writeHeadClosingEarly(this: ServerResponse, ...args: Parameters<typeof writeHead>) {
+    if (!req.complete && !this.headersSent) this.setHeader('Connection', 'close');
+    return writeHead.apply(this, args);
+  } as typeof writeHead;
 }

@@ -13,7 +13,8 @@ import { hostileText } from '../../unit/properties/arbitraries';
  * SQLite, fixes against the ARM simulator): malformed JSON, wrong types in every field, deep
  * nesting, 10 MB and chunked bodies, compressed bodies, wrong content types, control characters
  * and injection in names. Each gets a 4xx that names what is wrong (never a 5xx), and the process
- * keeps serving every route. Memory under sustained load is the soak's to measure, not this test's.
+ * keeps serving every route. Slow and silent senders are in slow-clients.test.ts; that memory returns
+ * to its level after this kind of fuzz, in fuzz-memory.test.ts; memory under sustained load is the soak's.
  */
 const auditKey = 'fuzz-audit-key-0123456789';
 const slackApi = new FakeSlackApi();

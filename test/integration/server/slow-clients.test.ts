@@ -151,6 +151,24 @@ scenario('a client that sends its headers and then nothing: 408 naming the bound
   });
 });
 
+scenario('an answer sent before a trickled body has arrived (no credentials, a wrong content type, no such path) closes the connection', async () => {
+  const early = [
+    { path: '/api/alerts', headers: json, status: 401 },
+    { path: '/api/messages', headers: { 'content-type': 'text/plain' }, status: 415 },
+    { path: '/api/slack/events', headers: { 'content-type': 'text/plain' }, status: 415 },
+    { path: '/api/nowhere', headers: json, status: 404 },
+  ];
+  await onEveryRoute(early, async ({ path, headers, status }) => {
+    const client = await openRaw(port);
+    client.write(head('POST', path, { ...headers, 'content-length': 400 }));
+    const trickling = client.trickle('x'.repeat(400), trickleGapMs);
+    const answer = await client.closed(heldAfterMs);
+    await trickling;
+    expect(answer.status).toBe(status);
+    expect(answer.headers['connection']).toBe('close');
+  });
+});
+
 describe('GET /api/audit, which takes no body', () => {
   scenario('refuses a declared body it is never sent: 400 at once, saying so, and the connection closed', async () => {
     for (const declared of [{ 'content-length': '1000' }, { 'transfer-encoding': 'chunked' }] as Record<string, string>[]) {
