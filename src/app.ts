@@ -231,7 +231,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const slack =
     config.slack.enabled && config.slack.signingSecret && config.slack.botToken
       ? createSlackChannel(
-          { signingSecret: config.slack.signingSecret, botToken: config.slack.botToken, callTimeoutMs: config.chatTimeoutSeconds * 1000, ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}) },
+          { signingSecret: config.slack.signingSecret, botToken: config.slack.botToken, callTimeoutMs: config.chatTimeoutSeconds * 1000, bodyTimeoutMs: config.http.bodyTimeoutSeconds * 1000, ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}) },
           {
             knowledge,
             identifier,

@@ -120,6 +120,19 @@ export interface Config {
   readonly chatTimeoutSeconds: number;
   /** SWEEP_SCHEDULE: the UTC times of day of the scheduled fleet sweep; undefined: no scheduled sweep. */
   readonly sweepSchedule: SweepSchedule | undefined;
+  readonly http: HttpLimitsConfig;
+}
+
+/**
+ * How long a client may take to send its request, so a slow or silent sender holds one socket
+ * for a bounded time and never a handler: every route that reads a body answers 408 after the
+ * body timeout, and the server answers 408 to headers that never finish.
+ */
+export interface HttpLimitsConfig {
+  /** From the route starting to read the body to its last byte (REQUEST_BODY_TIMEOUT_SECONDS, default 10). */
+  readonly bodyTimeoutSeconds: number;
+  /** From the connection's first byte to the end of the headers (REQUEST_HEADERS_TIMEOUT_SECONDS, default 60, Node's own). */
+  readonly headersTimeoutSeconds: number;
 }
 
 /** Slack through @slack/bolt on the same server (POST /api/slack/events); off unless both secrets are set. */
@@ -283,6 +296,8 @@ const EnvSchema = z.object({
   // Table names: a letter, then letters and digits, 3-63 in all; the longest kind ('subscriptions') takes 13.
   STATE_TABLE_PREFIX: optionalText.pipe(z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}$/, 'must be a letter and then up to 40 letters or digits').optional()).transform((v) => v ?? 'backupdoctor'),
   STATE_LEASE_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().int().min(15).max(60).optional()).transform((v) => v ?? 60),
+  REQUEST_BODY_TIMEOUT_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(0.05).max(300).optional()).transform((v) => v ?? 10),
+  REQUEST_HEADERS_TIMEOUT_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(0.05).max(300).optional()).transform((v) => v ?? 60),
   INCIDENT_COALESCE_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().min(0).max(600).optional()).transform((v) => v ?? 5),
 });
 
@@ -399,6 +414,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       heartbeatSeconds: e.FIX_HEARTBEAT_SECONDS,
     },
     chatTimeoutSeconds: e.CHAT_TIMEOUT_SECONDS,
+    http: { bodyTimeoutSeconds: e.REQUEST_BODY_TIMEOUT_SECONDS, headersTimeoutSeconds: e.REQUEST_HEADERS_TIMEOUT_SECONDS },
     slack: {
       enabled: e.SLACK_SIGNING_SECRET !== undefined && e.SLACK_BOT_TOKEN !== undefined,
       signingSecret: e.SLACK_SIGNING_SECRET,

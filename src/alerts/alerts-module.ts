@@ -219,7 +219,7 @@ export function createAlertsModule(app: AppParts, options: AlertsOptions): Alert
     sqlite,
     identifier,
     registerRoutes(server) {
-      registerAlertRoute(server, { intake, logSearch: new LogSearchReader({ intake, logs: options.logs, logger: app.logger }), auth, maxBodyBytes: settings.maxBodyBytes, clock, logger: app.logger, metrics, alertTimes });
+      registerAlertRoute(server, { intake, logSearch: new LogSearchReader({ intake, logs: options.logs, logger: app.logger }), auth, maxBodyBytes: settings.maxBodyBytes, bodyTimeoutMs: app.config.http.bodyTimeoutSeconds * 1000, clock, logger: app.logger, metrics, alertTimes });
       registerHealthRoutes(server, { metrics, readiness });
     },
     readiness,

@@ -10,6 +10,7 @@ import { redactAuditEvent, type AuditEvent } from '../core/remediation/audit';
  *   ?since=<ISO 8601>  only entries at or after that time
  *   ?vm=<name>         only entries about that VM (case-insensitive)
  *
+ * A request with a body is refused with 400 without waiting for it.
  * Lines are streamed as they are read (a large log is never held in memory), and every
  * text is passed through the secret mask once more on the way out. A slow reader only
  * pauses the source between pages (nothing is held open on the store: alert intake, the
@@ -61,6 +62,13 @@ export function registerAuditRoute(server: restify.Server, deps: AuditRouteDeps)
       res.send(404, { error: { code: 'NotFound', message: 'The audit export is not enabled (set AUDIT_API_KEY).' } });
       return next(false);
     }
+    if (hasBody(req)) {
+      // Not read, and not waited for (a slow sender would hold the socket): refused at once, and the connection closed.
+      req.resume();
+      res.header('Connection', 'close');
+      res.send(400, { error: { code: 'BadRequest', message: 'GET /api/audit takes no request body: send the filters as query parameters (since, vm).' } });
+      return next(false);
+    }
     if (!isAuthorized(req.header('authorization'), deps.apiKey)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="audit"');
       res.send(401, { error: { code: 'Unauthorized', message: 'A valid bearer token is required: send "Authorization: Bearer <AUDIT_API_KEY>".' } });
@@ -74,6 +82,12 @@ export function registerAuditRoute(server: restify.Server, deps: AuditRouteDeps)
     // A callback-style handler (restify refuses async ones that take `next`), finishing when the stream ends.
     void stream(res, deps.entries(query.since), query.vm?.toLowerCase()).finally(() => next(false));
   });
+}
+
+/** A declared body (a length above 0, or chunked): GET has none to give. */
+function hasBody(req: restify.Request): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length.trim() !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
 async function stream(res: restify.Response, entries: Iterable<AuditEvent> | AsyncIterable<AuditEvent>, vm: string | undefined): Promise<void> {

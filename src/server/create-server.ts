@@ -1,5 +1,6 @@
 import restify from 'restify';
 import type { App } from '../app';
+import { boundSlowClients } from './slow-clients';
 import { jsonBody, refuseUnsafeBodies } from './request-body';
 
 /** Adds routes owned by another feature (alerts, Slack, metrics) to the server. */
@@ -8,11 +9,6 @@ export type RouteRegistrar = (server: restify.Server, app: App) => void;
 /** Requests bigger than this are refused before parsing (Teams activities are far smaller). */
 export const maxBodyBytes = 1024 * 1024;
 
-export interface ServerOptions {
-  /** How long a client may take to send its body (default 10 s); tests shorten it. */
-  readonly bodyTimeoutMs?: number;
-}
-
 /**
  * The HTTP surface, built but not listening, so tests listen on port 0.
  * `/api/messages` goes through botbuilder's CloudAdapter, which validates the Bot Framework
@@ -20,12 +16,12 @@ export interface ServerOptions {
  * There is no server-wide body parser: each route reads its own body with a hard cap on the
  * bytes read (see request-body.ts), and compressed or multipart bodies are refused up front.
  */
-export function createServer(app: App, options: ServerOptions = {}): restify.Server {
+export function createServer(app: App): restify.Server {
   const server = restify.createServer({ name: 'backup-doctor', handleUncaughtExceptions: false });
+  boundSlowClients(server, { headersTimeoutMs: app.config.http.headersTimeoutSeconds * 1000 });
   server.pre(refuseUnsafeBodies);
 
-  const limits = { maxBytes: maxBodyBytes, ...(options.bodyTimeoutMs !== undefined ? { timeoutMs: options.bodyTimeoutMs } : {}) };
-  server.post('/api/messages', jsonBody(limits), async (req: restify.Request, res: restify.Response) => {
+  server.post('/api/messages', jsonBody({ maxBytes: maxBodyBytes, timeoutMs: app.config.http.bodyTimeoutSeconds * 1000 }), async (req: restify.Request, res: restify.Response) => {
     // botbuilder answers an activity without a usable type or serviceUrl with a 500, and one without a sender or a
     // conversation gets no answer at all: the sender's mistake, so a 400 naming the field.
     const problem = app.activityProblem(req.body);

@@ -24,6 +24,8 @@ export interface SlackSettings {
   readonly apiUrl?: string;
   /** Deadline of one Web API call (default 15 s): a Slack that never answers delays a message, never a turn. */
   readonly callTimeoutMs?: number;
+  /** How long a request to /api/slack/events may take to send its body (default 10 s, then 408). */
+  readonly bodyTimeoutMs?: number;
 }
 
 export interface SlackChannelDeps extends SlackConversationDeps {
@@ -181,7 +183,7 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
     // Rate-limited calls are refused, not waited out inside the call: the outbox retries after Retry-After.
     incidentSender: slackIncidentSender(new webApi.WebClient(settings.botToken, { ...clientOptions, rejectRateLimitedCalls: true })),
     digestSender: slackDigestSender(new webApi.WebClient(settings.botToken, clientOptions)),
-    registerRoutes: (server) => mountSlackRoute(server, receiver, settings.signingSecret),
+    registerRoutes: (server) => mountSlackRoute(server, receiver, settings.signingSecret, { ...(settings.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: settings.bodyTimeoutMs } : {}) }),
     renderSession: (session) => renderSessionMessage(deps, session),
   };
 }

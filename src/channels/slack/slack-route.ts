@@ -15,8 +15,10 @@ export const slackEventsPath = '/api/slack/events';
  * signed request whose envelope Bolt could not dispatch gets a 400 naming the field (a wrongly
  * signed one is left to Bolt, which answers 401 before anything about the body is said).
  */
-export function mountSlackRoute(server: restify.Server, receiver: HTTPReceiver, signingSecret: string, now: () => number = Date.now): void {
-  server.post(slackEventsPath, refuseOutsideWindow(now), rawBody({ maxBytes: maxBodyBytes, types: [jsonType, formType] }), refuseMalformedEnvelope(signingSecret, now), async (req: restify.Request, res: restify.Response) => {
+export function mountSlackRoute(server: restify.Server, receiver: HTTPReceiver, signingSecret: string, options: { readonly bodyTimeoutMs?: number; readonly now?: () => number } = {}): void {
+  const now = options.now ?? Date.now;
+  const limits = { maxBytes: maxBodyBytes, types: [jsonType, formType], ...(options.bodyTimeoutMs !== undefined ? { timeoutMs: options.bodyTimeoutMs } : {}) };
+  server.post(slackEventsPath, refuseOutsideWindow(now), rawBody(limits), refuseMalformedEnvelope(signingSecret, now), async (req: restify.Request, res: restify.Response) => {
     // Bolt answers on its own schedule (right after ack); the route ends when the answer is sent.
     await new Promise<void>((resolve) => {
       res.once('finish', () => resolve());

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { inSeconds } from '../slow-clients';
 
 export type BodyFailure = { readonly ok: false; readonly status: 400 | 408 | 413 | 500; readonly reason: string };
 export type BytesResult = { readonly ok: true; readonly bytes: Buffer } | BodyFailure;
@@ -47,7 +48,7 @@ export function readLimitedBytes(req: IncomingMessage, maxBytes: number, timeout
       }
       chunks.push(chunk);
     };
-    const timer = setTimeout(() => finish({ ok: false, status: 408, reason: `body not received within ${Math.round(timeoutMs / 1000)} s` }), timeoutMs);
+    const timer = setTimeout(() => finish({ ok: false, status: 408, reason: `body not received within ${inSeconds(timeoutMs)}` }), timeoutMs);
     timer.unref();
     req.on('data', onData);
     req.once('error', () => finish({ ok: false, status: 400, reason: 'body could not be read' }));

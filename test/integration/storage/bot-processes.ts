@@ -35,12 +35,19 @@ export interface BotProcess {
 const exitOf = (child: ChildProcess): Promise<void> =>
   child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 
+/** Another entry than src/main.ts (one that wraps it), Node flags before it, and an IPC channel to the child. */
+export interface BotProcessOptions {
+  readonly entry?: string;
+  readonly nodeArgs?: readonly string[];
+  readonly ipc?: boolean;
+}
+
 /** Starts `src/main.ts` with `env` (and nothing else of the test's environment but PATH); resolves once it listens. */
-export async function startBotProcess(name: string, env: Record<string, string>, timeoutMs = 60_000): Promise<BotProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'main.ts')], {
+export async function startBotProcess(name: string, env: Record<string, string>, timeoutMs = 60_000, options: BotProcessOptions = {}): Promise<BotProcess> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry ?? join(repoRoot, 'src', 'main.ts')], {
     cwd: repoRoot,
     env: { PATH: process.env['PATH'] ?? '', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],
   });
   const logs: LogLine[] = [];
   let waiters: { match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }[] = [];

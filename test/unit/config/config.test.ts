@@ -95,6 +95,13 @@ describe('configuration', () => {
     expect(c.azure.logAnalytics).toEqual({ workspaceId: '6f0b8b7e-3c1a-4d2b-9a41-0c5e2f7d9a10', endpoint: 'https://127.0.0.1:8443', queryTimeoutSeconds: 20 });
   });
 
+  test('how long a client may take to send its body and its headers: 10 s and 60 s unless set, never zero', () => {
+    expect(parseConfig({ BOT_MODE: 'local' }).http).toEqual({ bodyTimeoutSeconds: 10, headersTimeoutSeconds: 60 });
+    expect(parseConfig({ BOT_MODE: 'local', REQUEST_BODY_TIMEOUT_SECONDS: '0.5', REQUEST_HEADERS_TIMEOUT_SECONDS: '5' }).http).toEqual({ bodyTimeoutSeconds: 0.5, headersTimeoutSeconds: 5 });
+    expect(configError({ BOT_MODE: 'local', REQUEST_BODY_TIMEOUT_SECONDS: '0' }).message).toContain('REQUEST_BODY_TIMEOUT_SECONDS');
+    expect(configError({ BOT_MODE: 'local', REQUEST_HEADERS_TIMEOUT_SECONDS: 'soon' }).message).toContain('REQUEST_HEADERS_TIMEOUT_SECONDS');
+  });
+
   test('bad values are reported by setting name', () => {
     const e = configError({ BOT_MODE: 'staging', PORT: 'eighty' });
     expect(e.code).toBe('config_invalid');
