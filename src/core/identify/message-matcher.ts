@@ -11,7 +11,7 @@ const STOPWORDS: ReadonlySet<string> = new Set([
   // Polish
   'z', 'w', 'na', 'do', 'sie', 'i', 'o', 'od', 'po', 'za', 'ze', 'we', 'przez', 'dla', 'jest', 'sa', 'to', 'oraz', 'lub', 'a', 'jako', 'ten', 'tej', 'tego',
   // "z powodu" and "ponieważ" are Polish for "due to" and "because"
-  'powodu', 'poniewaz', 'byly', 'byl', 'byla', 'ktory', 'ktore', 'ktora', 'musisz', 'czy', 'tym', 'jak',
+  'powodu', 'poniewaz', 'byly', 'byl', 'byla', 'bylo', 'ktory', 'ktore', 'ktora', 'musisz', 'czy', 'tym', 'jak',
 ]);
 
 /**
@@ -230,16 +230,19 @@ export class MessageMatcher {
         }
       }
     });
+    // A generic message (messageKind "generic") tells nothing about how common a word is: counting "another … in progress"
+    // of a generic MARS message would make the same words of specific messages look common and move their matches.
+    const telling = raw.filter((doc) => codes[doc.codeIndex]?.messageKind !== 'generic');
     const df = new Map<number, number>();
-    for (const doc of raw) for (const term of doc.terms) df.set(term, (df.get(term) ?? 0) + 1);
+    for (const doc of telling) for (const term of doc.terms) df.set(term, (df.get(term) ?? 0) + 1);
     const codesWith = new Map<number, Set<number>>();
-    for (const doc of raw) for (const term of doc.terms) codesWith.set(term, (codesWith.get(term) ?? new Set<number>()).add(doc.codeIndex));
+    for (const doc of telling) for (const term of doc.terms) codesWith.set(term, (codesWith.get(term) ?? new Set<number>()).add(doc.codeIndex));
     const codeDf = (term: number): number => codesWith.get(term)?.size ?? 0;
     const distinctiveCodes = Math.max(MIN_DISTINCTIVE_CODES, Math.floor(codes.length * DISTINCTIVE_SHARE));
-    const n = raw.length;
+    const n = Math.max(1, telling.length);
     const index: Posting[][] = [];
     this.docs = raw.map((doc, docIndex) => {
-      const weights = doc.terms.map((term) => Math.log(1 + n / (df.get(term) ?? 1)));
+      const weights = doc.terms.map((term) => Math.log(1 + n / Math.max(1, df.get(term) ?? 1)));
       const distinctive = doc.terms.map((term) => codeDf(term) <= Math.max(distinctiveCodes, Math.min(...doc.terms.map(codeDf))));
       doc.terms.forEach((term, termIndex) => {
         (index[term] ??= []).push({ doc: docIndex, term: termIndex });

@@ -30,6 +30,21 @@ export function workloadsNamed(tokens: readonly Token[]): ReadonlySet<Workload> 
   return named;
 }
 
+/**
+ * How many times a text names one workload: every place a phrase of it starts. A generic message that
+ * names its workload itself ("SAP HANA error") counts only when the text names the workload once more.
+ */
+export function workloadMentions(tokens: readonly Token[], workload: Workload): number {
+  let mentions = 0;
+  for (let i = 0; i < tokens.length; i++) if (WORKLOAD_WORDS[workload].some((phrase) => phraseAt(tokens, i, phrase))) mentions++;
+  return mentions;
+}
+
+function phraseAt(tokens: readonly Token[], at: number, phrase: readonly string[]): boolean {
+  if (at + phrase.length > tokens.length || (tokens[at] as Token).text.charCodeAt(0) !== (phrase[0] as string).charCodeAt(0)) return false;
+  return phrase.every((part, k) => words((tokens[at + k] as Token).text, part));
+}
+
 function containsPhrase(tokens: readonly Token[], phrase: readonly string[]): boolean {
   const first = (phrase[0] as string).charCodeAt(0);
   for (let i = 0; i + phrase.length <= tokens.length; i++) {

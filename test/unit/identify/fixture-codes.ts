@@ -4,15 +4,16 @@ import type { ErrorCodeEntry } from '../../../src/core/knowledge/schema';
  * A small catalogue of its own for the identifier's focused unit tests, so they do not
  * move when the knowledge base's wording is edited. The table test uses the real one.
  */
-function entry(id: string, en: string[], pl: string[], extra: Partial<Pick<ErrorCodeEntry, 'aliases' | 'numericCodes'>> = {}): ErrorCodeEntry {
+function entry(id: string, en: string[], pl: string[], extra: Partial<Pick<ErrorCodeEntry, 'aliases' | 'numericCodes' | 'messageKind' | 'workload'>> = {}): ErrorCodeEntry {
   return {
     id,
     aliases: extra.aliases ?? [],
     numericCodes: extra.numericCodes ?? [],
     idOrigin: 'azure',
-    workload: 'azure-vm',
+    workload: extra.workload ?? 'azure-vm',
     workloadTwins: [],
     area: 'other',
+    messageKind: extra.messageKind ?? 'specific',
     messages: { en, pl },
     polishWordings: pl.map((text) => ({ text, edition: 'project' })),
     summary: { en: id, pl: id },
