@@ -49,8 +49,9 @@ const AGREEMENT_BONUS = 0.03;
 /** A message found where a better message already explains the same words is most likely a look-alike. */
 const OVERLAP_PENALTY = 0.5;
 /**
- * A message matched only through its common words ("operation failed due to an error")
- * stays a candidate but is never an answer by itself.
+ * A message matched only through its common words ("operation failed due to an error"), or a
+ * message the knowledge base marks generic without its code or workload around it, stays a
+ * candidate but is never an answer by itself.
  */
 const GENERIC_MATCH_CAP = CONFIDENT - 0.05;
 /**

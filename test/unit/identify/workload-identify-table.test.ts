@@ -19,7 +19,8 @@ describe('identification table for every workload (real knowledge base)', () => 
       expect({ top: result.candidates[0]?.code.id, summary }).toEqual({ top: c.top, summary });
       expect(result.candidates[0]?.confidence).toBeGreaterThanOrEqual(CONFIDENT);
       // One answer: no other code is confident for a message that is one code's.
-      expect(result.candidates.filter((candidate) => candidate.confidence >= CONFIDENT).map((candidate) => candidate.code.id)).toEqual([c.top]);
+      // (Or, for a message two codes print, those two.)
+      expect(result.candidates.filter((candidate) => candidate.confidence >= CONFIDENT).map((candidate) => candidate.code.id).sort()).toEqual([c.top, ...(c.alsoConfident ?? [])].sort());
       if (c.matchedBy !== undefined) expect(result.candidates[0]?.matchedBy).toBe(c.matchedBy);
       if (c.language !== undefined) expect(result.language).toBe(c.language);
     });
