@@ -92,9 +92,11 @@ interface MessageDoc {
   /** Same for two codes documented with the same words. */
   readonly key: string;
   readonly language: Language;
-  /** Distinct term ids of the message, and the weight (IDF) of each. */
+  /** Distinct term ids of the message, and the weight (IDF) each adds to a match (unique words boosted). */
   readonly terms: readonly number[];
   readonly weights: readonly number[];
+  /** The plain IDF weights: whether a match has the message's rare words is judged without the boost. */
+  readonly plainWeights: readonly number[];
   readonly totalWeight: number;
   /** The message's rare words: the ones that tell it from its neighbours. */
   readonly distinctive: readonly boolean[];
@@ -113,6 +115,14 @@ interface MessageDoc {
  * more than five of them say it. A message without such a word counts its rarest ones.
  */
 const DISTINCTIVE_SHARE = 0.025;
+/**
+ * A word only one code's messages use (`BitLocker`, `0x1FC07`) is the strongest evidence there is for that code,
+ * yet weighing words by how many messages use them undercounts it when the code has several wordings (BitLocker
+ * is in four messages, all one code's: the English one and three Polish editions). Found in the input, such a word
+ * counts a quarter more towards what a match covers; what a whole message weighs is unchanged, so a message quoted
+ * in full is still exactly covered and one without its unique words gains nothing.
+ */
+const UNIQUE_WORD_BOOST = 1.25;
 const MIN_DISTINCTIVE_CODES = 3;
 
 interface Posting {
@@ -243,6 +253,7 @@ export class MessageMatcher {
     const index: Posting[][] = [];
     this.docs = raw.map((doc, docIndex) => {
       const weights = doc.terms.map((term) => Math.log(1 + n / Math.max(1, df.get(term) ?? 1)));
+      const evidence = doc.terms.map((term, i) => (weights[i] as number) * (codeDf(term) === 1 ? UNIQUE_WORD_BOOST : 1));
       const distinctive = doc.terms.map((term) => codeDf(term) <= Math.max(distinctiveCodes, Math.min(...doc.terms.map(codeDf))));
       doc.terms.forEach((term, termIndex) => {
         (index[term] ??= []).push({ doc: docIndex, term: termIndex });
@@ -252,7 +263,9 @@ export class MessageMatcher {
         key: [...doc.terms].sort((a, b) => a - b).join(' '),
         language: doc.language,
         terms: doc.terms,
-        weights,
+        weights: evidence,
+        plainWeights: weights,
+        // Unboosted: a message quoted whole covers exactly its weight (coverage is capped at 1).
         totalWeight: coverageBase(weights),
         distinctive,
         distinctiveTerms: distinctive.filter(Boolean).length,
@@ -345,7 +358,7 @@ export class MessageMatcher {
         distinct++;
         if (doc.distinctive[term] === true) {
           rare++;
-          rareWeight += doc.weights[term] as number;
+          rareWeight += doc.plainWeights[term] as number;
         }
       }
       counts[term] = (counts[term] as number) + 1;
@@ -357,7 +370,7 @@ export class MessageMatcher {
           distinct--;
           if (doc.distinctive[leftTerm] === true) {
             rare--;
-            rareWeight -= doc.weights[leftTerm] as number;
+            rareWeight -= doc.plainWeights[leftTerm] as number;
           }
         }
         left += 2;
