@@ -14,6 +14,13 @@ export interface IdentifyCase {
   readonly language?: 'en' | 'pl';
 }
 
+/**
+ * How far from the line every table case must pass: an answer at least this much above CONFIDENT, anything that
+ * must not be an answer at least this much below it, so that a small shift in word weights (a new code's
+ * messages) shows up as a failing case instead of a silent flip.
+ */
+export const TABLE_MARGIN = 0.02;
+
 /** A failed AzureIaaSVMJob as `az backup job show` prints it (alert-payloads.md 3d). */
 export function failedJobJson(errorString: string, options: { errorCode?: number; dynamic?: string; workload?: 'azure-vm' | 'azure-files' } = {}): string {
   if (options.workload === 'azure-files') return failedFileShareJobJson(errorString, options.errorCode);
