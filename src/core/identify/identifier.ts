@@ -96,8 +96,8 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
   const ownMentions = codes.map((code) =>
     code.messageKind !== 'generic' ? 0 : Math.max(0, ...[...code.messages.en, ...code.messages.pl].map((message) => workloadMentions(tokenize(fold(message)), code.workload))),
   );
-  const namesWorkloadBeyondMessage = (codeIndex: number, tokens: readonly Token[]): boolean =>
-    workloadMentions(tokens, (codes[codeIndex] as ErrorCodeEntry).workload) > (ownMentions[codeIndex] as number);
+  const namesWorkloadBeyondMessage = (codeIndex: number, mentions: (workload: Workload) => number): boolean =>
+    mentions((codes[codeIndex] as ErrorCodeEntry).workload) > (ownMentions[codeIndex] as number);
   const vocabulary = languageVocabulary(codes);
   const numbers = new Map<number, ErrorCodeEntry>();
   // The first owner keeps a number, as in the code matcher (the knowledge base refuses duplicates anyway).
@@ -128,8 +128,15 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
       }
     }
     // A generic message ("Failed to transfer data to vault.") names its code only beside the code itself or the code's workload.
+    // Counted once per workload and text, and only when a generic message matched.
+    const mentionCounts = new Map<Workload, number>();
+    const mentions = (workload: Workload): number => {
+      let count = mentionCounts.get(workload);
+      if (count === undefined) mentionCounts.set(workload, (count = workloadMentions(tokens, workload)));
+      return count;
+    };
     const unsupportedGeneric = (hit: MessageHit): boolean =>
-      generic[hit.codeIndex] === true && byCode.get(hit.codeIndex)?.kinds.has('code') !== true && !namesWorkloadBeyondMessage(hit.codeIndex, tokens);
+      generic[hit.codeIndex] === true && byCode.get(hit.codeIndex)?.kinds.has('code') !== true && !namesWorkloadBeyondMessage(hit.codeIndex, mentions);
     for (const hit of suppressLookAlikes(messageMatcher.match(folded, tokens, MIN_MESSAGE_COVERAGE), unsupportedGeneric)) {
       const confidence = hit.confidence;
       const current = byCode.get(hit.codeIndex);

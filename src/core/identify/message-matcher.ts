@@ -208,6 +208,12 @@ const RESOLVED_CACHE_SIZE = 20_000;
 const LONG_MESSAGE_BASE_TERMS = 6;
 const LONG_MESSAGE_MIN_SHARE = 0.45;
 
+/** Whether the flat [position, term, ...] hits of one message name at least two different terms. */
+function hasTwoTerms(hits: readonly number[], length: number): boolean {
+  for (let i = 3; i < length; i += 2) if (hits[i] !== hits[1]) return true;
+  return false;
+}
+
 export function isContentToken(token: string): boolean {
   return token.length >= 2 && !STOPWORDS.has(token);
 }
@@ -313,6 +319,8 @@ export class MessageMatcher {
     try {
       for (const docIndex of touched) {
         const doc = this.docs[docIndex] as MessageDoc;
+        // One word found (possibly many times) can match no message: two distinct words are the least a match needs.
+        if (!hasTwoTerms(hitsByDoc[docIndex] as number[], this.hitLengths[docIndex] as number)) continue;
         const hit = this.bestWindow(doc, hitsByDoc[docIndex] as number[], this.hitLengths[docIndex] as number, tokens, windowed ? doc.window : Number.POSITIVE_INFINITY);
         if (hit === undefined || hit.matchedTerms < 2 || hit.coverage < minCoverage) continue;
         const current = bestByCode.get(doc.codeIndex);

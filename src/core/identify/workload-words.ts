@@ -35,13 +35,23 @@ export function workloadsNamed(tokens: readonly Token[]): ReadonlySet<Workload> 
  * names its workload itself ("SAP HANA error") counts only when the text names the workload once more.
  */
 export function workloadMentions(tokens: readonly Token[], workload: Workload): number {
+  const phrases = WORKLOAD_WORDS[workload];
+  const firsts = FIRST_LETTERS.get(workload) ?? new Set<number>();
   let mentions = 0;
-  for (let i = 0; i < tokens.length; i++) if (WORKLOAD_WORDS[workload].some((phrase) => phraseAt(tokens, i, phrase))) mentions++;
+  for (let i = 0; i < tokens.length; i++) {
+    // Every form of a word starts with its first letter: most tokens are ruled out without comparing.
+    if (!firsts.has((tokens[i] as Token).text.charCodeAt(0))) continue;
+    if (phrases.some((phrase) => phraseAt(tokens, i, phrase))) mentions++;
+  }
   return mentions;
 }
 
+const FIRST_LETTERS = new Map<Workload, ReadonlySet<number>>(
+  (Object.entries(WORKLOAD_WORDS) as Array<[Workload, readonly (readonly string[])[]]>).map(([workload, phrases]) => [workload, new Set(phrases.map((phrase) => (phrase[0] as string).charCodeAt(0)))]),
+);
+
 function phraseAt(tokens: readonly Token[], at: number, phrase: readonly string[]): boolean {
-  if (at + phrase.length > tokens.length || (tokens[at] as Token).text.charCodeAt(0) !== (phrase[0] as string).charCodeAt(0)) return false;
+  if (at + phrase.length > tokens.length) return false;
   return phrase.every((part, k) => words((tokens[at + k] as Token).text, part));
 }
 
