@@ -1,7 +1,7 @@
 import type { CheckId, CheckResult, CheckTarget } from './check-types';
 import type { EvidenceSource } from './evidence-source';
 import type { LocalizedText } from '../knowledge/schema';
-import { evaluateAgentReady, evaluateLinuxAgentVersion } from './agent-checks';
+import { evaluateAgentReady, evaluateLinuxAgentVersion, osDoesNotApply } from './agent-checks';
 import { evaluateBackupExtensionHealth } from './backup-extension-checks';
 import { evaluateLinuxAgentConfig, linuxAgentConfigCommand, linuxAgentConfigNotAllowed, linuxAgentConfigPrecondition } from './linux-agent-config-check';
 import { evaluateOutboundStorageAccess, evaluateWireServerAccess } from './network-checks';
@@ -77,7 +77,16 @@ const definitions: readonly CheckDefinition[] = [
 /** The workload extension and the VM's registration with the vault, for SQL Server or SAP HANA. */
 function databaseVmChecks(kind: DatabaseVmKind): CheckDefinition[] {
   return [
-    { id: kind.extensionCheckId, run: async (c) => evaluateWorkloadExtension(kind, c.target.vm.name, await c.evidence.vmExtensions()) },
+    {
+      id: kind.extensionCheckId,
+      // A code both workloads report (the re-registration ones) has a cause for each: on a VM of the other OS this
+      // extension does not apply. The VM's status is only a hint here: without it the extension is judged as it is.
+      run: async (c) => {
+        const [vm, extensions] = await Promise.allSettled([c.evidence.vmStatus(), c.evidence.vmExtensions()]);
+        if (extensions.status === 'rejected') throw extensions.reason;
+        return (vm.status === 'fulfilled' ? osDoesNotApply(kind.extensionCheckId, kind.os, vm.value) : undefined) ?? evaluateWorkloadExtension(kind, c.target.vm.name, extensions.value);
+      },
+    },
     {
       id: kind.registrationCheckId,
       run: async (c) => {

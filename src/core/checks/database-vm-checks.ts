@@ -13,6 +13,8 @@ export interface DatabaseVmKind {
   /** The extension type without its publisher (Microsoft.Azure.RecoveryServices.WorkloadBackup). */
   readonly extension: string;
   readonly workload: string;
+  /** SQL Server in Azure VM backup runs on Windows VMs, SAP HANA on Linux ones: on the other the extension check does not apply. */
+  readonly os: 'Windows' | 'Linux';
   /** How to register (or re-register) the VM with the vault. */
   readonly register: LocalizedText;
 }
@@ -22,6 +24,7 @@ export const SQL_SERVER_VM: DatabaseVmKind = {
   registrationCheckId: 'sql-vm-registered',
   extension: 'AzureBackupWindowsWorkload',
   workload: 'SQL Server',
+  os: 'Windows',
   register: text('Register it from the vault (Backup > SQL Server in Azure VM > Start discovery).', 'Zarejestruj ją z magazynu (Kopia zapasowa > SQL Server na maszynie wirtualnej Azure > Rozpocznij odnajdowanie).'),
 };
 
@@ -30,6 +33,7 @@ export const SAP_HANA_VM: DatabaseVmKind = {
   registrationCheckId: 'hana-vm-registered',
   extension: 'AzureBackupLinuxWorkload',
   workload: 'SAP HANA',
+  os: 'Linux',
   register: text(
     'Run the pre-registration script on the VM, then register it from the vault (Backup > SAP HANA in Azure VM > Start discovery).',
     'Uruchom na maszynie skrypt przed rejestracją, a następnie zarejestruj ją z magazynu (Kopia zapasowa > SAP HANA na maszynie wirtualnej Azure > Rozpocznij odnajdowanie).',

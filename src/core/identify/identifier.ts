@@ -4,7 +4,7 @@ import { detectLanguageOf, type LanguageVocabulary } from './language';
 import { MessageMatcher, sameWord, type MessageHit } from './message-matcher';
 import { fold, jsonUnescape, MAX_INPUT_CHARS, tokenize, type Token } from './text-fold';
 import { settleWorkloadTwins } from './workload-twins';
-import { workloadsNamed } from './workload-words';
+import { workloadMentions, workloadsNamed } from './workload-words';
 
 export type MatchKind = 'code' | 'alias' | 'numeric-code' | 'near-miss' | 'message';
 
@@ -49,8 +49,9 @@ const AGREEMENT_BONUS = 0.03;
 /** A message found where a better message already explains the same words is most likely a look-alike. */
 const OVERLAP_PENALTY = 0.5;
 /**
- * A message matched only through its common words ("operation failed due to an error")
- * stays a candidate but is never an answer by itself.
+ * A message matched only through its common words ("operation failed due to an error"), or a
+ * message the knowledge base marks generic without its code or workload around it, stays a
+ * candidate but is never an answer by itself.
  */
 const GENERIC_MATCH_CAP = CONFIDENT - 0.05;
 /**
@@ -90,6 +91,13 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
   const codeMatcher = new CodeMatcher(codes);
   const messageMatcher = new MessageMatcher(codes);
   const idWords = codes.map((code) => splitIdWords(code.id));
+  const generic = codes.map((code) => code.messageKind === 'generic');
+  // How often a generic code's own message names its workload ("SAP HANA error" does, twice): the text must name it more often.
+  const ownMentions = codes.map((code) =>
+    code.messageKind !== 'generic' ? 0 : Math.max(0, ...[...code.messages.en, ...code.messages.pl].map((message) => workloadMentions(tokenize(fold(message)), code.workload))),
+  );
+  const namesWorkloadBeyondMessage = (codeIndex: number, mentions: (workload: Workload) => number): boolean =>
+    mentions((codes[codeIndex] as ErrorCodeEntry).workload) > (ownMentions[codeIndex] as number);
   const vocabulary = languageVocabulary(codes);
   const numbers = new Map<number, ErrorCodeEntry>();
   // The first owner keeps a number, as in the code matcher (the knowledge base refuses duplicates anyway).
@@ -119,7 +127,17 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
         Object.assign(current, { confidence: hit.confidence, matchedBy: hit.kind, start: hit.start, end: hit.end });
       }
     }
-    for (const hit of suppressLookAlikes(messageMatcher.match(folded, tokens, MIN_MESSAGE_COVERAGE))) {
+    // A generic message ("Failed to transfer data to vault.") names its code only beside the code itself or the code's workload.
+    // Counted once per workload and text, and only when a generic message matched.
+    const mentionCounts = new Map<Workload, number>();
+    const mentions = (workload: Workload): number => {
+      let count = mentionCounts.get(workload);
+      if (count === undefined) mentionCounts.set(workload, (count = workloadMentions(tokens, workload)));
+      return count;
+    };
+    const unsupportedGeneric = (hit: MessageHit): boolean =>
+      generic[hit.codeIndex] === true && byCode.get(hit.codeIndex)?.kinds.has('code') !== true && !namesWorkloadBeyondMessage(hit.codeIndex, mentions);
+    for (const hit of suppressLookAlikes(messageMatcher.match(folded, tokens, MIN_MESSAGE_COVERAGE), unsupportedGeneric)) {
       const confidence = hit.confidence;
       const current = byCode.get(hit.codeIndex);
       if (current === undefined) {
@@ -182,12 +200,18 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
  * Each stretch of input is one message. When two catalogue messages match
  * overlapping stretches (the two Polish "Nie można nawiązać komunikacji..." messages
  * share half their words), the weaker one is a look-alike and loses half its confidence;
- * messages on separate lines of a paste keep theirs.
+ * messages on separate lines of a paste keep theirs. A generic message without its code or
+ * workload around it (`capped`) still claims the words it explains best, so a shorter message
+ * inside it (the MARS "internal service error" inside the MABS policy one) stays a look-alike;
+ * it is only capped below an answer itself.
  */
-function suppressLookAlikes(hits: readonly MessageHit[]): Array<MessageHit & { confidence: number }> {
+function suppressLookAlikes(hits: readonly MessageHit[], capped: (hit: MessageHit) => boolean): Array<MessageHit & { confidence: number }> {
   const ranked = hits
-    .map((hit) => ({ ...hit, confidence: isSpecific(hit) ? messageConfidence(hit.coverage) : Math.min(messageConfidence(hit.coverage), GENERIC_MATCH_CAP) }))
-    .sort((a, b) => b.confidence - a.confidence || byWeightThenWholeQuote(a, b) || a.start - b.start);
+    .map((hit) => {
+      const strength = isSpecific(hit) ? messageConfidence(hit.coverage) : Math.min(messageConfidence(hit.coverage), GENERIC_MATCH_CAP);
+      return { ...hit, strength, confidence: capped(hit) ? Math.min(strength, GENERIC_MATCH_CAP) : strength };
+    })
+    .sort((a, b) => b.strength - a.strength || byWeightThenWholeQuote(a, b) || a.start - b.start);
   const accepted: Array<{ start: number; end: number; messageKey: string }> = [];
   for (const hit of ranked) {
     const length = Math.max(1, hit.end - hit.start);

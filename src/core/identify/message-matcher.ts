@@ -11,7 +11,7 @@ const STOPWORDS: ReadonlySet<string> = new Set([
   // Polish
   'z', 'w', 'na', 'do', 'sie', 'i', 'o', 'od', 'po', 'za', 'ze', 'we', 'przez', 'dla', 'jest', 'sa', 'to', 'oraz', 'lub', 'a', 'jako', 'ten', 'tej', 'tego',
   // "z powodu" and "ponieważ" are Polish for "due to" and "because"
-  'powodu', 'poniewaz', 'byly', 'byl', 'byla', 'ktory', 'ktore', 'ktora', 'musisz', 'czy', 'tym', 'jak',
+  'powodu', 'poniewaz', 'byly', 'byl', 'byla', 'bylo', 'ktory', 'ktore', 'ktora', 'musisz', 'czy', 'tym', 'jak',
 ]);
 
 /**
@@ -92,9 +92,11 @@ interface MessageDoc {
   /** Same for two codes documented with the same words. */
   readonly key: string;
   readonly language: Language;
-  /** Distinct term ids of the message, and the weight (IDF) of each. */
+  /** Distinct term ids of the message, and the weight (IDF) each adds to a match (unique words boosted). */
   readonly terms: readonly number[];
   readonly weights: readonly number[];
+  /** The plain IDF weights: whether a match has the message's rare words is judged without the boost. */
+  readonly plainWeights: readonly number[];
   readonly totalWeight: number;
   /** The message's rare words: the ones that tell it from its neighbours. */
   readonly distinctive: readonly boolean[];
@@ -113,6 +115,14 @@ interface MessageDoc {
  * more than five of them say it. A message without such a word counts its rarest ones.
  */
 const DISTINCTIVE_SHARE = 0.025;
+/**
+ * A word only one code's messages use (`BitLocker`, `0x1FC07`) is the strongest evidence there is for that code,
+ * yet weighing words by how many messages use them undercounts it when the code has several wordings (BitLocker
+ * is in four messages, all one code's: the English one and three Polish editions). Found in the input, such a word
+ * counts a quarter more towards what a match covers; what a whole message weighs is unchanged, so a message quoted
+ * in full is still exactly covered and one without its unique words gains nothing.
+ */
+const UNIQUE_WORD_BOOST = 1.25;
 const MIN_DISTINCTIVE_CODES = 3;
 
 interface Posting {
@@ -198,6 +208,12 @@ const RESOLVED_CACHE_SIZE = 20_000;
 const LONG_MESSAGE_BASE_TERMS = 6;
 const LONG_MESSAGE_MIN_SHARE = 0.45;
 
+/** Whether the flat [position, term, ...] hits of one message name at least two different terms. */
+function hasTwoTerms(hits: readonly number[], length: number): boolean {
+  for (let i = 3; i < length; i += 2) if (hits[i] !== hits[1]) return true;
+  return false;
+}
+
 export function isContentToken(token: string): boolean {
   return token.length >= 2 && !STOPWORDS.has(token);
 }
@@ -230,16 +246,20 @@ export class MessageMatcher {
         }
       }
     });
+    // A generic message (messageKind "generic") tells nothing about how common a word is: counting "another … in progress"
+    // of a generic MARS message would make the same words of specific messages look common and move their matches.
+    const telling = raw.filter((doc) => codes[doc.codeIndex]?.messageKind !== 'generic');
     const df = new Map<number, number>();
-    for (const doc of raw) for (const term of doc.terms) df.set(term, (df.get(term) ?? 0) + 1);
+    for (const doc of telling) for (const term of doc.terms) df.set(term, (df.get(term) ?? 0) + 1);
     const codesWith = new Map<number, Set<number>>();
-    for (const doc of raw) for (const term of doc.terms) codesWith.set(term, (codesWith.get(term) ?? new Set<number>()).add(doc.codeIndex));
+    for (const doc of telling) for (const term of doc.terms) codesWith.set(term, (codesWith.get(term) ?? new Set<number>()).add(doc.codeIndex));
     const codeDf = (term: number): number => codesWith.get(term)?.size ?? 0;
     const distinctiveCodes = Math.max(MIN_DISTINCTIVE_CODES, Math.floor(codes.length * DISTINCTIVE_SHARE));
-    const n = raw.length;
+    const n = Math.max(1, telling.length);
     const index: Posting[][] = [];
     this.docs = raw.map((doc, docIndex) => {
-      const weights = doc.terms.map((term) => Math.log(1 + n / (df.get(term) ?? 1)));
+      const weights = doc.terms.map((term) => Math.log(1 + n / Math.max(1, df.get(term) ?? 1)));
+      const evidence = doc.terms.map((term, i) => (weights[i] as number) * (codeDf(term) === 1 ? UNIQUE_WORD_BOOST : 1));
       const distinctive = doc.terms.map((term) => codeDf(term) <= Math.max(distinctiveCodes, Math.min(...doc.terms.map(codeDf))));
       doc.terms.forEach((term, termIndex) => {
         (index[term] ??= []).push({ doc: docIndex, term: termIndex });
@@ -249,7 +269,9 @@ export class MessageMatcher {
         key: [...doc.terms].sort((a, b) => a - b).join(' '),
         language: doc.language,
         terms: doc.terms,
-        weights,
+        weights: evidence,
+        plainWeights: weights,
+        // Unboosted: a message quoted whole covers exactly its weight (coverage is capped at 1).
         totalWeight: coverageBase(weights),
         distinctive,
         distinctiveTerms: distinctive.filter(Boolean).length,
@@ -297,6 +319,8 @@ export class MessageMatcher {
     try {
       for (const docIndex of touched) {
         const doc = this.docs[docIndex] as MessageDoc;
+        // One word found (possibly many times) can match no message: two distinct words are the least a match needs.
+        if (!hasTwoTerms(hitsByDoc[docIndex] as number[], this.hitLengths[docIndex] as number)) continue;
         const hit = this.bestWindow(doc, hitsByDoc[docIndex] as number[], this.hitLengths[docIndex] as number, tokens, windowed ? doc.window : Number.POSITIVE_INFINITY);
         if (hit === undefined || hit.matchedTerms < 2 || hit.coverage < minCoverage) continue;
         const current = bestByCode.get(doc.codeIndex);
@@ -342,7 +366,7 @@ export class MessageMatcher {
         distinct++;
         if (doc.distinctive[term] === true) {
           rare++;
-          rareWeight += doc.weights[term] as number;
+          rareWeight += doc.plainWeights[term] as number;
         }
       }
       counts[term] = (counts[term] as number) + 1;
@@ -354,7 +378,7 @@ export class MessageMatcher {
           distinct--;
           if (doc.distinctive[leftTerm] === true) {
             rare--;
-            rareWeight -= doc.weights[leftTerm] as number;
+            rareWeight -= doc.plainWeights[leftTerm] as number;
           }
         }
         left += 2;

@@ -30,6 +30,31 @@ export function workloadsNamed(tokens: readonly Token[]): ReadonlySet<Workload> 
   return named;
 }
 
+/**
+ * How many times a text names one workload: every place a phrase of it starts. A generic message that
+ * names its workload itself ("SAP HANA error") counts only when the text names the workload once more.
+ */
+export function workloadMentions(tokens: readonly Token[], workload: Workload): number {
+  const phrases = WORKLOAD_WORDS[workload];
+  const firsts = FIRST_LETTERS.get(workload) ?? new Set<number>();
+  let mentions = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    // Every form of a word starts with its first letter: most tokens are ruled out without comparing.
+    if (!firsts.has((tokens[i] as Token).text.charCodeAt(0))) continue;
+    if (phrases.some((phrase) => phraseAt(tokens, i, phrase))) mentions++;
+  }
+  return mentions;
+}
+
+const FIRST_LETTERS = new Map<Workload, ReadonlySet<number>>(
+  (Object.entries(WORKLOAD_WORDS) as Array<[Workload, readonly (readonly string[])[]]>).map(([workload, phrases]) => [workload, new Set(phrases.map((phrase) => (phrase[0] as string).charCodeAt(0)))]),
+);
+
+function phraseAt(tokens: readonly Token[], at: number, phrase: readonly string[]): boolean {
+  if (at + phrase.length > tokens.length) return false;
+  return phrase.every((part, k) => words((tokens[at + k] as Token).text, part));
+}
+
 function containsPhrase(tokens: readonly Token[], phrase: readonly string[]): boolean {
   const first = (phrase[0] as string).charCodeAt(0);
   for (let i = 0; i + phrase.length <= tokens.length; i++) {

@@ -74,6 +74,19 @@ export const PolishWordingSchema = z
   .refine((w) => w.edition === 'project' || w.source !== undefined, { message: 'a published wording needs its source (the Polish article)', path: ['source'] });
 export type PolishWording = z.infer<typeof PolishWordingSchema>;
 
+/**
+ * How far a code's documented messages identify it:
+ * - `specific`: a message names this code alone ("Log chain is broken.").
+ * - `generic`: Microsoft documents a message too general to name the code by itself ("Failed to transfer data to
+ *   vault.", "SAP HANA error"). It is kept, shown on the card and matched, but identification answers with the code
+ *   from it only when the text also names the code (its id, an alias, or a typo of them) or the code's workload in
+ *   words outside the message itself; alone it yields "I don't know this one" with this code among the closest.
+ * - `undocumented`: Microsoft's articles name the code but give no message: the id and aliases (with typos) are
+ *   the only way in, and `messages` is empty.
+ */
+export const MessageKindSchema = z.enum(['specific', 'generic', 'undocumented']);
+export type MessageKind = z.infer<typeof MessageKindSchema>;
+
 export const CodeCauseRefSchema = z
   .object({
     cause: KebabIdSchema,
@@ -102,8 +115,15 @@ export const ErrorCodeEntrySchema = z
      */
     workloadTwins: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]+$/, 'must be an error code id')).default([]),
     area: AreaSchema,
-    /** Exact English messages as Azure shows them, and every Polish wording Microsoft published for them (plus the project's own where none was). */
-    messages: z.object({ en: z.array(nonEmpty).min(1), pl: z.array(PolishWordingSchema).min(1) }).strict(),
+    /**
+     * How far the messages identify the code on their own (see MessageKindSchema); `specific` unless said.
+     */
+    messageKind: MessageKindSchema.default('specific'),
+    /**
+     * Exact English messages as Azure shows them, and every Polish wording Microsoft published for them (plus the
+     * project's own where none was). Empty, in both languages, exactly when `messageKind` is `undocumented`.
+     */
+    messages: z.object({ en: z.array(nonEmpty), pl: z.array(PolishWordingSchema) }).strict(),
     summary: LocalizedTextSchema,
     /** Ordered causes: the documented order, which the card steps through. */
     causes: z.array(CodeCauseRefSchema).min(1),
@@ -111,6 +131,14 @@ export const ErrorCodeEntrySchema = z
     docUrl: z.url(),
   })
   .strict()
+  .superRefine((entry, context) => {
+    const undocumented = entry.messageKind === 'undocumented';
+    for (const language of ['en', 'pl'] as const) {
+      const count = entry.messages[language].length;
+      if (undocumented && count > 0) context.addIssue({ code: 'custom', path: ['messages', language], message: 'a code whose message Microsoft does not document has no messages (messageKind "undocumented")' });
+      if (!undocumented && count === 0) context.addIssue({ code: 'custom', path: ['messages', language], message: 'needs at least one message; a code whose message Microsoft does not document says so with messageKind "undocumented"' });
+    }
+  })
   // Readers want the Polish texts as strings like the English ones; the editions stay beside them.
   .transform(({ messages, ...entry }) => ({ ...entry, messages: { en: messages.en, pl: messages.pl.map((w) => w.text) }, polishWordings: messages.pl }));
 export type ErrorCodeEntry = z.output<typeof ErrorCodeEntrySchema>;

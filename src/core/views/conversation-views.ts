@@ -164,7 +164,8 @@ export function buildChooseCodeView(knowledge: KnowledgeLookup, codeIds: readonl
   return {
     title: t('chooseTitle', lang),
     text: t('chooseText', lang),
-    options: codes.map((c) => ({ codeId: c.id, message: c.messages[lang][0] ?? c.messages.en[0] ?? '' })),
+    // A code without a documented message is offered with its summary instead.
+    options: codes.map((c) => ({ codeId: c.id, message: c.messages[lang][0] ?? c.messages.en[0] ?? c.summary[lang] })),
     actions: codes.map((c) => startButton(c.id, c.id, lang)),
   };
 }

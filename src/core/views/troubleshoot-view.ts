@@ -209,7 +209,7 @@ export function buildTroubleshootView(knowledge: KnowledgeLookup, session: Troub
     sessionId: session.id,
     language: lang,
     codeId: code?.id ?? session.codeId,
-    codeMessage: code?.messages[lang][0] ?? code?.messages.en[0] ?? '',
+    codeMessage: code?.messageKind === 'undocumented' ? t('noDocumentedMessage', lang) : (code?.messages[lang][0] ?? code?.messages.en[0] ?? ''),
     codeSummary: code?.summary[lang] ?? '',
     target,
     hasTarget: target.length > 0,

@@ -6,6 +6,10 @@ import type { Language, LocalizedText } from '../knowledge/schema';
  */
 export const uiText = {
   causeOfTotal: { en: 'Cause {k} of {n}', pl: 'Przyczyna {k} z {n}' },
+  noDocumentedMessage: {
+    en: 'Microsoft documents this code without its message: it is known by the code alone.',
+    pl: 'Microsoft opisuje ten kod bez komunikatu: rozpoznaje się go tylko po kodzie.',
+  },
   why: { en: 'Why it happens', pl: 'Dlaczego tak się dzieje' },
   steps: { en: 'What to do', pl: 'Co zrobić' },
   logs: { en: 'Logs to collect', pl: 'Logi do zebrania' },

@@ -113,6 +113,32 @@ describe('SQL Server in Azure VM checks against the ARM simulator through the re
     expect(failed?.evidence.pl).toContain(name);
   });
 
+  describe('a re-registration code both workloads report (WorkloadExtensionNotReachable): a cause for each, judged on the VM it is', () => {
+    const verdicts = (report: Awaited<ReturnType<typeof runChecksForCode>>) => report.causes.map((c) => [c.causeId, c.verdict]);
+    const result = (report: Awaited<ReturnType<typeof runChecksForCode>>, check: string) => report.results.find((r) => r.checkId === check);
+
+    it('points a Windows VM without AzureBackupWindowsWorkload to the SQL Server cause; the SAP HANA extension does not apply there', async () => {
+      const report = await runChecksForCode(knowledge, 'WorkloadExtensionNotReachable', { vm: vm('vm-sql-noext'), vault }, azure, options);
+      expect(verdicts(report)).toEqual([['sql-workload-extension-needs-reregistration', 'likely'], ['hana-workload-extension-needs-reregistration', 'ruled-out']]);
+      expect(result(report, 'sql-workload-extension')?.evidence.en).toContain('AzureBackupWindowsWorkload is not installed on vm-sql-noext');
+      expect(result(report, 'hana-workload-extension')?.evidence.en).toBe('Does not apply: vm-sql-noext is a Windows VM, not Linux.');
+    });
+
+    it('rules out both causes on a registered SAP HANA VM with its extension, instead of blaming the missing SQL Server extension', async () => {
+      const report = await runChecksForCode(knowledge, 'WorkloadExtensionNotReachable', { vm: vm('vm-hana-ok'), vault }, azure, options);
+      expect(verdicts(report)).toEqual([['sql-workload-extension-needs-reregistration', 'ruled-out'], ['hana-workload-extension-needs-reregistration', 'ruled-out']]);
+      expect(result(report, 'sql-workload-extension')?.evidence.pl).toBe('Nie dotyczy: vm-hana-ok to maszyna Linux, nie Windows.');
+    });
+
+    it('finds the SAP HANA extension missing on a Linux VM that lost its registration', async () => {
+      const report = await runChecksForCode(knowledge, 'UserErrorWorkloadExtensionNotInstalled', { vm: vm('vm-hana-noreg'), vault }, azure, options);
+      const hana = report.causes.find((c) => c.causeId === 'hana-workload-extension-needs-reregistration');
+      expect(hana?.verdict).toBe('likely');
+      expect(hana?.results.map((r) => [r.checkId, r.status])).toEqual([['hana-workload-extension', 'fail'], ['hana-vm-registered', 'fail']]);
+      expect(result(report, 'sql-workload-extension')?.status).toBe('pass');
+    });
+  });
+
   it('says it cannot tell, rather than "not registered", when the bot may not read the vault', async () => {
     sim.faults.deny(`/subscriptions/${subscriptionId}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-sql`, ['Microsoft.RecoveryServices/Vaults/backupFabrics/protectionContainers/read']);
     try {

@@ -87,6 +87,15 @@ test('Polish cards say "Przyczyna k z n" and English ones "Cause k of n"', () =>
   expect(en).toContain(`Cause 1 of ${n}`);
 });
 
+test('a code Microsoft documents without a message says so where the message goes, in English and Polish, and steps through both workloads\' causes', () => {
+  const en = buildTroubleshootView(kb, sessionFor('WorkloadExtensionNotReachable', 'en'));
+  expect(en.codeMessage).toBe('Microsoft documents this code without its message: it is known by the code alone.');
+  expect(cardText(renderCard('troubleshoot', en))).toContain('Cause 1 of 2');
+  expect(buildTroubleshootView(kb, sessionFor('WorkloadExtensionNotReachable', 'pl')).codeMessage).toBe('Microsoft opisuje ten kod bez komunikatu: rozpoznaje się go tylko po kodzie.');
+  const choose = buildChooseCodeView(kb, ['WorkloadExtensionNotReachable', 'WorkloadExtensionNotPresent'], 'en');
+  expect(choose.options.map((o) => o.message)).toEqual(['The workload backup extension on the VM does not answer: re-register the VM.', 'The workload backup extension is missing from the VM: re-register the VM.']);
+});
+
 test('a fixed card names who marked it, says a verifying backup confirmed it, and never shows "Marked by ?"', () => {
   const fixed = applyStep(applyStep(sessionFor('UserErrorGuestAgentStatusUnavailable', 'en'), { kind: 'go-to', index: 1 }, t0, 1), { kind: 'fixed' }, t0, 1);
   expect(cardText(renderCard('troubleshoot', buildTroubleshootView(kb, fixed, { actorName: 'Alex Wilber' })))).toContain('Marked by Alex Wilber');

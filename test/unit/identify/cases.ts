@@ -14,6 +14,13 @@ export interface IdentifyCase {
   readonly language?: 'en' | 'pl';
 }
 
+/**
+ * How far from the line every table case must pass: an answer at least this much above CONFIDENT, anything that
+ * must not be an answer at least this much below it, so that a small shift in word weights (a new code's
+ * messages) shows up as a failing case instead of a silent flip.
+ */
+export const TABLE_MARGIN = 0.02;
+
 /** A failed AzureIaaSVMJob as `az backup job show` prints it (alert-payloads.md 3d). */
 export function failedJobJson(errorString: string, options: { errorCode?: number; dynamic?: string; workload?: 'azure-vm' | 'azure-files' } = {}): string {
   if (options.workload === 'azure-files') return failedFileShareJobJson(errorString, options.errorCode);
@@ -288,6 +295,14 @@ export const unknownCases: readonly IdentifyCase[] = [
   { name: 'generic English failure', input: 'operation failed due to an error', top: null },
   { name: 'generic Polish failure', input: 'Operacja nie powiodła się z powodu błędu', top: null, language: 'pl' },
   { name: 'too vague: snapshot operation failed', input: 'Snapshot operation failed', top: null },
+  // Generic messages of codes Microsoft documents, alone: no answer (closest codes instead), and never a confident other code.
+  { name: 'generic Azure Files data mover message alone', input: 'Failed to transfer data to vault.', top: null },
+  { name: 'generic SAP HANA message alone', input: 'SAP HANA error', top: null },
+  { name: 'generic MARS job message alone', input: 'Job could not be started as another job was in progress', top: null },
+  { name: 'generic MABS policy message alone (its tail is the MARS internal service error)', input: 'The backup policy could not be modified. Error: The current operation failed due to an internal service error [0x29834]. Please retry the operation after sometime. If the issue persists, please contact Microsoft support.', top: null },
+  { name: 'the internal service error tail alone', input: 'The current operation failed due to an internal service error. Please retry the operation after sometime. If the issue persists, please contact Microsoft support.', top: null },
+  { name: 'generic Disk snapshot resource group message alone', input: 'Could not perform the operation as Snapshot Data store Resource Group no longer exists. Or, Azure Backup Service requires additional permissions on the Snapshot Data store Resource Group to do this operation.', top: null },
+  { name: 'generic Polish data mover message alone', input: 'Nie udało się przesłać danych do magazynu.', top: null, language: 'pl' },
   { name: 'unrelated ARM SKU error', input: "SkuNotAvailable: The requested size for resource '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1' is currently not available in location 'westeurope'", top: null },
 ];
 

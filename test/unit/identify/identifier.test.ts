@@ -3,7 +3,7 @@ import { boundedDamerauLevenshtein } from '../../../src/core/identify/edit-dista
 import { CANDIDATE_FLOOR, CONFIDENT, createIdentifier, detectLanguage, MAX_INPUT_CHARS, type Identification } from '../../../src/core/identify';
 import { sameWord } from '../../../src/core/identify/message-matcher';
 import { fold, jsonUnescape } from '../../../src/core/identify/text-fold';
-import { fixtureCodes } from './fixture-codes';
+import { fixtureCodes, fixtureEntry } from './fixture-codes';
 
 const identifier = createIdentifier({ codes: fixtureCodes });
 const top = (result: Identification): string | undefined => result.candidates[0]?.code.id;
@@ -197,5 +197,46 @@ describe('closest', () => {
     expect(identifier.closest('hello', 3).map((c) => c.id)).toEqual(fixtureCodes.slice(0, 3).map((c) => c.id));
     expect(identifier.closest('hello', 0)).toEqual([]);
     expect(identifier.closest('hello', 100)).toHaveLength(fixtureCodes.length);
+  });
+});
+
+describe('generic and undocumented messages (messageKind)', () => {
+  const transfer = fixtureEntry('DatamoverGenericError', ['Failed to transfer data to vault.'], ['Nie udało się przesłać danych do magazynu.'], { messageKind: 'generic', workload: 'azure-files' });
+  const hana = fixtureEntry('UserErrorInconsistentSSFS', ['SAP HANA error'], ['Błąd SAP HANA'], { messageKind: 'generic', workload: 'sap-hana' });
+  const reRegister = fixtureEntry('WorkloadExtensionNotReachable', [], [], { messageKind: 'undocumented', workload: 'sql-server' });
+  const withKinds = createIdentifier({ codes: [...fixtureCodes, transfer, hana, reRegister] });
+
+  it('answers a generic message alone with "I don\'t know", keeping its code as the closest', () => {
+    for (const text of ['Failed to transfer data to vault.', 'Nie udało się przesłać danych do magazynu', 'SAP HANA error', 'Błąd SAP HANA']) {
+      const result = withKinds.identify(text);
+      expect({ text, confident: confident(result) }).toEqual({ text, confident: [] });
+      expect(result.candidates[0]?.confidence).toBeGreaterThanOrEqual(CANDIDATE_FLOOR);
+      expect(withKinds.closest(text, 1).map((c) => c.id)).toEqual([result.candidates[0]?.code.id]);
+    }
+  });
+
+  it('answers a generic message beside its code or its workload words', () => {
+    expect(confident(withKinds.identify('Azure Files backup of share01 failed: Failed to transfer data to vault.'))).toEqual(['DatamoverGenericError']);
+    expect(confident(withKinds.identify('Kopia udziału plików share01: nie udało się przesłać danych do magazynu'))).toEqual(['DatamoverGenericError']);
+    const withCode = withKinds.identify('DatamoverGenericError: Failed to transfer data to vault.');
+    expect(withCode.candidates[0]).toMatchObject({ confidence: 1, matchedBy: 'code' });
+  });
+
+  it('counts a workload the message names itself only when the text names it once more', () => {
+    expect(confident(withKinds.identify('SAP HANA error'))).toEqual([]);
+    expect(confident(withKinds.identify('The backup of my HANA database hdb01 failed: SAP HANA error'))).toEqual(['UserErrorInconsistentSSFS']);
+    // Another workload's words do not help.
+    expect(confident(withKinds.identify('The SQL backup failed: SAP HANA error'))).toEqual([]);
+  });
+
+  it('finds a code without a documented message by its id and its typos only', () => {
+    expect(withKinds.identify('WorkloadExtensionNotReachable').candidates[0]).toMatchObject({ code: { id: 'WorkloadExtensionNotReachable' }, matchedBy: 'code' });
+    expect(withKinds.identify('WorkloadExtensonNotReachble').candidates[0]).toMatchObject({ code: { id: 'WorkloadExtensionNotReachable' }, matchedBy: 'near-miss' });
+    expect(confident(withKinds.identify('the workload extension is not reachable'))).toEqual([]);
+  });
+
+  it('leaves the specific messages as they were: a generic message changes no word weight', () => {
+    const inputs = ['VM Agent unable to communicate with Azure Backup', 'Backup failed with an internal error', 'snapshot failed, no network connectivity on the VM', 'Failed to install the extension as the virtual machine is not running'];
+    for (const text of inputs) expect(withKinds.identify(text).candidates.filter((c) => c.code.messageKind === 'specific')).toEqual(identifier.identify(text).candidates);
   });
 });

@@ -33,6 +33,11 @@ export const workloadCases: Record<string, readonly IdentifyCase[]> = {
     { name: 'Polish transaction log full in chatter', input: `${POLISH_NOISE}Nie można wykonać kopii zapasowej, ponieważ dziennik transakcji dla źródła danych jest pełny.`, top: 'UserErrorBackupFailedAsTransactionLogIsFull', language: 'pl' },
     { name: 'Polish internet connectivity message', input: 'Maszyna wirtualna nie może nawiązać kontaktu z usługą Azure Backup ze względu na problemy z łącznością z Internetem', top: 'UserErrorVMInternetConnectivityIssue', language: 'pl' },
     { name: 'Polish guest agent message', input: 'usługa Azure Backup używa agenta gościa maszyny wirtualnej, ale agent gościa nie jest dostępny na serwerze docelowym', top: 'GuestAgentStatusUnavailableUserError', language: 'pl' },
+    // The re-registration codes: Microsoft documents no message, so the code is the only way in.
+    { name: 're-registration code: extension not reachable', input: 'All operations on vm-sql01 fail with WorkloadExtensionNotReachable', top: 'WorkloadExtensionNotReachable', matchedBy: 'code' },
+    { name: 're-registration code with a typo', input: 'UserErrorWorkloadExtensionNotInstaled', top: 'UserErrorWorkloadExtensionNotInstalled', matchedBy: 'near-miss' },
+    { name: 're-registration code with two typos', input: 'WorkloadExtensonNotPresnt', top: 'WorkloadExtensionNotPresent', matchedBy: 'near-miss' },
+    { name: 'Polish: re-registration code in a question', input: 'Wszystkie operacje na maszynie kończą się błędem WorkloadExtensionDidntDequeueMsg, co robić?', top: 'WorkloadExtensionDidntDequeueMsg', language: 'pl' },
   ],
   'sap-hana': [
     { name: 'ODBC connection message', input: 'Failed to connect to HANA system', top: 'UserErrorInOpeningHanaOdbcConnection', language: 'en' },
@@ -49,6 +54,9 @@ export const workloadCases: Record<string, readonly IdentifyCase[]> = {
     { name: 'HDBSetting.sh missing in chatter', input: `${NOISE}HDBSetting.sh file cannot be found.`, top: 'UserErrorHDBsettingsScriptNotFound' },
     { name: 'Polish sid-adm directory, other number', input: 'Zmieniono domyślne katalogi sid-adm', top: 'UserErrorDefaultSidAdmDirectoryChanged', language: 'pl' },
     { name: 'Polish HDBSetting.sh, other number', input: 'Nie można odnaleźć plików HDBSetting.sh', top: 'UserErrorHDBsettingsScriptNotFound', language: 'pl' },
+    { name: 'generic SSFS message in a HANA failure', input: 'The backup of my HANA database hdb01 failed with: SAP HANA error', top: 'UserErrorInconsistentSSFS', language: 'en' },
+    { name: 'SSFS code with a typo', input: 'UserErrorInconsistentSSFs error on hdb01, UserErrorInconsistantSSFS', top: 'UserErrorInconsistentSSFS' },
+    { name: 'Polish SSFS message in a HANA failure', input: 'Kopia bazy HANA hdb01 nie powiodła się: Błąd SAP HANA', top: 'UserErrorInconsistentSSFS', language: 'pl' },
   ],
   'azure-files': [
     { name: 'file share not found', input: "Operation failed as the file share isn't found", top: 'FileShareNotFound', language: 'en' },
@@ -66,6 +74,10 @@ export const workloadCases: Record<string, readonly IdentifyCase[]> = {
     { name: 'key based authentication in a job', input: failedJobJson('Storage account does not support key based authentication required for Azure Backup integration.', { workload: 'azure-files' }), top: 'UserErrorStorageKeyBasedAuthenticationNotPermitted' },
     { name: 'soft-delete code with a typo', input: 'UserErrorBackupAFSInSoftDeleteSate', top: 'UserErrorBackupAFSInSoftDeleteState', matchedBy: 'near-miss' },
     { name: 'Polish SAS expiry, other case and number', input: 'Kopia zapasowa udziałów plików Azure wymaga minimalnego okresu wygasania SAS wynoszącego 8 godzin', top: 'UserErrorStorageAccountSasPolicyNotSupported', language: 'pl' },
+    { name: 'generic data mover message in an Azure Files job', input: failedJobJson('Failed to transfer data to vault.', { workload: 'azure-files' }), top: 'DatamoverGenericError' },
+    { name: 'generic data mover message with the share named in chatter', input: `${NOISE}Azure Files backup of share01 failed: Failed to transfer data to vault.`, top: 'DatamoverGenericError', language: 'en' },
+    { name: 'data mover code with a typo', input: 'DatamoverGenricError', top: 'DatamoverGenericError', matchedBy: 'near-miss' },
+    { name: 'Polish data mover message, other case, with the share', input: 'Kopia udziałów plików share01: nie udało się przesłać danych do magazynu', top: 'DatamoverGenericError', language: 'pl' },
   ],
   'mars-agent': [
     { name: 'invalid vault credentials', input: "Invalid vault credentials provided. The file is either corrupted or doesn't have the latest credentials associated with recovery service. (ID: 34513)", top: 'MarsInvalidVaultCredentials', language: 'en' },
@@ -84,6 +96,9 @@ export const workloadCases: Record<string, readonly IdentifyCase[]> = {
     { name: 'checksum code in British spelling', input: 'SalChecksumStoreInitialisationFailed', top: 'SalChecksumStoreInitializationFailed', matchedBy: 'near-miss' },
     { name: 'Polish VHD message, other number', input: 'Agent usług Microsoft Azure Recovery Services nie mógł uzyskać dostępu do lokalizacji scratch, aby zainicjować dyski VHD', top: 'SalVhdInitializationError', language: 'pl' },
     { name: 'Polish credentials download, other number', input: 'Nie udało się pobrać plików poświadczeń magazynu', top: 'MarsVaultCredentialsDownloadFailed', language: 'pl' },
+    { name: 'job already in progress, naming the agent', input: 'MARS agent job history: Job could not be started as another job was in progress', top: 'MarsJobAlreadyInProgress', language: 'en' },
+    { name: 'job already in progress by its id with a typo', input: 'MarsJobAlreadyInProgres', top: 'MarsJobAlreadyInProgress', matchedBy: 'near-miss' },
+    { name: 'Polish job already in progress in chatter, other number', input: `${POLISH_NOISE}Agent MARS: nie można uruchomić zadania, ponieważ inne zadania były w toku`, top: 'MarsJobAlreadyInProgress', language: 'pl' },
   ],
   'mabs-dpm': [
     { name: 'replica inconsistent', input: 'Replica is inconsistent', top: 'MabsReplicaInconsistent', language: 'en' },
@@ -101,6 +116,9 @@ export const workloadCases: Record<string, readonly IdentifyCase[]> = {
     { name: 'ReFS registry in chatter (the VolSnap one differs only in the entry)', input: `${NOISE}Setup could not update registry metadata. This update failure could lead to over usage of storage consumption. To avoid this please update the ReFS Trimming registry entry.`, top: 'MabsSetupRefsTrimRegistry' },
     { name: 'Polish security PIN', input: 'Wprowadzony kod PIN zabezpieczeń jest nieprawidłowy', top: 'MabsSecurityPinIncorrect', language: 'pl' },
     { name: 'Polish components, other number', input: 'DPM nie może wyliczyć składników aplikacji na chronionych komputerach', top: 'MabsCannotEnumerateComponents', language: 'pl' },
+    { name: 'policy change internal error, naming DPM', input: 'DPM: The backup policy could not be modified. Error: The current operation failed due to an internal service error [0x29834]. Please retry the operation after sometime.', top: 'MabsPolicyChangeInternalError', language: 'en' },
+    { name: 'policy change code with a typo', input: 'MabsPolicyChangeInternalEror', top: 'MabsPolicyChangeInternalError', matchedBy: 'near-miss' },
+    { name: 'Polish policy change in chatter, naming MABS', input: `${POLISH_NOISE}MABS: nie można zmodyfikować zasad kopii zapasowych. Błąd: bieżąca operacja nie powiodła się z powodu wewnętrznego błędu usługi [0x29834]`, top: 'MabsPolicyChangeInternalError', language: 'pl' },
   ],
   'azure-disk': [
     { name: 'permission on disk', input: 'Azure Backup Service requires additional permissions on the Disk to do this operation.', top: 'UserErrorNotEnoughPermissionOnDisk', language: 'en' },
@@ -117,6 +135,22 @@ export const workloadCases: Record<string, readonly IdentifyCase[]> = {
     { name: 'region not available in chatter', input: `${NOISE}Disk Backup is not yet available in the region of the Backup Vault under which Configure Protection is being tried.`, top: 'BackupAgentPluginHostValidateProtectionError' },
     { name: 'the other code Azure prints for an already protected disk', input: 'UserErrorDppDatasourceAlreadyHasBackupInstance', top: 'UserErrorDppDatasourceAlreadyProtected', matchedBy: 'alias' },
     { name: 'Polish disk quota, other numbers', input: 'Operacja nie powiodła się, bo w subskrypcjach osiągnięto maksymalne limity przydziału dysków', top: 'UserErrorSubscriptionDiskQuotaLimitReached', language: 'pl' },
+    {
+      name: 'snapshot resource group gone or no permissions, on a disk (two codes print it)',
+      input: 'Backup of the managed disk disk-data01 failed: Could not perform the operation as Snapshot Data store Resource Group no longer exists. Or Azure Backup Service requires additional permissions on the Snapshot Data store Resource Group to do this operation.',
+      top: 'UserErrorDiskBackupSnapshotRGOrMSIPermissionsNotPresent',
+      alsoConfident: ['UserErrorSnapshotRGOrMSIPermissionsNotPresent'],
+      language: 'en',
+    },
+    { name: 'snapshot resource group code with a typo', input: 'UserErrorSnapshotRGOrMSIPermisionsNotPresent', top: 'UserErrorSnapshotRGOrMSIPermissionsNotPresent', matchedBy: 'near-miss' },
+    { name: 'snapshot resource group code of Disk Backup with two typos', input: 'UserErrorDiskBackupSnapshotRGOrMSIPermisionsNotPresnt', top: 'UserErrorDiskBackupSnapshotRGOrMSIPermissionsNotPresent', matchedBy: 'near-miss' },
+    {
+      name: 'Polish snapshot resource group message on a disk',
+      input: 'Kopia dysku disk-data01: nie można wykonać operacji, ponieważ grupa zasobów magazynu danych migawek już nie istnieje. Lub usługa Azure Backup potrzebuje dodatkowych uprawnień do grupy zasobów magazynu danych migawek',
+      top: 'UserErrorDiskBackupSnapshotRGOrMSIPermissionsNotPresent',
+      alsoConfident: ['UserErrorSnapshotRGOrMSIPermissionsNotPresent'],
+      language: 'pl',
+    },
   ],
   'azure-blob': [
     { name: 'missing permissions', input: 'Appropriate permissions to perform the operation are missing.', top: 'UserErrorMissingRequiredPermissions', language: 'en' },

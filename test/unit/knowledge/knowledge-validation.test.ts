@@ -45,6 +45,21 @@ describe('a broken knowledge folder fails naming the file, the path inside it an
     expect(error.message).toContain(`${CODE}: line 3`);
   });
 
+  it('a code without messages must say Microsoft documents none, and one that says so may list none', () => {
+    const emptied = failure(edit(shippedFiles(), CODE, (j) => (j['messages'] = { en: [], pl: [] })));
+    expect(emptied.problems).toEqual([
+      { file: CODE, path: 'messages.en', reason: 'needs at least one message; a code whose message Microsoft does not document says so with messageKind "undocumented"' },
+      { file: CODE, path: 'messages.pl', reason: 'needs at least one message; a code whose message Microsoft does not document says so with messageKind "undocumented"' },
+    ]);
+    const undocumentedWithMessages = failure(edit(shippedFiles(), CODE, (j) => (j['messageKind'] = 'undocumented')));
+    expect(undocumentedWithMessages.problems.map((p) => `${p.path}: ${p.reason}`)).toEqual([
+      'messages.en: a code whose message Microsoft does not document has no messages (messageKind "undocumented")',
+      'messages.pl: a code whose message Microsoft does not document has no messages (messageKind "undocumented")',
+    ]);
+    const unknownKind = failure(edit(shippedFiles(), CODE, (j) => (j['messageKind'] = 'vague')));
+    expect(unknownKind.problems).toEqual([expect.objectContaining({ file: CODE, path: 'messageKind' })]);
+  });
+
   it('missing field', () => {
     const { error, problems } = failure(edit(shippedFiles(), CAUSE, (j) => delete j['why']));
     expect(problems).toEqual([{ file: CAUSE, path: 'why', reason: 'missing required field (expected object)' }]);
