@@ -9,6 +9,7 @@ import { parseConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { createServer, listen, maxBodyBytes, type RunningServer } from '../src/server/create-server';
 import { jsonBody, refuseUnsafeBodies } from '../src/server/request-body';
+import { boundSlowClients } from '../src/server/slow-clients';
 import { Worker } from 'node:worker_threads';
 import type { BenchFigure, BenchSuite } from './bench-figure';
 
@@ -46,8 +47,9 @@ async function startEchoBot(): Promise<RunningServer> {
     await next();
   });
   const server = restify.createServer({ name: 'echo', handleUncaughtExceptions: false });
-  // The same body handling as Backup Doctor's own server (no server-wide parser; capped JSON read per route).
+  // The same body handling and slow-client bounds as Backup Doctor's own server (no server-wide parser; capped JSON read per route).
   server.pre(refuseUnsafeBodies);
+  boundSlowClients(server, { headersTimeoutMs: 60_000 });
   server.post('/api/messages', jsonBody({ maxBytes: maxBodyBytes }), async (req: restify.Request, res: restify.Response) => {
     await adapter.process(req, res, (context) => bot.run(context));
   });

@@ -76,25 +76,31 @@ export function preloadCardTemplates(): void {
  * Expands a template with its view model. The view is bound as data: text from users and
  * from Azure is never parsed as a template expression (a `${x}` in it stays literal).
  *
- * The card that comes back is frozen: it may be shared between turns, and its size is known
- * (see cardByteSize). fitCard and anything else that wants to change a card works on a copy.
+ * A session's card comes back frozen: it may share branches with other sessions' cards, and its
+ * size is known (see cardByteSize). fitCard and anything else that changes a card works on a copy.
  */
 export function renderCard<K extends CardTemplateName>(name: K, view: CardTemplates[K]): AdaptiveCardJson {
   // Template expansion is the costliest part of a turn, and most cards differ only by the
   // session's opaque id: expand once per distinct view with the id swapped for a placeholder,
   // then copy only the branches of the cached card that hold the id, sharing the rest.
   const sessionId = (view as { sessionId?: unknown }).sessionId;
-  const id = typeof sessionId === 'string' && sessionId.length >= 8 ? sessionId : undefined;
-  const viewJson = JSON.stringify(view);
-  const key = `${name}\u0000${id === undefined ? viewJson : viewJson.split(id).join(sessionPlaceholder)}`;
-  let cached = expandedCards.get(key);
-  if (cached === undefined) {
-    // Expanded from the JSON form for every view alike, so a cached card never depends on more than the key.
-    cached = prepareExpanded(expandCard(template(name), withChannelButtons(JSON.parse(key.slice(name.length + 1)) as unknown)));
-    if (expandedCards.size >= maxExpandedCards) expandedCards.delete(expandedCards.keys().next().value as string);
-    expandedCards.set(key, cached);
+  // Cards without a session (incidents, digests, help) are mostly one of a kind: expanded each time, never kept.
+  if (typeof sessionId !== 'string' || sessionId.length < 8) return expandCard(template(name), withChannelButtons(view));
+  const id = sessionId;
+  const key = JSON.stringify(view).replaceAll(id, sessionPlaceholder);
+  let byView = expandedCards.get(name);
+  if (byView === undefined) {
+    byView = new Map();
+    expandedCards.set(name, byView);
   }
-  if (id === undefined || cached.placeholders === 0) return cached.card;
+  let cached = byView.get(key);
+  if (cached === undefined) {
+    // Expanded from the key itself, so a cached card never depends on more than the key.
+    cached = prepareExpanded(expandCard(template(name), withChannelButtons(JSON.parse(key) as unknown)));
+    if (byView.size >= maxExpandedCardsPerTemplate) byView.delete(byView.keys().next().value as string);
+    byView.set(key, cached);
+  }
+  if (cached.placeholders === 0) return cached.card;
   const card = withSessionId(cached.card, id, cached.holders) as AdaptiveCardJson;
   knownByteSizes.set(card, cached.bytes + cached.placeholders * (Buffer.byteLength(id, 'utf8') - placeholderBytes));
   return card;
@@ -103,7 +109,7 @@ export function renderCard<K extends CardTemplateName>(name: K, view: CardTempla
 /** Cannot occur in a session id (base64url) nor, in practice, in catalogue or Azure text. */
 const sessionPlaceholder = '\u2063session\u2063';
 const placeholderBytes = Buffer.byteLength(sessionPlaceholder, 'utf8');
-const maxExpandedCards = 500;
+const maxExpandedCardsPerTemplate = 200;
 
 interface ExpandedCard {
   /** Deep-frozen; with the session id as the placeholder. */
@@ -115,7 +121,8 @@ interface ExpandedCard {
   readonly holders: ReadonlySet<object>;
 }
 
-const expandedCards = new Map<string, ExpandedCard>();
+/** Per template, by the view's JSON with the session id as the placeholder. */
+const expandedCards = new Map<string, Map<string, ExpandedCard>>();
 /** Sizes of frozen cards, so fitting and sending do not serialise a card again just to measure it. */
 const knownByteSizes = new WeakMap<object, number>();
 
@@ -146,7 +153,7 @@ function deepFreeze(node: unknown): void {
 }
 
 function withSessionId(node: unknown, id: string, holders: ReadonlySet<object>): unknown {
-  if (typeof node === 'string') return node.includes(sessionPlaceholder) ? node.split(sessionPlaceholder).join(id) : node;
+  if (typeof node === 'string') return node.includes(sessionPlaceholder) ? node.replaceAll(sessionPlaceholder, id) : node;
   if (node === null || typeof node !== 'object' || !holders.has(node)) return node;
   if (Array.isArray(node)) return Object.freeze(node.map((child: unknown) => withSessionId(child, id, holders)));
   const out: Record<string, unknown> = {};

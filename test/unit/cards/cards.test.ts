@@ -258,7 +258,7 @@ describe('rendered cards are reused across sessions safely', () => {
     expect((renderCard('troubleshoot', buildTroubleshootView(kb, session)) as unknown as { body: unknown[] }).body.length).toBeGreaterThan(0);
   });
 
-  it('knows each card\'s size without serialising it again, and the size is the real one', () => {
+  it('gives each card\'s real size, whether known from its rendering or measured', () => {
     const first = sessionFor('BackUpOperationFailed', 'en');
     const longerId = { ...first, id: `${first.id}${'x'.repeat(37)}` };
     for (const session of [first, longerId]) {
