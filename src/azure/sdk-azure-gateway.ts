@@ -26,6 +26,9 @@ import type {
   ResourceLock,
   RestorePointCollection,
   RunCommandOutput,
+  BackupInstance,
+  BackupVaultIdentity,
+  RoleAssignment,
   VaultRef,
   VmExtension,
   VmRef,
@@ -38,6 +41,7 @@ import { CodedError } from '../core/errors';
 import { armIdLastSegment, armIdSegment, lockScope, parseContainerName, parseResourceId } from '../core/arm-id';
 import { collectionMatch, sameResourceId, vmArmId } from '../core/restore-point-ownership';
 import { toCodedError, type AzureOperation, type AzureScope } from './azure-errors';
+import { BackupVaultReads } from './backup-vault-reads';
 
 export const ARM_ENDPOINT = 'https://management.azure.com';
 const ARM_SCOPE = 'https://management.azure.com/.default';
@@ -148,9 +152,11 @@ function vaultScope(vault: VaultRef): AzureScope {
 export class SdkAzureGateway implements AzurePort {
   private readonly endpoint: string;
   private readonly clients = new Map<string, Clients>();
+  private readonly backupVaults: BackupVaultReads;
 
   constructor(private readonly options: SdkAzureGatewayOptions) {
     this.endpoint = (options.endpoint ?? ARM_ENDPOINT).replace(/\/+$/, '');
+    this.backupVaults = new BackupVaultReads({ credential: options.credential, ...this.commonOptions() });
   }
 
   // ---- clients ----
@@ -566,6 +572,20 @@ export class SdkAzureGateway implements AzurePort {
       const created = await this.locks(subscriptionId).managementLocks.createOrUpdateAtResourceGroupLevel(resourceGroup, lock.name, { level: lock.level, ...(lock.notes !== undefined ? { notes: lock.notes } : {}) }, { abortSignal: options.abortSignal });
       return toResourceLock(created);
     });
+  }
+
+  // ---- Backup vault datasources (disks, blobs) ----
+
+  listBackupInstances(vault: VaultRef, datasourceName: string, options: CallOptions = {}): Promise<BackupInstance[]> {
+    return this.backupVaults.listBackupInstances(vault, datasourceName, options);
+  }
+
+  getBackupVaultIdentity(vault: VaultRef, options: CallOptions = {}): Promise<BackupVaultIdentity | undefined> {
+    return this.backupVaults.getBackupVaultIdentity(vault, options);
+  }
+
+  listRoleAssignments(scope: string, principalId: string, options: CallOptions = {}): Promise<RoleAssignment[]> {
+    return this.backupVaults.listRoleAssignments(scope, principalId, options);
   }
 }
 
