@@ -20,10 +20,13 @@ import { toCodedError, type AzureOperation } from './azure-errors';
  */
 export interface BackupVaultReadsOptions {
   readonly credential: TokenCredential;
-  readonly endpoint: string;
-  readonly ca?: string | Buffer;
-  readonly retry?: { readonly maxRetries: number; readonly retryDelayInMs?: number; readonly maxRetryDelayInMs?: number };
-  readonly additionalPolicies?: { policy: PipelinePolicy; position: 'perRetry' }[];
+  /** The gateway's own client options (endpoint, trusted CA, retries, the rate-limit observer), so these reads behave as its others. */
+  readonly clientOptions: {
+    readonly endpoint: string;
+    readonly tlsOptions?: { ca: string | Buffer };
+    readonly retryOptions?: { readonly maxRetries: number; readonly retryDelayInMs?: number; readonly maxRetryDelayInMs?: number };
+    readonly additionalPolicies?: { policy: PipelinePolicy; position: 'perRetry' }[];
+  };
 }
 
 const ARM_SCOPE = 'https://management.azure.com/.default';
@@ -100,6 +103,13 @@ function roleGuid(roleDefinitionId: string): string {
   return (roleDefinitionId.split('/').filter((s) => s.length > 0).pop() ?? roleDefinitionId).toLowerCase();
 }
 
+/** An assignment at `assigned` applies at `scope` when it is that scope or one above it (the root "/" included). */
+function appliesAt(assigned: string, scope: string): boolean {
+  const a = assigned.replace(/\/+$/, '').toLowerCase();
+  const s = scope.replace(/\/+$/, '').toLowerCase();
+  return a === '' || a === s || s.startsWith(`${a}/`);
+}
+
 function subscriptionOf(scope: string): string {
   return /^\/?subscriptions\/([^/]+)/i.exec(scope)?.[1] ?? '00000000-0000-0000-0000-000000000000';
 }
@@ -110,17 +120,8 @@ export class BackupVaultReads {
 
   constructor(private readonly options: BackupVaultReadsOptions) {}
 
-  private common(): { endpoint: string; tlsOptions?: { ca: string | Buffer }; retryOptions?: BackupVaultReadsOptions['retry']; additionalPolicies?: BackupVaultReadsOptions['additionalPolicies'] } {
-    return {
-      endpoint: this.options.endpoint,
-      ...(this.options.ca ? { tlsOptions: { ca: this.options.ca } } : {}),
-      ...(this.options.retry ? { retryOptions: this.options.retry } : {}),
-      ...(this.options.additionalPolicies ? { additionalPolicies: this.options.additionalPolicies } : {}),
-    };
-  }
-
   private resourceGraph(): ResourceGraphClient {
-    this.graph ??= new ResourceGraphClient(this.options.credential, { ...this.common(), credentials: { scopes: [ARM_SCOPE] } });
+    this.graph ??= new ResourceGraphClient(this.options.credential, { ...this.options.clientOptions, credentials: { scopes: [ARM_SCOPE] } });
     return this.graph;
   }
 
@@ -129,7 +130,7 @@ export class BackupVaultReads {
     const key = subscriptionId.toLowerCase();
     let client = this.authorization.get(key);
     if (client === undefined) {
-      client = new AuthorizationManagementClient(this.options.credential, subscriptionId, { ...this.common(), credentialScopes: [ARM_SCOPE] });
+      client = new AuthorizationManagementClient(this.options.credential, subscriptionId, { ...this.options.clientOptions, credentialScopes: [ARM_SCOPE] });
       this.authorization.set(key, client);
     }
     return client;
@@ -172,6 +173,8 @@ export class BackupVaultReads {
       const pages = this.authorizationClient(subscriptionOf(scope)).roleAssignments.listForScope(scope.replace(/^\/+/, ''), { filter: `assignedTo('${principalId}')`, abortSignal: options.abortSignal });
       for await (const assignment of pages) {
         if (!assignment.id || !assignment.roleDefinitionId || !assignment.principalId) continue;
+        // The filter also lists assignments below the scope (on a disk inside the resource group): those do not apply here.
+        if (assignment.scope !== undefined && !appliesAt(assignment.scope, scope)) continue;
         found.push({ id: assignment.id, roleDefinitionGuid: roleGuid(assignment.roleDefinitionId), scope: assignment.scope ?? scope, principalId: assignment.principalId });
       }
       return found;

@@ -156,7 +156,7 @@ export class SdkAzureGateway implements AzurePort {
 
   constructor(private readonly options: SdkAzureGatewayOptions) {
     this.endpoint = (options.endpoint ?? ARM_ENDPOINT).replace(/\/+$/, '');
-    this.backupVaults = new BackupVaultReads({ credential: options.credential, ...this.commonOptions() });
+    this.backupVaults = new BackupVaultReads({ credential: options.credential, clientOptions: this.commonOptions() });
   }
 
   // ---- clients ----

@@ -30,7 +30,8 @@ export interface DatasourceHint {
 const vaultNamePattern = /^[A-Za-z][A-Za-z0-9-]{1,49}$/;
 const resourceGroupPattern = /^[-\w._()]{1,90}$/;
 const subscriptionPattern = /^[0-9a-fA-F-]{36}$/;
-const datasourceNamePattern = { 'azure-disk': /^[A-Za-z0-9_.-]{1,80}$/, 'azure-blob': /^[a-z0-9]{3,24}$/ } as const;
+/** A disk's or storage account's name, or a backup instance's ("<datasource>-<datasource>-<guid>"). */
+const datasourceNamePattern = /^[A-Za-z0-9_.-]{1,128}$/;
 
 const providerOf = { 'azure-disk': '/providers/microsoft.compute/disks/', 'azure-blob': '/providers/microsoft.storage/storageaccounts/' } as const;
 
@@ -54,16 +55,20 @@ export async function resolveDatasourceTarget(azure: AzurePort, hint: Datasource
     !vaultNamePattern.test(hint.vault) ||
     !subscriptionPattern.test(hint.subscriptionId) ||
     !resourceGroupPattern.test(vaultResourceGroup) ||
-    !datasourceNamePattern[datasource.workload].test(datasource.name)
+    !datasourceNamePattern.test(datasource.name)
   ) {
     return { kind: 'no-vault', datasource };
   }
   const vault: VaultRef = { subscriptionId: hint.subscriptionId, resourceGroup: vaultResourceGroup, name: hint.vault };
   try {
     const instances = await deadline.run((abortSignal) => azure.listBackupInstances(vault, datasource.name, { abortSignal }));
+    const wanted = datasource.name.toLowerCase();
     const matches = instances.filter((instance) => {
       const parts = datasourceParts(instance, datasource.workload);
-      if (parts === undefined || parts.name.toLowerCase() !== datasource.name.toLowerCase()) return false;
+      if (parts === undefined) return false;
+      // A Backup Health alert may name the backup instance rather than the datasource.
+      if (instance.name.toLowerCase() === wanted) return true;
+      if (parts.name.toLowerCase() !== wanted) return false;
       return datasource.resourceGroup === undefined || parts.resourceGroup.toLowerCase() === datasource.resourceGroup.toLowerCase();
     });
     const [only] = matches;
