@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SimBackupInstance, SimBackupVault, SimRoleAssignment } from './model';
+import type { SimBackupInstance, SimBackupVault, SimDisk, SimRoleAssignment } from './model';
 import type { Reply, RequestContext } from './routes';
 import type { Scenario } from './scenario';
 import { ArmError, rgId, type SimulatorState } from './state';
@@ -46,6 +46,32 @@ export function backupVaultFromScenario(subscriptionId: string, resourceGroup: s
     };
   });
   return { id, subscriptionId, resourceGroup, name: vault.name, location: vault.location ?? location, ...(vault.principalId ? { principalId: vault.principalId } : {}), instances };
+}
+
+type ScenarioDisk = Scenario['subscriptions'][number]['resourceGroups'][number]['disks'][number];
+
+export function diskFromScenario(subscriptionId: string, resourceGroup: string, location: string, disk: ScenarioDisk): SimDisk {
+  const set = disk.diskEncryptionSet;
+  const diskEncryptionSetId = set === undefined ? undefined : set.startsWith('/') ? set : `${rgId(subscriptionId, resourceGroup)}/providers/Microsoft.Compute/diskEncryptionSets/${set}`;
+  return { id: `${rgId(subscriptionId, resourceGroup)}/providers/Microsoft.Compute/disks/${disk.name}`, subscriptionId, resourceGroup, name: disk.name, location, ...(diskEncryptionSetId ? { diskEncryptionSetId } : {}) };
+}
+
+/** GET a disk, shaped as the compute spec's Disk_Get.json (2024-03-02), with its encryption. */
+export function diskJson(state: SimulatorState, sub: string, rg: string, name: string): Reply {
+  const disk = state.disks.find((d) => d.subscriptionId.toLowerCase() === sub.toLowerCase() && d.resourceGroup.toLowerCase() === rg.toLowerCase() && d.name.toLowerCase() === name.toLowerCase());
+  if (disk === undefined) throw new ArmError(404, 'ResourceNotFound', `The Resource 'Microsoft.Compute/disks/${name}' under resource group '${rg}' was not found.`);
+  const encryption = disk.diskEncryptionSetId ? { type: 'EncryptionAtRestWithCustomerKey', diskEncryptionSetId: disk.diskEncryptionSetId } : { type: 'EncryptionAtRestWithPlatformKey' };
+  return {
+    status: 200,
+    body: {
+      sku: { name: 'Premium_LRS' },
+      properties: { creationData: { createOption: 'Empty' }, diskSizeGB: 128, encryption, timeCreated: '2026-01-05T08:00:00.000000+00:00', provisioningState: 'Succeeded', diskState: 'Attached' },
+      type: 'Microsoft.Compute/disks',
+      location: disk.location,
+      id: disk.id,
+      name: disk.name,
+    },
+  };
 }
 
 export function roleAssignmentFromScenario(assignment: Scenario['roleAssignments'][number]): SimRoleAssignment {

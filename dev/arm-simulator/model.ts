@@ -159,6 +159,15 @@ export interface SimBackupVault {
   readonly instances: SimBackupInstance[];
 }
 
+export interface SimDisk {
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+  readonly location: string;
+  readonly diskEncryptionSetId?: string;
+}
+
 export interface SimRoleAssignment {
   readonly id: string;
   readonly scope: string;

@@ -1,6 +1,6 @@
 import { effectiveNsgJson, extensionJson, instanceViewJson, jobJson, lockJson, protectedItemJson, restorePointCollectionJson, vaultJson, vmJson, workloadContainerJson, workloadItemJson } from './arm-json';
 import type { FaultInjector } from './faults';
-import { listRoleAssignments } from './backup-vaults';
+import { diskJson, listRoleAssignments } from './backup-vaults';
 import { resourceGraphQuery } from './resource-graph';
 import type { SimAsyncOperation, SimJob } from './model';
 import { ArmError, rgId, type SimulatorState } from './state';
@@ -197,6 +197,13 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
       scope: (x: Readonly<Record<string, string>>) => roleAssignmentScope(x),
       handle: (ctx: RequestContext) => listRoleAssignments(state, ctx, roleAssignmentScope(ctx.params)),
     })),
+    {
+      method: 'GET',
+      path: `${RG}/providers/Microsoft.Compute/disks/{disk}`,
+      action: 'Microsoft.Compute/disks/read',
+      scope: (x: Readonly<Record<string, string>>) => `${scopeOf.rg(x)}/providers/Microsoft.Compute/disks/${p(x, 'disk')}`,
+      handle: (ctx: RequestContext) => diskJson(state, p(ctx.params, 'sub'), p(ctx.params, 'rg'), p(ctx.params, 'disk')),
+    },
     // ---- subscriptions and vaults ----
     {
       method: 'GET',

@@ -196,6 +196,13 @@ const backupInstanceSchema = z.object({
   snapshotResourceGroup: z.string().min(1).optional(),
 });
 
+/** A managed disk, for what the Backup vault checks read of it (its encryption). */
+const diskSchema = z.object({
+  name: nameSchema,
+  /** The disk encryption set of a customer-managed key: its name in the disk's resource group, or its ARM id; absent: a platform-managed key. */
+  diskEncryptionSet: z.string().min(1).optional(),
+});
+
 /** A Backup vault (Microsoft.DataProtection) protecting disks and blobs. */
 const backupVaultSchema = z.object({
   name: nameSchema,
@@ -229,6 +236,7 @@ const resourceGroupSchema = z.object({
   locks: z.array(lockSchema).default([]),
   vaults: z.array(vaultSchema).default([]),
   backupVaults: z.array(backupVaultSchema).default([]),
+  disks: z.array(diskSchema).default([]),
   virtualMachines: z.array(vmSchema).default([]),
   restorePointCollections: z.array(restorePointCollectionSchema).default([]),
 });

@@ -5,6 +5,7 @@ import type {
   SimAsyncOperation,
   SimBackupVault,
   SimDenial,
+  SimDisk,
   SimJob,
   SimLock,
   SimProtectedItem,
@@ -16,7 +17,7 @@ import type {
   SimWorkloadContainer,
   SimVm,
 } from './model';
-import { backupVaultFromScenario, roleAssignmentFromScenario } from './backup-vaults';
+import { backupVaultFromScenario, diskFromScenario, roleAssignmentFromScenario } from './backup-vaults';
 import { runCommandResultBody, runScript } from './run-command';
 import { resolveScenarioTime, type ClearingOperation, type Scenario, type ScenarioJob, type ScenarioSecurityRule } from './scenario';
 
@@ -70,6 +71,7 @@ export class SimulatorState {
   readonly collections: SimRestorePointCollection[] = [];
   readonly denials: SimDenial[] = [];
   readonly backupVaults: SimBackupVault[] = [];
+  readonly disks: SimDisk[] = [];
   readonly roleAssignments: SimRoleAssignment[] = [];
   readonly operations = new Map<string, SimAsyncOperation>();
 
@@ -167,6 +169,7 @@ export class SimulatorState {
           this.vaults.push({ id, subscriptionId: sub.id, resourceGroup: rg.name, name: vault.name, location: vault.location ?? rg.location, items, containers, jobs });
         }
         for (const vault of rg.backupVaults) this.backupVaults.push(backupVaultFromScenario(sub.id, rg.name, rg.location, vault));
+        for (const disk of rg.disks) this.disks.push(diskFromScenario(sub.id, rg.name, rg.location, disk));
       }
     }
   }

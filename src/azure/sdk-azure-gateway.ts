@@ -28,6 +28,7 @@ import type {
   RunCommandOutput,
   BackupInstance,
   BackupVaultIdentity,
+  DiskEncryption,
   RoleAssignment,
   VaultRef,
   VmExtension,
@@ -38,7 +39,7 @@ import type {
 import { normaliseRegion } from '../core/checks/security-rules';
 import type { ListedRestorePointCollection } from '../core/sweep/fleet-read-port';
 import { CodedError } from '../core/errors';
-import { armIdLastSegment, armIdSegment, lockScope, parseContainerName, parseResourceId } from '../core/arm-id';
+import { armIdLastSegment, armIdSegment, lockScope, parseArmResource, parseContainerName, parseResourceId } from '../core/arm-id';
 import { collectionMatch, sameResourceId, vmArmId } from '../core/restore-point-ownership';
 import { toCodedError, type AzureOperation, type AzureScope } from './azure-errors';
 import { BackupVaultReads } from './backup-vault-reads';
@@ -586,6 +587,17 @@ export class SdkAzureGateway implements AzurePort {
 
   listRoleAssignments(scope: string, principalId: string, options: CallOptions = {}): Promise<RoleAssignment[]> {
     return this.backupVaults.listRoleAssignments(scope, principalId, options);
+  }
+
+  async getDiskEncryption(diskId: string, options: CallOptions = {}): Promise<DiskEncryption> {
+    const disk = parseArmResource(diskId, 'Microsoft.Compute', 'disks', { exact: true });
+    if (disk === undefined) throw new CodedError('azure_not_found', `${diskId} is not a managed disk id.`, { diskId });
+    const op: AzureOperation = { name: 'getDiskEncryption', purpose: `read how disk ${disk.name} is encrypted`, role: 'Reader', scope: { kind: 'resource', id: diskId } };
+    return this.call(op, async () => {
+      const found = await this.compute(disk.subscriptionId).disks.get(disk.resourceGroup, disk.name, { abortSignal: options.abortSignal });
+      const encryption = found.encryption;
+      return { ...(encryption?.type ? { type: encryption.type } : {}), ...(encryption?.diskEncryptionSetId ? { diskEncryptionSetId: encryption.diskEncryptionSetId } : {}) };
+    });
   }
 }
 

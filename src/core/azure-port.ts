@@ -187,6 +187,14 @@ export interface BackupInstance {
   readonly userAssignedIdentityId?: string;
 }
 
+/** How a managed disk is encrypted at rest (ARM `properties.encryption`). */
+export interface DiskEncryption {
+  /** e.g. EncryptionAtRestWithPlatformKey, EncryptionAtRestWithCustomerKey, EncryptionAtRestWithPlatformAndCustomerKeys. */
+  readonly type?: string;
+  /** The disk encryption set holding the customer-managed key, when there is one. */
+  readonly diskEncryptionSetId?: string;
+}
+
 /** A Backup vault's managed identities (ARM `identity`). */
 export interface BackupVaultIdentity {
   /** e.g. SystemAssigned, UserAssigned, "SystemAssigned,UserAssigned", None. */
@@ -237,6 +245,8 @@ export interface AzurePort {
   listBackupInstances(vault: VaultRef, datasourceName: string, options?: CallOptions): Promise<BackupInstance[]>;
   /** The Backup vault's managed identities; undefined when the bot cannot see the vault. */
   getBackupVaultIdentity(vault: VaultRef, options?: CallOptions): Promise<BackupVaultIdentity | undefined>;
+  /** The disk's encryption at rest (its disk encryption set, if any), by the disk's ARM id. */
+  getDiskEncryption(diskId: string, options?: CallOptions): Promise<DiskEncryption>;
   /** Role assignments of the principal that apply at the scope, inherited ones included. */
   listRoleAssignments(scope: string, principalId: string, options?: CallOptions): Promise<RoleAssignment[]>;
 }

@@ -24,6 +24,7 @@ export const CheckIds = [
   'vault-identity-disk-role',
   'vault-identity-snapshot-rg-role',
   'vault-identity-storage-account-role',
+  'vault-identity-des-reader',
 ] as const;
 export type CheckId = (typeof CheckIds)[number];
 

@@ -1,11 +1,13 @@
-import type { AzurePort, BackupVaultIdentity, RoleAssignment } from '../azure-port';
+import type { AzurePort, BackupVaultIdentity, DiskEncryption, RoleAssignment } from '../azure-port';
 import { isCodedError } from '../errors';
 import { text, unknown, type CheckId, type CheckResult, type DatasourceCheckTarget, type DatasourceWorkload } from './check-types';
 import {
   type CheckedScope,
+  diskEncryptionSetScope,
   diskScope,
   evaluateMissingPrincipal,
   evaluateVaultRole,
+  noDiskEncryptionSet,
   noSnapshotResourceGroup,
   type RoleRequirement,
   RoleRequirements,
@@ -23,6 +25,7 @@ import {
 export interface DatasourceEvidence {
   readonly target: DatasourceCheckTarget;
   vaultIdentity(): Promise<BackupVaultIdentity | undefined>;
+  diskEncryption(): Promise<DiskEncryption>;
   roleAssignments(scope: string, principalId: string): Promise<readonly RoleAssignment[]>;
 }
 
@@ -42,6 +45,7 @@ export function createDatasourceEvidence(azure: AzurePort, target: DatasourceChe
   return {
     target,
     vaultIdentity: () => once('vault-identity', () => azure.getBackupVaultIdentity(target.backupInstance.vault, call)),
+    diskEncryption: () => once('disk-encryption', () => azure.getDiskEncryption(target.backupInstance.datasourceId, call)),
     roleAssignments: (scope, principalId) => once(`roles:${scope.toLowerCase()}:${principalId.toLowerCase()}`, () => azure.listRoleAssignments(scope, principalId, call)),
   };
 }
@@ -110,6 +114,17 @@ const definitions: readonly DatasourceCheckDefinition[] = [
     run: async (c) =>
       otherWorkload('vault-identity-storage-account-role', 'azure-blob', c.target) ??
       roleCheck(c, 'vault-identity-storage-account-role', RoleRequirements.storageAccount, storageAccountScope(c.target.backupInstance.datasourceId)),
+  },
+  {
+    id: 'vault-identity-des-reader',
+    run: async (c) => {
+      const id = 'vault-identity-des-reader';
+      const mismatch = otherWorkload(id, 'azure-disk', c.target);
+      if (mismatch) return mismatch;
+      const encryption = await c.evidence.diskEncryption();
+      if (encryption.diskEncryptionSetId === undefined) return noDiskEncryptionSet(id, c.target.backupInstance.datasourceId, encryption.type);
+      return roleCheck(c, id, RoleRequirements.diskEncryptionSet, diskEncryptionSetScope(encryption.diskEncryptionSetId));
+    },
   },
 ];
 

@@ -49,6 +49,8 @@ export const RoleRequirements = {
   snapshotResourceGroup: requirement(BuiltInRoles.diskSnapshotContributor, [BuiltInRoles.owner, BuiltInRoles.contributor]),
   // Its lock and object replication actions are control-plane, but the docs name no other role: only the role itself passes.
   storageAccount: requirement(BuiltInRoles.storageAccountBackupContributor, []),
+  // Reading the set is all it needs: Owner and Contributor read everything.
+  diskEncryptionSet: requirement(BuiltInRoles.reader, [BuiltInRoles.owner, BuiltInRoles.contributor]),
 } as const satisfies Record<string, RoleRequirement>;
 
 /** The scope checked, said as "on <it>" in both languages. */
@@ -72,6 +74,24 @@ export function storageAccountScope(datasourceId: string): CheckedScope {
 export function snapshotResourceGroupScope(resourceGroupId: string): CheckedScope {
   const name = lastSegment(resourceGroupId);
   return { id: resourceGroupId, on: text(`on the snapshot resource group ${name}`, `na grupie zasobów migawek ${name}`) };
+}
+
+export function diskEncryptionSetScope(diskEncryptionSetId: string): CheckedScope {
+  const name = lastSegment(diskEncryptionSetId);
+  return { id: diskEncryptionSetId, on: text(`on the disk encryption set ${name}`, `na zestawie szyfrowania dysku ${name}`) };
+}
+
+/** A disk without a disk encryption set (a platform-managed key): nothing for the vault to read. */
+export function noDiskEncryptionSet(checkId: string, diskId: string, encryptionType: string | undefined): CheckResult {
+  const name = lastSegment(diskId);
+  const how = encryptionType ?? 'EncryptionAtRestWithPlatformKey';
+  return pass(
+    checkId,
+    text(
+      `Disk ${name} uses no disk encryption set (encryption ${how}), so the vault has no encryption set to read.`,
+      `Dysk ${name} nie używa zestawu szyfrowania dysku (szyfrowanie ${how}), więc magazyn nie musi odczytywać żadnego zestawu szyfrowania.`,
+    ),
+  );
 }
 
 /** The identity the backup instance runs as: the vault's system-assigned one, or the user-assigned one it names. */

@@ -81,6 +81,7 @@ export function fleetReads(azure: AzurePort, fleet: FleetReadPort, shared: Fleet
     createResourceGroupLock: (sub, rg, l, o) => azure.createResourceGroupLock(sub, rg, l, o),
     listBackupInstances: (v, n, o) => azure.listBackupInstances(v, n, o),
     getBackupVaultIdentity: (v, o) => azure.getBackupVaultIdentity(v, o),
+    getDiskEncryption: (id, o) => azure.getDiskEncryption(id, o),
     listRoleAssignments: (scope, p, o) => azure.listRoleAssignments(scope, p, o),
   };
 }

@@ -34,6 +34,7 @@ const scenario: ScenarioInput = {
     // Another principal's role on the disk the vault lacks it on.
     { scope: disk('rg-other', 'disk-norole'), principalId: 'c0c0c0c0-0000-4000-8000-000000000001', role: 'Disk Backup Reader' },
     { scope: account('rg-data', 'stok'), principalId: PRINCIPAL, role: 'Storage Account Backup Contributor' },
+    { scope: `${S}/resourceGroups/rg-disks/providers/Microsoft.Compute/diskEncryptionSets/des-cmk`, principalId: PRINCIPAL, role: 'Reader' },
     { scope: account('rg-data', 'streader'), principalId: PRINCIPAL, role: 'Reader' },
   ],
   subscriptions: [
@@ -51,6 +52,7 @@ const scenario: ScenarioInput = {
                 { datasource: disk('rg-other', 'disk-norole'), snapshotResourceGroup: 'rg-snap2' },
                 { datasource: disk('rg-disks', 'disk-gone'), snapshotResourceGroup: 'rg-missing' },
                 { datasource: disk('rg-denied', 'disk-denied'), snapshotResourceGroup: 'rg-snap' },
+                { datasource: disk('rg-disks', 'disk-cmk'), snapshotResourceGroup: 'rg-snap' },
                 { datasource: account('rg-data', 'stok') },
                 { datasource: account('rg-data', 'streader') },
               ],
@@ -58,9 +60,10 @@ const scenario: ScenarioInput = {
             { name: 'bv-noid', backupInstances: [{ datasource: disk('rg-disks', 'disk-noid'), snapshotResourceGroup: 'rg-snap' }] },
           ],
         },
-        group('rg-disks'),
-        group('rg-other'),
+        { name: 'rg-disks', disks: [{ name: 'disk-ok' }, { name: 'disk-cmk', diskEncryptionSet: 'des-cmk' }] },
+        { name: 'rg-other', disks: [{ name: 'disk-norole', diskEncryptionSet: `${S}/resourceGroups/rg-keys/providers/Microsoft.Compute/diskEncryptionSets/des-other` }] },
         group('rg-snap'),
+        group('rg-keys'),
         group('rg-snap2'),
         group('rg-denied'),
         group('rg-data'),
@@ -142,6 +145,21 @@ describe('Backup vault datasource checks through the real SDK clients', () => {
     expect((await checksFor('UserErrorMissingRequiredPermissions', blob('stok')))['blob-vault-identity-missing-storage-role']?.verdict).toBe('ruled-out');
     const reader = (await checksFor('UserErrorMissingRequiredPermissions', blob('streader')))['blob-vault-identity-missing-storage-role'];
     expect(reader).toEqual({ verdict: 'likely', evidence: "The Backup vault bv-test's managed identity has only Reader on storage account streader, not Storage Account Backup Contributor." });
+  });
+
+  it('checks Reader on the disk encryption set of a disk with a customer-managed key, read from the disk itself', async () => {
+    const code = 'UserErrorMSIPermissionsNotPresentOnDES';
+    expect(await azure.getDiskEncryption(disk('rg-disks', 'disk-cmk'))).toEqual({ type: 'EncryptionAtRestWithCustomerKey', diskEncryptionSetId: `${S}/resourceGroups/rg-disks/providers/Microsoft.Compute/diskEncryptionSets/des-cmk` });
+    expect((await checksFor(code, diskSource('disk-cmk', 'rg-disks')))['disk-vault-identity-missing-des-reader']).toEqual({
+      verdict: 'ruled-out',
+      evidence: "The Backup vault bv-test's managed identity has Reader on the disk encryption set des-cmk.",
+    });
+    const other = (await checksFor(code, diskSource('disk-norole', 'rg-other')))['disk-vault-identity-missing-des-reader'];
+    expect(other).toEqual({ verdict: 'likely', evidence: `The Backup vault bv-test's managed identity (object id ${PRINCIPAL}) has no role on the disk encryption set des-other: it needs Reader there.` });
+    expect((await checksFor(code, diskSource('disk-ok', 'rg-disks')))['disk-vault-identity-missing-des-reader']).toEqual({
+      verdict: 'ruled-out',
+      evidence: 'Disk disk-ok uses no disk encryption set (encryption EncryptionAtRestWithPlatformKey), so the vault has no encryption set to read.',
+    });
   });
 
   it('does not check a datasource the vault does not protect', async () => {

@@ -1,4 +1,4 @@
-import type { AzurePort, BackupInstance, BackupVaultIdentity, EffectiveSecurityRule, ProtectedVm, ResourceLock, RestorePointCollection, RoleAssignment, RunCommandOutput, VmExtension, VmStatus, WorkloadContainer } from '../../../src/core/azure-port';
+import type { AzurePort, BackupInstance, BackupVaultIdentity, DiskEncryption, EffectiveSecurityRule, ProtectedVm, ResourceLock, RestorePointCollection, RoleAssignment, RunCommandOutput, VmExtension, VmStatus, WorkloadContainer } from '../../../src/core/azure-port';
 import { CodedError } from '../../../src/core/errors';
 
 /**
@@ -18,6 +18,7 @@ export interface StubEvidence {
   /** Backup vault datasources: the instances found, the vault's identity (null: the vault is not visible), the role assignments per scope. */
   backupInstances?: BackupInstance[] | Error;
   vaultIdentity?: BackupVaultIdentity | null | Error;
+  diskEncryption?: DiskEncryption | Error;
   roleAssignments?: Record<string, RoleAssignment[] | Error>;
   /** Delay per method name, in ms. */
   delays?: Partial<Record<keyof AzurePort, number>>;
@@ -59,6 +60,7 @@ export class StubAzurePort implements AzurePort {
 
   listBackupInstances: AzurePort['listBackupInstances'] = (_v, _n, o) => this.answer('listBackupInstances', this.evidence.backupInstances ?? [], o?.abortSignal);
   getBackupVaultIdentity: AzurePort['getBackupVaultIdentity'] = async (_v, o) => (await this.answer('getBackupVaultIdentity', this.evidence.vaultIdentity ?? null, o?.abortSignal)) ?? undefined;
+  getDiskEncryption: AzurePort['getDiskEncryption'] = (_id, o) => this.answer('getDiskEncryption', this.evidence.diskEncryption ?? {}, o?.abortSignal);
   listRoleAssignments: AzurePort['listRoleAssignments'] = (scope, _p, o) => this.answer('listRoleAssignments', this.evidence.roleAssignments?.[scope.toLowerCase()] ?? [], o?.abortSignal);
 
   listVaults: AzurePort['listVaults'] = () => this.unexpected('listVaults');

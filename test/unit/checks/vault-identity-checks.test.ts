@@ -152,6 +152,26 @@ describe('Run checks on a Backup vault datasource', () => {
     expect(hidden?.evidence.en).toContain('give the bot\'s identity Reader on the vault');
   });
 
+  it('checks Reader on the disk encryption set the disk names, and passes a disk without one', async () => {
+    const des = `/subscriptions/${SUB}/resourceGroups/rg-keys/providers/Microsoft.Compute/diskEncryptionSets/des-prod`;
+    const withSet = new StubAzurePort({ vmStatus: new Error('no VM here'), vaultIdentity: systemIdentity, diskEncryption: { type: 'EncryptionAtRestWithCustomerKey', diskEncryptionSetId: des } });
+    const [missing] = await runChecks(['vault-identity-des-reader'], diskTarget, withSet, { allowReadOnlyRunCommand: false, clock });
+    expect(missing?.status).toBe('fail');
+    expect(missing?.evidence.en).toBe(`The Backup vault bv-prod-weu's managed identity (object id ${PRINCIPAL}) has no role on the disk encryption set des-prod: it needs Reader there.`);
+    expect(missing?.evidence.pl).toContain('nie ma żadnej roli na zestawie szyfrowania dysku des-prod: potrzebuje tam roli Reader.');
+    const inherited = new StubAzurePort({
+      vmStatus: new Error('no VM here'),
+      vaultIdentity: systemIdentity,
+      diskEncryption: { diskEncryptionSetId: des },
+      roleAssignments: { [des.toLowerCase()]: [assignment(BuiltInRoles.reader, `/subscriptions/${SUB}`)] },
+    });
+    expect((await runChecks(['vault-identity-des-reader'], diskTarget, inherited, { allowReadOnlyRunCommand: false, clock }))[0]?.status).toBe('pass');
+    const platform = new StubAzurePort({ vmStatus: new Error('no VM here'), vaultIdentity: systemIdentity, diskEncryption: { type: 'EncryptionAtRestWithPlatformKey' } });
+    const [none] = await runChecks(['vault-identity-des-reader'], diskTarget, platform, { allowReadOnlyRunCommand: false, clock });
+    expect(none?.status).toBe('pass');
+    expect(platform.calls).not.toContain('listRoleAssignments');
+  });
+
   it('answers a VM check on a datasource, and a disk check on a storage account, without calling Azure for them', async () => {
     const azure = new StubAzurePort({ vmStatus: new Error('no VM here'), vaultIdentity: systemIdentity });
     const [vmCheck, diskCheck] = await runChecks(['windows-agent-ready', 'vault-identity-disk-role'], { workload: 'azure-blob', backupInstance: blobInstance }, azure, { allowReadOnlyRunCommand: false, clock });

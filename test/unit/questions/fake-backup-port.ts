@@ -81,6 +81,7 @@ export class FakeBackupPort implements AzurePort {
   listBackupInstances: AzurePort['listBackupInstances'] = () => this.unexpected('listBackupInstances');
   getBackupVaultIdentity: AzurePort['getBackupVaultIdentity'] = () => this.unexpected('getBackupVaultIdentity');
   listRoleAssignments: AzurePort['listRoleAssignments'] = () => this.unexpected('listRoleAssignments');
+  getDiskEncryption: AzurePort['getDiskEncryption'] = () => this.unexpected('getDiskEncryption');
 
   /** Questions only read: any other call is a bug. */
   private unexpected(method: string): never {

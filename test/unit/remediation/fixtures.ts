@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AzurePort, BackupInstance, BackupJob, BackupVaultIdentity, DatabaseVm, ProtectedVm, ResourceLock, RestorePointCollection, RoleAssignment, VaultRef, VmRef, VmStatus } from '../../../src/core/azure-port';
+import type { AzurePort, BackupInstance, BackupJob, BackupVaultIdentity, DiskEncryption, DatabaseVm, ProtectedVm, ResourceLock, RestorePointCollection, RoleAssignment, VaultRef, VmRef, VmStatus } from '../../../src/core/azure-port';
 import type { Actor } from '../../../src/core/remediation/actor';
 import { parseFixCatalogue, type FixCatalogue } from '../../../src/core/remediation/fix-catalogue';
 import { parsePolicy, type Policy, type PolicyState } from '../../../src/core/remediation/policy';
@@ -178,6 +178,10 @@ export class RecordingAzure implements AzurePort {
 
   async listRoleAssignments(): Promise<RoleAssignment[]> {
     return [];
+  }
+
+  async getDiskEncryption(): Promise<DiskEncryption> {
+    return {};
   }
 }
 
