@@ -150,9 +150,10 @@ export function listRoleAssignments(state: SimulatorState, ctx: RequestContext, 
   const filter = ctx.query.get('$filter') ?? '';
   const principal = /assignedTo\('([^']+)'\)/i.exec(filter)?.[1] ?? /principalId eq '?([0-9a-fA-F-]{36})'?/i.exec(filter)?.[1];
   const at = scope.toLowerCase();
+  // The simulator keeps no management group tree: a management group's assignment is above every scope.
   const related = (other: string): boolean => {
     const s = other.toLowerCase();
-    return at === s || at.startsWith(`${s}/`) || s.startsWith(`${at}/`);
+    return s.startsWith('/providers/microsoft.management/managementgroups/') || at === s || at.startsWith(`${s}/`) || s.startsWith(`${at}/`);
   };
   const value = state.roleAssignments
     .filter((a) => related(a.scope) && (principal === undefined || a.principalId.toLowerCase() === principal.toLowerCase()))

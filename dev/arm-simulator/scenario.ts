@@ -213,8 +213,8 @@ const backupVaultSchema = z.object({
 });
 
 const roleAssignmentSchema = z.object({
-  /** Where the role is assigned: a subscription, resource group or resource id. */
-  scope: z.string().startsWith('/subscriptions/'),
+  /** Where the role is assigned: a management group, subscription, resource group or resource id. */
+  scope: z.string().regex(/^\/(subscriptions|providers\/Microsoft\.Management\/managementGroups)\/[^/]+/i, 'must be a management group, subscription, resource group or resource id'),
   principalId: guidSchema,
   /** A built-in role's name (Reader, Contributor, Owner, Disk Backup Reader, Disk Snapshot Contributor, Storage Account Backup Contributor) or any role definition GUID. */
   role: z.string().min(1),

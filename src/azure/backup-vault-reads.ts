@@ -103,11 +103,14 @@ function roleGuid(roleDefinitionId: string): string {
   return (roleDefinitionId.split('/').filter((s) => s.length > 0).pop() ?? roleDefinitionId).toLowerCase();
 }
 
-/** An assignment at `assigned` applies at `scope` when it is that scope or one above it (the root "/" included). */
+/**
+ * An assignment at `assigned` applies at `scope` when it is that scope or one above it: the root "/",
+ * a management group (always above a subscription), or an id the scope starts with.
+ */
 function appliesAt(assigned: string, scope: string): boolean {
   const a = assigned.replace(/\/+$/, '').toLowerCase();
   const s = scope.replace(/\/+$/, '').toLowerCase();
-  return a === '' || a === s || s.startsWith(`${a}/`);
+  return a === '' || a.startsWith('/providers/microsoft.management/managementgroups/') || a === s || s.startsWith(`${a}/`);
 }
 
 function subscriptionOf(scope: string): string {

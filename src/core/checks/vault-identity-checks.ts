@@ -165,8 +165,10 @@ function roleNamePl(guid: string): string {
 function inherited(assignment: RoleAssignment, scope: CheckedScope): LocalizedText {
   if (sameId(assignment.scope, scope.id)) return text('', '');
   const parts = assignment.scope.split('/').filter((s) => s.length > 0);
-  if (parts.length === 2) return text(` (inherited from subscription ${parts[1]})`, ` (odziedziczoną z subskrypcji ${parts[1]})`);
-  if (parts.length === 4) return text(` (inherited from resource group ${parts[3]})`, ` (odziedziczoną z grupy zasobów ${parts[3]})`);
+  const kind = (at: number): string => parts[at]?.toLowerCase() ?? '';
+  if (parts.length === 2 && kind(0) === 'subscriptions') return text(` (inherited from subscription ${parts[1]})`, ` (odziedziczoną z subskrypcji ${parts[1]})`);
+  if (parts.length === 4 && kind(2) === 'resourcegroups') return text(` (inherited from resource group ${parts[3]})`, ` (odziedziczoną z grupy zasobów ${parts[3]})`);
+  if (parts.length === 4 && kind(2) === 'managementgroups') return text(` (inherited from management group ${parts[3]})`, ` (odziedziczoną z grupy zarządzania ${parts[3]})`);
   if (parts.length === 0) return text(' (inherited from the root scope)', ' (odziedziczoną z zakresu głównego)');
   return text(` (inherited from ${assignment.scope})`, ` (odziedziczoną z zakresu ${assignment.scope})`);
 }

@@ -18,6 +18,7 @@ import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
 const SUB = '00000000-0000-0000-0000-0000000000b1';
 const S = `/subscriptions/${SUB}`;
 const PRINCIPAL = 'b0b0b0b0-0000-4000-8000-0000000000b1';
+const PRINCIPAL_MG = 'b0b0b0b0-0000-4000-8000-0000000000b2';
 const disk = (rg: string, name: string): string => `${S}/resourceGroups/${rg}/providers/Microsoft.Compute/disks/${name}`;
 const account = (rg: string, name: string): string => `${S}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${name}`;
 const group = (name: string): { name: string } => ({ name });
@@ -35,6 +36,8 @@ const scenario: ScenarioInput = {
     { scope: disk('rg-other', 'disk-norole'), principalId: 'c0c0c0c0-0000-4000-8000-000000000001', role: 'Disk Backup Reader' },
     { scope: account('rg-data', 'stok'), principalId: PRINCIPAL, role: 'Storage Account Backup Contributor' },
     { scope: `${S}/resourceGroups/rg-disks/providers/Microsoft.Compute/diskEncryptionSets/des-cmk`, principalId: PRINCIPAL, role: 'Reader' },
+    // The second vault's identity: Disk Backup Reader from a management group.
+    { scope: '/providers/Microsoft.Management/managementGroups/contoso', principalId: PRINCIPAL_MG, role: 'Disk Backup Reader' },
     { scope: account('rg-data', 'streader'), principalId: PRINCIPAL, role: 'Reader' },
   ],
   subscriptions: [
@@ -58,6 +61,7 @@ const scenario: ScenarioInput = {
               ],
             },
             { name: 'bv-noid', backupInstances: [{ datasource: disk('rg-disks', 'disk-noid'), snapshotResourceGroup: 'rg-snap' }] },
+            { name: 'bv-mg', principalId: PRINCIPAL_MG, backupInstances: [{ datasource: disk('rg-other', 'disk-mg'), snapshotResourceGroup: 'rg-snap' }] },
           ],
         },
         { name: 'rg-disks', disks: [{ name: 'disk-ok' }, { name: 'disk-cmk', diskEncryptionSet: 'des-cmk' }] },
@@ -159,6 +163,14 @@ describe('Backup vault datasource checks through the real SDK clients', () => {
     expect((await checksFor(code, diskSource('disk-ok', 'rg-disks')))['disk-vault-identity-missing-des-reader']).toEqual({
       verdict: 'ruled-out',
       evidence: 'Disk disk-ok uses no disk encryption set (encryption EncryptionAtRestWithPlatformKey), so the vault has no encryption set to read.',
+    });
+  });
+
+  it('counts a role inherited from a management group', async () => {
+    const causes = await checksFor('UserErrorNotEnoughPermissionOnDisk', diskSource('disk-mg', 'rg-other'), 'bv-mg');
+    expect(causes['disk-vault-identity-missing-disk-role']).toEqual({
+      verdict: 'ruled-out',
+      evidence: "The Backup vault bv-mg's managed identity has Disk Backup Reader on disk disk-mg (inherited from management group contoso).",
     });
   });
 

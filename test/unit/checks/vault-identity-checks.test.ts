@@ -56,6 +56,13 @@ describe('whether the Backup vault identity holds a role on a scope', () => {
     expect(result.evidence.pl).toContain('(odziedziczoną z grupy zasobów rg-disks)');
   });
 
+  it('passes with the role inherited from a management group, and names it', () => {
+    const result = evaluateVaultRole('vault-identity-disk-role', RoleRequirements.disk, found, diskScope(DISK), [assignment(BuiltInRoles.diskBackupReader, '/providers/Microsoft.Management/managementGroups/contoso-prod')]);
+    expect(result.status).toBe('pass');
+    expect(result.evidence.en).toContain('(inherited from management group contoso-prod)');
+    expect(result.evidence.pl).toContain('(odziedziczoną z grupy zarządzania contoso-prod)');
+  });
+
   it('passes with Contributor on the subscription, which includes what Disk Snapshot Contributor grants', () => {
     const result = evaluateVaultRole('vault-identity-snapshot-rg-role', RoleRequirements.snapshotResourceGroup, found, snapshotResourceGroupScope(SNAPSHOT_RG), [assignment(BuiltInRoles.contributor, `/subscriptions/${SUB}`)]);
     expect(result.status).toBe('pass');
