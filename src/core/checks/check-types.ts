@@ -25,6 +25,7 @@ export const CheckIds = [
   'vault-identity-snapshot-rg-role',
   'vault-identity-storage-account-role',
   'vault-identity-des-reader',
+  'source-disk-exists',
 ] as const;
 export type CheckId = (typeof CheckIds)[number];
 

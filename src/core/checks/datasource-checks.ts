@@ -8,6 +8,8 @@ import {
   evaluateMissingPrincipal,
   evaluateVaultRole,
   noDiskEncryptionSet,
+  sourceDiskFound,
+  sourceDiskMissing,
   noSnapshotResourceGroup,
   type RoleRequirement,
   RoleRequirements,
@@ -124,6 +126,22 @@ const definitions: readonly DatasourceCheckDefinition[] = [
       const encryption = await c.evidence.diskEncryption();
       if (encryption.diskEncryptionSetId === undefined) return noDiskEncryptionSet(id, c.target.backupInstance.datasourceId, encryption.type);
       return roleCheck(c, id, RoleRequirements.diskEncryptionSet, diskEncryptionSetScope(encryption.diskEncryptionSetId));
+    },
+  },
+  {
+    id: 'source-disk-exists',
+    run: async (c) => {
+      const id = 'source-disk-exists';
+      const mismatch = otherWorkload(id, 'azure-disk', c.target);
+      if (mismatch) return mismatch;
+      const diskId = c.target.backupInstance.datasourceId;
+      try {
+        await c.evidence.diskEncryption();
+        return sourceDiskFound(id, diskId);
+      } catch (error) {
+        if (isCodedError(error, 'azure_not_found')) return sourceDiskMissing(id, diskId);
+        throw error;
+      }
     },
   },
 ];

@@ -94,6 +94,22 @@ export function noDiskEncryptionSet(checkId: string, diskId: string, encryptionT
   );
 }
 
+/** The disk the backup instance points at answers (it exists), or Azure says it is not there (404). */
+export function sourceDiskFound(checkId: string, diskId: string): CheckResult {
+  return pass(checkId, text(`Disk ${lastSegment(diskId)} exists where the backup instance points (${diskId}).`, `Dysk ${lastSegment(diskId)} istnieje tam, gdzie wskazuje wystąpienie kopii (${diskId}).`));
+}
+
+export function sourceDiskMissing(checkId: string, diskId: string): CheckResult {
+  const name = lastSegment(diskId);
+  return fail(
+    checkId,
+    text(
+      `Disk ${name} is no longer at ${diskId} (Azure answered 404): it was deleted or moved, and the backup instance still points there.`,
+      `Dysku ${name} nie ma już w ${diskId} (Azure odpowiedział 404): usunięto go lub przeniesiono, a wystąpienie kopii nadal tam wskazuje.`,
+    ),
+  );
+}
+
 /** The identity the backup instance runs as: the vault's system-assigned one, or the user-assigned one it names. */
 export type VaultPrincipal =
   | { readonly kind: 'found'; readonly principalId: string; readonly vaultName: string; readonly userAssigned?: string }

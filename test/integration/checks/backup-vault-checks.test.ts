@@ -166,6 +166,13 @@ describe('Backup vault datasource checks through the real SDK clients', () => {
     });
   });
 
+  it('says whether the disk is still where the backup instance points (a deleted or moved disk answers 404)', async () => {
+    const code = 'UserErrorDiskBackupDiskOrMSIPermissionsNotPresent';
+    expect((await checksFor(code, diskSource('disk-ok', 'rg-disks')))['disk-source-deleted-or-moved']?.verdict).toBe('ruled-out');
+    const gone = (await checksFor(code, diskSource('disk-gone', 'rg-disks')))['disk-source-deleted-or-moved'];
+    expect(gone).toEqual({ verdict: 'likely', evidence: `Disk disk-gone is no longer at ${disk('rg-disks', 'disk-gone')} (Azure answered 404): it was deleted or moved, and the backup instance still points there.` });
+  });
+
   it('counts a role inherited from a management group', async () => {
     const causes = await checksFor('UserErrorNotEnoughPermissionOnDisk', diskSource('disk-mg', 'rg-other'), 'bv-mg');
     expect(causes['disk-vault-identity-missing-disk-role']).toEqual({
