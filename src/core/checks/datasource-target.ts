@@ -107,7 +107,7 @@ export function datasourceTargetNotice(lookup: Exclude<DatasourceTargetLookup, {
         title: pick('Not protected by that vault', 'Nie jest chroniony przez ten magazyn'),
         text: pick(
           `The Backup vault ${lookup.vault.name} (resource group ${lookup.vault.resourceGroup}) has no backup instance of ${it.en} that the bot can see, so there is nothing to check. If it does protect it, give the bot's identity Reader on the vault (Azure Resource Graph lists only what the identity may read, a few minutes late).`,
-          `Magazyn kopii zapasowych ${lookup.vault.name} (grupa zasobów ${lookup.vault.resourceGroup}) nie ma widocznego dla bota wystąpienia kopii ${it.pl}, więc nie ma czego sprawdzać. Jeśli je chroni, nadaj tożsamości bota rolę Reader (Czytelnik) na tym magazynie (Azure Resource Graph pokazuje tylko to, co tożsamość może odczytać, z kilkuminutowym opóźnieniem).`,
+          `Magazyn kopii zapasowych ${lookup.vault.name} (grupa zasobów ${lookup.vault.resourceGroup}) nie ma widocznego dla bota wystąpienia kopii ${it.pl}, więc nie ma czego sprawdzać. Jeśli ten magazyn chroni to źródło danych, nadaj tożsamości bota rolę Reader (Czytelnik) na tym magazynie (Azure Resource Graph pokazuje tylko to, co tożsamość może odczytać, z kilkuminutowym opóźnieniem).`,
         ),
       };
     }

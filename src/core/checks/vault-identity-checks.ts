@@ -135,8 +135,8 @@ export function vaultPrincipal(instance: BackupInstance, identity: BackupVaultId
       kind: 'missing',
       evidence: (req, scope) =>
         text(
-          `The backup instance runs as the user-assigned identity ${lastSegment(userAssigned)}, which the Backup vault ${vault} no longer has, so nothing holds ${req.role.name} ${scope.on.en} for it: attach the identity to the vault again.`,
-          `Wystąpienie kopii działa jako tożsamość przypisana przez użytkownika ${lastSegment(userAssigned)}, której magazyn kopii zapasowych ${vault} już nie ma, więc nic nie ma dla niego roli ${req.role.name} ${scope.on.pl}: dołącz tę tożsamość do magazynu ponownie.`,
+          `The backup instance runs as the user-assigned identity ${lastSegment(userAssigned)}, which the Backup vault ${vault} no longer has, so the backup holds no ${req.role.name} ${scope.on.en}: attach the identity to the vault again.`,
+          `Wystąpienie kopii działa jako tożsamość przypisana przez użytkownika ${lastSegment(userAssigned)}, której magazyn kopii zapasowych ${vault} już nie ma, więc kopia nie ma roli ${req.role.name} ${scope.on.pl}: ponownie dołącz tę tożsamość do magazynu.`,
         ),
     };
   }
