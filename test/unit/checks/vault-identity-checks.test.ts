@@ -1,6 +1,6 @@
 import type { BackupInstance, BackupVaultIdentity, RoleAssignment } from '../../../src/core/azure-port';
 import { withDeadline } from '../../../src/core/azure-lookup/azure-deadline';
-import { resolveDatasourceTarget } from '../../../src/core/checks/datasource-target';
+import { datasourceTargetNotice, resolveDatasourceTarget } from '../../../src/core/checks/datasource-target';
 import type { DatasourceCheckTarget } from '../../../src/core/checks/check-types';
 import { runChecks } from '../../../src/core/checks/run-checks';
 import {
@@ -107,6 +107,15 @@ describe("the backup instance's identity", () => {
     expect(principal).toMatchObject({ kind: 'found', principalId: 'aaaaaaaa-0000-0000-0000-000000000009', userAssigned: 'backup-uami' });
   });
 
+  it('is missing, and fails the check, when the vault no longer has the user-assigned identity the instance names', async () => {
+    const uami = `/subscriptions/${SUB}/resourceGroups/rg-id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/gone-uami`;
+    const azure = new StubAzurePort({ vmStatus: new Error('no VM here'), vaultIdentity: systemIdentity });
+    const [result] = await runChecks(['vault-identity-disk-role'], { workload: 'azure-disk', backupInstance: { ...diskInstance, userAssignedIdentityId: uami } }, azure, { allowReadOnlyRunCommand: false, clock: systemClock });
+    expect(result?.status).toBe('fail');
+    expect(result?.evidence.en).toBe('The backup instance runs as the user-assigned identity gone-uami, which the Backup vault bv-prod-weu no longer has, so the backup holds no Disk Backup Reader on disk disk-data01: attach the identity to the vault again.');
+    expect(azure.calls).not.toContain('listRoleAssignments');
+  });
+
   it('is missing when the vault has no system-assigned identity', () => {
     const principal = vaultPrincipal(diskInstance, { type: 'None', userAssigned: {} });
     expect(principal.kind).toBe('missing');
@@ -199,10 +208,18 @@ describe('finding the backup instance the incident names', () => {
     expect(lookup).toEqual({ kind: 'found', target: { workload: 'azure-disk', backupInstance: diskInstance } });
   });
 
-  it('does not check a datasource the vault does not protect', async () => {
+  it('does not check a datasource the vault does not protect, and says so in both languages', async () => {
     const azure = new StubAzurePort({ vmStatus: new Error('no VM here'), backupInstances: [] });
     const lookup = await withDeadline(1000, (d) => resolveDatasourceTarget(azure, { datasource, vault: 'bv-prod-weu', subscriptionId: SUB }, d));
-    expect(lookup.kind).toBe('not-found');
+    if (lookup.kind !== 'not-found') throw new Error(`expected not-found, got ${lookup.kind}`);
+    expect(datasourceTargetNotice(lookup, 'en').text).toContain('The Backup vault bv-prod-weu (resource group rg-backup) has no backup instance of disk disk-data01 in resource group rg-disks that the bot can see');
+    expect(datasourceTargetNotice(lookup, 'pl').text).toContain('nie ma widocznego dla bota wystąpienia kopii dysku disk-data01 w grupie zasobów rg-disks');
+  });
+
+  it('finds the instance a Backup Health alert names by its own name', async () => {
+    const azure = new StubAzurePort({ vmStatus: new Error('no VM here'), backupInstances: [diskInstance] });
+    const byInstance = { ...datasource, name: 'disk-data01-disk-data01-1', resourceGroup: 'rg-disks' };
+    expect((await withDeadline(1000, (d) => resolveDatasourceTarget(azure, { datasource: byInstance, vault: 'bv-prod-weu', subscriptionId: SUB }, d))).kind).toBe('found');
   });
 
   it('will not guess between two instances that match', async () => {
