@@ -138,6 +138,43 @@ export interface SimVault {
   readonly jobs: SimJob[];
 }
 
+export interface SimBackupInstance {
+  readonly id: string;
+  readonly name: string;
+  readonly datasourceId: string;
+  readonly datasourceName: string;
+  /** Microsoft.Compute/disks or Microsoft.Storage/storageAccounts/blobServices. */
+  readonly datasourceType: string;
+  readonly snapshotResourceGroupId?: string;
+}
+
+/** A Backup vault (Microsoft.DataProtection/backupVaults). */
+export interface SimBackupVault {
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+  readonly location: string;
+  readonly principalId?: string;
+  readonly instances: SimBackupInstance[];
+}
+
+export interface SimDisk {
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+  readonly location: string;
+  readonly diskEncryptionSetId?: string;
+}
+
+export interface SimRoleAssignment {
+  readonly id: string;
+  readonly scope: string;
+  readonly principalId: string;
+  readonly roleDefinitionGuid: string;
+}
+
 export interface SimSubscription {
   readonly id: string;
   readonly displayName: string;

@@ -1,10 +1,11 @@
+import { backupInstanceRows, backupVaultRows } from './backup-vaults';
 import type { RequestContext, Reply } from './routes';
 import type { SimVm } from './model';
 import type { ScenarioSecurityRule } from './scenario';
 import { ArmError, type SimulatorState } from './state';
 
 /**
- * POST /providers/Microsoft.ResourceGraph/resources, for the queries the fleet sweep sends. It
+ * POST /providers/Microsoft.ResourceGraph/resources, for the queries the fleet sweep and the Backup vault checks send. It
  * runs no KQL: it recognises each query by the table and type it filters on and answers with the
  * rows that query projects, ordered by id, paged with $top and $skipToken like Resource Graph.
  */
@@ -21,6 +22,8 @@ export function resourceGraphQuery(state: SimulatorState, ctx: RequestContext, p
   const inScope = (subscriptionId: string): boolean => subscriptions === undefined || subscriptions.includes(subscriptionId.toLowerCase());
   let rows: { id: string }[];
   if (query.includes('recoveryservicesresources') && query.includes('protecteditems')) rows = protectedItemRows(state, inScope);
+  else if (query.includes("'microsoft.dataprotection/backupvaults/backupinstances'")) rows = backupInstanceRows(state, query, inScope);
+  else if (query.includes("'microsoft.dataprotection/backupvaults'")) rows = backupVaultRows(state, query, inScope);
   else if (query.includes("'microsoft.network/networkinterfaces'")) rows = nicRows(state, inScope);
   // The simulator's NICs name their NSG directly; no subnet carries one.
   else if (query.includes("'microsoft.network/virtualnetworks'")) rows = [];
@@ -30,7 +33,7 @@ export function resourceGraphQuery(state: SimulatorState, ctx: RequestContext, p
   } else if (query.includes("'microsoft.authorization/locks'")) {
     rows = state.locks.filter((l) => inScope(l.scope.split('/')[2] ?? '')).map((l) => ({ id: l.id, name: l.name, level: l.level, notes: l.notes ?? '' }));
   }
-  else throw new ArmError(400, 'BadRequest', 'The ARM simulator answers only the fleet sweep\'s Resource Graph queries (protected items, network interfaces, virtual networks, network security groups, restore point collections, locks); it runs no other KQL.');
+  else throw new ArmError(400, 'BadRequest', 'The ARM simulator answers only the fleet sweep\'s Resource Graph queries (protected items, network interfaces, virtual networks, network security groups, restore point collections, locks) and the Backup vault checks\' (backup instances, Backup vaults); it runs no other KQL.');
   rows.sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
   const top = typeof body.options?.$top === 'number' ? Math.min(1000, Math.max(1, body.options.$top)) : 1000;
   const size = Math.min(top, pageSize);

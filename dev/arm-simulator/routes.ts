@@ -1,5 +1,6 @@
 import { effectiveNsgJson, extensionJson, instanceViewJson, jobJson, lockJson, protectedItemJson, restorePointCollectionJson, vaultJson, vmJson, workloadContainerJson, workloadItemJson } from './arm-json';
 import type { FaultInjector } from './faults';
+import { diskJson, listRoleAssignments } from './backup-vaults';
 import { resourceGraphQuery } from './resource-graph';
 import type { SimAsyncOperation, SimJob } from './model';
 import { ArmError, rgId, type SimulatorState } from './state';
@@ -59,6 +60,13 @@ const scopeOf = {
   rpc: (x: Readonly<Record<string, string>>) => `${rgId(p(x, 'sub'), p(x, 'rg'))}/providers/Microsoft.Compute/restorePointCollections/${x.name ?? ''}`.replace(/\/$/, ''),
   nic: (x: Readonly<Record<string, string>>) => `${rgId(p(x, 'sub'), p(x, 'rg'))}/providers/Microsoft.Network/networkInterfaces/${p(x, 'nic')}`,
 };
+
+/** The scope a role assignment list names: a subscription, a resource group or a resource in one. */
+function roleAssignmentScope(x: Readonly<Record<string, string>>): string {
+  if (x.rg === undefined) return scopeOf.sub(x);
+  if (x.ns === undefined) return scopeOf.rg(x);
+  return `${scopeOf.rg(x)}/providers/${p(x, 'ns')}/${p(x, 'type')}/${p(x, 'name')}`;
+}
 
 /** "yyyy-MM-dd hh:mm:ss AM/PM" (the backup service's filter format, UTC), or ISO 8601. */
 export function parseFilterTime(value: string): Date {
@@ -180,6 +188,21 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
       action: 'Microsoft.ResourceGraph/resources/read',
       scope: () => '/',
       handle: (ctx) => resourceGraphQuery(state, ctx, pageSize()),
+    },
+    // ---- role assignments (the Backup vault checks read a vault identity's roles) ----
+    ...[SUB, RG, `${RG}/providers/{ns}/{type}/{name}`].map((scopePath) => ({
+      method: 'GET',
+      path: `${scopePath}/providers/Microsoft.Authorization/roleAssignments`,
+      action: 'Microsoft.Authorization/roleAssignments/read',
+      scope: (x: Readonly<Record<string, string>>) => roleAssignmentScope(x),
+      handle: (ctx: RequestContext) => listRoleAssignments(state, ctx, roleAssignmentScope(ctx.params)),
+    })),
+    {
+      method: 'GET',
+      path: `${RG}/providers/Microsoft.Compute/disks/{disk}`,
+      action: 'Microsoft.Compute/disks/read',
+      scope: (x: Readonly<Record<string, string>>) => `${scopeOf.rg(x)}/providers/Microsoft.Compute/disks/${p(x, 'disk')}`,
+      handle: (ctx: RequestContext) => diskJson(state, p(ctx.params, 'sub'), p(ctx.params, 'rg'), p(ctx.params, 'disk')),
     },
     // ---- subscriptions and vaults ----
     {

@@ -183,6 +183,43 @@ const vaultSchema = z.object({
   jobs: z.array(jobSchema).default([]),
 });
 
+const guidSchema = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a GUID');
+
+const backupInstanceSchema = z.object({
+  /** Default "<datasource>-<datasource>-<n>", as the portal names them. */
+  name: nameSchema.optional(),
+  /** The datasource's ARM id: a disk (Microsoft.Compute/disks) or a storage account (Microsoft.Storage/storageAccounts) for blobs. */
+  datasource: z
+    .string()
+    .regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/(Microsoft\.Compute\/disks|Microsoft\.Storage\/storageAccounts)\/[^/]+$/i, 'must be a disk or storage account ARM id'),
+  /** Disks: the snapshot resource group's name, in the vault's subscription (it need not exist: a deleted one is a documented failure). */
+  snapshotResourceGroup: z.string().min(1).optional(),
+});
+
+/** A managed disk, for what the Backup vault checks read of it (its encryption). */
+const diskSchema = z.object({
+  name: nameSchema,
+  /** The disk encryption set of a customer-managed key: its name in the disk's resource group, or its ARM id; absent: a platform-managed key. */
+  diskEncryptionSet: z.string().min(1).optional(),
+});
+
+/** A Backup vault (Microsoft.DataProtection) protecting disks and blobs. */
+const backupVaultSchema = z.object({
+  name: nameSchema,
+  location: z.string().optional(),
+  /** The vault's system-assigned managed identity; absent: identity type None. */
+  principalId: guidSchema.optional(),
+  backupInstances: z.array(backupInstanceSchema).default([]),
+});
+
+const roleAssignmentSchema = z.object({
+  /** Where the role is assigned: a management group, subscription, resource group or resource id. */
+  scope: z.string().regex(/^\/(subscriptions|providers\/Microsoft\.Management\/managementGroups)\/[^/]+/i, 'must be a management group, subscription, resource group or resource id'),
+  principalId: guidSchema,
+  /** A built-in role's name (Reader, Contributor, Owner, Disk Backup Reader, Disk Snapshot Contributor, Storage Account Backup Contributor) or any role definition GUID. */
+  role: z.string().min(1),
+});
+
 const restorePointCollectionSchema = z.object({
   name: nameSchema,
   /** The source VM: its name (in the same subscription) or its full ARM id; omitted for a collection that records no source. */
@@ -198,6 +235,8 @@ const resourceGroupSchema = z.object({
   location: z.string().default('westeurope'),
   locks: z.array(lockSchema).default([]),
   vaults: z.array(vaultSchema).default([]),
+  backupVaults: z.array(backupVaultSchema).default([]),
+  disks: z.array(diskSchema).default([]),
   virtualMachines: z.array(vmSchema).default([]),
   restorePointCollections: z.array(restorePointCollectionSchema).default([]),
 });
@@ -257,6 +296,8 @@ export const scenarioSchema = z
     description: z.string().optional(),
     settings: settingsSchema,
     denials: z.array(denialSchema).default([]),
+    /** Role assignments of principals other than the bot (a Backup vault's identity): what the checks read, not what the simulator enforces. */
+    roleAssignments: z.array(roleAssignmentSchema).default([]),
     subscriptions: z.array(subscriptionSchema).min(1),
   })
   .superRefine((scenario, ctx) => {

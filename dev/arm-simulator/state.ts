@@ -3,17 +3,21 @@ import { collectionMatch, type CollectionOwner } from '../../src/core/restore-po
 import { backupFailure, isBackupExtension, type OutcomeContext } from './backup-outcome';
 import type {
   SimAsyncOperation,
+  SimBackupVault,
   SimDenial,
+  SimDisk,
   SimJob,
   SimLock,
   SimProtectedItem,
   SimResourceGroup,
   SimRestorePointCollection,
+  SimRoleAssignment,
   SimSubscription,
   SimVault,
   SimWorkloadContainer,
   SimVm,
 } from './model';
+import { backupVaultFromScenario, diskFromScenario, roleAssignmentFromScenario } from './backup-vaults';
 import { runCommandResultBody, runScript } from './run-command';
 import { resolveScenarioTime, type ClearingOperation, type Scenario, type ScenarioJob, type ScenarioSecurityRule } from './scenario';
 
@@ -66,6 +70,9 @@ export class SimulatorState {
   readonly locks: SimLock[] = [];
   readonly collections: SimRestorePointCollection[] = [];
   readonly denials: SimDenial[] = [];
+  readonly backupVaults: SimBackupVault[] = [];
+  readonly disks: SimDisk[] = [];
+  readonly roleAssignments: SimRoleAssignment[] = [];
   readonly operations = new Map<string, SimAsyncOperation>();
 
   constructor(
@@ -74,6 +81,7 @@ export class SimulatorState {
   ) {
     this.settings = { ...scenario.settings };
     this.denials.push(...scenario.denials.map((d) => ({ scope: d.scope, actions: [...d.actions] })));
+    this.roleAssignments.push(...scenario.roleAssignments.map(roleAssignmentFromScenario));
     for (const sub of scenario.subscriptions) {
       this.subscriptions.push({ id: sub.id, displayName: sub.displayName });
       for (const lock of sub.locks) this.addLock(`/subscriptions/${sub.id}`, lock.name, lock.level, lock.notes);
@@ -160,6 +168,8 @@ export class SimulatorState {
           const jobs = vault.jobs.map((job) => this.jobFromScenario(id, sub.id, job));
           this.vaults.push({ id, subscriptionId: sub.id, resourceGroup: rg.name, name: vault.name, location: vault.location ?? rg.location, items, containers, jobs });
         }
+        for (const vault of rg.backupVaults) this.backupVaults.push(backupVaultFromScenario(sub.id, rg.name, rg.location, vault));
+        for (const disk of rg.disks) this.disks.push(diskFromScenario(sub.id, rg.name, rg.location, disk));
       }
     }
   }

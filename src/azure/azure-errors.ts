@@ -19,7 +19,9 @@ export type AzureRole =
 export type AzureScope =
   | { readonly kind: 'subscription'; readonly subscriptionId: string }
   | { readonly kind: 'resourceGroup'; readonly subscriptionId: string; readonly resourceGroup: string }
-  | { readonly kind: 'vault'; readonly subscriptionId: string; readonly resourceGroup: string; readonly name: string };
+  | { readonly kind: 'vault'; readonly subscriptionId: string; readonly resourceGroup: string; readonly name: string }
+  /** Any other ARM scope, by its id (a disk, a storage account, a Backup vault). */
+  | { readonly kind: 'resource'; readonly id: string };
 
 export interface AzureOperation {
   /** The port method, e.g. "triggerBackup". */
@@ -43,6 +45,8 @@ export function scopeId(scope: AzureScope): string {
       return `/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}`;
     case 'vault':
       return `/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}/providers/Microsoft.RecoveryServices/vaults/${scope.name}`;
+    case 'resource':
+      return scope.id;
   }
 }
 
@@ -54,6 +58,8 @@ export function describeScope(scope: AzureScope): string {
       return `resource group ${scope.resourceGroup}`;
     case 'vault':
       return `vault ${scope.name} (resource group ${scope.resourceGroup})`;
+    case 'resource':
+      return scope.id;
   }
 }
 

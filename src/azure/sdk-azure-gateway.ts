@@ -26,6 +26,10 @@ import type {
   ResourceLock,
   RestorePointCollection,
   RunCommandOutput,
+  BackupInstance,
+  BackupVaultIdentity,
+  DiskEncryption,
+  RoleAssignment,
   VaultRef,
   VmExtension,
   VmRef,
@@ -35,9 +39,10 @@ import type {
 import { normaliseRegion } from '../core/checks/security-rules';
 import type { ListedRestorePointCollection } from '../core/sweep/fleet-read-port';
 import { CodedError } from '../core/errors';
-import { armIdLastSegment, armIdSegment, lockScope, parseContainerName, parseResourceId } from '../core/arm-id';
+import { armIdLastSegment, armIdSegment, lockScope, parseArmResource, parseContainerName, parseResourceId } from '../core/arm-id';
 import { collectionMatch, sameResourceId, vmArmId } from '../core/restore-point-ownership';
 import { toCodedError, type AzureOperation, type AzureScope } from './azure-errors';
+import { BackupVaultReads } from './backup-vault-reads';
 
 export const ARM_ENDPOINT = 'https://management.azure.com';
 const ARM_SCOPE = 'https://management.azure.com/.default';
@@ -148,9 +153,11 @@ function vaultScope(vault: VaultRef): AzureScope {
 export class SdkAzureGateway implements AzurePort {
   private readonly endpoint: string;
   private readonly clients = new Map<string, Clients>();
+  private readonly backupVaults: BackupVaultReads;
 
   constructor(private readonly options: SdkAzureGatewayOptions) {
     this.endpoint = (options.endpoint ?? ARM_ENDPOINT).replace(/\/+$/, '');
+    this.backupVaults = new BackupVaultReads({ credential: options.credential, clientOptions: this.commonOptions() });
   }
 
   // ---- clients ----
@@ -565,6 +572,31 @@ export class SdkAzureGateway implements AzurePort {
     return this.call(op, async () => {
       const created = await this.locks(subscriptionId).managementLocks.createOrUpdateAtResourceGroupLevel(resourceGroup, lock.name, { level: lock.level, ...(lock.notes !== undefined ? { notes: lock.notes } : {}) }, { abortSignal: options.abortSignal });
       return toResourceLock(created);
+    });
+  }
+
+  // ---- Backup vault datasources (disks, blobs) ----
+
+  listBackupInstances(vault: VaultRef, datasourceName: string, options: CallOptions = {}): Promise<BackupInstance[]> {
+    return this.backupVaults.listBackupInstances(vault, datasourceName, options);
+  }
+
+  getBackupVaultIdentity(vault: VaultRef, options: CallOptions = {}): Promise<BackupVaultIdentity | undefined> {
+    return this.backupVaults.getBackupVaultIdentity(vault, options);
+  }
+
+  listRoleAssignments(scope: string, principalId: string, options: CallOptions = {}): Promise<RoleAssignment[]> {
+    return this.backupVaults.listRoleAssignments(scope, principalId, options);
+  }
+
+  async getDiskEncryption(diskId: string, options: CallOptions = {}): Promise<DiskEncryption> {
+    const disk = parseArmResource(diskId, 'Microsoft.Compute', 'disks', { exact: true });
+    if (disk === undefined) throw new CodedError('azure_not_found', `${diskId} is not a managed disk id.`, { diskId });
+    const op: AzureOperation = { name: 'getDiskEncryption', purpose: `read how disk ${disk.name} is encrypted`, role: 'Reader', scope: { kind: 'resource', id: diskId } };
+    return this.call(op, async () => {
+      const found = await this.compute(disk.subscriptionId).disks.get(disk.resourceGroup, disk.name, { abortSignal: options.abortSignal });
+      const encryption = found.encryption;
+      return { ...(encryption?.type ? { type: encryption.type } : {}), ...(encryption?.diskEncryptionSetId ? { diskEncryptionSetId: encryption.diskEncryptionSetId } : {}) };
     });
   }
 }

@@ -168,6 +168,53 @@ export interface WorkloadContainer {
   readonly healthStatus?: string;
 }
 
+/**
+ * A datasource a Backup vault (Microsoft.DataProtection) protects, as its backup instance records it:
+ * an Azure Disk, or a storage account whose blobs are backed up.
+ */
+export interface BackupInstance {
+  readonly id: string;
+  readonly name: string;
+  /** The Backup vault holding the instance (a Backup vault, not a Recovery Services vault). */
+  readonly vault: VaultRef;
+  /** dataSourceInfo.resourceID: the disk's or the storage account's ARM id. */
+  readonly datasourceId: string;
+  /** dataSourceInfo.datasourceType, e.g. Microsoft.Compute/disks, Microsoft.Storage/storageAccounts/blobServices. */
+  readonly datasourceType?: string;
+  /** policyInfo.policyParameters.dataStoreParametersList[].resourceGroupId of the operational store: where disk snapshots are kept. */
+  readonly snapshotResourceGroupIds: readonly string[];
+  /** identityDetails.userAssignedIdentityArmUrl when the instance runs as a user-assigned identity instead of the vault's system-assigned one. */
+  readonly userAssignedIdentityId?: string;
+}
+
+/** How a managed disk is encrypted at rest (ARM `properties.encryption`). */
+export interface DiskEncryption {
+  /** e.g. EncryptionAtRestWithPlatformKey, EncryptionAtRestWithCustomerKey, EncryptionAtRestWithPlatformAndCustomerKeys. */
+  readonly type?: string;
+  /** The disk encryption set holding the customer-managed key, when there is one. */
+  readonly diskEncryptionSetId?: string;
+}
+
+/** A Backup vault's managed identities (ARM `identity`). */
+export interface BackupVaultIdentity {
+  /** e.g. SystemAssigned, UserAssigned, "SystemAssigned,UserAssigned", None. */
+  readonly type?: string;
+  /** The system-assigned identity's object id. */
+  readonly principalId?: string;
+  /** User-assigned identities by their ARM id, lower-cased. */
+  readonly userAssigned: Readonly<Record<string, { readonly principalId?: string }>>;
+}
+
+/** A role assignment that applies at a scope (assigned there or inherited from above). */
+export interface RoleAssignment {
+  readonly id: string;
+  /** The role definition's GUID, lower-cased (built-in roles have the same GUID in every subscription). */
+  readonly roleDefinitionGuid: string;
+  /** Where the role is assigned: the scope itself or one above it. */
+  readonly scope: string;
+  readonly principalId: string;
+}
+
 export interface CallOptions {
   readonly abortSignal?: AbortSignal;
 }
@@ -194,4 +241,12 @@ export interface AzurePort {
   listResourceGroupLocks(subscriptionId: string, resourceGroup: string, options?: CallOptions): Promise<ResourceLock[]>;
   deleteResourceGroupLock(subscriptionId: string, resourceGroup: string, lockName: string, options?: CallOptions): Promise<void>;
   createResourceGroupLock(subscriptionId: string, resourceGroup: string, lock: { name: string; level: string; notes?: string }, options?: CallOptions): Promise<ResourceLock>;
+  /** The Backup vault's backup instances whose datasource has this name (a disk or a storage account): at most a few. */
+  listBackupInstances(vault: VaultRef, datasourceName: string, options?: CallOptions): Promise<BackupInstance[]>;
+  /** The Backup vault's managed identities; undefined when the bot cannot see the vault. */
+  getBackupVaultIdentity(vault: VaultRef, options?: CallOptions): Promise<BackupVaultIdentity | undefined>;
+  /** The disk's encryption at rest (its disk encryption set, if any), by the disk's ARM id. */
+  getDiskEncryption(diskId: string, options?: CallOptions): Promise<DiskEncryption>;
+  /** Role assignments of the principal that apply at the scope, inherited ones included. */
+  listRoleAssignments(scope: string, principalId: string, options?: CallOptions): Promise<RoleAssignment[]>;
 }

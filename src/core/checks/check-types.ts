@@ -1,5 +1,5 @@
 import type { LocalizedText } from '../knowledge/schema';
-import type { VaultRef, VmRef } from '../azure-port';
+import type { BackupInstance, VaultRef, VmRef } from '../azure-port';
 
 /** The ids agreed in knowledge/checks.json; a registry test keeps the two in step. */
 export const CheckIds = [
@@ -21,6 +21,11 @@ export const CheckIds = [
   'sql-vm-registered',
   'hana-workload-extension',
   'hana-vm-registered',
+  'vault-identity-disk-role',
+  'vault-identity-snapshot-rg-role',
+  'vault-identity-storage-account-role',
+  'vault-identity-des-reader',
+  'source-disk-exists',
 ] as const;
 export type CheckId = (typeof CheckIds)[number];
 
@@ -40,6 +45,24 @@ export interface CheckTarget {
   readonly vm: VmRef;
   /** Needed only by checks on the protected item (vm-protection-active). */
   readonly vault?: VaultRef;
+}
+
+/** The workloads a Backup vault protects that have checks: disks and blobs. */
+export type DatasourceWorkload = 'azure-disk' | 'azure-blob';
+
+/**
+ * A Backup vault datasource to check (a disk, or a storage account for blobs): its backup instance,
+ * found in the vault the alert named, so every id the checks read comes from Azure, not from a card.
+ */
+export interface DatasourceCheckTarget {
+  readonly workload: DatasourceWorkload;
+  readonly backupInstance: BackupInstance;
+}
+
+export type AnyCheckTarget = CheckTarget | DatasourceCheckTarget;
+
+export function isDatasourceTarget(target: AnyCheckTarget): target is DatasourceCheckTarget {
+  return 'backupInstance' in target;
 }
 
 export function text(en: string, pl: string): LocalizedText {

@@ -5,7 +5,8 @@ import type { KnowledgeBase } from '../knowledge/knowledge-base';
 import type { ErrorCodeEntry, LocalizedText } from '../knowledge/schema';
 import type { Clock } from '../ports';
 import { checkDefinition, type CheckContext } from './check-registry';
-import { text, unknown, type CheckResult, type CheckTarget } from './check-types';
+import { type AnyCheckTarget, isDatasourceTarget, text, unknown, type CheckResult } from './check-types';
+import { createDatasourceEvidence, datasourceCheckDefinition, type DatasourceCheckContext } from './datasource-checks';
 import { createEvidenceSource } from './evidence-source';
 
 export const defaultCheckTimeoutInMs = 8000;
@@ -56,7 +57,7 @@ export type ChecksKnowledge = Pick<KnowledgeBase, 'orderedCauses' | 'check'>;
 export async function runChecksForCode(
   knowledge: ChecksKnowledge,
   code: string | ErrorCodeEntry,
-  target: CheckTarget,
+  target: AnyCheckTarget,
   azure: AzurePort,
   options: RunChecksOptions,
 ): Promise<CheckReport> {
@@ -90,7 +91,7 @@ export function verdictOf(results: readonly CheckResult[]): CauseVerdict {
 /** Runs the given checks (e.g. one cause's) in parallel with shared evidence; results in the given order. */
 export async function runChecks(
   checkIds: readonly string[],
-  target: CheckTarget,
+  target: AnyCheckTarget,
   azure: AzurePort,
   options: RunChecksOptions,
   catalog?: Pick<KnowledgeBase, 'check'>,
@@ -101,13 +102,15 @@ export async function runChecks(
   const forward = (): void => controller.abort(options.abortSignal?.reason);
   if (options.abortSignal?.aborted) controller.abort(options.abortSignal.reason);
   else options.abortSignal?.addEventListener('abort', forward, { once: true });
-  const context: CheckContext = {
-    target,
-    evidence: createEvidenceSource(azure, target, { abortSignal: controller.signal }),
-    allowReadOnlyRunCommand: options.allowReadOnlyRunCommand,
-    ...(options.runCommandRefusal ? { runCommandRefusal: options.runCommandRefusal } : {}),
-    now: options.clock.now(),
-  };
+  const runner = isDatasourceTarget(target)
+    ? datasourceRunner({ target, evidence: createDatasourceEvidence(azure, target, { abortSignal: controller.signal }) })
+    : vmRunner({
+        target,
+        evidence: createEvidenceSource(azure, target, { abortSignal: controller.signal }),
+        allowReadOnlyRunCommand: options.allowReadOnlyRunCommand,
+        ...(options.runCommandRefusal ? { runCommandRefusal: options.runCommandRefusal } : {}),
+        now: options.clock.now(),
+      });
   // One abort listener for all checks (a listener per check would trip Node's MaxListeners warning).
   const pending = new Set<() => void>();
   const onAbort = (): void => {
@@ -115,7 +118,7 @@ export async function runChecks(
   };
   controller.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const results = await Promise.all(checkIds.map((id) => runOne(id, context, timeoutInMs, controller.signal, pending, options.abortSignal)));
+    const results = await Promise.all(checkIds.map((id) => runOne(id, runner, timeoutInMs, controller.signal, pending, options.abortSignal)));
     return results.map((result) => withManualHint(result, checkDefinition(result.checkId)?.manualEvenOnPass === true, catalog));
   } finally {
     options.abortSignal?.removeEventListener('abort', forward);
@@ -124,11 +127,33 @@ export async function runChecks(
   }
 }
 
-function runOne(checkId: string, context: CheckContext, timeoutInMs: number, signal: AbortSignal, pending: Set<() => void>, callerSignal: AbortSignal | undefined): Promise<CheckResult> {
-  const definition = checkDefinition(checkId);
-  if (definition === undefined) {
+/** How to run a check id on this target: undefined when no check of that id exists; a fixed answer when it looks at the other kind of target. */
+type CheckRunner = (checkId: string) => (() => Promise<CheckResult>) | CheckResult | undefined;
+
+function vmRunner(context: CheckContext): CheckRunner {
+  return (checkId) => {
+    const definition = checkDefinition(checkId);
+    if (definition !== undefined) return () => definition.run(context);
+    if (datasourceCheckDefinition(checkId) === undefined) return undefined;
+    return unknown(checkId, text('This check looks at a Backup vault datasource (a disk or a storage account), not at a VM.', 'To sprawdzenie dotyczy źródła danych magazynu kopii zapasowych (dysku lub konta magazynu), a nie maszyny.'));
+  };
+}
+
+function datasourceRunner(context: DatasourceCheckContext): CheckRunner {
+  return (checkId) => {
+    const definition = datasourceCheckDefinition(checkId);
+    if (definition !== undefined) return () => definition.run(context);
+    if (checkDefinition(checkId) === undefined) return undefined;
+    return unknown(checkId, text('This check looks at a VM; this card is about a Backup vault datasource.', 'To sprawdzenie dotyczy maszyny wirtualnej; ta karta dotyczy źródła danych magazynu kopii zapasowych.'));
+  };
+}
+
+function runOne(checkId: string, runner: CheckRunner, timeoutInMs: number, signal: AbortSignal, pending: Set<() => void>, callerSignal: AbortSignal | undefined): Promise<CheckResult> {
+  const run = runner(checkId);
+  if (run === undefined) {
     return Promise.resolve(unknown(checkId, text(`There is no automated check "${checkId}" yet.`, `Nie ma jeszcze automatycznego sprawdzenia "${checkId}".`)));
   }
+  if (typeof run !== 'function') return Promise.resolve(run);
   return new Promise<CheckResult>((resolve) => {
     let settled = false;
     const finish = (result: CheckResult): void => {
@@ -150,7 +175,7 @@ function runOne(checkId: string, context: CheckContext, timeoutInMs: number, sig
     if (signal.aborted) cancel();
     else pending.add(cancel);
     Promise.resolve()
-      .then(() => definition.run(context))
+      .then(run)
       .then(finish, (error: unknown) => finish(unknown(checkId, azureErrorText(asCodedError(error)))));
   });
 }

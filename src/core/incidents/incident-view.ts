@@ -203,7 +203,9 @@ export function incidentCardData(incident: Incident, lang: Language, options: Pa
   // The flow needs a code with causes: no buttons that could only answer "invalid action".
   const troubleshootable = incident.code !== null && (o.troubleshootable ?? true);
   const failingVms = incident.vms.filter((vm) => vm.state === 'fired');
-  // A VM's button opens its causes with its job filled in; another workload's card has one button for the code's causes.
+  // A VM's button opens its causes with its job filled in; another workload's card has one button for the code's causes,
+  // except disks and blobs in a Backup vault, whose causes are checked per datasource: a button each, as for VMs.
+  const perItemCauses = workload === 'azure-disk' || workload === 'azure-blob';
   const actions = isVm
     ? (troubleshootable ? failingVms : []).slice(0, o.maxButtons).map(
         (vm): IncidentCardAction => ({
@@ -212,9 +214,9 @@ export function incidentCardData(incident: Incident, lang: Language, options: Pa
           data: { v: PayloadVersion, incidentId: incident.id, vm: vm.key },
         }),
       )
-    : (troubleshootable ? failingVms : []).slice(0, 1).map(
+    : (troubleshootable ? failingVms : []).slice(0, perItemCauses ? o.maxButtons : 1).map(
         (item): IncidentCardAction => ({
-          title: lang === 'en' ? `Causes of ${incident.code ?? ''}` : `Przyczyny ${incident.code ?? ''}`,
+          title: (lang === 'en' ? `Causes of ${incident.code ?? ''}` : `Przyczyny ${incident.code ?? ''}`) + (perItemCauses && failingVms.length > 1 ? `: ${item.name}` : ''),
           verb: troubleshootVerb,
           data: { v: PayloadVersion, incidentId: incident.id, vm: item.key },
         }),

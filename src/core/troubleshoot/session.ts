@@ -7,10 +7,25 @@ import type { Language, LocalizedText } from '../knowledge/schema';
 
 export interface SessionTarget {
   readonly vm?: string;
+  /** The vault's name: a Recovery Services vault for a VM, a Backup vault for a datasource. */
   readonly vault?: string;
   readonly jobId?: string;
+  /** The vault's subscription. */
   readonly subscriptionId?: string;
+  /** The VM's resource group. */
   readonly resourceGroup?: string;
+  /** A Backup vault datasource instead of a VM (a disk, or a storage account for blobs), as the stored incident named it. */
+  readonly datasource?: SessionDatasource;
+}
+
+export interface SessionDatasource {
+  readonly workload: 'azure-disk' | 'azure-blob';
+  /** The disk's or the storage account's name. */
+  readonly name: string;
+  /** Its resource group, from the alert's datasource id. */
+  readonly resourceGroup?: string;
+  /** The Backup vault's resource group, from the alert's vault id. */
+  readonly vaultResourceGroup?: string;
 }
 
 export type CauseEvidence = 'ruled-out' | 'likely' | 'unknown';

@@ -320,7 +320,8 @@ function stepView(index: number, text: string, commands: readonly string[] | und
 function formatTarget(session: TroubleshootSession): string {
   const target = session.target;
   if (!target) return '';
-  const parts = [target.vm && `VM ${target.vm}`, target.vault && `vault ${target.vault}`, target.resourceGroup && `RG ${target.resourceGroup}`, target.jobId && `job ${target.jobId}`].filter(
+  const datasource = target.datasource && `${target.datasource.workload === 'azure-disk' ? 'disk' : 'storage account'} ${target.datasource.name}${target.datasource.resourceGroup ? ` (RG ${target.datasource.resourceGroup})` : ''}`;
+  const parts = [target.vm && `VM ${target.vm}`, datasource, target.vault && `vault ${target.vault}`, target.resourceGroup && `RG ${target.resourceGroup}`, target.jobId && `job ${target.jobId}`].filter(
     (p): p is string => typeof p === 'string' && p.length > 0,
   );
   return parts.join(' · ');

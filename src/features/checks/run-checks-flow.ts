@@ -1,10 +1,12 @@
 import type { AzurePort, VmRef } from '../../core/azure-port';
-import { withDeadline } from '../../core/azure-lookup/azure-deadline';
+import { type AzureDeadline, withDeadline } from '../../core/azure-lookup/azure-deadline';
 import { checkTargetNotice, resolveCheckTarget } from '../../core/checks/check-target';
+import type { AnyCheckTarget } from '../../core/checks/check-types';
+import { datasourceTargetNotice, resolveDatasourceTarget } from '../../core/checks/datasource-target';
 import { defaultCheckTimeoutInMs, runChecksForCode } from '../../core/checks/run-checks';
 import { causeChecksOf } from '../../core/checks/session-evidence';
 import type { KnowledgeBase } from '../../core/knowledge/knowledge-base';
-import type { Language } from '../../core/knowledge/schema';
+import type { Language, LocalizedText } from '../../core/knowledge/schema';
 import { type Clock, systemClock } from '../../core/ports';
 import type { Actor } from '../../core/remediation/actor';
 import type { OperatorDecision } from '../../core/remediation/policy';
@@ -58,9 +60,9 @@ export type RunChecksAnswer =
 export class RunChecksFlow {
   constructor(private readonly deps: RunChecksDeps) {}
 
-  /** The button under the current cause of a troubleshooting message that names a VM. */
+  /** The button under the current cause of a troubleshooting message that names a VM, or a disk or storage account in a Backup vault. */
   offers(session: TroubleshootSession, causeId: string | undefined, language: Language): CardButton[] {
-    if (session.target?.vm === undefined || causeId === undefined || session.outcome !== undefined) return [];
+    if ((session.target?.vm === undefined && session.target?.datasource === undefined) || causeId === undefined || session.outcome !== undefined) return [];
     return [sessionButton((session.checks === undefined ? runChecksLabels.runChecks : runChecksLabels.runAgain)[language], RunChecksVerb, session.id)];
   }
 
@@ -76,25 +78,59 @@ export class RunChecksFlow {
     // One clock for the judgement ("stuck for N minutes") and the recorded checkedAt.
     const clock = deps.clock ?? systemClock;
     return withDeadline(deps.turnBudgetMs ?? defaultTurnBudgetMs, async (deadline) => {
-      const lookup = await resolveCheckTarget(deps.azure, session.target ?? {}, deadline);
-      if (lookup.kind !== 'found') return { kind: 'notice' as const, view: { ...checkTargetNotice(lookup, language), actions: [] }, show: 'reply' as const };
-      const target = lookup.target;
+      const found = await this.findTarget(i, session, deadline);
+      if (found.kind === 'notice') return { kind: 'notice' as const, view: { ...found.notice, actions: [] }, show: 'reply' as const };
+      const { target, name, allowReadOnlyRunCommand, runCommandRefusal } = found;
       const checkedAt = clock.now();
-      const permission = deps.allowReadOnlyRunCommand(i.actor, target.vm);
-      // A refusal says why on the check's evidence line (who may, whom to ask), not a generic "not allowed".
-      const runCommandRefusal = typeof permission === 'object' && !permission.allowed ? permission.message : undefined;
       const report = await runChecksForCode(deps.knowledge, session.codeId, target, deps.azure, {
-        allowReadOnlyRunCommand: typeof permission === 'boolean' ? permission : permission.allowed,
+        allowReadOnlyRunCommand,
         ...(runCommandRefusal ? { runCommandRefusal } : {}),
         clock,
         abortSignal: deadline.signal,
         timeoutInMs: Math.max(1, Math.min(deps.timeoutInMs ?? defaultCheckTimeoutInMs, deadline.remainingMs())),
       });
-      deps.logger?.info({ sessionId: session.id, codeId: session.codeId, vm: target.vm.name, durationInMs: Math.round(report.durationInMs), likely: report.firstLikelyCauseIndex }, 'checks ran');
-      const recorded = await deps.troubleshoot.recordEvidence(session.id, causeChecksOf(report), checkedAt, { target: target.vm.name });
+      deps.logger?.info({ sessionId: session.id, codeId: session.codeId, target: name, durationInMs: Math.round(report.durationInMs), likely: report.firstLikelyCauseIndex }, 'checks ran');
+      const recorded = await deps.troubleshoot.recordEvidence(session.id, causeChecksOf(report), checkedAt, { target: name });
       // The session may have expired while Azure answered: say so rather than show a message whose buttons no longer work.
       if (recorded.kind !== 'ok') return { kind: 'notice' as const, view: buildExpiredView(language, deps.troubleshoot.ttlHours), show: 'replace' as const };
       return { kind: 'checked' as const, session: recorded.session };
     });
+  }
+
+  /**
+   * What the session's target is in Azure, looked up on the server from what the session (and
+   * through it the stored incident) says: a VM the vaults protect, or a backup instance of the
+   * Backup vault the alert named. Nothing from the card is trusted beyond the session id.
+   */
+  private async findTarget(
+    i: Interaction,
+    session: TroubleshootSession,
+    deadline: AzureDeadline,
+  ): Promise<
+    | { readonly kind: 'found'; readonly target: AnyCheckTarget; readonly name: string; readonly allowReadOnlyRunCommand: boolean; readonly runCommandRefusal?: LocalizedText }
+    | { readonly kind: 'notice'; readonly notice: { readonly title: string; readonly text: string } }
+  > {
+    const { deps } = this;
+    const language = session.language;
+    const datasource = session.target?.datasource;
+    if (datasource !== undefined) {
+      const lookup = await resolveDatasourceTarget(deps.azure, { datasource, ...(session.target?.vault ? { vault: session.target.vault } : {}), ...(session.target?.subscriptionId ? { subscriptionId: session.target.subscriptionId } : {}) }, deadline);
+      if (lookup.kind !== 'found') return { kind: 'notice', notice: datasourceTargetNotice(lookup, language) };
+      // No guest to read: the run-command permission does not apply.
+      return { kind: 'found', target: lookup.target, name: datasource.name, allowReadOnlyRunCommand: false };
+    }
+    const lookup = await resolveCheckTarget(deps.azure, session.target ?? {}, deadline);
+    if (lookup.kind !== 'found') return { kind: 'notice', notice: checkTargetNotice(lookup, language) };
+    const target = lookup.target;
+    const permission = deps.allowReadOnlyRunCommand(i.actor, target.vm);
+    // A refusal says why on the check's evidence line (who may, whom to ask), not a generic "not allowed".
+    const runCommandRefusal = typeof permission === 'object' && !permission.allowed ? permission.message : undefined;
+    return {
+      kind: 'found',
+      target,
+      name: target.vm.name,
+      allowReadOnlyRunCommand: typeof permission === 'boolean' ? permission : permission.allowed,
+      ...(runCommandRefusal ? { runCommandRefusal } : {}),
+    };
   }
 }

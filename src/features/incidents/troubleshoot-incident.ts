@@ -16,7 +16,7 @@ export type TroubleshootIncidentPayload = z.infer<typeof TroubleshootIncidentPay
 
 /**
  * Opens the same stepping flow a question does, with the vault, VM and job filled in from the
- * stored incident (for another workload than Azure VMs, the code's causes alone). Undefined when the incident or VM is not there, or its code has no causes
+ * stored incident (a disk or storage account in a Backup vault with that vault; for other workloads, the code's causes alone). Undefined when the incident or VM is not there, or its code has no causes
  * (a code another tool stated that the catalogue does not know). The channel posts the
  * session's message as a reply and attaches its id.
  */
@@ -25,8 +25,29 @@ export async function troubleshootIncidentVm(deps: { readonly incidents: Pick<Sh
   const vm = incident?.vms.find((v) => v.key === payload.vm);
   if (!incident || !vm || !incident.code) return undefined;
   try {
-    // Another workload's protected item is no VM: its card opens the code's causes with nothing filled in for Run checks to read.
-    if (workloadOfGroupKey(incident.groupKey) !== 'azure-vm') {
+    const workload = workloadOfGroupKey(incident.groupKey);
+    // A disk or a storage account in a Backup vault: the card names it and its vault, and Run checks looks it up there.
+    if (workload === 'azure-disk' || workload === 'azure-blob') {
+      return await deps.troubleshoot.start({
+        codeId: incident.code,
+        language: i.language,
+        conversationId: i.place.conversationId,
+        createdBy: i.actor.aadObjectId ?? i.actor.userId,
+        target: {
+          vault: incident.vault.name,
+          ...(vm.jobId ? { jobId: vm.jobId } : {}),
+          ...(incident.vault.subscriptionId ? { subscriptionId: incident.vault.subscriptionId } : {}),
+          datasource: {
+            workload,
+            name: vm.name,
+            ...(vm.resourceGroup ? { resourceGroup: vm.resourceGroup } : {}),
+            ...(incident.vault.resourceGroup ? { vaultResourceGroup: incident.vault.resourceGroup } : {}),
+          },
+        },
+      });
+    }
+    // Another workload's protected item (a database, a share, a server) is no VM: its card opens the code's causes with nothing filled in for Run checks to read.
+    if (workload !== 'azure-vm') {
       return await deps.troubleshoot.start({ codeId: incident.code, language: i.language, conversationId: i.place.conversationId, createdBy: i.actor.aadObjectId ?? i.actor.userId });
     }
     return await deps.troubleshoot.start({

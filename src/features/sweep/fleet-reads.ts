@@ -79,6 +79,10 @@ export function fleetReads(azure: AzurePort, fleet: FleetReadPort, shared: Fleet
     listResourceGroupLocks: (sub, rg) => memo(locks, `${sub}/${rg}`.toLowerCase(), async () => (shared.locks ? locksListedAt(shared.locks, sub, rg) : azure.listResourceGroupLocks(sub, rg))),
     deleteResourceGroupLock: (sub, rg, n, o) => azure.deleteResourceGroupLock(sub, rg, n, o),
     createResourceGroupLock: (sub, rg, l, o) => azure.createResourceGroupLock(sub, rg, l, o),
+    listBackupInstances: (v, n, o) => azure.listBackupInstances(v, n, o),
+    getBackupVaultIdentity: (v, o) => azure.getBackupVaultIdentity(v, o),
+    getDiskEncryption: (id, o) => azure.getDiskEncryption(id, o),
+    listRoleAssignments: (scope, p, o) => azure.listRoleAssignments(scope, p, o),
   };
 }
 

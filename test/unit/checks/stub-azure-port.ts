@@ -1,4 +1,4 @@
-import type { AzurePort, EffectiveSecurityRule, ProtectedVm, ResourceLock, RestorePointCollection, RunCommandOutput, VmExtension, VmStatus, WorkloadContainer } from '../../../src/core/azure-port';
+import type { AzurePort, BackupInstance, BackupVaultIdentity, DiskEncryption, EffectiveSecurityRule, ProtectedVm, ResourceLock, RestorePointCollection, RoleAssignment, RunCommandOutput, VmExtension, VmStatus, WorkloadContainer } from '../../../src/core/azure-port';
 import { CodedError } from '../../../src/core/errors';
 
 /**
@@ -15,6 +15,11 @@ export interface StubEvidence {
   extensions?: VmExtension[] | Error;
   /** null: the VM is not registered with the vault. */
   workloadContainer?: WorkloadContainer | null | Error;
+  /** Backup vault datasources: the instances found, the vault's identity (null: the vault is not visible), the role assignments per scope. */
+  backupInstances?: BackupInstance[] | Error;
+  vaultIdentity?: BackupVaultIdentity | null | Error;
+  diskEncryption?: DiskEncryption | Error;
+  roleAssignments?: Record<string, RoleAssignment[] | Error>;
   /** Delay per method name, in ms. */
   delays?: Partial<Record<keyof AzurePort, number>>;
 }
@@ -52,6 +57,11 @@ export class StubAzurePort implements AzurePort {
   runCommand: AzurePort['runCommand'] = (_vm, _c, o) => this.answer('runCommand', this.evidence.runCommand, o?.abortSignal);
   listVmExtensions: AzurePort['listVmExtensions'] = (_vm, o) => this.answer('listVmExtensions', this.evidence.extensions ?? [], o?.abortSignal);
   getWorkloadContainer: AzurePort['getWorkloadContainer'] = async (_v, _vm, o) => (await this.answer('getWorkloadContainer', this.evidence.workloadContainer ?? null, o?.abortSignal)) ?? undefined;
+
+  listBackupInstances: AzurePort['listBackupInstances'] = (_v, _n, o) => this.answer('listBackupInstances', this.evidence.backupInstances ?? [], o?.abortSignal);
+  getBackupVaultIdentity: AzurePort['getBackupVaultIdentity'] = async (_v, o) => (await this.answer('getBackupVaultIdentity', this.evidence.vaultIdentity ?? null, o?.abortSignal)) ?? undefined;
+  getDiskEncryption: AzurePort['getDiskEncryption'] = (_id, o) => this.answer('getDiskEncryption', this.evidence.diskEncryption ?? {}, o?.abortSignal);
+  listRoleAssignments: AzurePort['listRoleAssignments'] = (scope, _p, o) => this.answer('listRoleAssignments', this.evidence.roleAssignments?.[scope.toLowerCase()] ?? [], o?.abortSignal);
 
   listVaults: AzurePort['listVaults'] = () => this.unexpected('listVaults');
   listFailedBackupJobs: AzurePort['listFailedBackupJobs'] = () => this.unexpected('listFailedBackupJobs');

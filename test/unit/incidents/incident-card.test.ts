@@ -201,3 +201,25 @@ describe('an incident of another workload (here SQL Server databases in Azure VM
     expect(text).toContain('https://aka.ms/AB-UserErrorParentFullBackupMissing');
   });
 });
+
+describe('an incident of disks in a Backup vault', () => {
+  const disks = (count: number): Incident =>
+    incident(vms(count, () => false, (i) => `disk-data0${i}`), {
+      groupKey: 'bv-prod-weu|azure-disk|usererrordiskbackupauthorizationfailed',
+      vault: { name: 'bv-prod-weu', subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg-backup' },
+      code: 'UserErrorDiskBackupAuthorizationFailed',
+      message: 'Backup Vault managed identity is missing the necessary permissions to do this operation.',
+    });
+
+  it('offers the causes of each failing disk, since each disk has its own role assignments to check', () => {
+    const { card } = render(disks(2), 'en');
+    const buttons = blocks(card, 'Action.Execute');
+    expect(buttons.map((b) => b['title'])).toEqual(['Causes of UserErrorDiskBackupAuthorizationFailed: disk-data00', 'Causes of UserErrorDiskBackupAuthorizationFailed: disk-data01']);
+    expect(buttons.map((b) => (b['data'] as { vm: string }).vm)).toEqual(['disk-data00', 'disk-data01']);
+  });
+
+  it('keeps the plain "Causes of" title for a single disk, in Polish too', () => {
+    expect(blocks(render(disks(1), 'en').card, 'Action.Execute').map((b) => b['title'])).toEqual(['Causes of UserErrorDiskBackupAuthorizationFailed']);
+    expect(blocks(render(disks(1), 'pl').card, 'Action.Execute').map((b) => b['title'])).toEqual(['Przyczyny UserErrorDiskBackupAuthorizationFailed']);
+  });
+});

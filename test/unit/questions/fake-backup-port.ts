@@ -78,6 +78,10 @@ export class FakeBackupPort implements AzurePort {
   listResourceGroupLocks: AzurePort['listResourceGroupLocks'] = () => this.unexpected('listResourceGroupLocks');
   deleteResourceGroupLock: AzurePort['deleteResourceGroupLock'] = () => this.unexpected('deleteResourceGroupLock');
   createResourceGroupLock: AzurePort['createResourceGroupLock'] = () => this.unexpected('createResourceGroupLock');
+  listBackupInstances: AzurePort['listBackupInstances'] = () => this.unexpected('listBackupInstances');
+  getBackupVaultIdentity: AzurePort['getBackupVaultIdentity'] = () => this.unexpected('getBackupVaultIdentity');
+  listRoleAssignments: AzurePort['listRoleAssignments'] = () => this.unexpected('listRoleAssignments');
+  getDiskEncryption: AzurePort['getDiskEncryption'] = () => this.unexpected('getDiskEncryption');
 
   /** Questions only read: any other call is a bug. */
   private unexpected(method: string): never {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AzurePort, BackupJob, DatabaseVm, ProtectedVm, ResourceLock, RestorePointCollection, VaultRef, VmRef, VmStatus } from '../../../src/core/azure-port';
+import type { AzurePort, BackupInstance, BackupJob, BackupVaultIdentity, DiskEncryption, DatabaseVm, ProtectedVm, ResourceLock, RestorePointCollection, RoleAssignment, VaultRef, VmRef, VmStatus } from '../../../src/core/azure-port';
 import type { Actor } from '../../../src/core/remediation/actor';
 import { parseFixCatalogue, type FixCatalogue } from '../../../src/core/remediation/fix-catalogue';
 import { parsePolicy, type Policy, type PolicyState } from '../../../src/core/remediation/policy';
@@ -165,6 +165,23 @@ export class RecordingAzure implements AzurePort {
     // A PUT: the same name again replaces, as in ARM.
     this.locks = [...this.locks.filter((l) => l.name !== lock.name), created];
     return created;
+  }
+
+  // Fixes act on VMs only: a Backup vault datasource is never read here.
+  async listBackupInstances(): Promise<BackupInstance[]> {
+    return [];
+  }
+
+  async getBackupVaultIdentity(): Promise<BackupVaultIdentity | undefined> {
+    return undefined;
+  }
+
+  async listRoleAssignments(): Promise<RoleAssignment[]> {
+    return [];
+  }
+
+  async getDiskEncryption(): Promise<DiskEncryption> {
+    return {};
   }
 }
 

@@ -1,0 +1,157 @@
+import type { AzurePort, BackupVaultIdentity, DiskEncryption, RoleAssignment } from '../azure-port';
+import { isCodedError } from '../errors';
+import { text, unknown, type CheckId, type CheckResult, type DatasourceCheckTarget, type DatasourceWorkload } from './check-types';
+import {
+  type CheckedScope,
+  diskEncryptionSetScope,
+  diskScope,
+  evaluateMissingPrincipal,
+  evaluateVaultRole,
+  noDiskEncryptionSet,
+  sourceDiskFound,
+  sourceDiskMissing,
+  noSnapshotResourceGroup,
+  type RoleRequirement,
+  RoleRequirements,
+  roleAssignmentsForbidden,
+  snapshotResourceGroupMissing,
+  snapshotResourceGroupScope,
+  storageAccountScope,
+  vaultPrincipal,
+} from './vault-identity-checks';
+
+/**
+ * The checks of a Backup vault datasource (a disk, a storage account's blobs): whether the vault's
+ * managed identity holds the roles the backup needs. Their evidence is read once per run, like a VM's.
+ */
+export interface DatasourceEvidence {
+  readonly target: DatasourceCheckTarget;
+  vaultIdentity(): Promise<BackupVaultIdentity | undefined>;
+  diskEncryption(): Promise<DiskEncryption>;
+  roleAssignments(scope: string, principalId: string): Promise<readonly RoleAssignment[]>;
+}
+
+export function createDatasourceEvidence(azure: AzurePort, target: DatasourceCheckTarget, options: { abortSignal?: AbortSignal } = {}): DatasourceEvidence {
+  const cache = new Map<string, Promise<unknown>>();
+  const call = options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal };
+  function once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let promise = cache.get(key) as Promise<T> | undefined;
+    if (promise === undefined) {
+      promise = Promise.resolve().then(load);
+      // Every consumer awaits it; this only keeps an abandoned straggler from being an unhandled rejection.
+      promise.catch(() => undefined);
+      cache.set(key, promise);
+    }
+    return promise;
+  }
+  return {
+    target,
+    vaultIdentity: () => once('vault-identity', () => azure.getBackupVaultIdentity(target.backupInstance.vault, call)),
+    diskEncryption: () => once('disk-encryption', () => azure.getDiskEncryption(target.backupInstance.datasourceId, call)),
+    roleAssignments: (scope, principalId) => once(`roles:${scope.toLowerCase()}:${principalId.toLowerCase()}`, () => azure.listRoleAssignments(scope, principalId, call)),
+  };
+}
+
+export interface DatasourceCheckContext {
+  readonly target: DatasourceCheckTarget;
+  readonly evidence: DatasourceEvidence;
+}
+
+export interface DatasourceCheckDefinition {
+  readonly id: CheckId;
+  run(context: DatasourceCheckContext): Promise<CheckResult>;
+}
+
+/** One role on one scope: the identity first (missing is a failure), then its assignments there. */
+async function roleCheck(c: DatasourceCheckContext, checkId: CheckId, req: RoleRequirement, scope: CheckedScope, onNotFound?: () => CheckResult): Promise<CheckResult> {
+  const identity = await c.evidence.vaultIdentity();
+  const principal = vaultPrincipal(c.target.backupInstance, identity);
+  if (principal.kind === 'missing') return evaluateMissingPrincipal(checkId, principal, identity, req, scope);
+  let assignments: readonly RoleAssignment[];
+  try {
+    assignments = await c.evidence.roleAssignments(scope.id, principal.principalId);
+  } catch (error) {
+    // A sign-in failure is not a missing role: the runner's generic line says so.
+    if (isCodedError(error, 'azure_forbidden') && error.details['authentication'] !== true) return roleAssignmentsForbidden(checkId, scope);
+    if (isCodedError(error, 'azure_not_found') && onNotFound !== undefined) return onNotFound();
+    throw error;
+  }
+  return evaluateVaultRole(checkId, req, principal, scope, assignments);
+}
+
+function otherWorkload(checkId: CheckId, wanted: DatasourceWorkload, target: DatasourceCheckTarget): CheckResult | undefined {
+  if (target.workload === wanted) return undefined;
+  const what = wanted === 'azure-disk' ? text('a disk', 'dysku') : text('a storage account', 'konta magazynu');
+  return unknown(checkId, text(`This check is about ${what.en}; ${target.backupInstance.name} protects another kind of datasource.`, `To sprawdzenie dotyczy ${what.pl}; ${target.backupInstance.name} chroni inny rodzaj źródła danych.`));
+}
+
+/** Several snapshot resource groups (rare): the worst answer decides, a failure before an unknown. */
+function worst(results: readonly CheckResult[]): CheckResult | undefined {
+  return results.find((r) => r.status === 'fail') ?? results.find((r) => r.status === 'unknown') ?? results[0];
+}
+
+const definitions: readonly DatasourceCheckDefinition[] = [
+  {
+    id: 'vault-identity-disk-role',
+    run: async (c) => otherWorkload('vault-identity-disk-role', 'azure-disk', c.target) ?? roleCheck(c, 'vault-identity-disk-role', RoleRequirements.disk, diskScope(c.target.backupInstance.datasourceId)),
+  },
+  {
+    id: 'vault-identity-snapshot-rg-role',
+    run: async (c) => {
+      const id = 'vault-identity-snapshot-rg-role';
+      const mismatch = otherWorkload(id, 'azure-disk', c.target);
+      if (mismatch) return mismatch;
+      const groups = c.target.backupInstance.snapshotResourceGroupIds;
+      const results = await Promise.all(
+        groups.map((group) => {
+          const scope = snapshotResourceGroupScope(group);
+          return roleCheck(c, id, RoleRequirements.snapshotResourceGroup, scope, () => snapshotResourceGroupMissing(id, scope));
+        }),
+      );
+      return worst(results) ?? noSnapshotResourceGroup(id, c.target.backupInstance);
+    },
+  },
+  {
+    id: 'vault-identity-storage-account-role',
+    run: async (c) =>
+      otherWorkload('vault-identity-storage-account-role', 'azure-blob', c.target) ??
+      roleCheck(c, 'vault-identity-storage-account-role', RoleRequirements.storageAccount, storageAccountScope(c.target.backupInstance.datasourceId)),
+  },
+  {
+    id: 'vault-identity-des-reader',
+    run: async (c) => {
+      const id = 'vault-identity-des-reader';
+      const mismatch = otherWorkload(id, 'azure-disk', c.target);
+      if (mismatch) return mismatch;
+      const encryption = await c.evidence.diskEncryption();
+      if (encryption.diskEncryptionSetId === undefined) return noDiskEncryptionSet(id, c.target.backupInstance.datasourceId, encryption.type);
+      return roleCheck(c, id, RoleRequirements.diskEncryptionSet, diskEncryptionSetScope(encryption.diskEncryptionSetId));
+    },
+  },
+  {
+    id: 'source-disk-exists',
+    run: async (c) => {
+      const id = 'source-disk-exists';
+      const mismatch = otherWorkload(id, 'azure-disk', c.target);
+      if (mismatch) return mismatch;
+      const diskId = c.target.backupInstance.datasourceId;
+      try {
+        await c.evidence.diskEncryption();
+        return sourceDiskFound(id, diskId);
+      } catch (error) {
+        if (isCodedError(error, 'azure_not_found')) return sourceDiskMissing(id, diskId);
+        throw error;
+      }
+    },
+  },
+];
+
+const byId = new Map<string, DatasourceCheckDefinition>(definitions.map((d) => [d.id, d]));
+
+export function datasourceCheckDefinition(id: string): DatasourceCheckDefinition | undefined {
+  return byId.get(id);
+}
+
+export function datasourceCheckDefinitions(): readonly DatasourceCheckDefinition[] {
+  return definitions;
+}
