@@ -137,8 +137,7 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
     };
     const unsupportedGeneric = (hit: MessageHit): boolean =>
       generic[hit.codeIndex] === true && byCode.get(hit.codeIndex)?.kinds.has('code') !== true && !namesWorkloadBeyondMessage(hit.codeIndex, mentions);
-    for (const hit of suppressLookAlikes(messageMatcher.match(folded, tokens, MIN_MESSAGE_COVERAGE), unsupportedGeneric)) {
-      const confidence = hit.confidence;
+    for (const { hit, confidence } of suppressLookAlikes(messageMatcher.match(folded, tokens, MIN_MESSAGE_COVERAGE), unsupportedGeneric)) {
       const current = byCode.get(hit.codeIndex);
       if (current === undefined) {
         byCode.set(hit.codeIndex, { codeIndex: hit.codeIndex, confidence, matchedBy: 'message', start: hit.start, end: hit.end, language: hit.language, kinds: new Set(['message']) });
@@ -205,20 +204,33 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
  * inside it (the MARS "internal service error" inside the MABS policy one) stays a look-alike;
  * it is only capped below an answer itself.
  */
-function suppressLookAlikes(hits: readonly MessageHit[], capped: (hit: MessageHit) => boolean): Array<MessageHit & { confidence: number }> {
-  const ranked = hits
-    .map((hit) => {
-      const strength = isSpecific(hit) ? messageConfidence(hit.coverage) : Math.min(messageConfidence(hit.coverage), GENERIC_MATCH_CAP);
-      return { ...hit, strength, confidence: capped(hit) ? Math.min(strength, GENERIC_MATCH_CAP) : strength };
-    })
-    .sort((a, b) => b.strength - a.strength || byWeightThenWholeQuote(a, b) || a.start - b.start);
-  const accepted: Array<{ start: number; end: number; messageKey: string }> = [];
-  for (const hit of ranked) {
+/** A message hit with its strength and, after look-alikes are settled, its confidence (a small record: a paste can match hundreds). */
+interface RankedHit {
+  readonly hit: MessageHit;
+  readonly strength: number;
+  confidence: number;
+}
+
+function suppressLookAlikes(hits: readonly MessageHit[], capped: (hit: MessageHit) => boolean): RankedHit[] {
+  const ranked: RankedHit[] = hits.map((hit) => {
+    const strength = isSpecific(hit) ? messageConfidence(hit.coverage) : Math.min(messageConfidence(hit.coverage), GENERIC_MATCH_CAP);
+    return { hit, strength, confidence: capped(hit) ? Math.min(strength, GENERIC_MATCH_CAP) : strength };
+  });
+  ranked.sort((a, b) => b.strength - a.strength || byWeightThenWholeQuote(a.hit, b.hit) || a.hit.start - b.hit.start);
+  const accepted: MessageHit[] = [];
+  for (const ranking of ranked) {
+    const hit = ranking.hit;
     const length = Math.max(1, hit.end - hit.start);
     // Two codes documented with the same message (BackUpOperationFailed and V2) tie, and both stay.
-    const overlaps = accepted.some((span) => span.messageKey !== hit.messageKey && Math.min(span.end, hit.end) - Math.max(span.start, hit.start) > length / 2);
-    if (overlaps) hit.confidence *= OVERLAP_PENALTY;
-    else accepted.push({ start: hit.start, end: hit.end, messageKey: hit.messageKey });
+    let overlaps = false;
+    for (const span of accepted) {
+      if (span.messageKey !== hit.messageKey && Math.min(span.end, hit.end) - Math.max(span.start, hit.start) > length / 2) {
+        overlaps = true;
+        break;
+      }
+    }
+    if (overlaps) ranking.confidence *= OVERLAP_PENALTY;
+    else accepted.push(hit);
   }
   return ranked;
 }

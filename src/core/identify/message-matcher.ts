@@ -321,7 +321,7 @@ export class MessageMatcher {
         const doc = this.docs[docIndex] as MessageDoc;
         // One word found (possibly many times) can match no message: two distinct words are the least a match needs.
         if (!hasTwoTerms(hitsByDoc[docIndex] as number[], this.hitLengths[docIndex] as number)) continue;
-        const hit = this.bestWindow(doc, hitsByDoc[docIndex] as number[], this.hitLengths[docIndex] as number, tokens, windowed ? doc.window : Number.POSITIVE_INFINITY);
+        const hit = this.bestWindow(doc, hitsByDoc[docIndex] as number[], this.hitLengths[docIndex] as number, tokens, windowed ? doc.window : Number.POSITIVE_INFINITY, minCoverage);
         if (hit === undefined || hit.matchedTerms < 2 || hit.coverage < minCoverage) continue;
         const current = bestByCode.get(doc.codeIndex);
         if (current === undefined || hit.coverage > current.coverage || (hit.coverage === current.coverage && hit.weight > current.weight)) bestByCode.set(doc.codeIndex, hit);
@@ -344,7 +344,7 @@ export class MessageMatcher {
     return term;
   }
 
-  private bestWindow(doc: MessageDoc, hits: readonly number[], hitsLength: number, tokens: readonly Token[], window: number): MessageHit | undefined {
+  private bestWindow(doc: MessageDoc, hits: readonly number[], hitsLength: number, tokens: readonly Token[], window: number, minCoverage: number): MessageHit | undefined {
     const counts = this.counts;
     counts.fill(0, 0, doc.terms.length);
     let weight = 0;
@@ -393,12 +393,15 @@ export class MessageMatcher {
       }
     }
     if (bestWeight < 0) return undefined;
+    // Rounded so that float noise cannot make one fully covered message beat another.
+    const coverage = Math.min(1, Math.round((bestWeight / doc.totalWeight) * 1e6) / 1e6);
+    // Most messages a long paste touches fall short: no hit is made for them (a paste touches hundreds).
+    if (bestDistinct < 2 || coverage < minCoverage) return undefined;
     return {
       codeIndex: doc.codeIndex,
       messageKey: doc.key,
       language: doc.language,
-      // Rounded so that float noise cannot make one fully covered message beat another.
-      coverage: Math.min(1, Math.round((bestWeight / doc.totalWeight) * 1e6) / 1e6),
+      coverage,
       weight: bestWeight,
       distinctive: bestRare > 0,
       distinctiveCoverage: doc.distinctiveWeight > 0 ? Math.min(1, Math.round((bestRareWeight / doc.distinctiveWeight) * 1e6) / 1e6) : 0,

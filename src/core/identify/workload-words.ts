@@ -21,11 +21,18 @@ const WORKLOAD_WORDS: Readonly<Record<Workload, readonly (readonly string[])[]>>
 
 const words = (a: string, b: string): boolean => (b.length < 4 ? a === b : sameWord(a, b));
 
-/** The workloads a text names, from its tokens. */
+const WORKLOAD_PHRASES = Object.entries(WORKLOAD_WORDS) as ReadonlyArray<[Workload, readonly (readonly string[])[]]>;
+
+/** The workloads a text names, from its tokens. Plain loops: it runs on every long paste that could be two codes. */
 export function workloadsNamed(tokens: readonly Token[]): ReadonlySet<Workload> {
   const named = new Set<Workload>();
-  for (const [workload, phrases] of Object.entries(WORKLOAD_WORDS) as Array<[Workload, readonly (readonly string[])[]]>) {
-    if (phrases.some((phrase) => containsPhrase(tokens, phrase))) named.add(workload);
+  for (const [workload, phrases] of WORKLOAD_PHRASES) {
+    for (const phrase of phrases) {
+      if (containsPhrase(tokens, phrase)) {
+        named.add(workload);
+        break;
+      }
+    }
   }
   return named;
 }
@@ -52,15 +59,15 @@ const FIRST_LETTERS = new Map<Workload, ReadonlySet<number>>(
 
 function phraseAt(tokens: readonly Token[], at: number, phrase: readonly string[]): boolean {
   if (at + phrase.length > tokens.length) return false;
-  return phrase.every((part, k) => words((tokens[at + k] as Token).text, part));
+  for (let k = 0; k < phrase.length; k++) if (!words((tokens[at + k] as Token).text, phrase[k] as string)) return false;
+  return true;
 }
 
 function containsPhrase(tokens: readonly Token[], phrase: readonly string[]): boolean {
   const first = (phrase[0] as string).charCodeAt(0);
   for (let i = 0; i + phrase.length <= tokens.length; i++) {
-    // Every form of a word starts with its first letter: most tokens are ruled out without comparing.
-    if ((tokens[i] as Token).text.charCodeAt(0) !== first) continue;
-    if (phrase.every((part, k) => words((tokens[i + k] as Token).text, part))) return true;
+    // Most tokens differ from the phrase in their first letter: no comparison to make.
+    if ((tokens[i] as Token).text.charCodeAt(0) === first && phraseAt(tokens, i, phrase)) return true;
   }
   return false;
 }
