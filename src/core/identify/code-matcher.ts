@@ -24,6 +24,7 @@ interface Name {
 /** Names are found through their first letters, which many share: one search per prefix instead of one per name. */
 const PREFIX_LENGTH = 4;
 const PREFIX_POSITIONS = 64;
+const NO_POSITIONS: readonly number[] = [];
 
 /** Where `name` occurs in `text`, at most MAX_OCCURRENCES times. */
 function* occurrences(text: string, name: string): Generator<number> {
@@ -102,9 +103,14 @@ export class CodeMatcher {
     const positionsOf = (prefix: string): readonly number[] | null => {
       let positions = prefixAt.get(prefix);
       if (positions === undefined) {
-        const found: number[] = [];
-        for (let at = folded.indexOf(prefix); at >= 0 && found.length <= PREFIX_POSITIONS; at = folded.indexOf(prefix, at + 1)) found.push(at);
-        positions = found.length > PREFIX_POSITIONS ? null : found;
+        const first = folded.indexOf(prefix);
+        // Most prefixes are absent from a text: one shared empty list for them all.
+        if (first < 0) positions = NO_POSITIONS;
+        else {
+          const found: number[] = [];
+          for (let at = first; at >= 0 && found.length <= PREFIX_POSITIONS; at = folded.indexOf(prefix, at + 1)) found.push(at);
+          positions = found.length > PREFIX_POSITIONS ? null : found;
+        }
         prefixAt.set(prefix, positions);
       }
       return positions;
