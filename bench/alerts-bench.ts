@@ -18,7 +18,7 @@ import { type BenchFigure, type BenchSuite, percentile } from './bench-figure';
  */
 const DURATION_S = 4;
 const CONNECTIONS = 16;
-const ROUNDS = 2;
+const ROUNDS = 3;
 const GOAL_RATIO = 0.5;
 const LATENCY_SAMPLES = 100;
 const SECRET = 'bench-alerts-secret-0123456789';

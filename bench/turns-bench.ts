@@ -21,7 +21,7 @@ import type { BenchFigure, BenchSuite } from './bench-figure';
  */
 const DURATION_S = 4;
 const CONNECTIONS = 8;
-const ROUNDS = 2;
+const ROUNDS = 3;
 const GOAL_RATIO = 0.7;
 
 function activity(serviceUrl: string, text: string): string {
