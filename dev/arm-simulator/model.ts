@@ -168,6 +168,17 @@ export interface SimDisk {
   readonly diskEncryptionSetId?: string;
 }
 
+/** A storage account (Microsoft.Storage/storageAccounts): what the blob and file share checks read of it. */
+export interface SimStorageAccount {
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+  readonly location: string;
+  readonly kind: string;
+  readonly sku: string;
+}
+
 export interface SimRoleAssignment {
   readonly id: string;
   readonly scope: string;

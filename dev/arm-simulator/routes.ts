@@ -2,6 +2,7 @@ import { effectiveNsgJson, extensionJson, instanceViewJson, jobJson, lockJson, p
 import type { FaultInjector } from './faults';
 import { diskJson, listRoleAssignments } from './backup-vaults';
 import { resourceGraphQuery } from './resource-graph';
+import { storageAccountLocks } from './storage-accounts';
 import type { SimAsyncOperation, SimJob } from './model';
 import { ArmError, rgId, type SimulatorState } from './state';
 
@@ -496,6 +497,13 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
       handle: operationResult,
     },
     // ---- locks ----
+    {
+      method: 'GET',
+      path: `${RG}/providers/Microsoft.Storage/storageAccounts/{account}/providers/Microsoft.Authorization/locks`,
+      action: 'Microsoft.Authorization/locks/read',
+      scope: (x) => `${scopeOf.rg(x)}/providers/Microsoft.Storage/storageAccounts/${p(x, 'account')}`,
+      handle: (ctx) => storageAccountLocks(state, ctx),
+    },
     {
       method: 'GET',
       path: `${SUB}/providers/Microsoft.Authorization/locks`,

@@ -203,6 +203,15 @@ const diskSchema = z.object({
   diskEncryptionSet: z.string().min(1).optional(),
 });
 
+/** A storage account, for what the blob and file share checks read of it (its locks, kind and SKU). */
+const storageAccountSchema = z.object({
+  name: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be 3-24 lower-case letters and digits, as Azure names storage accounts'),
+  kind: z.enum(['StorageV2', 'Storage', 'BlobStorage', 'BlockBlobStorage', 'FileStorage']).default('StorageV2'),
+  sku: z.string().min(1).default('Standard_LRS'),
+  /** Locks on the account itself; it also inherits its resource group's and subscription's. */
+  locks: z.array(lockSchema).default([]),
+});
+
 /** A Backup vault (Microsoft.DataProtection) protecting disks and blobs. */
 const backupVaultSchema = z.object({
   name: nameSchema,
@@ -237,6 +246,7 @@ const resourceGroupSchema = z.object({
   vaults: z.array(vaultSchema).default([]),
   backupVaults: z.array(backupVaultSchema).default([]),
   disks: z.array(diskSchema).default([]),
+  storageAccounts: z.array(storageAccountSchema).default([]),
   virtualMachines: z.array(vmSchema).default([]),
   restorePointCollections: z.array(restorePointCollectionSchema).default([]),
 });

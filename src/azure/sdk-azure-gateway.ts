@@ -575,6 +575,22 @@ export class SdkAzureGateway implements AzurePort {
     });
   }
 
+  async listResourceLocks(resourceId: string, options: CallOptions = {}): Promise<ResourceLock[]> {
+    // A top-level resource only (a storage account): /subscriptions/<s>/resourceGroups/<rg>/providers/<namespace>/<type>/<name>.
+    const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/([^/]+)\/([^/]+)\/?$/i.exec(resourceId);
+    if (!m?.[1] || !m[2] || !m[3] || !m[4] || !m[5]) throw new CodedError('azure_not_found', `${resourceId} is not the id of a resource in a resource group.`, { resourceId });
+    const [, subscriptionId, resourceGroup, namespace, type, name] = m;
+    const op: AzureOperation = { name: 'listResourceLocks', purpose: `list the locks that apply to ${name}`, role: 'Reader', scope: { kind: 'resource', id: resourceId } };
+    return this.call(op, async () => {
+      const locks: ResourceLock[] = [];
+      // Listed at the resource, ARM answers its own locks and those inherited from its resource group and subscription (as the portal's Locks blade shows them).
+      for await (const lock of this.locks(subscriptionId).managementLocks.listAtResourceLevel(resourceGroup, namespace, '', type, name, { abortSignal: options.abortSignal })) {
+        locks.push(toResourceLock(lock));
+      }
+      return locks;
+    });
+  }
+
   // ---- Backup vault datasources (disks, blobs) ----
 
   listBackupInstances(vault: VaultRef, datasourceName: string, options: CallOptions = {}): Promise<BackupInstance[]> {

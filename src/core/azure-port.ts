@@ -241,6 +241,8 @@ export interface AzurePort {
   listResourceGroupLocks(subscriptionId: string, resourceGroup: string, options?: CallOptions): Promise<ResourceLock[]>;
   deleteResourceGroupLock(subscriptionId: string, resourceGroup: string, lockName: string, options?: CallOptions): Promise<void>;
   createResourceGroupLock(subscriptionId: string, resourceGroup: string, lock: { name: string; level: string; notes?: string }, options?: CallOptions): Promise<ResourceLock>;
+  /** Locks that apply to a resource (a storage account) by its ARM id: its own and those inherited from its resource group and subscription. */
+  listResourceLocks(resourceId: string, options?: CallOptions): Promise<ResourceLock[]>;
   /** The Backup vault's backup instances whose datasource has this name (a disk or a storage account): at most a few. */
   listBackupInstances(vault: VaultRef, datasourceName: string, options?: CallOptions): Promise<BackupInstance[]>;
   /** The Backup vault's managed identities; undefined when the bot cannot see the vault. */

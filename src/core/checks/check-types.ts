@@ -26,6 +26,7 @@ export const CheckIds = [
   'vault-identity-storage-account-role',
   'vault-identity-des-reader',
   'source-disk-exists',
+  'storage-account-read-only-lock',
 ] as const;
 export type CheckId = (typeof CheckIds)[number];
 

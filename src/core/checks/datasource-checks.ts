@@ -1,6 +1,7 @@
-import type { AzurePort, BackupVaultIdentity, DiskEncryption, RoleAssignment } from '../azure-port';
+import type { AzurePort, BackupVaultIdentity, DiskEncryption, ResourceLock, RoleAssignment } from '../azure-port';
 import { isCodedError } from '../errors';
 import { text, unknown, type CheckId, type CheckResult, type DatasourceCheckTarget, type DatasourceWorkload } from './check-types';
+import { evaluateStorageAccountLocks, storageAccountLocksForbidden, storageAccountMissingForLocks } from './storage-account-checks';
 import {
   type CheckedScope,
   diskEncryptionSetScope,
@@ -29,6 +30,8 @@ export interface DatasourceEvidence {
   vaultIdentity(): Promise<BackupVaultIdentity | undefined>;
   diskEncryption(): Promise<DiskEncryption>;
   roleAssignments(scope: string, principalId: string): Promise<readonly RoleAssignment[]>;
+  /** Locks that apply to a resource (its own and inherited ones). */
+  resourceLocks(resourceId: string): Promise<readonly ResourceLock[]>;
 }
 
 export function createDatasourceEvidence(azure: AzurePort, target: DatasourceCheckTarget, options: { abortSignal?: AbortSignal } = {}): DatasourceEvidence {
@@ -49,6 +52,7 @@ export function createDatasourceEvidence(azure: AzurePort, target: DatasourceChe
     vaultIdentity: () => once('vault-identity', () => azure.getBackupVaultIdentity(target.backupInstance.vault, call)),
     diskEncryption: () => once('disk-encryption', () => azure.getDiskEncryption(target.backupInstance.datasourceId, call)),
     roleAssignments: (scope, principalId) => once(`roles:${scope.toLowerCase()}:${principalId.toLowerCase()}`, () => azure.listRoleAssignments(scope, principalId, call)),
+    resourceLocks: (resourceId) => once(`locks:${resourceId.toLowerCase()}`, () => azure.listResourceLocks(resourceId, call)),
   };
 }
 
@@ -140,6 +144,23 @@ const definitions: readonly DatasourceCheckDefinition[] = [
         return sourceDiskFound(id, diskId);
       } catch (error) {
         if (isCodedError(error, 'azure_not_found')) return sourceDiskMissing(id, diskId);
+        throw error;
+      }
+    },
+  },
+  {
+    id: 'storage-account-read-only-lock',
+    run: async (c) => {
+      const id = 'storage-account-read-only-lock';
+      const mismatch = otherWorkload(id, 'azure-blob', c.target);
+      if (mismatch) return mismatch;
+      const accountId = storageAccountScope(c.target.backupInstance.datasourceId).id;
+      try {
+        return evaluateStorageAccountLocks(id, accountId, await c.evidence.resourceLocks(accountId));
+      } catch (error) {
+        // A sign-in failure is not a missing role: the runner's generic line says so.
+        if (isCodedError(error, 'azure_forbidden') && error.details['authentication'] !== true) return storageAccountLocksForbidden(id, accountId);
+        if (isCodedError(error, 'azure_not_found')) return storageAccountMissingForLocks(id, accountId);
         throw error;
       }
     },

@@ -1,6 +1,7 @@
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
 import type { VaultRef } from '../../../src/core/azure-port';
+import { evaluateStorageAccountLocks } from '../../../src/core/checks/storage-account-checks';
 import { type ReplayRoute, startSpecReplay, type SpecReplayServer } from './spec-replay-server';
 
 /**
@@ -70,6 +71,24 @@ describe('the gateway over the Backup vault example', () => {
     try {
       const vault: VaultRef = { subscriptionId: '0b352192-dcac-4cc7-992e-a96190ccc68c', resourceGroup: 'SampleResourceGroup', name: 'swaggerExample' };
       expect(await gateway.getBackupVaultIdentity(vault)).toEqual({ type: 'SystemAssigned', principalId: 'c009b9a0-0024-417c-83cd-025d3776045d', userAssigned: {} });
+    } finally {
+      await replay.close();
+    }
+  });
+});
+
+describe('the gateway over the locks example', () => {
+  it("reads a ReadOnly lock inherited from the account's resource group, which the check names", async () => {
+    // The specs publish no example for listing at a resource; the list at a scope answers the same ManagementLockListResult.
+    // A top-level resource has no parent path: the SDK sends an empty segment ("Microsoft.Storage//storageAccounts"), as the Azure CLI does.
+    const { replay, gateway } = await gatewayOver([
+      { method: 'GET', path: new RegExp(`^${sub}/resourcegroups/[^/]+/providers/Microsoft\\.Storage//storageAccounts/[^/]+/providers/Microsoft\\.Authorization/locks$`, 'i'), example: 'locks/ManagementLocks_ListAtScope.json' },
+    ]);
+    try {
+      const account = '/subscriptions/subscriptionId/resourceGroups/resourcegroupname/providers/Microsoft.Storage/storageAccounts/stexample';
+      const locks = await gateway.listResourceLocks(account);
+      expect(locks).toEqual([{ id: '/subscriptions/subscriptionId/resourceGroups/resourcegroupname/providers/Microsoft.Authorization/locks/testlock', name: 'testlock', level: 'ReadOnly', notes: undefined, scope: '/subscriptions/subscriptionId/resourceGroups/resourcegroupname' }]);
+      expect(evaluateStorageAccountLocks('storage-account-read-only-lock', account, locks)).toMatchObject({ status: 'fail', evidence: { en: expect.stringContaining('ReadOnly lock "testlock" (inherited from resource group resourcegroupname)') } });
     } finally {
       await replay.close();
     }

@@ -20,6 +20,8 @@ export interface StubEvidence {
   vaultIdentity?: BackupVaultIdentity | null | Error;
   diskEncryption?: DiskEncryption | Error;
   roleAssignments?: Record<string, RoleAssignment[] | Error>;
+  /** Locks that apply to a resource, by its lower-cased ARM id. */
+  resourceLocks?: Record<string, ResourceLock[] | Error>;
   /** Delay per method name, in ms. */
   delays?: Partial<Record<keyof AzurePort, number>>;
 }
@@ -62,6 +64,7 @@ export class StubAzurePort implements AzurePort {
   getBackupVaultIdentity: AzurePort['getBackupVaultIdentity'] = async (_v, o) => (await this.answer('getBackupVaultIdentity', this.evidence.vaultIdentity ?? null, o?.abortSignal)) ?? undefined;
   getDiskEncryption: AzurePort['getDiskEncryption'] = (_id, o) => this.answer('getDiskEncryption', this.evidence.diskEncryption ?? {}, o?.abortSignal);
   listRoleAssignments: AzurePort['listRoleAssignments'] = (scope, _p, o) => this.answer('listRoleAssignments', this.evidence.roleAssignments?.[scope.toLowerCase()] ?? [], o?.abortSignal);
+  listResourceLocks: AzurePort['listResourceLocks'] = (id, o) => this.answer('listResourceLocks', this.evidence.resourceLocks?.[id.toLowerCase()] ?? [], o?.abortSignal);
 
   listVaults: AzurePort['listVaults'] = () => this.unexpected('listVaults');
   listFailedBackupJobs: AzurePort['listFailedBackupJobs'] = () => this.unexpected('listFailedBackupJobs');

@@ -183,6 +183,10 @@ export class RecordingAzure implements AzurePort {
   async getDiskEncryption(): Promise<DiskEncryption> {
     return {};
   }
+
+  async listResourceLocks(): Promise<ResourceLock[]> {
+    return [];
+  }
 }
 
 /** The liveness the service tests share: 20 s heartbeats, a run stale after 90 s, approved requests resumed after 30 s. */
