@@ -177,6 +177,14 @@ export interface SimStorageAccount {
   readonly location: string;
   readonly kind: string;
   readonly sku: string;
+  readonly fileShares: readonly SimFileShare[];
+}
+
+export interface SimFileShare {
+  readonly name: string;
+  /** Soft-deleted: listed only with $expand=deleted, as a deleted version. */
+  readonly softDeleted: boolean;
+  readonly snapshots: number;
 }
 
 export interface SimRoleAssignment {

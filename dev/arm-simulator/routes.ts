@@ -2,7 +2,7 @@ import { effectiveNsgJson, extensionJson, instanceViewJson, jobJson, lockJson, p
 import type { FaultInjector } from './faults';
 import { diskJson, listRoleAssignments } from './backup-vaults';
 import { resourceGraphQuery } from './resource-graph';
-import { storageAccountLocks } from './storage-accounts';
+import { listFileShares, storageAccountLocks } from './storage-accounts';
 import type { SimAsyncOperation, SimJob } from './model';
 import { ArmError, rgId, type SimulatorState } from './state';
 
@@ -495,6 +495,14 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
       action: 'Microsoft.Network/locations/operationResults/read',
       scope: scopeOf.sub,
       handle: operationResult,
+    },
+    // ---- file shares ----
+    {
+      method: 'GET',
+      path: `${RG}/providers/Microsoft.Storage/storageAccounts/{account}/fileServices/default/shares`,
+      action: 'Microsoft.Storage/storageAccounts/fileServices/shares/read',
+      scope: (x) => `${scopeOf.rg(x)}/providers/Microsoft.Storage/storageAccounts/${p(x, 'account')}`,
+      handle: (ctx) => listFileShares(state, ctx),
     },
     // ---- locks ----
     {

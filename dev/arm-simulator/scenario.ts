@@ -210,6 +210,16 @@ const storageAccountSchema = z.object({
   sku: z.string().min(1).default('Standard_LRS'),
   /** Locks on the account itself; it also inherits its resource group's and subscription's. */
   locks: z.array(lockSchema).default([]),
+  /** Azure file shares: live, or soft-deleted (restorable); snapshots of a live share count toward Azure's limit of 200. */
+  fileShares: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be 3-63 lower-case letters, digits and single hyphens, as Azure names file shares'),
+        softDeleted: z.boolean().default(false),
+        snapshots: z.number().int().min(0).max(200).default(0),
+      }),
+    )
+    .default([]),
 });
 
 /** A Backup vault (Microsoft.DataProtection) protecting disks and blobs. */

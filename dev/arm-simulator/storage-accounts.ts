@@ -6,6 +6,9 @@ import { ArmError, rgId, type SimulatorState } from './state';
 
 /**
  * Storage accounts (Microsoft.Storage): what the checks of a blob or file share backup read of them.
+ * File shares are listed as the storage spec's FileSharesList examples (ListShares.json, ListDeletedShares.json,
+ * ListSharesWithSnapshots.json, 2025-01-01): `$expand=deleted` adds soft-deleted shares (deleted, version,
+ * remainingRetentionDays), `$expand=snapshots` adds each snapshot as an item with a snapshotTime.
  * Locks are answered as the locks spec's ManagementLocks_ListAtResourceLevel.json / ListAtScope (2020-05-01):
  * the account's own locks and those it inherits from its resource group and subscription.
  */
@@ -17,7 +20,8 @@ export function storageAccountId(subscriptionId: string, resourceGroup: string, 
 }
 
 export function storageAccountFromScenario(subscriptionId: string, resourceGroup: string, location: string, account: ScenarioStorageAccount): SimStorageAccount {
-  return { id: storageAccountId(subscriptionId, resourceGroup, account.name), subscriptionId, resourceGroup, name: account.name, location, kind: account.kind, sku: account.sku };
+  const fileShares = account.fileShares.map((share) => ({ name: share.name, softDeleted: share.softDeleted, snapshots: share.snapshots }));
+  return { id: storageAccountId(subscriptionId, resourceGroup, account.name), subscriptionId, resourceGroup, name: account.name, location, kind: account.kind, sku: account.sku, fileShares };
 }
 
 const eq = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
@@ -35,4 +39,27 @@ export function storageAccountLocks(state: SimulatorState, ctx: RequestContext):
   const scopes = atScopeOnly ? [account.id] : [account.id, rgId(account.subscriptionId, account.resourceGroup), `/subscriptions/${account.subscriptionId}`];
   const locks = state.locks.filter((l) => scopes.some((s) => eq(l.scope, s)));
   return { status: 200, body: { value: locks.map(lockJson) } };
+}
+
+/** A fixed instant in the past, so answers do not change between runs. */
+const base = Date.UTC(2026, 0, 5, 8, 0, 0);
+
+/** GET {account}/fileServices/default/shares[?$expand=deleted,snapshots]. */
+export function listFileShares(state: SimulatorState, ctx: RequestContext): Reply {
+  const account = findStorageAccount(state, ctx.params.sub ?? '', ctx.params.rg ?? '', ctx.params.account ?? '');
+  const expand = (ctx.query.get('$expand') ?? '').toLowerCase().split(',').map((s) => s.trim());
+  const shareId = (name: string): string => `${account.id}/fileServices/default/shares/${name}`;
+  const item = (name: string, properties: Record<string, unknown>): object => ({ id: shareId(properties['deleted'] === true ? `${name}_${String(properties['version'])}` : name), name, type: 'Microsoft.Storage/storageAccounts/fileServices/shares', etag: '"0x8D589847D51C7DE"', properties: { lastModifiedTime: new Date(base).toISOString(), shareQuota: 1024, ...properties } });
+  const value: object[] = [];
+  for (const share of account.fileShares) {
+    if (share.softDeleted) {
+      if (expand.includes('deleted')) value.push(item(share.name, { version: '1234567890', deleted: true, deletedTime: new Date(base + 86_400_000).toISOString(), remainingRetentionDays: 6 }));
+      continue;
+    }
+    value.push(item(share.name, {}));
+    if (expand.includes('snapshots')) {
+      for (let n = 0; n < share.snapshots; n += 1) value.push(item(share.name, { snapshotTime: new Date(base + n * 3_600_000).toISOString() }));
+    }
+  }
+  return { status: 200, body: { value } };
 }

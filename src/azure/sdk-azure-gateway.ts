@@ -2,6 +2,7 @@ import { ComputeManagementClient, type InstanceViewStatus as SdkInstanceViewStat
 import { ManagementLockClient, type ManagementLockObject } from '@azure/arm-locks';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { RecoveryServicesClient } from '@azure/arm-recoveryservices';
+import { StorageManagementClient } from '@azure/arm-storage';
 import {
   RecoveryServicesBackupClient,
   type AzureIaaSVMJob,
@@ -29,6 +30,7 @@ import type {
   BackupInstance,
   BackupVaultIdentity,
   DiskEncryption,
+  FileShareState,
   RoleAssignment,
   VaultRef,
   VmExtension,
@@ -99,6 +101,7 @@ interface Clients {
   compute?: ComputeManagementClient;
   locks?: ManagementLockClient;
   network?: NetworkManagementClient;
+  storage?: StorageManagementClient;
 }
 
 const FAILED_JOBS_FILTER_PREFIX = "backupManagementType eq 'AzureIaasVM' and operation eq 'Backup' and status eq 'Failed'";
@@ -213,6 +216,12 @@ export class SdkAzureGateway implements AzurePort {
     const e = this.entry(subscriptionId);
     e.locks ??= new ManagementLockClient(this.options.credential, subscriptionId, this.hlcOptions());
     return e.locks;
+  }
+
+  private storage(subscriptionId: string): StorageManagementClient {
+    const e = this.entry(subscriptionId);
+    e.storage ??= new StorageManagementClient(this.options.credential, subscriptionId, this.modularOptions());
+    return e.storage;
   }
 
   private network(subscriptionId: string): NetworkManagementClient {
@@ -588,6 +597,33 @@ export class SdkAzureGateway implements AzurePort {
         locks.push(toResourceLock(lock));
       }
       return locks;
+    });
+  }
+
+  // ---- file shares (Azure Files backup) ----
+
+  async getFileShareState(storageAccountId: string, shareName: string, options: CallOptions = {}): Promise<FileShareState> {
+    const account = parseArmResource(storageAccountId, 'Microsoft.Storage', 'storageAccounts', { exact: true });
+    if (account === undefined) throw new CodedError('azure_not_found', `${storageAccountId} is not a storage account id.`, { storageAccountId });
+    const op: AzureOperation = { name: 'getFileShareState', purpose: `read file share ${shareName} of storage account ${account.name}`, role: 'Reader', scope: { kind: 'resource', id: storageAccountId } };
+    return this.call(op, async () => {
+      const shares = this.storage(account.subscriptionId).fileShares;
+      const wanted = shareName.toLowerCase();
+      let live = false;
+      let snapshotCount = 0;
+      const softDeleted: { version?: string; deletedTime?: Date; remainingRetentionDays?: number }[] = [];
+      // One list shows live shares, their snapshots (items with a snapshotTime) and soft-deleted shares (deleted: true).
+      for await (const share of shares.list(account.resourceGroup, account.name, { expand: 'deleted,snapshots', abortSignal: options.abortSignal })) {
+        if ((share.name ?? '').toLowerCase() !== wanted) continue;
+        if (share.deleted === true) {
+          softDeleted.push({ ...(share.version ? { version: share.version } : {}), ...(share.deletedTime ? { deletedTime: share.deletedTime } : {}), ...(share.remainingRetentionDays !== undefined ? { remainingRetentionDays: share.remainingRetentionDays } : {}) });
+        } else if (share.snapshotTime !== undefined) {
+          snapshotCount += 1;
+        } else {
+          live = true;
+        }
+      }
+      return { live, softDeleted, snapshotCount };
     });
   }
 

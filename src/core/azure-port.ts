@@ -215,6 +215,16 @@ export interface RoleAssignment {
   readonly principalId: string;
 }
 
+/** A file share by its name in a storage account, as the share list with deleted shares and snapshots shows it. */
+export interface FileShareState {
+  /** A share of that name exists (not deleted). */
+  readonly live: boolean;
+  /** Soft-deleted versions of a share of that name, still restorable. */
+  readonly softDeleted: readonly { readonly version?: string; readonly deletedTime?: Date; readonly remainingRetentionDays?: number }[];
+  /** Snapshots of the live share (Azure Backup's included). */
+  readonly snapshotCount: number;
+}
+
 export interface CallOptions {
   readonly abortSignal?: AbortSignal;
 }
@@ -243,6 +253,8 @@ export interface AzurePort {
   createResourceGroupLock(subscriptionId: string, resourceGroup: string, lock: { name: string; level: string; notes?: string }, options?: CallOptions): Promise<ResourceLock>;
   /** Locks that apply to a resource (a storage account) by its ARM id: its own and those inherited from its resource group and subscription. */
   listResourceLocks(resourceId: string, options?: CallOptions): Promise<ResourceLock[]>;
+  /** A file share of a storage account (by the account's ARM id): whether it is live or soft-deleted, and how many snapshots it has. */
+  getFileShareState(storageAccountId: string, shareName: string, options?: CallOptions): Promise<FileShareState>;
   /** The Backup vault's backup instances whose datasource has this name (a disk or a storage account): at most a few. */
   listBackupInstances(vault: VaultRef, datasourceName: string, options?: CallOptions): Promise<BackupInstance[]>;
   /** The Backup vault's managed identities; undefined when the bot cannot see the vault. */

@@ -27,6 +27,9 @@ export const CheckIds = [
   'vault-identity-des-reader',
   'source-disk-exists',
   'storage-account-read-only-lock',
+  'file-share-exists',
+  'file-share-not-soft-deleted',
+  'file-share-snapshot-count',
 ] as const;
 export type CheckId = (typeof CheckIds)[number];
 
@@ -60,7 +63,18 @@ export interface DatasourceCheckTarget {
   readonly backupInstance: BackupInstance;
 }
 
-export type AnyCheckTarget = CheckTarget | DatasourceCheckTarget;
+/** An Azure file share to check: its storage account's ARM id and the share's name. */
+export interface FileShareCheckTarget {
+  readonly workload: 'azure-files';
+  readonly storageAccountId: string;
+  readonly shareName: string;
+}
+
+export type AnyCheckTarget = CheckTarget | DatasourceCheckTarget | FileShareCheckTarget;
+
+export function isFileShareTarget(target: AnyCheckTarget): target is FileShareCheckTarget {
+  return 'shareName' in target;
+}
 
 export function isDatasourceTarget(target: AnyCheckTarget): target is DatasourceCheckTarget {
   return 'backupInstance' in target;

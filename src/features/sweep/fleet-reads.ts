@@ -84,6 +84,7 @@ export function fleetReads(azure: AzurePort, fleet: FleetReadPort, shared: Fleet
     getDiskEncryption: (id, o) => azure.getDiskEncryption(id, o),
     listRoleAssignments: (scope, p, o) => azure.listRoleAssignments(scope, p, o),
     listResourceLocks: (id, o) => azure.listResourceLocks(id, o),
+    getFileShareState: (id, share, o) => azure.getFileShareState(id, share, o),
   };
 }
 

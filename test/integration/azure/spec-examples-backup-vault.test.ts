@@ -94,3 +94,27 @@ describe('the gateway over the locks example', () => {
     }
   });
 });
+
+describe('the gateway over the file share list examples', () => {
+  const shares = new RegExp(`^${sub}/resourceGroups/[^/]+/providers/Microsoft\\.Storage/storageAccounts/[^/]+/fileServices/default/shares$`, 'i');
+  const account = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/res9290/providers/Microsoft.Storage/storageAccounts/sto1590';
+
+  it('reads a soft-deleted share by its name (its id carries the version), beside a live one', async () => {
+    const { replay, gateway } = await gatewayOver([{ method: 'GET', path: shares, example: 'storage/DeletedFileSharesList.json' }]);
+    try {
+      expect(await gateway.getFileShareState(account, 'share1644')).toEqual({ live: false, softDeleted: [{ version: '1234567890', deletedTime: new Date('2019-12-14T08:20:47Z'), remainingRetentionDays: 30 }], snapshotCount: 0 });
+      expect(await gateway.getFileShareState(account, 'share4052')).toEqual({ live: true, softDeleted: [], snapshotCount: 0 });
+    } finally {
+      await replay.close();
+    }
+  });
+
+  it('counts a share\'s snapshots: the items of its name with a snapshotTime', async () => {
+    const { replay, gateway } = await gatewayOver([{ method: 'GET', path: shares, example: 'storage/FileShareSnapshotsList.json' }]);
+    try {
+      expect(await gateway.getFileShareState(account, 'share4052')).toEqual({ live: true, softDeleted: [], snapshotCount: 1 });
+    } finally {
+      await replay.close();
+    }
+  });
+});

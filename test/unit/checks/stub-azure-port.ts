@@ -1,4 +1,4 @@
-import type { AzurePort, BackupInstance, BackupVaultIdentity, DiskEncryption, EffectiveSecurityRule, ProtectedVm, ResourceLock, RestorePointCollection, RoleAssignment, RunCommandOutput, VmExtension, VmStatus, WorkloadContainer } from '../../../src/core/azure-port';
+import type { AzurePort, BackupInstance, BackupVaultIdentity, DiskEncryption, EffectiveSecurityRule, FileShareState, ProtectedVm, ResourceLock, RestorePointCollection, RoleAssignment, RunCommandOutput, VmExtension, VmStatus, WorkloadContainer } from '../../../src/core/azure-port';
 import { CodedError } from '../../../src/core/errors';
 
 /**
@@ -22,6 +22,7 @@ export interface StubEvidence {
   roleAssignments?: Record<string, RoleAssignment[] | Error>;
   /** Locks that apply to a resource, by its lower-cased ARM id. */
   resourceLocks?: Record<string, ResourceLock[] | Error>;
+  fileShare?: FileShareState | Error;
   /** Delay per method name, in ms. */
   delays?: Partial<Record<keyof AzurePort, number>>;
 }
@@ -65,6 +66,7 @@ export class StubAzurePort implements AzurePort {
   getDiskEncryption: AzurePort['getDiskEncryption'] = (_id, o) => this.answer('getDiskEncryption', this.evidence.diskEncryption ?? {}, o?.abortSignal);
   listRoleAssignments: AzurePort['listRoleAssignments'] = (scope, _p, o) => this.answer('listRoleAssignments', this.evidence.roleAssignments?.[scope.toLowerCase()] ?? [], o?.abortSignal);
   listResourceLocks: AzurePort['listResourceLocks'] = (id, o) => this.answer('listResourceLocks', this.evidence.resourceLocks?.[id.toLowerCase()] ?? [], o?.abortSignal);
+  getFileShareState: AzurePort['getFileShareState'] = (_id, _share, o) => this.answer('getFileShareState', this.evidence.fileShare, o?.abortSignal);
 
   listVaults: AzurePort['listVaults'] = () => this.unexpected('listVaults');
   listFailedBackupJobs: AzurePort['listFailedBackupJobs'] = () => this.unexpected('listFailedBackupJobs');

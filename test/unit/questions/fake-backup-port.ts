@@ -83,6 +83,7 @@ export class FakeBackupPort implements AzurePort {
   listRoleAssignments: AzurePort['listRoleAssignments'] = () => this.unexpected('listRoleAssignments');
   getDiskEncryption: AzurePort['getDiskEncryption'] = () => this.unexpected('getDiskEncryption');
   listResourceLocks: AzurePort['listResourceLocks'] = () => this.unexpected('listResourceLocks');
+  getFileShareState: AzurePort['getFileShareState'] = () => this.unexpected('getFileShareState');
 
   /** Questions only read: any other call is a bug. */
   private unexpected(method: string): never {
