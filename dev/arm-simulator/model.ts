@@ -177,6 +177,8 @@ export interface SimStorageAccount {
   readonly location: string;
   readonly kind: string;
   readonly sku: string;
+  readonly hierarchicalNamespace: boolean;
+  readonly pointInTimeRestore: boolean;
   readonly fileShares: readonly SimFileShare[];
 }
 

@@ -208,6 +208,10 @@ const storageAccountSchema = z.object({
   name: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be 3-24 lower-case letters and digits, as Azure names storage accounts'),
   kind: z.enum(['StorageV2', 'Storage', 'BlobStorage', 'BlockBlobStorage', 'FileStorage']).default('StorageV2'),
   sku: z.string().min(1).default('Standard_LRS'),
+  /** Hierarchical namespace (Data Lake Storage Gen2), which blob backup does not support. */
+  hierarchicalNamespace: z.boolean().default(false),
+  /** The blob service's point-in-time restore (with versioning, change feed and blob soft delete), which operational blob backup is built on. */
+  pointInTimeRestore: z.boolean().default(true),
   /** Locks on the account itself; it also inherits its resource group's and subscription's. */
   locks: z.array(lockSchema).default([]),
   /** Azure file shares: live, or soft-deleted (restorable); snapshots of a live share count toward Azure's limit of 200. */

@@ -9,6 +9,8 @@ import { ArmError, rgId, type SimulatorState } from './state';
  * File shares are listed as the storage spec's FileSharesList examples (ListShares.json, ListDeletedShares.json,
  * ListSharesWithSnapshots.json, 2025-01-01): `$expand=deleted` adds soft-deleted shares (deleted, version,
  * remainingRetentionDays), `$expand=snapshots` adds each snapshot as an item with a snapshotTime.
+ * The account is answered as StorageAccountGetProperties.json, its blob service as BlobServicesGet.json (restorePolicy,
+ * isVersioningEnabled, changeFeed, deleteRetentionPolicy).
  * Locks are answered as the locks spec's ManagementLocks_ListAtResourceLevel.json / ListAtScope (2020-05-01):
  * the account's own locks and those it inherits from its resource group and subscription.
  */
@@ -21,7 +23,7 @@ export function storageAccountId(subscriptionId: string, resourceGroup: string, 
 
 export function storageAccountFromScenario(subscriptionId: string, resourceGroup: string, location: string, account: ScenarioStorageAccount): SimStorageAccount {
   const fileShares = account.fileShares.map((share) => ({ name: share.name, softDeleted: share.softDeleted, snapshots: share.snapshots }));
-  return { id: storageAccountId(subscriptionId, resourceGroup, account.name), subscriptionId, resourceGroup, name: account.name, location, kind: account.kind, sku: account.sku, fileShares };
+  return { id: storageAccountId(subscriptionId, resourceGroup, account.name), subscriptionId, resourceGroup, name: account.name, location, kind: account.kind, sku: account.sku, hierarchicalNamespace: account.hierarchicalNamespace, pointInTimeRestore: account.pointInTimeRestore, fileShares };
 }
 
 const eq = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
@@ -62,4 +64,42 @@ export function listFileShares(state: SimulatorState, ctx: RequestContext): Repl
     }
   }
   return { status: 200, body: { value } };
+}
+
+/** GET {account}: kind, SKU and hierarchical namespace, as StorageAccounts_GetProperties answers. */
+export function storageAccountJson(state: SimulatorState, ctx: RequestContext): Reply {
+  const account = findStorageAccount(state, ctx.params.sub ?? '', ctx.params.rg ?? '', ctx.params.account ?? '');
+  const tier = account.sku.toLowerCase().startsWith('premium') ? 'Premium' : 'Standard';
+  return {
+    status: 200,
+    body: {
+      id: account.id,
+      name: account.name,
+      type: 'Microsoft.Storage/storageAccounts',
+      location: account.location,
+      kind: account.kind,
+      sku: { name: account.sku, tier },
+      properties: { provisioningState: 'Succeeded', isHnsEnabled: account.hierarchicalNamespace, creationTime: new Date(base).toISOString(), primaryLocation: account.location, statusOfPrimary: 'available' },
+    },
+  };
+}
+
+/** GET {account}/blobServices/default: the settings operational blob backup needs. */
+export function blobServiceJson(state: SimulatorState, ctx: RequestContext): Reply {
+  const account = findStorageAccount(state, ctx.params.sub ?? '', ctx.params.rg ?? '', ctx.params.account ?? '');
+  const on = account.pointInTimeRestore;
+  return {
+    status: 200,
+    body: {
+      id: `${account.id}/blobServices/default`,
+      name: 'default',
+      type: 'Microsoft.Storage/storageAccounts/blobServices',
+      properties: {
+        deleteRetentionPolicy: on ? { enabled: true, days: 14 } : { enabled: false },
+        isVersioningEnabled: on,
+        changeFeed: { enabled: on },
+        restorePolicy: on ? { enabled: true, days: 7, minRestoreTime: new Date(base).toISOString() } : { enabled: false },
+      },
+    },
+  };
 }

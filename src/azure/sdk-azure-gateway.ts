@@ -31,6 +31,8 @@ import type {
   BackupVaultIdentity,
   DiskEncryption,
   FileShareState,
+  StorageAccountInfo,
+  BlobRestoreSettings,
   RoleAssignment,
   VaultRef,
   VmExtension,
@@ -600,11 +602,42 @@ export class SdkAzureGateway implements AzurePort {
     });
   }
 
+  // ---- storage accounts (blob and file share backup) ----
+
+  private storageAccountRef(storageAccountId: string): { subscriptionId: string; resourceGroup: string; name: string } {
+    const account = parseArmResource(storageAccountId, 'Microsoft.Storage', 'storageAccounts', { exact: true });
+    if (account === undefined) throw new CodedError('azure_not_found', `${storageAccountId} is not a storage account id.`, { storageAccountId });
+    return account;
+  }
+
+  async getStorageAccount(storageAccountId: string, options: CallOptions = {}): Promise<StorageAccountInfo> {
+    const account = this.storageAccountRef(storageAccountId);
+    const op: AzureOperation = { name: 'getStorageAccount', purpose: `read storage account ${account.name}`, role: 'Reader', scope: { kind: 'resource', id: storageAccountId } };
+    return this.call(op, async () => {
+      const found = await this.storage(account.subscriptionId).storageAccounts.getProperties(account.resourceGroup, account.name, { abortSignal: options.abortSignal });
+      return { ...(found.kind ? { kind: found.kind } : {}), ...(found.sku?.name ? { sku: found.sku.name } : {}), hierarchicalNamespace: found.isHnsEnabled === true };
+    });
+  }
+
+  async getBlobRestoreSettings(storageAccountId: string, options: CallOptions = {}): Promise<BlobRestoreSettings> {
+    const account = this.storageAccountRef(storageAccountId);
+    const op: AzureOperation = { name: 'getBlobRestoreSettings', purpose: `read the blob service settings of storage account ${account.name}`, role: 'Reader', scope: { kind: 'resource', id: storageAccountId } };
+    return this.call(op, async () => {
+      const props = await this.storage(account.subscriptionId).blobServices.getServiceProperties(account.resourceGroup, account.name, { abortSignal: options.abortSignal });
+      return {
+        pointInTimeRestore: props.restorePolicy?.enabled === true,
+        ...(props.restorePolicy?.days !== undefined ? { restoreDays: props.restorePolicy.days } : {}),
+        versioning: props.isVersioningEnabled === true,
+        changeFeed: props.changeFeed?.enabled === true,
+        blobSoftDelete: props.deleteRetentionPolicy?.enabled === true,
+      };
+    });
+  }
+
   // ---- file shares (Azure Files backup) ----
 
   async getFileShareState(storageAccountId: string, shareName: string, options: CallOptions = {}): Promise<FileShareState> {
-    const account = parseArmResource(storageAccountId, 'Microsoft.Storage', 'storageAccounts', { exact: true });
-    if (account === undefined) throw new CodedError('azure_not_found', `${storageAccountId} is not a storage account id.`, { storageAccountId });
+    const account = this.storageAccountRef(storageAccountId);
     const op: AzureOperation = { name: 'getFileShareState', purpose: `read file share ${shareName} of storage account ${account.name}`, role: 'Reader', scope: { kind: 'resource', id: storageAccountId } };
     return this.call(op, async () => {
       const shares = this.storage(account.subscriptionId).fileShares;

@@ -225,6 +225,25 @@ export interface FileShareState {
   readonly snapshotCount: number;
 }
 
+/** What a storage account is (ARM storageAccounts getProperties): what blob backup supports depends on it. */
+export interface StorageAccountInfo {
+  /** e.g. StorageV2, Storage, BlobStorage, BlockBlobStorage, FileStorage. */
+  readonly kind?: string;
+  /** e.g. Standard_LRS, Premium_LRS. */
+  readonly sku?: string;
+  /** Hierarchical namespace (Data Lake Storage Gen2). */
+  readonly hierarchicalNamespace: boolean;
+}
+
+/** The blob service's point-in-time restore and what it is built on (ARM blobServices getServiceProperties). */
+export interface BlobRestoreSettings {
+  readonly pointInTimeRestore: boolean;
+  readonly restoreDays?: number;
+  readonly versioning: boolean;
+  readonly changeFeed: boolean;
+  readonly blobSoftDelete: boolean;
+}
+
 export interface CallOptions {
   readonly abortSignal?: AbortSignal;
 }
@@ -255,6 +274,10 @@ export interface AzurePort {
   listResourceLocks(resourceId: string, options?: CallOptions): Promise<ResourceLock[]>;
   /** A file share of a storage account (by the account's ARM id): whether it is live or soft-deleted, and how many snapshots it has. */
   getFileShareState(storageAccountId: string, shareName: string, options?: CallOptions): Promise<FileShareState>;
+  /** A storage account's kind, SKU and hierarchical namespace, by its ARM id; azure_not_found when it is gone. */
+  getStorageAccount(storageAccountId: string, options?: CallOptions): Promise<StorageAccountInfo>;
+  /** The storage account's blob service settings that operational blob backup needs. */
+  getBlobRestoreSettings(storageAccountId: string, options?: CallOptions): Promise<BlobRestoreSettings>;
   /** The Backup vault's backup instances whose datasource has this name (a disk or a storage account): at most a few. */
   listBackupInstances(vault: VaultRef, datasourceName: string, options?: CallOptions): Promise<BackupInstance[]>;
   /** The Backup vault's managed identities; undefined when the bot cannot see the vault. */

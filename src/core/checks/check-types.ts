@@ -30,6 +30,9 @@ export const CheckIds = [
   'file-share-exists',
   'file-share-not-soft-deleted',
   'file-share-snapshot-count',
+  'storage-account-exists',
+  'storage-account-kind-supported',
+  'blob-point-in-time-restore',
 ] as const;
 export type CheckId = (typeof CheckIds)[number];
 

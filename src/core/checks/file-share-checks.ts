@@ -1,7 +1,7 @@
 import type { AzurePort, FileShareState, ResourceLock } from '../azure-port';
 import { isCodedError } from '../errors';
 import { fail, pass, text, unknown, type CheckId, type CheckResult, type FileShareCheckTarget } from './check-types';
-import { evaluateStorageAccountLocks, storageAccountLocksForbidden, storageAccountMissingForLocks } from './storage-account-checks';
+import { evaluateStorageAccountLocks, storageAccountLocksForbidden, storageAccountMissing } from './storage-account-checks';
 
 /**
  * The checks of an Azure file share (Azure Files backup): whether the share is there, soft-deleted,
@@ -164,7 +164,7 @@ const definitions: readonly FileShareCheckDefinition[] = [
         return evaluateStorageAccountLocks(id, c.target.storageAccountId, await c.locks());
       } catch (error) {
         if (isCodedError(error, 'azure_forbidden') && error.details['authentication'] !== true) return storageAccountLocksForbidden(id, c.target.storageAccountId);
-        if (isCodedError(error, 'azure_not_found')) return storageAccountMissingForLocks(id, c.target.storageAccountId);
+        if (isCodedError(error, 'azure_not_found')) return storageAccountMissing(id, c.target.storageAccountId);
         throw error;
       }
     },

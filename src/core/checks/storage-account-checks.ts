@@ -1,4 +1,4 @@
-import type { ResourceLock } from '../azure-port';
+import type { BlobRestoreSettings, ResourceLock, StorageAccountInfo } from '../azure-port';
 import { fail, pass, text, unknown, type CheckResult } from './check-types';
 
 /**
@@ -75,13 +75,95 @@ export function storageAccountLocksForbidden(checkId: string, accountId: string)
   );
 }
 
-/** The account answers 404: it has no locks to judge; its own check says it is gone. */
-export function storageAccountMissingForLocks(checkId: string, accountId: string): CheckResult {
+/** The account answers 404: nothing of it to judge here; the existence check says it is gone. */
+export function storageAccountMissing(checkId: string, accountId: string): CheckResult {
   return unknown(
     checkId,
     text(
-      `Storage account ${lastSegment(accountId)} was not found (Azure answered 404 for ${accountId}), so there are no locks to check: it was deleted or moved.`,
-      `Nie znaleziono konta magazynu ${lastSegment(accountId)} (Azure odpowiedział 404 dla ${accountId}), więc nie ma blokad do sprawdzenia: konto usunięto lub przeniesiono.`,
+      `Storage account ${lastSegment(accountId)} was not found (Azure answered 404 for ${accountId}), so there is nothing of it to check: it was deleted or moved.`,
+      `Nie znaleziono konta magazynu ${lastSegment(accountId)} (Azure odpowiedział 404 dla ${accountId}), więc nie ma czego sprawdzać: konto usunięto lub przeniesiono.`,
     ),
   );
+}
+
+/** storage-account-exists: the account the backup instance points at answers, or Azure says it is gone (404). */
+export function storageAccountFound(checkId: string, accountId: string, info: StorageAccountInfo): CheckResult {
+  const name = lastSegment(accountId);
+  const what = [info.kind && `kind ${info.kind}`, info.sku && `SKU ${info.sku}`].filter((p): p is string => typeof p === 'string');
+  const whatPl = [info.kind && `rodzaj ${info.kind}`, info.sku && `SKU ${info.sku}`].filter((p): p is string => typeof p === 'string');
+  const en = what.length > 0 ? ` (${what.join(', ')})` : '';
+  const pl = whatPl.length > 0 ? ` (${whatPl.join(', ')})` : '';
+  return pass(checkId, text(`Storage account ${name} exists where the backup instance points${en}.`, `Konto magazynu ${name} istnieje tam, gdzie wskazuje wystąpienie kopii${pl}.`));
+}
+
+export function storageAccountGone(checkId: string, accountId: string): CheckResult {
+  const name = lastSegment(accountId);
+  return fail(
+    checkId,
+    text(
+      `Storage account ${name} is no longer at ${accountId} (Azure answered 404): it was deleted or moved, and the backup instance still points there.`,
+      `Konta magazynu ${name} nie ma już w ${accountId} (Azure odpowiedział 404): usunięto je lub przeniesiono, a wystąpienie kopii nadal tam wskazuje.`,
+    ),
+  );
+}
+
+/** The bot may not read the account (a 403): say which role it needs, and where. */
+export function storageAccountForbidden(checkId: string, accountId: string, what: { en: string; pl: string }): CheckResult {
+  return unknown(
+    checkId,
+    text(
+      `Cannot read ${what.en} of storage account ${lastSegment(accountId)} (${accountId}): the bot's identity needs Reader there.`,
+      `Nie można odczytać ${what.pl} konta magazynu ${lastSegment(accountId)} (${accountId}): tożsamość bota potrzebuje tam roli Reader (Czytelnik).`,
+    ),
+  );
+}
+
+/**
+ * storage-account-kind-supported: Azure Blob backup supports block blobs in standard general-purpose v2
+ * accounts (kind StorageV2, a Standard SKU) without a hierarchical namespace (the Azure Blob backup support matrix).
+ */
+export function evaluateStorageAccountKind(checkId: string, accountId: string, info: StorageAccountInfo): CheckResult {
+  const name = lastSegment(accountId);
+  const reasons: { en: string; pl: string }[] = [];
+  if (info.kind !== undefined && info.kind.toLowerCase() !== 'storagev2') reasons.push({ en: `its kind is ${info.kind}, not StorageV2 (general-purpose v2)`, pl: `jego rodzaj to ${info.kind}, a nie StorageV2 (ogólnego przeznaczenia v2)` });
+  if (info.sku !== undefined && !info.sku.toLowerCase().startsWith('standard')) reasons.push({ en: `its SKU ${info.sku} is not a Standard one`, pl: `jego SKU ${info.sku} nie jest w warstwie Standard` });
+  if (info.hierarchicalNamespace) reasons.push({ en: 'it has a hierarchical namespace (Data Lake Storage Gen2)', pl: 'ma hierarchiczną przestrzeń nazw (Data Lake Storage Gen2)' });
+  if (reasons.length > 0) {
+    return fail(
+      checkId,
+      text(
+        `Storage account ${name} is not one blob backup supports: ${reasons.map((r) => r.en).join('; ')}.`,
+        `Konto magazynu ${name} nie jest obsługiwane przez kopię obiektów blob: ${reasons.map((r) => r.pl).join('; ')}.`,
+      ),
+    );
+  }
+  if (info.kind === undefined || info.sku === undefined) {
+    return unknown(checkId, text(`Azure did not say the kind or SKU of storage account ${name}, so the bot cannot tell whether blob backup supports it.`, `Azure nie podał rodzaju ani SKU konta magazynu ${name}, więc bot nie wie, czy kopia obiektów blob je obsługuje.`));
+  }
+  return pass(
+    checkId,
+    text(
+      `Storage account ${name} is a standard general-purpose v2 account (kind ${info.kind}, SKU ${info.sku}) without a hierarchical namespace, which blob backup supports.`,
+      `Konto magazynu ${name} jest standardowym kontem ogólnego przeznaczenia v2 (rodzaj ${info.kind}, SKU ${info.sku}) bez hierarchicznej przestrzeni nazw, które kopia obiektów blob obsługuje.`,
+    ),
+  );
+}
+
+/** blob-point-in-time-restore: operational blob backup is built on point-in-time restore (with versioning, change feed and blob soft delete). */
+export function evaluateBlobRestore(checkId: string, accountId: string, settings: BlobRestoreSettings): CheckResult {
+  const name = lastSegment(accountId);
+  const off = [
+    !settings.versioning && { en: 'versioning', pl: 'wersjonowanie' },
+    !settings.changeFeed && { en: 'change feed', pl: 'kanał zmian' },
+    !settings.blobSoftDelete && { en: 'blob soft delete', pl: 'usuwanie nietrwałe obiektów blob' },
+  ].filter((x): x is { en: string; pl: string } => x !== false);
+  if (!settings.pointInTimeRestore) {
+    const also = off.length === 0 ? { en: '', pl: '' } : { en: `; also off: ${off.map((o) => o.en).join(', ')}`, pl: `; wyłączone są też: ${off.map((o) => o.pl).join(', ')}` };
+    return fail(
+      checkId,
+      text(`Point-in-time restore is off for storage account ${name}${also.en}.`, `Przywracanie do punktu w czasie jest wyłączone na koncie magazynu ${name}${also.pl}.`),
+    );
+  }
+  const days = settings.restoreDays === undefined ? { en: '', pl: '' } : { en: ` (${settings.restoreDays} days)`, pl: ` (${settings.restoreDays} dni)` };
+  return pass(checkId, text(`Point-in-time restore is on for storage account ${name}${days.en}.`, `Przywracanie do punktu w czasie jest włączone na koncie magazynu ${name}${days.pl}.`));
 }

@@ -85,6 +85,8 @@ export function fleetReads(azure: AzurePort, fleet: FleetReadPort, shared: Fleet
     listRoleAssignments: (scope, p, o) => azure.listRoleAssignments(scope, p, o),
     listResourceLocks: (id, o) => azure.listResourceLocks(id, o),
     getFileShareState: (id, share, o) => azure.getFileShareState(id, share, o),
+    getStorageAccount: (id, o) => azure.getStorageAccount(id, o),
+    getBlobRestoreSettings: (id, o) => azure.getBlobRestoreSettings(id, o),
   };
 }
 

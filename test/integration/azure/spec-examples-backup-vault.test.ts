@@ -1,7 +1,7 @@
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
 import type { VaultRef } from '../../../src/core/azure-port';
-import { evaluateStorageAccountLocks } from '../../../src/core/checks/storage-account-checks';
+import { evaluateBlobRestore, evaluateStorageAccountLocks } from '../../../src/core/checks/storage-account-checks';
 import { type ReplayRoute, startSpecReplay, type SpecReplayServer } from './spec-replay-server';
 
 /**
@@ -113,6 +113,22 @@ describe('the gateway over the file share list examples', () => {
     const { replay, gateway } = await gatewayOver([{ method: 'GET', path: shares, example: 'storage/FileShareSnapshotsList.json' }]);
     try {
       expect(await gateway.getFileShareState(account, 'share4052')).toEqual({ live: true, softDeleted: [], snapshotCount: 1 });
+    } finally {
+      await replay.close();
+    }
+  });
+});
+
+describe('the gateway over the blob service example', () => {
+  it('reads versioning, change feed and blob soft delete on, and no restore policy: point-in-time restore is off', async () => {
+    const { replay, gateway } = await gatewayOver([
+      { method: 'GET', path: new RegExp(`^${sub}/resourceGroups/[^/]+/providers/Microsoft\\.Storage/storageAccounts/[^/]+/blobServices/default$`, 'i'), example: 'storage/BlobServicesGet.json' },
+    ]);
+    try {
+      const account = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/res4410/providers/Microsoft.Storage/storageAccounts/sto8607';
+      const settings = await gateway.getBlobRestoreSettings(account);
+      expect(settings).toEqual({ pointInTimeRestore: false, versioning: true, changeFeed: true, blobSoftDelete: true });
+      expect(evaluateBlobRestore('blob-point-in-time-restore', account, settings)).toMatchObject({ status: 'fail', evidence: { en: 'Point-in-time restore is off for storage account sto8607.' } });
     } finally {
       await replay.close();
     }

@@ -19,7 +19,7 @@ const account = (rg: string, name: string): string => `${S}/resourceGroups/${rg}
 
 const scenario: ScenarioInput = {
   name: 'storage-account-checks',
-  denials: [{ scope: account('rg-data', 'stdenied'), actions: ['Microsoft.Authorization/locks/read'] }],
+  denials: [{ scope: account('rg-data', 'stdenied'), actions: ['Microsoft.Authorization/locks/read', 'Microsoft.Storage/storageAccounts/read'] }],
   subscriptions: [
     {
       id: SUB,
@@ -30,7 +30,9 @@ const scenario: ScenarioInput = {
             {
               name: 'bv-blobs',
               principalId: 'b0b0b0b0-0000-4000-8000-0000000000c1',
-              backupInstances: ['stlocked', 'stdelete', 'stfree', 'stdenied', 'stgone'].map((name) => ({ datasource: account('rg-data', name) })).concat([{ datasource: account('rg-readonly', 'stinherits') }]),
+              backupInstances: ['stlocked', 'stdelete', 'stfree', 'stdenied', 'stgone', 'stv1', 'stpremium', 'sthns', 'stnopitr']
+                .map((name) => ({ datasource: account('rg-data', name) }))
+                .concat([{ datasource: account('rg-readonly', 'stinherits') }]),
             },
           ],
         },
@@ -42,6 +44,10 @@ const scenario: ScenarioInput = {
             { name: 'stdelete', locks: [{ name: 'keep', level: 'CanNotDelete' }] },
             { name: 'stfree' },
             { name: 'stdenied' },
+            { name: 'stv1', kind: 'Storage' },
+            { name: 'stpremium', kind: 'BlockBlobStorage', sku: 'Premium_LRS' },
+            { name: 'sthns', hierarchicalNamespace: true },
+            { name: 'stnopitr', pointInTimeRestore: false },
           ],
         },
         { name: 'rg-readonly', locks: [{ name: 'rg-frozen', level: 'ReadOnly' }], storageAccounts: [{ name: 'stinherits' }] },
@@ -67,10 +73,14 @@ afterAll(async () => {
 const blob = (name: string, resourceGroup = 'rg-data'): SessionDatasource => ({ workload: 'azure-blob', name, resourceGroup, vaultResourceGroup: 'rg-backup' });
 
 async function lockCause(name: string, resourceGroup?: string): Promise<{ verdict: string; en: string; pl: string }> {
+  return causeOf('UserErrorStorageAccountInLockedState', 'blob-storage-account-read-only-lock', name, resourceGroup);
+}
+
+async function causeOf(code: string, causeId: string, name: string, resourceGroup?: string): Promise<{ verdict: string; en: string; pl: string }> {
   const lookup = await withDeadline(8000, (d) => resolveDatasourceTarget(azure, { datasource: blob(name, resourceGroup), vault: 'bv-blobs', subscriptionId: SUB }, d));
   if (lookup.kind !== 'found') throw new Error(`not found: ${lookup.kind}`);
-  const report = await runChecksForCode(knowledge, 'UserErrorStorageAccountInLockedState', lookup.target, azure, { allowReadOnlyRunCommand: false, clock: systemClock });
-  const cause = report.causes.find((c) => c.causeId === 'blob-storage-account-read-only-lock');
+  const report = await runChecksForCode(knowledge, code, lookup.target, azure, { allowReadOnlyRunCommand: false, clock: systemClock });
+  const cause = report.causes.find((c) => c.causeId === causeId);
   if (cause === undefined) throw new Error('cause not judged');
   return { verdict: cause.verdict, en: cause.results.map((r) => r.evidence.en).join(' | '), pl: cause.results.map((r) => r.evidence.pl).join(' | ') };
 }
@@ -118,5 +128,51 @@ describe('storage account lock check of a blob backup, through the real SDK clie
     const cause = await lockCause('stgone');
     expect(cause.verdict).toBe('unknown');
     expect(cause.en).toContain(`Storage account stgone was not found (Azure answered 404 for ${account('rg-data', 'stgone')})`);
+  });
+});
+
+describe('storage account existence, kind and point-in-time restore of a blob backup, through the real SDK clients', () => {
+  it('finds the account gone when Azure answers 404 for it, and present otherwise', async () => {
+    expect(await causeOf('UserErrorAzureResourceNotFoundByPlugin', 'blob-storage-account-not-found', 'stgone')).toEqual({
+      verdict: 'likely',
+      en: `Storage account stgone is no longer at ${account('rg-data', 'stgone')} (Azure answered 404): it was deleted or moved, and the backup instance still points there.`,
+      pl: `Konta magazynu stgone nie ma już w ${account('rg-data', 'stgone')} (Azure odpowiedział 404): usunięto je lub przeniesiono, a wystąpienie kopii nadal tam wskazuje.`,
+    });
+    expect(await causeOf('UserErrorAzureResourceNotFoundByPlugin', 'blob-storage-account-not-found', 'stfree')).toMatchObject({
+      verdict: 'ruled-out',
+      en: 'Storage account stfree exists where the backup instance points (kind StorageV2, SKU Standard_LRS).',
+    });
+  });
+
+  it('names the role when the bot may not read the account (403)', async () => {
+    expect(await causeOf('UserErrorAzureResourceNotFoundByPlugin', 'blob-storage-account-not-found', 'stdenied')).toMatchObject({
+      verdict: 'unknown',
+      en: `Cannot read the properties of storage account stdenied (${account('rg-data', 'stdenied')}): the bot's identity needs Reader there.`,
+    });
+  });
+
+  it('tells a general-purpose v2 standard account from a v1, a premium block blob and a Data Lake one', async () => {
+    const code = 'UserErrorUnsupportedStorageAccountType';
+    const id = 'blob-storage-account-type-unsupported';
+    expect((await causeOf(code, id, 'stfree')).verdict).toBe('ruled-out');
+    expect(await causeOf(code, id, 'stv1')).toMatchObject({ verdict: 'likely', en: 'Storage account stv1 is not one blob backup supports: its kind is Storage, not StorageV2 (general-purpose v2).' });
+    expect((await causeOf(code, id, 'stpremium')).en).toBe(
+      'Storage account stpremium is not one blob backup supports: its kind is BlockBlobStorage, not StorageV2 (general-purpose v2); its SKU Premium_LRS is not a Standard one.',
+    );
+    expect(await causeOf(code, id, 'sthns')).toMatchObject({
+      verdict: 'likely',
+      pl: 'Konto magazynu sthns nie jest obsługiwane przez kopię obiektów blob: ma hierarchiczną przestrzeń nazw (Data Lake Storage Gen2).',
+    });
+  });
+
+  it('finds point-in-time restore off, with what else is off, and on elsewhere', async () => {
+    const code = 'UserErrorPitrDisabledOnStorageAccount';
+    const id = 'blob-point-in-time-restore-disabled';
+    expect(await causeOf(code, id, 'stnopitr')).toEqual({
+      verdict: 'likely',
+      en: 'Point-in-time restore is off for storage account stnopitr; also off: versioning, change feed, blob soft delete.',
+      pl: 'Przywracanie do punktu w czasie jest wyłączone na koncie magazynu stnopitr; wyłączone są też: wersjonowanie, kanał zmian, usuwanie nietrwałe obiektów blob.',
+    });
+    expect(await causeOf(code, id, 'stfree')).toMatchObject({ verdict: 'ruled-out', en: 'Point-in-time restore is on for storage account stfree (7 days).' });
   });
 });

@@ -1,5 +1,5 @@
 import type { ResourceLock } from '../../../src/core/azure-port';
-import { evaluateStorageAccountLocks, storageAccountLocksForbidden } from '../../../src/core/checks/storage-account-checks';
+import { evaluateBlobRestore, evaluateStorageAccountKind, evaluateStorageAccountLocks, storageAccountLocksForbidden } from '../../../src/core/checks/storage-account-checks';
 
 const SUB = '00000000-0000-0000-0000-000000000001';
 const RG = `/subscriptions/${SUB}/resourceGroups/rg-data`;
@@ -52,5 +52,27 @@ describe('the storage account lock check', () => {
 
   it('says which role the bot lacks, and where, when it may not read the locks', () => {
     expect(storageAccountLocksForbidden(id, ACCOUNT)).toMatchObject({ status: 'unknown', evidence: { en: expect.stringContaining(`Cannot read the locks on storage account stblobs01 (${ACCOUNT}): the bot's identity needs Reader there`) } });
+  });
+});
+
+describe('the storage account kind and point-in-time restore checks', () => {
+  it('passes a standard general-purpose v2 account without a hierarchical namespace, whatever the case of its kind', () => {
+    expect(evaluateStorageAccountKind('k', ACCOUNT, { kind: 'storagev2', sku: 'Standard_GRS', hierarchicalNamespace: false }).status).toBe('pass');
+  });
+
+  it('fails a premium v2 account and leaves an account Azure did not describe unknown', () => {
+    expect(evaluateStorageAccountKind('k', ACCOUNT, { kind: 'StorageV2', sku: 'Premium_LRS', hierarchicalNamespace: false })).toMatchObject({
+      status: 'fail',
+      evidence: { en: 'Storage account stblobs01 is not one blob backup supports: its SKU Premium_LRS is not a Standard one.' },
+    });
+    expect(evaluateStorageAccountKind('k', ACCOUNT, { hierarchicalNamespace: false }).status).toBe('unknown');
+  });
+
+  it('fails when point-in-time restore is off, even with its prerequisites on', () => {
+    expect(evaluateBlobRestore('p', ACCOUNT, { pointInTimeRestore: false, versioning: true, changeFeed: true, blobSoftDelete: true })).toMatchObject({
+      status: 'fail',
+      evidence: { en: 'Point-in-time restore is off for storage account stblobs01.', pl: 'Przywracanie do punktu w czasie jest wyłączone na koncie magazynu stblobs01.' },
+    });
+    expect(evaluateBlobRestore('p', ACCOUNT, { pointInTimeRestore: true, versioning: true, changeFeed: true, blobSoftDelete: true }).status).toBe('pass');
   });
 });
