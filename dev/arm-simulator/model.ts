@@ -168,6 +168,27 @@ export interface SimDisk {
   readonly diskEncryptionSetId?: string;
 }
 
+/** A storage account (Microsoft.Storage/storageAccounts): what the blob and file share checks read of it. */
+export interface SimStorageAccount {
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+  readonly location: string;
+  readonly kind: string;
+  readonly sku: string;
+  readonly hierarchicalNamespace: boolean;
+  readonly pointInTimeRestore: boolean;
+  readonly fileShares: readonly SimFileShare[];
+}
+
+export interface SimFileShare {
+  readonly name: string;
+  /** Soft-deleted: listed only with $expand=deleted, as a deleted version. */
+  readonly softDeleted: boolean;
+  readonly snapshots: number;
+}
+
 export interface SimRoleAssignment {
   readonly id: string;
   readonly scope: string;

@@ -2,6 +2,7 @@ import { effectiveNsgJson, extensionJson, instanceViewJson, jobJson, lockJson, p
 import type { FaultInjector } from './faults';
 import { diskJson, listRoleAssignments } from './backup-vaults';
 import { resourceGraphQuery } from './resource-graph';
+import { blobServiceJson, listFileShares, storageAccountJson, storageAccountLocks } from './storage-accounts';
 import type { SimAsyncOperation, SimJob } from './model';
 import { ArmError, rgId, type SimulatorState } from './state';
 
@@ -495,7 +496,37 @@ export function buildRoutes(state: SimulatorState, faults: FaultInjector): Route
       scope: scopeOf.sub,
       handle: operationResult,
     },
+    // ---- storage accounts ----
+    {
+      method: 'GET',
+      path: `${RG}/providers/Microsoft.Storage/storageAccounts/{account}`,
+      action: 'Microsoft.Storage/storageAccounts/read',
+      scope: (x) => `${scopeOf.rg(x)}/providers/Microsoft.Storage/storageAccounts/${p(x, 'account')}`,
+      handle: (ctx) => storageAccountJson(state, ctx),
+    },
+    {
+      method: 'GET',
+      path: `${RG}/providers/Microsoft.Storage/storageAccounts/{account}/blobServices/default`,
+      action: 'Microsoft.Storage/storageAccounts/blobServices/read',
+      scope: (x) => `${scopeOf.rg(x)}/providers/Microsoft.Storage/storageAccounts/${p(x, 'account')}`,
+      handle: (ctx) => blobServiceJson(state, ctx),
+    },
+    // ---- file shares ----
+    {
+      method: 'GET',
+      path: `${RG}/providers/Microsoft.Storage/storageAccounts/{account}/fileServices/default/shares`,
+      action: 'Microsoft.Storage/storageAccounts/fileServices/shares/read',
+      scope: (x) => `${scopeOf.rg(x)}/providers/Microsoft.Storage/storageAccounts/${p(x, 'account')}`,
+      handle: (ctx) => listFileShares(state, ctx),
+    },
     // ---- locks ----
+    {
+      method: 'GET',
+      path: `${RG}/providers/Microsoft.Storage/storageAccounts/{account}/providers/Microsoft.Authorization/locks`,
+      action: 'Microsoft.Authorization/locks/read',
+      scope: (x) => `${scopeOf.rg(x)}/providers/Microsoft.Storage/storageAccounts/${p(x, 'account')}`,
+      handle: (ctx) => storageAccountLocks(state, ctx),
+    },
     {
       method: 'GET',
       path: `${SUB}/providers/Microsoft.Authorization/locks`,

@@ -203,6 +203,29 @@ const diskSchema = z.object({
   diskEncryptionSet: z.string().min(1).optional(),
 });
 
+/** A storage account, for what the blob and file share checks read of it (its locks, kind and SKU). */
+const storageAccountSchema = z.object({
+  name: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be 3-24 lower-case letters and digits, as Azure names storage accounts'),
+  kind: z.enum(['StorageV2', 'Storage', 'BlobStorage', 'BlockBlobStorage', 'FileStorage']).default('StorageV2'),
+  sku: z.string().min(1).default('Standard_LRS'),
+  /** Hierarchical namespace (Data Lake Storage Gen2), which blob backup does not support. */
+  hierarchicalNamespace: z.boolean().default(false),
+  /** The blob service's point-in-time restore (with versioning, change feed and blob soft delete), which operational blob backup is built on. */
+  pointInTimeRestore: z.boolean().default(true),
+  /** Locks on the account itself; it also inherits its resource group's and subscription's. */
+  locks: z.array(lockSchema).default([]),
+  /** Azure file shares: live, or soft-deleted (restorable); snapshots of a live share count toward Azure's limit of 200. */
+  fileShares: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be 3-63 lower-case letters, digits and single hyphens, as Azure names file shares'),
+        softDeleted: z.boolean().default(false),
+        snapshots: z.number().int().min(0).max(200).default(0),
+      }),
+    )
+    .default([]),
+});
+
 /** A Backup vault (Microsoft.DataProtection) protecting disks and blobs. */
 const backupVaultSchema = z.object({
   name: nameSchema,
@@ -237,6 +260,7 @@ const resourceGroupSchema = z.object({
   vaults: z.array(vaultSchema).default([]),
   backupVaults: z.array(backupVaultSchema).default([]),
   disks: z.array(diskSchema).default([]),
+  storageAccounts: z.array(storageAccountSchema).default([]),
   virtualMachines: z.array(vmSchema).default([]),
   restorePointCollections: z.array(restorePointCollectionSchema).default([]),
 });

@@ -6,6 +6,7 @@ import type {
   SimBackupVault,
   SimDenial,
   SimDisk,
+  SimStorageAccount,
   SimJob,
   SimLock,
   SimProtectedItem,
@@ -18,6 +19,7 @@ import type {
   SimVm,
 } from './model';
 import { backupVaultFromScenario, diskFromScenario, roleAssignmentFromScenario } from './backup-vaults';
+import { storageAccountFromScenario } from './storage-accounts';
 import { runCommandResultBody, runScript } from './run-command';
 import { resolveScenarioTime, type ClearingOperation, type Scenario, type ScenarioJob, type ScenarioSecurityRule } from './scenario';
 
@@ -72,6 +74,7 @@ export class SimulatorState {
   readonly denials: SimDenial[] = [];
   readonly backupVaults: SimBackupVault[] = [];
   readonly disks: SimDisk[] = [];
+  readonly storageAccounts: SimStorageAccount[] = [];
   readonly roleAssignments: SimRoleAssignment[] = [];
   readonly operations = new Map<string, SimAsyncOperation>();
 
@@ -170,6 +173,11 @@ export class SimulatorState {
         }
         for (const vault of rg.backupVaults) this.backupVaults.push(backupVaultFromScenario(sub.id, rg.name, rg.location, vault));
         for (const disk of rg.disks) this.disks.push(diskFromScenario(sub.id, rg.name, rg.location, disk));
+        for (const account of rg.storageAccounts) {
+          const sim = storageAccountFromScenario(sub.id, rg.name, rg.location, account);
+          this.storageAccounts.push(sim);
+          for (const lock of account.locks) this.addLock(sim.id, lock.name, lock.level, lock.notes);
+        }
       }
     }
   }

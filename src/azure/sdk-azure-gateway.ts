@@ -2,6 +2,7 @@ import { ComputeManagementClient, type InstanceViewStatus as SdkInstanceViewStat
 import { ManagementLockClient, type ManagementLockObject } from '@azure/arm-locks';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { RecoveryServicesClient } from '@azure/arm-recoveryservices';
+import { StorageManagementClient } from '@azure/arm-storage';
 import {
   RecoveryServicesBackupClient,
   type AzureIaaSVMJob,
@@ -29,6 +30,9 @@ import type {
   BackupInstance,
   BackupVaultIdentity,
   DiskEncryption,
+  FileShareState,
+  StorageAccountInfo,
+  BlobRestoreSettings,
   RoleAssignment,
   VaultRef,
   VmExtension,
@@ -99,6 +103,7 @@ interface Clients {
   compute?: ComputeManagementClient;
   locks?: ManagementLockClient;
   network?: NetworkManagementClient;
+  storage?: StorageManagementClient;
 }
 
 const FAILED_JOBS_FILTER_PREFIX = "backupManagementType eq 'AzureIaasVM' and operation eq 'Backup' and status eq 'Failed'";
@@ -213,6 +218,12 @@ export class SdkAzureGateway implements AzurePort {
     const e = this.entry(subscriptionId);
     e.locks ??= new ManagementLockClient(this.options.credential, subscriptionId, this.hlcOptions());
     return e.locks;
+  }
+
+  private storage(subscriptionId: string): StorageManagementClient {
+    const e = this.entry(subscriptionId);
+    e.storage ??= new StorageManagementClient(this.options.credential, subscriptionId, this.modularOptions());
+    return e.storage;
   }
 
   private network(subscriptionId: string): NetworkManagementClient {
@@ -572,6 +583,80 @@ export class SdkAzureGateway implements AzurePort {
     return this.call(op, async () => {
       const created = await this.locks(subscriptionId).managementLocks.createOrUpdateAtResourceGroupLevel(resourceGroup, lock.name, { level: lock.level, ...(lock.notes !== undefined ? { notes: lock.notes } : {}) }, { abortSignal: options.abortSignal });
       return toResourceLock(created);
+    });
+  }
+
+  async listResourceLocks(resourceId: string, options: CallOptions = {}): Promise<ResourceLock[]> {
+    // A top-level resource only (a storage account): /subscriptions/<s>/resourceGroups/<rg>/providers/<namespace>/<type>/<name>.
+    const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/([^/]+)\/([^/]+)\/?$/i.exec(resourceId);
+    if (!m?.[1] || !m[2] || !m[3] || !m[4] || !m[5]) throw new CodedError('azure_not_found', `${resourceId} is not the id of a resource in a resource group.`, { resourceId });
+    const [, subscriptionId, resourceGroup, namespace, type, name] = m;
+    const op: AzureOperation = { name: 'listResourceLocks', purpose: `list the locks that apply to ${name}`, role: 'Reader', scope: { kind: 'resource', id: resourceId } };
+    return this.call(op, async () => {
+      const locks: ResourceLock[] = [];
+      // Listed at the resource, ARM answers its own locks and those inherited from its resource group and subscription (as the portal's Locks blade shows them).
+      for await (const lock of this.locks(subscriptionId).managementLocks.listAtResourceLevel(resourceGroup, namespace, '', type, name, { abortSignal: options.abortSignal })) {
+        locks.push(toResourceLock(lock));
+      }
+      return locks;
+    });
+  }
+
+  // ---- storage accounts (blob and file share backup) ----
+
+  private storageAccountRef(storageAccountId: string): { subscriptionId: string; resourceGroup: string; name: string } {
+    const account = parseArmResource(storageAccountId, 'Microsoft.Storage', 'storageAccounts', { exact: true });
+    if (account === undefined) throw new CodedError('azure_not_found', `${storageAccountId} is not a storage account id.`, { storageAccountId });
+    return account;
+  }
+
+  async getStorageAccount(storageAccountId: string, options: CallOptions = {}): Promise<StorageAccountInfo> {
+    const account = this.storageAccountRef(storageAccountId);
+    const op: AzureOperation = { name: 'getStorageAccount', purpose: `read storage account ${account.name}`, role: 'Reader', scope: { kind: 'resource', id: storageAccountId } };
+    return this.call(op, async () => {
+      const found = await this.storage(account.subscriptionId).storageAccounts.getProperties(account.resourceGroup, account.name, { abortSignal: options.abortSignal });
+      return { ...(found.kind ? { kind: found.kind } : {}), ...(found.sku?.name ? { sku: found.sku.name } : {}), hierarchicalNamespace: found.isHnsEnabled === true };
+    });
+  }
+
+  async getBlobRestoreSettings(storageAccountId: string, options: CallOptions = {}): Promise<BlobRestoreSettings> {
+    const account = this.storageAccountRef(storageAccountId);
+    const op: AzureOperation = { name: 'getBlobRestoreSettings', purpose: `read the blob service settings of storage account ${account.name}`, role: 'Reader', scope: { kind: 'resource', id: storageAccountId } };
+    return this.call(op, async () => {
+      const props = await this.storage(account.subscriptionId).blobServices.getServiceProperties(account.resourceGroup, account.name, { abortSignal: options.abortSignal });
+      return {
+        pointInTimeRestore: props.restorePolicy?.enabled === true,
+        ...(props.restorePolicy?.days !== undefined ? { restoreDays: props.restorePolicy.days } : {}),
+        versioning: props.isVersioningEnabled === true,
+        changeFeed: props.changeFeed?.enabled === true,
+        blobSoftDelete: props.deleteRetentionPolicy?.enabled === true,
+      };
+    });
+  }
+
+  // ---- file shares (Azure Files backup) ----
+
+  async getFileShareState(storageAccountId: string, shareName: string, options: CallOptions = {}): Promise<FileShareState> {
+    const account = this.storageAccountRef(storageAccountId);
+    const op: AzureOperation = { name: 'getFileShareState', purpose: `read file share ${shareName} of storage account ${account.name}`, role: 'Reader', scope: { kind: 'resource', id: storageAccountId } };
+    return this.call(op, async () => {
+      const shares = this.storage(account.subscriptionId).fileShares;
+      const wanted = shareName.toLowerCase();
+      let live = false;
+      let snapshotCount = 0;
+      const softDeleted: { version?: string; deletedTime?: Date; remainingRetentionDays?: number }[] = [];
+      // One list shows live shares, their snapshots (items with a snapshotTime) and soft-deleted shares (deleted: true).
+      for await (const share of shares.list(account.resourceGroup, account.name, { expand: 'deleted,snapshots', abortSignal: options.abortSignal })) {
+        if ((share.name ?? '').toLowerCase() !== wanted) continue;
+        if (share.deleted === true) {
+          softDeleted.push({ ...(share.version ? { version: share.version } : {}), ...(share.deletedTime ? { deletedTime: share.deletedTime } : {}), ...(share.remainingRetentionDays !== undefined ? { remainingRetentionDays: share.remainingRetentionDays } : {}) });
+        } else if (share.snapshotTime !== undefined) {
+          snapshotCount += 1;
+        } else {
+          live = true;
+        }
+      }
+      return { live, softDeleted, snapshotCount };
     });
   }
 

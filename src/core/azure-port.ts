@@ -215,6 +215,35 @@ export interface RoleAssignment {
   readonly principalId: string;
 }
 
+/** A file share by its name in a storage account, as the share list with deleted shares and snapshots shows it. */
+export interface FileShareState {
+  /** A share of that name exists (not deleted). */
+  readonly live: boolean;
+  /** Soft-deleted versions of a share of that name, still restorable. */
+  readonly softDeleted: readonly { readonly version?: string; readonly deletedTime?: Date; readonly remainingRetentionDays?: number }[];
+  /** Snapshots of the live share (Azure Backup's included). */
+  readonly snapshotCount: number;
+}
+
+/** What a storage account is (ARM storageAccounts getProperties): what blob backup supports depends on it. */
+export interface StorageAccountInfo {
+  /** e.g. StorageV2, Storage, BlobStorage, BlockBlobStorage, FileStorage. */
+  readonly kind?: string;
+  /** e.g. Standard_LRS, Premium_LRS. */
+  readonly sku?: string;
+  /** Hierarchical namespace (Data Lake Storage Gen2). */
+  readonly hierarchicalNamespace: boolean;
+}
+
+/** The blob service's point-in-time restore and what it is built on (ARM blobServices getServiceProperties). */
+export interface BlobRestoreSettings {
+  readonly pointInTimeRestore: boolean;
+  readonly restoreDays?: number;
+  readonly versioning: boolean;
+  readonly changeFeed: boolean;
+  readonly blobSoftDelete: boolean;
+}
+
 export interface CallOptions {
   readonly abortSignal?: AbortSignal;
 }
@@ -241,6 +270,14 @@ export interface AzurePort {
   listResourceGroupLocks(subscriptionId: string, resourceGroup: string, options?: CallOptions): Promise<ResourceLock[]>;
   deleteResourceGroupLock(subscriptionId: string, resourceGroup: string, lockName: string, options?: CallOptions): Promise<void>;
   createResourceGroupLock(subscriptionId: string, resourceGroup: string, lock: { name: string; level: string; notes?: string }, options?: CallOptions): Promise<ResourceLock>;
+  /** Locks that apply to a resource (a storage account) by its ARM id: its own and those inherited from its resource group and subscription. */
+  listResourceLocks(resourceId: string, options?: CallOptions): Promise<ResourceLock[]>;
+  /** A file share of a storage account (by the account's ARM id): whether it is live or soft-deleted, and how many snapshots it has. */
+  getFileShareState(storageAccountId: string, shareName: string, options?: CallOptions): Promise<FileShareState>;
+  /** A storage account's kind, SKU and hierarchical namespace, by its ARM id; azure_not_found when it is gone. */
+  getStorageAccount(storageAccountId: string, options?: CallOptions): Promise<StorageAccountInfo>;
+  /** The storage account's blob service settings that operational blob backup needs. */
+  getBlobRestoreSettings(storageAccountId: string, options?: CallOptions): Promise<BlobRestoreSettings>;
   /** The Backup vault's backup instances whose datasource has this name (a disk or a storage account): at most a few. */
   listBackupInstances(vault: VaultRef, datasourceName: string, options?: CallOptions): Promise<BackupInstance[]>;
   /** The Backup vault's managed identities; undefined when the bot cannot see the vault. */

@@ -26,6 +26,13 @@ export const CheckIds = [
   'vault-identity-storage-account-role',
   'vault-identity-des-reader',
   'source-disk-exists',
+  'storage-account-read-only-lock',
+  'file-share-exists',
+  'file-share-not-soft-deleted',
+  'file-share-snapshot-count',
+  'storage-account-exists',
+  'storage-account-kind-supported',
+  'blob-point-in-time-restore',
 ] as const;
 export type CheckId = (typeof CheckIds)[number];
 
@@ -59,7 +66,18 @@ export interface DatasourceCheckTarget {
   readonly backupInstance: BackupInstance;
 }
 
-export type AnyCheckTarget = CheckTarget | DatasourceCheckTarget;
+/** An Azure file share to check: its storage account's ARM id and the share's name. */
+export interface FileShareCheckTarget {
+  readonly workload: 'azure-files';
+  readonly storageAccountId: string;
+  readonly shareName: string;
+}
+
+export type AnyCheckTarget = CheckTarget | DatasourceCheckTarget | FileShareCheckTarget;
+
+export function isFileShareTarget(target: AnyCheckTarget): target is FileShareCheckTarget {
+  return 'shareName' in target;
+}
 
 export function isDatasourceTarget(target: AnyCheckTarget): target is DatasourceCheckTarget {
   return 'backupInstance' in target;

@@ -1,6 +1,16 @@
-import type { AzurePort, BackupVaultIdentity, DiskEncryption, RoleAssignment } from '../azure-port';
+import type { AzurePort, BackupVaultIdentity, BlobRestoreSettings, DiskEncryption, ResourceLock, RoleAssignment, StorageAccountInfo } from '../azure-port';
 import { isCodedError } from '../errors';
 import { text, unknown, type CheckId, type CheckResult, type DatasourceCheckTarget, type DatasourceWorkload } from './check-types';
+import {
+  evaluateBlobRestore,
+  evaluateStorageAccountKind,
+  evaluateStorageAccountLocks,
+  storageAccountForbidden,
+  storageAccountFound,
+  storageAccountGone,
+  storageAccountLocksForbidden,
+  storageAccountMissing,
+} from './storage-account-checks';
 import {
   type CheckedScope,
   diskEncryptionSetScope,
@@ -29,6 +39,10 @@ export interface DatasourceEvidence {
   vaultIdentity(): Promise<BackupVaultIdentity | undefined>;
   diskEncryption(): Promise<DiskEncryption>;
   roleAssignments(scope: string, principalId: string): Promise<readonly RoleAssignment[]>;
+  /** Locks that apply to a resource (its own and inherited ones). */
+  resourceLocks(resourceId: string): Promise<readonly ResourceLock[]>;
+  storageAccount(accountId: string): Promise<StorageAccountInfo>;
+  blobRestore(accountId: string): Promise<BlobRestoreSettings>;
 }
 
 export function createDatasourceEvidence(azure: AzurePort, target: DatasourceCheckTarget, options: { abortSignal?: AbortSignal } = {}): DatasourceEvidence {
@@ -49,6 +63,9 @@ export function createDatasourceEvidence(azure: AzurePort, target: DatasourceChe
     vaultIdentity: () => once('vault-identity', () => azure.getBackupVaultIdentity(target.backupInstance.vault, call)),
     diskEncryption: () => once('disk-encryption', () => azure.getDiskEncryption(target.backupInstance.datasourceId, call)),
     roleAssignments: (scope, principalId) => once(`roles:${scope.toLowerCase()}:${principalId.toLowerCase()}`, () => azure.listRoleAssignments(scope, principalId, call)),
+    resourceLocks: (resourceId) => once(`locks:${resourceId.toLowerCase()}`, () => azure.listResourceLocks(resourceId, call)),
+    storageAccount: (accountId) => once(`account:${accountId.toLowerCase()}`, () => azure.getStorageAccount(accountId, call)),
+    blobRestore: (accountId) => once(`blob-service:${accountId.toLowerCase()}`, () => azure.getBlobRestoreSettings(accountId, call)),
   };
 }
 
@@ -144,7 +161,60 @@ const definitions: readonly DatasourceCheckDefinition[] = [
       }
     },
   },
+  {
+    id: 'storage-account-read-only-lock',
+    run: async (c) => {
+      const id = 'storage-account-read-only-lock';
+      const mismatch = otherWorkload(id, 'azure-blob', c.target);
+      if (mismatch) return mismatch;
+      const accountId = storageAccountScope(c.target.backupInstance.datasourceId).id;
+      try {
+        return evaluateStorageAccountLocks(id, accountId, await c.evidence.resourceLocks(accountId));
+      } catch (error) {
+        // A sign-in failure is not a missing role: the runner's generic line says so.
+        if (isCodedError(error, 'azure_forbidden') && error.details['authentication'] !== true) return storageAccountLocksForbidden(id, accountId);
+        if (isCodedError(error, 'azure_not_found')) return storageAccountMissing(id, accountId);
+        throw error;
+      }
+    },
+  },
+  {
+    id: 'storage-account-exists',
+    run: (c) =>
+      accountCheck(c, 'storage-account-exists', { en: 'the properties', pl: 'właściwości' }, async (id, accountId) => storageAccountFound(id, accountId, await c.evidence.storageAccount(accountId)), storageAccountGone),
+  },
+  {
+    id: 'storage-account-kind-supported',
+    run: (c) =>
+      accountCheck(c, 'storage-account-kind-supported', { en: 'the kind and SKU', pl: 'rodzaju i SKU' }, async (id, accountId) => evaluateStorageAccountKind(id, accountId, await c.evidence.storageAccount(accountId)), storageAccountMissing),
+  },
+  {
+    id: 'blob-point-in-time-restore',
+    run: (c) =>
+      accountCheck(c, 'blob-point-in-time-restore', { en: 'the blob service settings', pl: 'ustawień usługi obiektów blob' }, async (id, accountId) => evaluateBlobRestore(id, accountId, await c.evidence.blobRestore(accountId)), storageAccountMissing),
+  },
 ];
+
+/** A check on a blob backup's storage account: a 403 names the role, a 404 says the account is gone. */
+async function accountCheck(
+  c: DatasourceCheckContext,
+  id: CheckId,
+  what: { en: string; pl: string },
+  judge: (id: string, accountId: string) => Promise<CheckResult>,
+  onNotFound: (id: string, accountId: string) => CheckResult,
+): Promise<CheckResult> {
+  const mismatch = otherWorkload(id, 'azure-blob', c.target);
+  if (mismatch) return mismatch;
+  const accountId = storageAccountScope(c.target.backupInstance.datasourceId).id;
+  try {
+    return await judge(id, accountId);
+  } catch (error) {
+    // A sign-in failure is not a missing role: the runner's generic line says so.
+    if (isCodedError(error, 'azure_forbidden') && error.details['authentication'] !== true) return storageAccountForbidden(id, accountId, what);
+    if (isCodedError(error, 'azure_not_found')) return onNotFound(id, accountId);
+    throw error;
+  }
+}
 
 const byId = new Map<string, DatasourceCheckDefinition>(definitions.map((d) => [d.id, d]));
 

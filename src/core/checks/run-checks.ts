@@ -5,9 +5,10 @@ import type { KnowledgeBase } from '../knowledge/knowledge-base';
 import type { ErrorCodeEntry, LocalizedText } from '../knowledge/schema';
 import type { Clock } from '../ports';
 import { checkDefinition, type CheckContext } from './check-registry';
-import { type AnyCheckTarget, isDatasourceTarget, text, unknown, type CheckResult } from './check-types';
+import { type AnyCheckTarget, isDatasourceTarget, isFileShareTarget, text, unknown, type CheckResult } from './check-types';
 import { createDatasourceEvidence, datasourceCheckDefinition, type DatasourceCheckContext } from './datasource-checks';
 import { createEvidenceSource } from './evidence-source';
+import { createFileShareContext, fileShareCheckDefinition, type FileShareCheckContext } from './file-share-checks';
 
 export const defaultCheckTimeoutInMs = 8000;
 
@@ -102,7 +103,9 @@ export async function runChecks(
   const forward = (): void => controller.abort(options.abortSignal?.reason);
   if (options.abortSignal?.aborted) controller.abort(options.abortSignal.reason);
   else options.abortSignal?.addEventListener('abort', forward, { once: true });
-  const runner = isDatasourceTarget(target)
+  const runner = isFileShareTarget(target)
+    ? fileShareRunner(createFileShareContext(azure, target, { abortSignal: controller.signal }))
+    : isDatasourceTarget(target)
     ? datasourceRunner({ target, evidence: createDatasourceEvidence(azure, target, { abortSignal: controller.signal }) })
     : vmRunner({
         target,
@@ -134,6 +137,7 @@ function vmRunner(context: CheckContext): CheckRunner {
   return (checkId) => {
     const definition = checkDefinition(checkId);
     if (definition !== undefined) return () => definition.run(context);
+    if (fileShareCheckDefinition(checkId) !== undefined && datasourceCheckDefinition(checkId) === undefined) return aboutFileShare(checkId);
     if (datasourceCheckDefinition(checkId) === undefined) return undefined;
     return unknown(checkId, text('This check looks at a Backup vault datasource (a disk or a storage account), not at a VM.', 'To sprawdzenie dotyczy źródła danych magazynu kopii zapasowych (dysku lub konta magazynu), a nie maszyny.'));
   };
@@ -143,8 +147,22 @@ function datasourceRunner(context: DatasourceCheckContext): CheckRunner {
   return (checkId) => {
     const definition = datasourceCheckDefinition(checkId);
     if (definition !== undefined) return () => definition.run(context);
+    if (fileShareCheckDefinition(checkId) !== undefined) return aboutFileShare(checkId);
     if (checkDefinition(checkId) === undefined) return undefined;
     return unknown(checkId, text('This check looks at a VM; this card is about a Backup vault datasource.', 'To sprawdzenie dotyczy maszyny wirtualnej; ta karta dotyczy źródła danych magazynu kopii zapasowych.'));
+  };
+}
+
+function aboutFileShare(checkId: string): CheckResult {
+  return unknown(checkId, text('This check looks at an Azure file share; this card is about something else.', 'To sprawdzenie dotyczy udziału plików Azure; ta karta dotyczy czegoś innego.'));
+}
+
+function fileShareRunner(context: FileShareCheckContext): CheckRunner {
+  return (checkId) => {
+    const definition = fileShareCheckDefinition(checkId);
+    if (definition !== undefined) return () => definition.run(context);
+    if (checkDefinition(checkId) === undefined && datasourceCheckDefinition(checkId) === undefined) return undefined;
+    return unknown(checkId, text('This check looks at a VM or a Backup vault datasource; this card is about an Azure file share.', 'To sprawdzenie dotyczy maszyny wirtualnej lub źródła danych magazynu kopii zapasowych; ta karta dotyczy udziału plików Azure.'));
   };
 }
 

@@ -16,6 +16,15 @@ export interface SessionTarget {
   readonly resourceGroup?: string;
   /** A Backup vault datasource instead of a VM (a disk, or a storage account for blobs), as the stored incident named it. */
   readonly datasource?: SessionDatasource;
+  /** An Azure file share (a Recovery Services vault's AzureFileShare item), as the stored incident named it. */
+  readonly fileShare?: SessionFileShare;
+}
+
+export interface SessionFileShare {
+  readonly share: string;
+  readonly storageAccount: string;
+  /** The storage account's resource group, from the alert's protection container (StorageContainer;Storage;<rg>;<account>). */
+  readonly resourceGroup: string;
 }
 
 export interface SessionDatasource {

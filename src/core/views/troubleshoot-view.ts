@@ -321,7 +321,8 @@ function formatTarget(session: TroubleshootSession): string {
   const target = session.target;
   if (!target) return '';
   const datasource = target.datasource && `${target.datasource.workload === 'azure-disk' ? 'disk' : 'storage account'} ${target.datasource.name}${target.datasource.resourceGroup ? ` (RG ${target.datasource.resourceGroup})` : ''}`;
-  const parts = [target.vm && `VM ${target.vm}`, datasource, target.vault && `vault ${target.vault}`, target.resourceGroup && `RG ${target.resourceGroup}`, target.jobId && `job ${target.jobId}`].filter(
+  const share = target.fileShare && `file share ${target.fileShare.share} (storage account ${target.fileShare.storageAccount}, RG ${target.fileShare.resourceGroup})`;
+  const parts = [target.vm && `VM ${target.vm}`, datasource, share, target.vault && `vault ${target.vault}`, target.resourceGroup && `RG ${target.resourceGroup}`, target.jobId && `job ${target.jobId}`].filter(
     (p): p is string => typeof p === 'string' && p.length > 0,
   );
   return parts.join(' · ');

@@ -3,6 +3,7 @@ import { type AzureDeadline, withDeadline } from '../../core/azure-lookup/azure-
 import { checkTargetNotice, resolveCheckTarget } from '../../core/checks/check-target';
 import type { AnyCheckTarget } from '../../core/checks/check-types';
 import { datasourceTargetNotice, resolveDatasourceTarget } from '../../core/checks/datasource-target';
+import { fileShareTargetNotice, resolveFileShareTarget } from '../../core/checks/file-share-target';
 import { defaultCheckTimeoutInMs, runChecksForCode } from '../../core/checks/run-checks';
 import { causeChecksOf } from '../../core/checks/session-evidence';
 import type { KnowledgeBase } from '../../core/knowledge/knowledge-base';
@@ -62,7 +63,7 @@ export class RunChecksFlow {
 
   /** The button under the current cause of a troubleshooting message that names a VM, or a disk or storage account in a Backup vault. */
   offers(session: TroubleshootSession, causeId: string | undefined, language: Language): CardButton[] {
-    if ((session.target?.vm === undefined && session.target?.datasource === undefined) || causeId === undefined || session.outcome !== undefined) return [];
+    if ((session.target?.vm === undefined && session.target?.datasource === undefined && session.target?.fileShare === undefined) || causeId === undefined || session.outcome !== undefined) return [];
     return [sessionButton((session.checks === undefined ? runChecksLabels.runChecks : runChecksLabels.runAgain)[language], RunChecksVerb, session.id)];
   }
 
@@ -112,6 +113,12 @@ export class RunChecksFlow {
   > {
     const { deps } = this;
     const language = session.language;
+    const fileShare = session.target?.fileShare;
+    if (fileShare !== undefined) {
+      const target = resolveFileShareTarget(fileShare, session.target?.subscriptionId);
+      if (target === undefined) return { kind: 'notice', notice: fileShareTargetNotice(fileShare, language) };
+      return { kind: 'found', target, name: `${fileShare.share} (${fileShare.storageAccount})`, allowReadOnlyRunCommand: false };
+    }
     const datasource = session.target?.datasource;
     if (datasource !== undefined) {
       const lookup = await resolveDatasourceTarget(deps.azure, { datasource, ...(session.target?.vault ? { vault: session.target.vault } : {}), ...(session.target?.subscriptionId ? { subscriptionId: session.target.subscriptionId } : {}) }, deadline);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fileShareOfIncidentItem } from '../../core/checks/file-share-target';
 import { workloadOfGroupKey } from '../../core/incidents/incident';
 import type { SharedIncidentStore } from '../../core/incidents/ports';
 import type { TroubleshootSession } from '../../core/troubleshoot/session';
@@ -43,6 +44,22 @@ export async function troubleshootIncidentVm(deps: { readonly incidents: Pick<Sh
             ...(vm.resourceGroup ? { resourceGroup: vm.resourceGroup } : {}),
             ...(incident.vault.resourceGroup ? { vaultResourceGroup: incident.vault.resourceGroup } : {}),
           },
+        },
+      });
+    }
+    // An Azure file share: the card names it and its storage account, and Run checks reads them.
+    const fileShare = workload === 'azure-files' ? fileShareOfIncidentItem(vm.name, vm.resourceGroup) : undefined;
+    if (fileShare !== undefined) {
+      return await deps.troubleshoot.start({
+        codeId: incident.code,
+        language: i.language,
+        conversationId: i.place.conversationId,
+        createdBy: i.actor.aadObjectId ?? i.actor.userId,
+        target: {
+          vault: incident.vault.name,
+          ...(vm.jobId ? { jobId: vm.jobId } : {}),
+          ...(incident.vault.subscriptionId ? { subscriptionId: incident.vault.subscriptionId } : {}),
+          fileShare,
         },
       });
     }

@@ -83,6 +83,10 @@ export function fleetReads(azure: AzurePort, fleet: FleetReadPort, shared: Fleet
     getBackupVaultIdentity: (v, o) => azure.getBackupVaultIdentity(v, o),
     getDiskEncryption: (id, o) => azure.getDiskEncryption(id, o),
     listRoleAssignments: (scope, p, o) => azure.listRoleAssignments(scope, p, o),
+    listResourceLocks: (id, o) => azure.listResourceLocks(id, o),
+    getFileShareState: (id, share, o) => azure.getFileShareState(id, share, o),
+    getStorageAccount: (id, o) => azure.getStorageAccount(id, o),
+    getBlobRestoreSettings: (id, o) => azure.getBlobRestoreSettings(id, o),
   };
 }
 

@@ -1,6 +1,7 @@
 import { LocalSimulatorCredential } from '../../../src/azure/credential';
 import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
 import type { VaultRef } from '../../../src/core/azure-port';
+import { evaluateBlobRestore, evaluateStorageAccountLocks } from '../../../src/core/checks/storage-account-checks';
 import { type ReplayRoute, startSpecReplay, type SpecReplayServer } from './spec-replay-server';
 
 /**
@@ -70,6 +71,64 @@ describe('the gateway over the Backup vault example', () => {
     try {
       const vault: VaultRef = { subscriptionId: '0b352192-dcac-4cc7-992e-a96190ccc68c', resourceGroup: 'SampleResourceGroup', name: 'swaggerExample' };
       expect(await gateway.getBackupVaultIdentity(vault)).toEqual({ type: 'SystemAssigned', principalId: 'c009b9a0-0024-417c-83cd-025d3776045d', userAssigned: {} });
+    } finally {
+      await replay.close();
+    }
+  });
+});
+
+describe('the gateway over the locks example', () => {
+  it("reads a ReadOnly lock inherited from the account's resource group, which the check names", async () => {
+    // The specs publish no example for listing at a resource; the list at a scope answers the same ManagementLockListResult.
+    // A top-level resource has no parent path: the SDK sends an empty segment ("Microsoft.Storage//storageAccounts"), as the Azure CLI does.
+    const { replay, gateway } = await gatewayOver([
+      { method: 'GET', path: new RegExp(`^${sub}/resourcegroups/[^/]+/providers/Microsoft\\.Storage//storageAccounts/[^/]+/providers/Microsoft\\.Authorization/locks$`, 'i'), example: 'locks/ManagementLocks_ListAtScope.json' },
+    ]);
+    try {
+      const account = '/subscriptions/subscriptionId/resourceGroups/resourcegroupname/providers/Microsoft.Storage/storageAccounts/stexample';
+      const locks = await gateway.listResourceLocks(account);
+      expect(locks).toEqual([{ id: '/subscriptions/subscriptionId/resourceGroups/resourcegroupname/providers/Microsoft.Authorization/locks/testlock', name: 'testlock', level: 'ReadOnly', notes: undefined, scope: '/subscriptions/subscriptionId/resourceGroups/resourcegroupname' }]);
+      expect(evaluateStorageAccountLocks('storage-account-read-only-lock', account, locks)).toMatchObject({ status: 'fail', evidence: { en: expect.stringContaining('ReadOnly lock "testlock" (inherited from resource group resourcegroupname)') } });
+    } finally {
+      await replay.close();
+    }
+  });
+});
+
+describe('the gateway over the file share list examples', () => {
+  const shares = new RegExp(`^${sub}/resourceGroups/[^/]+/providers/Microsoft\\.Storage/storageAccounts/[^/]+/fileServices/default/shares$`, 'i');
+  const account = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/res9290/providers/Microsoft.Storage/storageAccounts/sto1590';
+
+  it('reads a soft-deleted share by its name (its id carries the version), beside a live one', async () => {
+    const { replay, gateway } = await gatewayOver([{ method: 'GET', path: shares, example: 'storage/DeletedFileSharesList.json' }]);
+    try {
+      expect(await gateway.getFileShareState(account, 'share1644')).toEqual({ live: false, softDeleted: [{ version: '1234567890', deletedTime: new Date('2019-12-14T08:20:47Z'), remainingRetentionDays: 30 }], snapshotCount: 0 });
+      expect(await gateway.getFileShareState(account, 'share4052')).toEqual({ live: true, softDeleted: [], snapshotCount: 0 });
+    } finally {
+      await replay.close();
+    }
+  });
+
+  it('counts a share\'s snapshots: the items of its name with a snapshotTime', async () => {
+    const { replay, gateway } = await gatewayOver([{ method: 'GET', path: shares, example: 'storage/FileShareSnapshotsList.json' }]);
+    try {
+      expect(await gateway.getFileShareState(account, 'share4052')).toEqual({ live: true, softDeleted: [], snapshotCount: 1 });
+    } finally {
+      await replay.close();
+    }
+  });
+});
+
+describe('the gateway over the blob service example', () => {
+  it('reads versioning, change feed and blob soft delete on, and no restore policy: point-in-time restore is off', async () => {
+    const { replay, gateway } = await gatewayOver([
+      { method: 'GET', path: new RegExp(`^${sub}/resourceGroups/[^/]+/providers/Microsoft\\.Storage/storageAccounts/[^/]+/blobServices/default$`, 'i'), example: 'storage/BlobServicesGet.json' },
+    ]);
+    try {
+      const account = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/res4410/providers/Microsoft.Storage/storageAccounts/sto8607';
+      const settings = await gateway.getBlobRestoreSettings(account);
+      expect(settings).toEqual({ pointInTimeRestore: false, versioning: true, changeFeed: true, blobSoftDelete: true });
+      expect(evaluateBlobRestore('blob-point-in-time-restore', account, settings)).toMatchObject({ status: 'fail', evidence: { en: 'Point-in-time restore is off for storage account sto8607.' } });
     } finally {
       await replay.close();
     }

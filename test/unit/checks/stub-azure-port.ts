@@ -1,4 +1,4 @@
-import type { AzurePort, BackupInstance, BackupVaultIdentity, DiskEncryption, EffectiveSecurityRule, ProtectedVm, ResourceLock, RestorePointCollection, RoleAssignment, RunCommandOutput, VmExtension, VmStatus, WorkloadContainer } from '../../../src/core/azure-port';
+import type { AzurePort, BackupInstance, BackupVaultIdentity, DiskEncryption, EffectiveSecurityRule, FileShareState, StorageAccountInfo, BlobRestoreSettings, ProtectedVm, ResourceLock, RestorePointCollection, RoleAssignment, RunCommandOutput, VmExtension, VmStatus, WorkloadContainer } from '../../../src/core/azure-port';
 import { CodedError } from '../../../src/core/errors';
 
 /**
@@ -20,6 +20,11 @@ export interface StubEvidence {
   vaultIdentity?: BackupVaultIdentity | null | Error;
   diskEncryption?: DiskEncryption | Error;
   roleAssignments?: Record<string, RoleAssignment[] | Error>;
+  /** Locks that apply to a resource, by its lower-cased ARM id. */
+  resourceLocks?: Record<string, ResourceLock[] | Error>;
+  fileShare?: FileShareState | Error;
+  storageAccount?: StorageAccountInfo | Error;
+  blobRestore?: BlobRestoreSettings | Error;
   /** Delay per method name, in ms. */
   delays?: Partial<Record<keyof AzurePort, number>>;
 }
@@ -62,6 +67,10 @@ export class StubAzurePort implements AzurePort {
   getBackupVaultIdentity: AzurePort['getBackupVaultIdentity'] = async (_v, o) => (await this.answer('getBackupVaultIdentity', this.evidence.vaultIdentity ?? null, o?.abortSignal)) ?? undefined;
   getDiskEncryption: AzurePort['getDiskEncryption'] = (_id, o) => this.answer('getDiskEncryption', this.evidence.diskEncryption ?? {}, o?.abortSignal);
   listRoleAssignments: AzurePort['listRoleAssignments'] = (scope, _p, o) => this.answer('listRoleAssignments', this.evidence.roleAssignments?.[scope.toLowerCase()] ?? [], o?.abortSignal);
+  listResourceLocks: AzurePort['listResourceLocks'] = (id, o) => this.answer('listResourceLocks', this.evidence.resourceLocks?.[id.toLowerCase()] ?? [], o?.abortSignal);
+  getFileShareState: AzurePort['getFileShareState'] = (_id, _share, o) => this.answer('getFileShareState', this.evidence.fileShare, o?.abortSignal);
+  getStorageAccount: AzurePort['getStorageAccount'] = (_id, o) => this.answer('getStorageAccount', this.evidence.storageAccount, o?.abortSignal);
+  getBlobRestoreSettings: AzurePort['getBlobRestoreSettings'] = (_id, o) => this.answer('getBlobRestoreSettings', this.evidence.blobRestore, o?.abortSignal);
 
   listVaults: AzurePort['listVaults'] = () => this.unexpected('listVaults');
   listFailedBackupJobs: AzurePort['listFailedBackupJobs'] = () => this.unexpected('listFailedBackupJobs');

@@ -82,6 +82,10 @@ export class FakeBackupPort implements AzurePort {
   getBackupVaultIdentity: AzurePort['getBackupVaultIdentity'] = () => this.unexpected('getBackupVaultIdentity');
   listRoleAssignments: AzurePort['listRoleAssignments'] = () => this.unexpected('listRoleAssignments');
   getDiskEncryption: AzurePort['getDiskEncryption'] = () => this.unexpected('getDiskEncryption');
+  listResourceLocks: AzurePort['listResourceLocks'] = () => this.unexpected('listResourceLocks');
+  getFileShareState: AzurePort['getFileShareState'] = () => this.unexpected('getFileShareState');
+  getStorageAccount: AzurePort['getStorageAccount'] = () => this.unexpected('getStorageAccount');
+  getBlobRestoreSettings: AzurePort['getBlobRestoreSettings'] = () => this.unexpected('getBlobRestoreSettings');
 
   /** Questions only read: any other call is a bug. */
   private unexpected(method: string): never {

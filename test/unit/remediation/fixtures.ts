@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AzurePort, BackupInstance, BackupJob, BackupVaultIdentity, DiskEncryption, DatabaseVm, ProtectedVm, ResourceLock, RestorePointCollection, RoleAssignment, VaultRef, VmRef, VmStatus } from '../../../src/core/azure-port';
+import type { AzurePort, BackupInstance, BackupJob, BackupVaultIdentity, DiskEncryption, DatabaseVm, FileShareState, StorageAccountInfo, BlobRestoreSettings, ProtectedVm, ResourceLock, RestorePointCollection, RoleAssignment, VaultRef, VmRef, VmStatus } from '../../../src/core/azure-port';
 import type { Actor } from '../../../src/core/remediation/actor';
 import { parseFixCatalogue, type FixCatalogue } from '../../../src/core/remediation/fix-catalogue';
 import { parsePolicy, type Policy, type PolicyState } from '../../../src/core/remediation/policy';
@@ -182,6 +182,22 @@ export class RecordingAzure implements AzurePort {
 
   async getDiskEncryption(): Promise<DiskEncryption> {
     return {};
+  }
+
+  async listResourceLocks(): Promise<ResourceLock[]> {
+    return [];
+  }
+
+  async getFileShareState(): Promise<FileShareState> {
+    return { live: true, softDeleted: [], snapshotCount: 0 };
+  }
+
+  async getStorageAccount(): Promise<StorageAccountInfo> {
+    return { kind: 'StorageV2', sku: 'Standard_LRS', hierarchicalNamespace: false };
+  }
+
+  async getBlobRestoreSettings(): Promise<BlobRestoreSettings> {
+    return { pointInTimeRestore: true, versioning: true, changeFeed: true, blobSoftDelete: true };
   }
 }
 
