@@ -11,6 +11,7 @@ import {
   storageAccountLocksForbidden,
   storageAccountMissing,
 } from './storage-account-checks';
+import { readOncePerRun } from './read-once';
 import {
   type CheckedScope,
   diskEncryptionSetScope,
@@ -46,18 +47,8 @@ export interface DatasourceEvidence {
 }
 
 export function createDatasourceEvidence(azure: AzurePort, target: DatasourceCheckTarget, options: { abortSignal?: AbortSignal } = {}): DatasourceEvidence {
-  const cache = new Map<string, Promise<unknown>>();
   const call = options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal };
-  function once<T>(key: string, load: () => Promise<T>): Promise<T> {
-    let promise = cache.get(key) as Promise<T> | undefined;
-    if (promise === undefined) {
-      promise = Promise.resolve().then(load);
-      // Every consumer awaits it; this only keeps an abandoned straggler from being an unhandled rejection.
-      promise.catch(() => undefined);
-      cache.set(key, promise);
-    }
-    return promise;
-  }
+  const once = readOncePerRun();
   return {
     target,
     vaultIdentity: () => once('vault-identity', () => azure.getBackupVaultIdentity(target.backupInstance.vault, call)),

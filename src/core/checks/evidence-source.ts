@@ -1,5 +1,6 @@
 import type { AzurePort, EffectiveSecurityRule, ProtectedVm, ResourceLock, RestorePointCollection, RunCommandOutput, VmExtension, VmStatus, WorkloadContainer } from '../azure-port';
 import type { CheckTarget } from './check-types';
+import { readOncePerRun } from './read-once';
 
 /**
  * Evidence gathered through AzurePort at most once per kind and run, shared by every check
@@ -21,19 +22,8 @@ export interface EvidenceSource {
 }
 
 export function createEvidenceSource(azure: AzurePort, target: CheckTarget, options: { abortSignal?: AbortSignal } = {}): EvidenceSource {
-  const cache = new Map<string, Promise<unknown>>();
   const call = options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal };
-  function once<T>(key: string, load: () => Promise<T>): Promise<T> {
-    let promise = cache.get(key) as Promise<T> | undefined;
-    if (promise === undefined) {
-      // Deferred by one tick so a synchronous throw in the port becomes a rejection like any other.
-      promise = Promise.resolve().then(load);
-      // Every consumer awaits it; this only keeps an abandoned straggler from being an unhandled rejection.
-      promise.catch(() => undefined);
-      cache.set(key, promise);
-    }
-    return promise;
-  }
+  const once = readOncePerRun();
   return {
     target,
     vmStatus: () => once('vm-status', () => azure.getVmStatus(target.vm, call)),
