@@ -26,61 +26,47 @@ export async function troubleshootIncidentVm(deps: { readonly incidents: Pick<Sh
   const vm = incident?.vms.find((v) => v.key === payload.vm);
   if (!incident || !vm || !incident.code) return undefined;
   try {
-    const workload = workloadOfGroupKey(incident.groupKey);
-    // A disk or a storage account in a Backup vault: the card names it and its vault, and Run checks looks it up there.
-    if (workload === 'azure-disk' || workload === 'azure-blob') {
-      return await deps.troubleshoot.start({
-        codeId: incident.code,
-        language: i.language,
-        conversationId: i.place.conversationId,
-        createdBy: i.actor.aadObjectId ?? i.actor.userId,
-        target: {
-          vault: incident.vault.name,
-          ...(vm.jobId ? { jobId: vm.jobId } : {}),
-          ...(incident.vault.subscriptionId ? { subscriptionId: incident.vault.subscriptionId } : {}),
-          datasource: {
-            workload,
-            name: vm.name,
-            ...(vm.resourceGroup ? { resourceGroup: vm.resourceGroup } : {}),
-            ...(incident.vault.resourceGroup ? { vaultResourceGroup: incident.vault.resourceGroup } : {}),
-          },
-        },
-      });
-    }
-    // An Azure file share: the card names it and its storage account, and Run checks reads them.
-    const fileShare = workload === 'azure-files' ? fileShareOfIncidentItem(vm.name, vm.resourceGroup) : undefined;
-    if (fileShare !== undefined) {
-      return await deps.troubleshoot.start({
-        codeId: incident.code,
-        language: i.language,
-        conversationId: i.place.conversationId,
-        createdBy: i.actor.aadObjectId ?? i.actor.userId,
-        target: {
-          vault: incident.vault.name,
-          ...(vm.jobId ? { jobId: vm.jobId } : {}),
-          ...(incident.vault.subscriptionId ? { subscriptionId: incident.vault.subscriptionId } : {}),
-          fileShare,
-        },
-      });
-    }
-    // Another workload's protected item (a database, a share, a server) is no VM: its card opens the code's causes with nothing filled in for Run checks to read.
-    if (workload !== 'azure-vm') {
-      return await deps.troubleshoot.start({ codeId: incident.code, language: i.language, conversationId: i.place.conversationId, createdBy: i.actor.aadObjectId ?? i.actor.userId });
-    }
+    const target = checkTargetOf(incident, vm);
     return await deps.troubleshoot.start({
       codeId: incident.code,
       language: i.language,
       conversationId: i.place.conversationId,
       createdBy: i.actor.aadObjectId ?? i.actor.userId,
-      target: {
-        vm: vm.name,
-        vault: incident.vault.name,
-        ...(vm.jobId ? { jobId: vm.jobId } : {}),
-        ...(incident.vault.subscriptionId ? { subscriptionId: incident.vault.subscriptionId } : {}),
-        ...(vm.resourceGroup ? { resourceGroup: vm.resourceGroup } : {}),
-      },
+      ...(target ? { target } : {}),
     });
   } catch {
     return undefined;
   }
+}
+
+type StoredIncident = NonNullable<Awaited<ReturnType<SharedIncidentStore['get']>>>;
+
+/** What Run checks reads for the incident's item, from the stored incident only; undefined when there is nothing it can read. */
+function checkTargetOf(incident: StoredIncident, vm: StoredIncident['vms'][number]): TroubleshootSession['target'] | undefined {
+  const workload = workloadOfGroupKey(incident.groupKey);
+  const where = {
+    vault: incident.vault.name,
+    ...(vm.jobId ? { jobId: vm.jobId } : {}),
+    ...(incident.vault.subscriptionId ? { subscriptionId: incident.vault.subscriptionId } : {}),
+  };
+  // A disk or a storage account in a Backup vault: the card names it and its vault, and Run checks looks it up there.
+  if (workload === 'azure-disk' || workload === 'azure-blob') {
+    return {
+      ...where,
+      datasource: {
+        workload,
+        name: vm.name,
+        ...(vm.resourceGroup ? { resourceGroup: vm.resourceGroup } : {}),
+        ...(incident.vault.resourceGroup ? { vaultResourceGroup: incident.vault.resourceGroup } : {}),
+      },
+    };
+  }
+  // An Azure file share: the card names it and its storage account, and Run checks reads them.
+  if (workload === 'azure-files') {
+    const fileShare = fileShareOfIncidentItem(vm.name, vm.resourceGroup);
+    return fileShare === undefined ? undefined : { ...where, fileShare };
+  }
+  // Another workload's protected item (a database, a server) is no VM: its card opens the code's causes with nothing filled in for Run checks to read.
+  if (workload !== 'azure-vm') return undefined;
+  return { vm: vm.name, ...where, ...(vm.resourceGroup ? { resourceGroup: vm.resourceGroup } : {}) };
 }
