@@ -1,6 +1,5 @@
-import { LocalSimulatorCredential } from '../../../src/azure/credential';
-import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
-import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
+import type { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
+import { type Harness, startHarness } from '../azure/simulator-harness';
 import type { ScenarioInput } from '../../../dev/arm-simulator/scenario';
 import { fileShareOfIncidentItem, resolveFileShareTarget } from '../../../src/core/checks/file-share-target';
 import { runChecksForCode } from '../../../src/core/checks/run-checks';
@@ -42,15 +41,15 @@ const scenario: ScenarioInput = {
 
 
 const knowledge = loadKnowledgeBase();
-let sim: ArmSimulator;
+let harness: Harness;
 let azure: SdkAzureGateway;
 
 beforeAll(async () => {
-  sim = await startArmSimulator({ scenario });
-  azure = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 } });
+  harness = await startHarness({ scenario }, { retry: { maxRetries: 0 } });
+  azure = harness.gateway;
 });
 afterAll(async () => {
-  await sim.close();
+  await harness.sim.close();
 });
 
 /** The cause's verdict and evidence for the share an incident names "<share> (<account>)" in its resource group. */

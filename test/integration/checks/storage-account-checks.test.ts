@@ -1,6 +1,5 @@
-import { LocalSimulatorCredential } from '../../../src/azure/credential';
-import { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
-import { startArmSimulator, type ArmSimulator } from '../../../dev/arm-simulator/server';
+import type { SdkAzureGateway } from '../../../src/azure/sdk-azure-gateway';
+import { type Harness, startHarness } from '../azure/simulator-harness';
 import type { ScenarioInput } from '../../../dev/arm-simulator/scenario';
 import { withDeadline } from '../../../src/core/azure-lookup/azure-deadline';
 import { resolveDatasourceTarget } from '../../../src/core/checks/datasource-target';
@@ -59,15 +58,15 @@ const scenario: ScenarioInput = {
 };
 
 const knowledge = loadKnowledgeBase();
-let sim: ArmSimulator;
+let harness: Harness;
 let azure: SdkAzureGateway;
 
 beforeAll(async () => {
-  sim = await startArmSimulator({ scenario });
-  azure = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 } });
+  harness = await startHarness({ scenario }, { retry: { maxRetries: 0 } });
+  azure = harness.gateway;
 });
 afterAll(async () => {
-  await sim.close();
+  await harness.sim.close();
 });
 
 const blob = (name: string, resourceGroup = 'rg-data'): SessionDatasource => ({ workload: 'azure-blob', name, resourceGroup, vaultResourceGroup: 'rg-backup' });
