@@ -78,10 +78,14 @@ export class SimulatorState {
   readonly roleAssignments: SimRoleAssignment[] = [];
   readonly operations = new Map<string, SimAsyncOperation>();
 
+  /** What a scenario's relative times ("now-2h") count from: read once, so jobs given the same time get the same instant. */
+  private readonly loadedAt: number;
+
   constructor(
     scenario: Scenario,
     private readonly now: () => number = Date.now,
   ) {
+    this.loadedAt = now();
     this.settings = { ...scenario.settings };
     this.denials.push(...scenario.denials.map((d) => ({ scope: d.scope, actions: [...d.actions] })));
     this.roleAssignments.push(...scenario.roleAssignments.map(roleAssignmentFromScenario));
@@ -153,7 +157,7 @@ export class SimulatorState {
               protectionState: item.protectionState,
               healthStatus: item.healthStatus,
               lastBackupStatus: item.lastBackupStatus,
-              lastBackupTime: item.lastBackupTime ? resolveScenarioTime(item.lastBackupTime, this.now()) : undefined,
+              lastBackupTime: item.lastBackupTime ? resolveScenarioTime(item.lastBackupTime, this.loadedAt) : undefined,
             };
           });
           const containers: SimWorkloadContainer[] = vault.workloadContainers.map((container) => {
@@ -192,9 +196,9 @@ export class SimulatorState {
       operation: job.operation,
       jobType: job.jobType,
       isUserTriggered: job.isUserTriggered,
-      startTime: resolveScenarioTime(job.startTime, this.now()),
+      startTime: resolveScenarioTime(job.startTime, this.loadedAt),
       status: job.status,
-      endTime: job.endTime ? resolveScenarioTime(job.endTime, this.now()) : undefined,
+      endTime: job.endTime ? resolveScenarioTime(job.endTime, this.loadedAt) : undefined,
       duration: job.duration,
       actionsInfo: [...job.actionsInfo],
       error: job.error ? { ...(job.error.code ? { code: job.error.code } : {}), errorCode: job.error.errorCode, errorString: job.error.errorString, errorTitle: job.error.errorTitle, recommendations: [...job.error.recommendations] } : undefined,
