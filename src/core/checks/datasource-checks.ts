@@ -67,6 +67,8 @@ export interface DatasourceCheckContext {
 
 export interface DatasourceCheckDefinition {
   readonly id: CheckId;
+  /** The kind of datasource this check looks at; the runner answers for the other kind without running it. */
+  readonly workload: DatasourceWorkload;
   run(context: DatasourceCheckContext): Promise<CheckResult>;
 }
 
@@ -87,8 +89,8 @@ async function roleCheck(c: DatasourceCheckContext, checkId: CheckId, req: RoleR
   return evaluateVaultRole(checkId, req, principal, scope, assignments);
 }
 
-function otherWorkload(checkId: CheckId, wanted: DatasourceWorkload, target: DatasourceCheckTarget): CheckResult | undefined {
-  if (target.workload === wanted) return undefined;
+/** The fixed answer of a check run on the other kind of datasource than the one it looks at. */
+export function aboutOtherWorkload(checkId: string, wanted: DatasourceWorkload, target: DatasourceCheckTarget): CheckResult {
   const what = wanted === 'azure-disk' ? text('a disk', 'dysku') : text('a storage account', 'konta magazynu');
   return unknown(checkId, text(`This check is about ${what.en}; ${target.backupInstance.name} protects another kind of datasource.`, `To sprawdzenie dotyczy ${what.pl}; ${target.backupInstance.name} chroni inny rodzaj źródła danych.`));
 }
@@ -101,14 +103,14 @@ function worst(results: readonly CheckResult[]): CheckResult | undefined {
 const definitions: readonly DatasourceCheckDefinition[] = [
   {
     id: 'vault-identity-disk-role',
-    run: async (c) => otherWorkload('vault-identity-disk-role', 'azure-disk', c.target) ?? roleCheck(c, 'vault-identity-disk-role', RoleRequirements.disk, diskScope(c.target.backupInstance.datasourceId)),
+    workload: 'azure-disk',
+    run: (c) => roleCheck(c, 'vault-identity-disk-role', RoleRequirements.disk, diskScope(c.target.backupInstance.datasourceId)),
   },
   {
     id: 'vault-identity-snapshot-rg-role',
+    workload: 'azure-disk',
     run: async (c) => {
       const id = 'vault-identity-snapshot-rg-role';
-      const mismatch = otherWorkload(id, 'azure-disk', c.target);
-      if (mismatch) return mismatch;
       const groups = c.target.backupInstance.snapshotResourceGroupIds;
       const results = await Promise.all(
         groups.map((group) => {
@@ -121,16 +123,14 @@ const definitions: readonly DatasourceCheckDefinition[] = [
   },
   {
     id: 'vault-identity-storage-account-role',
-    run: async (c) =>
-      otherWorkload('vault-identity-storage-account-role', 'azure-blob', c.target) ??
-      roleCheck(c, 'vault-identity-storage-account-role', RoleRequirements.storageAccount, storageAccountScope(c.target.backupInstance.datasourceId)),
+    workload: 'azure-blob',
+    run: (c) => roleCheck(c, 'vault-identity-storage-account-role', RoleRequirements.storageAccount, storageAccountScope(c.target.backupInstance.datasourceId)),
   },
   {
     id: 'vault-identity-des-reader',
+    workload: 'azure-disk',
     run: async (c) => {
       const id = 'vault-identity-des-reader';
-      const mismatch = otherWorkload(id, 'azure-disk', c.target);
-      if (mismatch) return mismatch;
       const encryption = await c.evidence.diskEncryption();
       if (encryption.diskEncryptionSetId === undefined) return noDiskEncryptionSet(id, c.target.backupInstance.datasourceId, encryption.type);
       return roleCheck(c, id, RoleRequirements.diskEncryptionSet, diskEncryptionSetScope(encryption.diskEncryptionSetId));
@@ -138,10 +138,9 @@ const definitions: readonly DatasourceCheckDefinition[] = [
   },
   {
     id: 'source-disk-exists',
+    workload: 'azure-disk',
     run: async (c) => {
       const id = 'source-disk-exists';
-      const mismatch = otherWorkload(id, 'azure-disk', c.target);
-      if (mismatch) return mismatch;
       const diskId = c.target.backupInstance.datasourceId;
       try {
         await c.evidence.diskEncryption();
@@ -154,10 +153,9 @@ const definitions: readonly DatasourceCheckDefinition[] = [
   },
   {
     id: 'storage-account-read-only-lock',
+    workload: 'azure-blob',
     run: async (c) => {
       const id = 'storage-account-read-only-lock';
-      const mismatch = otherWorkload(id, 'azure-blob', c.target);
-      if (mismatch) return mismatch;
       const accountId = storageAccountScope(c.target.backupInstance.datasourceId).id;
       try {
         return evaluateStorageAccountLocks(id, accountId, await c.evidence.resourceLocks(accountId));
@@ -171,16 +169,19 @@ const definitions: readonly DatasourceCheckDefinition[] = [
   },
   {
     id: 'storage-account-exists',
+    workload: 'azure-blob',
     run: (c) =>
       accountCheck(c, 'storage-account-exists', { en: 'the properties', pl: 'właściwości' }, async (id, accountId) => storageAccountFound(id, accountId, await c.evidence.storageAccount(accountId)), storageAccountGone),
   },
   {
     id: 'storage-account-kind-supported',
+    workload: 'azure-blob',
     run: (c) =>
       accountCheck(c, 'storage-account-kind-supported', { en: 'the kind and SKU', pl: 'rodzaju i SKU' }, async (id, accountId) => evaluateStorageAccountKind(id, accountId, await c.evidence.storageAccount(accountId)), storageAccountMissing),
   },
   {
     id: 'blob-point-in-time-restore',
+    workload: 'azure-blob',
     run: (c) =>
       accountCheck(c, 'blob-point-in-time-restore', { en: 'the blob service settings', pl: 'ustawień usługi obiektów blob' }, async (id, accountId) => evaluateBlobRestore(id, accountId, await c.evidence.blobRestore(accountId)), storageAccountMissing),
   },
@@ -194,8 +195,6 @@ async function accountCheck(
   judge: (id: string, accountId: string) => Promise<CheckResult>,
   onNotFound: (id: string, accountId: string) => CheckResult,
 ): Promise<CheckResult> {
-  const mismatch = otherWorkload(id, 'azure-blob', c.target);
-  if (mismatch) return mismatch;
   const accountId = storageAccountScope(c.target.backupInstance.datasourceId).id;
   try {
     return await judge(id, accountId);

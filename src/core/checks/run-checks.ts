@@ -6,7 +6,7 @@ import type { ErrorCodeEntry, LocalizedText } from '../knowledge/schema';
 import type { Clock } from '../ports';
 import { checkDefinition, type CheckContext } from './check-registry';
 import { type AnyCheckTarget, isDatasourceTarget, isFileShareTarget, text, unknown, type CheckResult } from './check-types';
-import { createDatasourceEvidence, datasourceCheckDefinition, type DatasourceCheckContext } from './datasource-checks';
+import { aboutOtherWorkload, createDatasourceEvidence, datasourceCheckDefinition, type DatasourceCheckContext } from './datasource-checks';
 import { createEvidenceSource } from './evidence-source';
 import { createFileShareContext, fileShareCheckDefinition, type FileShareCheckContext } from './file-share-checks';
 
@@ -146,6 +146,7 @@ function vmRunner(context: CheckContext): CheckRunner {
 function datasourceRunner(context: DatasourceCheckContext): CheckRunner {
   return (checkId) => {
     const definition = datasourceCheckDefinition(checkId);
+    if (definition !== undefined && definition.workload !== context.target.workload) return aboutOtherWorkload(checkId, definition.workload, context.target);
     if (definition !== undefined) return () => definition.run(context);
     if (fileShareCheckDefinition(checkId) !== undefined) return aboutFileShare(checkId);
     if (checkDefinition(checkId) === undefined) return undefined;

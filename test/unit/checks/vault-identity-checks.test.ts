@@ -194,6 +194,15 @@ describe('Run checks on a Backup vault datasource', () => {
     expect(vmCheck?.status).toBe('unknown');
     expect(vmCheck?.evidence.en).toContain('This check looks at a VM');
     expect(diskCheck?.status).toBe('unknown');
+    expect(diskCheck?.evidence.en).toBe('This check is about a disk; stblobs01-stblobs01-1 protects another kind of datasource.');
+    expect(azure.calls).toEqual([]);
+  });
+
+  it('answers every storage account check on a disk without calling Azure for it', async () => {
+    const azure = new StubAzurePort({ vaultIdentity: systemIdentity });
+    const blobChecks = ['vault-identity-storage-account-role', 'storage-account-read-only-lock', 'storage-account-exists', 'storage-account-kind-supported', 'blob-point-in-time-restore'];
+    const results = await runChecks(blobChecks, { workload: 'azure-disk', backupInstance: diskInstance }, azure, { allowReadOnlyRunCommand: false, clock });
+    expect(results.map((r) => [r.checkId, r.status, r.evidence.pl])).toEqual(blobChecks.map((id) => [id, 'unknown', 'To sprawdzenie dotyczy konta magazynu; disk-data01-disk-data01-1 chroni inny rodzaj źródła danych.']));
     expect(azure.calls).toEqual([]);
   });
 });
