@@ -199,7 +199,7 @@ describe('Run checks on a Backup vault datasource', () => {
   });
 
   it('answers every storage account check on a disk without calling Azure for it', async () => {
-    const azure = new StubAzurePort({ vaultIdentity: systemIdentity });
+    const azure = new StubAzurePort({ vmStatus: new Error('no VM here'), vaultIdentity: systemIdentity });
     const blobChecks = ['vault-identity-storage-account-role', 'storage-account-read-only-lock', 'storage-account-exists', 'storage-account-kind-supported', 'blob-point-in-time-restore'];
     const results = await runChecks(blobChecks, { workload: 'azure-disk', backupInstance: diskInstance }, azure, { allowReadOnlyRunCommand: false, clock });
     expect(results.map((r) => [r.checkId, r.status, r.evidence.pl])).toEqual(blobChecks.map((id) => [id, 'unknown', 'To sprawdzenie dotyczy konta magazynu; disk-data01-disk-data01-1 chroni inny rodzaj źródła danych.']));
