@@ -88,10 +88,12 @@ export class SqliteIncidentStore implements IncidentStore {
          vm_count = @vm_count, recovered_count = @recovered_count WHERE id = @id`,
       ),
       getVm: db.prepare<[string, string], VmRow>('SELECT * FROM incidents_vm WHERE incident_id = ? AND vm_key = ?'),
+      // seq orders an incident's VMs as they joined it. It is taken from the table's growing rowid, not a count of the
+      // incident's rows, which a storm of thousands of VMs would pay for on every alert.
       putVm: db.prepare(
         `INSERT INTO incidents_vm (incident_id, vm_key, name, resource_group, job_id, state, first_seen_at, last_seen_at, seq)
          VALUES (@incident_id, @vm_key, @name, @resource_group, @job_id, @state, @first_seen_at, @last_seen_at,
-                 (SELECT COUNT(*) FROM incidents_vm WHERE incident_id = @incident_id))
+                 (SELECT IFNULL(MAX(rowid), 0) + 1 FROM incidents_vm))
          ON CONFLICT (incident_id, vm_key) DO UPDATE SET job_id = excluded.job_id, state = excluded.state, last_seen_at = excluded.last_seen_at`,
       ),
       getHeader: db.prepare<[string], HeaderRow>('SELECT * FROM incidents_incident WHERE id = ?'),
