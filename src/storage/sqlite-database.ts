@@ -50,13 +50,16 @@ function walSyncer(db: SqliteDatabase): WalSyncer {
 }
 
 /**
- * Group sync: at most one fsync of the WAL runs at a time. Whoever commits while one runs waits
- * for the next, which starts after it and so covers every commit made meanwhile: a storm costs
- * as many fsyncs as the disk can do, not one per batch.
+ * Group sync: at most two fsyncs of the WAL run at a time. A commit starts its own while a slot is
+ * free, so it does not wait behind a flush that began before it; when both are busy, it waits for
+ * the next one, which starts as soon as a slot frees and covers every commit made meanwhile. A storm
+ * costs as many fsyncs as the disk can do, not one per batch, and leaves the rest of libuv's
+ * thread pool to files and DNS. One at a time made a commit wait for up to two flushes, and the
+ * event loop sat idle with every request waiting on the disk.
  */
 class WalSyncer {
-  private running: Promise<void> | undefined;
-  private next: Promise<void> | undefined;
+  private inFlight = 0;
+  private queued: { readonly promise: Promise<void>; readonly resolve: () => void; readonly reject: (error: unknown) => void } | undefined;
   private directorySynced = false;
   /** Kept open through a storm (an open per flush would cost two more trips to the thread pool), closed when idle. */
   private handle: Promise<FileHandle> | undefined;
@@ -65,24 +68,32 @@ class WalSyncer {
   constructor(private readonly file: string) {}
 
   sync(): Promise<void> {
-    if (this.running === undefined) return this.start();
-    this.next ??= this.running.then(
-      () => this.start(),
-      () => this.start(),
-    );
-    return this.next;
+    if (this.inFlight < maxConcurrentWalSyncs) return this.start();
+    if (this.queued === undefined) {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.queued = { promise, resolve, reject };
+    }
+    return this.queued.promise;
   }
 
   private start(): Promise<void> {
-    this.next = undefined;
+    this.inFlight += 1;
     clearTimeout(this.idleTimer);
-    const running = this.flush().finally(() => {
-      if (this.running !== running) return;
-      this.running = undefined;
-      if (this.next === undefined) this.closeWhenIdle();
+    return this.flush().finally(() => {
+      this.inFlight -= 1;
+      const queued = this.queued;
+      if (queued !== undefined) {
+        this.queued = undefined;
+        this.start().then(queued.resolve, queued.reject);
+      } else if (this.inFlight === 0) {
+        this.closeWhenIdle();
+      }
     });
-    this.running = running;
-    return running;
   }
 
   private async flush(): Promise<void> {
@@ -118,6 +129,9 @@ class WalSyncer {
     void handle?.then((h) => h.close()).catch(() => undefined);
   }
 }
+
+/** Flushes of one WAL at once: two keep the disk busy while a commit's flush never waits behind one it did not need. */
+const maxConcurrentWalSyncs = 2;
 
 /** How long the WAL stays open after the last flush. */
 const walHandleIdleMs = 1_000;

@@ -49,31 +49,41 @@ describe('the SQLite state file', () => {
     db.close();
   });
 
-  it('shares one flush among the writes committed while another flush runs, and covers each of them', async () => {
+  it('runs at most two flushes at once and shares the next among the writes committed while both run, covering each of them', async () => {
     const db = openSqliteDatabase(join(dir, 'state.sqlite'));
     db.exec('CREATE TABLE t (x INTEGER)');
     const flushed: string[] = [];
+    let running = 0;
+    let mostAtOnce = 0;
     const realOpen = fsPromises.open.bind(fsPromises);
     const opened = jest.spyOn(fsPromises, 'open').mockImplementation(async (...args: Parameters<typeof fsPromises.open>) => {
       const handle = await realOpen(...args);
       const datasync = handle.datasync.bind(handle);
       handle.datasync = async () => {
         flushed.push(String(args[0]));
-        await datasync();
+        running += 1;
+        mostAtOnce = Math.max(mostAtOnce, running);
+        try {
+          await datasync();
+        } finally {
+          running -= 1;
+        }
       };
       return handle;
     });
     try {
       await durably(db, () => db.prepare('INSERT INTO t VALUES (0)').run());
       expect(flushed).toEqual([walFile(db)]);
-      const writes = [1, 2, 3, 4].map((x) => durably(db, () => db.prepare('INSERT INTO t VALUES (?)').run(x).changes));
-      expect(await Promise.all(writes)).toEqual([1, 1, 1, 1]);
-      // The first write's flush, then one more started after it for the three committed meanwhile.
-      expect(flushed).toEqual([walFile(db), walFile(db), walFile(db)]);
+      const writes = [1, 2, 3, 4, 5].map((x) => durably(db, () => db.prepare('INSERT INTO t VALUES (?)').run(x).changes));
+      expect(await Promise.all(writes)).toEqual([1, 1, 1, 1, 1]);
+      // The first write's flush; then the next two writes' own, side by side; then one more, started after one of
+      // those ended, for the three committed while both ran.
+      expect(flushed).toEqual([walFile(db), walFile(db), walFile(db), walFile(db)]);
+      expect(mostAtOnce).toBe(2);
     } finally {
       opened.mockRestore();
     }
-    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 5 });
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 6 });
     db.close();
   });
 });
