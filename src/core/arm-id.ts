@@ -85,21 +85,30 @@ export function parseArmResource(id: string, provider: string, type: string, opt
 
 /** True when the id has the resource's shape but its name carries a malformed %-escape (e.g. "vm%zz"). */
 export function malformedArmResourceName(id: string, provider: string, type: string): boolean {
+  // Without a '%' there is no escape to be malformed: most ids, and every alert of a storm, stop here.
+  if (!id.includes('%')) return false;
   const m = armResourcePattern(provider, type, false).exec(id.trim());
   return m?.[3] !== undefined && strictDecode(m[3]) === undefined;
 }
 
-/** Built once per resource type and shape: alerts name the same few types, and a storm checks each id twice. */
-const armResourcePatterns = new Map<string, RegExp>();
+/**
+ * Built once per resource type and shape: alerts name the same few types, and a storm checks each
+ * id twice. Keyed by provider, then type, so a lookup hashes the callers' literals (whose hashes
+ * V8 keeps) instead of a key string built on every call.
+ */
+const armResourcePatterns = new Map<string, Map<string, { loose?: RegExp; exact?: RegExp }>>();
 
 function armResourcePattern(provider: string, type: string, exact: boolean): RegExp {
-  const key = `${provider}/${type}/${exact}`;
-  let pattern = armResourcePatterns.get(key);
-  if (pattern === undefined) {
-    const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    pattern = new RegExp(`^/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/${literal(provider)}/${literal(type)}/([^/]+)${exact ? '/?$' : ''}`, 'i');
-    armResourcePatterns.set(key, pattern);
-  }
+  let byType = armResourcePatterns.get(provider);
+  if (byType === undefined) armResourcePatterns.set(provider, (byType = new Map()));
+  let shapes = byType.get(type);
+  if (shapes === undefined) byType.set(type, (shapes = {}));
+  const cached = exact ? shapes.exact : shapes.loose;
+  if (cached !== undefined) return cached;
+  const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/${literal(provider)}/${literal(type)}/([^/]+)${exact ? '/?$' : ''}`, 'i');
+  if (exact) shapes.exact = pattern;
+  else shapes.loose = pattern;
   return pattern;
 }
 

@@ -15,7 +15,9 @@ import { healthDimensions, protectedItemOfBackupAlert, protectedItemOfHealthEven
  *  - a log search alert whose query reads the backup job tables (its rows are read by the caller: log-search-alert.ts);
  *  - the documented minimal JSON { vault, vm, errorCode | message, jobId?, condition?, occurredAt? } for other tools;
  *  - any other well-formed alert (activity log, service health, budgets, other metrics...): ignored.
- * Azure payloads are read leniently (Azure adds fields); the minimal JSON is strict so typos are named.
+ * Azure payloads are read leniently (Azure adds fields): their schemas pass unknown fields by and
+ * keep only the ones read, which also spares a storm copying every field of every alert. The minimal
+ * JSON is strict so typos are named.
  */
 export type NormaliseResult =
   | { readonly kind: 'alert'; readonly alert: BackupAlert }
@@ -53,7 +55,7 @@ const jobIdText = z
   .trim()
   .regex(/^[A-Za-z0-9/._;-]{1,400}$/, 'must be a backup job id (GUID or ARM id)');
 
-const essentialsSchema = z.looseObject({
+const essentialsSchema = z.object({
   alertId: text(1000).optional(),
   alertRule: text(1000).optional(),
   monitoringService: text(200),
@@ -66,7 +68,7 @@ const essentialsSchema = z.looseObject({
   description: z.string().max(8000).nullish(),
 });
 
-const backupContextSchema = z.looseObject({
+const backupContextSchema = z.object({
   sourceId: armText(2000).nullish(),
   linkedResourceId: armText(2000).nullish(),
   linkedResourceName: z.string().max(200).nullish(),
@@ -75,33 +77,34 @@ const backupContextSchema = z.looseObject({
   sourceType: z.string().max(200).nullish(),
   formattedSourceType: z.string().max(200).nullish(),
   extendedInfo: z
-    .looseObject({
+    .object({
       jobId: z.string().max(400).nullish(),
       recommendedActions: z.string().max(8000).nullish(),
     })
     .nullish(),
 });
 
-const metricContextSchema = z.looseObject({
+const metricContextSchema = z.object({
   conditionType: z.string().max(200).nullish(),
-  condition: z.looseObject({
+  condition: z.object({
     allOf: z
       .array(
-        z.looseObject({
+        z.object({
           metricName: z.string().max(200),
           metricNamespace: z.string().max(200).nullish(),
-          dimensions: z.array(z.looseObject({ name: z.string().max(200), value: z.string().max(2000) })).default([]),
+          dimensions: z.array(z.object({ name: z.string().max(200), value: z.string().max(2000) })).default([]),
         }),
       )
       .min(1),
   }),
 });
 
-const commonSchema = z.looseObject({
+const commonSchema = z.object({
   schemaId: z.literal(commonSchemaId),
-  data: z.looseObject({
+  data: z.object({
     essentials: essentialsSchema,
-    alertContext: z.looseObject({}),
+    // Read by the workload's own schema below; checked here only for being an object, so it is not copied twice.
+    alertContext: z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'must be an object'),
   }),
 });
 
@@ -186,18 +189,21 @@ function normaliseCommon(body: Record<string, unknown>, kind: 'azure-backup' | '
   const displayName = (essentials.configurationItems ?? []).find((c) => c.toLowerCase() === vault.name.toLowerCase()) ?? vault.name;
   const cond = toCondition(essentials.monitorCondition);
   const occurredAt = new Date(cond === 'resolved' && essentials.resolvedDateTime ? essentials.resolvedDateTime : essentials.firedDateTime);
-  const base: CommonBase = {
+  // Built field by field rather than with conditional spreads, which V8 copies slowly: every alert of a storm comes through here.
+  const base: Mutable<CommonBase> = {
     condition: cond,
     vault: { name: displayName, subscriptionId: vault.subscriptionId, resourceGroup: vault.resourceGroup },
     occurredAt,
-    ...(essentials.alertId ? { alertId: essentials.alertId } : {}),
-    ...(nonBlank(essentials.description) ? { message: nonBlank(essentials.description) } : {}),
   };
+  if (essentials.alertId) base.alertId = essentials.alertId;
+  const message = nonBlank(essentials.description);
+  if (message) base.message = message;
   if (kind === 'backup-health-metric') return normaliseHealthMetric(alertContext, base);
   return normaliseBackupAlert(alertContext, base, essentials.originAlertId);
 }
 
 type CommonBase = Pick<BackupAlert, 'condition' | 'vault' | 'occurredAt' | 'alertId' | 'message'>;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function normaliseHealthMetric(alertContext: Record<string, unknown>, base: CommonBase): NormaliseResult {
   const metric = metricContextSchema.safeParse(alertContext);
@@ -234,16 +240,18 @@ function normaliseBackupAlert(alertContext: Record<string, unknown>, base: Commo
   if (!item) {
     return invalid('data.alertContext.linkedResourceId', 'must be the protected resource ARM id (or give linkedResourceName / protectedItemId)');
   }
+  const hints: string[] = [];
+  const origin = nonBlank(originAlertId);
+  if (origin) hints.push(origin);
+  const actions = nonBlank(c.extendedInfo?.recommendedActions);
+  if (actions) hints.push(actions);
+  const alert: Mutable<BackupAlert> = { source: 'azure-monitor-backup', condition: base.condition, vault: base.vault, vm: item.vm, codeHints: hints, occurredAt: base.occurredAt };
+  if (base.alertId !== undefined) alert.alertId = base.alertId;
+  if (base.message !== undefined) alert.message = base.message;
+  if (item.workload !== 'azure-vm') alert.workload = item.workload;
   const jobId = nonBlank(c.extendedInfo?.jobId);
-  const hints = [nonBlank(originAlertId), nonBlank(c.extendedInfo?.recommendedActions)].filter((h): h is string => h !== undefined);
-  return accepted({
-    ...base,
-    source: 'azure-monitor-backup',
-    vm: item.vm,
-    ...(item.workload === 'azure-vm' ? {} : { workload: item.workload }),
-    codeHints: hints,
-    ...(jobId ? { jobId: normaliseJobId(jobId) } : {}),
-  });
+  if (jobId) alert.jobId = normaliseJobId(jobId);
+  return accepted(alert);
 }
 
 function normaliseMinimal(body: Record<string, unknown>, receivedAt: Date): NormaliseResult {

@@ -60,21 +60,25 @@ interface ItemParts {
  * "VM;iaasvmcontainerv2;rg-app;vm01" in "IaasVMContainer;iaasvmcontainerv2;rg-app;vm01".
  */
 function splitNames(container: string | undefined, item: string | undefined): ItemParts {
-  const itemParts = item?.split(';') ?? [];
-  const containerParts = container?.split(';') ?? [];
-  const vmContainer = container ? parseContainerVm(container) : undefined;
-  const itemType = itemParts.length > 1 ? itemParts[0] : undefined;
-  const name = itemParts.length >= 3 ? itemParts.slice(2).join(';') : itemParts.length === 2 ? itemParts[1] : itemParts[0];
-  const host = vmContainer?.name ?? (containerParts.length > 1 ? containerParts[containerParts.length - 1] : undefined);
-  const hostResourceGroup = vmContainer?.resourceGroup ?? (containerParts.length >= 4 ? containerParts[containerParts.length - 2] : undefined);
-  return {
-    ...(itemType ? { itemType } : {}),
-    ...(containerParts.length > 1 && containerParts[0] ? { containerType: containerParts[0] } : {}),
-    ...(name ? { item: name } : {}),
-    ...(itemParts.length >= 3 && itemParts[1] ? { instance: itemParts[1] } : {}),
-    ...(host ? { host } : {}),
-    ...(hostResourceGroup ? { hostResourceGroup } : {}),
-  };
+  // Built field by field rather than with conditional spreads: every alert of a storm comes through here.
+  const parts: { -readonly [K in keyof ItemParts]: string } = {};
+  if (item) {
+    const itemParts = item.split(';');
+    if (itemParts.length > 1 && itemParts[0]) parts.itemType = itemParts[0];
+    const name = itemParts.length >= 3 ? itemParts.slice(2).join(';') : itemParts.length === 2 ? itemParts[1] : itemParts[0];
+    if (name) parts.item = name;
+    if (itemParts.length >= 3 && itemParts[1]) parts.instance = itemParts[1];
+  }
+  if (container) {
+    const containerParts = container.split(';');
+    const vmContainer = parseContainerVm(container);
+    if (containerParts.length > 1 && containerParts[0]) parts.containerType = containerParts[0];
+    const host = vmContainer?.name ?? (containerParts.length > 1 ? containerParts[containerParts.length - 1] : undefined);
+    const hostResourceGroup = vmContainer?.resourceGroup ?? (containerParts.length >= 4 ? containerParts[containerParts.length - 2] : undefined);
+    if (host) parts.host = host;
+    if (hostResourceGroup) parts.hostResourceGroup = hostResourceGroup;
+  }
+  return parts;
 }
 
 /** "SalesDb (MSSQLSERVER on sql-vm01)", "finance (stfiles01)", or the item alone. */
@@ -142,6 +146,16 @@ interface BackupAlertContext {
   readonly formattedSourceType?: string | null | undefined;
 }
 
+/** The first of the ids that is a VM's, parsed; the later ones are read only when the earlier are not. */
+function firstVmId(...ids: ReadonlyArray<string | null | undefined>): ReturnType<typeof parseVmId> {
+  for (const id of ids) {
+    const text = present(id);
+    const vm = text === undefined ? undefined : parseVmId(text);
+    if (vm !== undefined) return vm;
+  }
+  return undefined;
+}
+
 const present = (v: string | null | undefined): string | undefined => (v === null || v === undefined || v.trim() === '' ? undefined : v.trim());
 
 /** The built-in Azure Backup alert's protected resource, by its sourceType / formattedSourceType and ids. */
@@ -156,7 +170,7 @@ export function protectedItemOfBackupAlert(c: BackupAlertContext): AlertItem | u
     workloadFrom(sourceId ? armResourceType(sourceId)?.type : undefined, resourceId ? armResourceType(resourceId)?.type : undefined) ??
     'other';
   if (workload === 'azure-vm') {
-    const vmId = [c.linkedResourceId, c.sourceId, c.affectedItems].map((v) => (present(v) ? parseVmId(present(v) ?? '') : undefined)).find((v) => v !== undefined);
+    const vmId = firstVmId(c.linkedResourceId, c.sourceId, c.affectedItems);
     const container = names.container ? parseContainerVm(names.container) : undefined;
     const name = vmId?.name ?? present(c.linkedResourceName) ?? container?.name;
     if (!name) return undefined;
