@@ -55,7 +55,8 @@ export class SqliteAlertInbox implements AlertInbox {
     const info = this.stmts.insert.run({
       id: entry.id,
       dedupe_key: entry.dedupeKey,
-      alert_json: JSON.stringify({ ...entry.alert, occurredAt: entry.alert.occurredAt.toISOString() }),
+      // Dates serialise as ISO 8601 (Date#toJSON), which toEntry reads back.
+      alert_json: JSON.stringify(entry.alert),
       code: entry.code,
       status: entry.status,
       incident_id: entry.incidentId,

@@ -29,6 +29,8 @@ export interface AlertRouteDeps {
 
 export const alertsPath = '/api/alerts';
 
+const noQuery = new URLSearchParams();
+
 /**
  * POST /api/alerts. Order of refusals: 401 (before reading anything), 415, 413 (raw length,
  * before parsing), 408 (body too slow), 400 naming the field. A well-formed alert about something
@@ -44,8 +46,10 @@ export function registerAlertRoute(server: restify.Server, deps: AlertRouteDeps)
       if (!req.complete) req.resume();
       res.send(status, body);
     };
-    const url = new URL(req.url ?? '/', 'http://local');
-    const auth = await deps.auth.authenticate(req.headers, url.searchParams);
+    // Only a query string (?code=) needs the URL parsed; a storm's senders put the key in the header.
+    const rawUrl = req.url ?? '/';
+    const query = rawUrl.includes('?') ? new URL(rawUrl, 'http://local').searchParams : noQuery;
+    const auth = await deps.auth.authenticate(req.headers, query);
     if (!auth.ok) {
       res.header('WWW-Authenticate', 'Bearer');
       refuse(401, { error: 'unauthenticated', reason: auth.reason }, 'unauthenticated');

@@ -53,16 +53,20 @@ export function readLimitedBytes(req: IncomingMessage, maxBytes: number, timeout
     req.on('data', onData);
     req.once('error', () => finish({ ok: false, status: 400, reason: 'body could not be read' }));
     req.once('aborted', () => finish({ ok: false, status: 400, reason: 'the client aborted the request' }));
-    req.once('end', () => finish({ ok: true, bytes: Buffer.concat(chunks) }));
+    // A small body arrives in one chunk: used as it is, not copied.
+    req.once('end', () => finish({ ok: true, bytes: chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size) }));
   });
 }
+
+/** One decoder for every request: a whole-buffer decode keeps no state between calls. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** As readLimitedBytes, decoded as strict UTF-8. */
 export async function readLimitedBody(req: IncomingMessage, maxBytes: number, timeoutMs = defaultBodyTimeoutMs): Promise<BodyResult> {
   const result = await readLimitedBytes(req, maxBytes, timeoutMs);
   if (!result.ok) return result;
   try {
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(result.bytes) };
+    return { ok: true, text: strictUtf8.decode(result.bytes) };
   } catch {
     return { ok: false, status: 400, reason: 'body is not valid UTF-8' };
   }
