@@ -3,6 +3,7 @@ import type { BackupAlert, SenderTimeReplaced } from './backup-alert';
 import { alertDedupeKey, vmKey } from './backup-alert';
 import { type AlertTimeBounds, defaultAlertTimeBounds, withPlausibleTime } from './alert-time';
 import { planDueAt } from './delivery-policy';
+import { BatchIncidents } from './batch-incidents';
 import { decideGroup } from './group-alert';
 import type { IncidentHeader } from './incident';
 import { groupingKey } from './incident';
@@ -58,7 +59,12 @@ export class AlertLedger {
   constructor(private readonly deps: AlertLedgerDeps) {}
 
   acceptMany(inputs: readonly AcceptInput[]): AcceptOutcome[] {
-    return this.deps.unitOfWork.run(() => inputs.map((input) => this.acceptOne(input)));
+    return this.deps.unitOfWork.run(() => {
+      const batch = new BatchIncidents(this.deps.incidents);
+      const outcomes = inputs.map((input) => this.acceptOne(input, batch));
+      batch.finish((incident, at) => this.planDeliveries(incident, at));
+      return outcomes;
+    });
   }
 
   /**
@@ -101,13 +107,15 @@ export class AlertLedger {
   /** Groups an inbox entry that waited for its job (the processor calls this after the Azure lookup). */
   groupPending(entryId: string, alert: BackupAlert, code: string | null, now: Date): AcceptOutcome {
     return this.deps.unitOfWork.run(() => {
-      const incidentId = this.group(alert, code, now);
+      const batch = new BatchIncidents(this.deps.incidents);
+      const incidentId = this.group(alert, code, now, batch);
+      batch.finish((incident, at) => this.planDeliveries(incident, at));
       this.deps.inbox.update(entryId, { status: incidentId ? 'grouped' : 'ignored', code, incidentId: incidentId?.id ?? null });
       return incidentId ? { kind: 'grouped', alertId: entryId, incidentId: incidentId.id, changed: incidentId.changed, opened: incidentId.opened } : { kind: 'ignored', alertId: entryId };
     });
   }
 
-  private acceptOne(input: AcceptInput): AcceptOutcome {
+  private acceptOne(input: AcceptInput, batch: BatchIncidents): AcceptOutcome {
     const { code, awaitJob, receivedAt } = input;
     // The sender's own time identifies a retry of the same alert, so the key is taken before any replacement.
     const dedupeKey = alertDedupeKey(input.alert);
@@ -129,15 +137,15 @@ export class AlertLedger {
       this.deps.inbox.insert(entry);
       return { kind: 'pending', alertId: entry.id, ...note };
     }
-    const grouped = this.group(alert, code ?? null, receivedAt);
+    const grouped = this.group(alert, code ?? null, receivedAt, batch);
     this.deps.inbox.insert({ ...entry, status: grouped ? 'grouped' : 'ignored', incidentId: grouped?.id ?? null });
     return grouped ? { kind: 'grouped', alertId: entry.id, incidentId: grouped.id, changed: grouped.changed, opened: grouped.opened, ...note } : { kind: 'ignored', alertId: entry.id, ...note };
   }
 
   /** Applies the alert to its incident (opening one if needed); undefined when it changes nothing. */
-  private group(alert: BackupAlert, code: string | null, now: Date): { id: string; changed: boolean; opened: boolean } | undefined {
+  private group(alert: BackupAlert, code: string | null, now: Date, batch: BatchIncidents): { id: string; changed: boolean; opened: boolean } | undefined {
     const { incidents, windowMs } = this.deps;
-    const latest = incidents.findLatest(groupingKey(alert, code));
+    const latest = batch.latest(groupingKey(alert, code));
     const vm = latest ? incidents.getVm(latest.id, vmKey(alert.vm)) : undefined;
     const decision = decideGroup({ alert, code, latest, vm, windowMs, newId: () => this.deps.ids.next() });
     switch (decision.kind) {
@@ -146,10 +154,8 @@ export class AlertLedger {
       case 'stale':
         return { id: decision.incidentId, changed: false, opened: false };
       case 'change':
-        if (decision.opened) incidents.insert(decision.header);
-        else incidents.update(decision.header);
+        batch.change(decision.header, decision.opened, decision.visible ? now : undefined);
         incidents.putVm(decision.header.id, decision.vm);
-        if (decision.visible) this.planDeliveries(decision.header, now);
         return { id: decision.header.id, changed: decision.visible, opened: decision.opened };
     }
   }

@@ -193,3 +193,52 @@ describe('incidentCardData', () => {
     expect(pl.actions[0]!.title).toBe('Diagnozuj vm-00');
   });
 });
+
+describe('AlertLedger: a batch of alerts (one transaction)', () => {
+  const storm = [
+    alert('vm-1', { minutes: 200, jobId: 'j1' }),
+    alert('vm-2', { minutes: 201, jobId: 'j2' }),
+    // Far older than the incident above: it opens an incident of its own, which must not become the group's latest.
+    alert('vm-3', { minutes: 0, jobId: 'j3' }),
+    alert('vm-4', { minutes: 202, jobId: 'j4' }),
+    alert('vm-1', { minutes: 203, jobId: 'j5', condition: 'resolved' }),
+    alert('vm-5', { minutes: 204, jobId: 'j6' }),
+  ];
+
+  function subscribed() {
+    const s = setup();
+    s.subscriptions.add({ id: 'sub-1', conversationKey: 'conv-1', conversationReference: {}, scope: { kind: 'vault', vault: 'vault-a' }, language: 'en', createdAt: t0 });
+    return s;
+  }
+
+  it('leaves incidents, VMs and planned cards as the same alerts one by one do', () => {
+    const oneByOne = subscribed();
+    const single = storm.map((a) => oneByOne.accept(a));
+    const batched = subscribed();
+    const together = batched.ledger.acceptMany(storm.map((a) => ({ alert: a, code: 'UserErrorGuestAgentStatusUnavailable', awaitJob: false, receivedAt: a.occurredAt })));
+    expect(together).toEqual(single);
+    const incidentIds = [...new Set(single.map((r) => (r.kind === 'grouped' ? r.incidentId : '')))];
+    expect(incidentIds).toHaveLength(2);
+    for (const id of incidentIds) expect(batched.incidents.get(id)).toEqual(oneByOne.incidents.get(id));
+    const stormIncident = batched.incidents.get(incidentIds[0]!)!;
+    expect(stormIncident.vms.map((v) => [v.name, v.state])).toEqual([['vm-1', 'resolved'], ['vm-2', 'fired'], ['vm-4', 'fired'], ['vm-5', 'fired']]);
+    expect(batched.outbox.all().map((e) => [e.incidentId, e.wantedRevision, e.dueAt])).toEqual(oneByOne.outbox.all().map((e) => [e.incidentId, e.wantedRevision, e.dueAt]));
+  });
+
+  it('reads and writes each incident once, and plans its card once, however many of its alerts the batch holds', () => {
+    const s = subscribed();
+    const reads = jest.spyOn(s.incidents, 'findLatest');
+    const writes = jest.spyOn(s.incidents, 'update');
+    const inserts = jest.spyOn(s.incidents, 'insert');
+    const plans = jest.spyOn(s.outbox, 'upsert');
+    const alerts = Array.from({ length: 20 }, (_, i) => alert(`vm-${i}`, { minutes: i, jobId: `job-${i}` }));
+    s.ledger.acceptMany(alerts.map((a) => ({ alert: a, code: 'UserErrorGuestAgentStatusUnavailable', awaitJob: false, receivedAt: a.occurredAt })));
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(inserts).toHaveBeenCalledTimes(1);
+    expect(writes).toHaveBeenCalledTimes(1);
+    expect(plans).toHaveBeenCalledTimes(1);
+    const [entry] = s.outbox.all();
+    expect(entry?.wantedRevision).toBe(20);
+    expect(s.incidents.get(entry!.incidentId)?.vmCount).toBe(20);
+  });
+});
