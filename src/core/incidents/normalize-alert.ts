@@ -245,6 +245,7 @@ function normaliseBackupAlert(alertContext: Record<string, unknown>, base: Commo
   if (origin) hints.push(origin);
   const actions = nonBlank(c.extendedInfo?.recommendedActions);
   if (actions) hints.push(actions);
+  // base's fields are copied one by one: spreading it (its optional fields vary per alert) measured twice the whole normalisation.
   const alert: Mutable<BackupAlert> = { source: 'azure-monitor-backup', condition: base.condition, vault: base.vault, vm: item.vm, codeHints: hints, occurredAt: base.occurredAt };
   if (base.alertId !== undefined) alert.alertId = base.alertId;
   if (base.message !== undefined) alert.message = base.message;
