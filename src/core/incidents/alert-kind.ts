@@ -43,6 +43,17 @@ function asText(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim().length > 0 ? value.trim() : undefined;
 }
 
+/**
+ * Text from the body that a reason quotes (a rule, service, category or metric name). Azure's own
+ * names are far shorter than this; a longer one is cut so that an "ignored" answer, which quotes
+ * it and returns it as the rule, stays bounded by the body instead of repeating it.
+ */
+const quotedTextLimit = 260;
+function asQuotedText(value: unknown): string | undefined {
+  const text = asText(value);
+  return text && text.length > quotedTextLimit ? `${text.slice(0, quotedTextLimit - 1)}…` : text;
+}
+
 function criteria(context: Json): Json[] {
   const allOf = asObject(context['condition'])?.['allOf'];
   return Array.isArray(allOf) ? allOf.map(asObject).filter((c): c is Json => c !== undefined) : [];
@@ -82,15 +93,15 @@ export function classifyAlert(body: unknown): AlertKind {
   if (!data) return { kind: 'invalid', field: 'data', reason: 'must be an object with essentials and alertContext' };
   const essentials = asObject(data['essentials']);
   if (!essentials) return { kind: 'invalid', field: 'data.essentials', reason: 'must be an object' };
-  const service = asText(essentials['monitoringService']);
+  const service = asQuotedText(essentials['monitoringService']);
   if (!service) return { kind: 'invalid', field: 'data.essentials.monitoringService', reason: 'must name the monitoring service' };
-  const rule = asText(essentials['alertRule']);
+  const rule = asQuotedText(essentials['alertRule']);
   const withRule = (reason: string): AlertKind => ({ kind: 'ignored', reason, ...(rule ? { rule } : {}) });
   const context = asObject(data['alertContext']) ?? {};
 
   switch (service.toLowerCase()) {
     case 'azure backup': {
-      const category = asText(context['category']);
+      const category = asQuotedText(context['category']);
       if (category && category.toLowerCase() !== 'jobs') return withRule(`an Azure Backup ${category} alert${ruleText(rule)}, not a backup failure`);
       if (rule && /restore/i.test(rule)) return withRule(`an Azure Backup restore alert${ruleText(rule)}, not a backup failure`);
       return { kind: 'azure-backup' };
@@ -101,8 +112,8 @@ export function classifyAlert(body: unknown): AlertKind {
       const metrics = criteria(context);
       if (metrics.some((c) => isBackupHealthMetric(c['metricName']))) return { kind: 'backup-health-metric' };
       const first = metrics[0];
-      const name = first ? asText(first['metricName']) : undefined;
-      const namespace = first ? asText(first['metricNamespace']) : undefined;
+      const name = first ? asQuotedText(first['metricName']) : undefined;
+      const namespace = first ? asQuotedText(first['metricNamespace']) : undefined;
       return withRule(`a metric alert${ruleText(rule)} on ${name ? `"${name}"` : 'another metric'}${namespace ? ` (${namespace})` : ''}, not the Backup Health Events metric`);
     }
     case 'log alerts v2':

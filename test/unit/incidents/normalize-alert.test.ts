@@ -209,5 +209,24 @@ describe('normaliseAlert', () => {
       restore.data.essentials['alertRule'] = 'Restore Failure';
       expect(normaliseAlert(restore, now).kind).toBe('ignored');
     });
+
+    it('quotes a huge rule, service or metric name cut short, so the answer stays smaller than the body', () => {
+      const huge = 'x'.repeat(1_000_000);
+      const search = fixture('documented/log-search-v2.json') as { data: { essentials: Record<string, unknown> } };
+      search.data.essentials['alertRule'] = huge;
+      const metric = fixture('documented/metric-storage-dynamic.json') as { data: { essentials: Record<string, unknown>; alertContext: { condition: { allOf: Record<string, unknown>[] } } } };
+      metric.data.alertContext.condition.allOf[0]!['metricName'] = huge;
+      metric.data.alertContext.condition.allOf[0]!['metricNamespace'] = huge;
+      const service = fixture('documented/service-health.json') as { data: { essentials: Record<string, unknown> } };
+      service.data.essentials['monitoringService'] = huge;
+      for (const body of [search, metric, service]) {
+        const r = normaliseAlert(body, now);
+        expect(r.kind).toBe('ignored');
+        if (r.kind !== 'ignored') continue;
+        expect(r.reason.length).toBeLessThan(1_000);
+        expect(r.reason).toContain('x…');
+        expect((r.rule ?? '').length).toBeLessThanOrEqual(260);
+      }
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { normaliseAlert } from '../../../src/core/incidents/normalize-alert';
@@ -105,5 +105,20 @@ describe('alert normalisation holds for any body', () => {
       }),
       { numRuns: 12 },
     );
+  });
+
+  it('keeps the answer bounded by the body whichever field of a recorded alert holds 1 MB of text', () => {
+    // Every text field of every recorded alert, not a sample: a field quoted twice in a reason
+    // would double the answer, and a random pick can miss the one field that does.
+    const text = oneMegabyte('a"\\ü');
+    const everyFixture = readdirSync(fixtures, { recursive: true, encoding: 'utf8' }).filter((n) => n.endsWith('.json'));
+    expect(everyFixture.length).toBeGreaterThanOrEqual(names.length);
+    for (const doc of everyFixture.map((n) => JSON.parse(readFileSync(join(fixtures, n), 'utf8')) as unknown)) {
+      for (const path of paths(doc).filter((p) => typeof p.at(-1) === 'string')) {
+        const body = replaced(doc, path, text);
+        const answer = JSON.stringify(normaliseAlert(body, receivedAt)).length;
+        if (answer > JSON.stringify(body).length + 1_000) throw new Error(`1 MB at ${path.join('.')} gave an answer of ${answer} characters`);
+      }
+    }
   });
 });
