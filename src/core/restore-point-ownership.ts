@@ -21,7 +21,8 @@ export function vmArmId(vm: VmRef): string {
   return `/subscriptions/${vm.subscriptionId}/resourceGroups/${vm.resourceGroup}/providers/Microsoft.Compute/virtualMachines/${vm.name}`;
 }
 
-function normaliseId(id: string): string {
+/** An ARM id as comparisons see it: no surrounding space or trailing slash, lower case. */
+export function normaliseId(id: string): string {
   return id.trim().replace(/\/+$/, '').toLowerCase();
 }
 

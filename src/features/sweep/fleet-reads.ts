@@ -1,7 +1,7 @@
 import type { AzurePort, CallOptions, EffectiveSecurityRule, ResourceLock, RestorePointCollection, VmRef, VmStatus } from '../../core/azure-port';
 import { vmKey } from '../../core/sweep/fleet-sweep-result';
 import type { FleetReadPort, ListedRestorePointCollection } from '../../core/sweep/fleet-read-port';
-import { collectionMatch } from '../../core/restore-point-ownership';
+import { collectionMatch, normaliseId, vmArmId } from '../../core/restore-point-ownership';
 import { isRunning } from '../../core/checks/vm-state';
 
 export interface FleetReadsOptions {
@@ -21,7 +21,7 @@ export interface FleetReadsOptions {
  * left to the port's own matching (by name and region), as before. Everything else goes through.
  */
 export function fleetReads(azure: AzurePort, fleet: FleetReadPort, shared: FleetReadsOptions = {}): AzurePort {
-  const collections = new Map<string, Promise<ListedRestorePointCollection[]>>();
+  const collections = new Map<string, Promise<CollectionIndex>>();
   const locks = new Map<string, Promise<ResourceLock[]>>();
   const statuses = new Map<string, Promise<VmStatus>>();
   const memo = <T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> => {
@@ -67,10 +67,10 @@ export function fleetReads(azure: AzurePort, fleet: FleetReadPort, shared: Fleet
     getWorkloadContainer: (v, vm, o) => azure.getWorkloadContainer(v, vm, o),
     async listRestorePointCollections(vm: VmRef, options?: CallOptions): Promise<RestorePointCollection[]> {
       // Shared by every VM of the subscription, so no one VM's deadline cancels it.
-      const all = await memo(collections, vm.subscriptionId.toLowerCase(), async () =>
-        shared.restorePointCollections ? shared.restorePointCollections.filter((c) => c.subscriptionId.toLowerCase() === vm.subscriptionId.toLowerCase()) : fleet.listSubscriptionRestorePointCollections(vm.subscriptionId),
+      const index = await memo(collections, vm.subscriptionId.toLowerCase(), async () =>
+        indexCollections(shared.restorePointCollections ? shared.restorePointCollections.filter((c) => c.subscriptionId.toLowerCase() === vm.subscriptionId.toLowerCase()) : await fleet.listSubscriptionRestorePointCollections(vm.subscriptionId)),
       );
-      const matches = all.map((c) => ({ c, match: collectionMatch(c, { vm }) })).filter((m) => m.match !== undefined);
+      const matches = candidatesOf(index, vm).map((c) => ({ c, match: collectionMatch(c, { vm }) })).filter((m) => m.match !== undefined);
       // Tied by name only: the port weighs the region and other VMs of that name, which this list cannot.
       if (matches.some((m) => m.match === 'name-only')) return azure.listRestorePointCollections(vm, options);
       return Promise.all(matches.map(async ({ c }) => ({ ...c, matchedBy: 'source' as const, restorePointCount: await fleet.getRestorePointCount(c, options) })));
@@ -88,6 +88,45 @@ export function fleetReads(azure: AzurePort, fleet: FleetReadPort, shared: Fleet
     getStorageAccount: (id, o) => azure.getStorageAccount(id, o),
     getBlobRestoreSettings: (id, o) => azure.getBlobRestoreSettings(id, o),
   };
+}
+
+/**
+ * A subscription's collections, those with a source found by its id. Matching each VM against
+ * the whole list cost O(collections) per VM, so O(VMs²) a subscription: most of a large sweep's
+ * time and garbage. A collection with a source belongs only to that VM, so only the sourceless
+ * ones (matched by name) are tried against every VM.
+ */
+interface CollectionIndex {
+  readonly bySource: ReadonlyMap<string, readonly IndexedCollection[]>;
+  readonly sourceless: readonly IndexedCollection[];
+}
+interface IndexedCollection {
+  readonly at: number;
+  readonly collection: ListedRestorePointCollection;
+}
+
+function indexCollections(all: readonly ListedRestorePointCollection[]): CollectionIndex {
+  const bySource = new Map<string, IndexedCollection[]>();
+  const sourceless: IndexedCollection[] = [];
+  all.forEach((collection, at) => {
+    const source = collection.sourceVmId?.trim();
+    if (!source) {
+      sourceless.push({ at, collection });
+      return;
+    }
+    const key = normaliseId(source);
+    const list = bySource.get(key);
+    if (list) list.push({ at, collection });
+    else bySource.set(key, [{ at, collection }]);
+  });
+  return { bySource, sourceless };
+}
+
+/** The collections that could be the VM's, in the subscription list's order. */
+function candidatesOf(index: CollectionIndex, vm: VmRef): ListedRestorePointCollection[] {
+  const own = index.bySource.get(normaliseId(vmArmId(vm))) ?? [];
+  if (index.sourceless.length === 0) return own.map((c) => c.collection);
+  return [...own, ...index.sourceless].sort((a, b) => a.at - b.at).map((c) => c.collection);
 }
 
 /**
