@@ -1,41 +1,20 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { LocalSimulatorCredential } from '../src/azure/credential';
-import { ResourceGraphInventory } from '../src/azure/resource-graph-inventory';
-import { SdkAzureGateway } from '../src/azure/sdk-azure-gateway';
-import { systemClock } from '../src/core/ports';
-import type { FleetSweepResult } from '../src/core/sweep/fleet-sweep-result';
-import type { DigestMessage, SweepStore } from '../src/core/sweep/sweep-store';
-import { FleetSweep, listedInventory } from '../src/features/sweep/fleet-sweep';
-import { createLogger } from '../src/logger';
 import type { BenchFigure, BenchSuite } from './bench-figure';
+import type { SweptFleet } from './fleet-sweeper-process';
 
 /**
  * The fleet health sweep over generated fleets of 1,000 and 10,000 protected VMs in 10
  * subscriptions (10% at risk), through the real SDK clients against the local ARM simulator:
  * ARM requests per VM beyond the Resource Graph queries, wall time (the 10,000 run against the
- * 1,000 run of the same process), and the sweeping process's peak RSS (the simulator and its
- * estate run in a process of their own, as Azure is another machine).
+ * 1,000 run of the same process), and the sweeping process's peak RSS. The sweeping process
+ * runs the compiled build under plain node, as production does; the simulator and its estate run
+ * in a process of their own, as Azure is another machine.
  */
 const SUBSCRIPTIONS = 10;
 const AT_RISK_PERCENT = 10;
-
-/** The result is kept in memory: the benchmark measures the sweep, not a store. */
-function memoryStore(): SweepStore {
-  const sweeps = new Map<string, FleetSweepResult>();
-  const digests = new Map<string, DigestMessage>();
-  return {
-    save: async (r) => void sweeps.set(r.id, r),
-    get: async (id) => sweeps.get(id),
-    latest: async () => [...sweeps.values()].at(-1),
-    digestMessage: async (k) => digests.get(k),
-    saveDigestMessage: async (m) => void digests.set(m.conversationKey, m),
-    forgetDigestMessage: async (k) => void digests.delete(k),
-  };
-}
 
 interface FleetRun {
   readonly vms: number;
@@ -53,54 +32,66 @@ async function requestPaths(child: ChildProcess): Promise<string[]> {
   return ((await reply)[0] as { paths: string[] }).paths;
 }
 
-async function sweepFleet(vms: number): Promise<FleetRun> {
-  const child = fork(join(__dirname, 'fleet-simulator-process.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ready = once(child, 'message');
-  child.send({ vms, subscriptions: SUBSCRIPTIONS, atRiskPercent: AT_RISK_PERCENT });
-  const sim = (await ready)[0] as { endpoint: string; caPem: string };
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 25);
+/**
+ * The production build's settings (tsconfig.build.json) applied to the sources and the sweeper's
+ * entry, in a folder of its own: the sweeping process then runs compiled JavaScript under plain
+ * node, as `npm start` does.
+ */
+function buildSweeper(outDir: string): string {
+  const tsc = require.resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(__dirname, 'tsconfig.sweeper.json'), '--outDir', outDir], { stdio: 'inherit' });
+  return join(outDir, 'bench', 'fleet-sweeper-process.js');
+}
+
+/** A sweep by the sweeper process; Azure (the simulator) runs in another. */
+async function sweepFleet(sweeper: ChildProcess, vms: number): Promise<FleetRun> {
+  const simulator = fork(join(__dirname, 'fleet-simulator-process.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
-    const common = { credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 2, retryDelayInMs: 10, maxRetryDelayInMs: 100 } };
-    const gateway = new SdkAzureGateway({ ...common, lroPollIntervalInMs: 10 });
-    const graph = new ResourceGraphInventory(common);
-    const sweep = new FleetSweep({
-      azure: gateway,
-      inventory: listedInventory(() => graph.listProtectedVms([]), [], () => graph.listFleetState([])),
-      store: memoryStore(),
-      clock: systemClock,
-      ids: { next: () => randomUUID() },
-      logger: createLogger('silent'),
-      // The app's own setting: eight VMs at a time.
-    });
-    const before = (await requestPaths(child)).length;
-    const started = performance.now();
-    const result = await sweep.run();
-    const wallMs = performance.now() - started;
-    const made = (await requestPaths(child)).slice(before);
+    const ready = once(simulator, 'message');
+    simulator.send({ vms, subscriptions: SUBSCRIPTIONS, atRiskPercent: AT_RISK_PERCENT });
+    const sim = (await ready)[0] as { endpoint: string; caPem: string };
+    const before = (await requestPaths(simulator)).length;
+    const swept = once(sweeper, 'message');
+    sweeper.send(sim);
+    const answer = (await swept)[0] as SweptFleet | { error: string };
+    if ('error' in answer) throw new Error(`the sweeper failed: ${answer.error}`);
+    const made = (await requestPaths(simulator)).slice(before);
     const graphRequests = made.filter((path) => /\/providers\/Microsoft\.ResourceGraph\/resources/i.test(path)).length;
-    peak = Math.max(peak, process.memoryUsage().rss);
     return {
-      vms: result.total,
-      atRisk: result.atRisk.length,
+      vms: answer.total,
+      atRisk: answer.atRisk,
       graphQueries: graphRequests,
-      requestsPerVm: (made.length - graphRequests) / Math.max(1, result.total),
-      wallMs,
-      peakRssMb: peak / (1024 * 1024),
+      requestsPerVm: (made.length - graphRequests) / Math.max(1, answer.total),
+      wallMs: answer.wallMs,
+      peakRssMb: answer.peakRssMb,
     };
   } finally {
-    clearInterval(sampler);
-    const exited = once(child, 'exit');
-    child.send('stop');
+    const exited = once(simulator, 'exit');
+    simulator.send('stop');
     await exited;
   }
 }
 
 export const fleetBench: BenchSuite = async () => {
-  const small = await sweepFleet(1_000);
-  const large = await sweepFleet(10_000);
+  // Inside the repository, so the compiled files find its node_modules.
+  const cache = join(__dirname, '..', 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const buildDir = mkdtempSync(join(cache, 'fleet-bench-'));
+  // Plain node: no tsx loader inherited from the benchmark's own process.
+  const sweeper = fork(buildSweeper(buildDir), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let small: FleetRun;
+  let large: FleetRun;
+  try {
+    small = await sweepFleet(sweeper, 1_000);
+    large = await sweepFleet(sweeper, 10_000);
+  } finally {
+    if (sweeper.connected) {
+      const exited = once(sweeper, 'exit');
+      sweeper.send('stop');
+      await exited;
+    }
+    rmSync(buildDir, { recursive: true, force: true });
+  }
   const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
   const figures: BenchFigure[] = [];
   for (const run of [small, large]) {
@@ -124,7 +115,7 @@ export const fleetBench: BenchSuite = async () => {
     met: large.wallMs / small.wallMs <= 12,
   });
   figures.push({
-    name: 'fleet sweep peak RSS at 10,000 VMs (the sweeping process; the simulator runs apart)',
+    name: 'fleet sweep peak RSS at 10,000 VMs (the sweeping process, compiled, under node; the simulator runs apart)',
     unit: 'MB',
     value: round(large.peakRssMb, 0),
     baseline: null,
