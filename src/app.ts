@@ -14,6 +14,7 @@ import { TroubleshootService } from './core/troubleshoot/troubleshoot-service';
 import { loadKnowledgeBase } from './knowledge/load-knowledge-base';
 import { type Logger, createLogger } from './logger';
 import type { RouteRegistrar } from './server/create-server';
+import { createStateTableRequests } from './server/health/metrics';
 import { type SqliteDatabase, openSqliteDatabase } from './storage/sqlite-database';
 import { SqliteSessionStore } from './storage/sqlite-session-store';
 import { SqliteSweepStore } from './storage/sqlite-sweep-store';
@@ -141,7 +142,14 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   // STATE_STORE=blob: every deciding record is shared by every instance: sessions, fix requests, audit and the lease in blobs...
   const blobState = config.state.store === 'blob' ? createBlobState(config, { logger, ...overrides.blobState }) : undefined;
   // ...and the alert path's records and Slack's seen events on Azure Tables of the same account.
-  const sharedState = config.state.store === 'blob' ? createAzureStateStores(tableStateSettings(config), { clock, ...(overrides.blobState?.credential ? { credential: overrides.blobState.credential } : {}) }) : undefined;
+  const stateTableRequests = config.state.store === 'blob' ? createStateTableRequests() : undefined;
+  const sharedState = stateTableRequests
+    ? createAzureStateStores(tableStateSettings(config), {
+        clock,
+        observe: (table, operation, outcome) => stateTableRequests.inc({ table, operation, outcome }),
+        ...(overrides.blobState?.credential ? { credential: overrides.blobState.credential } : {}),
+      })
+    : undefined;
   const sessions = blobState?.sessions ?? new SqliteSessionStore(db);
   // Expired sessions would pile up in the state file forever; blob sessions are left to the storage account's lifecycle rules.
   const sessionPurge =
@@ -175,7 +183,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     parts,
     // The fix policy names the operators who may subscribe; read at each command, so the remediation module built below is seen.
     // Time-ordered ids for SQLite's B-trees; Azure Tables spreads random keys best (sequential keys are its append-only anti-pattern).
-    { ids: overrides.ids ?? (sharedState ? randomIds : timeOrderedIds), ...(azure ? { azure } : {}), ...(logs ? { logs } : {}), ...(blobState ? { leadership: blobState.pollerLease } : {}), ...(sharedState ? { sharedState } : {}), policy: () => remediation?.service.policyState(), ...overrides.alerts },
+    { ids: overrides.ids ?? (sharedState ? randomIds : timeOrderedIds), ...(azure ? { azure } : {}), ...(logs ? { logs } : {}), ...(blobState ? { leadership: blobState.pollerLease } : {}), ...(sharedState && stateTableRequests ? { sharedState, stateTableRequests } : {}), policy: () => remediation?.service.policyState(), ...overrides.alerts },
   );
   // The alert path's history (alerts, past incidents, delivered messages) is purged with the sessions; undelivered messages stay.
   // On Azure Tables every instance may purge: a delete that finds the record changed or gone does nothing.

@@ -15,7 +15,7 @@ import type { PolicyState } from '../core/remediation/policy';
 import { createAlertAuthenticator } from '../server/alerts/alert-auth';
 import { registerAlertRoute } from '../server/alerts/alerts-route';
 import { registerHealthRoutes, type ReadinessReport } from '../server/health/health-routes';
-import { type AlertMetrics, createAlertMetrics } from '../server/health/metrics';
+import { type AlertMetrics, type StateTableRequests, createAlertMetrics } from '../server/health/metrics';
 import { SqliteAlertInbox } from '../storage/sqlite-alert-inbox';
 import { SqliteIncidentStore } from '../storage/sqlite-incident-store';
 import { SqliteOutbox } from '../storage/sqlite-outbox';
@@ -58,6 +58,8 @@ export interface AlertsOptions {
    * instance takes any alert, command or delivery. Undefined: the app's SQLite file.
    */
   readonly sharedState?: Omit<SharedStateStores, 'seenEvents'>;
+  /** The shared state's table requests, counted by its stores; shown on /metrics. */
+  readonly stateTableRequests?: StateTableRequests;
   /** The fix policy, which names the operators who may subscribe (read on every command). */
   readonly policy?: () => PolicyState | undefined;
 }
@@ -112,7 +114,7 @@ export function createAlertsModule(app: AppParts, options: AlertsOptions): Alert
     ? { state: options.sharedState, sqlite: undefined, ledger: new SharedAlertLedger({ stores: options.sharedState, ids: options.ids, windowMs, coalesceMs, alertTimes }) }
     : sqliteAlertPath(app, clock, { ids: options.ids, windowMs, coalesceMs, alertTimes });
   const { inbox, outbox, subscriptions, incidents, watermarks } = state;
-  const metrics = createAlertMetrics(() => outbox.depth());
+  const metrics = createAlertMetrics(() => outbox.depth(), options.stateTableRequests ? { stateTableRequests: options.stateTableRequests } : {});
 
   const senders = new IncidentSenders();
   const delivery = new DeliveryWorker({

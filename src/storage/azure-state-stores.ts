@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { Config } from '../config';
 import type { SharedStateStores } from '../core/incidents/ports';
 import type { Clock } from '../core/ports';
-import { type TableStateSettings, createStateTables } from './table-client';
+import { type TableRequestObserver, type TableStateSettings, createStateTables } from './table-client';
 import { TableAlertHistory } from './table-alert-history';
 import { TableAlertInbox } from './table-alert-inbox';
 import { TableIncidentStore } from './table-incident-store';
@@ -17,6 +17,8 @@ export interface AzureStateStoresOptions {
   readonly clock: Clock;
   /** Default: DefaultAzureCredential with AZURE_MANAGED_IDENTITY_CLIENT_ID (unused with a connection string). */
   readonly credential?: TokenCredential;
+  /** Told of every request to the tables and how it ended (the /metrics counter). */
+  readonly observe?: TableRequestObserver;
 }
 
 /** The table settings STATE_STORE=blob implies: the blob connection string (Azurite's has a TableEndpoint) or the account's table URL. */
@@ -40,7 +42,7 @@ export interface AzureStateStores extends SharedStateStores {
  * lease) so that any number of instances behave as one. Tables are created on first use.
  */
 export function createAzureStateStores(settings: TableStateSettings, options: AzureStateStoresOptions): AzureStateStores {
-  const tables = createStateTables(settings, options.credential);
+  const tables = createStateTables(settings, options.credential, options.observe);
   const incidents = tables('incidents');
   const inbox = tables('inbox');
   const outbox = tables('outbox');

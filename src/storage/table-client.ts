@@ -29,7 +29,17 @@ export type StateTableKind = 'incidents' | 'inbox' | 'outbox' | 'subscriptions' 
 /** Opens the table of each kind (one client per table, created on first use). */
 export type StateTables = (kind: StateTableKind) => StateTable;
 
-export function createStateTables(settings: TableStateSettings, credential?: TokenCredential): StateTables {
+/** The requests a table answers, one per call (the SDK's own retries of a 5xx are not counted again): each a billed storage transaction. */
+export type TableOperation = 'get' | 'create' | 'replace' | 'put' | 'delete' | 'transact' | 'query';
+/**
+ * How a request ended. `conflict` is a condition another writer won (409, 412, or 404 on a
+ * conditional write): the compare-and-swaps instances lose to each other; `not_found` a read of
+ * a key that is not there, which is a normal answer.
+ */
+export type TableRequestOutcome = 'ok' | 'not_found' | 'conflict' | 'error';
+export type TableRequestObserver = (table: StateTableKind, operation: TableOperation, outcome: TableRequestOutcome) => void;
+
+export function createStateTables(settings: TableStateSettings, credential?: TokenCredential, observe?: TableRequestObserver): StateTables {
   if (!/^[A-Za-z][A-Za-z0-9]{0,40}$/.test(settings.tablePrefix)) {
     throw new CodedError('config_invalid', 'The table prefix must be a letter and then up to 40 letters or digits', { setting: 'STATE_TABLE_PREFIX' });
   }
@@ -53,7 +63,7 @@ export function createStateTables(settings: TableStateSettings, credential?: Tok
   return (kind) => {
     let table = tables.get(kind);
     if (!table) {
-      table = new StateTable(open(`${settings.tablePrefix}${kind}`));
+      table = new StateTable(open(`${settings.tablePrefix}${kind}`), observe && ((operation, outcome) => observe(kind, operation, outcome)));
       tables.set(kind, table);
     }
     return table;
@@ -78,9 +88,9 @@ export function sha256(value: string): string {
 export type Stored<T extends object> = TableEntityResult<T> & { readonly etag: string };
 
 /** A write lost to another writer: 409 (create of an existing key) or 412 (the ETag moved on); 404 too (deleted meanwhile). */
-function lostRace(error: unknown): boolean {
+function conflictOf(error: unknown): TableRequestOutcome | undefined {
   const status = storageStatus(error);
-  return status === 409 || status === 412 || status === 404;
+  return status === 409 || status === 412 || status === 404 ? 'conflict' : undefined;
 }
 
 /** How many times a read-modify-write is tried before it gives up (only under heavy contention). */
@@ -94,7 +104,25 @@ const MAX_ATTEMPTS = 20;
 export class StateTable {
   private created: Promise<unknown> | undefined;
 
-  constructor(readonly client: TableClient) {}
+  constructor(
+    readonly client: TableClient,
+    private readonly observe: (operation: TableOperation, outcome: TableRequestOutcome) => void = () => undefined,
+  ) {}
+
+  /** Runs one request and reports how it ended; a lost condition is `lost` (undefined / false), anything else unexpected is thrown. */
+  private async request<R>(operation: TableOperation, send: () => Promise<R>, lost: (error: unknown) => TableRequestOutcome | undefined, lostValue: R): Promise<R> {
+    await this.ready();
+    try {
+      const result = await send();
+      this.observe(operation, 'ok');
+      return result;
+    } catch (error) {
+      const outcome = lost(error);
+      this.observe(operation, outcome ?? 'error');
+      if (outcome === undefined) throw error;
+      return lostValue;
+    }
+  }
 
   /** Creates the table on first use (createTable ignores "already exists"). */
   ready(): Promise<void> {
@@ -106,72 +134,52 @@ export class StateTable {
   }
 
   async get<T extends object>(partitionKey: string, rowKey: string): Promise<Stored<T> | undefined> {
-    await this.ready();
-    try {
-      const entity = await this.client.getEntity<T>(partitionKey, rowKey);
-      if (!entity.etag) throw new Error(`entity ${partitionKey}/${rowKey} came back without an ETag`);
-      return entity as Stored<T>;
-    } catch (error) {
-      if (storageStatus(error) === 404) return undefined;
-      throw error;
-    }
+    const entity = await this.request('get', () => this.client.getEntity<T>(partitionKey, rowKey), (error) => (storageStatus(error) === 404 ? 'not_found' : undefined), undefined);
+    if (entity && !entity.etag) throw new Error(`entity ${partitionKey}/${rowKey} came back without an ETag`);
+    return entity as Stored<T> | undefined;
   }
 
   /** Create-only; the new ETag, or undefined when the key exists. */
   async create<T extends object>(entity: TableEntity<T>): Promise<string | undefined> {
-    await this.ready();
-    try {
-      return (await this.client.createEntity(entity)).etag ?? '';
-    } catch (error) {
-      if (lostRace(error)) return undefined;
-      throw error;
-    }
+    return this.request('create', async () => (await this.client.createEntity(entity)).etag ?? '', conflictOf, undefined);
   }
 
   /** Replaces the entity if it still has `etag`; the new ETag, or undefined when it changed or vanished. */
   async replace<T extends object>(entity: TableEntity<T>, etag: string): Promise<string | undefined> {
-    await this.ready();
-    try {
-      return (await this.client.updateEntity(entity, 'Replace', { etag })).etag ?? '';
-    } catch (error) {
-      if (lostRace(error)) return undefined;
-      throw error;
-    }
+    return this.request('replace', async () => (await this.client.updateEntity(entity, 'Replace', { etag })).etag ?? '', conflictOf, undefined);
   }
 
   /** Writes regardless of what is there (records no decision rests on, e.g. an id index). */
   async put<T extends object>(entity: TableEntity<T>): Promise<void> {
-    await this.ready();
-    await this.client.upsertEntity(entity, 'Replace');
+    await this.request('put', () => this.client.upsertEntity(entity, 'Replace'), () => undefined, undefined);
   }
 
   /** Deletes if still at `etag` (any version without one); false when it changed or was gone. */
   async delete(partitionKey: string, rowKey: string, etag?: string): Promise<boolean> {
-    await this.ready();
-    try {
-      await this.client.deleteEntity(partitionKey, rowKey, etag ? { etag } : {});
-      return true;
-    } catch (error) {
-      if (lostRace(error)) return false;
-      throw error;
-    }
+    return this.request('delete', async () => (await this.client.deleteEntity(partitionKey, rowKey, etag ? { etag } : {}), true), conflictOf, false);
   }
 
   /** All of one partition's actions or none; false when a condition failed (409/412). */
   async transact(actions: TransactionAction[]): Promise<boolean> {
-    await this.ready();
-    try {
-      await this.client.submitTransaction(actions);
-      return true;
-    } catch (error) {
-      if (lostRace(error)) return false;
-      throw error;
-    }
+    return this.request('transact', async () => (await this.client.submitTransaction(actions), true), conflictOf, false);
   }
 
+  /** The matching entities, page by page (each page one request). */
   async *query<T extends object>(filter: string, select?: readonly string[]): AsyncIterableIterator<Stored<T>> {
     await this.ready();
-    yield* this.client.listEntities<T>({ queryOptions: { filter, ...(select ? { select: [...select] } : {}) } }) as AsyncIterableIterator<Stored<T>>;
+    const pages = this.client.listEntities<T>({ queryOptions: { filter, ...(select ? { select: [...select] } : {}) } }).byPage();
+    for (;;) {
+      let page: IteratorResult<TableEntityResult<T>[]>;
+      try {
+        page = await pages.next();
+      } catch (error) {
+        this.observe('query', 'error');
+        throw error;
+      }
+      if (page.done) return;
+      this.observe('query', 'ok');
+      yield* page.value as Stored<T>[];
+    }
   }
 
   async all<T extends object>(filter: string, select?: readonly string[]): Promise<Stored<T>[]> {

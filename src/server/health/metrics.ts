@@ -11,9 +11,21 @@ export interface AlertMetrics {
   readonly acceptedToPosted: Histogram;
 }
 
-export function createAlertMetrics(outboxDepth: () => number | Promise<number>, options: { defaultMetrics?: boolean } = {}): AlertMetrics {
+/**
+ * Requests to the shared state's tables (STATE_STORE=blob) by table, operation and outcome: the
+ * storage transactions the account bills, and in `conflict` the compare-and-swaps one instance
+ * lost to another. Made before the alert path's registry (the stores are), and added to it.
+ */
+export type StateTableRequests = Counter<'table' | 'operation' | 'outcome'>;
+
+export function createStateTableRequests(): StateTableRequests {
+  return new Counter({ name: 'backup_doctor_state_table_requests_total', help: 'Requests to the shared state tables, by table, operation and outcome (conflict: a write another instance won)', labelNames: ['table', 'operation', 'outcome'], registers: [] });
+}
+
+export function createAlertMetrics(outboxDepth: () => number | Promise<number>, options: { defaultMetrics?: boolean; stateTableRequests?: StateTableRequests } = {}): AlertMetrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'backup_doctor_' });
+  if (options.stateTableRequests) registry.registerMetric(options.stateTableRequests);
   const metrics: AlertMetrics = {
     registry,
     alertsReceived: new Counter({ name: 'backup_doctor_alerts_received_total', help: 'Alerts received on /api/alerts and from the job poller, by outcome', labelNames: ['outcome'], registers: [registry] }),
