@@ -10,6 +10,8 @@ export const devKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz
 
 export interface RunningAzurite {
   readonly port: number;
+  /** The emulator's process (one Node.js thread serves every request). */
+  readonly pid: number | undefined;
   readonly connectionString: string;
   stop(): Promise<void>;
 }
@@ -83,6 +85,7 @@ async function startOnce(service: AzuriteService, timeoutMs: number): Promise<Ru
     if (await canConnect(port)) {
       return {
         port,
+        pid: child.pid,
         connectionString: `DefaultEndpointsProtocol=http;AccountName=${devAccount};AccountKey=${devKey};${service === 'blob' ? 'BlobEndpoint' : 'TableEndpoint'}=http://127.0.0.1:${port}/${devAccount};`,
         stop,
       };

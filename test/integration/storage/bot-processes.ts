@@ -40,11 +40,13 @@ export interface BotProcessOptions {
   readonly entry?: string;
   readonly nodeArgs?: readonly string[];
   readonly ipc?: boolean;
+  /** Run `entry` as plain JavaScript, without tsx's loader (a compiled build, as `npm start` runs it). */
+  readonly compiled?: boolean;
 }
 
 /** Starts `src/main.ts` with `env` (and nothing else of the test's environment but PATH); resolves once it listens. */
 export async function startBotProcess(name: string, env: Record<string, string>, timeoutMs = 60_000, options: BotProcessOptions = {}): Promise<BotProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry ?? join(repoRoot, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...(options.compiled ? [] : ['--import', 'tsx']), options.entry ?? join(repoRoot, 'src', 'main.ts')], {
     cwd: repoRoot,
     env: { PATH: process.env['PATH'] ?? '', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],
