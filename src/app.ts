@@ -163,7 +163,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
           ...(overrides.sessionPurgeTimer ? { timer: overrides.sessionPurgeTimer } : {}),
         })
       : undefined;
-  const troubleshoot = new TroubleshootService({ store: sessions, knowledge, clock, ids: overrides.ids ?? randomIds, ttlMs: config.sessionTtlHours * 3_600_000 });
+  // In SQLite, ids that sort by age put each new session on the last page of the key index (a batch of turns then
+  // writes that page once); blob names stay random, as Azure Storage spreads them best.
+  const sessionIds = sessions instanceof SqliteSessionStore ? timeOrderedIds : randomIds;
+  const troubleshoot = new TroubleshootService({ store: sessions, knowledge, clock, ids: overrides.ids ?? sessionIds, ttlMs: config.sessionTtlHours * 3_600_000 });
 
   const adapter = new CloudAdapter(new DeadlineBotFrameworkAuthentication(new ConfigurationBotFrameworkAuthentication(botAuthSettings(config)), config.chatTimeoutSeconds * 1000));
   adapter.onTurnError = async (context: TurnContext, error: Error) => {

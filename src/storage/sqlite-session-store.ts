@@ -2,6 +2,7 @@ import { CodedError } from '../core/errors';
 import type { TroubleshootSession } from '../core/troubleshoot/session';
 import type { SessionStore } from '../core/troubleshoot/session-store';
 import { type SqliteDatabase, ensureSchema } from './sqlite-database';
+import { SqliteWriteBatch } from './sqlite-write-batch';
 
 const schema = [
   `CREATE TABLE IF NOT EXISTS sessions_troubleshoot (
@@ -22,15 +23,18 @@ interface Row {
 /**
  * Sessions in the bot's SQLite file. The session is stored as JSON (it is read and written
  * whole); version, conversation and expiry are columns for the compare-and-swap and clean-up.
+ * Creates and swaps from concurrent turns are committed together (SqliteWriteBatch).
  */
 export class SqliteSessionStore implements SessionStore {
   private readonly selectOne;
   private readonly insertOne;
   private readonly swapOne;
   private readonly deleteExpired;
+  private readonly writes: SqliteWriteBatch;
 
   constructor(db: SqliteDatabase) {
     ensureSchema(db, schema);
+    this.writes = new SqliteWriteBatch(db);
     this.selectOne = db.prepare<[string], Row>('SELECT version, body FROM sessions_troubleshoot WHERE id = ?');
     this.insertOne = db.prepare('INSERT INTO sessions_troubleshoot (id, version, conversation_id, expires_at, body) VALUES (@id, @version, @conversationId, @expiresAt, @body)');
     this.swapOne = db.prepare(
@@ -47,8 +51,9 @@ export class SqliteSessionStore implements SessionStore {
 
   async create(session: TroubleshootSession): Promise<TroubleshootSession> {
     const stored = { ...session, version: 1 };
+    const row = { id: stored.id, version: 1, conversationId: stored.conversationId, expiresAt: stored.expiresAt, body: JSON.stringify(stored) };
     try {
-      this.insertOne.run({ id: stored.id, version: 1, conversationId: stored.conversationId, expiresAt: stored.expiresAt, body: JSON.stringify(stored) });
+      await this.writes.run(() => this.insertOne.run(row));
     } catch (error) {
       // Matched on the code, not instanceof: jest runs native errors in another realm.
       const code = (error as { code?: unknown } | null)?.code;
@@ -62,7 +67,8 @@ export class SqliteSessionStore implements SessionStore {
 
   async compareAndSwap(session: TroubleshootSession, expectedVersion: number): Promise<TroubleshootSession> {
     const stored = { ...session, version: expectedVersion + 1 };
-    const result = this.swapOne.run({ id: stored.id, version: stored.version, expectedVersion, expiresAt: stored.expiresAt, body: JSON.stringify(stored) });
+    const row = { id: stored.id, version: stored.version, expectedVersion, expiresAt: stored.expiresAt, body: JSON.stringify(stored) };
+    const result = await this.writes.run(() => this.swapOne.run(row));
     if (result.changes !== 1) {
       throw new CodedError('store_conflict', `Session ${session.id} changed (expected version ${expectedVersion})`, { sessionId: session.id, expectedVersion });
     }
