@@ -8,7 +8,7 @@ import { parseConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { createServer, listen, maxBodyBytes, type RunningServer } from '../src/server/create-server';
 import { FlakyConnector } from '../test/integration/alerts/flaky-connector';
-import { type BenchFigure, type BenchSuite, percentile } from './bench-figure';
+import { type BenchFigure, type BenchSuite, pairedThroughput, percentile } from './bench-figure';
 
 /**
  * Alerts accepted per second on POST /api/alerts (auth, size and type checks, zod, code
@@ -16,9 +16,10 @@ import { type BenchFigure, type BenchSuite, percentile } from './bench-figure';
  * bare restify JSON endpoint on the same set-up in the same run; and the time from an alert's
  * 202 to its card reaching the connector stub through the real CloudAdapter. Loopback, bounded.
  */
-const DURATION_S = 4;
+/** Twelve pairs of one-second runs (see pairedThroughput). */
+const DURATION_S = 1;
 const CONNECTIONS = 16;
-const ROUNDS = 3;
+const ROUNDS = 12;
 const GOAL_RATIO = 0.5;
 const LATENCY_SAMPLES = 100;
 const SECRET = 'bench-alerts-secret-0123456789';
@@ -68,21 +69,15 @@ export const alertsBench: BenchSuite = async () => {
   const bare = await startBareEndpoint();
   const figures: BenchFigure[] = [];
   try {
-    let best = { doctor: 0, bare: 0, errors: 0 };
-    for (let round = 0; round < ROUNDS; round += 1) {
-      const b = await acceptedPerSecond(bare.url);
-      const d = await acceptedPerSecond(doctor.url);
-      best = { doctor: Math.max(best.doctor, d.rps), bare: Math.max(best.bare, b.rps), errors: best.errors + d.errors + b.errors };
-    }
-    const ratio = best.doctor / best.bare;
+    const measured = await pairedThroughput(ROUNDS, () => acceptedPerSecond(bare.url), () => acceptedPerSecond(doctor.url));
     figures.push({
-      name: `alerts accepted/s on /api/alerts (${CONNECTIONS} connections${best.errors > 0 ? `, ${best.errors} errors` : ''})`,
+      name: `alerts accepted/s on /api/alerts (${CONNECTIONS} connections, median of ${ROUNDS} paired rounds${measured.errors > 0 ? `, ${measured.errors} errors` : ''})`,
       unit: 'alerts/s',
-      value: Math.round(best.doctor),
-      baseline: Math.round(best.bare),
-      ratio: Number(ratio.toFixed(3)),
+      value: Math.round(measured.subject),
+      baseline: Math.round(measured.baseline),
+      ratio: Number(measured.ratio.toFixed(3)),
       goal: `ratio >= ${GOAL_RATIO} (bare restify JSON endpoint)`,
-      met: ratio >= GOAL_RATIO && best.errors === 0,
+      met: measured.ratio >= GOAL_RATIO && measured.errors === 0,
     });
   } finally {
     await doctor.close();

@@ -11,7 +11,7 @@ import { createServer, listen, maxBodyBytes, type RunningServer } from '../src/s
 import { jsonBody, refuseUnsafeBodies } from '../src/server/request-body';
 import { boundSlowClients } from '../src/server/slow-clients';
 import { Worker } from 'node:worker_threads';
-import type { BenchFigure, BenchSuite } from './bench-figure';
+import { type BenchFigure, type BenchSuite, pairedThroughput } from './bench-figure';
 
 /**
  * Message turns per second through the real restify server and CloudAdapter, each turn
@@ -19,9 +19,10 @@ import type { BenchFigure, BenchSuite } from './bench-figure';
  * card render, send, record the message id) against a plain echo bot on the same stack in
  * the same run. Bounded: a few seconds per run, loopback only.
  */
-const DURATION_S = 4;
+/** Twelve pairs of one-second runs (see pairedThroughput). */
+const DURATION_S = 1;
 const CONNECTIONS = 8;
-const ROUNDS = 3;
+const ROUNDS = 12;
 const GOAL_RATIO = 0.7;
 
 function activity(serviceUrl: string, text: string): string {
@@ -100,23 +101,16 @@ export const turnsBench: BenchSuite = async () => {
   try {
     const doctorBody = activity(serviceUrl, 'UserErrorGuestAgentStatusUnavailable');
     const echoBody = activity(serviceUrl, 'UserErrorGuestAgentStatusUnavailable');
-    let best = { doctor: 0, echo: 0, errors: 0 };
-    // Alternate the two so neither profits from a quieter moment of the machine.
-    for (let round = 0; round < ROUNDS; round += 1) {
-      const e = await turnsPerSecond(echo.url, echoBody);
-      const d = await turnsPerSecond(doctor.url, doctorBody);
-      best = { doctor: Math.max(best.doctor, d.rps), echo: Math.max(best.echo, e.rps), errors: best.errors + d.errors + e.errors };
-    }
-    const ratio = best.doctor / best.echo;
+    const measured = await pairedThroughput(ROUNDS, () => turnsPerSecond(echo.url, echoBody), () => turnsPerSecond(doctor.url, doctorBody));
     return [
       {
-        name: `message turns/s through CloudAdapter (${CONNECTIONS} connections${best.errors > 0 ? `, ${best.errors} errors` : ''})`,
+        name: `message turns/s through CloudAdapter (${CONNECTIONS} connections, median of ${ROUNDS} paired rounds${measured.errors > 0 ? `, ${measured.errors} errors` : ''})`,
         unit: 'turns/s',
-        value: Math.round(best.doctor),
-        baseline: Math.round(best.echo),
-        ratio: Number(ratio.toFixed(3)),
+        value: Math.round(measured.subject),
+        baseline: Math.round(measured.baseline),
+        ratio: Number(measured.ratio.toFixed(3)),
         goal: `ratio >= ${GOAL_RATIO} (echo bot on the same stack)`,
-        met: ratio >= GOAL_RATIO && best.errors === 0,
+        met: measured.ratio >= GOAL_RATIO && measured.errors === 0,
       },
     ] satisfies BenchFigure[];
   } finally {
