@@ -60,7 +60,9 @@ export async function pairedThroughput(rounds: number, baseline: () => Promise<T
   return { subject: median(subjects), baseline: median(baselines), ratio: median(ratios), errors };
 }
 
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
 export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((x, y) => x - y);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startArmSimulator } from '../dev/arm-simulator/server';
 import { ConnectorStub, type CapturedCall } from '../test/helpers/connector-stub';
+import { median } from '../bench/bench-figure';
 import type { SoakCommand, SoakSample } from './soak-bot';
 
 /**
@@ -185,10 +186,6 @@ function sample(child: ChildProcess): Promise<SoakSample> {
   });
 }
 
-const median = (xs: readonly number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
 
 async function main(): Promise<void> {
