@@ -1,8 +1,8 @@
-import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchFigure, BenchSuite } from './bench-figure';
+import { compileToCache } from './compiled-build';
 import type { SweptFleet } from './fleet-sweeper-process';
 
 /**
@@ -32,16 +32,6 @@ async function requestPaths(child: ChildProcess): Promise<string[]> {
   return ((await reply)[0] as { paths: string[] }).paths;
 }
 
-/**
- * The production build's settings (tsconfig.build.json) applied to the sources and the sweeper's
- * entry, in a folder of its own: the sweeping process then runs compiled JavaScript under plain
- * node, as `npm start` does.
- */
-function buildSweeper(outDir: string): string {
-  const tsc = require.resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', join(__dirname, 'tsconfig.sweeper.json'), '--outDir', outDir], { stdio: 'inherit' });
-  return join(outDir, 'bench', 'fleet-sweeper-process.js');
-}
 
 /** A sweep by the sweeper process; Azure (the simulator) runs in another. */
 async function sweepFleet(sweeper: ChildProcess, vms: number): Promise<FleetRun> {
@@ -73,12 +63,10 @@ async function sweepFleet(sweeper: ChildProcess, vms: number): Promise<FleetRun>
 }
 
 export const fleetBench: BenchSuite = async () => {
-  // Inside the repository, so the compiled files find its node_modules.
-  const cache = join(__dirname, '..', 'node_modules', '.cache');
-  mkdirSync(cache, { recursive: true });
-  const buildDir = mkdtempSync(join(cache, 'fleet-bench-'));
+  // The production build's settings (tsconfig.build.json) applied to the sources and the sweeper's entry.
+  const build = compileToCache('fleet-bench', join(__dirname, 'tsconfig.sweeper.json'));
   // Plain node: no tsx loader inherited from the benchmark's own process.
-  const sweeper = fork(buildSweeper(buildDir), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const sweeper = fork(join(build.dir, 'bench', 'fleet-sweeper-process.js'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let small: FleetRun;
   let large: FleetRun;
   try {
@@ -90,7 +78,7 @@ export const fleetBench: BenchSuite = async () => {
       sweeper.send('stop');
       await exited;
     }
-    rmSync(buildDir, { recursive: true, force: true });
+    build.remove();
   }
   const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
   const figures: BenchFigure[] = [];

@@ -1,6 +1,5 @@
 import autocannon from 'autocannon';
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlakyConnector } from '../test/integration/alerts/flaky-connector';
@@ -9,6 +8,7 @@ import { type RunningAzurite, devAccount, devKey, startAzurite } from '../test/i
 import { type BotProcess, postJson, startBotProcess } from '../test/integration/storage/bot-processes';
 import { metricValue } from '../test/integration/alerts/alert-test-kit';
 import { type BenchFigure, type BenchSuite, percentile } from './bench-figure';
+import { compileToCache } from './compiled-build';
 
 /**
  * Scale-out on Azure Storage, with bot processes as App Service runs them (the production build
@@ -76,14 +76,6 @@ function totalCpuSeconds(bots: readonly BotProcess[]): number | undefined {
   return each.every((s) => s !== undefined) ? each.reduce<number>((sum, s) => sum + (s ?? 0), 0) : undefined;
 }
 
-/** The production build (tsconfig.build.json) in a folder of its own, with the cards and knowledge it reads beside it, as deployed; returns its entry. */
-function buildBot(outDir: string): string {
-  const root = join(__dirname, '..');
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir, '--sourceMap', 'false'], { stdio: 'inherit' });
-  for (const folder of ['cards', 'knowledge']) cpSync(join(root, folder), join(outDir, folder), { recursive: true });
-  return join(outDir, 'src', 'main.js');
-}
-
 /** Table requests and the conflicts among them, summed over the bots' /metrics. */
 async function tableRequests(bots: readonly BotProcess[]): Promise<{ requests: number; conflicts: number }> {
   const texts = await Promise.all(bots.map(async (b) => (await fetch(`${b.url}/metrics`)).text()));
@@ -98,11 +90,9 @@ function accountOf(blob: RunningAzurite, table: RunningAzurite): string {
 
 export const scaleOutBench: BenchSuite = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'backup-doctor-scale-bench-'));
-  // Inside the repository, so the compiled files find its node_modules.
-  const cache = join(__dirname, '..', 'node_modules', '.cache');
-  mkdirSync(cache, { recursive: true });
-  const buildDir = mkdtempSync(join(cache, 'scale-out-bench-'));
-  const entry = buildBot(buildDir);
+  // The production build, with the cards and knowledge it reads beside it, as deployed.
+  const build = compileToCache('scale-out-bench', join(__dirname, '..', 'tsconfig.build.json'), { copy: ['cards', 'knowledge'], tscArgs: ['--sourceMap', 'false'] });
+  const entry = join(build.dir, 'src', 'main.js');
   const [blob, table] = await Promise.all([startAzurite(30_000, 'blob'), startAzurite(30_000, 'table')]);
   const connector = new FlakyConnector();
   await connector.start();
@@ -228,7 +218,7 @@ export const scaleOutBench: BenchSuite = async () => {
     await connector.stop();
     await Promise.all([blob.stop(), table.stop()]);
     rmSync(dir, { recursive: true, force: true });
-    rmSync(buildDir, { recursive: true, force: true });
+    build.remove();
   }
   return figures;
 };
