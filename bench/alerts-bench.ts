@@ -3,18 +3,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import restify from 'restify';
-import { createApp } from '../src/app';
-import { parseConfig } from '../src/config';
-import { createLogger } from '../src/logger';
-import { createServer, listen, maxBodyBytes, type RunningServer } from '../src/server/create-server';
+import type { RunningServer } from '../src/server/create-server';
 import { FlakyConnector } from '../test/integration/alerts/flaky-connector';
 import { type BenchFigure, type BenchSuite, pairedThroughput, percentile } from './bench-figure';
+import { compiledModule, productionBuild } from './compiled-build';
 
 /**
  * Alerts accepted per second on POST /api/alerts (auth, size and type checks, zod, code
  * identification, grouping and the outbox plan committed to SQLite before the 202) against a
  * bare restify JSON endpoint on the same set-up in the same run; and the time from an alert's
  * 202 to its card reaching the connector stub through the real CloudAdapter. Loopback, bounded.
+ * The bot is the production build (compiled, as `npm start` runs it), loaded in this process.
  */
 /** Twelve pairs of one-second runs (see pairedThroughput). */
 const DURATION_S = 1;
@@ -35,7 +34,20 @@ function alertBody(n: number): string {
   return JSON.stringify(template);
 }
 
-async function startBareEndpoint(): Promise<RunningServer> {
+type CreateServerModule = typeof import('../src/server/create-server');
+
+/** The bot's modules, from the production build. */
+function compiledBot() {
+  const dir = productionBuild();
+  return {
+    ...compiledModule<typeof import('../src/app')>(dir, 'src/app'),
+    ...compiledModule<typeof import('../src/config')>(dir, 'src/config'),
+    ...compiledModule<typeof import('../src/logger')>(dir, 'src/logger'),
+    ...compiledModule<CreateServerModule>(dir, 'src/server/create-server'),
+  };
+}
+
+async function startBareEndpoint({ listen, maxBodyBytes }: CreateServerModule): Promise<RunningServer> {
   const server = restify.createServer({ name: 'bare', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: maxBodyBytes, mapParams: false }));
   server.post('/api/alerts', (req, res, next) => {
@@ -60,13 +72,15 @@ async function acceptedPerSecond(url: string): Promise<{ rps: number; errors: nu
 }
 
 export const alertsBench: BenchSuite = async () => {
+  const bot = compiledBot();
+  const { createApp, parseConfig, createLogger, createServer, listen } = bot;
   const connector = new FlakyConnector();
   const serviceUrl = await connector.start();
   const dir = mkdtempSync(join(tmpdir(), 'backup-doctor-alerts-bench-'));
   const env = { BOT_MODE: 'local', STATE_FILE: join(dir, 'bench.sqlite'), LOG_LEVEL: 'silent', ALERTS_SHARED_SECRET: SECRET, POLL_INTERVAL_MINUTES: '0' };
   const app = createApp(parseConfig(env), { logger: createLogger('silent'), alerts: { startWorkers: false } });
   const doctor = await listen(createServer(app), 0, '127.0.0.1');
-  const bare = await startBareEndpoint();
+  const bare = await startBareEndpoint(bot);
   const figures: BenchFigure[] = [];
   try {
     const measured = await pairedThroughput(ROUNDS, () => acceptedPerSecond(bare.url), () => acceptedPerSecond(doctor.url));

@@ -8,7 +8,7 @@ import { type RunningAzurite, devAccount, devKey, startAzurite } from '../test/i
 import { type BotProcess, postJson, startBotProcess } from '../test/integration/storage/bot-processes';
 import { metricValue } from '../test/integration/alerts/alert-test-kit';
 import { type BenchFigure, type BenchSuite, percentile } from './bench-figure';
-import { compileToCache } from './compiled-build';
+import { productionBuild } from './compiled-build';
 
 /**
  * Scale-out on Azure Storage, with bot processes as App Service runs them (the production build
@@ -91,8 +91,7 @@ function accountOf(blob: RunningAzurite, table: RunningAzurite): string {
 export const scaleOutBench: BenchSuite = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'backup-doctor-scale-bench-'));
   // The production build, with the cards and knowledge it reads beside it, as deployed.
-  const build = compileToCache('scale-out-bench', join(__dirname, '..', 'tsconfig.build.json'), { copy: ['cards', 'knowledge'], tscArgs: ['--sourceMap', 'false'] });
-  const entry = join(build.dir, 'src', 'main.js');
+  const entry = join(productionBuild(), 'src', 'main.js');
   const [blob, table] = await Promise.all([startAzurite(30_000, 'blob'), startAzurite(30_000, 'table')]);
   const connector = new FlakyConnector();
   await connector.start();
@@ -218,7 +217,6 @@ export const scaleOutBench: BenchSuite = async () => {
     await connector.stop();
     await Promise.all([blob.stop(), table.stop()]);
     rmSync(dir, { recursive: true, force: true });
-    build.remove();
   }
   return figures;
 };

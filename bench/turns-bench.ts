@@ -4,20 +4,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import restify from 'restify';
-import { createApp } from '../src/app';
-import { parseConfig } from '../src/config';
-import { createLogger } from '../src/logger';
-import { createServer, listen, maxBodyBytes, type RunningServer } from '../src/server/create-server';
-import { jsonBody, refuseUnsafeBodies } from '../src/server/request-body';
-import { boundSlowClients } from '../src/server/slow-clients';
+import type { RunningServer } from '../src/server/create-server';
 import { Worker } from 'node:worker_threads';
 import { type BenchFigure, type BenchSuite, pairedThroughput } from './bench-figure';
+import { compiledModule, productionBuild } from './compiled-build';
 
 /**
  * Message turns per second through the real restify server and CloudAdapter, each turn
  * answered through a local connector stub: Backup Doctor (identify, new session in SQLite,
  * card render, send, record the message id) against a plain echo bot on the same stack in
- * the same run. Bounded: a few seconds per run, loopback only.
+ * the same run. Bounded: a few seconds per run, loopback only. The bot and the echo bot's server
+ * parts are the production build (compiled, as `npm start` runs it), loaded in this process.
  */
 /** Twelve pairs of one-second runs (see pairedThroughput). */
 const DURATION_S = 1;
@@ -39,8 +36,21 @@ function activity(serviceUrl: string, text: string): string {
   });
 }
 
+/** The bot's modules, from the production build. */
+function compiledBot() {
+  const dir = productionBuild();
+  return {
+    ...compiledModule<typeof import('../src/app')>(dir, 'src/app'),
+    ...compiledModule<typeof import('../src/config')>(dir, 'src/config'),
+    ...compiledModule<typeof import('../src/logger')>(dir, 'src/logger'),
+    ...compiledModule<typeof import('../src/server/create-server')>(dir, 'src/server/create-server'),
+    ...compiledModule<typeof import('../src/server/request-body')>(dir, 'src/server/request-body'),
+    ...compiledModule<typeof import('../src/server/slow-clients')>(dir, 'src/server/slow-clients'),
+  };
+}
+
 /** The echo baseline: the same restify set-up and an anonymous CloudAdapter, one reply per turn. */
-async function startEchoBot(): Promise<RunningServer> {
+async function startEchoBot({ listen, maxBodyBytes, jsonBody, refuseUnsafeBodies, boundSlowClients }: ReturnType<typeof compiledBot>): Promise<RunningServer> {
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
   const bot = new ActivityHandler();
   bot.onMessage(async (context, next) => {
@@ -89,6 +99,8 @@ async function startStubWorker(): Promise<{ url: string; stop(): Promise<void> }
 }
 
 export const turnsBench: BenchSuite = async () => {
+  const bot = compiledBot();
+  const { createApp, parseConfig, createLogger, createServer, listen } = bot;
   const stub = await startStubWorker();
   const serviceUrl = stub.url;
   const dir = mkdtempSync(join(tmpdir(), 'backup-doctor-bench-'));
@@ -97,7 +109,7 @@ export const turnsBench: BenchSuite = async () => {
     alerts: { startWorkers: false },
   });
   const doctor = await listen(createServer(app), 0, '127.0.0.1');
-  const echo = await startEchoBot();
+  const echo = await startEchoBot(bot);
   try {
     const doctorBody = activity(serviceUrl, 'UserErrorGuestAgentStatusUnavailable');
     const echoBody = activity(serviceUrl, 'UserErrorGuestAgentStatusUnavailable');
