@@ -6,7 +6,7 @@ import restify from 'restify';
 import type { RunningServer } from '../src/server/create-server';
 import { FlakyConnector } from '../test/integration/alerts/flaky-connector';
 import { type BenchFigure, type BenchSuite, pairedThroughput, percentile } from './bench-figure';
-import { compiledModule, productionBuild } from './compiled-build';
+import { type CompiledBot, compiledBot } from './compiled-build';
 
 /**
  * Alerts accepted per second on POST /api/alerts (auth, size and type checks, zod, code
@@ -34,20 +34,7 @@ function alertBody(n: number): string {
   return JSON.stringify(template);
 }
 
-type CreateServerModule = typeof import('../src/server/create-server');
-
-/** The bot's modules, from the production build. */
-function compiledBot() {
-  const dir = productionBuild();
-  return {
-    ...compiledModule<typeof import('../src/app')>(dir, 'src/app'),
-    ...compiledModule<typeof import('../src/config')>(dir, 'src/config'),
-    ...compiledModule<typeof import('../src/logger')>(dir, 'src/logger'),
-    ...compiledModule<CreateServerModule>(dir, 'src/server/create-server'),
-  };
-}
-
-async function startBareEndpoint({ listen, maxBodyBytes }: CreateServerModule): Promise<RunningServer> {
+async function startBareEndpoint({ listen, maxBodyBytes }: CompiledBot): Promise<RunningServer> {
   const server = restify.createServer({ name: 'bare', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: maxBodyBytes, mapParams: false }));
   server.post('/api/alerts', (req, res, next) => {

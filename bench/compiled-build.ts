@@ -53,7 +53,22 @@ export function productionBuild(): string {
  * and costs a quarter more CPU per request). `path` is relative to the build, e.g. 'src/app'.
  * The type comes from the source module of the same path.
  */
-export function compiledModule<T>(buildDir: string, path: string): T {
+function compiledModule<T>(buildDir: string, path: string): T {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
   return require(join(buildDir, path)) as T;
 }
+
+/** The modules the turns and alerts suites start the bot and its baselines from, from the production build. */
+export function compiledBot() {
+  const dir = productionBuild();
+  return {
+    ...compiledModule<typeof import('../src/app')>(dir, 'src/app'),
+    ...compiledModule<typeof import('../src/config')>(dir, 'src/config'),
+    ...compiledModule<typeof import('../src/logger')>(dir, 'src/logger'),
+    ...compiledModule<typeof import('../src/server/create-server')>(dir, 'src/server/create-server'),
+    ...compiledModule<typeof import('../src/server/request-body')>(dir, 'src/server/request-body'),
+    ...compiledModule<typeof import('../src/server/slow-clients')>(dir, 'src/server/slow-clients'),
+  };
+}
+
+export type CompiledBot = ReturnType<typeof compiledBot>;

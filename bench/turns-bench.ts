@@ -7,7 +7,7 @@ import restify from 'restify';
 import type { RunningServer } from '../src/server/create-server';
 import { Worker } from 'node:worker_threads';
 import { type BenchFigure, type BenchSuite, pairedThroughput } from './bench-figure';
-import { compiledModule, productionBuild } from './compiled-build';
+import { type CompiledBot, compiledBot } from './compiled-build';
 
 /**
  * Message turns per second through the real restify server and CloudAdapter, each turn
@@ -36,21 +36,8 @@ function activity(serviceUrl: string, text: string): string {
   });
 }
 
-/** The bot's modules, from the production build. */
-function compiledBot() {
-  const dir = productionBuild();
-  return {
-    ...compiledModule<typeof import('../src/app')>(dir, 'src/app'),
-    ...compiledModule<typeof import('../src/config')>(dir, 'src/config'),
-    ...compiledModule<typeof import('../src/logger')>(dir, 'src/logger'),
-    ...compiledModule<typeof import('../src/server/create-server')>(dir, 'src/server/create-server'),
-    ...compiledModule<typeof import('../src/server/request-body')>(dir, 'src/server/request-body'),
-    ...compiledModule<typeof import('../src/server/slow-clients')>(dir, 'src/server/slow-clients'),
-  };
-}
-
 /** The echo baseline: the same restify set-up and an anonymous CloudAdapter, one reply per turn. */
-async function startEchoBot({ listen, maxBodyBytes, jsonBody, refuseUnsafeBodies, boundSlowClients }: ReturnType<typeof compiledBot>): Promise<RunningServer> {
+async function startEchoBot({ listen, maxBodyBytes, jsonBody, refuseUnsafeBodies, boundSlowClients }: CompiledBot): Promise<RunningServer> {
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
   const bot = new ActivityHandler();
   bot.onMessage(async (context, next) => {
