@@ -42,8 +42,10 @@ export class TroubleshootService {
   }
 
   /**
-   * Starts a session for a code. With `publish`, the card is sent first and the session is
-   * stored once, already holding the message id (one write per question instead of two).
+   * Starts a session for a code. With `publish`, the session is stored before its card is sent and
+   * the card's message id is attached after: a press on the card always finds its session (the
+   * press can arrive before the send call has returned), and a store that fails leaves no card
+   * whose buttons lead nowhere.
    */
   async start(input: StartSessionInput, publish?: (session: TroubleshootSession) => Promise<string | undefined>): Promise<TroubleshootSession> {
     const code = safeFindCode(this.deps.knowledge, input.codeId);
@@ -61,13 +63,20 @@ export class TroubleshootService {
       ...(input.target ? { target: input.target } : {}),
       ...(input.activityId ? { activityId: input.activityId } : {}),
     });
-    if (!publish) return this.deps.store.create(session);
-    const activityId = await publish(session);
-    return this.deps.store.create(activityId ? { ...session, activityId } : session);
+    const created = await this.deps.store.create(session);
+    if (!publish) return created;
+    const activityId = await publish(created);
+    return activityId && activityId !== created.activityId ? this.attachActivity(created, activityId) : created;
   }
 
   /** Records which message shows the session's card, so later presses update it in place. */
   async attachActivity(session: TroubleshootSession, activityId: string): Promise<TroubleshootSession> {
+    // Usually nothing has changed it since it was read, so one swap without a read first; a press that won the race is kept.
+    try {
+      return await this.deps.store.compareAndSwap({ ...session, activityId }, session.version);
+    } catch (error) {
+      if (!isCodedError(error, 'store_conflict')) throw error;
+    }
     return this.mutate(session.id, (s) => ({ ...s, activityId }));
   }
 

@@ -51,6 +51,29 @@ describe('the troubleshooting service', () => {
     expect((await service.step(s.id, { kind: 'next' })).kind).toBe('expired');
   });
 
+  test('a press on the card that arrives before the send call has returned finds its session, and both the step and the message id are kept', async () => {
+    const { service } = fixture();
+    let pressed: Awaited<ReturnType<TroubleshootService['step']>> | undefined;
+    const s = await service.start(input, async (session) => {
+      // The message is already in the channel: a quick press lands before the send call returns its id.
+      pressed = await service.step(session.id, { kind: 'next' });
+      return 'msg-7';
+    });
+    expect(pressed?.kind).toBe('ok');
+    expect(s).toMatchObject({ cursor: 1, activityId: 'msg-7' });
+    const loaded = await service.load(s.id);
+    expect(loaded.kind === 'ok' && loaded.session).toMatchObject({ cursor: 1, activityId: 'msg-7' });
+  });
+
+  test('when the session cannot be stored, no card is sent (no buttons that lead nowhere)', async () => {
+    const inner = new MemorySessionStore();
+    const failing: SessionStore = { get: (id) => inner.get(id), compareAndSwap: (s, v) => inner.compareAndSwap(s, v), create: () => Promise.reject(new Error('disk full')) };
+    const { service } = fixture(failing);
+    let sent = 0;
+    await expect(service.start(input, async () => String((sent += 1)))).rejects.toThrow('disk full');
+    expect(sent).toBe(0);
+  });
+
   test('two presses racing on one card both count (compare-and-swap retries on the latest state)', async () => {
     const inner = new MemorySessionStore();
     let raced = false;
