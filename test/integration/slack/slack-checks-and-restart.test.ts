@@ -4,7 +4,7 @@ import { type ArmSimulator, startArmSimulator } from '../../../dev/arm-simulator
 import { tempStateFile } from '../../helpers/test-app';
 import { checksScenario } from '../checks/checks-scenario';
 import { FakeSlackApi } from './fake-slack-api';
-import { blocksText, button, buttonsOf, eventBody, postSigned, pressBody, startSlackBot } from './slack-test-kit';
+import { blocksText, button, buttonsOf, eventBody, postSigned, pressBody, sessionAttached, startSlackBot } from './slack-test-kit';
 
 const form = 'application/x-www-form-urlencoded';
 
@@ -87,8 +87,7 @@ describe('restart', () => {
       expect((await postSigned(first.bot.running.url, body, 'application/json')).status).toBe(200);
       const [posted] = await api.waitFor((c) => c.length >= 1);
       const next = button(posted, 'Next');
-      const sessionId = String((JSON.parse(next.value) as Record<string, unknown>)['sessionId']);
-      for (let i = 0; i < 100 && (await first.bot.app.troubleshoot.load(sessionId)).kind !== 'ok'; i += 1) await new Promise((r) => setTimeout(r, 10));
+      await sessionAttached(first.bot, posted);
       await first.stop();
 
       const second = await startSlackBot({}, { alerts: { startWorkers: false } }, { api, stateFile: state.file });

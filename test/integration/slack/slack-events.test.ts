@@ -1,5 +1,4 @@
-import { type SlackTestBot, blocksText, button, buttonsOf, eventBody, postSigned, pressBody, rawFixture, sign, startSlackBot } from './slack-test-kit';
-import type { SlackApiCall } from './fake-slack-api';
+import { type SlackTestBot, blocksText, button, buttonsOf, eventBody, postSigned, pressBody, rawFixture, sessionAttached, sign, startSlackBot } from './slack-test-kit';
 
 let slack: SlackTestBot;
 let url: string;
@@ -27,17 +26,10 @@ async function mention(text: string, fixture = 'app-mention-code.json', event: R
   expect(response.status).toBe(200);
   const calls = await slack.api.waitFor((c) => c.length > before);
   const call = calls[before];
-  await sessionStored(call);
+  await sessionAttached(slack.bot, call);
   return call;
 }
 
-/** A person cannot press within milliseconds; wait until the posted message's session is stored. */
-async function sessionStored(call: SlackApiCall | undefined): Promise<void> {
-  const value = buttonsOf(call?.args['blocks'] ?? []).find((b) => b.value?.includes('sessionId'))?.value;
-  if (value === undefined) return;
-  const sessionId = String((JSON.parse(value) as Record<string, unknown>)['sessionId']);
-  for (let i = 0; i < 100 && (await slack.bot.app.troubleshoot.load(sessionId)).kind === 'not-found'; i += 1) await settle(10);
-}
 
 async function press(actionId: string, value: string, messageTs: string, extra: { channel?: string; team?: string } = {}) {
   const before = slack.api.messages().length;
@@ -87,12 +79,9 @@ describe('Slack Events API on the shared server', () => {
     const value = JSON.parse(buttons[0]?.value ?? '{}') as Record<string, unknown>;
     expect(Object.keys(value).sort()).toEqual(['sessionId', 'v']);
     expect(value['v']).toBe(1);
-    // The session is stored right after Slack answers the post (holding the new message's ts).
-    let session = await slack.bot.app.troubleshoot.load(String(value['sessionId']));
-    for (let i = 0; i < 50 && session.kind !== 'ok'; i += 1) {
-      await settle(10);
-      session = await slack.bot.app.troubleshoot.load(String(value['sessionId']));
-    }
+    // The session is stored before the post, and the new message's ts is added once Slack answers it.
+    await sessionAttached(slack.bot, call);
+    const session = await slack.bot.app.troubleshoot.load(String(value['sessionId']));
     expect(session.kind).toBe('ok');
     if (session.kind === 'ok') {
       expect(session.session.conversationId).toBe('slack:T0TEST:C0ONCALL');

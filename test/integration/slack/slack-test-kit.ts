@@ -130,3 +130,20 @@ export function button(call: SlackApiCall | undefined, text: string): { actionId
   if (!found || found.value === undefined) throw new Error(`no "${text}" button; buttons: ${buttonsOf(call?.args['blocks'] ?? []).map((b) => b.text).join(', ')}`);
   return { actionId: found.actionId, value: found.value };
 }
+
+/**
+ * Waits until the session behind a posted troubleshooting message holds that message's ts: the bot
+ * adds it once Slack has answered the post, after the test has already seen the call. For tests that
+ * stop the bot next, or read the ts back from the session.
+ */
+export async function sessionAttached(bot: TestBot, call: SlackApiCall | undefined): Promise<void> {
+  const value = buttonsOf(call?.args['blocks'] ?? []).find((b) => b.value?.includes('sessionId'))?.value;
+  if (value === undefined || call?.ts === undefined) return;
+  const sessionId = String((JSON.parse(value) as Record<string, unknown>)['sessionId']);
+  for (let i = 0; i < 100; i += 1) {
+    const loaded = await bot.app.troubleshoot.load(sessionId);
+    if (loaded.kind === 'ok' && loaded.session.activityId === call.ts) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`session ${sessionId} never held the message ts ${call.ts}`);
+}
