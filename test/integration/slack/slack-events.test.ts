@@ -30,7 +30,6 @@ async function mention(text: string, fixture = 'app-mention-code.json', event: R
   return call;
 }
 
-
 async function press(actionId: string, value: string, messageTs: string, extra: { channel?: string; team?: string } = {}) {
   const before = slack.api.messages().length;
   const response = await postSigned(url, pressBody({ actionId, value, messageTs, ...extra }), form);
