@@ -32,7 +32,6 @@ async function requestPaths(child: ChildProcess): Promise<string[]> {
   return ((await reply)[0] as { paths: string[] }).paths;
 }
 
-
 /** A sweep by the sweeper process; Azure (the simulator) runs in another. */
 async function sweepFleet(sweeper: ChildProcess, vms: number): Promise<FleetRun> {
   const simulator = fork(join(__dirname, 'fleet-simulator-process.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

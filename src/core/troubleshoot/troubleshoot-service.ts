@@ -71,13 +71,7 @@ export class TroubleshootService {
 
   /** Records which message shows the session's card, so later presses update it in place. */
   async attachActivity(session: TroubleshootSession, activityId: string): Promise<TroubleshootSession> {
-    // Usually nothing has changed it since it was read, so one swap without a read first; a press that won the race is kept.
-    try {
-      return await this.deps.store.compareAndSwap({ ...session, activityId }, session.version);
-    } catch (error) {
-      if (!isCodedError(error, 'store_conflict')) throw error;
-    }
-    return this.mutate(session.id, (s) => ({ ...s, activityId }));
+    return this.mutate(session.id, (s) => ({ ...s, activityId }), session);
   }
 
   async load(sessionId: string): Promise<SessionResult> {
@@ -92,7 +86,7 @@ export class TroubleshootService {
     if (loaded.kind !== 'ok') return loaded;
     if (action.kind === 'go-to' && (action.index < 0 || action.index >= loaded.session.causeCount)) return { kind: 'invalid', session: loaded.session };
     const now = this.deps.clock.now();
-    const session = await this.mutate(sessionId, (s) => applyStep(s, action, now, this.deps.ttlMs));
+    const session = await this.mutate(sessionId, (s) => applyStep(s, action, now, this.deps.ttlMs), loaded.session);
     return { kind: 'ok', session };
   }
 
@@ -106,23 +100,27 @@ export class TroubleshootService {
     if (loaded.kind !== 'ok') return loaded;
     const now = this.deps.clock.now();
     const checks = { checkedAt: checkedAt.toISOString(), causes, ...(options.target !== undefined ? { target: options.target } : {}) };
-    const session = await this.mutate(sessionId, (s) => applyChecks(s, checks, now, this.deps.ttlMs));
+    const session = await this.mutate(sessionId, (s) => applyChecks(s, checks, now, this.deps.ttlMs), loaded.session);
     return { kind: 'ok', session };
   }
 
   /**
    * Compare-and-swap with a bounded retry: two people pressing on one card both get their
-   * step applied to the latest state instead of one being lost.
+   * step applied to the latest state instead of one being lost. `known` is the session as the
+   * caller just read or wrote it: the first attempt swaps from it without reading it again, and a
+   * conflict (it was stale) reads the latest.
    */
-  private async mutate(sessionId: string, change: (s: TroubleshootSession) => TroubleshootSession): Promise<TroubleshootSession> {
+  private async mutate(sessionId: string, change: (s: TroubleshootSession) => TroubleshootSession, known?: TroubleshootSession): Promise<TroubleshootSession> {
+    let current = known;
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      const current = await this.deps.store.get(sessionId);
+      current ??= await this.deps.store.get(sessionId);
       if (!current) throw new CodedError('session_not_found', `Session ${sessionId} not found`, { sessionId });
       try {
         return await this.deps.store.compareAndSwap(change(current), current.version);
       } catch (error) {
         if (!isCodedError(error, 'store_conflict')) throw error;
       }
+      current = undefined;
     }
     throw new CodedError('store_conflict', `Session ${sessionId} kept changing; giving up`, { sessionId });
   }
