@@ -28,6 +28,9 @@ function toEntry(r: Row): InboxEntry {
   };
 }
 
+/** The alerts that wait for their job, oldest first. The literal status lets SQLite use the partial index (a bound parameter could be any status). */
+export const waitingAlertsQuery = `SELECT * FROM incidents_inbox WHERE status = 'needs-job' ORDER BY received_at LIMIT ?`;
+
 /** Every accepted alert, once per dedupe key (job id): the webhook and the poller meet here. */
 export class SqliteAlertInbox implements AlertInbox {
   private readonly stmts;
@@ -37,7 +40,11 @@ export class SqliteAlertInbox implements AlertInbox {
       `CREATE TABLE IF NOT EXISTS incidents_inbox (
         id TEXT PRIMARY KEY, dedupe_key TEXT NOT NULL UNIQUE, alert_json TEXT NOT NULL, code TEXT,
         status TEXT NOT NULL, incident_id TEXT, received_at INTEGER NOT NULL)`,
-      `CREATE INDEX IF NOT EXISTS incidents_inbox_status ON incidents_inbox (status, received_at)`,
+      // Only the entries that wait for their job are ever listed: a partial index holds just those, so
+      // a storm's grouped alerts (nearly all of them) do not each add an entry to an index no query reads.
+      // Databases from before it carry the full index; it is dropped here.
+      `DROP INDEX IF EXISTS incidents_inbox_status`,
+      `CREATE INDEX IF NOT EXISTS incidents_inbox_waiting ON incidents_inbox (received_at) WHERE status = 'needs-job'`,
     ]);
     this.stmts = {
       insert: db.prepare(
@@ -45,6 +52,7 @@ export class SqliteAlertInbox implements AlertInbox {
          VALUES (@id, @dedupe_key, @alert_json, @code, @status, @incident_id, @received_at) ON CONFLICT (dedupe_key) DO NOTHING`,
       ),
       find: db.prepare<[string], Row>('SELECT * FROM incidents_inbox WHERE dedupe_key = ?'),
+      waiting: db.prepare<[number], Row>(waitingAlertsQuery),
       byStatus: db.prepare<[string, number], Row>('SELECT * FROM incidents_inbox WHERE status = ? ORDER BY received_at LIMIT ?'),
       update: db.prepare('UPDATE incidents_inbox SET status = @status, code = @code, incident_id = @incident_id WHERE id = @id'),
       count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM incidents_inbox'),
@@ -70,7 +78,8 @@ export class SqliteAlertInbox implements AlertInbox {
     return r ? toEntry(r) : undefined;
   }
   listByStatus(status: InboxStatus, limit: number): InboxEntry[] {
-    return this.stmts.byStatus.all(status, limit).map(toEntry);
+    const rows = status === 'needs-job' ? this.stmts.waiting.all(limit) : this.stmts.byStatus.all(status, limit);
+    return rows.map(toEntry);
   }
   update(id: string, changes: { status: InboxStatus; code: string | null; incidentId: string | null }): void {
     this.stmts.update.run({ id, status: changes.status, code: changes.code, incident_id: changes.incidentId });
