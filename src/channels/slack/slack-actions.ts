@@ -5,8 +5,8 @@ import type { Interaction } from '../../features/interaction';
 import { renderFixMessage } from './blocks/fix-blocks';
 import type { Language } from '../../core/knowledge/schema';
 import type { StepAction, TroubleshootSession } from '../../core/troubleshoot/session';
-import { EmptyPayloadSchema, GoToPayloadSchema, SessionPayloadSchema, StartPayloadSchema, Verbs } from '../../core/views/card-actions';
-import { buildCodesView, buildErrorView, buildExpiredView, buildHelpView, buildInvalidActionView, buildSessionNotFoundView } from '../../core/views/conversation-views';
+import { EmptyPayloadSchema, GoToPayloadSchema, SessionPayloadSchema, StartPayloadSchema, StepPayloadSchema, Verbs } from '../../core/views/card-actions';
+import { buildCodesView, buildErrorView, buildExpiredView, buildHelpView, buildInvalidActionView, buildMovedOnView, buildSessionNotFoundView } from '../../core/views/conversation-views';
 import { safeFindCode } from '../../core/views/knowledge-lookup';
 import type { SlackMessage } from './blocks/block-kit';
 import { safeError } from './bolt-logger';
@@ -71,11 +71,11 @@ export class SlackActions {
   private readonly registry = new Map<string, Registration>();
 
   constructor(private readonly deps: SlackConversationDeps) {
-    const step = (toAction: (payload: { index?: number }) => StepAction) => async (ctx: PressContext<{ sessionId: string; index?: number }>) => this.step(ctx, toAction(ctx.payload));
-    this.register(Verbs.next, SessionPayloadSchema, step(() => ({ kind: 'next' })));
-    this.register(Verbs.previous, SessionPayloadSchema, step(() => ({ kind: 'previous' })));
-    this.register(Verbs.fixed, SessionPayloadSchema, step(() => ({ kind: 'fixed' })));
-    this.register(Verbs.stillFailing, SessionPayloadSchema, step(() => ({ kind: 'still-failing' })));
+    const step = (toAction: (payload: { index?: number }) => StepAction) => async (ctx: PressContext<{ sessionId: string; index?: number; at?: number }>) => this.step(ctx, toAction(ctx.payload));
+    this.register(Verbs.next, StepPayloadSchema, step(() => ({ kind: 'next' })));
+    this.register(Verbs.previous, StepPayloadSchema, step(() => ({ kind: 'previous' })));
+    this.register(Verbs.fixed, StepPayloadSchema, step(() => ({ kind: 'fixed' })));
+    this.register(Verbs.stillFailing, StepPayloadSchema, step(() => ({ kind: 'still-failing' })));
     this.register(Verbs.goTo, GoToPayloadSchema, step((p) => ({ kind: 'go-to', index: p.index ?? 0 })));
     this.register(Verbs.start, StartPayloadSchema, (ctx) => this.start(ctx));
     this.register(Verbs.help, EmptyPayloadSchema, async (ctx) => ({ kind: 'reply', message: renderHelpMessage(buildHelpView(ctx.language), ctx.language) }));
@@ -219,17 +219,19 @@ export class SlackActions {
     if (loaded.kind === 'not-found') return { refusal: { kind: 'ephemeral', message: renderNoticeMessage(buildSessionNotFoundView(ctx.language), ctx.language) } };
     // Session ids never travel between conversations: one from elsewhere is treated as forged.
     if (loaded.session.conversationId !== ctx.conversationId) return { refusal: invalid(ctx.language) };
-    if (loaded.kind === 'expired') {
-      const lang = loaded.session.language;
-      return { refusal: { kind: 'update', message: renderNoticeMessage(buildExpiredView(lang, this.deps.troubleshoot.ttlHours), lang) } };
-    }
+    if (loaded.kind === 'expired') return { refusal: expiredNotice(loaded.session, ctx.press, this.deps.troubleshoot.ttlHours) };
     return { session: loaded.session };
   }
 
-  private async step(ctx: PressContext<{ sessionId: string }>, action: StepAction): Promise<PressResult> {
+  private async step(ctx: PressContext<{ sessionId: string; at?: number }>, action: StepAction): Promise<PressResult> {
     const own = await this.loadOwn(ctx);
     if ('refusal' in own) return own.refusal;
-    const stepped = await this.deps.troubleshoot.step(ctx.payload.sessionId, action);
+    const stepped = await this.deps.troubleshoot.step(ctx.payload.sessionId, action, ctx.payload.at);
+    if (stepped.kind === 'moved') {
+      // Someone else's press got there first, or this one was delivered twice: nothing moves, the presser hears why.
+      const lang = stepped.session.language;
+      return { kind: 'ephemeral', message: renderNoticeMessage(buildMovedOnView(lang), lang) };
+    }
     if (stepped.kind !== 'ok') return invalid(own.session.language);
     return { kind: 'update', message: renderSessionMessage(this.deps, stepped.session, ctx.press.userName) };
   }
@@ -258,9 +260,16 @@ export class SlackActions {
     // The verdicts live on the session, so the troubleshooting message carries them from now on (Next, Previous, a restart).
     if (answer.kind === 'checked') return { kind: 'update', message: renderSessionMessage(this.deps, answer.session) };
     const message = renderNoticeMessage(answer.view, ctx.language);
-    // Only an expired session rewrites the shared message; "which VM?" and refusals are the presser's own business.
-    return answer.show === 'replace' ? { kind: 'update', message } : { kind: 'ephemeral', message };
+    // Only an expired session rewrites its own message; "which VM?" and refusals are the presser's own business.
+    return answer.show === 'replace' && answer.session !== undefined ? expiredNotice(answer.session, press, this.deps.troubleshoot.ttlHours) : { kind: 'ephemeral', message };
   }
+}
+
+/** An ended session is everyone's news on the session's own message; pressed anywhere else, only the presser hears it. */
+function expiredNotice(session: TroubleshootSession, press: SlackPress, ttlHours: number): PressResult {
+  const lang = session.language;
+  const message = renderNoticeMessage(buildExpiredView(lang, ttlHours), lang);
+  return press.messageTs !== undefined && press.messageTs === session.activityId ? { kind: 'update', message } : { kind: 'ephemeral', message };
 }
 
 function invalid(language: Language): PressResult {

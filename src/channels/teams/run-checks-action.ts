@@ -21,7 +21,9 @@ export function registerRunChecksAction(bot: TeamsBot, flow: RunChecksFlow): voi
         return { card: bot.renderSessionCard(updated), ...(updated.activityId === undefined ? {} : { activityId: updated.activityId }) };
       }
       const card = renderCard('notice', answer.view);
-      return answer.show === 'reply' ? { card, mode: 'reply' } : { card };
+      // Only an ended session rewrites its own card; a refusal or "which VM?" is the presser's alone.
+      if (answer.show === 'replace') return { card, ...(answer.session?.activityId ? { activityId: answer.session.activityId } : { mode: 'respond' }) };
+      return { card, mode: answer.show === 'reply' ? 'reply' : 'respond' };
     },
     SessionPayloadSchema,
   );

@@ -282,7 +282,8 @@ export class TeamsBot extends ActivityHandler {
     let result: CardActionResult;
     if (!registration || !parsed || !parsed.success) {
       this.deps.logger.warn({ verb, via, conversationId: activity.conversation?.id }, 'card action rejected: unknown verb or malformed payload');
-      result = { card: renderCard('notice', buildInvalidActionView(language)) };
+      // Answered to the presser alone: a forged or stale press must not overwrite the pressed message.
+      result = { card: renderCard('notice', buildInvalidActionView(language)), mode: 'respond' };
     } else {
       const ctx: CardActionContext = {
         verb,
@@ -298,7 +299,7 @@ export class TeamsBot extends ActivityHandler {
         result = await registration.handler(ctx);
       } catch (error) {
         this.deps.logger.error({ err: error, verb, via }, 'card action failed');
-        result = { card: renderCard('notice', buildErrorView(language)) };
+        result = { card: renderCard('notice', buildErrorView(language)), mode: 'respond' };
       }
     }
 

@@ -1,7 +1,7 @@
 import type { StepAction } from '../../core/troubleshoot/session';
 import type { SessionResult } from '../../core/troubleshoot/troubleshoot-service';
 import type { TroubleshootService } from '../../core/troubleshoot/troubleshoot-service';
-import { EmptyPayloadSchema, GoToPayloadSchema, SessionPayloadSchema, StartPayloadSchema, Verbs } from '../../core/views/card-actions';
+import { EmptyPayloadSchema, GoToPayloadSchema, StartPayloadSchema, StepPayloadSchema, Verbs } from '../../core/views/card-actions';
 import { buildCodesView, buildExpiredView, buildHelpView, buildInvalidActionView, buildSessionNotFoundView } from '../../core/views/conversation-views';
 import type { KnowledgeLookup } from '../../core/views/knowledge-lookup';
 import { safeFindCode } from '../../core/views/knowledge-lookup';
@@ -17,22 +17,26 @@ interface Deps {
 /** The built-in buttons: stepping a session, starting one from a code, help and codes. */
 export function registerBuiltInCardActions(bot: TeamsBot, deps: Deps): void {
   const stepHandler =
-    (toAction: (ctx: CardActionContext<{ sessionId: string; index?: number }>) => StepAction): CardActionHandler<{ sessionId: string; index?: number }> =>
+    (toAction: (ctx: CardActionContext<StepPress>) => StepAction): CardActionHandler<StepPress> =>
     async (ctx) => {
       const loaded = await deps.troubleshoot.load(ctx.payload.sessionId);
       // A session id from another conversation is treated as forged: ids never travel between chats.
       if (loaded.kind !== 'not-found' && loaded.session.conversationId !== ctx.conversation.id) return invalid(ctx);
       if (loaded.kind !== 'ok') return sessionProblem(loaded, ctx, deps.troubleshoot.ttlHours);
-      const stepped = await deps.troubleshoot.step(ctx.payload.sessionId, toAction(ctx));
+      const stepped = await deps.troubleshoot.step(ctx.payload.sessionId, toAction(ctx), ctx.payload.at);
       if (stepped.kind !== 'ok') return sessionProblem(stepped, ctx, deps.troubleshoot.ttlHours);
       const session = stepped.session;
       return { card: bot.renderSessionCard(session, ctx.sender.name), ...(session.activityId ? { activityId: session.activityId } : {}) };
     };
 
-  bot.registerCardAction(Verbs.next, stepHandler(() => ({ kind: 'next' })), SessionPayloadSchema);
-  bot.registerCardAction(Verbs.previous, stepHandler(() => ({ kind: 'previous' })), SessionPayloadSchema);
-  bot.registerCardAction(Verbs.fixed, stepHandler(() => ({ kind: 'fixed' })), SessionPayloadSchema);
-  bot.registerCardAction(Verbs.stillFailing, stepHandler(() => ({ kind: 'still-failing' })), SessionPayloadSchema);
+  /** Someone else's press got there first (or this one was delivered twice): the presser sees where the session stands, nothing moves. */
+  const sessionProblem = (result: Exclude<SessionResult, { kind: 'ok' }>, ctx: CardActionContext<unknown>, ttlHours: number): CardActionResult =>
+    result.kind === 'moved' ? { card: bot.renderSessionCard(result.session), mode: 'respond' } : refusal(result, ctx, ttlHours);
+
+  bot.registerCardAction(Verbs.next, stepHandler(() => ({ kind: 'next' })), StepPayloadSchema);
+  bot.registerCardAction(Verbs.previous, stepHandler(() => ({ kind: 'previous' })), StepPayloadSchema);
+  bot.registerCardAction(Verbs.fixed, stepHandler(() => ({ kind: 'fixed' })), StepPayloadSchema);
+  bot.registerCardAction(Verbs.stillFailing, stepHandler(() => ({ kind: 'still-failing' })), StepPayloadSchema);
   bot.registerCardAction(Verbs.goTo, stepHandler((ctx) => ({ kind: 'go-to', index: ctx.payload.index ?? 0 })), GoToPayloadSchema);
 
   // A code chosen on the choose-code, unknown or codes card: the troubleshooting card replaces it.
@@ -58,17 +62,26 @@ export function registerBuiltInCardActions(bot: TeamsBot, deps: Deps): void {
   bot.registerCardAction(Verbs.codes, async (ctx) => ({ card: renderCard('codes', buildCodesView(deps.knowledge, ctx.language)), mode: 'reply' }), EmptyPayloadSchema);
 }
 
+type StepPress = { readonly sessionId: string; readonly index?: number; readonly at?: number };
+
+/**
+ * A refused press is answered to the presser alone: the pressed message may be anyone's card
+ * (a live session, a pending fix approval), and a stale or forged button must not overwrite it.
+ */
 function invalid(ctx: CardActionContext<unknown>): CardActionResult {
-  return { card: renderCard('notice', buildInvalidActionView(ctx.language)) };
+  return { card: renderCard('notice', buildInvalidActionView(ctx.language)), mode: 'respond' };
 }
 
-function sessionProblem(result: Exclude<SessionResult, { kind: 'ok' }>, ctx: CardActionContext<unknown>, ttlHours: number): CardActionResult {
+function refusal(result: Exclude<SessionResult, { kind: 'ok' | 'moved' }>, ctx: CardActionContext<unknown>, ttlHours: number): CardActionResult {
   switch (result.kind) {
     case 'not-found':
-      return { card: renderCard('notice', buildSessionNotFoundView(ctx.language)) };
-    case 'expired':
-      return { card: renderCard('notice', buildExpiredView(result.session.language, ttlHours)) };
+      return { card: renderCard('notice', buildSessionNotFoundView(ctx.language)), mode: 'respond' };
+    case 'expired': {
+      // An ended session is everyone's news, but only on the session's own card.
+      const card = renderCard('notice', buildExpiredView(result.session.language, ttlHours));
+      return result.session.activityId ? { card, activityId: result.session.activityId } : { card, mode: 'respond' };
+    }
     case 'invalid':
-      return { card: renderCard('notice', buildInvalidActionView(result.session.language)) };
+      return { card: renderCard('notice', buildInvalidActionView(result.session.language)), mode: 'respond' };
   }
 }

@@ -10,7 +10,16 @@ export type SessionResult =
   | { readonly kind: 'not-found' }
   | { readonly kind: 'expired'; readonly session: TroubleshootSession }
   /** The action does not fit the session (e.g. a cause index past the end). */
-  | { readonly kind: 'invalid'; readonly session: TroubleshootSession };
+  | { readonly kind: 'invalid'; readonly session: TroubleshootSession }
+  /** The press was made on a card showing another cause than the session's now: nothing was applied; `session` is the latest. */
+  | { readonly kind: 'moved'; readonly session: TroubleshootSession };
+
+/** Thrown inside a compare-and-swap when the session is no longer at the cause the press was made at. */
+class SessionMovedOn extends Error {
+  constructor(readonly session: TroubleshootSession) {
+    super('the session has moved on from the pressed cause');
+  }
+}
 
 export interface StartSessionInput {
   readonly codeId: string;
@@ -81,13 +90,26 @@ export class TroubleshootService {
     return { kind: 'ok', session };
   }
 
-  async step(sessionId: string, action: StepAction): Promise<SessionResult> {
+  /**
+   * Applies one step. With `expectedCursor` (the cause the pressed card showed), the step is
+   * applied only while the session is still there, checked inside the compare-and-swap: two
+   * concurrent presses of Next, or one press delivered twice, move the session once.
+   */
+  async step(sessionId: string, action: StepAction, expectedCursor?: number): Promise<SessionResult> {
     const loaded = await this.load(sessionId);
     if (loaded.kind !== 'ok') return loaded;
     if (action.kind === 'go-to' && (action.index < 0 || action.index >= loaded.session.causeCount)) return { kind: 'invalid', session: loaded.session };
     const now = this.deps.clock.now();
-    const session = await this.mutate(sessionId, (s) => applyStep(s, action, now, this.deps.ttlMs), loaded.session);
-    return { kind: 'ok', session };
+    const change = (s: TroubleshootSession): TroubleshootSession => {
+      if (expectedCursor !== undefined && s.cursor !== expectedCursor) throw new SessionMovedOn(s);
+      return applyStep(s, action, now, this.deps.ttlMs);
+    };
+    try {
+      return { kind: 'ok', session: await this.mutate(sessionId, change, loaded.session) };
+    } catch (error) {
+      if (error instanceof SessionMovedOn) return { kind: 'moved', session: error.session };
+      throw error;
+    }
   }
 
   /**

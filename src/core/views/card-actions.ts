@@ -35,6 +35,15 @@ export const SessionPayloadSchema = z.object({ v: z.literal(PayloadVersion), ses
 export type SessionPayload = z.infer<typeof SessionPayloadSchema>;
 
 /**
+ * A relative step (Next, Previous, Fixed it, Still failing) with the cause the card showed
+ * when it was pressed: a second press of the same card, a replayed press, or a press on a
+ * copy someone else has already moved on from is refused instead of stepping again. Cards
+ * made before the field existed carry none, and step as they always did.
+ */
+export const StepPayloadSchema = SessionPayloadSchema.extend({ at: z.number().int().min(0).max(200).optional() });
+export type StepPayload = z.infer<typeof StepPayloadSchema>;
+
+/**
  * The cause index: a number from a button, or the string value of the card's cause drop-down
  * (Adaptive Card inputs are merged into the Action.Execute data as strings).
  */
@@ -52,4 +61,9 @@ export const EmptyPayloadSchema = z.object({ v: z.literal(PayloadVersion), lang 
 
 export function sessionButton(title: string, verb: string, sessionId: string, style?: CardButton['style']): CardButton {
   return { title, verb, data: { v: PayloadVersion, sessionId }, ...(style ? { style } : {}) };
+}
+
+/** A relative step's button: the session and the cause the card shows (see StepPayloadSchema). */
+export function stepButton(title: string, verb: string, session: { readonly id: string; readonly cursor: number }, style?: CardButton['style']): CardButton {
+  return { title, verb, data: { v: PayloadVersion, sessionId: session.id, at: session.cursor }, ...(style ? { style } : {}) };
 }

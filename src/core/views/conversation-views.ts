@@ -182,6 +182,11 @@ export function buildErrorView(lang: Language): NoticeView {
   return { title: t('errorTitle', lang), text: t('errorText', lang), actions: [helpButton(lang)] };
 }
 
+/** A step pressed on a card that had already moved on (someone else's press, or the same press delivered twice). */
+export function buildMovedOnView(lang: Language): NoticeView {
+  return { title: t('movedOnTitle', lang), text: t('movedOnText', lang), actions: [] };
+}
+
 export function buildInvalidActionView(lang: Language): NoticeView {
   return { title: t('invalidTitle', lang), text: t('invalidText', lang), actions: [helpButton(lang)] };
 }

@@ -1,7 +1,7 @@
 import type { Language } from '../knowledge/schema';
 import type { CauseEvidence, TroubleshootSession } from '../troubleshoot/session';
 import { isAtEscalation } from '../troubleshoot/session';
-import { type CardButton, PayloadVersion, Verbs, sessionButton } from './card-actions';
+import { type CardButton, PayloadVersion, Verbs, sessionButton, stepButton } from './card-actions';
 import { type KnowledgeLookup, safeCause, safeFindCode } from './knowledge-lookup';
 import { type UiTextKey, t } from './ui-text';
 
@@ -177,15 +177,15 @@ export function buildTroubleshootView(knowledge: KnowledgeLookup, session: Troub
 
   const actions: CardButton[] = [];
   if (state === 'fixed') {
-    actions.push(sessionButton(t('reopen', lang), Verbs.previous, session.id));
+    actions.push(stepButton(t('reopen', lang), Verbs.previous, session));
   } else {
-    if (session.cursor > 0) actions.push(sessionButton(atEscalation ? t('backToCauses', lang) : t('previous', lang), Verbs.previous, session.id));
+    if (session.cursor > 0) actions.push(stepButton(atEscalation ? t('backToCauses', lang) : t('previous', lang), Verbs.previous, session));
     if (!atEscalation) {
-      actions.push(sessionButton(t('next', lang), Verbs.next, session.id));
-      actions.push(sessionButton(t('fixedIt', lang), Verbs.fixed, session.id, 'positive'));
-      actions.push(sessionButton(t('stillFailing', lang), Verbs.stillFailing, session.id, 'destructive'));
+      actions.push(stepButton(t('next', lang), Verbs.next, session));
+      actions.push(stepButton(t('fixedIt', lang), Verbs.fixed, session, 'positive'));
+      actions.push(stepButton(t('stillFailing', lang), Verbs.stillFailing, session, 'destructive'));
     } else {
-      actions.push(sessionButton(t('fixedIt', lang), Verbs.fixed, session.id, 'positive'));
+      actions.push(stepButton(t('fixedIt', lang), Verbs.fixed, session, 'positive'));
     }
   }
   const causeActions = state === 'fixed' ? [] : (options.extraActions ?? []).slice(0, maxCauseActions);

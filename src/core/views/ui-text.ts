@@ -107,6 +107,11 @@ export const uiText = {
     en: 'The card it belongs to is out of date or was not made by me. Send the error code or message again.',
     pl: 'Karta, do której należy, jest nieaktualna albo nie pochodzi ode mnie. Wyślij ponownie kod lub komunikat błędu.',
   },
+  movedOnTitle: { en: 'This card had already moved on', pl: 'Ta karta była już przesunięta dalej' },
+  movedOnText: {
+    en: 'Someone else pressed a button on it first, so I did not step again. The card shows where the troubleshooting stands now.',
+    pl: 'Ktoś inny nacisnął przycisk wcześniej, więc nie wykonałem kroku ponownie. Karta pokazuje, na jakim etapie jest teraz diagnostyka.',
+  },
   errorTitle: { en: 'Something went wrong on my side', pl: 'Coś poszło nie tak po mojej stronie' },
   errorText: {
     en: 'Nothing was changed. Try again in a moment; if it keeps happening, tell the bot administrator.',

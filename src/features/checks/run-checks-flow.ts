@@ -51,7 +51,8 @@ export interface RunChecksDeps {
  */
 export type RunChecksAnswer =
   | { readonly kind: 'checked'; readonly session: TroubleshootSession }
-  | { readonly kind: 'notice'; readonly view: NoticeView; readonly show: 'replace' | 'reply' | 'presser' };
+  /** 'replace' (an ended session) names the session, whose own message is the one to rewrite. */
+  | { readonly kind: 'notice'; readonly view: NoticeView; readonly show: 'replace' | 'reply' | 'presser'; readonly session?: TroubleshootSession };
 
 /**
  * "Run checks", for every channel: every check of the session's code in parallel, under one
@@ -59,6 +60,9 @@ export type RunChecksAnswer =
  * message shows them in the documented order from then on.
  */
 export class RunChecksFlow {
+  /** Runs in progress on this instance, by session: a second press while one runs waits for it instead of asking Azure again. */
+  private readonly running = new Map<string, Promise<RunChecksAnswer>>();
+
   constructor(private readonly deps: RunChecksDeps) {}
 
   /** The button under the current cause of a troubleshooting message that names a VM, or a disk or storage account in a Backup vault. */
@@ -73,8 +77,18 @@ export class RunChecksFlow {
     if (loaded.kind === 'not-found') return { kind: 'notice', view: buildSessionNotFoundView(i.language), show: 'presser' };
     // Ids never travel between conversations: one from elsewhere is treated as forged.
     if (loaded.session.conversationId !== i.place.conversationId) return { kind: 'notice', view: buildInvalidActionView(i.language), show: 'presser' };
-    if (loaded.kind !== 'ok') return { kind: 'notice', view: buildExpiredView(loaded.session.language, deps.troubleshoot.ttlHours), show: 'replace' };
+    if (loaded.kind !== 'ok') return { kind: 'notice', view: buildExpiredView(loaded.session.language, deps.troubleshoot.ttlHours), show: 'replace', session: loaded.session };
     const session = loaded.session;
+    // Two people pressing at once, or one press delivered twice, share one run: each check (a guest run command among them) runs once.
+    const inFlight = this.running.get(session.id);
+    if (inFlight !== undefined) return inFlight;
+    const run = this.runChecks(i, session).finally(() => this.running.delete(session.id));
+    this.running.set(session.id, run);
+    return run;
+  }
+
+  private async runChecks(i: Interaction, session: TroubleshootSession): Promise<RunChecksAnswer> {
+    const { deps } = this;
     const language = session.language;
     // One clock for the judgement ("stuck for N minutes") and the recorded checkedAt.
     const clock = deps.clock ?? systemClock;
@@ -93,7 +107,7 @@ export class RunChecksFlow {
       deps.logger?.info({ sessionId: session.id, codeId: session.codeId, target: name, durationInMs: Math.round(report.durationInMs), likely: report.firstLikelyCauseIndex }, 'checks ran');
       const recorded = await deps.troubleshoot.recordEvidence(session.id, causeChecksOf(report), checkedAt, { target: name });
       // The session may have expired while Azure answered: say so rather than show a message whose buttons no longer work.
-      if (recorded.kind !== 'ok') return { kind: 'notice' as const, view: buildExpiredView(language, deps.troubleshoot.ttlHours), show: 'replace' as const };
+      if (recorded.kind !== 'ok') return { kind: 'notice' as const, view: buildExpiredView(language, deps.troubleshoot.ttlHours), show: 'replace' as const, ...(recorded.kind === 'not-found' ? {} : { session: recorded.session }) };
       return { kind: 'checked' as const, session: recorded.session };
     });
   }

@@ -179,6 +179,26 @@ describe('Run checks on the troubleshooting card', () => {
     expect(cardText(refused.value)).toContain('This button is no longer valid');
   });
 
+  it('presses made while checks run share that run: the guest run command and every ARM read happen once', async () => {
+    const { bot, troubleshoot } = setUp();
+    const session = await troubleshoot.attachActivity(
+      // The Linux agent's configuration is read inside the guest: a run command.
+      await troubleshoot.start({ codeId: 'GuestAgentSnapshotTaskStatusError', language: 'en', conversationId: 'conv-1', createdBy: 'aad-1', target: { vm: 'vm-conf01', subscriptionId, resourceGroup: 'rg-prod' } }),
+      'activity-7',
+    );
+    const runCommands = (): number => sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/runCommand')).length;
+    const before = { runCommands: runCommands(), requests: sim.requests.length };
+    await invoke(bot, RunChecksVerb, { v: 1, sessionId: session.id }, 'activity-7');
+    const oneRun = { runCommands: runCommands() - before.runCommands, requests: sim.requests.length - before.requests };
+    expect(oneRun.runCommands).toBe(1);
+
+    const start = { runCommands: runCommands(), requests: sim.requests.length };
+    const answers = await Promise.all(Array.from({ length: 10 }, () => invoke(bot, RunChecksVerb, { v: 1, sessionId: session.id }, 'activity-7')));
+    for (const answer of answers) expect(cardText(answer.value)).toContain('Check results: vm-conf01');
+    expect(runCommands() - start.runCommands).toBe(1);
+    expect(sim.requests.length - start.requests).toBe(oneRun.requests);
+  });
+
   it('answers in Polish for a Polish session', async () => {
     const { bot, troubleshoot } = setUp();
     const session = await troubleshoot.start({

@@ -74,10 +74,11 @@ describe('Slack Events API on the shared server', () => {
     // Then one button per other cause, in order, to jump straight there (Block Kit has no show-card).
     expect(all.slice(3).map((b) => b.text.split('.')[0])).toEqual(causes.slice(1).map((_, i) => String(i + 2)));
     expect(new Set(all.map((b) => b.actionId)).size).toBe(all.length);
-    // The value is the opaque, versioned session id and nothing else.
+    // The value is the opaque, versioned session id and the cause the message shows, nothing else.
     const value = JSON.parse(buttons[0]?.value ?? '{}') as Record<string, unknown>;
-    expect(Object.keys(value).sort()).toEqual(['sessionId', 'v']);
+    expect(Object.keys(value).sort()).toEqual(['at', 'sessionId', 'v']);
     expect(value['v']).toBe(1);
+    expect(value['at']).toBe(0);
     // The session is stored before the post, and the new message's ts is added once Slack answers it.
     await sessionAttached(slack.bot, call);
     const session = await slack.bot.app.troubleshoot.load(String(value['sessionId']));
@@ -297,6 +298,22 @@ describe('trust: signatures, retries and forged buttons', () => {
     expect(slack.api.messages('chat.update')).toHaveLength(0);
     // The server still answers.
     expect((await postSigned(url, rawFixture('url-verification.json'), json)).status).toBe(200);
+  });
+
+  test('a Next press delivered twice steps once; the second press hears the message had moved on', async () => {
+    const posted = await mention('UserErrorGuestAgentStatusUnavailable');
+    const next = button(posted, 'Next');
+    slack.api.clear();
+    const first = await press(next.actionId, next.value, posted?.ts as string);
+    expect(first?.method).toBe('chat.update');
+    const second = await press(next.actionId, next.value, posted?.ts as string);
+    expect(second?.method).toBe('chat.postEphemeral');
+    expect(blocksText(second?.args['blocks'])).toContain('This card had already moved on');
+    await settle();
+    expect(slack.api.messages('chat.update')).toHaveLength(1);
+    const sessionId = String((JSON.parse(next.value) as Record<string, unknown>)['sessionId']);
+    const loaded = await slack.bot.app.troubleshoot.load(sessionId);
+    expect(loaded.kind === 'ok' && loaded.session.cursor).toBe(1);
   });
 
   test("a real session id pressed from another channel or workspace is refused: ids never travel between conversations", async () => {

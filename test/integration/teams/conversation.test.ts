@@ -186,6 +186,48 @@ describe('presses that cannot work get a clear card', () => {
     expect(cardText(elsewhere.value)).toContain('This button is no longer valid');
   });
 
+  test('a refused press answers the presser alone: the pressed message, a live card, is never overwritten', async () => {
+    const { card, id } = await ask('UserErrorGuestAgentStatusUnavailable');
+    const sessionId = String(action(card, 'Next').data['sessionId']);
+    stub.clear();
+    const refusals = [
+      await press('fix.delete-everything', { v: 1 }, id),
+      await press('troubleshoot.next', { v: 1, sessionId: 'AAAAAAAAAAAAAAAAAAAAAA' }, id),
+      await press('troubleshoot.goto', { v: 1, sessionId, index: 99 }, id),
+      await press('troubleshoot.start', { v: 1, codeId: 'NoSuchCodeAnywhere' }, id),
+    ];
+    for (const refusal of refusals) expect(cardText(refusal.value)).toMatch(/no longer valid|no longer have this/);
+    // Give any stray write time to reach the connector before saying there was none.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(stub.calls.filter((c) => c.kind === 'update' || c.kind === 'reply')).toEqual([]);
+    // The live card still steps from where it was.
+    expect(cardText((await press('troubleshoot.next', action(card, 'Next').data, id)).value)).toContain('Cause 2 of');
+  });
+
+  test('two people pressing Next on the same card at once move it one cause; the second sees where it stands', async () => {
+    const { card, id } = await ask('UserErrorGuestAgentStatusUnavailable');
+    const causes = bot.app.knowledge.orderedCauses('UserErrorGuestAgentStatusUnavailable');
+    const data = action(card, 'Next').data;
+    stub.clear();
+    const answers = await Promise.all([press('troubleshoot.next', data, id), press('troubleshoot.next', data, id, { from: megan })]);
+    const texts = answers.map((a) => cardText(a.value));
+    expect(texts.every((t) => t.includes(`Cause 2 of ${causes.length}`))).toBe(true);
+    const updates = stub.calls.filter((c) => c.kind === 'update');
+    expect(updates).toHaveLength(1);
+    const sessionId = String(data['sessionId']);
+    const stored = await bot.app.troubleshoot.load(sessionId);
+    expect(stored.kind === 'ok' && stored.session.cursor).toBe(1);
+  });
+
+  test('one "Still failing" press delivered many times rules out one cause, not every cause', async () => {
+    const { card, id } = await ask('ExtensionSnapshotFailedNoNetwork');
+    const data = action(card, 'Still failing').data;
+    for (let i = 0; i < 5; i += 1) await press('troubleshoot.still-failing', data, id);
+    const stored = await bot.app.troubleshoot.load(String(data['sessionId']));
+    expect(stored.kind === 'ok' && stored.session.cursor).toBe(1);
+    expect(stored.kind === 'ok' && stored.session.outcome).toBeUndefined();
+  });
+
   test('an invoke without any action still gets an answer', async () => {
     const response = await bot.post({ ...executeInvoke('x', {}, 'msg-x', { serviceUrl }), value: {} });
     expect(response.status).toBe(200);

@@ -132,9 +132,9 @@ test('text from users and Azure is data: a "${...}" in it is shown literally, ne
   expect(checkCard(card, view).unresolved).toEqual([]);
 });
 
-test('card buttons carry only a versioned payload with an opaque id', () => {
+test('card buttons carry only a versioned payload with an opaque id and the cause the card shows', () => {
   const card = renderCard('troubleshoot', buildTroubleshootView(kb, sessionFor('UserErrorGuestAgentStatusUnavailable', 'en')));
-  for (const action of card['actions'] as { data: Record<string, unknown> }[]) expect(action.data).toEqual({ v: 1, sessionId: 'AbCdEfGh12345678' });
+  for (const action of card['actions'] as { data: Record<string, unknown> }[]) expect(action.data).toEqual({ v: 1, sessionId: 'AbCdEfGh12345678', at: 0 });
 });
 
 test('buttons other features add under a cause render as Action.Execute with fallbacks, at most 5', () => {
