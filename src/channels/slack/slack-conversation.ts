@@ -16,9 +16,9 @@ import type { TroubleshootService } from '../../core/troubleshoot/troubleshoot-s
 import { buildChooseCodeView, buildCodesView, buildHelpView, buildUnknownView } from '../../core/views/conversation-views';
 import { buildTroubleshootView } from '../../core/views/troubleshoot-view';
 import type { Logger } from '../../logger';
-import { type SlackMessage, escapeMrkdwn, section } from './blocks/block-kit';
+import type { SlackMessage } from './blocks/block-kit';
 import type { RunChecksFlow } from '../../features/checks/run-checks-flow';
-import { renderChooseCodeMessage, renderCodesMessage, renderHelpMessage, renderNoticeMessage, renderUnknownMessage } from './blocks/conversation-blocks';
+import { renderChooseCodeMessage, renderCodesMessage, renderHelpMessage, renderNoticeMessage, renderTextMessage, renderUnknownMessage } from './blocks/conversation-blocks';
 import { renderTroubleshootMessage } from './blocks/troubleshoot-blocks';
 import type { SweepFlow } from '../../features/sweep/sweep-flow';
 import { renderSweepDigestMessage, slackDigestFit } from './blocks/sweep-blocks';
@@ -93,7 +93,7 @@ export async function answerMessage(message: SlackTextMessage, deps: SlackConver
       reference: { channelId: 'slack', team: message.teamId, channel: message.channelId },
     });
     if (answer) {
-      await messenger.post(place, { text: answer.text, blocks: [section(escapeMrkdwn(answer.text))] });
+      await messenger.post(place, renderTextMessage(answer.text, languageOf(text, undefined)));
       answer.afterSent?.();
     }
     return;
@@ -102,7 +102,7 @@ export async function answerMessage(message: SlackTextMessage, deps: SlackConver
   if (deps.audit && auditMatch) {
     const interaction: Interaction = { actor: slackActor(message.teamId, message.userId), language: languageOf(text, undefined), place: { channel: 'slack', conversationId: slackConversationId(message.teamId, message.channelId) } };
     const answer = await deps.audit.answer(interaction, auditMatch[1]);
-    await messenger.post(place, answer.kind === 'audit' ? renderAuditMessage(answer.view, interaction.language) : { text: answer.text, blocks: [section(escapeMrkdwn(answer.text))] });
+    await messenger.post(place, answer.kind === 'audit' ? renderAuditMessage(answer.view, interaction.language) : renderTextMessage(answer.text, interaction.language));
     return;
   }
   const sweepLanguage = deps.sweep?.recognises(text);

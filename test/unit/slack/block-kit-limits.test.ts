@@ -6,7 +6,7 @@ import type { KnowledgeLookup } from '../../../src/core/views/knowledge-lookup';
 import { buildTroubleshootView } from '../../../src/core/views/troubleshoot-view';
 import { BlockKitLimits, type SlackMessage } from '../../../src/channels/slack/blocks/block-kit';
 import { RunChecksVerb } from '../../../src/features/checks/run-checks-flow';
-import { renderChooseCodeMessage, renderCodesMessage, renderHelpMessage, renderNoticeMessage, renderUnknownMessage } from '../../../src/channels/slack/blocks/conversation-blocks';
+import { renderChooseCodeMessage, renderCodesMessage, renderHelpMessage, renderNoticeMessage, renderTextMessage, renderUnknownMessage } from '../../../src/channels/slack/blocks/conversation-blocks';
 import { blockChars } from '../../../src/channels/slack/blocks/fit-message';
 import { renderTroubleshootMessage } from '../../../src/channels/slack/blocks/troubleshoot-blocks';
 import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
@@ -235,6 +235,44 @@ describe('Block Kit limits for the fix, question and incident messages', () => {
       expect(limitProblems(message)).toEqual([]);
       expect(message.blocks.some((b) => b.type === 'actions')).toBe(true);
     }
+  });
+
+  test('names from an alert cannot become a mention or a link in the notification text either', () => {
+    const at = new Date('2026-12-03T08:00:00Z');
+    const hostile = '<!channel> <@U0ADMIN> <https://evil.example|vault> & co';
+    const incident: Incident = {
+      id: 'incident000002',
+      groupKey: 'k',
+      vault: { subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg', name: hostile },
+      code: 'UserErrorGuestAgentStatusUnavailable',
+      message: hostile,
+      openedAt: at,
+      lastAlertAt: at,
+      vmCount: 1,
+      recoveredCount: 0,
+      revision: 1,
+      vms: [{ key: 'vm-1', name: hostile, resourceGroup: 'rg', state: 'fired', firstSeenAt: at, lastSeenAt: at }],
+    };
+    const message = renderIncidentMessage(incidentCardData(incident, 'en'), 'en');
+    // plain_text (a header, a button's label) is never parsed; mrkdwn and the top-level text are.
+    const mrkdwn: string[] = [message.text];
+    JSON.stringify(message.blocks, (key, value: unknown) => {
+      if (value !== null && typeof value === 'object' && (value as { type?: unknown }).type === 'mrkdwn') mrkdwn.push(String((value as { text?: unknown }).text));
+      return value;
+    });
+    expect(mrkdwn.length).toBeGreaterThan(4);
+    const everything = mrkdwn.join('\n');
+    expect(everything).not.toContain('<!channel>');
+    expect(everything).not.toContain('<@U0ADMIN>');
+    expect(everything).not.toContain('<https://evil.example');
+    expect(message.text).toContain('&lt;!channel&gt; &lt;@U0ADMIN&gt; &lt;https://evil.example|vault&gt; &amp; co');
+  });
+
+  test('a plain answer is shown as written and fits, however long', () => {
+    const message = renderTextMessage(`Subscribed to <!here> ${'y'.repeat(100_000)}`, 'en');
+    expect(limitProblems(message)).toEqual([]);
+    expect(message.text.startsWith('Subscribed to &lt;!here&gt; ')).toBe(true);
+    expect(JSON.stringify(message.blocks)).not.toContain('<!here>');
   });
 
   test('a fix card with a long run-command output and many operations fits, keeping Approve and Reject', () => {

@@ -11,6 +11,11 @@ function fit(text: string, blocks: SlackBlock[], lang: Language): SlackMessage {
   return fitMessage({ text, blocks }, { moreUrl: defaultDocsUrl, moreLabel: slackLabels.readMore[lang] });
 }
 
+/** A plain answer (a subscription's, an audit refusal), shown as it was written: nothing in it is formatting. */
+export function renderTextMessage(text: string, lang: Language): SlackMessage {
+  return fit(text, [section(escapeMrkdwn(text))], lang);
+}
+
 export function renderHelpMessage(view: HelpView, lang: Language): SlackMessage {
   const blocks: SlackBlock[] = [header(view.title), ...sections(escapeMrkdwn(view.intro), view.examples.map((e) => `• ${code(e)}`)), context(escapeMrkdwn(view.commands))];
   blocks.push(...actionsBlocks(view.actions, 'help'));

@@ -1,4 +1,4 @@
-import { BlockKitLimits, type SlackBlock, type SlackMessage, ellipsis, link, section, truncate } from './block-kit';
+import { BlockKitLimits, type SlackBlock, type SlackMessage, ellipsis, escapeMrkdwn, link, section, truncate } from './block-kit';
 
 export interface FitOptions {
   /** Where the full text lives (the cause's documentation page); the cut text links to it. */
@@ -41,7 +41,18 @@ export function fitMessage(message: SlackMessage, options: FitOptions): SlackMes
     blocks = blocks.filter((_, i) => i !== removable);
     if (!blocks.includes(note)) blocks.splice(Math.min(removable, blocks.length), 0, note);
   }
-  return { text: truncate(message.text, BlockKitLimits.messageTextChars), blocks };
+  return { text: notificationText(message.text), blocks };
+}
+
+/**
+ * The top-level text (notifications, screen readers) is mrkdwn too: escaped like every block,
+ * so a name from an alert or a user can never become a real mention (<!channel>) or a link.
+ * Every renderer passes it raw and it is escaped here, once.
+ */
+function notificationText(raw: string): string {
+  const escaped = escapeMrkdwn(truncate(raw, BlockKitLimits.messageTextChars));
+  // Escaping can lengthen it (& becomes &amp;): cut the raw text shorter by the worst case.
+  return escaped.length <= BlockKitLimits.messageTextChars ? escaped : escapeMrkdwn(truncate(raw, Math.floor(BlockKitLimits.messageTextChars / 5)));
 }
 
 /** The characters Slack counts against a message: its blocks as JSON. */
