@@ -17,6 +17,19 @@ export function cardActivity(card: AdaptiveCardJson): Partial<Activity> {
   return MessageFactory.attachment(CardFactory.adaptiveCard(fitCard(card)));
 }
 
+/** Teams' own cap on a message is 40 KB; a text answer is a sentence or a short list, and a longer one is cut. */
+export const maxTextReplyChars = 4_000;
+
+/**
+ * A text answer as plain text: Teams would otherwise read it as markdown, and anything it echoes
+ * (a vault name, a mistyped argument) could become a live link or formatting.
+ */
+export function plainTextActivity(text: string): Partial<Activity> {
+  const chars = [...text];
+  const shown = chars.length <= maxTextReplyChars ? text : `${chars.slice(0, maxTextReplyChars - 1).join('')}…`;
+  return { ...MessageFactory.text(shown), textFormat: 'plain' };
+}
+
 export function turnMessenger(context: TurnContext): CardMessenger {
   return {
     async send(card) {
@@ -27,7 +40,7 @@ export function turnMessenger(context: TurnContext): CardMessenger {
       await sendFitted(card, (fitted) => context.updateActivity({ ...cardActivity(fitted), type: ActivityTypes.Message, id: activityId, conversation: context.activity.conversation }));
     },
     async sendText(text) {
-      const response = await context.sendActivity(MessageFactory.text(text));
+      const response = await context.sendActivity(plainTextActivity(text));
       return response?.id;
     },
   };

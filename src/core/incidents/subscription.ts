@@ -72,6 +72,14 @@ const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * `subscriptions` (Polish: `subskrybuj`, `wypisz`, `subskrypcje` too). Undefined: not a subscription command;
  * a string: the command was recognised but its argument is wrong (the reason, in English and Polish).
  */
+/** What the user wrote, echoed back short: enough to recognise, never a page of someone's paste. */
+function quoted(arg: string): string {
+  const shown = [...arg];
+  return `"${shown.length <= maxEchoedChars ? arg : `${shown.slice(0, maxEchoedChars).join('')}…`}"`;
+}
+
+const maxEchoedChars = 60;
+
 export function parseSubscriptionCommand(text: string): SubscriptionCommand | { readonly kind: 'invalid'; readonly reason: { en: string; pl: string } } | undefined {
   const words = text.trim().split(/\s+/).filter((w) => w.length > 0);
   const verb = words[0]?.toLowerCase();
@@ -85,14 +93,16 @@ export function parseSubscriptionCommand(text: string): SubscriptionCommand | { 
   const arg = words[2];
   if (words.length === 3 && arg && (what === 'vault' || what === 'magazyn')) {
     if (!/^[A-Za-z][A-Za-z0-9-]{1,49}$/.test(arg)) {
-      return { kind: 'invalid', reason: { en: `"${arg}" is not a Recovery Services vault name.`, pl: `„${arg}” nie jest nazwą magazynu Recovery Services.` } };
+      const shown = quoted(arg);
+      return { kind: 'invalid', reason: { en: `${shown} is not a Recovery Services vault name.`, pl: `${shown} nie jest nazwą magazynu Recovery Services.` } };
     }
     const scope: SubscriptionScope = { kind: 'vault', vault: arg };
     return isSubscribe ? { kind: 'subscribe', scope } : { kind: 'unsubscribe', scope };
   }
   if (words.length === 3 && arg && (what === 'subscription' || what === 'subskrypcja')) {
     if (!guid.test(arg)) {
-      return { kind: 'invalid', reason: { en: `"${arg}" is not an Azure subscription id (a GUID).`, pl: `„${arg}” nie jest identyfikatorem subskrypcji Azure (GUID).` } };
+      const shown = quoted(arg);
+      return { kind: 'invalid', reason: { en: `${shown} is not an Azure subscription id (a GUID).`, pl: `${shown} nie jest identyfikatorem subskrypcji Azure (GUID).` } };
     }
     const scope: SubscriptionScope = { kind: 'subscription', subscriptionId: arg.toLowerCase() };
     return isSubscribe ? { kind: 'subscribe', scope } : { kind: 'unsubscribe', scope };

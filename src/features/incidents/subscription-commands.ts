@@ -61,8 +61,9 @@ export class SubscriptionCommands {
     if (!command) return undefined;
     const lang = i.language;
     const key = where.conversationKey;
-    // Where the on-call channel's messages go is an operator's call when a fix policy names them.
-    if (command.kind === 'subscribe' || command.kind === 'unsubscribe') {
+    // Where the on-call channel's messages go is an operator's call when a fix policy names them;
+    // a mistyped subscribe is one too, so a non-operator hears the refusal, not a lesson in syntax.
+    if (command.kind !== 'list') {
       const permission = decideSubscriptionChange(this.deps.policy(), i.actor);
       if (!permission.allowed) return { text: permission.message[lang] };
     }

@@ -128,6 +128,19 @@ describe('operators under the fix policy', () => {
     expect(subscriptionsHere()).toEqual([]);
   });
 
+  test('a mistyped subscribe echoes nothing to a non-operator, a short plain-text quote to an operator', async () => {
+    const hostile = `[click](https://evil.example)${'x'.repeat(900_000)}`;
+    const refused = await answerTo(mentionMessage(`subscribe vault ${hostile}`, { serviceUrl, conversationId: `${channel};messageid=20`, from: megan }));
+    expect(refused.activity.text).toContain('Only operators may');
+    expect(refused.activity.text).not.toContain('evil.example');
+
+    const quoted = await answerTo(mentionMessage(`subscribe vault ${hostile}`, { serviceUrl, conversationId: `${channel};messageid=21`, from: alex }));
+    // Plain text: Teams shows the brackets as written instead of a live link.
+    expect(quoted.activity.textFormat).toBe('plain');
+    expect(quoted.activity.text).toContain(`"${hostile.slice(0, 60)}…" is not a Recovery Services vault name.`);
+    expect(quoted.activity.text.length).toBeLessThan(200);
+  });
+
   test('Run checks reads the guest with a run command only for an operator', async () => {
     const conversationId = 'conv-run-checks';
     const card = await answerTo(message('why did the backup of vm-linux01 fail?', { serviceUrl, conversationId, from: megan }));
