@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type restify from 'restify';
+import { parseIsoInstant } from '../core/iso-instant';
 import { redactAuditEvent, type AuditEvent } from '../core/remediation/audit';
 
 /**
@@ -27,7 +28,6 @@ export interface AuditRouteDeps {
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
 const VM_NAME = /^[A-Za-z0-9._()-]{1,80}$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 export function isAuthorized(header: string | undefined, apiKey: string): boolean {
   const presented = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '';
@@ -43,14 +43,17 @@ export function parseAuditQuery(url: string | undefined): Query {
   const params = new URL(url ?? '/', 'http://localhost').searchParams;
   for (const key of params.keys()) {
     if (key !== 'since' && key !== 'vm') return { ok: false, message: `Unknown query parameter "${key}": use since (ISO 8601 date-time) and vm (VM name).` };
+    // Which of two would win is a guess the caller should not have to make.
+    if (params.getAll(key).length > 1) return { ok: false, message: `${key} is given more than once: give it once.` };
   }
   // An unencoded "+01:00" arrives as " 01:00" (a + in a query string means a space).
   const sinceText = params.get('since')?.replace(/([T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$/, '$1+$2') ?? undefined;
   const vm = params.get('vm') ?? undefined;
   let since: Date | undefined;
   if (sinceText !== undefined) {
-    since = new Date(sinceText);
-    if (!ISO_DATE.test(sinceText) || Number.isNaN(since.getTime())) return { ok: false, message: 'since must be an ISO 8601 date-time, e.g. 2026-03-01T10:00:00Z' };
+    // A date that does not exist (2026-02-30) or a year past 9999 is refused, never rolled over.
+    since = parseIsoInstant(sinceText);
+    if (since === undefined) return { ok: false, message: 'since must be an ISO 8601 date-time between 1970 and 9999 that exists, e.g. 2026-03-01T10:00:00Z (UTC when no zone is given)' };
   }
   if (vm !== undefined && !VM_NAME.test(vm)) return { ok: false, message: 'vm must be a VM name (1-80 letters, digits, . _ ( ) -)' };
   return { ok: true, ...(since ? { since } : {}), ...(vm ? { vm } : {}) };

@@ -1,3 +1,4 @@
+import { parseIsoInstant } from '../iso-instant';
 import { z } from 'zod';
 import { classifyAlert, commonSchemaId, isBackupHealthMetric } from './alert-kind';
 import { malformedArmId, parseVaultId, parseVmId } from './arm-ids';
@@ -40,7 +41,11 @@ const armText = (max: number) =>
 const timestamp = z
   .string()
   .max(64)
-  .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time');
+  .refine((v) => parseIsoInstant(v, alertTimeRules) !== undefined, 'must be an ISO 8601 date-time with its zone, such as 2026-12-03T08:15:00Z');
+/** Azure's alert times always carry a zone (…Z or …+00:00); a time without one would be read in the server's zone. */
+const alertTimeRules = { requireTime: true, requireZone: true } as const;
+/** A time the schema has already checked. */
+const instantOf = (text: string): Date => parseIsoInstant(text, alertTimeRules) ?? new Date(Number.NaN);
 const condition = z.enum(['Fired', 'Resolved']);
 const vaultName = z
   .string()
@@ -188,7 +193,7 @@ function normaliseCommon(body: Record<string, unknown>, kind: 'azure-backup' | '
   // alertTargetIDs is lower-cased by Azure; configurationItems keeps the vault's own spelling.
   const displayName = (essentials.configurationItems ?? []).find((c) => c.toLowerCase() === vault.name.toLowerCase()) ?? vault.name;
   const cond = toCondition(essentials.monitorCondition);
-  const occurredAt = new Date(cond === 'resolved' && essentials.resolvedDateTime ? essentials.resolvedDateTime : essentials.firedDateTime);
+  const occurredAt = instantOf(cond === 'resolved' && essentials.resolvedDateTime ? essentials.resolvedDateTime : essentials.firedDateTime);
   // Built field by field rather than with conditional spreads, which V8 copies slowly: every alert of a storm comes through here.
   const base: Mutable<CommonBase> = {
     condition: cond,
@@ -264,7 +269,7 @@ function normaliseMinimal(body: Record<string, unknown>, receivedAt: Date): Norm
   if (m.vault.includes('/') && !vaultFromId) return invalid('vault', 'must be a vault name or a Recovery Services vault ARM id');
   const vmFromId = parseVmId(m.vm);
   if (m.vm.includes('/') && !vmFromId) return invalid('vm', 'must be a VM name or a virtual machine ARM id');
-  const occurredAt = m.occurredAt ? new Date(m.occurredAt) : undefined;
+  const occurredAt = m.occurredAt ? instantOf(m.occurredAt) : undefined;
   return accepted({
       source: 'minimal',
       condition: toCondition(m.condition),
@@ -276,6 +281,6 @@ function normaliseMinimal(body: Record<string, unknown>, receivedAt: Date): Norm
       ...(m.errorCode ? { errorCode: m.errorCode } : {}),
       ...(m.message ? { message: m.message } : {}),
       ...(m.jobId ? { jobId: normaliseJobId(m.jobId) } : {}),
-      occurredAt: occurredAt ?? receivedAt,
+      ...(occurredAt ? { occurredAt } : { occurredAt: receivedAt, timeFromReceipt: true }),
   });
 }

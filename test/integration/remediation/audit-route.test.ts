@@ -136,6 +136,14 @@ describe('GET /api/audit', () => {
       ['vm=%3Cscript%3E', 'vm must be a VM name'],
       ['vm=' + 'a'.repeat(81), 'vm must be a VM name'],
       ['limit=5', 'Unknown query parameter "limit"'],
+      // A day that does not exist is refused, not rolled over to 2 March.
+      ['since=2026-02-30T00:00:00Z', 'since must be an ISO 8601'],
+      // Past the end of 9999 in UTC: such a time has no four-digit ISO form and would sort before every entry.
+      ['since=9999-12-31T23:59:59-14:00', 'between 1970 and 9999'],
+      ['since=1', 'since must be an ISO 8601'],
+      ['since=12%2F5%2F2026', 'since must be an ISO 8601'],
+      ['vm=vm-web-01&vm=vm-sql-02', 'vm is given more than once'],
+      ['since=2026-03-01&since=2027-01-01', 'since is given more than once'],
     ] as const) {
       const res = await fetch(`${served.url}?${query}`, { headers: auth });
       expect(res.status).toBe(400);
