@@ -31,7 +31,13 @@ export function isBackupHealthMetric(metricName: unknown): boolean {
   return typeof metricName === 'string' && /^backuphealthevents?$/i.test(metricName.replace(/\s+/g, ''));
 }
 /** The Backup reports tables (resource-specific and the legacy AzureDiagnostics one) and the failed-job filter the backup docs use. */
-const backupJobQuery = /addonazurebackupjobs|azurebackupoperations|coreazurebackup|jobstatus\s*==\s*["']failed["']/i;
+const backupTables = /addonazurebackupjobs|azurebackupoperations|coreazurebackup/i;
+const failedJobStatus = /jobstatus(?:_s)?\s*==\s*["']failed["']/i;
+
+/** A query that reads the backup job tables, judged on its code (see kqlCode); "Failed" is a string, so the status test reads the whole query. */
+function readsBackupJobs(query: string, code: string): boolean {
+  return backupTables.test(code) || (/jobstatus/i.test(code) && failedJobStatus.test(query));
+}
 
 type Json = Record<string, unknown>;
 
@@ -66,6 +72,14 @@ function searchQueryOf(context: Json): string | undefined {
     if (q) return q;
   }
   return asText(context['SearchQuery']) ?? asText(context['searchQuery']);
+}
+
+/**
+ * A KQL query without its comments and string literals ('…', "…", @'…', @"…", ```…```), so a
+ * check on its words sees only what runs.
+ */
+function kqlCode(query: string): string {
+  return query.replace(/\/\/[^\n]*|```[\s\S]*?(?:```|$)|@'[^']*(?:'|$)|@"[^"]*(?:"|$)|'(?:[^'\\\n]|\\.)*(?:'|$)|"(?:[^"\\\n]|\\.)*(?:"|$)/g, ' ');
 }
 
 function ruleText(rule: string | undefined): string {
@@ -127,8 +141,19 @@ export function classifyAlert(body: unknown): AlertKind {
   }
 }
 
+/** Functions that reach past the workspace the bot reads (other workspaces, apps, clusters, any URL). */
+const outsideTheWorkspace = /\b(workspace|app|resource|cluster|database|adx|arg)\s*\(|\bexternal_?data\b|\bexternal_table\s*\(|\bevaluate\b/i;
+
 function logSearch(query: string, service: string, rule: string | undefined): AlertKind {
   const withRule = rule ? { rule } : {};
-  if (backupJobQuery.test(query)) return { kind: 'backup-log-search', query, ...withRule };
+  // The bot runs this query with its own identity: what counts is the query's code, not a table
+  // name in a comment or a string, and it may read this workspace only.
+  const code = kqlCode(query);
+  if (readsBackupJobs(query, code)) {
+    if (outsideTheWorkspace.test(code)) {
+      return { kind: 'invalid', field: 'data.alertContext.condition.allOf[0].searchQuery', reason: 'reads outside the workspace (workspace(), app(), resource(), cluster(), database(), adx(), externaldata or evaluate): the bot runs only queries over the backup tables of its own workspace' };
+    }
+    return { kind: 'backup-log-search', query, ...withRule };
+  }
   return { kind: 'ignored', reason: `a ${service} log search alert${ruleText(rule)} whose query does not read the backup job tables`, ...withRule };
 }

@@ -49,6 +49,8 @@ export interface BackupAlert {
   readonly healthStatus?: string;
   /** Set when the sender's time was implausible and `occurredAt` is the time received instead (see alert-time.ts). */
   readonly senderTimeReplaced?: SenderTimeReplaced;
+  /** Set when the sender gave no time at all (a minimal alert without occurredAt): `occurredAt` is the time received. */
+  readonly timeFromReceipt?: true;
 }
 
 /** What the sender said the alert's time was, kept when we replaced it with the time received. */
@@ -85,5 +87,19 @@ export function normaliseJobId(raw: string): string {
 export function alertDedupeKey(alert: BackupAlert): string {
   if (alert.jobId) return `${alert.condition}:job:${alert.jobId}`;
   if (alert.alertId) return `${alert.condition}:alert:${alert.alertId.toLowerCase()}`;
-  return `${alert.condition}:vm:${vaultKey(alert.vault)}:${vmKey(alert.vm)}:${alert.errorCode ?? ''}:${alert.message ?? ''}:${alert.occurredAt.toISOString()}`;
+  return `${alert.condition}:vm:${vaultKey(alert.vault)}:${vmKey(alert.vm)}:${alert.errorCode ?? ''}:${alert.message ?? ''}:${identityTime(alert)}`;
+}
+
+/** Copies of an alert that carries no time of its own, received within one such slot, are one alert. */
+export const receiptSlotMs = 5 * 60_000;
+
+/**
+ * The time that belongs to an alert's identity: what the sender said, even when we group on
+ * another; with no time from the sender, the slot it was received in, so a sender's retries
+ * (which arrive within seconds, each with its own receive time) are recognised as one alert.
+ */
+function identityTime(alert: BackupAlert): string {
+  if (alert.senderTimeReplaced) return `sent:${alert.senderTimeReplaced.senderTime}`;
+  if (alert.timeFromReceipt) return `received:${Math.floor(alert.occurredAt.getTime() / receiptSlotMs)}`;
+  return alert.occurredAt.toISOString();
 }

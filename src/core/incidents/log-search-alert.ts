@@ -1,4 +1,5 @@
 import { parseArmResource } from '../arm-id';
+import { parseIsoInstant } from '../iso-instant';
 import { parseContainerVm, parseVaultId, parseVmId } from './arm-ids';
 import type { AlertCondition, BackupAlert } from './backup-alert';
 import { normaliseJobId } from './backup-alert';
@@ -33,12 +34,12 @@ type Json = Record<string, unknown>;
 const asObject = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
 const asText = (v: unknown): string | undefined => (typeof v === 'string' && v.trim().length > 0 ? v.trim() : undefined);
 
+/** Log alert times are UTC (the V1 fields say so in their names): a time without a zone is read as UTC, never in the server's zone. */
 function asDate(v: unknown): Date | undefined {
+  // The query client may hand a datetime column over already parsed.
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : v;
   const t = asText(v);
-  if (!t) return undefined;
-  const d = new Date(t);
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  return t ? parseIsoInstant(t, { requireTime: true }) : undefined;
 }
 
 /** "PT1H", "PT15M", "P1D", "PT30S": the windowSize of a V2 rule. */
@@ -47,10 +48,17 @@ function isoDurationMs(text: string | undefined): number | undefined {
   if (!m || text === 'P' || text === 'PT') return undefined;
   const [d, h, min, s] = [m[1], m[2], m[3], m[4]].map((x) => Number(x ?? 0)) as [number, number, number, number];
   const ms = (((d * 24 + h) * 60 + min) * 60 + s) * 1000;
-  return ms > 0 ? ms : undefined;
+  return ms > 0 && Number.isFinite(ms) ? ms : undefined;
 }
 
 const defaultWindowMs = 60 * 60_000;
+
+/**
+ * The longest window the bot reads: a log search alert rule evaluates at most two days. A longer
+ * one in the payload (a typo, or a sender asking for years of logs) is cut to the two days before
+ * its end, so the query stays cheap and the times stay dates.
+ */
+export const maxWindowMs = 2 * 24 * 3_600_000;
 
 /** The query alerts' window; `classifyAlert` has already found the query. Undefined when the body lacks what every log alert has. */
 export function readLogSearchAlert(body: unknown, query: string, rule: string | undefined): LogSearchAlert | undefined {
@@ -62,8 +70,9 @@ export function readLogSearchAlert(body: unknown, query: string, rule: string | 
   const condition = asObject(context['condition']) ?? {};
   const to = asDate(condition['windowEndTime']) ?? asDate(context['SearchIntervalEndtimeUtc']) ?? firedAt;
   const minutes = Number(context['SearchIntervalInMinutes']);
-  const size = isoDurationMs(asText(condition['windowSize'])) ?? (Number.isFinite(minutes) && minutes > 0 ? minutes * 60_000 : defaultWindowMs);
-  const from = asDate(condition['windowStartTime']) ?? asDate(context['SearchIntervalStartTimeUtc']) ?? new Date(to.getTime() - size);
+  const size = Math.min(maxWindowMs, isoDurationMs(asText(condition['windowSize'])) ?? (Number.isFinite(minutes) && minutes > 0 ? minutes * 60_000 : defaultWindowMs));
+  const start = asDate(condition['windowStartTime']) ?? asDate(context['SearchIntervalStartTimeUtc']) ?? new Date(to.getTime() - size);
+  const from = Math.abs(to.getTime() - start.getTime()) <= maxWindowMs ? start : new Date(to.getTime() - (start < to ? maxWindowMs : -maxWindowMs));
   const targets = essentials['alertTargetIDs'];
   const targetId = Array.isArray(targets) ? asText(targets[0]) : undefined;
   const parsed = targetId ? parseArmResource(targetId, 'Microsoft.OperationalInsights', 'workspaces') ?? parseVaultId(targetId) : undefined;

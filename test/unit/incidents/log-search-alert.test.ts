@@ -27,6 +27,37 @@ describe('log search alerts on backup jobs', () => {
     expect(searchOf(body).window.from).toEqual(new Date('2026-03-13T11:50:39Z'));
   });
 
+  it('reads at most the two days a rule can evaluate, however long a window the payload asks for', () => {
+    const body = fixture('log-search-backup-jobs.json') as { data: { alertContext: { condition: Record<string, unknown> } } };
+    delete body.data.alertContext.condition['windowStartTime'];
+    body.data.alertContext.condition['windowSize'] = 'P999999999D';
+    expect(searchOf(body).window).toEqual({ from: new Date('2026-03-11T12:05:39Z'), to: new Date('2026-03-13T12:05:39Z') });
+    const explicit = fixture('log-search-backup-jobs.json') as { data: { alertContext: { condition: Record<string, unknown> } } };
+    explicit.data.alertContext.condition['windowStartTime'] = '1970-01-01T00:00:00Z';
+    expect(searchOf(explicit).window.from).toEqual(new Date('2026-03-11T12:05:39Z'));
+  });
+
+  type QueryBody = { data: { alertContext: { condition: { allOf: Array<Record<string, unknown>> } } } };
+  const withQuery = (searchQuery: string): QueryBody => {
+    const body = fixture('log-search-backup-jobs.json') as QueryBody;
+    body.data.alertContext.condition.allOf[0]!['searchQuery'] = searchQuery;
+    return body;
+  };
+
+  it('judges the query by the code it runs: a backup table named only in a comment or a string is not a backup query', () => {
+    expect(normaliseAlert(withQuery('SecurityEvent // AddonAzureBackupJobs\n| take 10'), new Date())).toMatchObject({ kind: 'ignored' });
+    expect(normaliseAlert(withQuery("SecurityEvent | where Account == 'AddonAzureBackupJobs'"), new Date())).toMatchObject({ kind: 'ignored' });
+    expect(normaliseAlert(withQuery('AzureDiagnostics | where JobStatus_s == "Failed"'), new Date())).toMatchObject({ kind: 'log-search' });
+  });
+
+  it.each([
+    ['another workspace', 'AddonAzureBackupJobs | union workspace("other-workspace").SecurityEvent'],
+    ['an external URL', 'AddonAzureBackupJobs | join (externaldata (x: string) [@"https://evil.example/x.csv"]) on $left.JobUniqueId == $right.x'],
+    ['a plugin', 'AddonAzureBackupJobs | evaluate http_request("https://evil.example")'],
+  ])('refuses a query that reads outside its workspace (%s), naming the field', (_name, query) => {
+    expect(normaliseAlert(withQuery(query), new Date())).toMatchObject({ kind: 'invalid', field: 'data.alertContext.condition.allOf[0].searchQuery', reason: expect.stringContaining('outside the workspace') });
+  });
+
   const search = searchOf(fixture('log-search-backup-jobs.json'));
   const vault = '/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000001/RESOURCEGROUPS/RG-BACKUP/PROVIDERS/MICROSOFT.RECOVERYSERVICES/VAULTS/RSV-PROD-WEU';
   const columns = ['TimeGenerated', 'JobUniqueId', 'JobStatus', 'JobFailureCode', 'BackupManagementType', 'BackupItemUniqueId', 'ResourceId'];

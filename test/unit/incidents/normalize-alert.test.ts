@@ -88,6 +88,49 @@ describe('normaliseAlert', () => {
     expect(alertDedupeKey(a)).toBe(alertDedupeKey(b));
   });
 
+  it('recognises retries of a minimal alert that carries no time and no job (within one five-minute slot) as one alert', () => {
+    const body = { vault: 'v1', vm: 'vm1', errorCode: 'UserErrorGuestAgentStatusUnavailable' };
+    const keyAt = (iso: string): string => {
+      const r = normaliseAlert(body, new Date(iso));
+      if (r.kind !== 'alert') throw new Error(r.kind);
+      return alertDedupeKey(r.alert);
+    };
+    expect(keyAt('2026-12-05T08:00:01.123Z')).toBe(keyAt('2026-12-05T08:04:59.999Z'));
+    // The same failure an hour later is news.
+    expect(keyAt('2026-12-05T09:00:01Z')).not.toBe(keyAt('2026-12-05T08:00:01Z'));
+    // With its own time, an alert is its own: the time it carries decides.
+    const timed = (occurredAt: string, receivedAt: string) => {
+      const r = normaliseAlert({ ...body, occurredAt }, new Date(receivedAt));
+      if (r.kind !== 'alert') throw new Error(r.kind);
+      return alertDedupeKey(r.alert);
+    };
+    expect(timed('2026-12-05T07:59:00Z', '2026-12-05T08:00:00Z')).toBe(timed('2026-12-05T07:59:00Z', '2026-12-05T08:03:00Z'));
+  });
+
+  it.each([
+    ['a bare number', '1'],
+    ['a US date', '12/5/2026'],
+    ['a day that does not exist', '2026-02-30T00:00:00Z'],
+    ['no zone (it would be read in the server\'s zone)', '2026-12-05T08:00:00'],
+    ['a date without a time', '2026-12-05'],
+    ['an hour that does not exist', '2026-12-05T24:00:00Z'],
+    ['an offset past 14 hours', '2026-12-05T08:00:00+15:00'],
+    ['a year past 9999', '+010000-01-01T00:00:00Z'],
+  ])('refuses an alert time that is not an ISO 8601 date-time with its zone: %s', (_name, occurredAt) => {
+    expect(normaliseAlert({ vault: 'v1', vm: 'vm1', errorCode: 'Abc', occurredAt }, now)).toMatchObject({ kind: 'invalid', field: 'occurredAt', reason: expect.stringContaining('ISO 8601') });
+    const common = fixture('common-vm.json') as { data: { essentials: Record<string, unknown> } };
+    common.data.essentials['firedDateTime'] = occurredAt;
+    expect(normaliseAlert(common, now)).toMatchObject({ kind: 'invalid', field: 'data.essentials.firedDateTime' });
+  });
+
+  it.each([
+    ['seven fraction digits, as Azure Monitor sends', '2026-12-05T08:00:00.1234567Z', '2026-12-05T08:00:00.123Z'],
+    ['an offset', '2026-12-05T09:00:00+01:00', '2026-12-05T08:00:00.000Z'],
+    ['29 February in a leap year', '2028-02-29T08:00:00Z', '2028-02-29T08:00:00.000Z'],
+  ])('reads an ISO 8601 alert time: %s', (_name, occurredAt, expected) => {
+    expect(ok({ vault: 'v1', vm: 'vm1', errorCode: 'Abc', occurredAt }).occurredAt.toISOString()).toBe(expected);
+  });
+
   it.each([
     ['not an object', [1, 2], '(body)'],
     ['no known shape', { hello: 'world' }, 'schemaId'],
