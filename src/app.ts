@@ -32,6 +32,7 @@ import { loadPolicyFile } from './remediation/policy-file';
 import { registerResourceQuestions } from './channels/teams/resource-questions';
 import { registerFixActions } from './channels/teams/fix-actions';
 import { registerAuditCommand } from './channels/teams/audit-command';
+import { registerAuditUnavailableRoute } from './server/audit-route';
 import { teamsMessenger } from './channels/teams/teams-messenger';
 import { adapterCardSender, teamsIncidentSender } from './channels/teams/proactive-sender';
 import { registerSubscriptionCommands } from './channels/teams/subscription-commands';
@@ -211,6 +212,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   // Without Azure there are no fixes to run, but a FIX_POLICY_FILE that names a missing or broken file is still a
   // mistake to stop on now, not one to find when Azure is connected.
   if (!remediation && !overrides.remediation?.policy) loadPolicyFile(config.remediation.policyFile);
+  if (!remediation && config.remediation.auditApiKey) logger.warn('AUDIT_API_KEY is set but Azure is not configured: there are no fixes, so GET /api/audit answers 404 until AZURE_SUBSCRIPTION_IDS is set');
   // "Why did the backup of vm-sql01 fail?", "failed backups today", "status of vault X": need Azure.
   // Without Azure they are still recognised, and answered with what is missing.
   const questions = fixAzure ? createResourceQuestions({ azure: fixAzure, identifier, clock, watchedVaults: config.azure.watchedVaults }) : undefined;
@@ -305,7 +307,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     adapter,
     bot,
     activityProblem: unanswerableActivity,
-    routes: [(server) => alerts.registerRoutes(server), ...(remediation ? [(server: Parameters<RemediationModule['registerRoutes']>[0]) => remediation.registerRoutes(server)] : []), ...(slack ? [(server: Parameters<SlackChannel['registerRoutes']>[0]) => slack.registerRoutes(server)] : [])],
+    routes: [(server) => alerts.registerRoutes(server), (server: Parameters<RemediationModule['registerRoutes']>[0]) => (remediation ? remediation.registerRoutes(server) : registerAuditUnavailableRoute(server)), ...(slack ? [(server: Parameters<SlackChannel['registerRoutes']>[0]) => slack.registerRoutes(server)] : [])],
     alerts,
     remediation,
     blobState,

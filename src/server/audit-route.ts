@@ -59,6 +59,17 @@ export function parseAuditQuery(url: string | undefined): Query {
   return { ok: true, ...(since ? { since } : {}), ...(vm ? { vm } : {}) };
 }
 
+/**
+ * GET /api/audit when there is no fix audit to export (Azure is not configured, so no fix can
+ * run): a 404 that says so, rather than the server's bare "not found" for a route that is missing.
+ */
+export function registerAuditUnavailableRoute(server: restify.Server): void {
+  server.get('/api/audit', (_req, res, next) => {
+    res.send(404, { error: { code: 'NotFound', message: 'The audit export is not available: fixes need Azure, and Azure is not configured (set AZURE_SUBSCRIPTION_IDS), so there is no fix audit.' } });
+    return next(false);
+  });
+}
+
 export function registerAuditRoute(server: restify.Server, deps: AuditRouteDeps): void {
   server.get('/api/audit', (req, res, next) => {
     if (!deps.apiKey) {

@@ -1,3 +1,4 @@
+import { startTestBot, tempStateFile } from '../../helpers/test-app';
 import * as crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
@@ -200,5 +201,21 @@ describe('GET /api/audit', () => {
   it('parses queries without a server', () => {
     expect(parseAuditQuery('/api/audit')).toEqual({ ok: true });
     expect(parseAuditQuery('/api/audit?vm=vm-web-01&since=2026-03-01')).toMatchObject({ ok: true, vm: 'vm-web-01', since: new Date('2026-03-01T00:00:00Z') });
+  });
+});
+
+describe('GET /api/audit without Azure', () => {
+  it('says why there is no export instead of a bare "not found", even with AUDIT_API_KEY set', async () => {
+    const state = tempStateFile();
+    const bot = await startTestBot(state.file, { AUDIT_API_KEY: 'a'.repeat(40) });
+    try {
+      expect(bot.app.remediation).toBeUndefined();
+      const res = await fetch(`${bot.running.url}/api/audit`, { headers: { authorization: `Bearer ${'a'.repeat(40)}` } });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ error: { code: 'NotFound', message: expect.stringContaining('Azure is not configured (set AZURE_SUBSCRIPTION_IDS)') } });
+    } finally {
+      await bot.stop();
+      state.cleanup();
+    }
   });
 });
