@@ -47,9 +47,10 @@ const standard: Readonly<Record<RefusalReason, LocalizedText>> = {
   'not-requester': { en: 'You are not allowed to request fixes under the fix policy.', pl: 'Polityka poprawek nie pozwala Ci zlecać poprawek.' },
   'not-approver': { en: 'You are not allowed to approve or reject fixes under the fix policy.', pl: 'Polityka poprawek nie pozwala Ci zatwierdzać ani odrzucać poprawek.' },
   'out-of-scope': { en: 'This VM is outside the subscriptions and resource groups where the fix policy allows fixes.', pl: 'Ta maszyna jest poza subskrypcjami i grupami zasobów, w których polityka poprawek pozwala na poprawki.' },
+  // The fix policy decides which fixes need a second person (high-risk ones, or every fix): the words fit both.
   'self-approval': {
-    en: 'This is a high-risk fix: the person who requested it cannot approve it. Ask another approver.',
-    pl: 'To poprawka wysokiego ryzyka: osoba, która ją zleciła, nie może jej zatwierdzić. Poproś innego zatwierdzającego.',
+    en: 'The fix policy needs a second person for this fix: the person who requested it cannot approve it. Ask another approver.',
+    pl: 'Polityka poprawek wymaga drugiej osoby dla tej poprawki: osoba, która ją zleciła, nie może jej zatwierdzić. Poproś innego zatwierdzającego.',
   },
   'unknown-request': { en: 'This fix request does not exist.', pl: 'To zlecenie poprawki nie istnieje.' },
   tampered: { en: 'The card data was changed: the action was refused.', pl: 'Dane karty zostały zmienione: akcję odrzucono.' },

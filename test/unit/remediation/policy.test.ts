@@ -74,7 +74,12 @@ describe('fix policy', () => {
     expect(decideApproval(loadedPolicy(), high, request, alice, 'approve')).toMatchObject({ allowed: false, refusal: { reason: 'self-approval' } });
     expect(decideApproval(loadedPolicy(), high, request, bob, 'approve').allowed).toBe(true);
     expect(decideApproval(loadedPolicy(), low, request, alice, 'approve').allowed).toBe(true);
-    expect(decideApproval(loadedPolicy({ twoPersonRule: 'all' }), low, request, alice, 'approve')).toMatchObject({ allowed: false, refusal: { reason: 'self-approval' } });
+    const lowUnderAll = decideApproval(loadedPolicy({ twoPersonRule: 'all' }), low, request, alice, 'approve');
+    expect(lowUnderAll).toMatchObject({ allowed: false, refusal: { reason: 'self-approval' } });
+    // A low-risk fix is refused because the policy wants a second person for every fix: the words must not call it high-risk.
+    const message = lowUnderAll.allowed ? undefined : lowUnderAll.refusal.message;
+    expect(message?.en).toContain('needs a second person');
+    expect(`${message?.en} ${message?.pl}`).not.toMatch(/high-risk|wysokiego ryzyka/);
     // The same person on another client (no aad id on one side) is still recognised by the channel id.
     expect(decideApproval(loadedPolicy({ approvers: ['teams:29:alice'] }), high, request, { channel: 'msteams', userId: '29:alice' }, 'approve')).toMatchObject({ allowed: false, refusal: { reason: 'self-approval' } });
   });
