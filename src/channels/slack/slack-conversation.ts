@@ -3,7 +3,7 @@ import type { FixFlow } from '../../features/fixes/fix-flow';
 import type { Identifier } from '../../core/identify';
 import type { KnowledgeBase } from '../../core/knowledge/knowledge-base';
 import type { Language } from '../../core/knowledge/schema';
-import { ask, languageOf } from '../../core/troubleshoot/ask';
+import { ask, languageOf, readablePart } from '../../core/troubleshoot/ask';
 import type { Interaction } from '../../features/interaction';
 import { AuditCommand, type AuditQuery } from '../../features/audit/audit-query';
 import type { SubscriptionCommands } from '../../features/incidents/subscription-commands';
@@ -82,7 +82,7 @@ export function renderSessionMessage(deps: Pick<SlackConversationDeps, 'knowledg
  * a direct message at top level unless it was itself written in a thread.
  */
 export async function answerMessage(message: SlackTextMessage, deps: SlackConversationDeps, messenger: SlackMessenger): Promise<void> {
-  const text = plainTextOf(message.text);
+  const { text, cut } = readablePart(plainTextOf(message.text));
   const threadTs = message.threadTs ?? (message.kind === 'mention' ? message.ts : undefined);
   const place: SlackPlace = { channel: message.channelId, ...(threadTs ? { threadTs } : {}) };
   const interactionOf = (language: Language): Interaction => ({ actor: slackActor(message.teamId, message.userId), language, place: { channel: 'slack', conversationId: slackConversationId(message.teamId, message.channelId) } });
@@ -132,7 +132,7 @@ export async function answerMessage(message: SlackTextMessage, deps: SlackConver
       await messenger.post(place, renderChooseCodeMessage(buildChooseCodeView(knowledge, outcome.codeIds, outcome.language), outcome.language));
       return;
     case 'unknown':
-      await messenger.post(place, renderUnknownMessage(buildUnknownView(knowledge, outcome.closestCodeIds, outcome.language), outcome.language));
+      await messenger.post(place, renderUnknownMessage(buildUnknownView(knowledge, outcome.closestCodeIds, outcome.language, { cut }), outcome.language));
       return;
     case 'troubleshoot':
       await startSession({ codeId: outcome.codeId, language: outcome.language, teamId: message.teamId, channelId: message.channelId, userId: message.userId }, deps, (session) =>

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Identifier } from '../../core/identify';
 import type { Language } from '../../core/knowledge/schema';
 import type { PolicyState } from '../../core/remediation/policy';
-import { ask, chooseLanguage, languageOf } from '../../core/troubleshoot/ask';
+import { ask, chooseLanguage, languageOf, readablePart } from '../../core/troubleshoot/ask';
 import type { TroubleshootSession } from '../../core/troubleshoot/session';
 import type { TroubleshootService } from '../../core/troubleshoot/troubleshoot-service';
 import {
@@ -222,7 +222,7 @@ export class TeamsBot extends ActivityHandler {
       return;
     }
 
-    const text = mentionFreeText(context);
+    const { text, cut } = readablePart(mentionFreeText(context));
     const sender = senderOf(context);
     const conversation = conversationOf(context);
 
@@ -258,7 +258,7 @@ export class TeamsBot extends ActivityHandler {
         await messenger.send(renderCard('choose-code', buildChooseCodeView(knowledge, outcome.codeIds, outcome.language)));
         return;
       case 'unknown':
-        await messenger.send(renderCard('unknown-code', buildUnknownView(knowledge, outcome.closestCodeIds, outcome.language)));
+        await messenger.send(renderCard('unknown-code', buildUnknownView(knowledge, outcome.closestCodeIds, outcome.language, { cut })));
         return;
       case 'troubleshoot':
         await this.startSession({ codeId: outcome.codeId, language: outcome.language, sender, conversation }, messenger);

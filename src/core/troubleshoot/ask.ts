@@ -1,4 +1,4 @@
-import { CONFIDENT, type Identifier, detectLanguage } from '../identify';
+import { CONFIDENT, type Identifier, MAX_INPUT_CHARS, detectLanguage } from '../identify';
 import type { Language } from '../knowledge/schema';
 
 /** What a person's message asks for, decided without any channel types. */
@@ -23,6 +23,15 @@ export function languageOf(text: string, locale: string | undefined): Language {
   const trimmed = text.trim().toLowerCase();
   if (trimmed === 'pomoc' || trimmed === 'kody' || trimmed.startsWith('lista')) return 'pl';
   return chooseLanguage(trimmed.length > 0 ? detectLanguage(text) : 'en', locale);
+}
+
+/**
+ * The part of a message the bot reads: the first 64 KiB. A longer paste (a whole log) is read
+ * only that far, so one message can never hold the process for long; `cut` says it was shortened,
+ * so an answer that found nothing can say where it stopped reading.
+ */
+export function readablePart(text: string): { readonly text: string; readonly cut: boolean } {
+  return text.length > MAX_INPUT_CHARS ? { text: text.slice(0, MAX_INPUT_CHARS), cut: true } : { text, cut: false };
 }
 
 export function normalizeCommandText(text: string): string {

@@ -1,3 +1,4 @@
+import { MAX_INPUT_CHARS } from '../identify';
 import type { Language, Workload } from '../knowledge/schema';
 import { type CardButton, PayloadVersion, Verbs } from './card-actions';
 import { knowledgeWorkloadLabel, workloadOrder } from '../knowledge/workloads';
@@ -138,7 +139,8 @@ export function buildCodesView(knowledge: KnowledgeLookup, lang: Language): Code
   return { title: t('codesTitle', lang, { n: knowledge.codes.length }), intro: t('codesIntro', lang), areas, actions: [helpButton(lang)] };
 }
 
-export function buildUnknownView(knowledge: KnowledgeLookup, closestCodeIds: readonly string[], lang: Language): UnknownView {
+/** `cut`: the message was longer than the bot reads (see readablePart), so the answer says where reading stopped. */
+export function buildUnknownView(knowledge: KnowledgeLookup, closestCodeIds: readonly string[], lang: Language, options: { readonly cut?: boolean } = {}): UnknownView {
   const actions = closestCodeIds
     .map((id) => safeFindCode(knowledge, id))
     .filter((c) => c !== undefined)
@@ -146,7 +148,7 @@ export function buildUnknownView(knowledge: KnowledgeLookup, closestCodeIds: rea
     .map((c) => startButton(c.id, c.id, lang));
   return {
     title: t('unknownTitle', lang),
-    text: t('unknownText', lang),
+    text: options.cut ? `${t('unknownText', lang)} ${t('readOnlyFirstPart', lang, { kb: Math.round(MAX_INPUT_CHARS / 1024) })}` : t('unknownText', lang),
     closestLabel: t('closest', lang),
     hasClosest: actions.length > 0,
     examplesLabel: t('examples', lang),

@@ -88,6 +88,10 @@ export const uiText = {
     en: 'I could not find an Azure VM Backup error code or message in what you sent.',
     pl: 'Nie znalazłem w Twojej wiadomości kodu ani komunikatu błędu kopii zapasowej maszyny wirtualnej Azure.',
   },
+  readOnlyFirstPart: {
+    en: 'Your message was long, so I read only its first {kb} KB: send the error code, or the error message itself, on its own.',
+    pl: 'Twoja wiadomość była długa, więc przeczytałem tylko jej pierwsze {kb} KB: wyślij sam kod błędu albo sam komunikat błędu.',
+  },
   closest: { en: 'Did you mean one of these?', pl: 'Czy chodziło o jeden z tych?' },
   examples: { en: 'Examples of what to send', pl: 'Przykłady, co możesz wysłać' },
   chooseTitle: { en: 'I found several codes', pl: 'Znalazłem kilka kodów' },

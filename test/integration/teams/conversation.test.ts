@@ -96,6 +96,14 @@ describe('asking about a code', () => {
     expect(cardActions(card).some((a) => a.verb === 'help.show')).toBe(true);
   });
 
+  test('a paste longer than the bot reads: a code near its start is still found; otherwise the answer says where reading stopped', async () => {
+    const log = 'INFO nothing to see here\n'.repeat(40_000);
+    const found = await ask(`UserErrorGuestAgentStatusUnavailable\n${log}`);
+    expect(cardText(found.card)).toContain('Cause 1 of');
+    const notFound = await ask(`${log}UserErrorGuestAgentStatusUnavailable`);
+    expect(cardText(notFound.card)).toContain('I read only its first 64 KB');
+  });
+
   test('several codes in one paste: one button each, and a press turns that card into the chosen code', async () => {
     const { card, id } = await ask('Job 1 failed with UserErrorGuestAgentStatusUnavailable and job 2 with UserErrorRpCollectionLimitReached');
     const buttons = cardActions(card);
