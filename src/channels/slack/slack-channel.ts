@@ -35,6 +35,8 @@ export interface SlackChannelDeps extends SlackConversationDeps {
   readonly seenEvents?: SeenSlackEvents;
 }
 
+const noSlashCommands = 'Backup Doctor has no slash commands. Mention @Backup Doctor in a channel with an error code, an error message or a question such as "why did the backup of vm-sql01 fail?", or send it a direct message. / Backup Doctor nie ma poleceń z ukośnikiem: wspomnij @Backup Doctor z kodem lub komunikatem błędu albo napisz do niego wiadomość prywatną.';
+
 /**
  * Slack beside Teams on the same server: Bolt verifies each request (HMAC over the raw body,
  * 5-minute window), turns it into an event or a press, and the handlers here make the same
@@ -174,6 +176,19 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
       },
       messengerOf(client),
     );
+  });
+
+  // The app's manifest declares no slash command, modal or shortcut; one configured by hand in the
+  // app's settings still gets an answer within Slack's 3 s, not a 404 and an error in the log.
+  bolt.command(/.*/, async ({ ack, command }) => {
+    deps.logger.info({ command: command.command.slice(0, 40), teamId: command.team_id }, 'slack slash command answered: the bot has none');
+    await ack({ response_type: 'ephemeral', text: noSlashCommands });
+  });
+  bolt.view(/.*/, async ({ ack }) => {
+    await ack();
+  });
+  bolt.shortcut(/.*/, async ({ ack }) => {
+    await ack();
   });
 
   return {

@@ -43,6 +43,15 @@ async function settle(ms = 300): Promise<void> {
 }
 
 describe('Slack Events API on the shared server', () => {
+  test('a slash command someone configured by hand is answered at once, to the presser, with how to ask instead; a modal submission is acknowledged', async () => {
+    const command = new URLSearchParams({ command: '/backup', text: 'UserErrorGuestAgentStatusUnavailable', team_id: 'T0TEST', channel_id: 'C0OPS', user_id: 'U0OPERATOR', response_url: 'https://hooks.slack.com/commands/x', trigger_id: '1.2.3' }).toString();
+    const answer = await postSigned(url, command, form);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('has no slash commands') });
+    const view = new URLSearchParams({ payload: JSON.stringify({ type: 'view_submission', team: { id: 'T0TEST' }, user: { id: 'U0OPERATOR', team_id: 'T0TEST' }, view: { id: 'V1', callback_id: 'anything', state: { values: {} } } }) }).toString();
+    expect((await postSigned(url, view, form)).status).toBe(200);
+  });
+
   test('url_verification is answered with the challenge', async () => {
     const response = await postSigned(url, rawFixture('url-verification.json'), json);
     expect(response.status).toBe(200);
