@@ -1,7 +1,7 @@
 import restify from 'restify';
 import type { App } from '../app';
 import { boundSlowClients } from './slow-clients';
-import { jsonBody, refuseUnsafeBodies } from './request-body';
+import { jsonBody, refuseTooManyHeaders, refuseUnsafeBodies } from './request-body';
 
 /** Adds routes owned by another feature (alerts, Slack, metrics) to the server. */
 export type RouteRegistrar = (server: restify.Server, app: App) => void;
@@ -19,6 +19,9 @@ export const maxBodyBytes = 1024 * 1024;
 export function createServer(app: App): restify.Server {
   const server = restify.createServer({ name: 'backup-doctor', handleUncaughtExceptions: false });
   boundSlowClients(server, { headersTimeoutMs: app.config.http.headersTimeoutSeconds * 1000 });
+  // Node's own cap drops fields past it without a word; the count is refused with a 431 instead (its total size stays capped at 16 KB).
+  server.server.maxHeadersCount = 0;
+  server.pre(refuseTooManyHeaders);
   server.pre(refuseUnsafeBodies);
 
   server.post('/api/messages', jsonBody({ maxBytes: maxBodyBytes, timeoutMs: app.config.http.bodyTimeoutSeconds * 1000 }), async (req: restify.Request, res: restify.Response) => {

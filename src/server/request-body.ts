@@ -22,6 +22,27 @@ export function sendBodyFailure(res: restify.Response, failure: BodyFailure): vo
   res.send(failure.status, { error, reason: failure.reason });
 }
 
+/** Far above what Teams, Slack or Azure Monitor send (about 20 header fields), far below what a request's 16 KB of headers can hold. */
+export const maxHeaderFields = 100;
+
+/**
+ * Refuses a request with more header fields than any real caller sends. Node keeps only the
+ * first fields past its own count and drops the rest silently, so a header that matters (the
+ * authorization, a signature) could vanish into a confusing 401; a 431 says what is wrong.
+ * The server is created with Node's count turned off (see create-server.ts), so this count is exact.
+ */
+export function refuseTooManyHeaders(req: restify.Request, res: restify.Response, next: restify.Next): void {
+  const fields = req.rawHeaders.length / 2;
+  if (fields <= maxHeaderFields) {
+    next();
+    return;
+  }
+  req.resume();
+  res.header('Connection', 'close');
+  res.send(431, { error: 'request_header_fields_too_large', reason: `${fields} header fields; at most ${maxHeaderFields} are accepted` });
+  next(false);
+}
+
 /**
  * Runs before routing, for every request: refuses any Content-Encoding but identity and any
  * multipart body with 415, without reading a byte of it. No route here takes compressed or

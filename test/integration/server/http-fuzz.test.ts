@@ -250,6 +250,27 @@ describe('compressed bodies and wrong content types', () => {
   });
 });
 
+describe('too many header fields', () => {
+  it('every route answers 431 naming the count, rather than dropping the fields past Node\'s own limit', async () => {
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 500; i += 1) many[`x-h${i}`] = '1';
+    const raw = rawFixture('url-verification.json');
+    for (const [path, body, headers] of [
+      ['/api/messages', JSON.stringify(activity()), json],
+      ['/api/alerts', JSON.stringify(fixture('minimal.json')), alertHeaders],
+      ['/api/slack/events', raw, slackHeaders(raw)],
+    ] as const) {
+      const answer = await send(path, body, { ...many, ...headers });
+      expectSpecificRefusal(answer, 431);
+      expect(JSON.stringify(answer.body)).toContain('at most 100 are accepted');
+    }
+    // A real caller's few dozen headers pass.
+    const some: Record<string, string> = {};
+    for (let i = 0; i < 60; i += 1) some[`x-h${i}`] = '1';
+    expect((await send('/api/messages', JSON.stringify(activity()), { ...some, ...json })).status).toBe(200);
+  });
+});
+
 describe('unicode, control characters and injection in texts and names', () => {
   it('a message of any text, from a user of any name, is answered (never a 5xx)', async () => {
     await fc.assert(
