@@ -2,7 +2,7 @@ import type { StepAction } from '../../core/troubleshoot/session';
 import type { SessionResult } from '../../core/troubleshoot/troubleshoot-service';
 import type { TroubleshootService } from '../../core/troubleshoot/troubleshoot-service';
 import { EmptyPayloadSchema, GoToPayloadSchema, StartPayloadSchema, StepPayloadSchema, Verbs } from '../../core/views/card-actions';
-import { buildCodesView, buildExpiredView, buildHelpView, buildInvalidActionView, buildSessionNotFoundView } from '../../core/views/conversation-views';
+import { buildCodesView, buildExpiredView, buildHelpView, buildInvalidActionView, buildMovedOnView, buildSessionNotFoundView } from '../../core/views/conversation-views';
 import type { KnowledgeLookup } from '../../core/views/knowledge-lookup';
 import { safeFindCode } from '../../core/views/knowledge-lookup';
 import { renderCard } from './card-renderer';
@@ -29,9 +29,16 @@ export function registerBuiltInCardActions(bot: TeamsBot, deps: Deps): void {
       return { card: bot.renderSessionCard(session, ctx.sender.name), ...(session.activityId ? { activityId: session.activityId } : {}) };
     };
 
-  /** Someone else's press got there first (or this one was delivered twice): the presser sees where the session stands, nothing moves. */
-  const sessionProblem = (result: Exclude<SessionResult, { kind: 'ok' }>, ctx: CardActionContext<unknown>, ttlHours: number): CardActionResult =>
-    result.kind === 'moved' ? { card: bot.renderSessionCard(result.session), mode: 'respond' } : refusal(result, ctx, ttlHours);
+  /**
+   * Someone else's press got there first (or this one was delivered twice): nothing moves, and the
+   * presser's view shows where the session stands. An old client's Action.Submit has no view to
+   * refresh, so it hears why in a line of its own rather than in a second copy of the card.
+   */
+  const sessionProblem = (result: Exclude<SessionResult, { kind: 'ok' }>, ctx: CardActionContext<unknown>, ttlHours: number): CardActionResult => {
+    if (result.kind !== 'moved') return refusal(result, ctx, ttlHours);
+    if (ctx.via === 'invoke') return { card: bot.renderSessionCard(result.session), mode: 'respond' };
+    return { card: renderCard('notice', buildMovedOnView(result.session.language)), mode: 'respond' };
+  };
 
   bot.registerCardAction(Verbs.next, stepHandler(() => ({ kind: 'next' })), StepPayloadSchema);
   bot.registerCardAction(Verbs.previous, stepHandler(() => ({ kind: 'previous' })), StepPayloadSchema);

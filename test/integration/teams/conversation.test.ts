@@ -227,6 +227,17 @@ describe('presses that cannot work get a clear card', () => {
     expect(stored.kind === 'ok' && stored.session.cursor).toBe(1);
   });
 
+  test('an old client\'s Action.Submit on a card that had moved on gets one line saying so, not a second copy of the card', async () => {
+    const { card, id } = await ask('UserErrorGuestAgentStatusUnavailable');
+    await press('troubleshoot.next', action(card, 'Next').data, id);
+    const submitData = (card.actions as { fallback: { data: Record<string, unknown> } }[])[0]?.fallback.data;
+    stub.clear();
+    expect((await bot.post(submitMessage(submitData as Record<string, unknown>, id, { serviceUrl }))).status).toBe(200);
+    const posted = await stub.waitFor((c) => c.length > 0);
+    expect(posted.map((c) => c.kind)).toEqual(['reply']);
+    expect(cardText(cardOf(posted[0]))).toContain('This card had already moved on');
+  });
+
   test('one "Still failing" press delivered many times rules out one cause, not every cause', async () => {
     const { card, id } = await ask('ExtensionSnapshotFailedNoNetwork');
     const data = action(card, 'Still failing').data;
