@@ -12,6 +12,7 @@ import {
   buildErrorView,
   buildHelpView,
   buildInvalidActionView,
+  buildAlreadyHandledView,
   buildUnknownView,
   buildWelcomeView,
 } from '../../core/views/conversation-views';
@@ -21,6 +22,7 @@ import type { IdentityGateConfig } from '../../config';
 import type { Logger } from '../../logger';
 import { type CardMessenger, turnMessenger } from './card-messenger';
 import { type AdaptiveCardJson, renderCard } from './card-renderer';
+import { RecentActivityIds } from './recent-activity-ids';
 import { fitCard } from './fit-card';
 import { type ShapeProblem, activityShapeProblem, shapeProblemText } from './activity-shape';
 import type {
@@ -82,6 +84,7 @@ export class TeamsBot extends ActivityHandler {
   private readonly commands: { readonly matcher: CommandMatcher; readonly handler: CommandHandler }[] = [];
   private readonly troubleshootProviders: TroubleshootActionProvider[] = [];
   private policyProvider: () => PolicyState | undefined = () => undefined;
+  private readonly handledPresses = new RecentActivityIds();
 
   constructor(private readonly deps: TeamsBotDeps) {
     super();
@@ -276,6 +279,11 @@ export class TeamsBot extends ActivityHandler {
     const data = isRecord(rawData) ? Object.fromEntries(Object.entries(rawData).filter(([k]) => k !== 'verb')) : undefined;
     const requested = data?.['lang'];
     const language: Language = requested === 'pl' || requested === 'en' ? requested : chooseLanguage('en', activity.locale);
+    // A press delivered twice (the same activity) runs once: starting a session or posting a card twice would show two.
+    if (activity.id && !this.handledPresses.firstTime(`${activity.conversation?.id ?? ''}|${activity.id}`)) {
+      this.deps.logger.info({ verb, via, activityId: activity.id }, 'card action delivered again; already handled');
+      return { statusCode: 200, type: invokeCardType, value: fitCard(renderCard('notice', buildAlreadyHandledView(language))) };
+    }
     const registration = this.cardActions.get(verb);
     const parsed = registration && data ? (registration.payload ? registration.payload.safeParse(data) : { success: true as const, data }) : undefined;
 

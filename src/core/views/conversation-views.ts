@@ -184,6 +184,11 @@ export function buildErrorView(lang: Language): NoticeView {
   return { title: t('errorTitle', lang), text: t('errorText', lang), actions: [helpButton(lang)] };
 }
 
+/** The same press delivered a second time: it was handled the first time. */
+export function buildAlreadyHandledView(lang: Language): NoticeView {
+  return { title: t('alreadyHandledTitle', lang), text: t('alreadyHandledText', lang), actions: [] };
+}
+
 /** A step pressed on a card that had already moved on (someone else's press, or the same press delivered twice). */
 export function buildMovedOnView(lang: Language): NoticeView {
   return { title: t('movedOnTitle', lang), text: t('movedOnText', lang), actions: [] };

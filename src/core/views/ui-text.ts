@@ -111,6 +111,11 @@ export const uiText = {
     en: 'The card it belongs to is out of date or was not made by me. Send the error code or message again.',
     pl: 'Karta, do której należy, jest nieaktualna albo nie pochodzi ode mnie. Wyślij ponownie kod lub komunikat błędu.',
   },
+  alreadyHandledTitle: { en: 'I already handled this press', pl: 'To naciśnięcie zostało już obsłużone' },
+  alreadyHandledText: {
+    en: 'The same press reached me twice, so I acted on it once. The card shows the result.',
+    pl: 'To samo naciśnięcie dotarło do mnie dwa razy, więc wykonałem je raz. Karta pokazuje wynik.',
+  },
   movedOnTitle: { en: 'This card had already moved on', pl: 'Ta karta była już przesunięta dalej' },
   movedOnText: {
     en: 'Someone else pressed a button on it first, so I did not step again. The card shows where the troubleshooting stands now.',

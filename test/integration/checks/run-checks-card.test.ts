@@ -22,6 +22,7 @@ import { checksScenario, subscriptionId } from './checks-scenario';
 const knowledge = loadKnowledgeBase();
 let sim: ArmSimulator;
 let counter = 0;
+let pressCounter = 0;
 
 beforeAll(async () => {
   sim = await startArmSimulator({ scenario: checksScenario });
@@ -49,6 +50,8 @@ async function invoke(bot: TeamsBot, verb: string, data: unknown, replyToId: str
     await bot.run(context);
   });
   const activity: Partial<Activity> = {
+    // Every press is its own activity (Teams gives each its id): a repeated id is a redelivery.
+    id: `press-${++pressCounter}`,
     type: ActivityTypes.Invoke,
     name: 'adaptiveCard/action',
     replyToId,

@@ -238,6 +238,17 @@ describe('presses that cannot work get a clear card', () => {
     expect(cardText(cardOf(posted[0]))).toContain('This card had already moved on');
   });
 
+  test('a press delivered twice (the same activity) starts one session and posts one card; the repeat says it was handled', async () => {
+    const pressActivity = executeInvoke('troubleshoot.start', { v: 1, codeId: 'UserErrorGuestAgentStatusUnavailable' }, undefined, { serviceUrl, conversationId: 'conv-replayed' });
+    stub.clear();
+    const first = await bot.post(pressActivity);
+    const again = await bot.post(pressActivity);
+    expect(cardText((first.body as { value: unknown }).value)).toContain('Cause 1 of');
+    expect(cardText((again.body as { value: unknown }).value)).toContain('I already handled this press');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(stub.calls.filter((c) => c.kind === 'reply')).toHaveLength(1);
+  });
+
   test('one "Still failing" press delivered many times rules out one cause, not every cause', async () => {
     const { card, id } = await ask('ExtensionSnapshotFailedNoNetwork');
     const data = action(card, 'Still failing').data;
