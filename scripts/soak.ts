@@ -110,9 +110,12 @@ async function postAlert(botUrl: string, n: number): Promise<void> {
   }
 }
 
+let activityCount = 0;
+
 function activity(serviceUrl: string, conversationId: string, extra: Record<string, unknown>): string {
   return JSON.stringify({
-    id: `soak-${conversationId}-${Date.now()}`,
+    // Unique like Teams' own ids: the bot runs a press it has seen before (the same id) only once.
+    id: `soak-${conversationId}-${++activityCount}`,
     channelId: 'msteams',
     serviceUrl,
     timestamp: new Date().toISOString(),
