@@ -18,11 +18,11 @@ import {
 } from '../../core/views/conversation-views';
 import type { KnowledgeLookup } from '../../core/views/knowledge-lookup';
 import { type TroubleshootActionProvider, buildTroubleshootView } from '../../core/views/troubleshoot-view';
+import { SeenOnce } from '../../core/seen-once';
 import type { IdentityGateConfig } from '../../config';
 import type { Logger } from '../../logger';
 import { type CardMessenger, turnMessenger } from './card-messenger';
 import { type AdaptiveCardJson, renderCard } from './card-renderer';
-import { RecentActivityIds } from './recent-activity-ids';
 import { fitCard } from './fit-card';
 import { type ShapeProblem, activityShapeProblem, shapeProblemText } from './activity-shape';
 import type {
@@ -84,7 +84,8 @@ export class TeamsBot extends ActivityHandler {
   private readonly commands: { readonly matcher: CommandMatcher; readonly handler: CommandHandler }[] = [];
   private readonly troubleshootProviders: TroubleshootActionProvider[] = [];
   private policyProvider: () => PolicyState | undefined = () => undefined;
-  private readonly handledPresses = new RecentActivityIds();
+  /** Activity ids are unique per press, so remembering the last 10,000 catches any redelivery. */
+  private readonly handledPresses = new SeenOnce(10_000);
 
   constructor(private readonly deps: TeamsBotDeps) {
     super();

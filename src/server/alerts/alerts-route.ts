@@ -10,7 +10,7 @@ import type { AlertMetrics } from '../health/metrics';
 import type { AlertAuthenticator } from './alert-auth';
 import { jsonType, mediaType, sendBodyFailure } from '../request-body';
 import { defaultBodyTimeoutMs, readLimitedBody } from './read-body';
-import { SeenOnce } from './seen-once';
+import { SeenOnce } from '../../core/seen-once';
 
 export interface AlertRouteDeps {
   readonly intake: AlertIntake;

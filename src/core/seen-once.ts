@@ -1,6 +1,7 @@
 /**
- * Remembers up to `capacity` keys, so a log line is written once per alert rule rather than once per
- * alert (a busy shared action group would otherwise flood the log). The oldest key is forgotten first.
+ * Remembers up to `capacity` keys, the oldest forgotten first: a log line written once per alert
+ * rule rather than once per alert (a busy shared action group would otherwise flood the log), a
+ * card press delivered twice run once.
  */
 export class SeenOnce {
   private readonly seen = new Set<string>();
