@@ -37,6 +37,11 @@ export interface FleetSweepResult {
   readonly unchecked: readonly UncheckedVm[];
   /** Vaults whose protected items could not be listed (name and why). */
   readonly unreadableVaults: readonly { readonly vault: string; readonly evidence: LocalizedText }[];
+  /**
+   * Set on one conversation's part of a sweep (never stored): where each `atRisk` row sits in the
+   * stored sweep, which is what a row's buttons name and the server reloads.
+   */
+  readonly storedPositions?: readonly number[];
 }
 
 export type VmFinding =

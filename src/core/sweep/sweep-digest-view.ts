@@ -71,7 +71,7 @@ export function buildSweepDigestView(result: FleetSweepResult, options: DigestOp
     count === 0
       ? pick(`All ${result.total} VMs healthy`, `Wszystkie maszyny (${result.total}) są w dobrej kondycji`)
       : pick(`${count} of ${result.total} VMs at risk`, `Zagrożone maszyny: ${count} z ${result.total}`);
-  const indexed = result.atRisk.map((vm, index) => ({ vm, index }));
+  const indexed = result.atRisk.map((vm, index) => ({ vm, index: result.storedPositions?.[index] ?? index }));
   const causes = riskCauses.filter((c) => indexed.some((e) => e.vm.cause === c.id));
   const shares = shareOut(causes.map((c) => indexed.filter((e) => e.vm.cause === c.id).length), options.maxVms);
   const groups = causes.map((cause, g) => {

@@ -6,6 +6,7 @@ import { type AtRiskVm, type FleetSweepResult, changesSince } from '../../../src
 import { RiskCauseIds } from '../../../src/core/sweep/risk-causes';
 import { buildSweepDigestView, type DigestOptions } from '../../../src/core/sweep/sweep-digest-view';
 import { parseSweepCommand } from '../../../src/core/sweep/sweep-command';
+import { scopedSweep } from '../../../src/core/sweep/scoped-sweep';
 
 const vault = { subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg-backup', name: 'rsv-prod-weu' };
 
@@ -78,6 +79,24 @@ describe('the fleet digest', () => {
       ['🔧 Restart the Windows guest agent', 'sweep.fix', { v: 1, sweepId: 'sweep-0000001', vm: 1, fixId: 'restart-windows-agent', lang: 'en' }],
       ['🔧 Retry the backup now (disabled)', 'sweep.fix', { v: 1, sweepId: 'sweep-0000001', vm: 1, fixId: 'retry-backup', lang: 'en' }],
     ]);
+  });
+
+  it('in a channel subscribed to one vault, each row’s buttons still name that VM’s row of the stored whole-fleet sweep', () => {
+    const otherVault = { ...vault, name: 'rsv-dr-neu' };
+    const whole = fleet(6, 6);
+    const stored: FleetSweepResult = { ...whole, atRisk: whole.atRisk.map((v, i) => (i % 2 === 1 ? { ...v, vault: otherVault } : v)) };
+    const scope = [{ scope: { kind: 'vault' as const, vault: 'rsv-dr-neu' } }];
+    const view = buildSweepDigestView(scopedSweep(stored, scope), options(30));
+    const rows = view.groups.flatMap((g) => g.vms);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      const pressed = stored.atRisk[(row.actions[0]?.data as { vm: number }).vm];
+      expect(pressed?.vm.name).toBe(row.name);
+      expect(pressed?.vault.name).toBe('rsv-dr-neu');
+    }
+    // A part of a part (a subscription scope, then a vault in it) keeps the stored positions.
+    const twice = scopedSweep(scopedSweep(stored, [{ scope: { kind: 'subscription' as const, subscriptionId: vault.subscriptionId } }]), scope);
+    expect(twice.storedPositions).toEqual([1, 3, 5]);
   });
 });
 
