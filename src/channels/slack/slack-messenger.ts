@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { SlackMessage } from './blocks/block-kit';
-import { fitMessage } from './blocks/fit-message';
+import { fitBlocks } from './blocks/fit-message';
 
 /** Where a message goes: a channel (or DM) and, for a threaded reply, the thread's root ts. */
 export interface SlackPlace {
@@ -21,11 +21,13 @@ export interface SlackMessenger {
 }
 
 /**
- * The door every message leaves by: held to Block Kit's limits here too, so a message that did not
- * come through a fitting renderer cannot be refused (msg_blocks_too_long). A fitted one passes unchanged.
+ * The door every message leaves by: its blocks are held to Block Kit's limits here too, so a message
+ * that did not come through a fitting renderer cannot be refused (msg_blocks_too_long). A fitted one
+ * passes unchanged. The text is left as rendered: the renderer escaped it once, and a second escape
+ * would show `&amp;lt;` for a `<` a user wrote.
  */
 function fitted(message: SlackMessage): SlackMessage {
-  return fitMessage(message, { moreLabel: '' });
+  return { text: message.text, blocks: fitBlocks(message.blocks, { moreLabel: '' }) };
 }
 
 export function webApiMessenger(client: webApi.WebClient): SlackMessenger {

@@ -225,6 +225,14 @@ describe('Slack Events API on the shared server', () => {
     expect(blocksText(reply?.args['blocks'])).toContain('How to ask Backup Doctor');
   });
 
+  test('what a user wrote reaches Slack escaped once: the notification text shows their < and & as written, never as &amp;lt;', async () => {
+    const call = await mention('subscribe vault rsv<&>weu');
+    const text = String(call?.args['text']);
+    expect(text).toContain('rsv&lt;&amp;&gt;weu');
+    expect(text).not.toContain('&amp;lt;');
+    expect(blocksText(call?.args['blocks'])).toContain('rsv&lt;&amp;&gt;weu');
+  });
+
   test('a direct message is answered in the DM (top level); the bot ignores its own messages', async () => {
     eventCounter += 1;
     const response = await postSigned(url, eventBody('direct-message.json', { text: 'UserErrorRpCollectionLimitReached' }, { event_id: `Ev0DM${eventCounter}` }), json);

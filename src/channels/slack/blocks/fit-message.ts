@@ -16,10 +16,15 @@ const minSectionChars = 200;
  * the total budget, the longest sections are cut first, then trailing text blocks dropped.
  */
 export function fitMessage(message: SlackMessage, options: FitOptions): SlackMessage {
+  return { text: notificationText(message.text), blocks: fitBlocks(message.blocks, options) };
+}
+
+/** The blocks part of `fitMessage`: what the messenger's last check applies to a message already rendered (its text escaped). */
+export function fitBlocks(message: readonly SlackBlock[], options: FitOptions): SlackBlock[] {
   const more = options.moreUrl ? ` ${link(options.moreUrl, options.moreLabel)}` : '';
   const cut = (text: string, max: number): string => (text.length <= max ? text : `${truncate(text, Math.max(1, max - more.length - 1))}${more}`);
 
-  let blocks: SlackBlock[] = message.blocks.map((block) => {
+  let blocks: SlackBlock[] = message.map((block) => {
     if (block.type === 'section') return { ...block, text: { ...block.text, text: cut(block.text.text, BlockKitLimits.sectionTextChars) } };
     if (block.type === 'context') return { ...block, elements: block.elements.slice(0, BlockKitLimits.contextElements).map((e) => ({ ...e, text: cut(e.text, BlockKitLimits.sectionTextChars) })) };
     return block;
@@ -41,7 +46,7 @@ export function fitMessage(message: SlackMessage, options: FitOptions): SlackMes
     blocks = blocks.filter((_, i) => i !== removable);
     if (!blocks.includes(note)) blocks.splice(Math.min(removable, blocks.length), 0, note);
   }
-  return { text: notificationText(message.text), blocks };
+  return blocks;
 }
 
 /**
