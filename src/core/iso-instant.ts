@@ -25,6 +25,8 @@ export function parseIsoInstant(text: string, rules: IsoInstantRules = {}): Date
   const hasZone = z !== undefined || sign !== undefined;
   if ((rules.requireTime && !hasTime) || (rules.requireZone && !hasZone) || (!hasTime && hasZone)) return undefined;
   const year = Number(y);
+  // Date.UTC reads years 0-99 as 1900-1999, so "0070" would pass as 1970: refuse them before.
+  if (year < 1969) return undefined;
   const month = Number(mo);
   const day = Number(d);
   const hour = Number(h ?? 0);
@@ -35,7 +37,6 @@ export function parseIsoInstant(text: string, rules: IsoInstantRules = {}): Date
   if (Math.abs(offsetMinutes) > 14 * 60 || Number(om ?? 0) > 59) return undefined;
   const millis = fraction === undefined ? 0 : Math.floor(Number(`0.${fraction}`) * 1000);
   const at = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
-  // Date.UTC maps years 0-99 to 1900-1999; the range check below refuses them either way.
   if (at < earliest || at > latest) return undefined;
   return new Date(at);
 }

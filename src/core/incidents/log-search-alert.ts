@@ -39,7 +39,23 @@ function asDate(v: unknown): Date | undefined {
   // The query client may hand a datetime column over already parsed.
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : v;
   const t = asText(v);
-  return t ? parseIsoInstant(t, { requireTime: true }) : undefined;
+  return t ? parseIsoInstant(t, { requireTime: true }) ?? parseV1LogAlertTime(t) : undefined;
+}
+
+/**
+ * The V1 log alert's SearchIntervalStartTimeUtc / SearchIntervalEndtimeUtc are written the .NET
+ * en-US way, "3/22/2019 1:36:31 PM" (alerts-common-schema, "Log alerts V1"): month first, a
+ * 12-hour clock, UTC. Only that exact form is read; it is checked as an ISO instant after.
+ */
+function parseV1LogAlertTime(text: string): Date | undefined {
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d{1,2}):(\d{2}):(\d{2}) ([AP])M$/i.exec(text);
+  if (!m) return undefined;
+  const [, month, day, year, hour12, minute, second, half] = m as unknown as [string, string, string, string, string, string, string, string];
+  const h = Number(hour12);
+  if (h < 1 || h > 12) return undefined;
+  const hour = (h % 12) + (half.toUpperCase() === 'P' ? 12 : 0);
+  const two = (n: string | number): string => String(n).padStart(2, '0');
+  return parseIsoInstant(`${year}-${two(month)}-${two(day)}T${two(hour)}:${minute}:${second}Z`);
 }
 
 /** "PT1H", "PT15M", "P1D", "PT30S": the windowSize of a V2 rule. */

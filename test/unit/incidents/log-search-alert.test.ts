@@ -37,6 +37,38 @@ describe('log search alerts on backup jobs', () => {
     expect(searchOf(explicit).window.from).toEqual(new Date('2026-03-11T12:05:39Z'));
   });
 
+  it('reads a V1 log alert’s window in the form Azure writes it ("3/22/2019 1:36:31 PM", UTC), and only that form', () => {
+    // The alertContext fields of the documented "Log alerts V1 - Log Analytics" sample (learn.microsoft.com/azure/azure-monitor/alerts/alerts-common-schema),
+    // with its query replaced by the failed-backup query; the essentials are the V2 fixture's with monitoringService "Log Analytics".
+    const v2 = fixture('log-search-backup-jobs.json') as { data: { essentials: Record<string, unknown> } };
+    const v1 = (start: string, end: string): unknown => ({
+      schemaId: 'azureMonitorCommonAlertSchema',
+      data: {
+        essentials: { ...v2.data.essentials, monitoringService: 'Log Analytics', firedDateTime: '2019-03-22T13:52:01.0000000Z' },
+        alertContext: {
+          SearchQuery: 'AddonAzureBackupJobs | where JobOperation == "Backup" | summarize arg_max(TimeGenerated, *) by JobUniqueId | where JobStatus == "Failed"',
+          SearchIntervalStartTimeUtc: start,
+          SearchIntervalEndtimeUtc: end,
+          ResultCount: 2,
+          SeverityDescription: 'Warning',
+          WorkspaceId: '12345a-1234b-123c-123d-12345678e',
+          SearchIntervalDurationMin: '15',
+          AffectedConfigurationItems: ['INC-Gen2Alert'],
+          SearchIntervalInMinutes: '15',
+          Threshold: 10000,
+          Operator: 'Less Than',
+          IncludedSearchResults: 'True',
+          AlertType: 'Number of results',
+        },
+      },
+    });
+    expect(searchOf(v1('3/22/2019 1:36:31 PM', '3/22/2019 1:51:31 PM')).window).toEqual({ from: new Date('2019-03-22T13:36:31Z'), to: new Date('2019-03-22T13:51:31Z') });
+    expect(searchOf(v1('12/31/2019 12:05:00 AM', '12/31/2019 12:20:00 PM')).window).toEqual({ from: new Date('2019-12-31T00:05:00Z'), to: new Date('2019-12-31T12:20:00Z') });
+    // Not a time: the window is the 15 minutes before the end (or the fired time), never a guess.
+    expect(searchOf(v1('13/22/2019 1:36:31 PM', '3/22/2019 1:51:31 PM')).window.from).toEqual(new Date('2019-03-22T13:36:31Z'));
+    expect(searchOf(v1('3/22/2019 0:36:31 PM', '2/30/2019 1:51:31 PM')).window).toEqual({ from: new Date('2019-03-22T13:37:01Z'), to: new Date('2019-03-22T13:52:01Z') });
+  });
+
   type QueryBody = { data: { alertContext: { condition: { allOf: Array<Record<string, unknown>> } } } };
   const withQuery = (searchQuery: string): QueryBody => {
     const body = fixture('log-search-backup-jobs.json') as QueryBody;

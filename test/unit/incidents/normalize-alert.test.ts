@@ -116,6 +116,7 @@ describe('normaliseAlert', () => {
     ['an hour that does not exist', '2026-12-05T24:00:00Z'],
     ['an offset past 14 hours', '2026-12-05T08:00:00+15:00'],
     ['a year past 9999', '+010000-01-01T00:00:00Z'],
+    ['a two-digit year written with four digits (Date.UTC would read 0070 as 1970)', '0070-01-01T00:00:00Z'],
   ])('refuses an alert time that is not an ISO 8601 date-time with its zone: %s', (_name, occurredAt) => {
     expect(normaliseAlert({ vault: 'v1', vm: 'vm1', errorCode: 'Abc', occurredAt }, now)).toMatchObject({ kind: 'invalid', field: 'occurredAt', reason: expect.stringContaining('ISO 8601') });
     const common = fixture('common-vm.json') as { data: { essentials: Record<string, unknown> } };
