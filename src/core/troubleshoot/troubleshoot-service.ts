@@ -102,6 +102,9 @@ export class TroubleshootService {
     const now = this.deps.clock.now();
     const change = (s: TroubleshootSession): TroubleshootSession => {
       if (expectedCursor !== undefined && s.cursor !== expectedCursor) throw new SessionMovedOn(s);
+      // "This fixed it" ends the session without moving its cursor: a press from the card as it was
+      // before is stale all the same. Only the fixed card's own Reopen (a Previous) still applies.
+      if (expectedCursor !== undefined && s.outcome === 'fixed' && action.kind !== 'previous') throw new SessionMovedOn(s);
       return applyStep(s, action, now, this.deps.ttlMs);
     };
     try {

@@ -250,7 +250,12 @@ export class FixFlow {
     if (request.state !== 'verified-fixed' && request.state !== 'still-failing') return;
     // Requests stored before `unverified` existed ended still-failing with these results.
     if (request.state === 'still-failing' && request.verification?.result !== 'failed') return;
-    const stepped = await this.deps.troubleshoot.step(request.sessionId, { kind: request.state === 'verified-fixed' ? 'fixed' : 'still-failing' });
+    // The verdict is about the fix's cause: if someone moved the card on while the fix ran (or
+    // ended the session), the verdict must not mark another cause fixed or ruled out.
+    const loaded = await this.deps.troubleshoot.load(request.sessionId);
+    if (loaded.kind !== 'ok') return;
+    const causeIndex = request.causeId === undefined ? -1 : loaded.session.causeIds.indexOf(request.causeId);
+    const stepped = await this.deps.troubleshoot.step(request.sessionId, { kind: request.state === 'verified-fixed' ? 'fixed' : 'still-failing' }, causeIndex >= 0 ? causeIndex : undefined);
     if (stepped.kind !== 'ok' || !stepped.session.activityId) return;
     const place: CardLocation = { ...(request.card ?? { conversationId: stepped.session.conversationId }), conversationId: stepped.session.conversationId, activityId: stepped.session.activityId };
     try {

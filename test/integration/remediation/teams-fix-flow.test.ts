@@ -168,6 +168,21 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
     expect(lines.filter((l) => l.requestId === requestId).map((l) => l.action)).toEqual(['fix.requested', 'fix.approved', 'fix.execution-started', 'fix.succeeded', 'fix.verification-started', 'fix.verified-fixed']);
   });
 
+  it('when the card was moved on to another cause while the fix waited, its verdict leaves the session where the people put it', async () => {
+    const session = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1);
+    const { requestId, messageId } = await requestFix(session, 'restart-windows-agent');
+    // Someone steps the card on to the next cause before the approval.
+    const moved = await bot.app.troubleshoot.step(session.id, { kind: 'next' }, 1);
+    expect(moved.kind).toBe('ok');
+    await press('fix.approve', { v: 1, requestId }, megan, messageId);
+    await remediation().actions.idle();
+    expect((await remediation().service.get(requestId))?.state).toBe('verified-fixed');
+    // The backup proved the fix, but not the cause the card now shows: that cause is not marked fixed.
+    const after = await bot.app.sessions.get(session.id);
+    expect(after?.cursor).toBe(2);
+    expect(after?.outcome).toBeUndefined();
+  });
+
   it('50 parallel approve invokes for one request run the fix once', async () => {
     const session = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1);
     const { requestId, messageId } = await requestFix(session, 'restart-windows-agent');

@@ -65,6 +65,20 @@ describe('the troubleshooting service', () => {
     expect(loaded.kind === 'ok' && loaded.session).toMatchObject({ cursor: 1, activityId: 'msg-7' });
   });
 
+  test('a press from the card as it was before "This fixed it" is stale, though the cursor did not move; the fixed card’s Reopen still applies', async () => {
+    const { service } = fixture();
+    const s = await service.start(input);
+    expect((await service.step(s.id, { kind: 'fixed' }, 0)).kind).toBe('ok');
+    // A second person still sees cause 1 with its buttons: Still failing, Next and a second Fixed are all stale now.
+    for (const action of [{ kind: 'still-failing' as const }, { kind: 'next' as const }, { kind: 'fixed' as const }]) {
+      const stale = await service.step(s.id, action, 0);
+      expect(stale.kind).toBe('moved');
+      expect(stale.kind === 'moved' && stale.session).toMatchObject({ outcome: 'fixed', cursor: 0 });
+    }
+    const reopened = await service.step(s.id, { kind: 'previous' }, 0);
+    expect(reopened.kind === 'ok' && reopened.session.outcome).toBeUndefined();
+  });
+
   test('when the session cannot be stored, no card is sent (no buttons that lead nowhere)', async () => {
     const inner = new MemorySessionStore();
     const failing: SessionStore = { get: (id) => inner.get(id), compareAndSwap: (s, v) => inner.compareAndSwap(s, v), create: () => Promise.reject(new Error('disk full')) };
