@@ -87,7 +87,21 @@ export function normaliseJobId(raw: string): string {
 export function alertDedupeKey(alert: BackupAlert): string {
   if (alert.jobId) return `${alert.condition}:job:${alert.jobId}`;
   if (alert.alertId) return `${alert.condition}:alert:${alert.alertId.toLowerCase()}`;
-  return `${alert.condition}:vm:${vaultKey(alert.vault)}:${vmKey(alert.vm)}:${alert.errorCode ?? ''}:${alert.message ?? ''}:${identityTime(alert)}`;
+  return contentKey(alert, identityTime(alert));
+}
+
+/**
+ * For an alert keyed by the slot it was received in: its key in the slot before. A sender's retry
+ * that lands just past a slot boundary is a copy of the first delivery all the same, so the
+ * inbox also looks there (and counts it a copy when that entry came within one slot's length).
+ */
+export function earlierSlotDedupeKey(alert: BackupAlert): string | undefined {
+  if (alert.jobId || alert.alertId || alert.senderTimeReplaced || !alert.timeFromReceipt) return undefined;
+  return contentKey(alert, `received:${Math.floor(alert.occurredAt.getTime() / receiptSlotMs) - 1}`);
+}
+
+function contentKey(alert: BackupAlert, time: string): string {
+  return `${alert.condition}:vm:${vaultKey(alert.vault)}:${vmKey(alert.vm)}:${alert.errorCode ?? ''}:${alert.message ?? ''}:${time}`;
 }
 
 /** Copies of an alert that carries no time of its own, received within one such slot, are one alert. */

@@ -3,7 +3,7 @@ import type { IdGenerator } from '../ports';
 import type { AcceptInput, AcceptOutcome } from './accept-alert';
 import type { AlertAcceptor } from './alert-acceptor';
 import { type AlertTimeBounds, defaultAlertTimeBounds, withPlausibleTime } from './alert-time';
-import { alertDedupeKey, vmKey, type BackupAlert } from './backup-alert';
+import { alertDedupeKey, earlierSlotDedupeKey, receiptSlotMs, vmKey, type BackupAlert } from './backup-alert';
 import { planDueAt } from './delivery-policy';
 import { decideGroup } from './group-alert';
 import { groupingKey, type IncidentHeader } from './incident';
@@ -67,7 +67,10 @@ export class SharedAlertLedger implements AlertAcceptor {
     const { inbox } = this.deps.stores;
     // The sender's own time identifies a retry of the same alert, so the key is taken before any replacement.
     const dedupeKey = alertDedupeKey(input.alert);
-    const seen = await inbox.find(dedupeKey);
+    const earlierKey = earlierSlotDedupeKey(input.alert);
+    const earlier = earlierKey === undefined ? undefined : await inbox.find(earlierKey);
+    // A retry of a time-less alert received just past a slot boundary is a copy of the one before it.
+    const seen = (await inbox.find(dedupeKey)) ?? (earlier && receivedAt.getTime() - earlier.receivedAt.getTime() < receiptSlotMs ? earlier : undefined);
     if (seen) return { kind: 'duplicate', alertId: seen.id, incidentId: seen.incidentId };
     // Grouping must not follow a sender's wrong clock: an implausible time becomes the time received.
     const alert = withPlausibleTime(input.alert, receivedAt, this.deps.alertTimes ?? defaultAlertTimeBounds);

@@ -78,6 +78,17 @@ describe('AlertLedger: grouping', () => {
     expect(s.inbox.count()).toBe(1);
   });
 
+  it('takes a retry of a time-less alert that lands just past a five-minute slot boundary as a copy, and the same failure ten minutes on as news', () => {
+    const s = setup();
+    // What normaliseAlert makes of a minimal alert without a time or a job: the time is when it was received.
+    const received = (iso: string): BackupAlert => alert('vm-1', { occurredAt: new Date(iso), timeFromReceipt: true });
+    const first = s.accept(received('2025-01-01T02:04:59.000Z'));
+    const retry = s.accept(received('2025-01-01T02:05:02.000Z'));
+    expect(first.kind).toBe('grouped');
+    expect(retry).toMatchObject({ kind: 'duplicate', alertId: first.alertId });
+    expect(s.accept(received('2025-01-01T02:15:00.000Z')).kind).not.toBe('duplicate');
+  });
+
   it('holds an alert whose code only its job can tell (pending) without opening an incident', () => {
     const s = setup();
     const r = s.ledger.acceptMany([{ alert: alert('vm1', { jobId: 'j' }), code: undefined, awaitJob: true, receivedAt: t0 }])[0]!;

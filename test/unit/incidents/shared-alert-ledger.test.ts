@@ -36,6 +36,18 @@ describe('SharedAlertLedger', () => {
     expect((await stores.incidents.get(first.incidentId))?.revision).toBe(1);
   });
 
+  test('a retry of a time-less alert that lands just past a five-minute slot boundary is a copy; ten minutes on it is news', async () => {
+    const { ledger } = setup();
+    const received = (iso: string) => {
+      const when = new Date(iso);
+      return ledger.accept({ alert: alert('vm-1', 0, { jobId: undefined, occurredAt: when, timeFromReceipt: true }), code, awaitJob: false, receivedAt: when });
+    };
+    const first = await received('2026-03-01T10:04:59Z');
+    expect(first.kind).toBe('grouped');
+    expect(await received('2026-03-01T10:05:03Z')).toMatchObject({ kind: 'duplicate', alertId: first.alertId });
+    expect((await received('2026-03-01T10:15:00Z')).kind).not.toBe('duplicate');
+  });
+
   test('a recovery of a VM no incident holds is stored and ignored; a recovery of a known VM is a new revision', async () => {
     const { stores, ledger } = setup();
     const accept = (a: BackupAlert) => ledger.accept({ alert: a, code, awaitJob: false, receivedAt: a.occurredAt });
