@@ -9,7 +9,7 @@ import { causeChecksOf } from '../../core/checks/session-evidence';
 import type { KnowledgeBase } from '../../core/knowledge/knowledge-base';
 import type { Language, LocalizedText } from '../../core/knowledge/schema';
 import { type Clock, systemClock } from '../../core/ports';
-import type { Actor } from '../../core/remediation/actor';
+import { type Actor, actorKey } from '../../core/remediation/actor';
 import type { OperatorDecision } from '../../core/remediation/policy';
 import type { TroubleshootSession } from '../../core/troubleshoot/session';
 import type { TroubleshootService } from '../../core/troubleshoot/troubleshoot-service';
@@ -60,7 +60,7 @@ export type RunChecksAnswer =
  * message shows them in the documented order from then on.
  */
 export class RunChecksFlow {
-  /** Runs in progress on this instance, by session: a second press while one runs waits for it instead of asking Azure again. */
+  /** Runs in progress on this instance, by session and presser: a second press while one runs waits for it instead of asking Azure again. */
   private readonly running = new Map<string, Promise<RunChecksAnswer>>();
 
   constructor(private readonly deps: RunChecksDeps) {}
@@ -79,11 +79,14 @@ export class RunChecksFlow {
     if (loaded.session.conversationId !== i.place.conversationId) return { kind: 'notice', view: buildInvalidActionView(i.language), show: 'presser' };
     if (loaded.kind !== 'ok') return { kind: 'notice', view: buildExpiredView(loaded.session.language, deps.troubleshoot.ttlHours), show: 'replace', session: loaded.session };
     const session = loaded.session;
-    // Two people pressing at once, or one press delivered twice, share one run: each check (a guest run command among them) runs once.
-    const inFlight = this.running.get(session.id);
+    // A press delivered twice, or pressed again while it runs, shares the run: each check (a guest run
+    // command among them) runs once. The run is the presser's own: what it may read in the guest is
+    // decided by who pressed, so another person's press never rides on it.
+    const key = `${session.id}\u0000${actorKey(i.actor)}`;
+    const inFlight = this.running.get(key);
     if (inFlight !== undefined) return inFlight;
-    const run = this.runChecks(i, session).finally(() => this.running.delete(session.id));
-    this.running.set(session.id, run);
+    const run = this.runChecks(i, session).finally(() => this.running.delete(key));
+    this.running.set(key, run);
     return run;
   }
 

@@ -31,7 +31,7 @@ afterAll(async () => {
   await sim.close();
 });
 
-function setUp(): { bot: TeamsBot; troubleshoot: TroubleshootService } {
+function setUp(allowReadOnlyRunCommand: (actor: { aadObjectId?: string }) => boolean = () => true): { bot: TeamsBot; troubleshoot: TroubleshootService } {
   const troubleshoot = new TroubleshootService({
     store: new MemorySessionStore(),
     knowledge,
@@ -41,11 +41,11 @@ function setUp(): { bot: TeamsBot; troubleshoot: TroubleshootService } {
   });
   const bot = new TeamsBot({ knowledge, identifier: createIdentifier(knowledge), troubleshoot, logger: createLogger('silent') });
   const azure = new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, lroPollIntervalInMs: 10 });
-  registerRunChecksAction(bot, new RunChecksFlow({ knowledge, troubleshoot, azure, allowReadOnlyRunCommand: () => true }));
+  registerRunChecksAction(bot, new RunChecksFlow({ knowledge, troubleshoot, azure, allowReadOnlyRunCommand }));
   return { bot, troubleshoot };
 }
 
-async function invoke(bot: TeamsBot, verb: string, data: unknown, replyToId: string): Promise<{ type: string; value: Record<string, unknown> }> {
+async function invoke(bot: TeamsBot, verb: string, data: unknown, replyToId: string, from = { id: 'user-1', name: 'Megan', aadObjectId: 'aad-1' }): Promise<{ type: string; value: Record<string, unknown> }> {
   const adapter = new TestAdapter(async (context) => {
     await bot.run(context);
   });
@@ -56,7 +56,7 @@ async function invoke(bot: TeamsBot, verb: string, data: unknown, replyToId: str
     name: 'adaptiveCard/action',
     replyToId,
     conversation: { id: 'conv-1', isGroup: false, conversationType: 'personal', name: '' },
-    from: { id: 'user-1', name: 'Megan', aadObjectId: 'aad-1' },
+    from,
     value: { action: { type: 'Action.Execute', verb, data } },
   };
   await adapter.processActivity(activity);
@@ -200,6 +200,24 @@ describe('Run checks on the troubleshooting card', () => {
     for (const answer of answers) expect(cardText(answer.value)).toContain('Check results: vm-conf01');
     expect(runCommands() - start.runCommands).toBe(1);
     expect(sim.requests.length - start.requests).toBe(oneRun.requests);
+  });
+
+  it('a press while another person’s run is in flight gets a run under the presser’s own permission: a guest reading is never withheld (or given) by whoever pressed first', async () => {
+    const { bot, troubleshoot } = setUp((actor) => actor.aadObjectId === 'aad-1');
+    const session = await troubleshoot.attachActivity(
+      await troubleshoot.start({ codeId: 'GuestAgentSnapshotTaskStatusError', language: 'en', conversationId: 'conv-1', createdBy: 'aad-1', target: { vm: 'vm-conf01', subscriptionId, resourceGroup: 'rg-prod' } }),
+      'activity-8',
+    );
+    const runCommands = (): number => sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/runCommand')).length;
+    const before = { runCommands: runCommands(), requests: sim.requests.length };
+    // Eve may not read the guest; she presses first. Megan, who may, presses while Eve's run asks Azure.
+    const eves = invoke(bot, RunChecksVerb, { v: 1, sessionId: session.id }, 'activity-8', { id: 'user-2', name: 'Eve', aadObjectId: 'aad-2' });
+    while (sim.requests.length === before.requests) await new Promise((resolve) => setTimeout(resolve, 1));
+    const megans = invoke(bot, RunChecksVerb, { v: 1, sessionId: session.id }, 'activity-8');
+    const [eve, megan] = await Promise.all([eves, megans]);
+    expect(cardText(eve.value)).toMatch(/5\. ❔ VM agent configuration options are not set \(Linux VMs\): Unknown/);
+    expect(cardText(megan.value)).toMatch(/5\. ⚠️ VM agent configuration options are not set \(Linux VMs\): Likely/);
+    expect(runCommands() - before.runCommands).toBe(1);
   });
 
   it('answers in Polish for a Polish session', async () => {
