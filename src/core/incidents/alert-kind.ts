@@ -34,9 +34,17 @@ export function isBackupHealthMetric(metricName: unknown): boolean {
 const backupTables = /addonazurebackupjobs|azurebackupoperations|coreazurebackup/i;
 const failedJobStatus = /jobstatus(?:_s)?\s*==\s*["']failed["']/i;
 
+/** A table named by a quoted name, which kqlCode removes with the strings: ['AddonAzureBackupJobs'], table("AddonAzureBackupJobs"). */
+const quotedBackupTable = /(?:\[|\btable\s*\()\s*@?(['"])\s*(?:addonazurebackupjobs|azurebackupoperations|coreazurebackup)\s*\1\s*[\])]/i;
+
 /** A query that reads the backup job tables, judged on its code (see kqlCode); "Failed" is a string, so the status test reads the whole query. */
 function readsBackupJobs(query: string, code: string): boolean {
-  return backupTables.test(code) || (/jobstatus/i.test(code) && failedJobStatus.test(query));
+  return backupTables.test(code) || quotedBackupTable.test(query) || (/jobstatus/i.test(code) && failedJobStatus.test(query));
+}
+
+/** Characters Kusto's parser skips but a regular expression does not (zero-width spaces and joiners, the byte order mark). */
+function withoutInvisibles(query: string): string {
+  return query.replace(/\p{Cf}/gu, '');
 }
 
 type Json = Record<string, unknown>;
@@ -79,7 +87,8 @@ function searchQueryOf(context: Json): string | undefined {
  * check on its words sees only what runs.
  */
 function kqlCode(query: string): string {
-  return query.replace(/\/\/[^\n]*|```[\s\S]*?(?:```|$)|@'[^']*(?:'|$)|@"[^"]*(?:"|$)|'(?:[^'\\\n]|\\.)*(?:'|$)|"(?:[^"\\\n]|\\.)*(?:"|$)/g, ' ');
+  // A comment ends at any line break (\r, \u2028 and \u2029 too); a verbatim string doubles its quote to hold one.
+  return query.replace(/\/\/[^\n\r\u2028\u2029]*|```[\s\S]*?(?:```|$)|@'(?:[^']|'')*(?:'|$)|@"(?:[^"]|"")*(?:"|$)|'(?:[^'\\\n\r]|\\.)*(?:'|$)|"(?:[^"\\\n\r]|\\.)*(?:"|$)/g, ' ');
 }
 
 function ruleText(rule: string | undefined): string {
@@ -148,9 +157,12 @@ function logSearch(query: string, service: string, rule: string | undefined): Al
   const withRule = rule ? { rule } : {};
   // The bot runs this query with its own identity: what counts is the query's code, not a table
   // name in a comment or a string, and it may read this workspace only.
-  const code = kqlCode(query);
-  if (readsBackupJobs(query, code)) {
-    if (outsideTheWorkspace.test(code)) {
+  const visible = withoutInvisibles(query);
+  const code = kqlCode(visible);
+  if (readsBackupJobs(visible, code)) {
+    // Judged on the whole query as well as its code: a stripper that misreads where a comment or a
+    // string ends must never let such a call through (a mention in a comment is refused too).
+    if (outsideTheWorkspace.test(code) || outsideTheWorkspace.test(visible)) {
       return { kind: 'invalid', field: 'data.alertContext.condition.allOf[0].searchQuery', reason: 'reads outside the workspace (workspace(), app(), resource(), cluster(), database(), adx(), externaldata or evaluate): the bot runs only queries over the backup tables of its own workspace' };
     }
     return { kind: 'backup-log-search', query, ...withRule };

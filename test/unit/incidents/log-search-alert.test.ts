@@ -80,12 +80,22 @@ describe('log search alerts on backup jobs', () => {
     expect(normaliseAlert(withQuery('SecurityEvent // AddonAzureBackupJobs\n| take 10'), new Date())).toMatchObject({ kind: 'ignored' });
     expect(normaliseAlert(withQuery("SecurityEvent | where Account == 'AddonAzureBackupJobs'"), new Date())).toMatchObject({ kind: 'ignored' });
     expect(normaliseAlert(withQuery('AzureDiagnostics | where JobStatus_s == "Failed"'), new Date())).toMatchObject({ kind: 'log-search' });
+    // A table named by its quoted name is read all the same.
+    expect(normaliseAlert(withQuery("['AddonAzureBackupJobs'] | where JobStatus == 'Failed'"), new Date())).toMatchObject({ kind: 'log-search' });
+    expect(normaliseAlert(withQuery('table("AddonAzureBackupJobs") | where JobStatus == "Failed"'), new Date())).toMatchObject({ kind: 'log-search' });
+    // A comment ends at a carriage return: what follows is code.
+    expect(normaliseAlert(withQuery('SecurityEvent // x\r| union AddonAzureBackupJobs'), new Date())).toMatchObject({ kind: 'log-search' });
   });
 
   it.each([
     ['another workspace', 'AddonAzureBackupJobs | union workspace("other-workspace").SecurityEvent'],
     ['an external URL', 'AddonAzureBackupJobs | join (externaldata (x: string) [@"https://evil.example/x.csv"]) on $left.JobUniqueId == $right.x'],
     ['a plugin', 'AddonAzureBackupJobs | evaluate http_request("https://evil.example")'],
+    ['a call after a comment ended by a lone carriage return', 'AddonAzureBackupJobs // note\r| union workspace("other").SecurityEvent'],
+    ['a call after a comment ended by a line separator', 'AddonAzureBackupJobs // note\u2028| union workspace("other").SecurityEvent'],
+    ['a call after a verbatim string that doubles its quote', "AddonAzureBackupJobs | where JobStatus == @'it''s' | union workspace('other').SecurityEvent"],
+    ['a zero-width space before the parenthesis', 'AddonAzureBackupJobs | union workspace\u200b("other").SecurityEvent'],
+    ['a call hidden where a misread string would swallow it', 'AddonAzureBackupJobs | where x == "a\\" | union cluster("c").database("d").T'],
   ])('refuses a query that reads outside its workspace (%s), naming the field', (_name, query) => {
     expect(normaliseAlert(withQuery(query), new Date())).toMatchObject({ kind: 'invalid', field: 'data.alertContext.condition.allOf[0].searchQuery', reason: expect.stringContaining('outside the workspace') });
   });
