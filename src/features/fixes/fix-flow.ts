@@ -185,6 +185,13 @@ export class FixFlow {
     if (!request || (request.card && request.card.conversationId !== i.place.conversationId)) {
       return this.refuse(i, 'view', 'unknown-request', { requestId: payload.requestId, ...(request ? { detail: 'request of another conversation' } : {}) });
     }
+    // "Show the open request" answers on another message than the request's card. A decision
+    // pressed there would be refused as pressed on another message (decide), so none is offered:
+    // the view says where to approve instead.
+    if (request.card?.activityId !== undefined && i.place.activityId !== undefined && request.card.activityId !== i.place.activityId) {
+      const view = this.personalView(request, i.actor, request.state === 'requested' ? decideOnTheCard : undefined);
+      return { show: 'presser', view: { ...view, actions: view.actions.filter((a) => a.verb !== FixVerbs.approve && a.verb !== FixVerbs.reject) } };
+    }
     return { show: 'presser', view: this.personalView(request, i.actor), ...(request.state === 'requested' ? { pending: request } : {}) };
   }
 
@@ -284,6 +291,11 @@ export class FixFlow {
     return { ok: true as const, session, cause, target: resolved.target };
   }
 }
+
+const decideOnTheCard: LocalizedText = {
+  en: 'Approve or reject it on the request card in this chat.',
+  pl: 'Zatwierdź lub odrzuć je na karcie zlecenia w tym czacie.',
+};
 
 /**
  * A fix request's view. Without a viewer it is the view everyone sees (while pending it keeps

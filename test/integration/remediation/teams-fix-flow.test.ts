@@ -183,6 +183,26 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
     expect(after?.outcome).toBeUndefined();
   });
 
+  it('"Show the open request" shows an approver the request without buttons that would be refused there, and says to decide on its card', async () => {
+    const first = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1);
+    const { requestId, messageId } = await requestFix(first, 'restart-windows-agent');
+    // A second session on the same VM in this chat asks again: refused, pointing to the open request.
+    const second = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1);
+    const refused = await press('fix.request', { v: 1, sessionId: second.id, fixId: 'restart-windows-agent' }, alex, 'msg-plan-second');
+    const show = (refused.value as { actions?: { verb: string; data: Record<string, unknown> }[] }).actions?.find((a) => a.verb === 'fix.view');
+    expect(show?.data).toEqual({ v: 1, requestId });
+    // Megan may approve, but this view is on the refusal message, not the request's card.
+    const shown = await press('fix.view', show?.data ?? {}, megan, 'msg-plan-second');
+    expect(cardText(shown.value)).toContain('Awaiting approval');
+    expect(cardText(shown.value)).toContain('Approve or reject it on the request card in this chat.');
+    expect(JSON.stringify(shown.value)).not.toMatch(/"verb":"fix\.(approve|reject)"/);
+    // On the card itself (its refresh) she gets her buttons, and they work.
+    const onCard = await press('fix.view', { v: 1, requestId }, megan, messageId);
+    expect(JSON.stringify(onCard.value)).toContain('"verb":"fix.approve"');
+    expect(cardText((await press('fix.approve', { v: 1, requestId }, megan, messageId)).value)).toMatch(/Approved|Running/);
+    await remediation().actions.idle();
+  });
+
   it('50 parallel approve invokes for one request run the fix once', async () => {
     const session = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1);
     const { requestId, messageId } = await requestFix(session, 'restart-windows-agent');
