@@ -5,6 +5,7 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { BackupInstance, BackupVaultIdentity, CallOptions, RoleAssignment, VaultRef } from '../core/azure-port';
 import { CodedError } from '../core/errors';
 import { toCodedError, type AzureOperation } from './azure-errors';
+import { trimTrailing } from '../core/trim-trailing';
 
 /**
  * What the checks of a Backup vault datasource read: the vault's backup instances and managed
@@ -108,8 +109,8 @@ function roleGuid(roleDefinitionId: string): string {
  * a management group (always above a subscription), or an id the scope starts with.
  */
 function appliesAt(assigned: string, scope: string): boolean {
-  const a = assigned.replace(/\/+$/, '').toLowerCase();
-  const s = scope.replace(/\/+$/, '').toLowerCase();
+  const a = trimTrailing(assigned, '/').toLowerCase();
+  const s = trimTrailing(scope, '/').toLowerCase();
   return a === '' || a.startsWith('/providers/microsoft.management/managementgroups/') || a === s || s.startsWith(`${a}/`);
 }
 

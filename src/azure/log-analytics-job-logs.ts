@@ -2,6 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { LogsQueryClient, LogsQueryResultStatus, type LogsTable } from '@azure/monitor-query-logs';
 import { CodedError } from '../core/errors';
 import type { BackupJobLogs, LogSearchAlert, LogTable } from '../core/incidents/log-search-alert';
+import { trimTrailing } from '../core/trim-trailing';
 
 export interface LogAnalyticsJobLogsOptions {
   readonly credential: TokenCredential;
@@ -29,7 +30,7 @@ export class LogAnalyticsJobLogs implements BackupJobLogs {
   constructor(private readonly options: LogAnalyticsJobLogsOptions) {
     this.workspaceId = options.workspaceId;
     this.client = new LogsQueryClient(options.credential, {
-      endpoint: `${options.endpoint.replace(/\/+$/, '')}/v1`,
+      endpoint: `${trimTrailing(options.endpoint, '/')}/v1`,
       ...(options.ca ? { tlsOptions: { ca: options.ca } } : {}),
       // A query that failed once is reported on the card at once; Azure Monitor does not wait for us.
       retryOptions: { maxRetries: 1 },

@@ -5,6 +5,7 @@ import type { ListedRestorePointCollection } from '../core/sweep/fleet-read-port
 import { armIdSegment, lockScope, parseContainerName, parseResourceId } from '../core/arm-id';
 import { toCodedError, type AzureOperation } from './azure-errors';
 import { ARM_ENDPOINT } from './sdk-azure-gateway';
+import { trimTrailing } from '../core/trim-trailing';
 
 /**
  * The Azure VMs every vault protects, across subscriptions, in one Resource Graph query (a page
@@ -45,7 +46,7 @@ export class ResourceGraphInventory {
 
   constructor(options: ResourceGraphInventoryOptions) {
     this.client = new ResourceGraphClient(options.credential, {
-      endpoint: (options.endpoint ?? ARM_ENDPOINT).replace(/\/+$/, ''),
+      endpoint: trimTrailing(options.endpoint ?? ARM_ENDPOINT, '/'),
       credentials: { scopes: ['https://management.azure.com/.default'] },
       ...(options.ca ? { tlsOptions: { ca: options.ca } } : {}),
       ...(options.retry ? { retryOptions: options.retry } : {}),

@@ -47,6 +47,7 @@ import { armIdLastSegment, armIdSegment, lockScope, parseArmResource, parseConta
 import { collectionMatch, sameResourceId, vmArmId } from '../core/restore-point-ownership';
 import { toCodedError, type AzureOperation, type AzureScope } from './azure-errors';
 import { BackupVaultReads } from './backup-vault-reads';
+import { trimTrailing } from '../core/trim-trailing';
 
 export const ARM_ENDPOINT = 'https://management.azure.com';
 const ARM_SCOPE = 'https://management.azure.com/.default';
@@ -161,7 +162,7 @@ export class SdkAzureGateway implements AzurePort {
   private readonly backupVaults: BackupVaultReads;
 
   constructor(private readonly options: SdkAzureGatewayOptions) {
-    this.endpoint = (options.endpoint ?? ARM_ENDPOINT).replace(/\/+$/, '');
+    this.endpoint = trimTrailing(options.endpoint ?? ARM_ENDPOINT, '/');
     this.backupVaults = new BackupVaultReads({ credential: options.credential, clientOptions: this.commonOptions() });
   }
 

@@ -1,5 +1,6 @@
 import { parseArmResource } from './arm-id';
 import type { RestorePointCollection, VmRef } from './azure-port';
+import { trimTrailing } from './trim-trailing';
 
 /**
  * Which restore point collections belong to a VM. VM names are unique only inside a resource
@@ -23,7 +24,7 @@ export function vmArmId(vm: VmRef): string {
 
 /** An ARM id as comparisons see it: no surrounding space or trailing slash, lower case. */
 export function normaliseId(id: string): string {
-  return id.trim().replace(/\/+$/, '').toLowerCase();
+  return trimTrailing(id.trim(), '/').toLowerCase();
 }
 
 export function sameResourceId(a: string | undefined, b: string | undefined): boolean {

@@ -1,6 +1,7 @@
 import { boundedDamerauLevenshtein } from '../identify/edit-distance';
 import { fold } from '../identify/text-fold';
 import type { Language } from '../knowledge/schema';
+import { trimTrailing } from '../trim-trailing';
 
 /**
  * Questions about real resources, in English or Polish: which one is asked, about what.
@@ -189,7 +190,7 @@ function resourceName(list: readonly Word[]): Word | undefined {
 }
 
 function stripTrailing(name: string): string {
-  return name.replace(/[._-]+$/, '');
+  return trimTrailing(name, '._-');
 }
 
 function parseWindow(list: readonly Word[]): QuestionWindow | undefined {

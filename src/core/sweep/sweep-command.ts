@@ -1,4 +1,5 @@
 import type { Language } from '../knowledge/schema';
+import { trimTrailing } from '../trim-trailing';
 
 const english = /^(?:(?:vms?\s+)?at[\s-]risk|(?:fleet\s+)?health|health\s+sweep)$/;
 const polish = /^(?:zagro[zż]one(?:\s+maszyny)?|kondycja(?:\s+floty)?)$/;
@@ -8,7 +9,7 @@ const polish = /^(?:zagro[zż]one(?:\s+maszyny)?|kondycja(?:\s+floty)?)$/;
  * without the diacritic, a trailing "?" or "!"). Returns the language it was written in.
  */
 export function parseSweepCommand(text: string): Language | undefined {
-  const folded = text.trim().toLowerCase().replace(/[?!.]+$/, '').replace(/\s+/g, ' ');
+  const folded = trimTrailing(text.trim().toLowerCase(), '?!.').replace(/\s+/g, ' ');
   if (english.test(folded)) return 'en';
   if (polish.test(folded)) return 'pl';
   return undefined;

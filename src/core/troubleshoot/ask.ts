@@ -1,5 +1,6 @@
 import { CONFIDENT, type Identifier, MAX_INPUT_CHARS, detectLanguage } from '../identify';
 import type { Language } from '../knowledge/schema';
+import { trimTrailing } from '../trim-trailing';
 
 /** What a person's message asks for, decided without any channel types. */
 export type AskOutcome =
@@ -35,10 +36,7 @@ export function readablePart(text: string): { readonly text: string; readonly cu
 }
 
 export function normalizeCommandText(text: string): string {
-  return text
-    .trim()
-    .replace(/^[/!]/, '')
-    .replace(/[.!?]+$/, '')
+  return trimTrailing(text.trim().replace(/^[/!]/, ''), '.!?')
     .trim()
     .toLowerCase();
 }

@@ -3,6 +3,7 @@ import { vmKey } from '../../core/sweep/fleet-sweep-result';
 import type { FleetReadPort, ListedRestorePointCollection } from '../../core/sweep/fleet-read-port';
 import { collectionMatch, normaliseId, vmArmId } from '../../core/restore-point-ownership';
 import { isRunning } from '../../core/checks/vm-state';
+import { trimTrailing } from '../../core/trim-trailing';
 
 export interface FleetReadsOptions {
   /** Every NIC's NSG rules, read for the whole fleet (Resource Graph): a running VM's rules come from here, not from a read. */
@@ -137,7 +138,7 @@ function locksListedAt(all: readonly ResourceLock[], subscriptionId: string, res
   const subscription = `/subscriptions/${subscriptionId}`.toLowerCase();
   const group = `${subscription}/resourcegroups/${resourceGroup}`.toLowerCase();
   return all.filter((lock) => {
-    const scope = lock.scope.replace(/\/+$/, '').toLowerCase();
+    const scope = trimTrailing(lock.scope, '/').toLowerCase();
     return scope === subscription || scope === group || scope.startsWith(`${group}/`);
   });
 }
