@@ -60,7 +60,12 @@ type PressHandler<P> = (ctx: PressContext<P>) => Promise<PressResult>;
 interface Registration {
   readonly schema: z.ZodType<unknown>;
   readonly handler: PressHandler<unknown>;
+  /** Answers a press whose value is not this verb's; verbs that audit every refused press (the fix buttons) give one. */
+  readonly refuse?: PressRefusal;
 }
+
+/** A refused press: its context carries the value as it came (an empty object when it was not one) and why it was refused. */
+type PressRefusal = (ctx: PressContext<Record<string, unknown>>, detail: string) => Promise<PressResult>;
 
 /**
  * The buttons' verbs and what each does, the same verbs and payloads as the Teams card.
@@ -115,23 +120,34 @@ export class SlackActions {
       });
       const digestFixes = deps.fixes;
       if (digestFixes) {
-        this.register(SweepVerbs.fix, SweepFixPayloadSchema, async (ctx) => {
-          const answer = await sweep.planFix(this.interactionOf(ctx), ctx.payload);
-          if (answer.kind === 'notice') return { kind: 'ephemeral', message: renderNoticeMessage(answer.view, ctx.language) };
-          const message = renderFixMessage(answer.reply.view, ctx.language);
-          // The plan is a new message (Request this fix then turns it into the request); a refusal is the presser's alone.
-          return answer.reply.show === 'presser' ? { kind: 'ephemeral', message } : { kind: 'reply', message };
-        });
+        this.register(
+          SweepVerbs.fix,
+          SweepFixPayloadSchema,
+          async (ctx) => {
+            const answer = await sweep.planFix(this.interactionOf(ctx), ctx.payload);
+            if (answer.kind === 'notice') return { kind: 'ephemeral', message: renderNoticeMessage(answer.view, ctx.language) };
+            const message = renderFixMessage(answer.reply.view, ctx.language);
+            // The plan is a new message (Request this fix then turns it into the request); a refusal is the presser's alone.
+            return answer.reply.show === 'presser' ? { kind: 'ephemeral', message } : { kind: 'reply', message };
+          },
+          // A fix press whose value is not a digest row's is tampering: refused and audited like the fix buttons'.
+          async (ctx, detail) => ({ kind: 'ephemeral', message: renderFixMessage((await digestFixes.refuse(this.interactionOf(ctx), 'plan', 'tampered', { detail: `sweep row: ${detail}` })).view, ctx.language) }),
+        );
       }
     }
     const fixes = deps.fixes;
     if (fixes) {
       const anyObject = z.record(z.string(), z.unknown());
-      this.register(FixVerbs.plan, anyObject, (ctx) => this.fixPress(fixes, ctx, PlanPayloadSchema, 'plan', (i, p) => fixes.plan(i, p)));
-      this.register(FixVerbs.request, anyObject, (ctx) => this.fixPress(fixes, ctx, PlanPayloadSchema, 'request', (i, p) => fixes.request(i, p)));
-      this.register(FixVerbs.approve, anyObject, (ctx) => this.fixPress(fixes, ctx, RequestIdPayloadSchema, 'approve', (i, p) => fixes.decide(i, 'approve', p)));
-      this.register(FixVerbs.reject, anyObject, (ctx) => this.fixPress(fixes, ctx, RequestIdPayloadSchema, 'reject', (i, p) => fixes.decide(i, 'reject', p)));
-      this.register(FixVerbs.view, anyObject, (ctx) => this.fixPress(fixes, ctx, RequestIdPayloadSchema, 'view', (i, p) => fixes.view(i, p)));
+      // A value that is not even a JSON object (or longer than any of ours) is tampering too: refused and audited.
+      const refuse =
+        (action: string): PressRefusal =>
+        async (ctx, detail) =>
+          ({ kind: 'ephemeral', message: renderFixMessage((await fixes.refuse(this.fixInteraction(ctx), action, 'tampered', { detail })).view, ctx.language) });
+      this.register(FixVerbs.plan, anyObject, (ctx) => this.fixPress(fixes, ctx, PlanPayloadSchema, 'plan', (i, p) => fixes.plan(i, p)), refuse('plan'));
+      this.register(FixVerbs.request, anyObject, (ctx) => this.fixPress(fixes, ctx, PlanPayloadSchema, 'request', (i, p) => fixes.request(i, p)), refuse('request'));
+      this.register(FixVerbs.approve, anyObject, (ctx) => this.fixPress(fixes, ctx, RequestIdPayloadSchema, 'approve', (i, p) => fixes.decide(i, 'approve', p)), refuse('approve'));
+      this.register(FixVerbs.reject, anyObject, (ctx) => this.fixPress(fixes, ctx, RequestIdPayloadSchema, 'reject', (i, p) => fixes.decide(i, 'reject', p)), refuse('reject'));
+      this.register(FixVerbs.view, anyObject, (ctx) => this.fixPress(fixes, ctx, RequestIdPayloadSchema, 'view', (i, p) => fixes.view(i, p)), refuse('view'));
     }
   }
 
@@ -142,11 +158,7 @@ export class SlackActions {
    */
   private async fixPress<P>(fixes: FixFlow, ctx: PressContext<Record<string, unknown>>, schema: z.ZodType<P>, action: string, run: (i: Interaction, payload: P) => Promise<FixReply>): Promise<PressResult> {
     const { press } = ctx;
-    const interaction: Interaction = {
-      actor: slackActor(press.teamId, press.userId, press.userName),
-      language: ctx.language,
-      place: { channel: 'slack', conversationId: ctx.conversationId, ...(press.messageTs ? { activityId: press.messageTs } : {}), ...(press.threadTs ? { threadId: press.threadTs } : {}) },
-    };
+    const interaction = this.fixInteraction(ctx);
     const parsed = schema.safeParse(ctx.payload);
     let reply: FixReply;
     if (parsed.success) reply = await run(interaction, parsed.data);
@@ -167,6 +179,16 @@ export class SlackActions {
     }
   }
 
+  /** A fix press as an Interaction: the signed team and user ids are the actor, the channel and pressed message the place. */
+  private fixInteraction(ctx: PressContext<unknown>): Interaction {
+    const { press } = ctx;
+    return {
+      actor: slackActor(press.teamId, press.userId, press.userName),
+      language: ctx.language,
+      place: { channel: 'slack', conversationId: ctx.conversationId, ...(press.messageTs ? { activityId: press.messageTs } : {}), ...(press.threadTs ? { threadId: press.threadTs } : {}) },
+    };
+  }
+
   private interactionOf(ctx: PressContext<unknown>): Interaction {
     const { press } = ctx;
     return { actor: slackActor(press.teamId, press.userId, press.userName), language: ctx.language, place: { channel: 'slack', conversationId: ctx.conversationId, ...(press.threadTs ? { threadId: press.threadTs } : {}) } };
@@ -184,22 +206,23 @@ export class SlackActions {
     let result: PressResult;
     const registration = this.registry.get(verb);
     const parsed = registration && data ? registration.schema.safeParse(data) : undefined;
-    if (!registration || !parsed?.success) {
-      this.deps.logger.warn({ verb, channel: press.channelId }, 'slack press rejected: unknown verb or malformed value');
-      result = invalid(language);
-    } else {
-      try {
-        result = await registration.handler({ press, payload: parsed.data, language, conversationId: slackConversationId(press.teamId, press.channelId) });
-      } catch (error) {
-        this.deps.logger.error({ err: safeError(error), verb }, 'slack press failed');
-        result = { kind: 'ephemeral', message: renderNoticeMessage(buildErrorView(language), language) };
+    const conversationId = slackConversationId(press.teamId, press.channelId);
+    try {
+      if (!registration || !parsed?.success) {
+        this.deps.logger.warn({ verb, channel: press.channelId }, 'slack press rejected: unknown verb or malformed value');
+        result = registration?.refuse ? await registration.refuse({ press, payload: data ?? {}, language, conversationId }, data ? `button value keys: ${Object.keys(data).sort().join(',')}` : malformedValue(press.value)) : invalid(language);
+      } else {
+        result = await registration.handler({ press, payload: parsed.data, language, conversationId });
       }
+    } catch (error) {
+      this.deps.logger.error({ err: safeError(error), verb }, 'slack press failed');
+      result = { kind: 'ephemeral', message: renderNoticeMessage(buildErrorView(language), language) };
     }
     await this.deliver(result, press, place, messenger);
   }
 
-  private register<P>(verb: string, schema: z.ZodType<P>, handler: PressHandler<P>): void {
-    this.registry.set(verb, { schema, handler: handler as PressHandler<unknown> });
+  private register<P>(verb: string, schema: z.ZodType<P>, handler: PressHandler<P>, refuse?: PressRefusal): void {
+    this.registry.set(verb, { schema, handler: handler as PressHandler<unknown>, ...(refuse ? { refuse } : {}) });
   }
 
   private async deliver(result: PressResult, press: SlackPress, place: SlackPlace, messenger: SlackMessenger): Promise<void> {
@@ -276,8 +299,18 @@ function invalid(language: Language): PressResult {
   return { kind: 'ephemeral', message: renderNoticeMessage(buildInvalidActionView(language), language) };
 }
 
+/** Why a button value could not be read at all (what the audit records; never the value itself). */
+function malformedValue(value: string | undefined): string {
+  if (value === undefined) return 'button value missing';
+  if (value.length > maxValueChars) return `button value of ${value.length} characters, over Slack's ${maxValueChars}`;
+  return 'button value is not a JSON object';
+}
+
+/** Slack's limit on a button's value: nothing longer came from a message of ours. */
+const maxValueChars = 2000;
+
 function parseValue(value: string | undefined): Record<string, unknown> | undefined {
-  if (value === undefined || value.length > 2000) return undefined;
+  if (value === undefined || value.length > maxValueChars) return undefined;
   try {
     const parsed: unknown = JSON.parse(value);
     return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;

@@ -10,7 +10,7 @@ import { type FixFlow, type FixReply, fixNoticeView, fixRequestView, PlanPayload
 import type { Interaction } from '../../features/interaction';
 import type { AdaptiveCardJson } from './card-renderer';
 import { renderFixCard } from './fix-cards';
-import type { CardActionContext, CardActionResult } from './routing-types';
+import type { CardActionContext, CardActionRefusal, CardActionResult } from './routing-types';
 import { teamsActor } from './teams-actor';
 import type { TeamsBot } from './teams-bot';
 
@@ -59,25 +59,51 @@ export function registerFixActions(bot: TeamsBot, flow: FixFlow): void {
   // A fix button under the current cause of every troubleshooting card that names a VM.
   bot.registerTroubleshootActions((session, causeId, language) => flow.offers(session, causeId, language));
 
-  bot.registerCardAction(FixVerbs.plan, async (ctx) => {
-    const parsed = await parse(ctx, PlanPayloadSchema, 'plan');
-    return parsed.ok ? render(await flow.plan(parsed.interaction, parsed.value)) : parsed.result;
-  });
-  bot.registerCardAction(FixVerbs.request, async (ctx) => {
-    const parsed = await parse(ctx, PlanPayloadSchema, 'request');
-    return parsed.ok ? render(await flow.request(parsed.interaction, parsed.value)) : parsed.result;
-  });
+  /** Card data that is not even an object: tampering all the same, refused and audited. */
+  const refuseMalformed =
+    (action: string): CardActionRefusal =>
+    async (ctx, detail) =>
+      render(await flow.refuse({ actor: teamsActor(ctx.sender), language: ctx.language, place: placeOf(ctx) }, action, 'tampered', { detail }));
+
+  bot.registerCardAction(
+    FixVerbs.plan,
+    async (ctx) => {
+      const parsed = await parse(ctx, PlanPayloadSchema, 'plan');
+      return parsed.ok ? render(await flow.plan(parsed.interaction, parsed.value)) : parsed.result;
+    },
+    undefined,
+    refuseMalformed('plan'),
+  );
+  bot.registerCardAction(
+    FixVerbs.request,
+    async (ctx) => {
+      const parsed = await parse(ctx, PlanPayloadSchema, 'request');
+      return parsed.ok ? render(await flow.request(parsed.interaction, parsed.value)) : parsed.result;
+    },
+    undefined,
+    refuseMalformed('request'),
+  );
   for (const kind of ['approve', 'reject'] as const) {
-    bot.registerCardAction(FixVerbs[kind], async (ctx) => {
-      const parsed = await parse(ctx, RequestIdPayloadSchema, kind);
-      return parsed.ok ? render(await flow.decide(parsed.interaction, kind, parsed.value)) : parsed.result;
-    });
+    bot.registerCardAction(
+      FixVerbs[kind],
+      async (ctx) => {
+        const parsed = await parse(ctx, RequestIdPayloadSchema, kind);
+        return parsed.ok ? render(await flow.decide(parsed.interaction, kind, parsed.value)) : parsed.result;
+      },
+      undefined,
+      refuseMalformed(kind),
+    );
   }
   // Universal Actions refresh: each viewer's own card.
-  bot.registerCardAction(FixVerbs.view, async (ctx) => {
-    const parsed = await parse(ctx, RequestIdPayloadSchema, 'view');
-    return parsed.ok ? render(await flow.view(parsed.interaction, parsed.value)) : parsed.result;
-  });
+  bot.registerCardAction(
+    FixVerbs.view,
+    async (ctx) => {
+      const parsed = await parse(ctx, RequestIdPayloadSchema, 'view');
+      return parsed.ok ? render(await flow.view(parsed.interaction, parsed.value)) : parsed.result;
+    },
+    undefined,
+    refuseMalformed('view'),
+  );
 }
 
 /** A fix view as a Teams card; while pending, Universal Actions refresh it per viewer. */

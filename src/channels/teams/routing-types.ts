@@ -63,7 +63,15 @@ export type CardActionHandler<P = unknown> = (ctx: CardActionContext<P>) => Prom
 export interface CardActionRegistration<P> {
   readonly handler: CardActionHandler<P>;
   readonly payload?: z.ZodType<P>;
+  /**
+   * Answers a press whose data is not this verb's (not an object, or not its schema). Verbs that
+   * must audit every refused press (the fix buttons) give one; others get "no longer valid".
+   */
+  readonly refuse?: CardActionRefusal;
 }
+
+/** A refused press: its context carries the data as it came (an empty object when it was not one) and why it was refused. */
+export type CardActionRefusal = (ctx: CardActionContext<Record<string, unknown>>, detail: string) => Promise<CardActionResult>;
 
 export interface CommandContext {
   /** The message with the bot's mention removed, trimmed. */

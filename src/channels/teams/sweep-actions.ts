@@ -73,6 +73,8 @@ export function registerSweepActions(bot: TeamsBot, flow: SweepFlow, fixes: FixF
       return answer.kind === 'notice' ? { card: renderCard('notice', answer.view), mode: 'reply' } : renderReply(answer.reply, fixes);
     },
     SweepFixPayloadSchema,
+    // A fix press whose data is not a digest row's is tampering: refused and audited like the fix buttons'.
+    async (ctx, detail) => renderReply(await fixes.refuse(interactionOf(ctx), 'plan', 'tampered', { detail: `sweep row: ${detail}` }), fixes),
   );
 }
 

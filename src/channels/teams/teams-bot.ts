@@ -29,6 +29,7 @@ import type {
   CardActionContext,
   CardActionHandler,
   CardActionRegistration,
+  CardActionRefusal,
   CardActionResult,
   CommandHandler,
   CommandMatcher,
@@ -111,9 +112,9 @@ export class TeamsBot extends ActivityHandler {
    * Action.Submit fallback's data). The payload is validated by `payloadSchema` before the
    * handler runs; an unknown verb or a payload that fails it gets the "no longer valid" card.
    */
-  registerCardAction<P>(verb: string, handler: CardActionHandler<P>, payloadSchema?: z.ZodType<P>): void {
+  registerCardAction<P>(verb: string, handler: CardActionHandler<P>, payloadSchema?: z.ZodType<P>, refuse?: CardActionRefusal): void {
     if (this.cardActions.has(verb)) throw new Error(`card action ${verb} is already registered`);
-    this.cardActions.set(verb, { handler, ...(payloadSchema ? { payload: payloadSchema } : {}) } as CardActionRegistration<unknown>);
+    this.cardActions.set(verb, { handler, ...(payloadSchema ? { payload: payloadSchema } : {}), ...(refuse ? { refuse } : {}) } as CardActionRegistration<unknown>);
   }
 
   /** Registers a text command, tried in registration order before identification. */
@@ -288,28 +289,31 @@ export class TeamsBot extends ActivityHandler {
     const registration = this.cardActions.get(verb);
     const parsed = registration && data ? (registration.payload ? registration.payload.safeParse(data) : { success: true as const, data }) : undefined;
 
+    const contextWith = <P>(payload: P): CardActionContext<P> => ({
+      verb,
+      payload,
+      sender: senderOf(context),
+      language,
+      conversation: conversationOf(context),
+      ...(activity.replyToId ? { activityId: activity.replyToId } : {}),
+      via,
+      messenger,
+    });
+
     let result: CardActionResult;
-    if (!registration || !parsed || !parsed.success) {
-      this.deps.logger.warn({ verb, via, conversationId: activity.conversation?.id }, 'card action rejected: unknown verb or malformed payload');
-      // Answered to the presser alone: a forged or stale press must not overwrite the pressed message.
-      result = { card: renderCard('notice', buildInvalidActionView(language)), mode: 'respond' };
-    } else {
-      const ctx: CardActionContext = {
-        verb,
-        payload: parsed.data,
-        sender: senderOf(context),
-        language,
-        conversation: conversationOf(context),
-        ...(activity.replyToId ? { activityId: activity.replyToId } : {}),
-        via,
-        messenger,
-      };
-      try {
-        result = await registration.handler(ctx);
-      } catch (error) {
-        this.deps.logger.error({ err: error, verb, via }, 'card action failed');
-        result = { card: renderCard('notice', buildErrorView(language)), mode: 'respond' };
+    try {
+      if (!registration || !parsed || !parsed.success) {
+        this.deps.logger.warn({ verb, via, conversationId: activity.conversation?.id }, 'card action rejected: unknown verb or malformed payload');
+        // Answered to the presser alone: a forged or stale press must not overwrite the pressed message.
+        result = registration?.refuse
+          ? await registration.refuse(contextWith(data ?? {}), data ? `card data keys: ${Object.keys(data).sort().join(',')}` : `card data is ${rawData === null ? 'null' : Array.isArray(rawData) ? 'an array' : typeof rawData}, not an object`)
+          : { card: renderCard('notice', buildInvalidActionView(language)), mode: 'respond' };
+      } else {
+        result = await registration.handler(contextWith(parsed.data));
       }
+    } catch (error) {
+      this.deps.logger.error({ err: error, verb, via }, 'card action failed');
+      result = { card: renderCard('notice', buildErrorView(language)), mode: 'respond' };
     }
 
     // The invoke answer carries the card too: it is held to the same size limit as a message.

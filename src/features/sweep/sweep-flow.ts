@@ -90,13 +90,18 @@ export class SweepFlow {
   /** A fix button on a row: the plan, from a session at the VM's cause (so Request and Approve are the usual flow's). */
   async planFix(i: Interaction, payload: SweepFixPayload): Promise<SweepFixAnswer> {
     const language = payload.lang ?? i.language;
-    const row = await this.row(payload);
-    if (!row) return { kind: 'notice', view: goneView(language) };
     const fixes = this.deps.fixes;
+    if (fixes === undefined) return { kind: 'notice', view: buildInvalidActionView(language) };
+    const row = await this.row(payload);
+    // A fix press is audited whatever happens to it, a refused one too (the digest may simply be old).
+    if (!row) {
+      await fixes.refuse(i, 'plan', 'unknown-session', { fixId: payload.fixId, detail: `sweep ${payload.sweepId} row ${payload.vm} is not stored` });
+      return { kind: 'notice', view: goneView(language) };
+    }
     const cause = causeOf(row);
     // Only a fix the row's cause offers; anything else never came from our digest.
-    if (fixes === undefined || cause?.causeId === undefined || !fixes.offersForCause(cause.causeId, row.vm, language).some((f) => f.fixId === payload.fixId)) {
-      return { kind: 'notice', view: buildInvalidActionView(language) };
+    if (cause?.causeId === undefined || !fixes.offersForCause(cause.causeId, row.vm, language).some((f) => f.fixId === payload.fixId)) {
+      return { kind: 'fix', reply: await fixes.refuse(i, 'plan', 'fix-not-offered', { fixId: payload.fixId, detail: `sweep row ${row.vm.name}` }) };
     }
     const session = await this.sessionAt(i, row, language);
     return { kind: 'fix', reply: await fixes.plan(i, { v: 1, sessionId: session.id, fixId: payload.fixId, lang: language }) };

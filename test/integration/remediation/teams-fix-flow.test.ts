@@ -272,6 +272,18 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
     expect(selfEntry?.target?.name).toBe('win-ext');
   });
 
+  it('a fix press whose data is not even an object is refused to the presser and audited as tampering, with what came', async () => {
+    for (const data of ['approve-everything', 42, null, ['requestId']]) {
+      const res = await bot.post(executeInvoke('fix.approve', data, 'msg-session', { serviceUrl, from: megan, conversationId: CONV, conversationType: 'channel' }));
+      expect(res.status).toBe(200);
+      expect(cardText((res.body as InvokeBody).value)).toContain('card data was changed');
+    }
+    const audited = (await refusals()).filter((e) => e.reason === 'tampered' && e.actor.aadObjectId === megan.aadObjectId);
+    const said = audited.map((e) => /\(([^()]*)\)$/.exec(e.detail)?.[1]).sort();
+    expect(said).toEqual(['card data is an array, not an object', 'card data is null, not an object', 'card data is number, not an object', 'card data is string, not an object']);
+    expect(connector.calls.filter((c) => c.kind === 'update' && c.activityId === 'msg-session')).toEqual([]);
+  });
+
   it('the card ends on the verdict when the Approve turn\'s own card update is slow (the run never waits for it)', async () => {
     const slow = new SlowConnector(serviceUrl);
     const via = await slow.start();

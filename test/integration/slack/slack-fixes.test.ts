@@ -140,4 +140,17 @@ describe('fixes from Slack', () => {
     expect(calls.map((c) => c.method)).toEqual(['chat.postEphemeral']);
     expect(await audit()).toContain('fix.refused:tampered:T0TEST/U0OPERATOR');
   });
+
+  test.each([
+    ['not JSON', 'approve-it-please', 'button value is not a JSON object'],
+    ['a JSON array', '["requestId"]', 'button value is not a JSON object'],
+    ['longer than any button value Slack carries', JSON.stringify({ v: 1, requestId: 'x'.repeat(2100) }), "button value of 2122 characters, over Slack's 2000"],
+  ])('a fix button whose value is %s is refused to the presser only and audited, saying what came', async (_name, value, detail) => {
+    const calls = await press('fix.approve', value, '1700000888.000200', 'U0APPROVER');
+    expect(calls.map((c) => c.method)).toEqual(['chat.postEphemeral']);
+    expect(blocksText(calls[0]?.args['blocks'])).toContain('card data was changed');
+    const entry = (await remediation().audit.list({ limit: 10 })).find((e) => e.action === 'fix.refused');
+    expect(entry).toMatchObject({ reason: 'tampered', actor: { userId: 'T0TEST/U0APPROVER' } });
+    expect(entry?.detail).toContain(detail);
+  });
 });

@@ -88,3 +88,20 @@ test('a changed button value is refused to the presser alone', async () => {
   expect(answer?.method).toBe('chat.postEphemeral');
   expect(blocksText(answer?.args['blocks'] as object[])).toContain('This sweep is gone');
 });
+
+test('a refused fix press on a digest row (a fix the cause does not offer, a changed value) is told to the presser alone and audited', async () => {
+  const digest = await mention('at risk');
+  const fix = rowButtons(digest, 'vm-web01').find((b) => b.text === 'Troubleshoot') as { actionId: string; value: string };
+  const row = JSON.parse(fix.value) as Record<string, unknown>;
+  const audit = slack.bot.app.remediation?.audit;
+  if (!audit) throw new Error('remediation is not wired');
+  const before = (await audit.list({ limit: 500 })).length;
+  const notOffered = await press({ actionId: 'sweep.fix', value: JSON.stringify({ ...row, fixId: 'clear-restore-points-behind-lock' }) }, digest?.ts ?? '');
+  expect(notOffered?.method).toBe('chat.postEphemeral');
+  expect(blocksText(notOffered?.args['blocks'] as object[])).toMatch(/not offered/i);
+  const changed = await press({ actionId: 'sweep.fix', value: JSON.stringify({ ...row, fixId: 'Restart Everything!' }) }, digest?.ts ?? '');
+  expect(changed?.method).toBe('chat.postEphemeral');
+  expect(blocksText(changed?.args['blocks'] as object[])).toContain('card data was changed');
+  const added = (await audit.list({ limit: 500 })).slice(0, -before || undefined);
+  expect(added.map((e) => `${e.action}:${e.reason ?? ''}`).sort()).toEqual(['fix.refused:fix-not-offered', 'fix.refused:tampered']);
+});

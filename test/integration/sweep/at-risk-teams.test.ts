@@ -120,13 +120,23 @@ test('a fix button on a row opens the plan of the same approval flow, and Reques
   expect(cardText(refused.answer)).toMatch(/open|already/i);
 });
 
-test('a press naming a row the sweep does not have, or a fix its cause does not offer, is refused', async () => {
+test('a press naming a row the sweep does not have, or a fix its cause does not offer, is refused; every refused fix press is audited', async () => {
   const digest = await say('at risk');
   const troubleshoot = rowActions(cardOf(digest), 'vm-web01').find((a) => a.title === 'Troubleshoot') as Action;
   const gone = await press({ ...troubleshoot, data: { ...troubleshoot.data, vm: 999 } }, digest.createdId);
   expect(cardText(cardOf(gone.posted) ?? gone.answer)).toContain('This sweep is gone');
-  const wrongFix = await press({ ...troubleshoot, verb: 'sweep.fix', data: { ...troubleshoot.data, fixId: 'clear-restore-points-behind-lock' } }, digest.createdId);
-  expect(cardText(cardOf(wrongFix.posted) ?? wrongFix.answer)).toMatch(/no longer valid|not valid/i);
+  const audit = bot.app.remediation?.audit;
+  if (!audit) throw new Error('remediation is not wired');
+  const refusedBefore = (await audit.list({ limit: 500 })).filter((e) => e.action === 'fix.refused').length;
+  // A refused fix press is answered to the presser alone (nothing is posted in the channel).
+  const wrongFix = await press({ ...troubleshoot, verb: 'sweep.fix', data: { ...troubleshoot.data, fixId: 'clear-restore-points-behind-lock' } }, digest.createdId, false);
+  expect(cardText(wrongFix.answer)).toMatch(/not offered/i);
+  const goneFix = await press({ ...troubleshoot, verb: 'sweep.fix', data: { ...troubleshoot.data, vm: 999, fixId: 'restart-windows-agent' } }, digest.createdId);
+  expect(cardText(cardOf(goneFix.posted) ?? goneFix.answer)).toContain('This sweep is gone');
+  const malformed = await press({ ...troubleshoot, verb: 'sweep.fix', data: { ...troubleshoot.data, fixId: 'Restart Everything!' } }, digest.createdId, false);
+  expect(cardText(malformed.answer)).toContain('card data was changed');
+  const refused = (await audit.list({ limit: 500 })).filter((e) => e.action === 'fix.refused').slice(0, -refusedBefore || undefined);
+  expect(refused.map((e) => e.reason).sort()).toEqual(['fix-not-offered', 'tampered', 'unknown-session']);
 });
 
 test('"kondycja" answers in Polish', async () => {
