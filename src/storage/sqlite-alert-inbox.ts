@@ -37,8 +37,11 @@ export class SqliteAlertInbox implements AlertInbox {
 
   constructor(db: SqliteDatabase) {
     ensureSchema(db, [
+      // Entries are found and changed by their dedupe key only. The id is what the rest of the bot
+      // names an alert by, never looked up here, so it carries no index: with random ids, an index on
+      // it cost one more random page written per alert in a storm. (Files from before keep theirs.)
       `CREATE TABLE IF NOT EXISTS incidents_inbox (
-        id TEXT PRIMARY KEY, dedupe_key TEXT NOT NULL UNIQUE, alert_json TEXT NOT NULL, code TEXT,
+        id TEXT NOT NULL, dedupe_key TEXT NOT NULL UNIQUE, alert_json TEXT NOT NULL, code TEXT,
         status TEXT NOT NULL, incident_id TEXT, received_at INTEGER NOT NULL)`,
       // Only the entries that wait for their job are ever listed: a partial index holds just those, so
       // a storm's grouped alerts (nearly all of them) do not each add an entry to an index no query reads.
@@ -54,7 +57,7 @@ export class SqliteAlertInbox implements AlertInbox {
       find: db.prepare<[string], Row>('SELECT * FROM incidents_inbox WHERE dedupe_key = ?'),
       waiting: db.prepare<[number], Row>(waitingAlertsQuery),
       byStatus: db.prepare<[string, number], Row>('SELECT * FROM incidents_inbox WHERE status = ? ORDER BY received_at LIMIT ?'),
-      update: db.prepare('UPDATE incidents_inbox SET status = @status, code = @code, incident_id = @incident_id WHERE id = @id'),
+      update: db.prepare('UPDATE incidents_inbox SET status = @status, code = @code, incident_id = @incident_id WHERE dedupe_key = @dedupe_key'),
       count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM incidents_inbox'),
     };
   }
@@ -81,8 +84,8 @@ export class SqliteAlertInbox implements AlertInbox {
     const rows = status === 'needs-job' ? this.stmts.waiting.all(limit) : this.stmts.byStatus.all(status, limit);
     return rows.map(toEntry);
   }
-  update(id: string, changes: { status: InboxStatus; code: string | null; incidentId: string | null }): void {
-    this.stmts.update.run({ id, status: changes.status, code: changes.code, incident_id: changes.incidentId });
+  update(dedupeKey: string, changes: { status: InboxStatus; code: string | null; incidentId: string | null }): void {
+    this.stmts.update.run({ dedupe_key: dedupeKey, status: changes.status, code: changes.code, incident_id: changes.incidentId });
   }
   count(): number {
     return this.stmts.count.get()?.n ?? 0;

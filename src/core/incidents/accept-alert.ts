@@ -105,13 +105,13 @@ export class AlertLedger {
   }
 
   /** Groups an inbox entry that waited for its job (the processor calls this after the Azure lookup). */
-  groupPending(entryId: string, alert: BackupAlert, code: string | null, now: Date): AcceptOutcome {
+  groupPending(entry: Pick<InboxEntry, 'id' | 'dedupeKey'>, alert: BackupAlert, code: string | null, now: Date): AcceptOutcome {
     return this.deps.unitOfWork.run(() => {
       const batch = new BatchIncidents(this.deps.incidents);
       const incidentId = this.group(alert, code, now, batch);
       batch.finish((incident, at) => this.planDeliveries(incident, at));
-      this.deps.inbox.update(entryId, { status: incidentId ? 'grouped' : 'ignored', code, incidentId: incidentId?.id ?? null });
-      return incidentId ? { kind: 'grouped', alertId: entryId, incidentId: incidentId.id, changed: incidentId.changed, opened: incidentId.opened } : { kind: 'ignored', alertId: entryId };
+      this.deps.inbox.update(entry.dedupeKey, { status: incidentId ? 'grouped' : 'ignored', code, incidentId: incidentId?.id ?? null });
+      return incidentId ? { kind: 'grouped', alertId: entry.id, incidentId: incidentId.id, changed: incidentId.changed, opened: incidentId.opened } : { kind: 'ignored', alertId: entry.id };
     });
   }
 

@@ -24,7 +24,7 @@ export interface AlertAcceptor {
 export function transactionalAcceptor(ledger: AlertLedger, durably: <T>(write: () => T) => T | Promise<T> = (write) => write()): AlertAcceptor {
   return {
     acceptMany: async (inputs) => durably(() => ledger.acceptMany(inputs)),
-    groupPending: async (entry, alert, code, now) => ledger.groupPending(entry.id, alert, code, now),
+    groupPending: async (entry, alert, code, now) => ledger.groupPending(entry, alert, code, now),
     subscribe: async (subscription, now) => ledger.subscribe(subscription, now),
   };
 }

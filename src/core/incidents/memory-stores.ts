@@ -70,12 +70,12 @@ export class MemoryAlertInbox implements AlertInbox {
       .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())
       .slice(0, limit);
   }
-  update(id: string, changes: { status: InboxStatus; code: string | null; incidentId: string | null }): void {
-    const e = this.byId.get(id);
+  update(dedupeKey: string, changes: { status: InboxStatus; code: string | null; incidentId: string | null }): void {
+    const e = this.byKey.get(dedupeKey);
     if (!e) return;
     const next = { ...e, ...changes };
-    this.byId.set(id, next);
-    this.byKey.set(e.dedupeKey, next);
+    this.byId.set(e.id, next);
+    this.byKey.set(dedupeKey, next);
   }
   count(): number {
     return this.byId.size;

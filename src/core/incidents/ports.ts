@@ -42,7 +42,8 @@ export interface AlertInbox {
   insert(entry: InboxEntry): { readonly inserted: boolean; readonly entry: InboxEntry };
   find(dedupeKey: string): InboxEntry | undefined;
   listByStatus(status: InboxStatus, limit: number): InboxEntry[];
-  update(id: string, changes: { status: InboxStatus; code: string | null; incidentId: string | null }): void;
+  /** Changes the entry with this dedupe key (the key every instance and every retry agrees on). */
+  update(dedupeKey: string, changes: { status: InboxStatus; code: string | null; incidentId: string | null }): void;
   count(): number;
 }
 

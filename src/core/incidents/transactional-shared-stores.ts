@@ -114,7 +114,7 @@ class TransactionalInbox implements SharedAlertInbox {
     return this.unit.run(() => {
       const entry = this.inbox.find(dedupeKey);
       if (!entry || entry.status !== from) return false;
-      this.inbox.update(entry.id, changes);
+      this.inbox.update(dedupeKey, changes);
       return true;
     });
   }

@@ -96,7 +96,7 @@ describe('AlertLedger: grouping', () => {
     expect(s.incidents.count()).toBe(0);
     const pending = s.inbox.listByStatus('needs-job', 10);
     expect(pending).toHaveLength(1);
-    const grouped = s.ledger.groupPending(pending[0]!.id, pending[0]!.alert, 'UserErrorGuestAgentStatusUnavailable', t0);
+    const grouped = s.ledger.groupPending(pending[0]!, pending[0]!.alert, 'UserErrorGuestAgentStatusUnavailable', t0);
     expect(grouped.kind).toBe('grouped');
     expect(s.inbox.listByStatus('needs-job', 10)).toHaveLength(0);
   });

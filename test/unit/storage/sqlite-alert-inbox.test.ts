@@ -38,9 +38,17 @@ describe('the alert inbox in SQLite', () => {
     const inbox = new SqliteAlertInbox(openSqliteDatabase(join(dir, 'state.sqlite')));
     for (let n = 1; n <= 40; n++) inbox.insert(entry(n, n % 10 === 0 ? 'needs-job' : 'grouped'));
     expect(inbox.listByStatus('needs-job', 3).map((e) => e.id)).toEqual(['alert-40', 'alert-30', 'alert-20']);
-    inbox.update('alert-30', { status: 'grouped', code: 'UserErrorGuestAgentStatusUnavailable', incidentId: 'inc-1' });
+    inbox.update('fired:job:job-30', { status: 'grouped', code: 'UserErrorGuestAgentStatusUnavailable', incidentId: 'inc-1' });
     expect(inbox.listByStatus('needs-job', 10).map((e) => e.id)).toEqual(['alert-40', 'alert-20', 'alert-10']);
     expect(inbox.listByStatus('grouped', 2).map((e) => e.id)).toEqual(['alert-39', 'alert-38']);
+  });
+
+  it('keeps one index an accepted alert must enter, on its dedupe key: the random alert id is stored, not indexed', () => {
+    const db = openSqliteDatabase(join(dir, 'state.sqlite'));
+    new SqliteAlertInbox(db);
+    const indexed = db.prepare<[], { name: string }>(`SELECT name FROM pragma_index_list('incidents_inbox')`).all().map((r) => r.name);
+    const columns = indexed.filter((name) => name.startsWith('sqlite_autoindex')).flatMap((name) => db.prepare<[], { name: string }>(`SELECT name FROM pragma_index_info('${name}')`).all().map((r) => r.name));
+    expect(columns).toEqual(['dedupe_key']);
   });
 
   it('finds the waiting alerts through the index that holds only them, not by reading every alert ever received', () => {
@@ -76,5 +84,8 @@ describe('the alert inbox in SQLite', () => {
       ['alert-1', 'vm-1'],
     ]);
     expect(inbox.find('fired:job:job-2')?.status).toBe('grouped');
+    // Changed by its dedupe key, as a new file's entries are.
+    inbox.update('fired:job:job-1', { status: 'grouped', code: 'UserErrorGuestAgentStatusUnavailable', incidentId: 'inc-2' });
+    expect(inbox.listByStatus('needs-job', 10).map((e) => e.id)).toEqual(['alert-3']);
   });
 });
