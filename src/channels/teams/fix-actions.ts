@@ -65,45 +65,23 @@ export function registerFixActions(bot: TeamsBot, flow: FixFlow): void {
     async (ctx, detail) =>
       render(await flow.refuse({ actor: teamsActor(ctx.sender), language: ctx.language, place: placeOf(ctx) }, action, 'tampered', { detail }));
 
-  bot.registerCardAction(
-    FixVerbs.plan,
-    async (ctx) => {
-      const parsed = await parse(ctx, PlanPayloadSchema, 'plan');
-      return parsed.ok ? render(await flow.plan(parsed.interaction, parsed.value)) : parsed.result;
-    },
-    undefined,
-    refuseMalformed('plan'),
-  );
-  bot.registerCardAction(
-    FixVerbs.request,
-    async (ctx) => {
-      const parsed = await parse(ctx, PlanPayloadSchema, 'request');
-      return parsed.ok ? render(await flow.request(parsed.interaction, parsed.value)) : parsed.result;
-    },
-    undefined,
-    refuseMalformed('request'),
-  );
-  for (const kind of ['approve', 'reject'] as const) {
+  /** One fix verb: its data parsed and its presser proven (else refused and audited), then the flow decides. */
+  const registerFix = <P>(verb: string, schema: z.ZodType<P>, action: string, run: (i: Interaction, payload: P) => Promise<FixReply>): void => {
     bot.registerCardAction(
-      FixVerbs[kind],
+      verb,
       async (ctx) => {
-        const parsed = await parse(ctx, RequestIdPayloadSchema, kind);
-        return parsed.ok ? render(await flow.decide(parsed.interaction, kind, parsed.value)) : parsed.result;
+        const parsed = await parse(ctx, schema, action);
+        return parsed.ok ? render(await run(parsed.interaction, parsed.value)) : parsed.result;
       },
       undefined,
-      refuseMalformed(kind),
+      refuseMalformed(action),
     );
-  }
+  };
+  registerFix(FixVerbs.plan, PlanPayloadSchema, 'plan', (i, p) => flow.plan(i, p));
+  registerFix(FixVerbs.request, PlanPayloadSchema, 'request', (i, p) => flow.request(i, p));
+  for (const kind of ['approve', 'reject'] as const) registerFix(FixVerbs[kind], RequestIdPayloadSchema, kind, (i, p) => flow.decide(i, kind, p));
   // Universal Actions refresh: each viewer's own card.
-  bot.registerCardAction(
-    FixVerbs.view,
-    async (ctx) => {
-      const parsed = await parse(ctx, RequestIdPayloadSchema, 'view');
-      return parsed.ok ? render(await flow.view(parsed.interaction, parsed.value)) : parsed.result;
-    },
-    undefined,
-    refuseMalformed('view'),
-  );
+  registerFix(FixVerbs.view, RequestIdPayloadSchema, 'view', (i, p) => flow.view(i, p));
 }
 
 /** A fix view as a Teams card; while pending, Universal Actions refresh it per viewer. */
