@@ -30,10 +30,10 @@ export function withPlausibleTime(alert: BackupAlert, receivedAt: Date, bounds: 
 
 function senderTimeProblem(occurredAt: Date, receivedAt: Date, bounds: AlertTimeBounds): SenderTimeReplaced | undefined {
   const at = occurredAt.getTime();
-  const senderTime = Number.isNaN(at) ? 'invalid' : occurredAt.toISOString();
-  if (Number.isNaN(at)) return { senderTime, reason: 'invalid' };
-  if (at > receivedAt.getTime() + bounds.maxAheadMs) return { senderTime, reason: 'ahead' };
-  if (at < receivedAt.getTime() - bounds.maxAgeMs) return { senderTime, reason: 'too-old' };
+  if (Number.isNaN(at)) return { senderTime: 'invalid', reason: 'invalid' };
+  // The sender's time is written out only when it is replaced: nearly every alert keeps its own.
+  if (at > receivedAt.getTime() + bounds.maxAheadMs) return { senderTime: occurredAt.toISOString(), reason: 'ahead' };
+  if (at < receivedAt.getTime() - bounds.maxAgeMs) return { senderTime: occurredAt.toISOString(), reason: 'too-old' };
   return undefined;
 }
 
