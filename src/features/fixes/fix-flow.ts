@@ -134,6 +134,11 @@ export class FixFlow {
   async request(i: Interaction, payload: PlanPayload): Promise<FixReply> {
     const found = await this.sessionTarget(i, payload, 'request');
     if (!found.ok) return found.reply;
+    // Request this fix is on the plan, a message of its own. Pressed on the troubleshooting card it
+    // never came from us, and the request card must not take that message's place.
+    if (i.place.activityId !== undefined && i.place.activityId === found.session.activityId) {
+      return this.refuse(i, 'request', 'tampered', { fixId: payload.fixId, detail: 'request pressed on the troubleshooting card' });
+    }
     const card: CardLocation = i.place;
     const requested = await this.deps.remediation.request({ fixId: payload.fixId, target: found.target, actor: i.actor, language: found.session.language, sessionId: found.session.id, codeId: found.session.codeId, causeId: found.cause.id, card });
     const language = found.session.language;

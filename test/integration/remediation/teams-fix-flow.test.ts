@@ -253,8 +253,13 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
     expect((await remediation().service.get(high.requestId))?.state).toBe('requested');
 
     // A requester outside the policy (same display name as Alex, another object id).
-    const outsider = await press('fix.request', { v: 1, sessionId: session.id, fixId: 'restart-windows-agent' }, eve);
+    const outsider = await press('fix.request', { v: 1, sessionId: session.id, fixId: 'restart-windows-agent' }, eve, 'msg-plan-eve');
     expect(cardText(outsider.value)).toContain('not allowed to request');
+    // Request this fix pressed on the troubleshooting card itself: its message is never replaced by a request.
+    connector.clear();
+    const onSessionCard = await press('fix.request', { v: 1, sessionId: session.id, fixId: 'restart-windows-agent' }, alex, 'msg-session');
+    expect(cardText(onSessionCard.value)).toContain('card data was changed');
+    expect(connector.calls.filter((c) => c.activityId === 'msg-session')).toEqual([]);
     // ...who also cannot approve.
     const outsiderApproval = await press('fix.approve', { v: 1, requestId: high.requestId }, eve, high.messageId);
     expect(cardText(outsiderApproval.value)).toContain('not allowed to approve');
