@@ -6,7 +6,8 @@ import type { SimulatorState } from './state';
  * backup jobs: it does not run KQL; a query that reads the backup jobs tables is answered with the
  * scenario's failed backup jobs inside the request's timespan, as rows of AddonAzureBackupJobs in the
  * documented response shape ({ tables: [{ name, columns: [{ name, type }], rows }] }).
- * Other queries get the same table with no rows.
+ * Other queries get the same table with no rows, plus any rows a test planted for text in the query
+ * (`state.logRows`: what a query reading other tables of the workspace would return).
  */
 export function isLogAnalyticsQuery(method: string, segments: readonly string[]): boolean {
   return method === 'POST' && segments.length === 4 && segments[0]?.toLowerCase() === 'v1' && segments[1]?.toLowerCase() === 'workspaces' && segments[3]?.toLowerCase() === 'query';
@@ -67,5 +68,6 @@ export function answerLogAnalyticsQuery(state: SimulatorState, body: unknown): R
       }
     }
   }
+  for (const planted of state.logRows) if (query.includes(planted.contains)) rows.push(...planted.rows);
   return { status: 200, body: { tables: [{ name: 'PrimaryResult', columns, rows }] } };
 }

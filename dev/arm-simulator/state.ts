@@ -77,6 +77,11 @@ export class SimulatorState {
   readonly storageAccounts: SimStorageAccount[] = [];
   readonly roleAssignments: SimRoleAssignment[] = [];
   readonly operations = new Map<string, SimAsyncOperation>();
+  /**
+   * Log Analytics rows a test plants for any query whose text contains `contains` (the simulator runs
+   * no KQL): what a query reading other tables of the workspace would get back, appended to its answer.
+   */
+  readonly logRows: { readonly contains: string; readonly rows: unknown[][] }[] = [];
 
   /** What a scenario's relative times ("now-2h") count from: read once, so jobs given the same time get the same instant. */
   private readonly loadedAt: number;

@@ -234,6 +234,13 @@ export function unreadLogSearchAlert(search: LogSearchAlert, note: string): Back
  * Rejects with a CodedError: 'azure_forbidden' (the Log Analytics Reader role is missing),
  * 'azure_unavailable' (timeout, unreachable), 'azure_failed' (the query itself failed).
  */
+/**
+ * The failed backup jobs in a window, by the project's own query (the documented one of
+ * backup-azure-reports-data-model, over the resource-specific jobs table). What a card shows about a
+ * job comes from these rows only: an alert's own query picks which jobs, never what is said of them.
+ */
+export const failedBackupJobsQuery = 'AddonAzureBackupJobs | where JobOperation == "Backup" | summarize arg_max(TimeGenerated, *) by JobUniqueId | where JobStatus == "Failed"';
+
 export interface BackupJobLogs {
   readonly workspaceId: string;
   query(query: string, window: LogSearchAlert['window']): Promise<readonly LogTable[]>;

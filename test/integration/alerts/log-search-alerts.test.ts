@@ -85,6 +85,40 @@ describe('POST /api/alerts with a log search alert on failed backup jobs', () =>
     expect(sqlite.inbox.count()).toBe(inboxBefore);
   });
 
+  it('shows nothing the alert’s own query returned: a query that reads other tables picks jobs at most, and each job is described by the bot’s own query', async () => {
+    const b = await start(true);
+    const [real] = failedJobsWithin(6);
+    if (!real) throw new Error('the scenario has no failed job in the window');
+    const vaultId = sim.state.vaults.find((v) => v.name === real.vault)?.id.toUpperCase();
+    // What a query over SigninLogs projected into the job columns: a made-up job, and a real job with made-up details.
+    const stolen = (jobId: string) => [new Date().toISOString(), jobId, 'Backup', 'Failed', 'alice@contoso.com', new Date().toISOString(), 1, 'IaaSVM', 'westeurope;x;iaasvmcontainerv2;rg;P@ssw0rd-from-signin-logs', vaultId];
+    sim.state.logRows.push({ contains: 'SigninLogs', rows: [stolen('00000000-dead-beef-0000-000000000001'), stolen(real.job.id)] });
+    const body = logSearchAlert(6) as { data: { alertContext: { condition: { allOf: Array<Record<string, unknown>> } } } };
+    body.data.alertContext.condition.allOf[0]!['searchQuery'] = 'SigninLogs | project JobUniqueId = CorrelationId, JobStatus = "Failed" | union AddonAzureBackupJobs';
+    const r = await postAlert(b.running.url, body as unknown as Record<string, unknown>);
+    expect(r.status).toBe(202);
+    // Every real failed job the query named is read (the planted rows named one of them again), the made-up one is not.
+    expect(r.body['failedJobs']).toBe(failedJobsWithin(6).length);
+    const sqlite = b.app.alerts.sqlite!;
+    expect(sqlite.inbox.find('fired:job:00000000-dead-beef-0000-000000000001')).toBeUndefined();
+    const entry = sqlite.inbox.find(`fired:job:${real.job.id}`);
+    expect(entry?.alert.vm.name.toLowerCase()).toBe(real.job.vmName.toLowerCase());
+    expect(JSON.stringify(entry)).not.toMatch(/alice@contoso|P@ssw0rd/i);
+    expect(JSON.stringify(sqlite.incidents.get(entry?.incidentId ?? ''))).not.toMatch(/alice@contoso|P@ssw0rd/i);
+  });
+
+  it('a query that names only jobs the backup jobs table does not hold as failed is kept as one incident saying so', async () => {
+    const b = await start(true);
+    sim.state.logRows.push({ contains: 'AzureDiagnostics', rows: [[new Date().toISOString(), '00000000-dead-beef-0000-000000000002', 'Backup', 'Failed', 'UserErrorGuestAgentStatusUnavailable', new Date().toISOString(), 1, 'IaaSVM', 'westeurope;x;iaasvmcontainerv2;rg;vm-ghost', sim.state.vaults[0]?.id.toUpperCase()]] });
+    const body = logSearchAlert(6) as { data: { alertContext: { condition: { allOf: Array<Record<string, unknown>> } } } };
+    body.data.alertContext.condition.allOf[0]!['searchQuery'] = 'AzureDiagnostics | where JobStatus_s == "Failed"';
+    const r = await postAlert(b.running.url, body as unknown as Record<string, unknown>);
+    expect(r.status).toBe(202);
+    expect(r.body['status']).toBe('jobs-not-read');
+    expect(r.body['note']).toMatch(/does not hold as failed backups/);
+    expect(b.app.alerts.sqlite!.inbox.find('fired:job:00000000-dead-beef-0000-000000000002')).toBeUndefined();
+  });
+
   it('without a workspace keeps the alert as one incident that names the setting to set', async () => {
     const b = await start(false);
     const r = await postAlert(b.running.url, logSearchAlert(6));
