@@ -8,6 +8,11 @@ export class SeenOnce {
 
   constructor(private readonly capacity: number) {}
 
+  /** Whether the key is remembered (without remembering it). */
+  has(key: string): boolean {
+    return this.seen.has(key);
+  }
+
   /** True the first time a key is seen (and again after it was forgotten). */
   firstTime(key: string): boolean {
     if (this.seen.has(key)) return false;

@@ -87,6 +87,12 @@ export class TeamsBot extends ActivityHandler {
   private policyProvider: () => PolicyState | undefined = () => undefined;
   /** Activity ids are unique per press, so remembering the last 10,000 catches any redelivery. */
   private readonly handledPresses = new SeenOnce(10_000);
+  /**
+   * The "which code?" cards this instance posted (conversation and message id). Only such a card is
+   * replaced by the troubleshooting card a code button starts: a press naming any other message as
+   * its own (forged, or a card another instance posted) gets its card as a new message instead.
+   */
+  private readonly postedPickers = new SeenOnce(10_000);
 
   constructor(private readonly deps: TeamsBotDeps) {
     super();
@@ -260,15 +266,24 @@ export class TeamsBot extends ActivityHandler {
         await messenger.send(renderCard('codes', buildCodesView(knowledge, outcome.language)));
         return;
       case 'choose':
-        await messenger.send(renderCard('choose-code', buildChooseCodeView(knowledge, outcome.codeIds, outcome.language)));
+        this.rememberPicker(conversation.id, await messenger.send(renderCard('choose-code', buildChooseCodeView(knowledge, outcome.codeIds, outcome.language))));
         return;
       case 'unknown':
-        await messenger.send(renderCard('unknown-code', buildUnknownView(knowledge, outcome.closestCodeIds, outcome.language, { cut })));
+        this.rememberPicker(conversation.id, await messenger.send(renderCard('unknown-code', buildUnknownView(knowledge, outcome.closestCodeIds, outcome.language, { cut }))));
         return;
       case 'troubleshoot':
         await this.startSession({ codeId: outcome.codeId, language: outcome.language, sender, conversation }, messenger);
         return;
     }
+  }
+
+  /** Whether this message is a "which code?" card this instance posted in the conversation. */
+  isPostedPicker(conversationId: string, activityId: string): boolean {
+    return this.postedPickers.has(`${conversationId}|${activityId}`);
+  }
+
+  private rememberPicker(conversationId: string, activityId: string | undefined): void {
+    if (activityId !== undefined) this.postedPickers.firstTime(`${conversationId}|${activityId}`);
   }
 
   /**

@@ -52,15 +52,19 @@ export function registerBuiltInCardActions(bot: TeamsBot, deps: Deps): void {
     async (ctx) => {
       const code = safeFindCode(deps.knowledge, ctx.payload.codeId);
       if (!code) return invalid(ctx);
+      // Only a "which code?" card the bot posted here is replaced; a press naming any other message is answered with a new one.
+      const replaces = ctx.activityId !== undefined && bot.isPostedPicker(ctx.conversation.id, ctx.activityId);
       const session = await deps.troubleshoot.start({
         codeId: code.id,
         language: ctx.language,
         conversationId: ctx.conversation.id,
         createdBy: ctx.sender.aadObjectId ?? ctx.sender.id,
-        ...(ctx.activityId ? { activityId: ctx.activityId } : {}),
+        ...(replaces && ctx.activityId ? { activityId: ctx.activityId } : {}),
       });
       const card = bot.renderSessionCard(session);
-      return ctx.activityId ? { card } : { card, onPosted: async (id) => void (await deps.troubleshoot.attachActivity(session, id)) };
+      if (replaces) return { card };
+      const onPosted = async (id: string): Promise<void> => void (await deps.troubleshoot.attachActivity(session, id));
+      return ctx.activityId ? { card, mode: 'reply', onPosted } : { card, onPosted };
     },
     StartPayloadSchema,
   );

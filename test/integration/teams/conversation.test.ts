@@ -249,6 +249,17 @@ describe('presses that cannot work get a clear card', () => {
     expect(stub.calls.filter((c) => c.kind === 'reply')).toHaveLength(1);
   });
 
+  test('a code button pressed with any message but a "which code?" card the bot posted as its own gets a new card; that message is never replaced', async () => {
+    const { id: sessionCard } = await ask('ExtensionSnapshotFailedNoNetwork');
+    stub.clear();
+    const forged = await bot.post(executeInvoke('troubleshoot.start', { v: 1, codeId: 'UserErrorGuestAgentStatusUnavailable' }, sessionCard, { serviceUrl }));
+    expect(forged.status).toBe(200);
+    const posted = await stub.waitFor((c) => c.length > 0);
+    expect(posted.map((c) => c.kind)).toEqual(['reply']);
+    expect(cardText(cardOf(posted[0]))).toContain('UserErrorGuestAgentStatusUnavailable');
+    expect(stub.calls.filter((c) => c.kind === 'update')).toEqual([]);
+  });
+
   test('one "Still failing" press delivered many times rules out one cause, not every cause', async () => {
     const { card, id } = await ask('ExtensionSnapshotFailedNoNetwork');
     const data = action(card, 'Still failing').data;
