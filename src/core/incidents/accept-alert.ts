@@ -1,6 +1,6 @@
 import type { IdGenerator } from '../ports';
 import type { BackupAlert, SenderTimeReplaced } from './backup-alert';
-import { alertDedupeKey, earlierSlotDedupeKey, receiptSlotMs, vmKey } from './backup-alert';
+import { alertDedupeKey, earlierSlotDedupeKey, retriedAcrossSlots, vmKey } from './backup-alert';
 import { type AlertTimeBounds, defaultAlertTimeBounds, withPlausibleTime } from './alert-time';
 import { planDueAt } from './delivery-policy';
 import { BatchIncidents } from './batch-incidents';
@@ -119,7 +119,8 @@ export class AlertLedger {
     const { code, awaitJob, receivedAt } = input;
     // The sender's own time identifies a retry of the same alert, so the key is taken before any replacement.
     const dedupeKey = alertDedupeKey(input.alert);
-    const existing = this.deps.inbox.find(dedupeKey) ?? copyInEarlierSlot(input.alert, receivedAt, (key) => this.deps.inbox.find(key));
+    const earlierKey = earlierSlotDedupeKey(input.alert);
+    const existing = this.deps.inbox.find(dedupeKey) ?? (earlierKey === undefined ? undefined : retriedAcrossSlots(this.deps.inbox.find(earlierKey), receivedAt));
     if (existing) return { kind: 'duplicate', alertId: existing.id, incidentId: existing.incidentId };
     // Grouping must not follow a sender's wrong clock: an implausible time becomes the time received.
     const alert = withPlausibleTime(input.alert, receivedAt, this.deps.alertTimes ?? defaultAlertTimeBounds);
@@ -180,11 +181,4 @@ export class AlertLedger {
       });
     }
   }
-}
-
-/** A retry of a time-less alert received just past a slot boundary: the entry of the slot before, when it came within one slot's length. */
-function copyInEarlierSlot<T extends Pick<InboxEntry, 'receivedAt'>>(alert: BackupAlert, receivedAt: Date, find: (key: string) => T | undefined): T | undefined {
-  const key = earlierSlotDedupeKey(alert);
-  const earlier = key === undefined ? undefined : find(key);
-  return earlier && receivedAt.getTime() - earlier.receivedAt.getTime() < receiptSlotMs ? earlier : undefined;
 }

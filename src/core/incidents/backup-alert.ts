@@ -100,6 +100,11 @@ export function earlierSlotDedupeKey(alert: BackupAlert): string | undefined {
   return contentKey(alert, `received:${Math.floor(alert.occurredAt.getTime() / receiptSlotMs) - 1}`);
 }
 
+/** The entry found under `earlierSlotDedupeKey`, when it came within one slot's length of this delivery: the same alert, retried. */
+export function retriedAcrossSlots<T extends { readonly receivedAt: Date }>(earlier: T | undefined, receivedAt: Date): T | undefined {
+  return earlier && receivedAt.getTime() - earlier.receivedAt.getTime() < receiptSlotMs ? earlier : undefined;
+}
+
 function contentKey(alert: BackupAlert, time: string): string {
   return `${alert.condition}:vm:${vaultKey(alert.vault)}:${vmKey(alert.vm)}:${alert.errorCode ?? ''}:${alert.message ?? ''}:${time}`;
 }

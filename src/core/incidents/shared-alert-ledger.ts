@@ -3,7 +3,7 @@ import type { IdGenerator } from '../ports';
 import type { AcceptInput, AcceptOutcome } from './accept-alert';
 import type { AlertAcceptor } from './alert-acceptor';
 import { type AlertTimeBounds, defaultAlertTimeBounds, withPlausibleTime } from './alert-time';
-import { alertDedupeKey, earlierSlotDedupeKey, receiptSlotMs, vmKey, type BackupAlert } from './backup-alert';
+import { alertDedupeKey, earlierSlotDedupeKey, retriedAcrossSlots, vmKey, type BackupAlert } from './backup-alert';
 import { planDueAt } from './delivery-policy';
 import { decideGroup } from './group-alert';
 import { groupingKey, type IncidentHeader } from './incident';
@@ -68,9 +68,7 @@ export class SharedAlertLedger implements AlertAcceptor {
     // The sender's own time identifies a retry of the same alert, so the key is taken before any replacement.
     const dedupeKey = alertDedupeKey(input.alert);
     const earlierKey = earlierSlotDedupeKey(input.alert);
-    const earlier = earlierKey === undefined ? undefined : await inbox.find(earlierKey);
-    // A retry of a time-less alert received just past a slot boundary is a copy of the one before it.
-    const seen = (await inbox.find(dedupeKey)) ?? (earlier && receivedAt.getTime() - earlier.receivedAt.getTime() < receiptSlotMs ? earlier : undefined);
+    const seen = (await inbox.find(dedupeKey)) ?? (earlierKey === undefined ? undefined : retriedAcrossSlots(await inbox.find(earlierKey), receivedAt));
     if (seen) return { kind: 'duplicate', alertId: seen.id, incidentId: seen.incidentId };
     // Grouping must not follow a sender's wrong clock: an implausible time becomes the time received.
     const alert = withPlausibleTime(input.alert, receivedAt, this.deps.alertTimes ?? defaultAlertTimeBounds);
