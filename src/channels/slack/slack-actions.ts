@@ -128,7 +128,8 @@ export class SlackActions {
             if (answer.kind === 'notice') return { kind: 'ephemeral', message: renderNoticeMessage(answer.view, ctx.language) };
             const message = renderFixMessage(answer.reply.view, ctx.language);
             // The plan is a new message (Request this fix then turns it into the request); a refusal is the presser's alone.
-            return answer.reply.show === 'presser' ? { kind: 'ephemeral', message } : { kind: 'reply', message };
+            const posted = answer.reply.onPosted;
+            return answer.reply.show === 'presser' ? { kind: 'ephemeral', message } : { kind: 'reply', message, ...(posted ? { onPosted: posted } : {}) };
           },
           // A fix press whose value is not a digest row's is tampering: refused and audited like the fix buttons'.
           async (ctx, detail) => ({ kind: 'ephemeral', message: renderFixMessage((await digestFixes.refuse(this.interactionOf(ctx), 'plan', 'tampered', { detail: `sweep row: ${detail}` })).view, ctx.language) }),
@@ -167,11 +168,12 @@ export class SlackActions {
       reply = await fixes.refuse(interaction, action, 'tampered', { ...(requestId ? { requestId } : {}), detail: `button value keys: ${Object.keys(ctx.payload).sort().join(',')}` });
     }
     const message = renderFixMessage(reply.view, ctx.language);
+    const posted = reply.onPosted ? { onPosted: reply.onPosted } : {};
     switch (reply.show) {
       case 'reply':
-        return { kind: 'reply', message };
+        return { kind: 'reply', message, ...posted };
       case 'replace':
-        return press.messageTs ? { kind: 'update', message } : { kind: 'reply', message, ...(reply.onPosted ? { onPosted: reply.onPosted } : {}) };
+        return press.messageTs ? { kind: 'update', message } : { kind: 'reply', message, ...posted };
       case 'presser':
         return { kind: 'ephemeral', message };
       case 'shared':

@@ -91,7 +91,7 @@ function interactionOf(ctx: CardActionContext<unknown>): Interaction {
 /** The plan (or a refusal) next to the digest, which stays as it is for everyone else. */
 function renderReply(reply: FixReply, fixes: FixFlow): CardActionResult {
   const card = teamsFixCard(reply.view, reply.pending, fixes.policy);
-  return reply.show === 'presser' ? { card, mode: 'respond' } : { card, mode: 'reply' };
+  return reply.show === 'presser' ? { card, mode: 'respond' } : { card, mode: 'reply', ...(reply.onPosted ? { onPosted: reply.onPosted } : {}) };
 }
 
 /** The scheduled digest on Teams: the card fitted to Teams' size limit, posted or updated with the subscription's stored reference. */

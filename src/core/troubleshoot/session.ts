@@ -84,6 +84,11 @@ export interface TroubleshootSession {
   readonly evidence?: Readonly<Record<string, CauseEvidence>>;
   /** The latest automated checks (Run checks), separate from the operator's own findings. */
   readonly checks?: SessionChecks;
+  /**
+   * The fix plans posted for this session (newest last, a few at most): "Request this fix" may
+   * turn only one of these messages into its request card, never any other message a press names.
+   */
+  readonly planMessageIds?: readonly string[];
   /** Compare-and-swap version: bumped by the store on every write. */
   readonly version: number;
 }

@@ -5,6 +5,9 @@ import { type KnowledgeLookup, orderedCausesOf, safeFindCode } from '../views/kn
 import { type CauseCheck, type SessionTarget, type StepAction, type TroubleshootSession, applyChecks, applyStep, isExpired, newSession } from './session';
 import type { SessionStore } from './session-store';
 
+/** Plans a session remembers: enough for every fix of a cause, pressed a few times over. */
+const maxRememberedPlans = 20;
+
 export type SessionResult =
   | { readonly kind: 'ok'; readonly session: TroubleshootSession }
   | { readonly kind: 'not-found' }
@@ -81,6 +84,17 @@ export class TroubleshootService {
   /** Records which message shows the session's card, so later presses update it in place. */
   async attachActivity(session: TroubleshootSession, activityId: string): Promise<TroubleshootSession> {
     return this.mutate(session.id, (s) => ({ ...s, activityId }), session);
+  }
+
+  /** Records a fix plan posted for the session: the one kind of message a fix request may replace. */
+  async attachPlan(sessionId: string, messageId: string): Promise<SessionResult> {
+    const loaded = await this.load(sessionId);
+    if (loaded.kind !== 'ok') return loaded;
+    const remember = (s: TroubleshootSession): TroubleshootSession => {
+      const kept = (s.planMessageIds ?? []).filter((id) => id !== messageId);
+      return { ...s, planMessageIds: [...kept, messageId].slice(-maxRememberedPlans) };
+    };
+    return { kind: 'ok', session: await this.mutate(sessionId, remember, loaded.session) };
   }
 
   async load(sessionId: string): Promise<SessionResult> {

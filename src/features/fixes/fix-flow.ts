@@ -44,7 +44,7 @@ export interface FixReply {
   readonly view: FixCardView;
   /** The request while it waits for a decision: channels that can refresh per viewer do. */
   readonly pending?: FixRequest;
-  /** For 'replace' without a message to replace: the new message's id, once posted. */
+  /** For a new message ('reply', or 'replace' without a message to replace): its id, once posted. */
   readonly onPosted?: (messageId: string) => Promise<void>;
 }
 
@@ -127,7 +127,9 @@ export class FixFlow {
     if (!found.ok) return found.reply;
     const planned = await this.deps.remediation.plan({ fixId: payload.fixId, target: found.target, actor: i.actor, language: found.session.language, sessionId: found.session.id, codeId: found.session.codeId, causeId: found.cause.id });
     if (!planned.ok) return this.refusal(planned.refusal, found.session.language);
-    return { show: 'reply', view: buildFixPlanView(planned.value, found.session.id, found.session.language) };
+    // Its message id is remembered: only that message may become the request's card.
+    const sessionId = found.session.id;
+    return { show: 'reply', view: buildFixPlanView(planned.value, sessionId, found.session.language), onPosted: async (messageId) => void (await this.deps.troubleshoot.attachPlan(sessionId, messageId)) };
   }
 
   /** The request: replaces the plan with the pending request everyone sees. */
@@ -139,7 +141,12 @@ export class FixFlow {
     if (i.place.activityId !== undefined && i.place.activityId === found.session.activityId) {
       return this.refuse(i, 'request', 'tampered', { fixId: payload.fixId, detail: 'request pressed on the troubleshooting card' });
     }
-    const card: CardLocation = i.place;
+    // The request card takes the place of the plan it was pressed on, and of nothing else: a press
+    // naming any other message (a forged one, or a plan posted before its id was remembered)
+    // gets the request as a new message.
+    const onPlan = i.place.activityId !== undefined && (found.session.planMessageIds ?? []).includes(i.place.activityId);
+    const { activityId: pressed, ...elsewhere } = i.place;
+    const card: CardLocation = onPlan ? i.place : elsewhere;
     const requested = await this.deps.remediation.request({ fixId: payload.fixId, target: found.target, actor: i.actor, language: found.session.language, sessionId: found.session.id, codeId: found.session.codeId, causeId: found.cause.id, card });
     const language = found.session.language;
     if (!requested.ok) {
@@ -152,9 +159,10 @@ export class FixFlow {
       return this.refusal(requested.refusal, language);
     }
     const request = requested.value;
-    if (i.place.activityId) return { show: 'replace', view: this.sharedView(request), pending: request };
-    // Without a message to replace it is posted, and remembered once it has an id.
-    return { show: 'replace', view: this.sharedView(request), pending: request, onPosted: async (messageId) => void (await this.deps.remediation.attachCard(request.id, { ...card, activityId: messageId })) };
+    if (onPlan) return { show: 'replace', view: this.sharedView(request), pending: request };
+    // Without a plan to replace it is posted, and remembered once it has an id.
+    const onPosted = async (messageId: string): Promise<void> => void (await this.deps.remediation.attachCard(request.id, { ...card, activityId: messageId }));
+    return { show: pressed === undefined ? 'replace' : 'reply', view: this.sharedView(request), pending: request, onPosted };
   }
 
   /** Approve or reject. An approved fix starts at once, whatever the chat does with the card. */

@@ -277,6 +277,26 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
     expect(selfEntry?.target?.name).toBe('win-ext');
   });
 
+  it('Request this fix turns only its own plan into the request card: naming another message (another request\'s card) posts the request anew and leaves that card as it was', async () => {
+    // Another VM's request, waiting for approval on its own card.
+    const other = await sessionFor('win-ext', 'ExtensionOperationFailedForManagedDisks', 0);
+    const otherAt = await sessionFor('win-ext', 'ExtensionOperationFailedForManagedDisks', other.causeIds.indexOf('backup-extension-fails-to-load'));
+    const pending = await requestFix(otherAt, 'reinstall-backup-extension');
+    // A press forged to name that card, with this session's genuine ids.
+    const session = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1);
+    connector.clear();
+    await press('fix.request', { v: 1, sessionId: session.id, fixId: 'restart-windows-agent' }, alex, pending.messageId);
+    expect(connector.calls.filter((c) => c.activityId === pending.messageId)).toEqual([]);
+    const posted = connector.calls.find((c) => c.kind === 'send' || c.kind === 'reply');
+    expect(cardText(cardOf(posted))).toContain('Awaiting approval');
+    expect((await remediation().service.get(pending.requestId))?.state).toBe('requested');
+    // The new request lives on the message just posted: its Approve works there, and only there.
+    const requestId = (cardOf(posted) as { actions?: { verb: string; data: { requestId?: string } }[] }).actions?.find((a) => a.verb === 'fix.approve')?.data.requestId ?? '';
+    expect((await remediation().service.get(requestId))?.card?.activityId).toBe(posted?.createdId);
+    const onOtherCard = await press('fix.approve', { v: 1, requestId }, megan, pending.messageId);
+    expect(cardText(onOtherCard.value)).toContain('card data was changed');
+  });
+
   it('a fix press whose data is not even an object is refused to the presser and audited as tampering, with what came', async () => {
     for (const data of ['approve-everything', 42, null, ['requestId']]) {
       const res = await bot.post(executeInvoke('fix.approve', data, 'msg-session', { serviceUrl, from: megan, conversationId: CONV, conversationType: 'channel' }));
@@ -332,7 +352,15 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
       return res.body as InvokeBody;
     };
     const data = (session: TroubleshootSession) => ({ v: 1, sessionId: session.id, fixId: 'restart-windows-agent' });
-    const [a, b] = await Promise.all([pressIn(CONV, 'fix.request', data(here), alex, 'msg-plan-a'), pressIn(OTHER, 'fix.request', data(there), megan, 'msg-plan-b')]);
+    // Each chat's plan first: Request turns that plan message into the request card.
+    const planIn = async (conversationId: string, session: TroubleshootSession, from: typeof alex): Promise<string> => {
+      connector.clear();
+      await pressIn(conversationId, 'fix.plan', data(session), from, 'msg-session');
+      return connector.calls.find((c) => c.kind === 'send' || c.kind === 'reply')?.createdId ?? '';
+    };
+    const planA = await planIn(CONV, here, alex);
+    const planB = await planIn(OTHER, there, megan);
+    const [a, b] = await Promise.all([pressIn(CONV, 'fix.request', data(here), alex, planA), pressIn(OTHER, 'fix.request', data(there), megan, planB)]);
     const won = [a, b].filter((x) => cardText(x.value).includes('Awaiting approval'));
     const lost = [a, b].filter((x) => cardText(x.value).includes('A fix for this VM is already open'));
     expect(won).toHaveLength(1);
@@ -342,7 +370,7 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
     const card = won[0]?.value as { actions?: { verb: string; data: { requestId?: string } }[] };
     const requestId = card.actions?.find((x) => x.verb === 'fix.approve')?.data.requestId ?? '';
     const winnerConv = won[0] === a ? CONV : OTHER;
-    const winnerMsg = won[0] === a ? 'msg-plan-a' : 'msg-plan-b';
+    const winnerMsg = won[0] === a ? planA : planB;
     await Promise.all(Array.from({ length: 10 }, () => pressIn(winnerConv, 'fix.approve', { v: 1, requestId }, won[0] === a ? megan : alex, winnerMsg)));
     await remediation().actions.idle();
     expect(runCommands()).toBe(1);

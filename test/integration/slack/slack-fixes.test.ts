@@ -153,4 +153,21 @@ describe('fixes from Slack', () => {
     expect(entry).toMatchObject({ reason: 'tampered', actor: { userId: 'T0TEST/U0APPROVER' } });
     expect(entry?.detail).toContain(detail);
   });
+  test('Request this fix pressed on a message that is not its plan posts the request as a new message and leaves that message as it was', async () => {
+    const app = slack.bot.app;
+    const sessionTs = '1700000778.000100';
+    const session = await app.troubleshoot.start({ codeId: 'UserErrorRpCollectionLimitReached', language: 'en', conversationId: CHANNEL, createdBy: 'T0TEST/U0OPERATOR', target: { vm: 'win-rp' }, activityId: sessionTs });
+    const message = app.slack?.renderSession(session);
+    const fixButton = button({ method: 'chat.postMessage', args: { blocks: message?.blocks ?? [] }, token: undefined }, '🔧 Clear the restore point collection behind the resource group lock');
+    const planned = (await press(fixButton.actionId, fixButton.value, sessionTs, 'U0OPERATOR')).find((c) => c.method === 'chat.postMessage');
+    const requestButton = button(planned, 'Request this fix');
+    // The same genuine button, with the press naming some other message of the channel.
+    const elsewhereTs = '1700000999.000100';
+    const calls = await press(requestButton.actionId, requestButton.value, elsewhereTs, 'U0OPERATOR');
+    expect(calls.filter((c) => c.args['ts'] === elsewhereTs)).toEqual([]);
+    const posted = calls.find((c) => c.method === 'chat.postMessage');
+    expect(blocksText(posted?.args['blocks'])).toContain('Awaiting approval');
+    const requestId = (JSON.parse(button(posted, 'Approve').value) as { requestId: string }).requestId;
+    expect((await remediation().service.get(requestId))?.card?.activityId).toBe(posted?.ts);
+  });
 });
