@@ -76,9 +76,9 @@ export class SlackActions {
   private readonly registry = new Map<string, Registration>();
 
   constructor(private readonly deps: SlackConversationDeps) {
-    const step = (toAction: (payload: { index?: number }) => StepAction) => async (ctx: PressContext<{ sessionId: string; index?: number; at?: number }>) => this.step(ctx, toAction(ctx.payload));
+    const step = (toAction: (payload: { index?: number; reopen?: true }) => StepAction) => async (ctx: PressContext<{ sessionId: string; index?: number; at?: number; reopen?: true }>) => this.step(ctx, toAction(ctx.payload));
     this.register(Verbs.next, StepPayloadSchema, step(() => ({ kind: 'next' })));
-    this.register(Verbs.previous, StepPayloadSchema, step(() => ({ kind: 'previous' })));
+    this.register(Verbs.previous, StepPayloadSchema, step((p) => (p.reopen ? { kind: 'reopen' } : { kind: 'previous' })));
     this.register(Verbs.fixed, StepPayloadSchema, step(() => ({ kind: 'fixed' })));
     this.register(Verbs.stillFailing, StepPayloadSchema, step(() => ({ kind: 'still-failing' })));
     this.register(Verbs.goTo, GoToPayloadSchema, step((p) => ({ kind: 'go-to', index: p.index ?? 0 })));

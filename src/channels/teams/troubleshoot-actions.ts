@@ -41,7 +41,7 @@ export function registerBuiltInCardActions(bot: TeamsBot, deps: Deps): void {
   };
 
   bot.registerCardAction(Verbs.next, stepHandler(() => ({ kind: 'next' })), StepPayloadSchema);
-  bot.registerCardAction(Verbs.previous, stepHandler(() => ({ kind: 'previous' })), StepPayloadSchema);
+  bot.registerCardAction(Verbs.previous, stepHandler((ctx) => (ctx.payload.reopen ? { kind: 'reopen' } : { kind: 'previous' })), StepPayloadSchema);
   bot.registerCardAction(Verbs.fixed, stepHandler(() => ({ kind: 'fixed' })), StepPayloadSchema);
   bot.registerCardAction(Verbs.stillFailing, stepHandler(() => ({ kind: 'still-failing' })), StepPayloadSchema);
   bot.registerCardAction(Verbs.goTo, stepHandler((ctx) => ({ kind: 'go-to', index: ctx.payload.index ?? 0 })), GoToPayloadSchema);
@@ -73,7 +73,7 @@ export function registerBuiltInCardActions(bot: TeamsBot, deps: Deps): void {
   bot.registerCardAction(Verbs.codes, async (ctx) => ({ card: renderCard('codes', buildCodesView(deps.knowledge, ctx.language)), mode: 'reply' }), EmptyPayloadSchema);
 }
 
-type StepPress = { readonly sessionId: string; readonly index?: number; readonly at?: number };
+type StepPress = { readonly sessionId: string; readonly index?: number; readonly at?: number; readonly reopen?: true };
 
 /**
  * A refused press is answered to the presser alone: the pressed message may be anyone's card

@@ -96,6 +96,8 @@ export interface TroubleshootSession {
 export type StepAction =
   | { readonly kind: 'next' }
   | { readonly kind: 'previous' }
+  /** The fixed card's own button: the fix did not hold, back to the cause it credited. */
+  | { readonly kind: 'reopen' }
   | { readonly kind: 'go-to'; readonly index: number }
   | { readonly kind: 'fixed' }
   | { readonly kind: 'still-failing' };
@@ -161,6 +163,9 @@ export function applyStep(session: TroubleshootSession, action: StepAction, now:
     case 'previous':
       cursor = Math.max(Math.min(session.cursor, session.causeCount) - 1, 0);
       break;
+    case 'reopen':
+      // Back on the cause that was credited (the cursor never left it); nothing else to undo.
+      break;
     case 'go-to':
       if (!Number.isInteger(action.index) || action.index < 0 || action.index > last) {
         throw new RangeError(`cause index ${action.index} is outside 0..${last}`);
@@ -183,11 +188,11 @@ export function applyStep(session: TroubleshootSession, action: StepAction, now:
   }
 
   // Stepping back into the causes after a verdict reopens the session.
-  if ((action.kind === 'previous' || action.kind === 'go-to') && outcome !== undefined) {
+  if ((action.kind === 'previous' || action.kind === 'go-to' || action.kind === 'reopen') && outcome !== undefined) {
     outcome = undefined;
     fixedByCauseIndex = undefined;
   }
-  if (action.kind === 'next' && cursor >= session.causeCount && outcome === undefined) outcome = 'escalated';
+  if ((action.kind === 'next' || action.kind === 'reopen') && cursor >= session.causeCount && outcome === undefined) outcome = 'escalated';
 
   const { outcome: _o, fixedByCauseIndex: _f, evidence: _e, ...rest } = session;
   return {

@@ -40,7 +40,11 @@ export type SessionPayload = z.infer<typeof SessionPayloadSchema>;
  * copy someone else has already moved on from is refused instead of stepping again. Cards
  * made before the field existed carry none, and step as they always did.
  */
-export const StepPayloadSchema = SessionPayloadSchema.extend({ at: z.number().int().min(0).max(200).optional() });
+export const StepPayloadSchema = SessionPayloadSchema.extend({
+  at: z.number().int().min(0).max(200).optional(),
+  /** On a Previous: the fixed card's Reopen, which applies only to a fixed session (a plain Previous there is stale). */
+  reopen: z.literal(true).optional(),
+});
 export type StepPayload = z.infer<typeof StepPayloadSchema>;
 
 /**
@@ -66,4 +70,9 @@ export function sessionButton(title: string, verb: string, sessionId: string, st
 /** A relative step's button: the session and the cause the card shows (see StepPayloadSchema). */
 export function stepButton(title: string, verb: string, session: { readonly id: string; readonly cursor: number }, style?: CardButton['style']): CardButton {
   return { title, verb, data: { v: PayloadVersion, sessionId: session.id, at: session.cursor }, ...(style ? { style } : {}) };
+}
+
+/** The fixed card's Reopen: a Previous marked as the reopen it is (see StepPayloadSchema). */
+export function reopenButton(title: string, session: { readonly id: string; readonly cursor: number }): CardButton {
+  return { title, verb: Verbs.previous, data: { v: PayloadVersion, sessionId: session.id, at: session.cursor, reopen: true } };
 }

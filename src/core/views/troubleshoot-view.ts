@@ -1,7 +1,7 @@
 import type { Language } from '../knowledge/schema';
 import type { CauseEvidence, TroubleshootSession } from '../troubleshoot/session';
 import { isAtEscalation } from '../troubleshoot/session';
-import { type CardButton, PayloadVersion, Verbs, sessionButton, stepButton } from './card-actions';
+import { type CardButton, PayloadVersion, Verbs, reopenButton, sessionButton, stepButton } from './card-actions';
 import { type KnowledgeLookup, safeCause, safeFindCode } from './knowledge-lookup';
 import { type UiTextKey, t } from './ui-text';
 
@@ -177,7 +177,7 @@ export function buildTroubleshootView(knowledge: KnowledgeLookup, session: Troub
 
   const actions: CardButton[] = [];
   if (state === 'fixed') {
-    actions.push(stepButton(t('reopen', lang), Verbs.previous, session));
+    actions.push(reopenButton(t('reopen', lang), session));
   } else {
     if (session.cursor > 0) actions.push(stepButton(atEscalation ? t('backToCauses', lang) : t('previous', lang), Verbs.previous, session));
     if (!atEscalation) {

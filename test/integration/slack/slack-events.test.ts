@@ -156,6 +156,23 @@ describe('Slack Events API on the shared server', () => {
     expect(buttonsOf(updated?.args['blocks']).map((b) => b.text)).toEqual(['Reopen']);
   });
 
+  test('after "This fixed it", a Previous from the card as it was is stale; Reopen goes back to the credited cause, once', async () => {
+    const posted = await mention('UserErrorGuestAgentStatusUnavailable');
+    const ts = posted?.ts as string;
+    const next = button(posted, 'Next');
+    const second = await press(next.actionId, next.value, ts);
+    const fixedButton = button(second, 'This fixed it');
+    const fixed = await press(fixedButton.actionId, fixedButton.value, ts);
+    const previous = button(second, 'Previous');
+    const stale = await press(previous.actionId, previous.value, ts);
+    expect(stale?.method).toBe('chat.postEphemeral');
+    const reopen = button(fixed, 'Reopen');
+    const reopened = await press(reopen.actionId, reopen.value, ts);
+    expect(blocksText(reopened?.args['blocks'])).toContain('Cause 2 of');
+    const again = await press(reopen.actionId, reopen.value, ts);
+    expect(again?.method).toBe('chat.postEphemeral');
+  });
+
   test('"Still failing" through every cause ends at what to send to Microsoft support', async () => {
     const posted = await mention('UserErrorGuestAgentStatusUnavailable');
     const ts = posted?.ts as string;

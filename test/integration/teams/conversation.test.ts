@@ -166,6 +166,27 @@ describe('stepping through causes', () => {
     expect(cardActions(fixed.value).map((a) => a.title)).toEqual(['Reopen']);
   });
 
+  test('after "This fixed it", only the fixed card\'s Reopen applies, once: it goes back to the credited cause; an older card\'s Previous, Next or jump and a second Reopen move nothing', async () => {
+    const { card, id } = await ask('UserErrorGuestAgentStatusUnavailable');
+    const second = (await press('troubleshoot.next', action(card, 'Next').data, id)).value;
+    const fixed = (await press('troubleshoot.fixed', action(second, 'This fixed it').data, id)).value;
+    // Presses from the card as it was before the fix: nothing moves, the presser sees the fixed card.
+    for (const title of ['Previous', 'Next']) {
+      const stale = await press(title === 'Next' ? 'troubleshoot.next' : 'troubleshoot.previous', action(second, title).data, id);
+      expect(cardText(stale.value)).toContain('Fixed:');
+    }
+    const jump = await press('troubleshoot.goto', { v: 1, sessionId: (action(second, 'Next').data as { sessionId: string }).sessionId, index: 0 }, id);
+    expect(cardText(jump.value)).toContain('Fixed:');
+    const reopen = action(fixed, 'Reopen').data;
+    const reopened = await press('troubleshoot.previous', reopen, id);
+    expect(cardText(reopened.value)).toContain('Cause 2 of');
+    const again = await press('troubleshoot.previous', reopen, id);
+    expect(cardText(again.value)).toContain('Cause 2 of');
+    const stored = await bot.app.troubleshoot.load((reopen as { sessionId: string }).sessionId);
+    expect(stored.kind === 'ok' && stored.session).toMatchObject({ cursor: 1 });
+    expect(stored.kind === 'ok' && stored.session.outcome).toBeUndefined();
+  });
+
   test('the Action.Submit fallback (old clients) updates the card in place too', async () => {
     const { card, id } = await ask('UserErrorGuestAgentStatusUnavailable');
     const submitData = (card.actions as { fallback: { data: Record<string, unknown> } }[])[0]?.fallback.data;

@@ -55,6 +55,17 @@ describe('a troubleshooting session', () => {
     expect(s.fixedByCauseIndex).toBeUndefined();
   });
 
+  test('Reopen of a fixed session goes back to the cause it credited; fixed at escalation, it reopens the escalation', () => {
+    let s = applyStep(applyStep(session(), { kind: 'next' }, t0, hour), { kind: 'fixed' }, t0, hour);
+    s = applyStep(s, { kind: 'reopen' }, t0, hour);
+    expect(s).toMatchObject({ cursor: 1 });
+    expect(s.outcome).toBeUndefined();
+    expect(s.fixedByCauseIndex).toBeUndefined();
+    let e = applyStep(applyStep(applyStep(applyStep(session(), { kind: 'next' }, t0, hour), { kind: 'next' }, t0, hour), { kind: 'next' }, t0, hour), { kind: 'fixed' }, t0, hour);
+    e = applyStep(e, { kind: 'reopen' }, t0, hour);
+    expect(e).toMatchObject({ cursor: 3, outcome: 'escalated' });
+  });
+
   test('go-to jumps to a cause and refuses an index outside the list', () => {
     expect(applyStep(session(), { kind: 'go-to', index: 2 }, t0, hour).cursor).toBe(2);
     expect(() => applyStep(session(), { kind: 'go-to', index: 3 }, t0, hour)).toThrow(RangeError);

@@ -75,8 +75,16 @@ describe('the troubleshooting service', () => {
       expect(stale.kind).toBe('moved');
       expect(stale.kind === 'moved' && stale.session).toMatchObject({ outcome: 'fixed', cursor: 0 });
     }
-    const reopened = await service.step(s.id, { kind: 'previous' }, 0);
+    // A Previous from an older card, and a jump from an older card or check report, are stale too.
+    expect((await service.step(s.id, { kind: 'previous' }, 0)).kind).toBe('moved');
+    expect((await service.step(s.id, { kind: 'go-to', index: 1 })).kind).toBe('moved');
+    const reopened = await service.step(s.id, { kind: 'reopen' }, 0);
+    expect(reopened.kind === 'ok' && reopened.session).toMatchObject({ cursor: 0 });
     expect(reopened.kind === 'ok' && reopened.session.outcome).toBeUndefined();
+    // The same Reopen pressed again (a second person, a replay) finds nothing to reopen and moves nothing.
+    const again = await service.step(s.id, { kind: 'reopen' }, 0);
+    expect(again.kind).toBe('moved');
+    expect(again.kind === 'moved' && again.session).toMatchObject({ cursor: 0 });
   });
 
   test('when the session cannot be stored, no card is sent (no buttons that lead nowhere)', async () => {
