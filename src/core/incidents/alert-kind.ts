@@ -6,6 +6,8 @@
  * about backup failures go on to validation, where a wrong field is a 400.
  * Kinds and their marks: alert-kinds.md; samples: test/fixtures/alerts/README.md.
  */
+import { type KqlText, readKql } from './kql-text';
+
 export type AlertKind =
   /** Built-in Azure Backup alert (common schema, monitoringService "Azure Backup", a job failure). */
   | { readonly kind: 'azure-backup' }
@@ -34,12 +36,15 @@ export function isBackupHealthMetric(metricName: unknown): boolean {
 const backupTables = /addonazurebackupjobs|azurebackupoperations|coreazurebackup/i;
 const failedJobStatus = /jobstatus(?:_s)?\s*==\s*["']failed["']/i;
 
-/** A table named by a quoted name, which kqlCode removes with the strings: ['AddonAzureBackupJobs'], table("AddonAzureBackupJobs"). */
+/** A table named by a quoted name, which the code alone loses with the strings: ['AddonAzureBackupJobs'], table("AddonAzureBackupJobs"). */
 const quotedBackupTable = /(?:\[|\btable\s*\()\s*@?(['"])\s*(?:addonazurebackupjobs|azurebackupoperations|coreazurebackup)\s*\1\s*[\])]/i;
 
-/** A query that reads the backup job tables, judged on its code (see kqlCode); "Failed" is a string, so the status test reads the whole query. */
-function readsBackupJobs(query: string, code: string): boolean {
-  return backupTables.test(code) || quotedBackupTable.test(query) || (/jobstatus/i.test(code) && failedJobStatus.test(query));
+/**
+ * A query that reads the backup job tables, judged on what runs: its code, and where a quoted
+ * name or the "Failed" string counts, the query without its comments (a comment reads nothing).
+ */
+function readsBackupJobs(kql: KqlText): boolean {
+  return backupTables.test(kql.code) || quotedBackupTable.test(kql.withoutComments) || (/jobstatus/i.test(kql.code) && failedJobStatus.test(kql.withoutComments));
 }
 
 /** Characters Kusto's parser skips but a regular expression does not (zero-width spaces and joiners, the byte order mark). */
@@ -80,15 +85,6 @@ function searchQueryOf(context: Json): string | undefined {
     if (q) return q;
   }
   return asText(context['SearchQuery']) ?? asText(context['searchQuery']);
-}
-
-/**
- * A KQL query without its comments and string literals ('…', "…", @'…', @"…", ```…```), so a
- * check on its words sees only what runs.
- */
-function kqlCode(query: string): string {
-  // A comment ends at any line break (\r, \u2028 and \u2029 too); a verbatim string doubles its quote to hold one.
-  return query.replace(/\/\/[^\n\r\u2028\u2029]*|```[\s\S]*?(?:```|$)|@'(?:[^']|'')*(?:'|$)|@"(?:[^"]|"")*(?:"|$)|'(?:[^'\\\n\r]|\\.)*(?:'|$)|"(?:[^"\\\n\r]|\\.)*(?:"|$)/g, ' ');
 }
 
 function ruleText(rule: string | undefined): string {
@@ -158,11 +154,11 @@ function logSearch(query: string, service: string, rule: string | undefined): Al
   // The bot runs this query with its own identity: what counts is the query's code, not a table
   // name in a comment or a string, and it may read this workspace only.
   const visible = withoutInvisibles(query);
-  const code = kqlCode(visible);
-  if (readsBackupJobs(visible, code)) {
+  const kql = readKql(visible);
+  if (readsBackupJobs(kql)) {
     // Judged on the whole query as well as its code: a stripper that misreads where a comment or a
     // string ends must never let such a call through (a mention in a comment is refused too).
-    if (outsideTheWorkspace.test(code) || outsideTheWorkspace.test(visible)) {
+    if (outsideTheWorkspace.test(kql.code) || outsideTheWorkspace.test(visible)) {
       return { kind: 'invalid', field: 'data.alertContext.condition.allOf[0].searchQuery', reason: 'reads outside the workspace (workspace(), app(), resource(), cluster(), database(), adx(), externaldata or evaluate): the bot runs only queries over the backup tables of its own workspace' };
     }
     return { kind: 'backup-log-search', query, ...withRule };
