@@ -5,7 +5,7 @@ import type { Interaction } from '../../features/interaction';
 import { renderFixMessage } from './blocks/fix-blocks';
 import type { Language } from '../../core/knowledge/schema';
 import type { StepAction, TroubleshootSession } from '../../core/troubleshoot/session';
-import { EmptyPayloadSchema, GoToPayloadSchema, SessionPayloadSchema, StartPayloadSchema, StepPayloadSchema, Verbs } from '../../core/views/card-actions';
+import { describeDataKeys, EmptyPayloadSchema, GoToPayloadSchema, SessionPayloadSchema, StartPayloadSchema, StepPayloadSchema, Verbs } from '../../core/views/card-actions';
 import { buildCodesView, buildErrorView, buildExpiredView, buildHelpView, buildInvalidActionView, buildMovedOnView, buildSessionNotFoundView } from '../../core/views/conversation-views';
 import { safeFindCode } from '../../core/views/knowledge-lookup';
 import type { SlackMessage } from './blocks/block-kit';
@@ -165,7 +165,7 @@ export class SlackActions {
     if (parsed.success) reply = await run(interaction, parsed.data);
     else {
       const requestId = typeof ctx.payload['requestId'] === 'string' ? ctx.payload['requestId'] : undefined;
-      reply = await fixes.refuse(interaction, action, 'tampered', { ...(requestId ? { requestId } : {}), detail: `button value keys: ${Object.keys(ctx.payload).sort().join(',')}` });
+      reply = await fixes.refuse(interaction, action, 'tampered', { ...(requestId ? { requestId } : {}), detail: `button value keys: ${describeDataKeys(ctx.payload)}` });
     }
     const message = renderFixMessage(reply.view, ctx.language);
     const posted = reply.onPosted ? { onPosted: reply.onPosted } : {};
@@ -212,7 +212,7 @@ export class SlackActions {
     try {
       if (!registration || !parsed?.success) {
         this.deps.logger.warn({ verb, channel: press.channelId }, 'slack press rejected: unknown verb or malformed value');
-        result = registration?.refuse ? await registration.refuse({ press, payload: data ?? {}, language, conversationId }, data ? `button value keys: ${Object.keys(data).sort().join(',')}` : malformedValue(press.value)) : invalid(language);
+        result = registration?.refuse ? await registration.refuse({ press, payload: data ?? {}, language, conversationId }, data ? `button value keys: ${describeDataKeys(data)}` : malformedValue(press.value)) : invalid(language);
       } else {
         result = await registration.handler({ press, payload: parsed.data, language, conversationId });
       }

@@ -5,7 +5,7 @@ import type { FixDefinition } from '../../core/remediation/fix-catalogue';
 import type { CardLocation, FixRequest } from '../../core/remediation/fix-request';
 import { type FixCardView, FixVerbs } from '../../core/remediation/fix-view';
 import type { PolicyState } from '../../core/remediation/policy';
-import type { CardButton } from '../../core/views/card-actions';
+import { type CardButton, describeDataKeys } from '../../core/views/card-actions';
 import { type FixFlow, type FixReply, fixNoticeView, fixRequestView, PlanPayloadSchema, RequestIdPayloadSchema } from '../../features/fixes/fix-flow';
 import type { Interaction } from '../../features/interaction';
 import type { AdaptiveCardJson } from './card-renderer';
@@ -52,8 +52,7 @@ export function registerFixActions(bot: TeamsBot, flow: FixFlow): void {
       return { ok: false, result: render(await flow.refuse(interaction, action, 'unverified-identity', { ...(parsed.success && requestId ? { requestId } : {}), detail: 'no from.aadObjectId on the activity' })) };
     }
     if (parsed.success) return { ok: true, value: parsed.data, interaction };
-    const keys = Object.keys(raw).sort().join(',');
-    return { ok: false, result: render(await flow.refuse(interaction, action, 'tampered', { ...(requestId ? { requestId } : {}), detail: `card data keys: ${keys}` })) };
+    return { ok: false, result: render(await flow.refuse(interaction, action, 'tampered', { ...(requestId ? { requestId } : {}), detail: `card data keys: ${describeDataKeys(raw)}` })) };
   };
 
   // A fix button under the current cause of every troubleshooting card that names a VM.

@@ -16,6 +16,7 @@ import {
   buildUnknownView,
   buildWelcomeView,
 } from '../../core/views/conversation-views';
+import { describeDataKeys } from '../../core/views/card-actions';
 import type { KnowledgeLookup } from '../../core/views/knowledge-lookup';
 import { type TroubleshootActionProvider, buildTroubleshootView } from '../../core/views/troubleshoot-view';
 import { SeenOnce } from '../../core/seen-once';
@@ -321,7 +322,7 @@ export class TeamsBot extends ActivityHandler {
         this.deps.logger.warn({ verb, via, conversationId: activity.conversation?.id }, 'card action rejected: unknown verb or malformed payload');
         // Answered to the presser alone: a forged or stale press must not overwrite the pressed message.
         result = registration?.refuse
-          ? await registration.refuse(contextWith(data ?? {}), data ? `card data keys: ${Object.keys(data).sort().join(',')}` : `card data is ${rawData === null ? 'null' : Array.isArray(rawData) ? 'an array' : typeof rawData}, not an object`)
+          ? await registration.refuse(contextWith(data ?? {}), data ? `card data keys: ${describeDataKeys(data)}` : `card data is ${rawData === null ? 'null' : Array.isArray(rawData) ? 'an array' : typeof rawData}, not an object`)
           : { card: renderCard('notice', buildInvalidActionView(language)), mode: 'respond' };
       } else {
         result = await registration.handler(contextWith(parsed.data));

@@ -180,6 +180,15 @@ class RunHold {
   }
 }
 
+/** The request ids this service makes (see OpaqueIdSchema): anything else in a press is not looked up. */
+const wellFormedRequestId = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** A refusal's audit line stays one line whatever the press carried (a name, a reason, key names). */
+const auditDetailChars = 2_000;
+function boundedDetail(text: string): string {
+  return text.length > auditDetailChars ? `${text.slice(0, auditDetailChars - 1)}…` : text;
+}
+
 export class RemediationService {
   private readonly instanceId: string;
   private readonly liveness: Liveness;
@@ -762,8 +771,13 @@ export class RemediationService {
 
   /** For refusals found at the edge (malformed or tampered card data): audited like any other. */
   async refuseAtEdge(action: string, actor: Actor, refusal: Refusal, context: { requestId?: string; fixId?: string; target?: FixTarget; detail?: string } = {}): Promise<{ ok: false; refusal: Refusal; request?: FixRequest }> {
-    const request = context.requestId ? await this.deps.store.get(context.requestId) : undefined;
-    return this.refused(action, actor, refusal, { ...(request ? { request } : {}), ...context });
+    // The id came from the press: one that cannot be ours is not looked up, and the audit says so instead of quoting it.
+    const { requestId: pressed, ...rest } = context;
+    const requestId = pressed !== undefined && wellFormedRequestId.test(pressed) ? pressed : undefined;
+    const request = requestId ? await this.deps.store.get(requestId) : undefined;
+    const notOurs = pressed !== undefined && requestId === undefined ? `request id of ${pressed.length} characters, not one of ours` : undefined;
+    const detail = [rest.detail, notOurs].filter((part) => part !== undefined).join('; ');
+    return this.refused(action, actor, refusal, { ...rest, ...(requestId ? { requestId } : {}), ...(request ? { request } : {}), ...(detail ? { detail } : {}) });
   }
 
   private async refused(
@@ -785,7 +799,7 @@ export class RemediationService {
       ...(fixId ? { fixId } : {}),
       ...((request?.id ?? context.requestId) ? { requestId: request?.id ?? context.requestId } : {}),
       ...(target ? { target: target.vm } : {}),
-      detail: redactSecrets(`Refused ${action} by ${describeActor(actor)}: ${refusal.reason}${context.detail ? ` (${context.detail})` : ''}`),
+      detail: redactSecrets(boundedDetail(`Refused ${action} by ${describeActor(actor)}: ${refusal.reason}${context.detail ? ` (${context.detail})` : ''}`)),
       reason: refusal.reason,
     });
     return { ok: false, refusal, ...(request ? { request } : {}) };

@@ -76,3 +76,25 @@ export function stepButton(title: string, verb: string, session: { readonly id: 
 export function reopenButton(title: string, session: { readonly id: string; readonly cursor: number }): CardButton {
   return { title, verb: Verbs.previous, data: { v: PayloadVersion, sessionId: session.id, at: session.cursor, reopen: true } };
 }
+
+/** Key names an audit entry quotes from refused card data: a few, each short and plain, then how many there were. */
+const quotedKeys = 10;
+const quotedKeyChars = 32;
+
+/**
+ * The keys of card or button data that was refused, for the audit: which fields came, never
+ * their values, and bounded whatever the sender put there (20,000 keys, or one key of a
+ * megabyte, still make one short line).
+ */
+export function describeDataKeys(data: Readonly<Record<string, unknown>>): string {
+  const keys = Object.keys(data);
+  const shown = [...keys]
+    .sort()
+    .slice(0, quotedKeys)
+    .map((key) => {
+      const plain = key.slice(0, quotedKeyChars).replace(/[^A-Za-z0-9_]/g, '?');
+      return key.length > quotedKeyChars ? `${plain}…` : plain;
+    });
+  const more = keys.length - shown.length;
+  return `${shown.join(',')}${more > 0 ? ` and ${more} more (${keys.length} keys)` : ''}`;
+}

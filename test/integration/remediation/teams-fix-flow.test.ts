@@ -297,6 +297,22 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
     expect(cardText(onOtherCard.value)).toContain('card data was changed');
   });
 
+  it('a refused press with 20,000 keys or a 300 KB request id is audited in one bounded line that names a few keys and how many came, never the values', async () => {
+    // Within the 1 MB body limit of /api/messages.
+    const many: Record<string, unknown> = { v: 1, requestId: 'r'.repeat(300_000) };
+    for (let i = 0; i < 20_000; i += 1) many[`k${i}<script>`] = i === 0 ? 'x'.repeat(10) : 1;
+    const res = await bot.post(executeInvoke('fix.approve', many, 'msg-session', { serviceUrl, from: megan, conversationId: CONV, conversationType: 'channel' }));
+    expect(res.status).toBe(200);
+    expect(cardText((res.body as InvokeBody).value)).toContain('card data was changed');
+    const entry = (await refusals()).find((e) => e.actor.aadObjectId === megan.aadObjectId && e.reason === 'tampered');
+    expect(entry?.detail.length).toBeLessThanOrEqual(2_000);
+    expect(entry?.detail).toContain('and 19992 more (20002 keys)');
+    expect(entry?.detail).toContain('k0?script?');
+    expect(entry?.detail).toContain('request id of 300000 characters, not one of ours');
+    expect(entry?.detail).not.toContain('xxxxxxxxxx');
+    expect(entry?.requestId).toBeUndefined();
+  });
+
   it('a fix press whose data is not even an object is refused to the presser and audited as tampering, with what came', async () => {
     for (const data of ['approve-everything', 42, null, ['requestId']]) {
       const res = await bot.post(executeInvoke('fix.approve', data, 'msg-session', { serviceUrl, from: megan, conversationId: CONV, conversationType: 'channel' }));
