@@ -6,7 +6,7 @@
  * about backup failures go on to validation, where a wrong field is a 400.
  * Kinds and their marks: alert-kinds.md; samples: test/fixtures/alerts/README.md.
  */
-import { type KqlText, readKql } from './kql-text';
+import { kqlTokens, stringValue } from './kql-text';
 
 export type AlertKind =
   /** Built-in Azure Backup alert (common schema, monitoringService "Azure Backup", a job failure). */
@@ -34,17 +34,51 @@ export function isBackupHealthMetric(metricName: unknown): boolean {
 }
 /** The Backup reports tables (resource-specific and the legacy AzureDiagnostics one) and the failed-job filter the backup docs use. */
 const backupTables = /addonazurebackupjobs|azurebackupoperations|coreazurebackup/i;
-const failedJobStatus = /jobstatus(?:_s)?\s*==\s*["']failed["']/i;
+const backupTableNames: ReadonlySet<string> = new Set(['addonazurebackupjobs', 'azurebackupoperations', 'coreazurebackup']);
 
-/** A table named by a quoted name, which the code alone loses with the strings: ['AddonAzureBackupJobs'], table("AddonAzureBackupJobs"). */
-const quotedBackupTable = /(?:\[|\btable\s*\()\s*@?(['"])\s*(?:addonazurebackupjobs|azurebackupoperations|coreazurebackup)\s*\1\s*[\])]/i;
+/** Code that names a table by the string after it: ['AddonAzureBackupJobs'], table("AddonAzureBackupJobs"). */
+const opensQuotedName = /(?:\[|\btable\s*\()\s*$/i;
+const closesQuotedName = /^\s*[\])]/;
+/** Code that compares the job status with the string after it: JobStatus == "Failed" (JobStatus_s in AzureDiagnostics). */
+const comparesJobStatus = /\bjobstatus(?:_s)?\s*(?:==|=~)\s*$/i;
+/** How much of a run of code the tests above look at: its end, where they are anchored. */
+const codeTail = 200;
+
+interface QueryReading {
+  /** The query with its comments and strings blanked: what runs. */
+  readonly code: string;
+  readonly readsBackupJobs: boolean;
+}
 
 /**
- * A query that reads the backup job tables, judged on what runs: its code, and where a quoted
- * name or the "Failed" string counts, the query without its comments (a comment reads nothing).
+ * One pass over the query's tokens: its code, and whether it reads the backup job tables. A
+ * table counts where the code names it, or names it by a string in table position; "Failed"
+ * counts where the code compares the job status with it. A name in a comment, or anywhere else
+ * in a string, reads nothing.
  */
-function readsBackupJobs(kql: KqlText): boolean {
-  return backupTables.test(kql.code) || quotedBackupTable.test(kql.withoutComments) || (/jobstatus/i.test(kql.code) && failedJobStatus.test(kql.withoutComments));
+function readQuery(query: string): QueryReading {
+  let code = '';
+  let before = '';
+  let quotedTable: 'open' | 'read' | undefined;
+  let failedFilter = false;
+  for (const token of kqlTokens(query)) {
+    if (token.kind === 'code') {
+      if (quotedTable === 'open' && closesQuotedName.test(token.text.slice(0, codeTail))) quotedTable = 'read';
+      if (quotedTable === 'open') quotedTable = undefined;
+      code += token.text;
+      before = token.text.slice(-codeTail);
+      continue;
+    }
+    code += ' ';
+    if (quotedTable === 'open') quotedTable = undefined;
+    if (token.kind === 'string' && before !== '') {
+      const value = stringValue(token).trim().toLowerCase();
+      if (quotedTable === undefined && backupTableNames.has(value) && opensQuotedName.test(before)) quotedTable = 'open';
+      if (value === 'failed' && comparesJobStatus.test(before)) failedFilter = true;
+    }
+    before = '';
+  }
+  return { code, readsBackupJobs: backupTables.test(code) || quotedTable === 'read' || failedFilter };
 }
 
 /** Characters Kusto's parser skips but a regular expression does not (zero-width spaces and joiners, the byte order mark). */
@@ -154,11 +188,13 @@ function logSearch(query: string, service: string, rule: string | undefined): Al
   // The bot runs this query with its own identity: what counts is the query's code, not a table
   // name in a comment or a string, and it may read this workspace only.
   const visible = withoutInvisibles(query);
-  const kql = readKql(visible);
-  if (readsBackupJobs(kql)) {
-    // Judged on the whole query as well as its code: a stripper that misreads where a comment or a
-    // string ends must never let such a call through (a mention in a comment is refused too).
-    if (outsideTheWorkspace.test(kql.code) || outsideTheWorkspace.test(visible)) {
+  const reading = readQuery(visible);
+  if (reading.readsBackupJobs) {
+    // Judged on the code, and on the whole query with only its comments blanked (strings or not):
+    // a reading that misplaces where a string ends must never let such a call through, and a
+    // comment between a name and its parenthesis must not hide the call.
+    const withoutAnyComment = visible.replace(/\/\/[^\n\r\u2028\u2029]*/g, ' ');
+    if (outsideTheWorkspace.test(reading.code) || outsideTheWorkspace.test(withoutAnyComment) || outsideTheWorkspace.test(visible)) {
       return { kind: 'invalid', field: 'data.alertContext.condition.allOf[0].searchQuery', reason: 'reads outside the workspace (workspace(), app(), resource(), cluster(), database(), adx(), externaldata or evaluate): the bot runs only queries over the backup tables of its own workspace' };
     }
     return { kind: 'backup-log-search', query, ...withRule };

@@ -1,63 +1,77 @@
 /**
  * A KQL query read the way Kusto reads it, in one pass: which parts are comments, which are
  * string literals and which are code. A check on a query's words must see only what runs (a
- * table named in a comment reads nothing), and it must do bounded work on whatever an alert
- * body carries: a scanner that never looks back, where a regular expression over escaped
- * quotes could backtrack from every one of them.
+ * table named in a comment or a string reads nothing), and it must do bounded work on whatever
+ * an alert body carries: a scanner that never looks back, where a regular expression over
+ * escaped quotes could backtrack from every one of them.
  */
-export interface KqlText {
-  /** The query with its comments and string literals each replaced by one space. */
-  readonly code: string;
-  /** The query with its comments replaced by one space and its strings kept. */
-  readonly withoutComments: string;
+export interface KqlToken {
+  readonly kind: 'code' | 'string' | 'comment';
+  /** The token as written (a string with its quotes and any @ prefix). */
+  readonly text: string;
 }
 
 /** Comments end at any line break; a single-line string at \n or \r (Kusto's own rules). */
 const commentEnd = /[\n\r\u2028\u2029]/g;
 
-export function readKql(query: string): KqlText {
-  let code = '';
-  let withoutComments = '';
+/** Kusto's two multi-line string quotes. */
+const multiLineQuotes = ['```', '~~~'];
+
+/**
+ * The query in order: runs of code, string literals and comments. A generator, so a hostile
+ * query of a megabyte of quotes never becomes a megabyte of token objects held at once.
+ */
+export function* kqlTokens(query: string): Generator<KqlToken> {
   let runStart = 0;
   let i = 0;
-  const endRun = (at: number): void => {
-    const run = query.slice(runStart, at);
-    code += run;
-    withoutComments += run;
-  };
   while (i < query.length) {
-    const end = literalOrCommentEnd(query, i);
-    if (end === undefined) {
+    const literal = literalOrCommentAt(query, i);
+    if (literal === undefined) {
       i += 1;
       continue;
     }
-    endRun(i);
-    code += ' ';
-    withoutComments += query.startsWith('//', i) ? ' ' : query.slice(i, end);
-    i = end;
-    runStart = end;
+    if (i > runStart) yield { kind: 'code', text: query.slice(runStart, i) };
+    yield { kind: literal.kind, text: query.slice(i, literal.end) };
+    i = literal.end;
+    runStart = i;
   }
-  endRun(query.length);
-  return { code, withoutComments };
+  if (runStart < query.length) yield { kind: 'code', text: query.slice(runStart) };
 }
 
-/** Where the comment or string literal starting at `i` ends (exclusive), or undefined when none starts there. */
-function literalOrCommentEnd(query: string, i: number): number | undefined {
+/** The query with its comments and string literals each replaced by one space. */
+export function kqlCode(query: string): string {
+  let code = '';
+  for (const token of kqlTokens(query)) code += token.kind === 'code' ? token.text : ' ';
+  return code;
+}
+
+/** A string token's value: without its @ prefix and its quotes (escapes are left as written). */
+export function stringValue(token: KqlToken): string {
+  const text = token.text.startsWith('@') ? token.text.slice(1) : token.text;
+  const quote = multiLineQuotes.find((q) => text.startsWith(q)) ?? text.charAt(0);
+  const body = text.slice(quote.length);
+  return body.endsWith(quote) ? body.slice(0, body.length - quote.length) : body;
+}
+
+/** The comment or string literal starting at `i` and where it ends (exclusive), or undefined when none starts there. */
+function literalOrCommentAt(query: string, i: number): { kind: 'string' | 'comment'; end: number } | undefined {
   const c = query[i];
   if (c === '/' && query[i + 1] === '/') {
     commentEnd.lastIndex = i + 2;
-    return commentEnd.exec(query)?.index ?? query.length;
+    return { kind: 'comment', end: commentEnd.exec(query)?.index ?? query.length };
   }
-  if (c === '`' && query.startsWith('```', i)) {
-    const close = query.indexOf('```', i + 3);
-    return close < 0 ? query.length : close + 3;
+  if (c === '`' || c === '~') {
+    const quote = multiLineQuotes.find((q) => query.startsWith(q, i));
+    if (quote === undefined) return undefined;
+    const close = query.indexOf(quote, i + quote.length);
+    return { kind: 'string', end: close < 0 ? query.length : close + quote.length };
   }
-  if (c === '@' && (query[i + 1] === "'" || query[i + 1] === '"')) return verbatimEnd(query, i + 1);
-  if (c === "'" || c === '"') return quotedEnd(query, i);
+  if (c === '@' && (query[i + 1] === "'" || query[i + 1] === '"')) return { kind: 'string', end: verbatimEnd(query, i + 1) };
+  if (c === "'" || c === '"') return { kind: 'string', end: quotedEnd(query, i) };
   return undefined;
 }
 
-/** A verbatim string (@'…'): no escapes, its quote doubled to hold one, and it may span lines. */
+/** A verbatim string (@'…'): no escapes, its quote doubled to hold one. */
 function verbatimEnd(query: string, open: number): number {
   const quote = query[open] as string;
   let j = open + 1;

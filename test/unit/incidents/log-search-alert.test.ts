@@ -88,6 +88,14 @@ describe('log search alerts on backup jobs', () => {
     // A quoted name or a "Failed" filter in a comment reads nothing.
     expect(normaliseAlert(withQuery("SecurityEvent // ['AddonAzureBackupJobs']\n| take 10"), new Date())).toMatchObject({ kind: 'ignored' });
     expect(normaliseAlert(withQuery('Heartbeat | where JobStatus > 0 // JobStatus == "Failed"'), new Date())).toMatchObject({ kind: 'ignored' });
+    // A table name or a "Failed" filter inside a string, anywhere but in table position, reads nothing.
+    expect(normaliseAlert(withQuery('SecurityEvent | where Account == "[\'AddonAzureBackupJobs\']"'), new Date())).toMatchObject({ kind: 'ignored' });
+    expect(normaliseAlert(withQuery('SecurityEvent | where Account == "table(\'CoreAzureBackup\')"'), new Date())).toMatchObject({ kind: 'ignored' });
+    expect(normaliseAlert(withQuery('SecurityEvent | extend JobStatus = 1 | where Activity == "JobStatus == \'Failed\'"'), new Date())).toMatchObject({ kind: 'ignored' });
+    expect(normaliseAlert(withQuery("SecurityEvent | where Account == 'AddonAzureBackupJobs' or x == ']'"), new Date())).toMatchObject({ kind: 'ignored' });
+    // The same names where the code reads them do count, in any string form.
+    expect(normaliseAlert(withQuery("[@'AddonAzureBackupJobs'] | take 10"), new Date())).toMatchObject({ kind: 'log-search' });
+    expect(normaliseAlert(withQuery('AzureDiagnostics | where JobStatus_s =~ ~~~failed~~~'), new Date())).toMatchObject({ kind: 'log-search' });
     // A "//" inside a string is not a comment: the table after it still counts.
     expect(normaliseAlert(withQuery("print u = 'https://x' | union AddonAzureBackupJobs"), new Date())).toMatchObject({ kind: 'log-search' });
   });
@@ -101,6 +109,8 @@ describe('log search alerts on backup jobs', () => {
     ['a call after a verbatim string that doubles its quote', "AddonAzureBackupJobs | where JobStatus == @'it''s' | union workspace('other').SecurityEvent"],
     ['a zero-width space before the parenthesis', 'AddonAzureBackupJobs | union workspace\u200b("other").SecurityEvent'],
     ['a call hidden where a misread string would swallow it', 'AddonAzureBackupJobs | where x == "a\\" | union cluster("c").database("d").T'],
+    ['a call after a ~~~ string holding a quote, with a comment before its parenthesis', "AddonAzureBackupJobs | extend note = ~~~it's~~~ | union workspace // x\n(\"other-ws\").SecurityEvent"],
+    ['a call with a comment between its name and its parenthesis', 'AddonAzureBackupJobs | union workspace // note\n("other-ws").SecurityEvent'],
   ])('refuses a query that reads outside its workspace (%s), naming the field', (_name, query) => {
     expect(normaliseAlert(withQuery(query), new Date())).toMatchObject({ kind: 'invalid', field: 'data.alertContext.condition.allOf[0].searchQuery', reason: expect.stringContaining('outside the workspace') });
   });
