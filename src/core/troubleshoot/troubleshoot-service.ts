@@ -116,12 +116,10 @@ export class TroubleshootService {
     const now = this.deps.clock.now();
     const change = (s: TroubleshootSession): TroubleshootSession => {
       if (expectedCursor !== undefined && s.cursor !== expectedCursor) throw new SessionMovedOn(s);
-      // "This fixed it" ends the session without moving its cursor: a press from the card as it was
-      // before is stale all the same. Only the fixed card's own Reopen still applies, and only
-      // while the session is fixed (a second Reopen must not step back a cause). A jump carries no
-      // cursor (it names its cause), so on a fixed session it comes from an older card or report.
-      const fixed = s.outcome === 'fixed';
-      if (action.kind === 'reopen' ? !fixed : fixed && (expectedCursor !== undefined || action.kind === 'go-to')) throw new SessionMovedOn(s);
+      // "This fixed it" ends the session: every press but the fixed card's own Reopen comes from a
+      // card as it was before (with or without the cause it showed), and Reopen applies only while
+      // the session is fixed (a second Reopen must not step back a cause).
+      if ((action.kind === 'reopen') !== (s.outcome === 'fixed')) throw new SessionMovedOn(s);
       return applyStep(s, action, now, this.deps.ttlMs);
     };
     try {

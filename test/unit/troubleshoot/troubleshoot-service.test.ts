@@ -75,9 +75,16 @@ describe('the troubleshooting service', () => {
       expect(stale.kind).toBe('moved');
       expect(stale.kind === 'moved' && stale.session).toMatchObject({ outcome: 'fixed', cursor: 0 });
     }
-    // A Previous from an older card, and a jump from an older card or check report, are stale too.
+    // A Previous from an older card, a jump from an older card or check report, and any press of a
+    // card made before presses carried their cause, are stale too.
     expect((await service.step(s.id, { kind: 'previous' }, 0)).kind).toBe('moved');
     expect((await service.step(s.id, { kind: 'go-to', index: 1 })).kind).toBe('moved');
+    for (const action of [{ kind: 'previous' as const }, { kind: 'next' as const }, { kind: 'still-failing' as const }, { kind: 'fixed' as const }]) {
+      expect((await service.step(s.id, action)).kind).toBe('moved');
+    }
+    const untouched = await service.load(s.id);
+    expect(untouched.kind === 'ok' && untouched.session).toMatchObject({ outcome: 'fixed', fixedByCauseIndex: 0, cursor: 0 });
+    expect(untouched.kind === 'ok' && untouched.session.evidence).toBeUndefined();
     const reopened = await service.step(s.id, { kind: 'reopen' }, 0);
     expect(reopened.kind === 'ok' && reopened.session).toMatchObject({ cursor: 0 });
     expect(reopened.kind === 'ok' && reopened.session.outcome).toBeUndefined();
