@@ -37,6 +37,12 @@ export interface SessionDatasource {
   readonly vaultResourceGroup?: string;
 }
 
+/** A fix plan posted as a message of its own under the session's card. */
+export interface SessionPlan {
+  readonly messageId: string;
+  readonly fixId: string;
+}
+
 export type CauseEvidence = 'ruled-out' | 'likely' | 'unknown';
 export type SessionOutcome = 'fixed' | 'escalated';
 
@@ -85,10 +91,11 @@ export interface TroubleshootSession {
   /** The latest automated checks (Run checks), separate from the operator's own findings. */
   readonly checks?: SessionChecks;
   /**
-   * The fix plans posted for this session (newest last, a few at most): "Request this fix" may
-   * turn only one of these messages into its request card, never any other message a press names.
+   * The fix plans posted for this session and not yet turned into a request (newest last, a few
+   * at most): "Request this fix" may turn only one of these messages, for its own fix, into the
+   * request card, and only once; never any other message a press names.
    */
-  readonly planMessageIds?: readonly string[];
+  readonly plans?: readonly SessionPlan[];
   /** Compare-and-swap version: bumped by the store on every write. */
   readonly version: number;
 }

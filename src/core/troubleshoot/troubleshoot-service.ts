@@ -2,7 +2,7 @@ import { CodedError, isCodedError } from '../errors';
 import type { Language } from '../knowledge/schema';
 import type { Clock, IdGenerator } from '../ports';
 import { type KnowledgeLookup, orderedCausesOf, safeFindCode } from '../views/knowledge-lookup';
-import { type CauseCheck, type SessionTarget, type StepAction, type TroubleshootSession, applyChecks, applyStep, isExpired, newSession } from './session';
+import { type CauseCheck, type SessionPlan, type SessionTarget, type StepAction, type TroubleshootSession, applyChecks, applyStep, isExpired, newSession } from './session';
 import type { SessionStore } from './session-store';
 
 /** Plans a session remembers: enough for every fix of a cause, pressed a few times over. */
@@ -87,14 +87,19 @@ export class TroubleshootService {
   }
 
   /** Records a fix plan posted for the session: the one kind of message a fix request may replace. */
-  async attachPlan(sessionId: string, messageId: string): Promise<SessionResult> {
+  async attachPlan(sessionId: string, plan: SessionPlan): Promise<SessionResult> {
+    return this.changePlans(sessionId, (plans) => [...plans.filter((p) => p.messageId !== plan.messageId), plan].slice(-maxRememberedPlans));
+  }
+
+  /** A plan that has become a request card is a plan no more: a later press on it posts anew. */
+  async forgetPlan(sessionId: string, messageId: string): Promise<SessionResult> {
+    return this.changePlans(sessionId, (plans) => plans.filter((p) => p.messageId !== messageId));
+  }
+
+  private async changePlans(sessionId: string, change: (plans: readonly SessionPlan[]) => SessionPlan[]): Promise<SessionResult> {
     const loaded = await this.load(sessionId);
     if (loaded.kind !== 'ok') return loaded;
-    const remember = (s: TroubleshootSession): TroubleshootSession => {
-      const kept = (s.planMessageIds ?? []).filter((id) => id !== messageId);
-      return { ...s, planMessageIds: [...kept, messageId].slice(-maxRememberedPlans) };
-    };
-    return { kind: 'ok', session: await this.mutate(sessionId, remember, loaded.session) };
+    return { kind: 'ok', session: await this.mutate(sessionId, (s) => ({ ...s, plans: change(s.plans ?? []) }), loaded.session) };
   }
 
   async load(sessionId: string): Promise<SessionResult> {

@@ -129,7 +129,7 @@ export class FixFlow {
     if (!planned.ok) return this.refusal(planned.refusal, found.session.language);
     // Its message id is remembered: only that message may become the request's card.
     const sessionId = found.session.id;
-    return { show: 'reply', view: buildFixPlanView(planned.value, sessionId, found.session.language), onPosted: async (messageId) => void (await this.deps.troubleshoot.attachPlan(sessionId, messageId)) };
+    return { show: 'reply', view: buildFixPlanView(planned.value, sessionId, found.session.language), onPosted: async (messageId) => void (await this.deps.troubleshoot.attachPlan(sessionId, { messageId, fixId: payload.fixId })) };
   }
 
   /** The request: replaces the plan with the pending request everyone sees. */
@@ -141,10 +141,10 @@ export class FixFlow {
     if (i.place.activityId !== undefined && i.place.activityId === found.session.activityId) {
       return this.refuse(i, 'request', 'tampered', { fixId: payload.fixId, detail: 'request pressed on the troubleshooting card' });
     }
-    // The request card takes the place of the plan it was pressed on, and of nothing else: a press
-    // naming any other message (a forged one, or a plan posted before its id was remembered)
-    // gets the request as a new message.
-    const onPlan = i.place.activityId !== undefined && (found.session.planMessageIds ?? []).includes(i.place.activityId);
+    // The request card takes the place of the plan of this fix it was pressed on, once, and of
+    // nothing else: a press naming any other message (a forged one, another fix's plan, a plan
+    // already turned into a request, one posted before plans were remembered) gets a new message.
+    const onPlan = i.place.activityId !== undefined && (found.session.plans ?? []).some((p) => p.messageId === i.place.activityId && p.fixId === payload.fixId);
     const { activityId: pressed, ...elsewhere } = i.place;
     const card: CardLocation = onPlan ? i.place : elsewhere;
     const requested = await this.deps.remediation.request({ fixId: payload.fixId, target: found.target, actor: i.actor, language: found.session.language, sessionId: found.session.id, codeId: found.session.codeId, causeId: found.cause.id, card });
@@ -159,10 +159,22 @@ export class FixFlow {
       return this.refusal(requested.refusal, language);
     }
     const request = requested.value;
-    if (onPlan) return { show: 'replace', view: this.sharedView(request), pending: request };
+    if (onPlan && pressed !== undefined) {
+      await this.forgetPlan(found.session.id, pressed);
+      return { show: 'replace', view: this.sharedView(request), pending: request };
+    }
     // Without a plan to replace it is posted, and remembered once it has an id.
     const onPosted = async (messageId: string): Promise<void> => void (await this.deps.remediation.attachCard(request.id, { ...card, activityId: messageId }));
     return { show: pressed === undefined ? 'replace' : 'reply', view: this.sharedView(request), pending: request, onPosted };
+  }
+
+  /** The request exists whatever happens here: a plan left remembered only lets one more press replace it. */
+  private async forgetPlan(sessionId: string, messageId: string): Promise<void> {
+    try {
+      await this.deps.troubleshoot.forgetPlan(sessionId, messageId);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, sessionId }, 'could not mark the fix plan as requested');
+    }
   }
 
   /** Approve or reject. An approved fix starts at once, whatever the chat does with the card. */

@@ -297,6 +297,35 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
     expect(cardText(onOtherCard.value)).toContain('card data was changed');
   });
 
+  it('a plan becomes a request card once, and only for its own fix: Request pressed again on a rejected request, or for another fix on this plan, posts a new message', async () => {
+    const session = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1);
+    const first = await requestFix(session, 'restart-windows-agent');
+    await press('fix.reject', { v: 1, requestId: first.requestId }, megan, first.messageId);
+    await remediation().actions.idle();
+    const rejectedCard = connector.calls.filter((c) => c.activityId === first.messageId).length;
+    // The old plan's Request, pressed again on what is now the rejected request's card.
+    connector.clear();
+    await press('fix.request', { v: 1, sessionId: session.id, fixId: 'restart-windows-agent' }, alex, first.messageId);
+    expect(connector.calls.filter((c) => c.activityId === first.messageId)).toEqual([]);
+    const again = connector.calls.find((c) => c.kind === 'send' || c.kind === 'reply');
+    expect(cardText(cardOf(again))).toContain('Awaiting approval');
+    expect(rejectedCard).toBeGreaterThan(0);
+    expect((await remediation().service.get(first.requestId))?.state).toBe('rejected');
+    const second = (cardOf(again) as { actions?: { verb: string; data: { requestId?: string } }[] }).actions?.find((a) => a.verb === 'fix.approve')?.data.requestId ?? '';
+    await press('fix.reject', { v: 1, requestId: second }, megan, again?.createdId);
+    await remediation().actions.idle();
+
+    // Another fix's plan: a Request for this fix naming it leaves that plan as it is.
+    connector.clear();
+    await press('fix.plan', { v: 1, sessionId: session.id, fixId: 'retry-backup' }, alex);
+    const otherPlan = connector.calls.find((c) => c.kind === 'send' || c.kind === 'reply');
+    expect(cardText(cardOf(otherPlan))).toContain('nothing has been changed yet');
+    connector.clear();
+    await press('fix.request', { v: 1, sessionId: session.id, fixId: 'restart-windows-agent' }, alex, otherPlan?.createdId);
+    expect(connector.calls.filter((c) => c.activityId === otherPlan?.createdId)).toEqual([]);
+    expect(cardText(cardOf(connector.calls.find((c) => c.kind === 'send' || c.kind === 'reply')))).toContain('Awaiting approval');
+  });
+
   it('a refused press with 20,000 keys or a 300 KB request id is audited in one bounded line that names a few keys and how many came, never the values', async () => {
     // Within the 1 MB body limit of /api/messages.
     const many: Record<string, unknown> = { v: 1, requestId: 'r'.repeat(300_000) };
