@@ -57,16 +57,19 @@ describe('fixes from Slack', () => {
 
   const audit = async () => (await remediation().audit.list({ limit: 200 })).map((e) => `${e.action}:${e.reason ?? ''}:${e.actor.userId}`);
 
-  test('request by one Slack user, approval by a second: the lock fix runs against Azure, the backup proves it, and the messages say fixed; self-approval and an outsider are refused and audited', async () => {
+  /** A session on win-rp at the lock cause, its card at `sessionTs`, and the lock fix's plan posted by the operator. */
+  async function lockFixPlan(sessionTs: string): Promise<SlackApiCall | undefined> {
     const app = slack.bot.app;
-    const sessionTs = '1700000777.000100';
     // As "Troubleshoot win-rp" from an incident would open it, at the lock cause.
     const session = await app.troubleshoot.start({ codeId: 'UserErrorRpCollectionLimitReached', language: 'en', conversationId: CHANNEL, createdBy: 'T0TEST/U0OPERATOR', target: { vm: 'win-rp' }, activityId: sessionTs });
-    const message = app.slack?.renderSession(session);
-    const fixButton = button({ method: 'chat.postMessage', args: { blocks: message?.blocks ?? [] }, token: undefined }, '🔧 Clear the restore point collection behind the resource group lock');
+    const fixButton = button({ method: 'chat.postMessage', args: { blocks: app.slack?.renderSession(session).blocks ?? [] }, token: undefined }, '🔧 Clear the restore point collection behind the resource group lock');
+    return (await press(fixButton.actionId, fixButton.value, sessionTs, 'U0OPERATOR')).find((c) => c.method === 'chat.postMessage');
+  }
 
+  test('request by one Slack user, approval by a second: the lock fix runs against Azure, the backup proves it, and the messages say fixed; self-approval and an outsider are refused and audited', async () => {
+    const sessionTs = '1700000777.000100';
     // Plan: a new message with the exact operations and "Request this fix".
-    const planned = (await press(fixButton.actionId, fixButton.value, sessionTs, 'U0OPERATOR')).find((c) => c.method === 'chat.postMessage');
+    const planned = await lockFixPlan(sessionTs);
     expect(blocksText(planned?.args['blocks'])).toContain('nothing has been changed yet');
     const planTs = planned?.ts ?? '';
     const requestButton = button(planned, 'Request this fix');
@@ -115,11 +118,7 @@ describe('fixes from Slack', () => {
   });
 
   test('an approver rejects from Slack: the request message says so for everyone, nothing runs in Azure, and the VM can be requested again', async () => {
-    const app = slack.bot.app;
-    const sessionTs = '1700000999.000100';
-    const session = await app.troubleshoot.start({ codeId: 'UserErrorRpCollectionLimitReached', language: 'en', conversationId: CHANNEL, createdBy: 'T0TEST/U0OPERATOR', target: { vm: 'win-rp' }, activityId: sessionTs });
-    const fixButton = button({ method: 'chat.postMessage', args: { blocks: app.slack?.renderSession(session).blocks ?? [] }, token: undefined }, '🔧 Clear the restore point collection behind the resource group lock');
-    const planned = (await press(fixButton.actionId, fixButton.value, sessionTs, 'U0OPERATOR')).find((c) => c.method === 'chat.postMessage');
+    const planned = await lockFixPlan('1700000999.000100');
     const requested = (await press(button(planned, 'Request this fix').actionId, button(planned, 'Request this fix').value, planned?.ts ?? '', 'U0OPERATOR')).find((c) => c.method === 'chat.update');
     const reject = button(requested, 'Reject');
     await press(reject.actionId, reject.value, planned?.ts ?? '', 'U0APPROVER');
@@ -156,12 +155,7 @@ describe('fixes from Slack', () => {
     expect(entry?.detail).toContain(detail);
   });
   test('Request this fix pressed on a message that is not its plan posts the request as a new message and leaves that message as it was', async () => {
-    const app = slack.bot.app;
-    const sessionTs = '1700000778.000100';
-    const session = await app.troubleshoot.start({ codeId: 'UserErrorRpCollectionLimitReached', language: 'en', conversationId: CHANNEL, createdBy: 'T0TEST/U0OPERATOR', target: { vm: 'win-rp' }, activityId: sessionTs });
-    const message = app.slack?.renderSession(session);
-    const fixButton = button({ method: 'chat.postMessage', args: { blocks: message?.blocks ?? [] }, token: undefined }, '🔧 Clear the restore point collection behind the resource group lock');
-    const planned = (await press(fixButton.actionId, fixButton.value, sessionTs, 'U0OPERATOR')).find((c) => c.method === 'chat.postMessage');
+    const planned = await lockFixPlan('1700000778.000100');
     const requestButton = button(planned, 'Request this fix');
     // The same genuine button, with the press naming some other message of the channel.
     const elsewhereTs = '1700000999.000100';
