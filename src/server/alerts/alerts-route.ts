@@ -46,9 +46,12 @@ export function registerAlertRoute(server: restify.Server, deps: AlertRouteDeps)
       if (!req.complete) req.resume();
       res.send(status, body);
     };
-    // Only a query string (?code=) needs the URL parsed; a storm's senders put the key in the header.
+    // Only a query string (?code=) is read; a storm's senders put the key in the header. The request
+    // line may be in absolute form ("POST http://host/api/alerts?…"), which the router accepts and a
+    // WHATWG URL may refuse: the query is taken as it stands, which never throws.
     const rawUrl = req.url ?? '/';
-    const query = rawUrl.includes('?') ? new URL(rawUrl, 'http://local').searchParams : noQuery;
+    const queryAt = rawUrl.indexOf('?');
+    const query = queryAt < 0 ? noQuery : new URLSearchParams(rawUrl.slice(queryAt + 1).split('#')[0]);
     const auth = await deps.auth.authenticate(req.headers, query);
     if (!auth.ok) {
       res.header('WWW-Authenticate', 'Bearer');

@@ -1,5 +1,6 @@
 import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
-import { LocalJwks, useWebhookBot, alertEnv, fixture, postAlert } from './alert-test-kit';
+import { connect } from 'node:net';
+import { LocalJwks, alertSecret, useWebhookBot, alertEnv, fixture, postAlert } from './alert-test-kit';
 
 /** Entra ID tokens must come from Azure Monitor's action groups; malformed ARM ids are the sender's error. */
 describe('POST /api/alerts hardening over HTTP (real restify, real SQLite)', () => {
@@ -79,6 +80,26 @@ describe('POST /api/alerts hardening over HTTP (real restify, real SQLite)', () 
     it('a well-formed escape is still decoded and accepted', async () => {
       const r = await postAlert(suite.bot.running.url, { vault: 'vault-1', vm: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm%2D07', errorCode: 'UserErrorGuestAgentStatusUnavailable' });
       expect(r.status).toBe(202);
+    });
+  });
+
+  describe('a request line in absolute form ("POST http://host/api/alerts?…")', () => {
+    /** One raw HTTP/1.1 request, as a proxy or a hand-written client may send it; the status code comes back. */
+    const rawStatus = (target: string, headers: Record<string, string>): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const body = JSON.stringify(fixture('minimal.json'));
+        const socket = connect(suite.bot.running.port, '127.0.0.1');
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+        socket.on('end', () => resolve(Number(answer.split(' ')[1])));
+        socket.on('error', reject);
+        const lines = Object.entries({ host: 'x', 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), connection: 'close', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`);
+        socket.write(`POST ${target} HTTP/1.1\r\n${lines.join('')}\r\n${body}`);
+      });
+
+    it.each(['http://x:99999/api/alerts?code=1', 'http://1.2.3.4.5/api/alerts?x=1', 'http://a:b@/api/alerts?x=1'])('%s: 401 without credentials and 202 with them, never a 500', async (target) => {
+      expect(await rawStatus(target, {})).toBe(401);
+      expect(await rawStatus(target, { 'x-backup-doctor-key': alertSecret })).toBe(202);
     });
   });
 });
