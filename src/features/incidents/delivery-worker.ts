@@ -367,8 +367,10 @@ export class DeliveryWorker {
       logger.error({ conversationKey: entry.conversationKey, subscriptionId: entry.subscriptionId, dropped }, `incident deliveries to this conversation stopped: ${reason}`);
       return 'conversation-closed';
     }
+    // A transient failure is retried for as long as it lasts (backing off to the policy's longest
+    // delay): a longer outage delays a card, never drops it, whatever the number of attempts.
     const transient = status === undefined || retryableStatuses.has(status) || status === tooLargeStatus;
-    if (transient && attempts < this.retry.maxAttempts) {
+    if (transient) {
       // No status: the connector was unreachable or too slow. Back off like a 5xx.
       const delay = retryDelayMs(attempts, status === undefined ? undefined : retryAfterMs, this.deps.random, this.retry);
       await outbox.reschedule(entry.id, this.holder, new Date(this.deps.clock.now().getTime() + delay), attempts, message);

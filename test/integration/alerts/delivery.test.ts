@@ -292,6 +292,18 @@ describe('retries', () => {
     expect(connector.of(conv, 'create')).toHaveLength(1);
   });
 
+  // 413 rather than 5xx: the SDK retries a 5xx itself, in real time, before the worker sees it; the worker's own retrying is the same for both.
+  it.each([[413, 120]])('a connector refusing with %i through a long outage (%i refusals, past any fixed number of attempts): the card waits, and is posted once when it answers again', async (status, refusals) => {
+    const conv = freshConversation(`outage-${status}`);
+    await subscribe(rig.bot, conv, 'subscribe vault vault-eta');
+    connector.failNext(refusals, status, {}, conv);
+    await incidentOf(rig, minimalAlert('vault-eta', 'vm-6', codes[0]!, `outage-${status}`));
+    await drain(rig, 60_000, 200);
+    await expectQuiet(rig);
+    expect(connector.refused.filter((r) => r.conversationId === conv)).toHaveLength(refusals);
+    expect(connector.of(conv, 'create')).toHaveLength(1);
+  });
+
   it('retries a 412 (which the SDK does not) only after its backoff, and delivers once', async () => {
     const conv = freshConversation('412');
     await subscribe(rig.bot, conv, 'subscribe vault vault-eps');
