@@ -84,6 +84,11 @@ export async function verifyWithBackup(target: FixTarget, options: VerificationO
       const job = await read(() => azure.getBackupJob(protectedItem.vault, followed, call));
       const status = job.status.toLowerCase();
       if (successStatuses.has(status)) return { jobId: followed, result: 'fixed', message: `Backup job ${followed}: ${job.status}` };
+      if (!runningStatuses.has(status) && status !== 'failed') {
+        // Cancelled (or a status this version does not know): the backup did not run to its end,
+        // so it says nothing about the fix either way.
+        return { jobId: followed, result: 'error', message: `Backup job ${followed} ended ${job.status} before it could prove anything; run a backup to verify the fix` };
+      }
       if (!runningStatuses.has(status)) {
         const code = options.identifyCode(job);
         const message = job.errors[0]?.message ?? job.dynamicErrorMessage ?? `Backup job ${followed}: ${job.status}`;

@@ -83,6 +83,15 @@ describe('a verification that cannot be followed is "unverified", not "still fai
     expect(done).toMatchObject({ state: 'unverified', verification: { result: 'timed-out' } });
     expect((await s.audit.list())[0]).toMatchObject({ action: 'fix.unverified', reason: 'timed-out' });
   });
+
+  it.each(['Cancelled', 'SomethingNew'])('a verification backup that ended %s did not run to its end: unverified, not still failing', async (status) => {
+    const s = setup();
+    const r = await approved(s);
+    s.azure.getBackupJob = async (_vault, jobId): Promise<BackupJob> => ({ id: jobId, vault: _vault, vmName: vm.name, operation: 'Backup', status, errors: [] });
+    const done = await s.service.runApproved(r.id);
+    expect(done).toMatchObject({ state: 'unverified', verification: { result: 'error', message: expect.stringContaining(`ended ${status} before it could prove anything`) } });
+    expect((await s.audit.list())[0]).toMatchObject({ action: 'fix.unverified' });
+  });
 });
 
 describe('one open request per session, fix and VM, however many presses race', () => {
