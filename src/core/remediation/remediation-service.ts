@@ -169,15 +169,31 @@ class RunHold {
 
   update(change: (request: FixRequest) => FixRequest): Promise<FixRequest | undefined> {
     const run = this.queue.then(async () => {
-      if (this.lostIt) return undefined;
-      const next = await this.store.compareAndSwap(change(this.current), this.current.version);
-      if (next) this.current = next;
-      else this.lostIt = true;
-      return next;
+      for (let attempt = 0; attempt < maxRunWriteRetries && !this.lostIt; attempt++) {
+        const next = await this.store.compareAndSwap(change(this.current), this.current.version);
+        if (next) {
+          this.current = next;
+          return next;
+        }
+        // Someone else wrote the request. Only metadata (the card it now lives on) leaves it this
+        // run's: same state, same runner, same heartbeat. Then the change applies on top of it.
+        const stored = await this.store.get(this.current.id);
+        if (!stored || !stillThisRun(stored, this.current)) this.lostIt = true;
+        else this.current = stored;
+      }
+      this.lostIt = true;
+      return undefined;
     });
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** Writes of a running fix that meet someone else's metadata write, retried on top of it. */
+const maxRunWriteRetries = 5;
+
+function stillThisRun(stored: FixRequest, ours: FixRequest): boolean {
+  return stored.state === ours.state && stored.runner?.instanceId === ours.runner?.instanceId && stored.runner?.heartbeatAt === ours.runner?.heartbeatAt;
 }
 
 /** The request ids this service makes (see OpaqueIdSchema): anything else in a press is not looked up. */

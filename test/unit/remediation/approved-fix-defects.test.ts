@@ -4,7 +4,7 @@ import { executors } from '../../../src/core/remediation/executors';
 import { InMemoryAuditLog, InMemoryFixRequestStore } from '../../../src/core/remediation/in-memory-stores';
 import type { Actor } from '../../../src/core/remediation/actor';
 import { abortableSleep } from '../../../src/remediation/create-remediation';
-import { alice, bob, loadCatalogue, ManualClock, RecordingAzure, testService, vm } from './fixtures';
+import { alice, bob, loadCatalogue, ManualClock, RecordingAzure, testLiveness, testService, vm } from './fixtures';
 
 /**
  * Defects found in review of the approved-fix flow: verification errors were judged
@@ -229,5 +229,34 @@ describe('progress is only a card update', () => {
     expect(done?.state).toBe('verified-fixed');
     expect(s.azure.locks.map((l) => l.name)).toEqual(['keep']);
     expect(s.azure.collections).toEqual([]);
+  });
+});
+
+describe('the request card attached while its fix runs', () => {
+  it('costs the run nothing: the outcome is written, the verification backup runs, and a later sweep finds nothing to end', async () => {
+    const clock = new ManualClock();
+    const azure = new RecordingAzure('Windows');
+    const store = new InMemoryFixRequestStore();
+    const audit = new InMemoryAuditLog();
+    const service = testService({ clock, azure, store, audit, instanceId: 'a' });
+    const r = await service.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en', card: { channel: 'msteams', conversationId: 'conv' } });
+    if (!r.ok) throw new Error(r.refusal.reason);
+    await service.approve(r.value.id, bob);
+    // The run command waits until the card has been attached (an approval pressed before the post's answer came back).
+    let release: (() => void) | undefined;
+    const original = azure.runCommand.bind(azure);
+    azure.runCommand = async (...args) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return original(...args);
+    };
+    const run = service.runApproved(r.value.id);
+    for (let i = 0; i < 100 && !release; i++) await new Promise((resolve) => setImmediate(resolve));
+    await service.attachCard(r.value.id, { channel: 'msteams', conversationId: 'conv', activityId: 'msg-1' });
+    release?.();
+    expect(await run).toMatchObject({ state: 'verified-fixed', card: { activityId: 'msg-1' } });
+    clock.advance(testLiveness.staleAfterMs + 1_000);
+    await testService({ clock, azure, store, audit, instanceId: 'b' }).sweep();
+    expect(await store.get(r.value.id)).toMatchObject({ state: 'verified-fixed' });
+    expect((await audit.list()).map((e) => e.action)).not.toContain('fix.interrupted');
   });
 });
