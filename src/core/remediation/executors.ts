@@ -36,6 +36,8 @@ export interface LockJournal {
   recorded(locks: readonly JournaledLock[]): Promise<void>;
   /** Best effort: putting a lock back is idempotent, so a lost mark only means one more identical PUT. */
   restored(lockIds: readonly string[]): Promise<void>;
+  /** Put back, but after a removal whose answer was lost: the recovery puts them back once more (see JournaledLock.unconfirmed). */
+  putBackUnconfirmed(lockIds: readonly string[]): Promise<void>;
 }
 
 export type FixExecutor = (ctx: ExecutionContext) => Promise<ExecutionOutcome>;
@@ -184,6 +186,8 @@ const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
   if (recorded.length > 0) await ctx.journal.recorded(recorded);
 
   const removed: JournaledLock[] = [];
+  /** Removals whose answer was lost: they may still happen after the lock is put back. */
+  const unanswered = new Set<string>();
   const deleted: string[] = [];
   let failure: CodedError | undefined;
   const restoreFailures: string[] = [];
@@ -193,8 +197,12 @@ const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
       try {
         await azure.deleteResourceGroupLock(l.subscriptionId, l.resourceGroup, l.name, opts(ctx));
       } catch (error) {
-        // A delete whose answer was lost (timeout, reset, abort) may still have happened: put it back too.
-        if (!isDefiniteRefusal(error)) removed.push(l);
+        // A delete whose answer was lost (timeout, reset, abort) may still have happened, or may
+        // happen yet: put it back too, and leave it for the recovery to put back once more.
+        if (!isDefiniteRefusal(error)) {
+          removed.push(l);
+          unanswered.add(l.id);
+        }
         throw error;
       }
       removed.push(l);
@@ -211,16 +219,18 @@ const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
   } finally {
     // Always put back what was (or may have been) removed, identically, even after a failed delete.
     const back: string[] = [];
+    const backUnconfirmed: string[] = [];
     for (const l of removed) {
       ctx.progress({ en: `Restoring lock ${describeLock(l)}…`, pl: `Przywracanie blokady ${describeLock(l)}…` });
       try {
         await restoreLock(azure, l);
-        back.push(l.id);
+        (unanswered.has(l.id) ? backUnconfirmed : back).push(l.id);
       } catch (error) {
         restoreFailures.push(`${describeLock(l)}: ${asCodedError(error).message}`);
       }
     }
     if (back.length > 0) await ctx.journal.restored(back).catch(() => undefined);
+    if (backUnconfirmed.length > 0) await ctx.journal.putBackUnconfirmed(backUnconfirmed).catch(() => undefined);
   }
 
   const restoredText = removed.length ? removed.map(describeLock).join('; ') : 'none';

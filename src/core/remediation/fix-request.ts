@@ -124,6 +124,12 @@ export interface JournaledLock {
   /** The lock's own ARM id: where it was and must be again. */
   readonly id: string;
   readonly restored: boolean;
+  /**
+   * Put back at once after a removal whose answer was lost (a timeout, a reset, a shutdown): ARM
+   * may still carry that removal out after the put-back, so the lock is not counted restored until
+   * the recovery has put it back once more, after the run.
+   */
+  readonly unconfirmed?: boolean;
 }
 
 /** Locks a request removed and has not yet put back. */

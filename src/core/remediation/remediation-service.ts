@@ -486,8 +486,15 @@ export class RemediationService {
         // A lock is still off: the request is not finished until it is back. It stays executing with
         // its outcome, the heartbeat stops, and the sweep keeps putting the locks back, then ends it.
         const parked = (await hold.update((current) => ({ ...current, execution: outcome, updatedAt: this.deps.clock.now().toISOString() }))) ?? hold.latest;
-        await this.record(parked, 'fix.lock-not-restored', 'failed', systemActor, `LOCK NOT RESTORED: ${unrestored.map(describeLock).join('; ')}. ${outcome.summary.en}`, 'lock_not_restored');
-        feed.push(parked, { en: 'A lock could not be put back yet; the bot keeps trying.', pl: 'Nie udało się jeszcze przywrócić blokady; bot próbuje dalej.' });
+        const missing = locksToRestore(parked).filter((l) => !l.unconfirmed);
+        if (missing.length > 0) {
+          await this.record(parked, 'fix.lock-not-restored', 'failed', systemActor, `LOCK NOT RESTORED: ${missing.map(describeLock).join('; ')}. ${outcome.summary.en}`, 'lock_not_restored');
+          feed.push(parked, { en: 'A lock could not be put back yet; the bot keeps trying.', pl: 'Nie udało się jeszcze przywrócić blokady; bot próbuje dalej.' });
+        } else {
+          const which = locksToRestore(parked).map(describeLock).join('; ');
+          await this.record(parked, 'fix.lock-not-restored', 'failed', systemActor, `Lock put back, but Azure never answered its removal, which it may still carry out: ${which}. The recovery puts it back once more before the request ends. ${outcome.summary.en}`, 'lock_unconfirmed');
+          feed.push(parked, { en: 'The lock is back; the bot puts it back once more in a few minutes, in case Azure carries out the lost removal late.', pl: 'Blokada wróciła; bot przywróci ją jeszcze raz za kilka minut, na wypadek gdyby Azure wykonał utraconą operację usunięcia z opóźnieniem.' });
+        }
         return parked;
       }
       const finished = await hold.update((current) => applyFixEvent(current, succeeded ? { type: 'succeed', outcome } : { type: 'fail', outcome }, this.deps.clock.now()));
@@ -512,6 +519,10 @@ export class RemediationService {
       restored: async (lockIds) => {
         const ids = new Set(lockIds);
         await hold.update((current) => ({ ...current, locks: (current.locks ?? []).map((l) => (ids.has(l.id) ? { ...l, restored: true } : l)) }));
+      },
+      putBackUnconfirmed: async (lockIds) => {
+        const ids = new Set(lockIds);
+        await hold.update((current) => ({ ...current, locks: (current.locks ?? []).map((l) => (ids.has(l.id) ? { ...l, unconfirmed: true } : l)) }));
       },
     };
   }
@@ -681,7 +692,10 @@ export class RemediationService {
         failures.push(`${describeLock(lock)}: ${asCodedError(error).message}`);
       }
     }
-    for (const lock of back) await this.record(request, 'fix.lock-restored', 'ok', systemActor, `Put back lock ${describeLock(lock)} (${lock.id}), which the interrupted run had lifted`);
+    for (const lock of back) {
+      const why = lock.unconfirmed ? 'once more: Azure never answered its removal, which it may have carried out after the run put it back' : 'which the interrupted run had lifted';
+      await this.record(request, 'fix.lock-restored', 'ok', systemActor, `Put back lock ${describeLock(lock)} (${lock.id}), ${why}`);
+    }
     const restoredIds = new Set(back.map((l) => l.id));
     const locks = request.locks?.map((l) => (restoredIds.has(l.id) ? { ...l, restored: true } : l));
     if (failures.length > 0) {

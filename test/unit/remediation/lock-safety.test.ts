@@ -1,3 +1,4 @@
+import { CodedError } from '../../../src/core/errors';
 import { InMemoryAuditLog, InMemoryFixRequestStore } from '../../../src/core/remediation/in-memory-stores';
 import type { FixRequest } from '../../../src/core/remediation/fix-request';
 import { alice, bob, ManualClock, RecordingAzure, SequenceIds, SUB, testLiveness, testService, vm } from './fixtures';
@@ -147,5 +148,30 @@ describe('recovery puts back every lock a cut-off run lifted', () => {
     const ended = await w.store.get(r.id);
     expect(ended?.state).toBe('failed');
     expect(ended?.execution?.summary.en).toContain('The recovery has since put back: keep');
+  });
+
+  it('a removal Azure never answered, carried out after the run put the lock back: the run leaves the request open, and the sweep puts the lock back once more', async () => {
+    const w = world();
+    const r = await approvedLockFix(w);
+    // The DELETE's answer is lost; Azure carries it out later, after the run's own put-back.
+    let lateRemoval: (() => void) | undefined;
+    const remove = w.azure.deleteResourceGroupLock.bind(w.azure);
+    w.azure.deleteResourceGroupLock = async (s, rg, name) => {
+      lateRemoval = () => void remove(s, rg, name);
+      throw new CodedError('azure_unavailable', 'the connection was reset before Azure answered');
+    };
+    const parked = await w.a.runApproved(r.id);
+    expect(parked?.state).toBe('executing');
+    expect(lockState(w.azure)).toEqual(originalLock);
+    expect((await w.audit.list()).find((e) => e.action === 'fix.lock-not-restored')?.detail).toContain('Azure never answered its removal');
+    lateRemoval?.();
+    expect(w.azure.locks).toEqual([]);
+    w.clock.advance(testLiveness.staleAfterMs + 1_000);
+    await w.b.sweep();
+    expect(lockState(w.azure)).toEqual(originalLock);
+    const ended = await w.store.get(r.id);
+    expect(ended?.state).toBe('failed');
+    expect(ended?.locks?.every((l) => l.restored)).toBe(true);
+    expect((await w.audit.list()).some((e) => e.action === 'fix.lock-restored' && e.detail.includes('once more'))).toBe(true);
   });
 });
