@@ -191,6 +191,8 @@ const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
   const deleted: string[] = [];
   let failure: CodedError | undefined;
   const restoreFailures: string[] = [];
+  const stillOff: string[] = [];
+  const backUnconfirmed: string[] = [];
   try {
     for (const l of recorded) {
       ctx.progress({ en: `Removing lock ${describeLock(l)}…`, pl: `Usuwanie blokady ${describeLock(l)}…` });
@@ -219,7 +221,6 @@ const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
   } finally {
     // Always put back what was (or may have been) removed, identically, even after a failed delete.
     const back: string[] = [];
-    const backUnconfirmed: string[] = [];
     for (const l of removed) {
       ctx.progress({ en: `Restoring lock ${describeLock(l)}…`, pl: `Przywracanie blokady ${describeLock(l)}…` });
       try {
@@ -227,6 +228,7 @@ const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
         (unanswered.has(l.id) ? backUnconfirmed : back).push(l.id);
       } catch (error) {
         restoreFailures.push(`${describeLock(l)}: ${asCodedError(error).message}`);
+        stillOff.push(l.id);
       }
     }
     if (back.length > 0) await ctx.journal.restored(back).catch(() => undefined);
@@ -235,10 +237,10 @@ const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
 
   const restoredText = removed.length ? removed.map(describeLock).join('; ') : 'none';
   if (restoreFailures.length > 0) {
-    throw new CodedError('lock_not_restored', `LOCK NOT RESTORED yet (the bot keeps trying; recreate it by hand if this persists): ${restoreFailures.join('; ')}${failure ? `. The delete also failed: ${failure.message}` : ''}`, { restoreFailures, deleted });
+    throw new CodedError('lock_not_restored', `LOCK NOT RESTORED yet (the bot keeps trying; recreate it by hand if this persists): ${restoreFailures.join('; ')}${failure ? `. The delete also failed: ${failure.message}` : ''}`, { restoreFailures, stillOff, unconfirmedLocks: backUnconfirmed, deleted });
   }
   if (failure) {
-    throw new CodedError(failure.code, `${failure.message}. Locks restored: ${restoredText}. Collections deleted: ${deleted.join(', ') || 'none'}`, { ...failure.details, restoredLocks: removed.map((l) => l.name), deleted }, { cause: failure });
+    throw new CodedError(failure.code, `${failure.message}. Locks restored: ${restoredText}. Collections deleted: ${deleted.join(', ') || 'none'}`, { ...failure.details, restoredLocks: removed.map((l) => l.name), unconfirmedLocks: backUnconfirmed, deleted }, { cause: failure });
   }
   return {
     summary: {

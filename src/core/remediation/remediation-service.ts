@@ -189,6 +189,13 @@ class RunHold {
   }
 }
 
+function idsIn(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** Backing off between the put-backs of a run that lost its request: about ten minutes in all. */
+const takeoverRestoreDelaysMs = [0, 2_000, 5_000, 15_000, 30_000, 60_000, 120_000, 180_000, 240_000];
+
 /** Writes of a running fix that meet someone else's metadata write, retried on top of it. */
 const maxRunWriteRetries = 5;
 
@@ -456,6 +463,8 @@ export class RemediationService {
     const stopHeartbeat = this.startHeartbeat(executing.id, hold);
     let outcome: ExecutionOutcome;
     let succeeded: boolean;
+    /** Locks the run could not put back, or put back after a removal Azure never answered. */
+    let offAfterRun: string[] = [];
     try {
       try {
         const policy = this.deps.policy();
@@ -471,6 +480,7 @@ export class RemediationService {
         succeeded = true;
       } catch (error) {
         const coded = asCodedError(error);
+        offAfterRun = [...idsIn(coded.details.stillOff), ...idsIn(coded.details.unconfirmedLocks)];
         const azureCode = typeof coded.details.azureCode === 'string' ? coded.details.azureCode : undefined;
         outcome = this.stopping
           ? // Cut off by our own shutdown: what Azure did is unknown, exactly as after a crash.
@@ -485,7 +495,9 @@ export class RemediationService {
       if (unrestored.length > 0 && !hold.lost) {
         // A lock is still off: the request is not finished until it is back. It stays executing with
         // its outcome, the heartbeat stops, and the sweep keeps putting the locks back, then ends it.
-        const parked = (await hold.update((current) => ({ ...current, execution: outcome, updatedAt: this.deps.clock.now().toISOString() }))) ?? hold.latest;
+        const written = await hold.update((current) => ({ ...current, execution: outcome, updatedAt: this.deps.clock.now().toISOString() }));
+        if (!written) return await this.takenOverWithLocksOff(requestId, hold.latest, offAfterRun, succeeded, outcome);
+        const parked = written;
         const missing = locksToRestore(parked).filter((l) => !l.unconfirmed);
         if (missing.length > 0) {
           await this.record(parked, 'fix.lock-not-restored', 'failed', systemActor, `LOCK NOT RESTORED: ${missing.map(describeLock).join('; ')}. ${outcome.summary.en}`, 'lock_not_restored');
@@ -497,8 +509,8 @@ export class RemediationService {
         }
         return parked;
       }
-      const finished = await hold.update((current) => applyFixEvent(current, succeeded ? { type: 'succeed', outcome } : { type: 'fail', outcome }, this.deps.clock.now()));
-      if (!finished) return await this.finishedTooLate(requestId, succeeded, outcome.summary.en, outcome.errorCode);
+      const finished = hold.lost ? undefined : await hold.update((current) => applyFixEvent(current, succeeded ? { type: 'succeed', outcome } : { type: 'fail', outcome }, this.deps.clock.now()));
+      if (!finished) return await this.takenOverWithLocksOff(requestId, hold.latest, offAfterRun, succeeded, outcome);
       const interrupted = outcome.errorCode === 'interrupted';
       await this.record(finished, succeeded ? 'fix.succeeded' : interrupted ? 'fix.interrupted' : 'fix.failed', succeeded ? 'ok' : 'failed', systemActor, interrupted ? `${outcome.summary.en} (${outcome.output ?? ''})` : outcome.summary.en, outcome.errorCode);
       feed.push(finished);
@@ -789,6 +801,43 @@ export class RemediationService {
       cancel();
       this.active.delete(requestId);
     };
+  }
+
+  /**
+   * The run lost the request to another instance's sweep (it judged the run silent and ended it).
+   * That sweep saw the locks still on, so no sweep will look again: locks this run left off (or put
+   * back after a removal Azure never answered) are put back by the run itself, then the real
+   * outcome is audited.
+   */
+  private async takenOverWithLocksOff(requestId: string, journaled: FixRequest, lockIds: readonly string[], succeeded: boolean, outcome: ExecutionOutcome): Promise<FixRequest> {
+    if (lockIds.length > 0) await this.putBackAfterTakeover(journaled, lockIds);
+    return this.finishedTooLate(requestId, succeeded, outcome.summary.en, outcome.errorCode);
+  }
+
+  /**
+   * Locks a run lifted and could not put back after it lost the request to another instance's
+   * sweep: that sweep saw them still on and ended the request, so no sweep will look again. The
+   * run retries them itself, backing off (stopped only by shutdown), and audits the result.
+   */
+  private async putBackAfterTakeover(request: FixRequest, lockIds: readonly string[]): Promise<void> {
+    let left = (request.locks ?? []).filter((l) => lockIds.includes(l.id));
+    for (const delayMs of takeoverRestoreDelaysMs) {
+      if (left.length === 0 || this.stopping) break;
+      await this.deps.sleep(delayMs, this.shutdown.signal).catch(() => undefined);
+      const failed: JournaledLock[] = [];
+      for (const lock of left) {
+        try {
+          await restoreLock(this.deps.azure, lock);
+          await this.record(request, 'fix.lock-restored', 'ok', systemActor, `Put back lock ${describeLock(lock)} (${lock.id}), which this run had lifted after another instance ended the request`);
+        } catch {
+          failed.push(lock);
+        }
+      }
+      left = failed;
+    }
+    if (left.length > 0) {
+      await this.record(request, 'fix.lock-not-restored', 'failed', systemActor, `LOCK NOT RESTORED, recreate it by hand: ${left.map(describeLock).join('; ')} (the request had been ended by another instance while this run held the lock off)`, 'lock_not_restored');
+    }
   }
 
   /** The run ended after another instance had marked it interrupted: the real outcome is still audited. */

@@ -174,4 +174,31 @@ describe('recovery puts back every lock a cut-off run lifted', () => {
     expect(ended?.locks?.every((l) => l.restored)).toBe(true);
     expect((await w.audit.list()).some((e) => e.action === 'fix.lock-restored' && e.detail.includes('once more'))).toBe(true);
   });
+
+  it('a run taken over by another instance\'s sweep while it held the lock off puts the lock back itself, though its first put-back failed', async () => {
+    const w = world();
+    const r = await approvedLockFix(w);
+    // A stalls inside the removal (a paused process): its heartbeat lapses and B's sweep ends the request, the lock still on.
+    let resume: (() => void) | undefined;
+    const stalled = new Promise<void>((resolve) => (resume = resolve));
+    const remove = w.azure.deleteResourceGroupLock.bind(w.azure);
+    let reached = false;
+    w.azure.deleteResourceGroupLock = async (...args) => {
+      reached = true;
+      await stalled;
+      return remove(...args);
+    };
+    const run = w.a.runApproved(r.id);
+    await until(() => reached, 'the run reaches the lock removal');
+    w.clock.advance(testLiveness.staleAfterMs + 1_000);
+    expect((await w.b.sweep()).interrupted.map((x) => x.id)).toEqual([r.id]);
+    // A wakes, removes the lock, and its own put-back is throttled once.
+    w.azure.failCollectionDelete = true;
+    w.azure.failLockCreates = 1;
+    resume?.();
+    await run;
+    expect(lockState(w.azure)).toEqual(originalLock);
+    const trail = (await w.audit.list({ limit: 100 })).map((e) => `${e.action}: ${e.detail}`);
+    expect(trail.some((t) => t.startsWith('fix.lock-restored') && t.includes('after another instance ended the request'))).toBe(true);
+  });
 });
