@@ -6,6 +6,7 @@
  * about backup failures go on to validation, where a wrong field is a 400.
  * Kinds and their marks: alert-kinds.md; samples: test/fixtures/alerts/README.md.
  */
+import { kqlSources } from './kql-sources';
 import { kqlTokens, stringValue } from './kql-text';
 
 export type AlertKind =
@@ -39,6 +40,7 @@ const backupTableNames: ReadonlySet<string> = new Set(['addonazurebackupjobs', '
 /** Code that names a table by the string after it: ['AddonAzureBackupJobs'], table("AddonAzureBackupJobs"). */
 const opensQuotedName = /(?:\[|\btable\s*\()\s*$/i;
 const closesQuotedName = /^\s*[\])]/;
+const indexesAValue = /\)\s*\[\s*$/;
 /** Code that compares the job status with the string after it: JobStatus == "Failed" (JobStatus_s in AzureDiagnostics). */
 const comparesJobStatus = /\bjobstatus(?:_s)?\s*(?:==|=~)\s*$/i;
 /** How much of a run of code the tests above look at: its end, where they are anchored. */
@@ -48,6 +50,8 @@ interface QueryReading {
   /** The query with its comments and strings blanked: what runs. */
   readonly code: string;
   readonly readsBackupJobs: boolean;
+  /** Tables named by a string in table position (['T'], table("T")), whatever their name. */
+  readonly quotedTables: readonly string[];
 }
 
 /**
@@ -61,9 +65,14 @@ function readQuery(query: string): QueryReading {
   let before = '';
   let quotedTable: 'open' | 'read' | undefined;
   let failedFilter = false;
+  const quotedTables: string[] = [];
+  let quotedName: string | undefined;
   for (const token of kqlTokens(query)) {
     if (token.kind === 'code') {
-      if (quotedTable === 'open' && closesQuotedName.test(token.text.slice(0, codeTail))) quotedTable = 'read';
+      const closes = closesQuotedName.test(token.text.slice(0, codeTail));
+      if (quotedName !== undefined && closes) quotedTables.push(quotedName);
+      quotedName = undefined;
+      if (quotedTable === 'open' && closes) quotedTable = 'read';
       if (quotedTable === 'open') quotedTable = undefined;
       code += token.text;
       before = token.text.slice(-codeTail);
@@ -71,14 +80,33 @@ function readQuery(query: string): QueryReading {
     }
     code += ' ';
     if (quotedTable === 'open') quotedTable = undefined;
+    quotedName = undefined;
     if (token.kind === 'string' && before !== '') {
       const value = stringValue(token).trim().toLowerCase();
+      // datatable(...)["row"] indexes a value, not a table.
+      if (opensQuotedName.test(before) && !indexesAValue.test(before)) quotedName = stringValue(token).trim();
       if (quotedTable === undefined && backupTableNames.has(value) && opensQuotedName.test(before)) quotedTable = 'open';
       if (value === 'failed' && comparesJobStatus.test(before)) failedFilter = true;
     }
     before = '';
   }
-  return { code, readsBackupJobs: backupTables.test(code) || quotedTable === 'read' || failedFilter };
+  return { code, readsBackupJobs: backupTables.test(code) || quotedTable === 'read' || failedFilter, quotedTables };
+}
+
+/** The tables a backup alert's query may read: the Backup reports tables, and the legacy AzureDiagnostics one. */
+const readableTable = /^(?:addonazurebackup\w*|coreazurebackup|azurebackupoperations|azurediagnostics)$/i;
+
+/** Longer queries are not checked (nor run): a log search alert rule's query is a few lines. */
+const maxCheckedQueryChars = 20_000;
+
+/** Why the bot will not run this query, or undefined when it reads only the backup tables. */
+function readsOtherTables(reading: QueryReading): string | undefined {
+  const sources = kqlSources(reading.code);
+  if (sources.unbounded) return `reads every table of the workspace (${sources.unbounded})`;
+  const others = [...sources.tables, ...reading.quotedTables].filter((name) => !readableTable.test(name) && !sources.letNames.has(name.toLowerCase()));
+  if (others.length === 0) return undefined;
+  const named = [...new Set(others.map((name) => name.slice(0, 64).replace(/[^A-Za-z0-9_]/g, '?')))].slice(0, 5).join(', ');
+  return `reads tables other than the backup tables (${named})`;
 }
 
 /** Characters Kusto's parser skips but a regular expression does not (zero-width spaces and joiners, the byte order mark). */
@@ -180,6 +208,8 @@ export function classifyAlert(body: unknown): AlertKind {
   }
 }
 
+const queryField = 'data.alertContext.condition.allOf[0].searchQuery';
+
 /** Functions that reach past the workspace the bot reads (other workspaces, apps, clusters, any URL). */
 const outsideTheWorkspace = /\b(workspace|app|resource|cluster|database|adx|arg)\s*\(|\bexternal_?data\b|\bexternal_table\s*\(|\bevaluate\b/i;
 
@@ -195,8 +225,11 @@ function logSearch(query: string, service: string, rule: string | undefined): Al
     // comment between a name and its parenthesis must not hide the call.
     const withoutAnyComment = visible.replace(/\/\/[^\n\r\u2028\u2029]*/g, ' ');
     if (outsideTheWorkspace.test(reading.code) || outsideTheWorkspace.test(withoutAnyComment) || outsideTheWorkspace.test(visible)) {
-      return { kind: 'invalid', field: 'data.alertContext.condition.allOf[0].searchQuery', reason: 'reads outside the workspace (workspace(), app(), resource(), cluster(), database(), adx(), externaldata or evaluate): the bot runs only queries over the backup tables of its own workspace' };
+      return { kind: 'invalid', field: queryField, reason: 'reads outside the workspace (workspace(), app(), resource(), cluster(), database(), adx(), externaldata or evaluate): the bot runs only queries over the backup tables of its own workspace' };
     }
+    if (visible.length > maxCheckedQueryChars) return { kind: 'invalid', field: queryField, reason: `is ${visible.length} characters long; the bot checks and runs queries of up to ${maxCheckedQueryChars}` };
+    const others = readsOtherTables(reading);
+    if (others) return { kind: 'invalid', field: queryField, reason: `${others}: the bot runs the query with its own identity, so it runs only queries over the backup tables (AddonAzureBackupJobs, CoreAzureBackup, AzureBackupOperations, AzureDiagnostics) and the names they bind with let` };
     return { kind: 'backup-log-search', query, ...withRule };
   }
   return { kind: 'ignored', reason: `a ${service} log search alert${ruleText(rule)} whose query does not read the backup job tables`, ...withRule };

@@ -85,16 +85,53 @@ describe('POST /api/alerts with a log search alert on failed backup jobs', () =>
     expect(sqlite.inbox.count()).toBe(inboxBefore);
   });
 
-  it('shows nothing the alert’s own query returned: a query that reads other tables picks jobs at most, and each job is described by the bot’s own query', async () => {
+  it('refuses a query that reads another table of the workspace with 400 naming it, and never runs it', async () => {
+    const b = await start(true);
+    const queriesBefore = sim.requests.filter((r) => /query/i.test(r.path)).length;
+    const inboxBefore = b.app.alerts.sqlite!.inbox.count();
+    for (const query of [
+      'SigninLogs | project JobUniqueId = CorrelationId, JobStatus = "Failed" | union AddonAzureBackupJobs',
+      'AddonAzureBackupJobs | where JobStatus == "Failed" | join kind=inner (SecurityEvent | project JobUniqueId = Account) on JobUniqueId',
+      'AddonAzureBackupJobs | where toscalar(SigninLogs | where UserPrincipalName startswith "a" | count) > 0',
+      'union * | where JobStatus == "Failed"',
+      'search in (AddonAzureBackupJobs, SigninLogs) "secret"',
+      "AddonAzureBackupJobs | union (AddonAzureBackupJobs | take 1), ['SigninLogs']",
+    ]) {
+      const body = logSearchAlert(6) as { data: { alertContext: { condition: { allOf: Array<Record<string, unknown>> } } } };
+      body.data.alertContext.condition.allOf[0]!['searchQuery'] = query;
+      const r = await postAlert(b.running.url, body as unknown as Record<string, unknown>);
+      expect({ query, status: r.status }).toEqual({ query, status: 400 });
+      expect(r.body['reason']).toMatch(/reads (tables other than the backup tables \((SigninLogs|SecurityEvent)\)|every table of the workspace)/);
+    }
+    expect(sim.requests.filter((r) => /query/i.test(r.path)).length).toBe(queriesBefore);
+    expect(b.app.alerts.sqlite!.inbox.count()).toBe(inboxBefore);
+  });
+
+  it('runs the queries Microsoft documents for backup alerts: failed jobs, and failed jobs joined with their backup items', async () => {
+    const b = await start(true);
+    // "All failed backup jobs" and the CoreAzureBackup join of "Monitor at scale by using Azure Monitor" (Azure Backup docs).
+    for (const query of [
+      'AddonAzureBackupJobs\n| where JobOperation=="Backup"\n| summarize arg_max(TimeGenerated,*) by JobUniqueId\n| where JobStatus=="Failed"',
+      'AddonAzureBackupJobs\n| where JobOperation=="Backup"\n| summarize arg_max(TimeGenerated,*) by JobUniqueId\n| where JobStatus=="Failed"\n| join kind=inner\n(\n    CoreAzureBackup\n    | where OperationName == "BackupItem"\n    | where BackupItemType=="VM" and BackupManagementType=="IaaSVM"\n    | distinct BackupItemUniqueId, BackupItemFriendlyName\n)\non BackupItemUniqueId',
+      'let failed = AddonAzureBackupJobs | where JobStatus == "Failed";\nfailed | union (datatable(JobUniqueId: string)["x"]) | project JobUniqueId',
+    ]) {
+      const body = logSearchAlert(6) as { data: { alertContext: { condition: { allOf: Array<Record<string, unknown>> } } } };
+      body.data.alertContext.condition.allOf[0]!['searchQuery'] = query;
+      const r = await postAlert(b.running.url, body as unknown as Record<string, unknown>);
+      expect({ query, status: r.status }).toEqual({ query, status: 202 });
+    }
+  });
+
+  it('shows nothing the alert’s own query returned: its rows pick jobs at most, and each job is described by the bot’s own query', async () => {
     const b = await start(true);
     const [real] = failedJobsWithin(6);
     if (!real) throw new Error('the scenario has no failed job in the window');
     const vaultId = sim.state.vaults.find((v) => v.name === real.vault)?.id.toUpperCase();
-    // What a query over SigninLogs projected into the job columns: a made-up job, and a real job with made-up details.
-    const stolen = (jobId: string) => [new Date().toISOString(), jobId, 'Backup', 'Failed', 'alice@contoso.com', new Date().toISOString(), 1, 'IaaSVM', 'westeurope;x;iaasvmcontainerv2;rg;P@ssw0rd-from-signin-logs', vaultId];
-    sim.state.logRows.push({ contains: 'SigninLogs', rows: [stolen('00000000-dead-beef-0000-000000000001'), stolen(real.job.id)] });
+    // What the rule's query projected into the job columns: a made-up job, and a real job with made-up details.
+    const madeUp = (jobId: string) => [new Date().toISOString(), jobId, 'Backup', 'Failed', 'alice@contoso.com', new Date().toISOString(), 1, 'IaaSVM', 'westeurope;x;iaasvmcontainerv2;rg;P@ssw0rd-in-the-rows', vaultId];
+    sim.state.logRows.push({ contains: 'projected-by-the-rule', rows: [madeUp('00000000-dead-beef-0000-000000000001'), madeUp(real.job.id)] });
     const body = logSearchAlert(6) as { data: { alertContext: { condition: { allOf: Array<Record<string, unknown>> } } } };
-    body.data.alertContext.condition.allOf[0]!['searchQuery'] = 'SigninLogs | project JobUniqueId = CorrelationId, JobStatus = "Failed" | union AddonAzureBackupJobs';
+    body.data.alertContext.condition.allOf[0]!['searchQuery'] = 'AddonAzureBackupJobs | extend Note = "projected-by-the-rule" | where JobStatus == "Failed"';
     const r = await postAlert(b.running.url, body as unknown as Record<string, unknown>);
     expect(r.status).toBe(202);
     // Every real failed job the query named is read (the planted rows named one of them again), the made-up one is not.
