@@ -85,6 +85,13 @@ describe('POST /api/alerts with a log search alert on failed backup jobs', () =>
     expect(sqlite.inbox.count()).toBe(inboxBefore);
   });
 
+  /** The log search alert of the last six hours, with `query` as its rule's query. */
+  const postQuery = (b: Awaited<ReturnType<typeof start>>, query: string) => {
+    const body = logSearchAlert(6) as { data: { alertContext: { condition: { allOf: Array<Record<string, unknown>> } } } };
+    body.data.alertContext.condition.allOf[0]!['searchQuery'] = query;
+    return postAlert(b.running.url, body as unknown as Record<string, unknown>);
+  };
+
   it('refuses a query that reads another table of the workspace with 400 naming it, and never runs it', async () => {
     const b = await start(true);
     const queriesBefore = sim.requests.filter((r) => /query/i.test(r.path)).length;
@@ -97,9 +104,7 @@ describe('POST /api/alerts with a log search alert on failed backup jobs', () =>
       'search in (AddonAzureBackupJobs, SigninLogs) "secret"',
       "AddonAzureBackupJobs | union (AddonAzureBackupJobs | take 1), ['SigninLogs']",
     ]) {
-      const body = logSearchAlert(6) as { data: { alertContext: { condition: { allOf: Array<Record<string, unknown>> } } } };
-      body.data.alertContext.condition.allOf[0]!['searchQuery'] = query;
-      const r = await postAlert(b.running.url, body as unknown as Record<string, unknown>);
+      const r = await postQuery(b, query);
       expect({ query, status: r.status }).toEqual({ query, status: 400 });
       expect(r.body['reason']).toMatch(/reads (tables other than the backup tables \((SigninLogs|SecurityEvent)\)|every table of the workspace)/);
     }
@@ -115,9 +120,7 @@ describe('POST /api/alerts with a log search alert on failed backup jobs', () =>
       'AddonAzureBackupJobs\n| where JobOperation=="Backup"\n| summarize arg_max(TimeGenerated,*) by JobUniqueId\n| where JobStatus=="Failed"\n| join kind=inner\n(\n    CoreAzureBackup\n    | where OperationName == "BackupItem"\n    | where BackupItemType=="VM" and BackupManagementType=="IaaSVM"\n    | distinct BackupItemUniqueId, BackupItemFriendlyName\n)\non BackupItemUniqueId',
       'let failed = AddonAzureBackupJobs | where JobStatus == "Failed";\nfailed | union (datatable(JobUniqueId: string)["x"]) | project JobUniqueId',
     ]) {
-      const body = logSearchAlert(6) as { data: { alertContext: { condition: { allOf: Array<Record<string, unknown>> } } } };
-      body.data.alertContext.condition.allOf[0]!['searchQuery'] = query;
-      const r = await postAlert(b.running.url, body as unknown as Record<string, unknown>);
+      const r = await postQuery(b, query);
       expect({ query, status: r.status }).toEqual({ query, status: 202 });
     }
   });
@@ -130,9 +133,7 @@ describe('POST /api/alerts with a log search alert on failed backup jobs', () =>
     // What the rule's query projected into the job columns: a made-up job, and a real job with made-up details.
     const madeUp = (jobId: string) => [new Date().toISOString(), jobId, 'Backup', 'Failed', 'alice@contoso.com', new Date().toISOString(), 1, 'IaaSVM', 'westeurope;x;iaasvmcontainerv2;rg;P@ssw0rd-in-the-rows', vaultId];
     sim.state.logRows.push({ contains: 'projected-by-the-rule', rows: [madeUp('00000000-dead-beef-0000-000000000001'), madeUp(real.job.id)] });
-    const body = logSearchAlert(6) as { data: { alertContext: { condition: { allOf: Array<Record<string, unknown>> } } } };
-    body.data.alertContext.condition.allOf[0]!['searchQuery'] = 'AddonAzureBackupJobs | extend Note = "projected-by-the-rule" | where JobStatus == "Failed"';
-    const r = await postAlert(b.running.url, body as unknown as Record<string, unknown>);
+    const r = await postQuery(b, 'AddonAzureBackupJobs | extend Note = "projected-by-the-rule" | where JobStatus == "Failed"');
     expect(r.status).toBe(202);
     // Every real failed job the query named is read (the planted rows named one of them again), the made-up one is not.
     expect(r.body['failedJobs']).toBe(failedJobsWithin(6).length);
@@ -147,9 +148,7 @@ describe('POST /api/alerts with a log search alert on failed backup jobs', () =>
   it('a query that names only jobs the backup jobs table does not hold as failed is kept as one incident saying so', async () => {
     const b = await start(true);
     sim.state.logRows.push({ contains: 'AzureDiagnostics', rows: [[new Date().toISOString(), '00000000-dead-beef-0000-000000000002', 'Backup', 'Failed', 'UserErrorGuestAgentStatusUnavailable', new Date().toISOString(), 1, 'IaaSVM', 'westeurope;x;iaasvmcontainerv2;rg;vm-ghost', sim.state.vaults[0]?.id.toUpperCase()]] });
-    const body = logSearchAlert(6) as { data: { alertContext: { condition: { allOf: Array<Record<string, unknown>> } } } };
-    body.data.alertContext.condition.allOf[0]!['searchQuery'] = 'AzureDiagnostics | where JobStatus_s == "Failed"';
-    const r = await postAlert(b.running.url, body as unknown as Record<string, unknown>);
+    const r = await postQuery(b, 'AzureDiagnostics | where JobStatus_s == "Failed"');
     expect(r.status).toBe(202);
     expect(r.body['status']).toBe('jobs-not-read');
     expect(r.body['note']).toMatch(/does not hold as failed backups/);
