@@ -44,7 +44,13 @@ export interface SlackPress {
  * the press is refused, so a forged value can never overwrite a shared message).
  */
 type PressResult =
-  | { readonly kind: 'update' | 'reply' | 'ephemeral'; readonly message: SlackMessage; readonly onPosted?: (ts: string) => Promise<void> }
+  | {
+      readonly kind: 'update' | 'reply' | 'ephemeral';
+      readonly message: SlackMessage;
+      readonly onPosted?: (ts: string) => Promise<void>;
+      /** With 'ephemeral': the pressed message rewritten too, as its own record now shows it (it had stale buttons). */
+      readonly refreshed?: SlackMessage;
+    }
   /** Nothing to send from the press: the shared message is written by its owner (a fix card's writer). */
   | { readonly kind: 'none' };
 
@@ -233,6 +239,7 @@ export class SlackActions {
       await messenger.update(press.channelId, press.messageTs, result.message);
     } else if (result.kind === 'ephemeral') {
       await messenger.ephemeral(place, press.userId, result.message);
+      if (result.refreshed && press.messageTs) await messenger.update(press.channelId, press.messageTs, result.refreshed);
     } else {
       const ts = await messenger.post(place, result.message);
       if (ts && result.onPosted) await result.onPosted(ts);
@@ -254,8 +261,11 @@ export class SlackActions {
     const stepped = await this.deps.troubleshoot.step(ctx.payload.sessionId, action, ctx.payload.at);
     if (stepped.kind === 'moved') {
       // Someone else's press got there first, or this one was delivered twice: nothing moves, the presser hears why.
+      // A fixed session's own message is drawn again as it stands: a Reopen drawn by an earlier
+      // version (a plain Previous, stale on a fixed session) gives way to today's.
       const lang = stepped.session.language;
-      return { kind: 'ephemeral', message: renderNoticeMessage(buildMovedOnView(lang), lang) };
+      const ownFixedCard = ctx.press.messageTs !== undefined && ctx.press.messageTs === stepped.session.activityId && stepped.session.outcome === 'fixed';
+      return { kind: 'ephemeral', message: renderNoticeMessage(buildMovedOnView(lang), lang), ...(ownFixedCard ? { refreshed: renderSessionMessage(this.deps, stepped.session) } : {}) };
     }
     if (stepped.kind !== 'ok') return invalid(own.session.language);
     return { kind: 'update', message: renderSessionMessage(this.deps, stepped.session, ctx.press.userName) };

@@ -173,6 +173,22 @@ describe('Slack Events API on the shared server', () => {
     expect(again?.method).toBe('chat.postEphemeral');
   });
 
+  test('a Reopen drawn by an earlier version (a plain Previous) on a fixed card moves nothing, and the message is drawn again with today\'s Reopen', async () => {
+    const posted = await mention('UserErrorGuestAgentStatusUnavailable');
+    const ts = posted?.ts as string;
+    const fixedButton = button(posted, 'This fixed it');
+    const fixed = await press(fixedButton.actionId, fixedButton.value, ts);
+    const reopen = button(fixed, 'Reopen');
+    const { reopen: _marker, ...older } = JSON.parse(reopen.value) as Record<string, unknown>;
+    expect(_marker).toBe(true);
+    const before = slack.api.messages().length;
+    const stale = await press(reopen.actionId, JSON.stringify(older), ts);
+    expect(stale?.method).toBe('chat.postEphemeral');
+    const redrawn = (await slack.api.waitFor((c) => c.slice(before).some((x) => x.method === 'chat.update'))).slice(before).find((x) => x.method === 'chat.update');
+    expect(redrawn?.args['ts']).toBe(ts);
+    expect(JSON.parse(button(redrawn, 'Reopen').value)).toMatchObject({ reopen: true });
+  });
+
   test('"Still failing" through every cause ends at what to send to Microsoft support', async () => {
     const posted = await mention('UserErrorGuestAgentStatusUnavailable');
     const ts = posted?.ts as string;
