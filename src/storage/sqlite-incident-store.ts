@@ -79,6 +79,9 @@ export class SqliteIncidentStore implements IncidentStore {
     ]);
     this.stmts = {
       findLatest: db.prepare<[string], HeaderRow>('SELECT * FROM incidents_incident WHERE group_key = ? ORDER BY last_alert_at DESC LIMIT 1'),
+      findActiveBetween: db.prepare<[string, number, number], HeaderRow>(
+        'SELECT * FROM incidents_incident WHERE group_key = ? AND last_alert_at BETWEEN ? AND ? ORDER BY last_alert_at DESC LIMIT 1',
+      ),
       insert: db.prepare(
         `INSERT INTO incidents_incident (id, group_key, vault_json, code, message, opened_at, last_alert_at, revision, vm_count, recovered_count)
          VALUES (@id, @group_key, @vault_json, @code, @message, @opened_at, @last_alert_at, @revision, @vm_count, @recovered_count)`,
@@ -122,6 +125,10 @@ export class SqliteIncidentStore implements IncidentStore {
 
   findLatest(groupKey: string): IncidentHeader | undefined {
     const r = this.stmts.findLatest.get(groupKey);
+    return r ? toHeader(r) : undefined;
+  }
+  findActiveBetween(groupKey: string, from: Date, to: Date): IncidentHeader | undefined {
+    const r = this.stmts.findActiveBetween.get(groupKey, from.getTime(), to.getTime());
     return r ? toHeader(r) : undefined;
   }
   insert(header: IncidentHeader): void {

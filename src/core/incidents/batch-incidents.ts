@@ -1,4 +1,4 @@
-import type { IncidentHeader } from './incident';
+import { type IncidentHeader, withinWindow } from './incident';
 import type { IncidentStore } from './ports';
 
 interface Touched {
@@ -28,6 +28,27 @@ export class BatchIncidents {
     const latest = this.incidents.findLatest(groupKey);
     this.latestByGroup.set(groupKey, latest);
     return latest;
+  }
+
+  /**
+   * The incident an alert at `at` belongs to: the group's latest when its last alert is within the
+   * window of `at`, else the most recent one that is (an alert of a storm that arrives late, after
+   * a newer incident of the group, joins the storm's incident instead of opening one per alert).
+   */
+  near(groupKey: string, at: Date, windowMs: number): IncidentHeader | undefined {
+    const latest = this.latest(groupKey);
+    if (latest && withinWindow(latest.lastAlertAt, at, windowMs)) return latest;
+    const from = new Date(at.getTime() - windowMs);
+    const to = new Date(at.getTime() + windowMs);
+    // As the batch has it: an incident it opened or changed, or the store's when the batch has not touched it.
+    const stored = this.incidents.findActiveBetween(groupKey, from, to);
+    let found = stored ? (this.touched.get(stored.id)?.header ?? stored) : undefined;
+    if (found && !withinWindow(found.lastAlertAt, at, windowMs)) found = undefined;
+    for (const { header } of this.touched.values()) {
+      if (header.groupKey !== groupKey || !withinWindow(header.lastAlertAt, at, windowMs)) continue;
+      if (!found || header.lastAlertAt.getTime() > found.lastAlertAt.getTime()) found = header;
+    }
+    return found;
   }
 
   /**

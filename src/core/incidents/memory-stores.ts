@@ -16,6 +16,14 @@ export class MemoryIncidentStore implements IncidentStore {
     for (const h of this.headers.values()) if (h.groupKey === groupKey && (!latest || h.lastAlertAt > latest.lastAlertAt)) latest = h;
     return latest;
   }
+  findActiveBetween(groupKey: string, from: Date, to: Date): IncidentHeader | undefined {
+    let found: IncidentHeader | undefined;
+    for (const h of this.headers.values()) {
+      if (h.groupKey !== groupKey || h.lastAlertAt < from || h.lastAlertAt > to) continue;
+      if (!found || h.lastAlertAt > found.lastAlertAt) found = h;
+    }
+    return found;
+  }
   insert(header: IncidentHeader): void {
     this.headers.set(header.id, header);
     this.vms.set(header.id, new Map());

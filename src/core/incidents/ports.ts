@@ -14,6 +14,8 @@ export interface UnitOfWork {
 export interface IncidentStore {
   /** The most recently active incident of a group, if any. */
   findLatest(groupKey: string): IncidentHeader | undefined;
+  /** The group's most recently active incident whose last alert is within [from, to], if any. */
+  findActiveBetween(groupKey: string, from: Date, to: Date): IncidentHeader | undefined;
   insert(header: IncidentHeader): void;
   update(header: IncidentHeader): void;
   getVm(incidentId: string, vmKey: string): IncidentVm | undefined;

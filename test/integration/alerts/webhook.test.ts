@@ -1,4 +1,4 @@
-import { useWebhookBot, aadAudience, fixture, generateKeyPair, postAlert } from './alert-test-kit';
+import { useWebhookBot, aadAudience, fixture, generateKeyPair, minimalAlert, postAlert } from './alert-test-kit';
 
 describe('POST /api/alerts over HTTP (real restify, real SQLite)', () => {
   const suite = useWebhookBot();
@@ -58,6 +58,17 @@ describe('POST /api/alerts over HTTP (real restify, real SQLite)', () => {
       expect(second.status).toBe(202);
       expect(second.body['status']).toBe('duplicate');
       expect(second.body['incidentId']).toBe(first.body['incidentId']);
+    });
+
+    it('groups a storm that arrives after a newer incident of its vault and code into one incident of its own', async () => {
+      const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+      const post = (vm: string, m: number) => postAlert(suite.bot.running.url, { ...minimalAlert('vault-late', vm, 'UserErrorGuestAgentStatusUnavailable', `late-${vm}`), occurredAt: minutesAgo(m) });
+      const recent = await post('vm-recent', 5);
+      const late = [await post('vm-a', 100), await post('vm-b', 110), await post('vm-c', 120)];
+      expect(late.map((r) => r.status)).toEqual([202, 202, 202]);
+      expect(new Set(late.map((r) => r.body['incidentId'])).size).toBe(1);
+      expect(late[0]?.body['incidentId']).not.toBe(recent.body['incidentId']);
+      expect(suite.bot.app.alerts.sqlite!.incidents.get(String(late[0]?.body['incidentId']))?.vmCount).toBe(3);
     });
   });
 

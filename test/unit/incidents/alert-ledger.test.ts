@@ -1,4 +1,4 @@
-import { AlertLedger } from '../../../src/core/incidents/accept-alert';
+import { type AcceptOutcome, AlertLedger } from '../../../src/core/incidents/accept-alert';
 import type { BackupAlert } from '../../../src/core/incidents/backup-alert';
 import { incidentStatus } from '../../../src/core/incidents/incident';
 import { incidentCardData } from '../../../src/core/incidents/incident-view';
@@ -67,6 +67,24 @@ describe('AlertLedger: grouping', () => {
     expect(id(sliding)).toBe(id(first));
     expect(id(stillSame)).toBe(id(first));
     expect(id(later)).not.toBe(id(first));
+  });
+
+  it('groups a storm that arrives late, after a newer incident of its group, into one incident of its own: one by one, or as one batch in any order', () => {
+    const id = (r: AcceptOutcome) => (r.kind === 'grouped' ? r.incidentId : undefined);
+    // A recent failure, then three alerts of a storm two hours earlier (a sender's backlog, a poller catching up).
+    const oneByOne = setup();
+    const recent = oneByOne.accept(alert('vm-new', { minutes: 240, jobId: 'recent' }));
+    const late = [120, 110, 100].map((m, i) => oneByOne.accept(alert(`vm-${i}`, { minutes: m, jobId: `late-${i}` })));
+    expect(new Set(late.map(id)).size).toBe(1);
+    expect(id(late[0]!)).not.toBe(id(recent));
+    expect(oneByOne.incidents.get(id(late[0]!)!)?.vmCount).toBe(3);
+
+    const batched = setup();
+    batched.accept(alert('vm-new', { minutes: 240, jobId: 'recent' }));
+    const outcomes = batched.ledger.acceptMany([120, 100, 110].map((m, i) => ({ alert: alert(`vm-${i}`, { minutes: m, jobId: `late-${i}` }), code: 'UserErrorGuestAgentStatusUnavailable', awaitJob: false, receivedAt: at(240) })));
+    expect(new Set(outcomes.map(id)).size).toBe(1);
+    expect(batched.incidents.count()).toBe(2);
+    expect(batched.incidents.get(id(outcomes[0]!)!)?.vmCount).toBe(3);
   });
 
   it('stores a job once: a second alert for the same job is a duplicate', () => {
