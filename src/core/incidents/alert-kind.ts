@@ -63,34 +63,30 @@ interface QueryReading {
 function readQuery(query: string): QueryReading {
   let code = '';
   let before = '';
-  let quotedTable: 'open' | 'read' | undefined;
   let failedFilter = false;
   const quotedTables: string[] = [];
+  /** A string in table position, counted once the code after it closes the bracket or parenthesis. */
   let quotedName: string | undefined;
   for (const token of kqlTokens(query)) {
     if (token.kind === 'code') {
-      const closes = closesQuotedName.test(token.text.slice(0, codeTail));
-      if (quotedName !== undefined && closes) quotedTables.push(quotedName);
+      if (quotedName !== undefined && closesQuotedName.test(token.text.slice(0, codeTail))) quotedTables.push(quotedName);
       quotedName = undefined;
-      if (quotedTable === 'open' && closes) quotedTable = 'read';
-      if (quotedTable === 'open') quotedTable = undefined;
       code += token.text;
       before = token.text.slice(-codeTail);
       continue;
     }
     code += ' ';
-    if (quotedTable === 'open') quotedTable = undefined;
     quotedName = undefined;
     if (token.kind === 'string' && before !== '') {
-      const value = stringValue(token).trim().toLowerCase();
+      const value = stringValue(token).trim();
       // datatable(...)["row"] indexes a value, not a table.
-      if (opensQuotedName.test(before) && !indexesAValue.test(before)) quotedName = stringValue(token).trim();
-      if (quotedTable === undefined && backupTableNames.has(value) && opensQuotedName.test(before)) quotedTable = 'open';
-      if (value === 'failed' && comparesJobStatus.test(before)) failedFilter = true;
+      if (opensQuotedName.test(before) && !indexesAValue.test(before)) quotedName = value;
+      if (value.toLowerCase() === 'failed' && comparesJobStatus.test(before)) failedFilter = true;
     }
     before = '';
   }
-  return { code, readsBackupJobs: backupTables.test(code) || quotedTable === 'read' || failedFilter, quotedTables };
+  const quotesBackupTable = quotedTables.some((name) => backupTableNames.has(name.toLowerCase()));
+  return { code, readsBackupJobs: backupTables.test(code) || quotesBackupTable || failedFilter, quotedTables };
 }
 
 /** The tables a backup alert's query may read: the Backup reports tables, and the legacy AzureDiagnostics one. */

@@ -38,6 +38,12 @@ async function press(actionId: string, value: string, messageTs: string, extra: 
   return calls[before];
 }
 
+/** Presses the button labelled `label` on `message` (a recorded Slack API call), as posted at `ts`. */
+async function pressOn(message: Parameters<typeof button>[0], label: string, ts: string) {
+  const b = button(message, label);
+  return press(b.actionId, b.value, ts);
+}
+
 async function settle(ms = 300): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -159,25 +165,20 @@ describe('Slack Events API on the shared server', () => {
   test('after "This fixed it", a Previous from the card as it was is stale; Reopen goes back to the credited cause, once', async () => {
     const posted = await mention('UserErrorGuestAgentStatusUnavailable');
     const ts = posted?.ts as string;
-    const next = button(posted, 'Next');
-    const second = await press(next.actionId, next.value, ts);
-    const fixedButton = button(second, 'This fixed it');
-    const fixed = await press(fixedButton.actionId, fixedButton.value, ts);
-    const previous = button(second, 'Previous');
-    const stale = await press(previous.actionId, previous.value, ts);
+    const second = await pressOn(posted, 'Next', ts);
+    const fixed = await pressOn(second, 'This fixed it', ts);
+    const stale = await pressOn(second, 'Previous', ts);
     expect(stale?.method).toBe('chat.postEphemeral');
-    const reopen = button(fixed, 'Reopen');
-    const reopened = await press(reopen.actionId, reopen.value, ts);
+    const reopened = await pressOn(fixed, 'Reopen', ts);
     expect(blocksText(reopened?.args['blocks'])).toContain('Cause 2 of');
-    const again = await press(reopen.actionId, reopen.value, ts);
+    const again = await pressOn(fixed, 'Reopen', ts);
     expect(again?.method).toBe('chat.postEphemeral');
   });
 
   test('a Reopen drawn by an earlier version (a plain Previous) on a fixed card moves nothing, and the message is drawn again with today\'s Reopen', async () => {
     const posted = await mention('UserErrorGuestAgentStatusUnavailable');
     const ts = posted?.ts as string;
-    const fixedButton = button(posted, 'This fixed it');
-    const fixed = await press(fixedButton.actionId, fixedButton.value, ts);
+    const fixed = await pressOn(posted, 'This fixed it', ts);
     const reopen = button(fixed, 'Reopen');
     const { reopen: _marker, ...older } = JSON.parse(reopen.value) as Record<string, unknown>;
     expect(_marker).toBe(true);
