@@ -13,6 +13,8 @@ export interface AlertIntakeDeps {
   /** Called after each committed batch (wakes the processor and the delivery worker). */
   readonly onCommitted?: (outcomes: readonly AcceptOutcome[]) => void;
   readonly maxBatch?: number;
+  /** A batch smaller than this waits one more turn of the event loop for the alerts still arriving (default 16). */
+  readonly gatherUpTo?: number;
 }
 
 interface Waiting {
@@ -26,10 +28,18 @@ interface Waiting {
  * one batch (one SQLite transaction; on Azure Storage, the batch's groups side by side), and each
  * caller's promise settles only after the batch is stored. This is what a 202 waits for, and it
  * keeps a storm from costing one fsync per alert.
+ *
+ * A storm's requests reach the event loop a few per turn, so a batch taken at the first turn held
+ * about five alerts, and each batch pays its commit and rewrites the pages every alert shares (the
+ * incident, the tail of the inbox). A small batch therefore waits one more turn, which gathers the
+ * requests read meanwhile: a lone alert loses one turn (microseconds), a storm's commits fall by a
+ * third.
  */
 export class AlertIntake {
   private queue: Waiting[] = [];
   private scheduled = false;
+  /** The next flush is the batch's second look: it takes what is there. */
+  private gathered = false;
 
   constructor(private readonly deps: AlertIntakeDeps) {}
 
@@ -58,6 +68,13 @@ export class AlertIntake {
 
   private async flush(): Promise<void> {
     this.scheduled = false;
+    if (!this.gathered && this.queue.length < (this.deps.gatherUpTo ?? 16)) {
+      this.gathered = true;
+      this.scheduled = true;
+      setImmediate(() => void this.flush());
+      return;
+    }
+    this.gathered = false;
     const max = this.deps.maxBatch ?? 500;
     const batch = this.queue.splice(0, max);
     if (this.queue.length > 0) {
