@@ -27,8 +27,13 @@ const template = JSON.parse(readFileSync(join(__dirname, '../test/fixtures/alert
   data: { essentials: Record<string, unknown>; alertContext: Record<string, unknown> & { extendedInfo: Record<string, unknown> } };
 };
 
-/** A distinct Azure Monitor Backup Failure alert per request (new job id, 300 VMs in rotation). */
+/**
+ * A distinct Azure Monitor Backup Failure alert per request (new job id, 300 VMs in rotation),
+ * fired now, as a storm's alerts are: the fixture's own date is long past, which would send every
+ * alert down the path for a sender clock that is wrong.
+ */
 function alertBody(n: number): string {
+  template.data.essentials['firedDateTime'] = new Date().toISOString();
   template.data.alertContext.extendedInfo['jobId'] = `bench-${process.pid}-${n}`;
   template.data.alertContext['linkedResourceId'] = `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-${n % 300}`;
   return JSON.stringify(template);
