@@ -49,19 +49,20 @@ const indexPartition = (incidentId: string) => `id|${tableKey(incidentId)}`;
 export class TableIncidentStore implements SharedIncidentStore {
   constructor(private readonly table: StateTable) {}
 
+  /** The head's incident, whatever the alert's time (an alert outside its window opens one). */
   async readGroup(groupKey: string, vmKey: string): Promise<IncidentGroupRead> {
     const partition = tableKey(groupKey);
     const head = await this.table.get<HeadEntity>(partition, HEAD);
-    if (!head) return { groupKey, latest: undefined, vm: undefined, version: '' };
+    if (!head) return { groupKey, near: undefined, vm: undefined, version: '' };
     const vm = await this.table.get<VmEntity>(partition, `${vmPrefix(head.incidentId)}${tableKey(vmKey)}`);
     // Read after the head: if anything changed since, the head's ETag changed too and the commit fails.
-    return { groupKey, latest: headerOf(head.header), vm: vm ? vmOf(vm.vm) : undefined, version: head.etag };
+    return { groupKey, near: headerOf(head.header), vm: vm ? vmOf(vm.vm) : undefined, version: head.etag };
   }
 
   async commit(read: IncidentGroupRead, change: IncidentChange): Promise<boolean> {
     const partition = tableKey(read.groupKey);
     const { header, vm } = change;
-    if (header.id !== read.latest?.id) await this.table.put<IndexEntity>({ partitionKey: indexPartition(header.id), rowKey: 'group', groupKey: read.groupKey });
+    if (header.id !== read.near?.id) await this.table.put<IndexEntity>({ partitionKey: indexPartition(header.id), rowKey: 'group', groupKey: read.groupKey });
     const headerJson = JSON.stringify(header);
     const head = { partitionKey: partition, rowKey: HEAD, incidentId: header.id, header: headerJson };
     const actions: TransactionAction[] = [

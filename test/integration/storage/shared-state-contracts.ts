@@ -41,6 +41,7 @@ function alert(vm: string, minutes: number, options: Partial<BackupAlert> = {}):
 
 const code = 'UserErrorGuestAgentStatusUnavailable';
 const group = groupingKey(alert('x', 0), code);
+const windowMs = 60 * 60_000;
 
 function header(id: string, minutes: number, changes: Partial<IncidentHeader> = {}): IncidentHeader {
   return { id, groupKey: group, vault: alert('x', 0).vault, code, openedAt: at(0), lastAlertAt: at(minutes), revision: 1, vmCount: 1, recoveredCount: 0, ...changes };
@@ -49,11 +50,11 @@ function header(id: string, minutes: number, changes: Partial<IncidentHeader> = 
 function describeIncidents(instance: () => SharedStateStores): void {
   test('an incident opened on one instance is read on another with its VMs in the order first seen', async () => {
     const a = instance().incidents;
-    const empty = await a.readGroup(group, 'vm-2');
-    expect(empty.latest).toBeUndefined();
+    const empty = await a.readGroup(group, 'vm-2', at(0), windowMs);
+    expect(empty.near).toBeUndefined();
     expect(await a.commit(empty, { header: header('inc-1', 0), vm: vmFromAlert(alert('vm-2', 0)) })).toBe(true);
-    const read = await a.readGroup(group, 'vm-1');
-    expect(read.latest?.id).toBe('inc-1');
+    const read = await a.readGroup(group, 'vm-1', at(3), windowMs);
+    expect(read.near?.id).toBe('inc-1');
     expect(read.vm).toBeUndefined();
     expect(await a.commit(read, { header: header('inc-1', 3, { revision: 2, vmCount: 2 }), vm: vmFromAlert(alert('vm-1', 3)) })).toBe(true);
 
@@ -61,30 +62,30 @@ function describeIncidents(instance: () => SharedStateStores): void {
     const incident = await b.get('inc-1');
     expect(incident).toMatchObject({ id: 'inc-1', revision: 2, vmCount: 2, lastAlertAt: at(3), openedAt: at(0), vault: { name: 'rsv-prod' } });
     expect(incident?.vms.map((v) => v.name)).toEqual(['vm-2', 'vm-1']);
-    expect((await b.readGroup(group, 'vm-1')).vm).toMatchObject({ name: 'vm-1', state: 'fired', firstSeenAt: at(3) });
+    expect((await b.readGroup(group, 'vm-1', at(3), windowMs)).vm).toMatchObject({ name: 'vm-1', state: 'fired', firstSeenAt: at(3) });
     expect(await b.get('inc-unknown')).toBeUndefined();
   });
 
   test('two instances committing on the same read of a group: exactly one wins, the other reads the winner', async () => {
     const a = instance().incidents;
     const b = instance().incidents;
-    const readByA = await a.readGroup(group, 'vm-a');
-    const readByB = await b.readGroup(group, 'vm-b');
+    const readByA = await a.readGroup(group, 'vm-a', at(0), windowMs);
+    const readByB = await b.readGroup(group, 'vm-b', at(0), windowMs);
     const results = await Promise.all([
       a.commit(readByA, { header: header('inc-a', 0), vm: vmFromAlert(alert('vm-a', 0)) }),
       b.commit(readByB, { header: header('inc-b', 0), vm: vmFromAlert(alert('vm-b', 0)) }),
     ]);
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = results[0] ? 'inc-a' : 'inc-b';
-    const again = await (results[0] ? b : a).readGroup(group, 'vm-x');
-    expect(again.latest?.id).toBe(winner);
+    const again = await (results[0] ? b : a).readGroup(group, 'vm-x', at(0), windowMs);
+    expect(again.near?.id).toBe(winner);
     // A stale read is refused even for another VM: the group moved on.
     expect(await a.commit(readByA, { header: header('inc-a', 1) })).toBe(false);
   });
 
   test('lists open incidents (some VM still failing, last alert recent), most recent first', async () => {
     const store = instance().incidents;
-    const open = async (groupKey: string, h: IncidentHeader) => expect(await store.commit(await store.readGroup(groupKey, 'vm'), { header: { ...h, groupKey } })).toBe(true);
+    const open = async (groupKey: string, h: IncidentHeader) => expect(await store.commit(await store.readGroup(groupKey, 'vm', h.lastAlertAt, windowMs), { header: { ...h, groupKey } })).toBe(true);
     await open('rsv-prod|a', header('old', -120));
     await open('rsv-prod|b', header('recovered', 10, { recoveredCount: 1 }));
     await open('rsv-prod|c', header('recent', 5));
