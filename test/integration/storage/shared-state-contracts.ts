@@ -83,6 +83,53 @@ function describeIncidents(instance: () => SharedStateStores): void {
     expect(await a.commit(readByA, { header: header('inc-a', 1) })).toBe(false);
   });
 
+  test('an alert older than the latest incident\'s window reads the most recent incident within its own window; changing that one leaves the latest for new alerts', async () => {
+    const a = instance().incidents;
+    const commit = async (minutes: number, vm: string, h: IncidentHeader) => expect(await a.commit(await a.readGroup(group, vm, at(minutes), windowMs), { header: h, vm: vmFromAlert(alert(vm, minutes)) })).toBe(true);
+    await commit(0, 'vm-1', header('inc-old', 0));
+    await commit(300, 'vm-2', header('inc-new', 300, { openedAt: at(300) }));
+    // Nothing within an hour of minute 220: an incident of its own, older than the latest.
+    expect((await a.readGroup(group, 'vm-3', at(220), windowMs)).near).toBeUndefined();
+    await commit(220, 'vm-3', header('inc-mid', 220, { openedAt: at(220) }));
+
+    const b = instance().incidents;
+    // Minute 260 is within an hour of the latest and of the one just opened: the latest.
+    expect((await b.readGroup(group, 'vm-9', at(260), windowMs)).near?.id).toBe('inc-new');
+    expect((await b.readGroup(group, 'vm-1', at(40), windowMs)).near?.id).toBe('inc-old');
+    const late = await b.readGroup(group, 'vm-3', at(200), windowMs);
+    expect(late.near?.id).toBe('inc-mid');
+    expect(late.vm).toMatchObject({ name: 'vm-3', firstSeenAt: at(220) });
+    expect(await b.commit(late, { header: header('inc-mid', 220, { openedAt: at(220), revision: 2, recoveredCount: 1 }), vm: { ...late.vm!, state: 'resolved' } })).toBe(true);
+    expect(await a.get('inc-mid')).toMatchObject({ revision: 2, recoveredCount: 1, lastAlertAt: at(220), vms: [{ name: 'vm-3', state: 'resolved' }] });
+    // The latest is still the one a new alert finds.
+    expect((await a.readGroup(group, 'vm-9', at(265), windowMs)).near?.id).toBe('inc-new');
+    expect((await a.readGroup(group, 'vm-9', at(370), windowMs)).near).toBeUndefined();
+  });
+
+  test('two instances changing an older incident, or opening one for old alerts, on the same read: exactly one wins', async () => {
+    const a = instance().incidents;
+    const b = instance().incidents;
+    await a.commit(await a.readGroup(group, 'vm-0', at(300), windowMs), { header: header('inc-new', 300), vm: vmFromAlert(alert('vm-0', 300)) });
+    // Both find nothing within an hour of minute 100 and open an incident each: one of them stands.
+    const [openA, openB] = [await a.readGroup(group, 'vm-a', at(100), windowMs), await b.readGroup(group, 'vm-b', at(110), windowMs)];
+    const opens = await Promise.all([
+      a.commit(openA, { header: header('inc-a', 100), vm: vmFromAlert(alert('vm-a', 100)) }),
+      b.commit(openB, { header: header('inc-b', 110), vm: vmFromAlert(alert('vm-b', 110)) }),
+    ]);
+    expect(opens.filter(Boolean)).toHaveLength(1);
+    const opened = opens[0] ? 'inc-a' : 'inc-b';
+    // Both add a VM to that incident: one of them stands; the other reads the winner's and decides again.
+    const [joinA, joinB] = [await a.readGroup(group, 'vm-c', at(105), windowMs), await b.readGroup(group, 'vm-d', at(105), windowMs)];
+    expect([joinA.near?.id, joinB.near?.id]).toEqual([opened, opened]);
+    const joins = await Promise.all([
+      a.commit(joinA, { header: { ...joinA.near!, revision: 2, vmCount: 2 }, vm: vmFromAlert(alert('vm-c', 105)) }),
+      b.commit(joinB, { header: { ...joinB.near!, revision: 2, vmCount: 2 }, vm: vmFromAlert(alert('vm-d', 105)) }),
+    ]);
+    expect(joins.filter(Boolean)).toHaveLength(1);
+    expect((await instance().incidents.get(opened))?.vms).toHaveLength(2);
+    expect((await b.readGroup(group, 'vm-x', at(310), windowMs)).near?.id).toBe('inc-new');
+  });
+
   test('lists open incidents (some VM still failing, last alert recent), most recent first', async () => {
     const store = instance().incidents;
     const open = async (groupKey: string, h: IncidentHeader) => expect(await store.commit(await store.readGroup(groupKey, 'vm', h.lastAlertAt, windowMs), { header: { ...h, groupKey } })).toBe(true);
