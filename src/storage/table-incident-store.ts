@@ -1,5 +1,5 @@
 import { odata, type TransactionAction } from '@azure/data-tables';
-import type { Incident, IncidentHeader, IncidentVm } from '../core/incidents/incident';
+import { type Incident, type IncidentHeader, type IncidentVm, windowAround, withinWindow } from '../core/incidents/incident';
 import type { IncidentChange, IncidentGroupRead, SharedIncidentStore } from '../core/incidents/ports';
 import { type StateTable, tableKey } from './table-client';
 
@@ -14,7 +14,7 @@ const vmOf = (json: string): IncidentVm => {
   return { ...v, firstSeenAt: new Date(v.firstSeenAt), lastSeenAt: new Date(v.lastSeenAt) };
 };
 
-/** The group's current incident: every commit rewrites it, so its ETag is the group's version. */
+/** The group's most recent incident (by last alert): every commit rewrites it, so its ETag is the group's version. */
 interface HeadEntity {
   readonly incidentId: string;
   readonly header: string;
@@ -32,6 +32,15 @@ interface IndexEntity {
   readonly groupKey: string;
 }
 
+/** What a commit must still find, carried in `IncidentGroupRead.version`. */
+interface GroupVersion {
+  /** The head as read: its ETag, and what it holds so that a commit can write it back unchanged. Null: the group has none. */
+  readonly head: { readonly etag: string; readonly incidentId: string; readonly header: string } | null;
+  /** The ETag of the found incident's header row when it is not the head's (a late alert's older incident). */
+  readonly nearEtag: string | null;
+}
+const versionOf = (version: GroupVersion): string => JSON.stringify(version);
+
 const HEAD = 'head';
 const headerRow = (incidentId: string) => `incident|${tableKey(incidentId)}`;
 const vmPrefix = (incidentId: string) => `vm|${tableKey(incidentId)}|`;
@@ -40,33 +49,69 @@ const indexPartition = (incidentId: string) => `id|${tableKey(incidentId)}`;
 
 /**
  * Incidents on Azure Table Storage. One partition per group (vault + code) holds the group's
- * head, its incidents and their VMs, so accepting an alert writes head, header and VM in one
- * entity group transaction, conditional on the head's ETag: of two instances grouping alerts
- * of the same vault and code at once, one commits and the other reads again and joins that
- * incident. An id index (written before the incident exists, harmless if its commit loses)
- * turns an incident id into its partition.
+ * head (a copy of its most recent incident), its incidents and their VMs, so accepting an alert
+ * writes head, header and VM in one entity group transaction, conditional on the head's ETag:
+ * of two instances grouping alerts of the same vault and code at once, one commits and the other
+ * reads again and joins that incident. An alert older than the head's window (a storm that
+ * arrives late) finds its incident among the partition's header rows by their last alert, and
+ * changing that older incident leaves the head where it is. An id index (written before the
+ * incident exists, harmless if its commit loses) turns an incident id into its partition.
  */
 export class TableIncidentStore implements SharedIncidentStore {
   constructor(private readonly table: StateTable) {}
 
-  async readGroup(groupKey: string, vmKey: string): Promise<IncidentGroupRead> {
+  async readGroup(groupKey: string, vmKey: string, at: Date, windowMs: number): Promise<IncidentGroupRead> {
     const partition = tableKey(groupKey);
     const head = await this.table.get<HeadEntity>(partition, HEAD);
-    if (!head) return { groupKey, latest: undefined, vm: undefined, version: '' };
-    const vm = await this.table.get<VmEntity>(partition, `${vmPrefix(head.incidentId)}${tableKey(vmKey)}`);
+    if (!head) return { groupKey, near: undefined, vm: undefined, version: versionOf({ head: null, nearEtag: null }) };
+    const latest = headerOf(head.header);
     // Read after the head: if anything changed since, the head's ETag changed too and the commit fails.
-    return { groupKey, latest: headerOf(head.header), vm: vm ? vmOf(vm.vm) : undefined, version: head.etag };
+    // The head is the most recent incident, so when it is within the window none other is nearer.
+    const near = withinWindow(latest.lastAlertAt, at, windowMs) ? { header: latest, etag: null } : await this.findActiveBetween(partition, windowAround(at, windowMs));
+    const vm = near ? await this.table.get<VmEntity>(partition, `${vmPrefix(near.header.id)}${tableKey(vmKey)}`) : undefined;
+    return {
+      groupKey,
+      near: near?.header,
+      vm: vm ? vmOf(vm.vm) : undefined,
+      version: versionOf({ head: { etag: head.etag, incidentId: head.incidentId, header: head.header }, nearEtag: near?.etag ?? null }),
+    };
   }
 
+  /**
+   * The group's most recent incident whose last alert is within [from, to], with its header row's
+   * ETag: a filter on the partition's header rows (few: a group's incidents within two windows of one time).
+   */
+  private async findActiveBetween(partition: string, { from, to }: { from: Date; to: Date }): Promise<{ header: IncidentHeader; etag: string } | undefined> {
+    const rows = await this.table.all<HeaderEntity>(odata`PartitionKey eq ${partition} and RowKey gt ${'incident|'} and RowKey lt ${'incident}'} and lastAlertAt ge ${from} and lastAlertAt le ${to}`, ['header']);
+    let found: { header: IncidentHeader; etag: string } | undefined;
+    for (const row of rows) {
+      const header = headerOf(row.header);
+      if (!found || header.lastAlertAt > found.header.lastAlertAt) found = { header, etag: row.etag };
+    }
+    return found;
+  }
+
+  /**
+   * Every commit is conditional on the head's ETag and rewrites the head, unchanged when the
+   * incident changed is older than the head's: so the head stays the group's most recent incident,
+   * and a commit decided on a group that changed meanwhile (an incident opened, or one moved into
+   * this alert's window) fails and is decided again. An older incident's header row is also
+   * written only at the ETag read, so one that retention removed meanwhile is not written back.
+   */
   async commit(read: IncidentGroupRead, change: IncidentChange): Promise<boolean> {
+    const { head, nearEtag } = JSON.parse(read.version) as GroupVersion;
     const partition = tableKey(read.groupKey);
     const { header, vm } = change;
-    if (header.id !== read.latest?.id) await this.table.put<IndexEntity>({ partitionKey: indexPartition(header.id), rowKey: 'group', groupKey: read.groupKey });
+    const opened = header.id !== read.near?.id;
+    if (opened) await this.table.put<IndexEntity>({ partitionKey: indexPartition(header.id), rowKey: 'group', groupKey: read.groupKey });
     const headerJson = JSON.stringify(header);
-    const head = { partitionKey: partition, rowKey: HEAD, incidentId: header.id, header: headerJson };
+    // An incident opened for an old alert (nothing within its window) is older than the head too, and leaves it.
+    const leads = !head || head.incidentId === header.id || header.lastAlertAt.getTime() > headerOf(head.header).lastAlertAt.getTime();
+    const nextHead = leads ? { partitionKey: partition, rowKey: HEAD, incidentId: header.id, header: headerJson } : { partitionKey: partition, rowKey: HEAD, incidentId: head.incidentId, header: head.header };
+    const row = { partitionKey: partition, rowKey: headerRow(header.id), header: headerJson, lastAlertAt: header.lastAlertAt, active: header.recoveredCount < header.vmCount };
     const actions: TransactionAction[] = [
-      read.version === '' ? ['create', head] : ['update', head, 'Replace', { etag: read.version }],
-      ['upsert', { partitionKey: partition, rowKey: headerRow(header.id), header: headerJson, lastAlertAt: header.lastAlertAt, active: header.recoveredCount < header.vmCount }, 'Replace'],
+      head ? ['update', nextHead, 'Replace', { etag: head.etag }] : ['create', nextHead],
+      !opened && nearEtag ? ['update', row, 'Replace', { etag: nearEtag }] : ['upsert', row, 'Replace'],
     ];
     if (vm) actions.push(['upsert', { partitionKey: partition, rowKey: `${vmPrefix(header.id)}${tableKey(vm.key)}`, vm: JSON.stringify(vm) }, 'Replace']);
     return this.table.transact(actions);

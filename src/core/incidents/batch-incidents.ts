@@ -1,4 +1,4 @@
-import { type IncidentHeader, withinWindow } from './incident';
+import { type IncidentHeader, windowAround, withinWindow } from './incident';
 import type { IncidentStore } from './ports';
 
 interface Touched {
@@ -38,8 +38,7 @@ export class BatchIncidents {
   near(groupKey: string, at: Date, windowMs: number): IncidentHeader | undefined {
     const latest = this.latest(groupKey);
     if (latest && withinWindow(latest.lastAlertAt, at, windowMs)) return latest;
-    const from = new Date(at.getTime() - windowMs);
-    const to = new Date(at.getTime() + windowMs);
+    const { from, to } = windowAround(at, windowMs);
     // As the batch has it: an incident it opened or changed, or the store's when the batch has not touched it.
     const stored = this.incidents.findActiveBetween(groupKey, from, to);
     let found = stored ? (this.touched.get(stored.id)?.header ?? stored) : undefined;

@@ -14,7 +14,7 @@ export type GroupDecision =
 export interface GroupInput {
   readonly alert: BackupAlert;
   readonly code: string | null;
-  /** The group's most recent incident, and its record of the alert's VM. */
+  /** The group's most recent incident within the window of the alert's time (its latest, or an older one for a late alert), and its record of the alert's VM. */
   readonly latest: IncidentHeader | undefined;
   readonly vm: IncidentVm | undefined;
   readonly windowMs: number;

@@ -73,6 +73,11 @@ export function withinWindow(lastAlertAt: Date, at: Date, windowMs: number): boo
   return Math.abs(at.getTime() - lastAlertAt.getTime()) <= windowMs;
 }
 
+/** The last-alert times withinWindow accepts for an alert at `at`, both ends included (what a store filters on). */
+export function windowAround(at: Date, windowMs: number): { readonly from: Date; readonly to: Date } {
+  return { from: new Date(at.getTime() - windowMs), to: new Date(at.getTime() + windowMs) };
+}
+
 export type VmTransition =
   | { readonly kind: 'add' }
   | { readonly kind: 'refire' }

@@ -137,14 +137,18 @@ export type { AlertCondition };
  * step repeated after a crash or a lost race changes nothing twice.
  */
 
-/** An incident group (vault + code) as read: what a commit must still find. */
+/** An incident group (vault + code) as read for one alert: what a commit must still find. */
 export interface IncidentGroupRead {
   readonly groupKey: string;
-  /** The group's most recent incident, if any. */
-  readonly latest: IncidentHeader | undefined;
+  /**
+   * The incident the alert may join: the group's most recent one whose last alert is within the
+   * window of the alert's time (as IncidentStore.findActiveBetween), if any. Mostly the group's
+   * latest; an older one for an alert of a storm that arrives late, after a newer incident.
+   */
+  readonly near: IncidentHeader | undefined;
   /** That incident's record of the VM asked for. */
   readonly vm: IncidentVm | undefined;
-  /** Opaque: the group's state as read (an ETag on Azure). */
+  /** Opaque: the group's state as read (ETags on Azure). */
   readonly version: string;
 }
 
@@ -155,11 +159,14 @@ export interface IncidentChange {
 }
 
 export interface SharedIncidentStore {
-  readGroup(groupKey: string, vmKey: string): Promise<IncidentGroupRead>;
+  /** The group as an alert at `at` of the VM `vmKey` finds it, grouping within `windowMs` of its time. */
+  readGroup(groupKey: string, vmKey: string, at: Date, windowMs: number): Promise<IncidentGroupRead>;
   /**
    * Writes the change only if the group is still as `read` found it, header and VM together.
    * False: another instance changed the group first; read it again and decide again. This
    * is what makes two instances accepting alerts of one vault and code end in one incident.
+   * A change to an incident older than the group's latest (a late storm's) leaves the latest
+   * the one a new alert finds.
    */
   commit(read: IncidentGroupRead, change: IncidentChange): Promise<boolean>;
   /** The incident with its VMs in the order first seen. */

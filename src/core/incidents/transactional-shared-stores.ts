@@ -1,5 +1,5 @@
 import type { AlertVault } from './backup-alert';
-import type { IncidentHeader, Incident, IncidentVm } from './incident';
+import { type IncidentHeader, type Incident, type IncidentVm, windowAround } from './incident';
 import type {
   AlertInbox,
   DeliveryOutbox,
@@ -54,9 +54,19 @@ export function transactionalSharedStores(stores: TransactionalStores): Transact
   };
 }
 
-/** The group as read, in full: a commit compares it again inside its transaction. */
-function groupVersion(latest: IncidentHeader | undefined, vmKey: string, vm: IncidentVm | undefined): string {
-  return JSON.stringify({ latest: latest ?? null, vmKey, vm: vm ?? null });
+/** What a group was read for: a commit reads it again the same way. */
+interface GroupQuery {
+  readonly vmKey: string;
+  readonly at: string;
+  readonly windowMs: number;
+}
+
+/**
+ * The group as read for one alert, in full: a commit compares it again inside its transaction.
+ * The decision rests on the incident found and its VM only, so that is all that must not change.
+ */
+function groupVersion(query: GroupQuery, near: IncidentHeader | undefined, vm: IncidentVm | undefined): string {
+  return JSON.stringify({ ...query, near: near ?? null, vm: vm ?? null });
 }
 
 class TransactionalIncidents implements SharedIncidentStore {
@@ -65,20 +75,22 @@ class TransactionalIncidents implements SharedIncidentStore {
     private readonly store: IncidentStore,
   ) {}
 
-  private readNow(groupKey: string, vmKey: string): IncidentGroupRead {
-    const latest = this.store.findLatest(groupKey);
-    const vm = latest ? this.store.getVm(latest.id, vmKey) : undefined;
-    return { groupKey, latest, vm, version: groupVersion(latest, vmKey, vm) };
+  private readNow(groupKey: string, query: GroupQuery): IncidentGroupRead {
+    const { from, to } = windowAround(new Date(query.at), query.windowMs);
+    // The latest incident when it is within the window (it is the most recent of all), else an older one that is.
+    const near = this.store.findActiveBetween(groupKey, from, to);
+    const vm = near ? this.store.getVm(near.id, query.vmKey) : undefined;
+    return { groupKey, near, vm, version: groupVersion(query, near, vm) };
   }
 
-  async readGroup(groupKey: string, vmKey: string): Promise<IncidentGroupRead> {
-    return this.unit.run(() => this.readNow(groupKey, vmKey));
+  async readGroup(groupKey: string, vmKey: string, at: Date, windowMs: number): Promise<IncidentGroupRead> {
+    return this.unit.run(() => this.readNow(groupKey, { vmKey, at: at.toISOString(), windowMs }));
   }
 
   async commit(read: IncidentGroupRead, change: IncidentChange): Promise<boolean> {
-    const { vmKey } = JSON.parse(read.version) as { vmKey: string };
+    const { vmKey, at, windowMs } = JSON.parse(read.version) as GroupQuery;
     return this.unit.run(() => {
-      if (this.readNow(read.groupKey, vmKey).version !== read.version) return false;
+      if (this.readNow(read.groupKey, { vmKey, at, windowMs }).version !== read.version) return false;
       if (this.store.getHeader(change.header.id)) this.store.update(change.header);
       else this.store.insert(change.header);
       if (change.vm) this.store.putVm(change.header.id, change.vm);

@@ -41,6 +41,7 @@ function alert(vm: string, minutes: number, options: Partial<BackupAlert> = {}):
 
 const code = 'UserErrorGuestAgentStatusUnavailable';
 const group = groupingKey(alert('x', 0), code);
+const windowMs = 60 * 60_000;
 
 function header(id: string, minutes: number, changes: Partial<IncidentHeader> = {}): IncidentHeader {
   return { id, groupKey: group, vault: alert('x', 0).vault, code, openedAt: at(0), lastAlertAt: at(minutes), revision: 1, vmCount: 1, recoveredCount: 0, ...changes };
@@ -49,11 +50,11 @@ function header(id: string, minutes: number, changes: Partial<IncidentHeader> = 
 function describeIncidents(instance: () => SharedStateStores): void {
   test('an incident opened on one instance is read on another with its VMs in the order first seen', async () => {
     const a = instance().incidents;
-    const empty = await a.readGroup(group, 'vm-2');
-    expect(empty.latest).toBeUndefined();
+    const empty = await a.readGroup(group, 'vm-2', at(0), windowMs);
+    expect(empty.near).toBeUndefined();
     expect(await a.commit(empty, { header: header('inc-1', 0), vm: vmFromAlert(alert('vm-2', 0)) })).toBe(true);
-    const read = await a.readGroup(group, 'vm-1');
-    expect(read.latest?.id).toBe('inc-1');
+    const read = await a.readGroup(group, 'vm-1', at(3), windowMs);
+    expect(read.near?.id).toBe('inc-1');
     expect(read.vm).toBeUndefined();
     expect(await a.commit(read, { header: header('inc-1', 3, { revision: 2, vmCount: 2 }), vm: vmFromAlert(alert('vm-1', 3)) })).toBe(true);
 
@@ -61,30 +62,77 @@ function describeIncidents(instance: () => SharedStateStores): void {
     const incident = await b.get('inc-1');
     expect(incident).toMatchObject({ id: 'inc-1', revision: 2, vmCount: 2, lastAlertAt: at(3), openedAt: at(0), vault: { name: 'rsv-prod' } });
     expect(incident?.vms.map((v) => v.name)).toEqual(['vm-2', 'vm-1']);
-    expect((await b.readGroup(group, 'vm-1')).vm).toMatchObject({ name: 'vm-1', state: 'fired', firstSeenAt: at(3) });
+    expect((await b.readGroup(group, 'vm-1', at(3), windowMs)).vm).toMatchObject({ name: 'vm-1', state: 'fired', firstSeenAt: at(3) });
     expect(await b.get('inc-unknown')).toBeUndefined();
   });
 
   test('two instances committing on the same read of a group: exactly one wins, the other reads the winner', async () => {
     const a = instance().incidents;
     const b = instance().incidents;
-    const readByA = await a.readGroup(group, 'vm-a');
-    const readByB = await b.readGroup(group, 'vm-b');
+    const readByA = await a.readGroup(group, 'vm-a', at(0), windowMs);
+    const readByB = await b.readGroup(group, 'vm-b', at(0), windowMs);
     const results = await Promise.all([
       a.commit(readByA, { header: header('inc-a', 0), vm: vmFromAlert(alert('vm-a', 0)) }),
       b.commit(readByB, { header: header('inc-b', 0), vm: vmFromAlert(alert('vm-b', 0)) }),
     ]);
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = results[0] ? 'inc-a' : 'inc-b';
-    const again = await (results[0] ? b : a).readGroup(group, 'vm-x');
-    expect(again.latest?.id).toBe(winner);
+    const again = await (results[0] ? b : a).readGroup(group, 'vm-x', at(0), windowMs);
+    expect(again.near?.id).toBe(winner);
     // A stale read is refused even for another VM: the group moved on.
     expect(await a.commit(readByA, { header: header('inc-a', 1) })).toBe(false);
   });
 
+  test('an alert older than the latest incident\'s window reads the most recent incident within its own window; changing that one leaves the latest for new alerts', async () => {
+    const a = instance().incidents;
+    const commit = async (minutes: number, vm: string, h: IncidentHeader) => expect(await a.commit(await a.readGroup(group, vm, at(minutes), windowMs), { header: h, vm: vmFromAlert(alert(vm, minutes)) })).toBe(true);
+    await commit(0, 'vm-1', header('inc-old', 0));
+    await commit(300, 'vm-2', header('inc-new', 300, { openedAt: at(300) }));
+    // Nothing within an hour of minute 220: an incident of its own, older than the latest.
+    expect((await a.readGroup(group, 'vm-3', at(220), windowMs)).near).toBeUndefined();
+    await commit(220, 'vm-3', header('inc-mid', 220, { openedAt: at(220) }));
+
+    const b = instance().incidents;
+    // Minute 260 is within an hour of the latest and of the one just opened: the latest.
+    expect((await b.readGroup(group, 'vm-9', at(260), windowMs)).near?.id).toBe('inc-new');
+    expect((await b.readGroup(group, 'vm-1', at(40), windowMs)).near?.id).toBe('inc-old');
+    const late = await b.readGroup(group, 'vm-3', at(200), windowMs);
+    expect(late.near?.id).toBe('inc-mid');
+    expect(late.vm).toMatchObject({ name: 'vm-3', firstSeenAt: at(220) });
+    expect(await b.commit(late, { header: header('inc-mid', 220, { openedAt: at(220), revision: 2, recoveredCount: 1 }), vm: { ...late.vm!, state: 'resolved' } })).toBe(true);
+    expect(await a.get('inc-mid')).toMatchObject({ revision: 2, recoveredCount: 1, lastAlertAt: at(220), vms: [{ name: 'vm-3', state: 'resolved' }] });
+    // The latest is still the one a new alert finds.
+    expect((await a.readGroup(group, 'vm-9', at(265), windowMs)).near?.id).toBe('inc-new');
+    expect((await a.readGroup(group, 'vm-9', at(370), windowMs)).near).toBeUndefined();
+  });
+
+  test('two instances changing an older incident, or opening one for old alerts, on the same read: exactly one wins', async () => {
+    const a = instance().incidents;
+    const b = instance().incidents;
+    await a.commit(await a.readGroup(group, 'vm-0', at(300), windowMs), { header: header('inc-new', 300), vm: vmFromAlert(alert('vm-0', 300)) });
+    // Both find nothing within an hour of minute 100 and open an incident each: one of them stands.
+    const [openA, openB] = [await a.readGroup(group, 'vm-a', at(100), windowMs), await b.readGroup(group, 'vm-b', at(110), windowMs)];
+    const opens = await Promise.all([
+      a.commit(openA, { header: header('inc-a', 100), vm: vmFromAlert(alert('vm-a', 100)) }),
+      b.commit(openB, { header: header('inc-b', 110), vm: vmFromAlert(alert('vm-b', 110)) }),
+    ]);
+    expect(opens.filter(Boolean)).toHaveLength(1);
+    const opened = opens[0] ? 'inc-a' : 'inc-b';
+    // Both add a VM to that incident: one of them stands; the other reads the winner's and decides again.
+    const [joinA, joinB] = [await a.readGroup(group, 'vm-c', at(105), windowMs), await b.readGroup(group, 'vm-d', at(105), windowMs)];
+    expect([joinA.near?.id, joinB.near?.id]).toEqual([opened, opened]);
+    const joins = await Promise.all([
+      a.commit(joinA, { header: { ...joinA.near!, revision: 2, vmCount: 2 }, vm: vmFromAlert(alert('vm-c', 105)) }),
+      b.commit(joinB, { header: { ...joinB.near!, revision: 2, vmCount: 2 }, vm: vmFromAlert(alert('vm-d', 105)) }),
+    ]);
+    expect(joins.filter(Boolean)).toHaveLength(1);
+    expect((await instance().incidents.get(opened))?.vms).toHaveLength(2);
+    expect((await b.readGroup(group, 'vm-x', at(310), windowMs)).near?.id).toBe('inc-new');
+  });
+
   test('lists open incidents (some VM still failing, last alert recent), most recent first', async () => {
     const store = instance().incidents;
-    const open = async (groupKey: string, h: IncidentHeader) => expect(await store.commit(await store.readGroup(groupKey, 'vm'), { header: { ...h, groupKey } })).toBe(true);
+    const open = async (groupKey: string, h: IncidentHeader) => expect(await store.commit(await store.readGroup(groupKey, 'vm', h.lastAlertAt, windowMs), { header: { ...h, groupKey } })).toBe(true);
     await open('rsv-prod|a', header('old', -120));
     await open('rsv-prod|b', header('recovered', 10, { recoveredCount: 1 }));
     await open('rsv-prod|c', header('recent', 5));
