@@ -16,7 +16,6 @@ import { type Logger, createLogger } from './logger';
 import type { RouteRegistrar } from './server/create-server';
 import { createStateTableRequests } from './server/health/metrics';
 import { type SqliteDatabase, openSqliteDatabase } from './storage/sqlite-database';
-import { BackgroundCheckpointer } from './storage/sqlite-checkpointer';
 import { SqliteSessionStore } from './storage/sqlite-session-store';
 import { SqliteSweepStore } from './storage/sqlite-sweep-store';
 import { FleetSweep, listedInventory, vaultInventory } from './features/sweep/fleet-sweep';
@@ -141,7 +140,6 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const identifier = createIdentifier(knowledge);
 
   const db = openSqliteDatabase(config.stateFile);
-  const checkpointer = BackgroundCheckpointer.start(db, { logger });
   // STATE_STORE=blob: every deciding record is shared by every instance: sessions, fix requests, audit and the lease in blobs...
   const blobState = config.state.store === 'blob' ? createBlobState(config, { logger, ...overrides.blobState }) : undefined;
   // ...and the alert path's records and Slack's seen events on Azure Tables of the same account.
@@ -325,7 +323,6 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       await blobState?.pollerLease.stop();
       await remediation?.stop();
       await alerts.stop();
-      await checkpointer?.stop();
       db.close();
     },
   };
