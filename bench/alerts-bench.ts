@@ -30,12 +30,20 @@ const template = JSON.parse(readFileSync(join(__dirname, '../test/fixtures/alert
 /**
  * A distinct Azure Monitor Backup Failure alert per request (new job id, 300 VMs in rotation),
  * fired now, as a storm's alerts are: the fixture's own date is long past, which would send every
- * alert down the path for a sender clock that is wrong.
+ * alert down the path for a sender clock that is wrong. Every field that names the VM names the
+ * rotating one (the bot reads the VM from the protected item and the source, not only the linked resource).
  */
 function alertBody(n: number): string {
+  const vm = `vm-${n % 300}`;
+  const vmId = `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/${vm}`;
+  const context = template.data.alertContext;
   template.data.essentials['firedDateTime'] = new Date().toISOString();
-  template.data.alertContext.extendedInfo['jobId'] = `bench-${process.pid}-${n}`;
-  template.data.alertContext['linkedResourceId'] = `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-${n % 300}`;
+  context.extendedInfo['jobId'] = `bench-${process.pid}-${n}`;
+  context['sourceId'] = vmId;
+  context['affectedItems'] = vmId;
+  context['linkedResourceId'] = vmId;
+  context['linkedResourceName'] = vm;
+  context['protectedItemId'] = `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/vault-prod-weu/backupFabrics/Azure/protectionContainers/IaasVMContainer;iaasvmcontainerv2;rg-app;${vm}/protectedItems/VM;iaasvmcontainerv2;rg-app;${vm}`;
   return JSON.stringify(template);
 }
 
