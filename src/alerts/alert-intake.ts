@@ -33,7 +33,7 @@ interface Waiting {
  * about five alerts, and each batch pays its commit and rewrites the pages every alert shares (the
  * incident, the tail of the inbox). A small batch therefore waits one more turn, which gathers the
  * requests read meanwhile: a lone alert loses one turn (microseconds), a storm's commits fall by a
- * third.
+ * third. (Under jest's fake timers a batch therefore needs two turns of setImmediate to settle.)
  */
 export class AlertIntake {
   private queue: Waiting[] = [];
