@@ -107,7 +107,9 @@ const defaultLoopRetry: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 60_000, 
 /**
  * The outbox worker. Each due entry renders the incident's CURRENT state (so a storm's many
  * revisions become one card), then posts it, or updates the card it already posted. The new
- * activity id and the delivered revision are written together, so a restart never posts twice.
+ * activity id and the delivered revision are written together, so a restart never posts twice,
+ * except a card whose post the channel had answered when the process died before that write: it is
+ * posted again (at least once; the channels cannot be asked whether a post landed).
  * Per conversation: Teams' rate limits; 429/412/500/502/503/504 retried after Retry-After or backoff.
  *
  * Each conversation is a lane of its own: a slow or hanging connector call holds up only its
