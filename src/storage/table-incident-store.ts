@@ -45,9 +45,10 @@ interface GroupVersion {
   readonly headEtag: string | null;
   /**
    * The group's most recent incident as read (the head's copy, or when the head was not trusted
-   * the most recent header row): what the commit writes as the head unless the change is more recent.
+   * the most recent header row, with that row's ETag): what the commit writes as the head unless
+   * the change is more recent.
    */
-  readonly latest: { readonly incidentId: string; readonly header: string } | null;
+  readonly latest: { readonly incidentId: string; readonly header: string; readonly etag: string | null } | null;
   /** The ETag of the found incident's header row when it was read from that row (a late alert's older incident, or any on an untrusted head). */
   readonly nearEtag: string | null;
 }
@@ -113,7 +114,7 @@ export class TableIncidentStore implements SharedIncidentStore {
     const near = withinWindow(header.lastAlertAt, at, windowMs)
       ? { header, etag: null }
       : mostRecentOf(await this.headerRows(odata`PartitionKey eq ${partition} and RowKey gt ${'incident|'} and RowKey lt ${'incident}'} and lastAlertAt ge ${from} and lastAlertAt le ${to}`));
-    return { latest: { incidentId: head.incidentId, header: head.header }, near };
+    return { latest: { incidentId: head.incidentId, header: head.header, etag: null }, near };
   }
 
   /**
@@ -127,7 +128,7 @@ export class TableIncidentStore implements SharedIncidentStore {
     const rows = await this.headerRows(odata`PartitionKey eq ${partition} and RowKey gt ${'incident|'} and RowKey lt ${'incident}'}`);
     const newest = mostRecentOf(rows);
     const near = mostRecentOf(rows.filter((row) => withinWindow(row.header.lastAlertAt, at, windowMs)));
-    return { latest: newest ? { incidentId: newest.header.id, header: newest.json } : null, near };
+    return { latest: newest ? { incidentId: newest.header.id, header: newest.json, etag: newest.etag } : null, near };
   }
 
   private async headerRows(filter: string): Promise<FoundRow[]> {
@@ -151,13 +152,15 @@ export class TableIncidentStore implements SharedIncidentStore {
     const headerJson = JSON.stringify(header);
     // An incident opened for an old alert (nothing within its window) is older than the most recent too, and leaves the head to it.
     const leads = !latest || latest.incidentId === header.id || header.lastAlertAt.getTime() > headerOf(latest.header).lastAlertAt.getTime();
-    const nextHead = { partitionKey: partition, rowKey: HEAD, ...(leads ? { incidentId: header.id, header: headerJson } : latest), mostRecent: true };
+    const nextHead = { partitionKey: partition, rowKey: HEAD, ...(leads ? { incidentId: header.id, header: headerJson } : { incidentId: latest.incidentId, header: latest.header }), mostRecent: true };
     const row = { partitionKey: partition, rowKey: headerRow(header.id), header: headerJson, lastAlertAt: header.lastAlertAt, active: header.recoveredCount < header.vmCount };
     const actions: TransactionAction[] = [
       headEtag ? ['update', nextHead, 'Replace', { etag: headEtag }] : ['create', nextHead],
       !opened && nearEtag ? ['update', row, 'Replace', { etag: nearEtag }] : ['upsert', row, 'Replace'],
     ];
     if (vm) actions.push(['upsert', { partitionKey: partition, rowKey: `${vmPrefix(header.id)}${tableKey(vm.key)}`, vm: JSON.stringify(vm) }, 'Replace']);
+    // A head repaired to an incident this commit does not write names it only if its row is still as read (retention may have removed it since).
+    if (!leads && latest.etag) actions.push(['update', { partitionKey: partition, rowKey: headerRow(latest.incidentId) }, 'Merge', { etag: latest.etag }]);
     return this.table.transact(actions);
   }
 

@@ -1,7 +1,7 @@
 import { odata } from '@azure/data-tables';
 import type { AcceptInput, AcceptOutcome } from '../../../src/core/incidents/accept-alert';
 import type { BackupAlert } from '../../../src/core/incidents/backup-alert';
-import { groupingKey, type IncidentHeader } from '../../../src/core/incidents/incident';
+import { groupingKey, vmFromAlert, type IncidentHeader } from '../../../src/core/incidents/incident';
 import { SharedAlertLedger } from '../../../src/core/incidents/shared-alert-ledger';
 import { type AzureStateStores, createAzureStateStores } from '../../../src/storage/azure-state-stores';
 import { type StateTable, createStateTables, tableKey } from '../../../src/storage/table-client';
@@ -117,6 +117,22 @@ test('a head the previous version left on the most recent incident gets the mark
   await headAsPreviousVersionWrites(b);
   expect(incidentOf(await ledger.accept(input('vm-x', 160)))).not.toBe(b);
   await expectHeadRepaired(raw, b);
+});
+
+test('a head is not repaired onto an incident that retention removed after the group was read', async () => {
+  const { stores, raw, b, l } = await groupLeftByPreviousVersion();
+  const read = await stores.incidents.readGroup(group, 'vm-x', at(160), windowMs);
+  expect(read.near?.id).toBe(l);
+  const joined = (near: IncidentHeader): IncidentHeader => ({ ...near, lastAlertAt: at(160), revision: near.revision + 1, vmCount: near.vmCount + 1 });
+  const vm = vmFromAlert(input('vm-x', 160).alert);
+  // Retention on another instance removes B's header row (the head names L, so retention leaves it).
+  expect(await raw.delete(partition, headerRowKey(b))).toBe(true);
+  expect(await stores.incidents.commit(read, { header: joined(read.near!), vm })).toBe(false);
+  // Read again: the most recent incident left is L, and the head says so.
+  const again = await stores.incidents.readGroup(group, 'vm-x', at(160), windowMs);
+  expect(again.near?.id).toBe(l);
+  expect(await stores.incidents.commit(again, { header: joined(again.near!), vm })).toBe(true);
+  await expectHeadRepaired(raw, l);
 });
 
 test('two instances accepting alerts at once on a group whose head the previous version left on an older incident agree on one incident per alert, the most recent within its window', async () => {
