@@ -18,6 +18,13 @@ const vmOf = (json: string): IncidentVm => {
 interface HeadEntity {
   readonly incidentId: string;
   readonly header: string;
+  /**
+   * True on a head this version wrote, which it keeps the group's most recent incident. The
+   * previous version moved the head to whatever incident changed, a late alert's older one too,
+   * and still does on an instance not yet upgraded (its writes replace the row, dropping this):
+   * a head without it is not trusted, and the next commit repairs it.
+   */
+  readonly mostRecent?: boolean;
 }
 interface HeaderEntity {
   readonly header: string;
@@ -34,12 +41,30 @@ interface IndexEntity {
 
 /** What a commit must still find, carried in `IncidentGroupRead.version`. */
 interface GroupVersion {
-  /** The head as read: its ETag, and what it holds so that a commit can write it back unchanged. Null: the group has none. */
-  readonly head: { readonly etag: string; readonly incidentId: string; readonly header: string } | null;
-  /** The ETag of the found incident's header row when it is not the head's (a late alert's older incident). */
+  /** The head's ETag. Null: the group has none. */
+  readonly headEtag: string | null;
+  /**
+   * The group's most recent incident as read (the head's copy, or when the head was not trusted
+   * the most recent header row, with that row's ETag): what the commit writes as the head unless
+   * the change is more recent.
+   */
+  readonly latest: { readonly incidentId: string; readonly header: string; readonly etag: string | null } | null;
+  /** The ETag of the found incident's header row when it was read from that row (a late alert's older incident, or any on an untrusted head). */
   readonly nearEtag: string | null;
 }
 const versionOf = (version: GroupVersion): string => JSON.stringify(version);
+
+/** An incident found among the header rows, with the row's ETag (null: found as the head's copy). */
+interface Found {
+  readonly header: IncidentHeader;
+  readonly etag: string | null;
+}
+interface FoundRow extends Found {
+  readonly json: string;
+  readonly etag: string;
+}
+/** The incident with the latest last alert (the first of equals, in row order). */
+const mostRecentOf = <T extends Found>(rows: readonly T[]): T | undefined => rows.reduce<T | undefined>((found, row) => (!found || row.header.lastAlertAt > found.header.lastAlertAt ? row : found), undefined);
 
 const HEAD = 'head';
 const headerRow = (incidentId: string) => `incident|${tableKey(incidentId)}`;
@@ -54,8 +79,11 @@ const indexPartition = (incidentId: string) => `id|${tableKey(incidentId)}`;
  * of two instances grouping alerts of the same vault and code at once, one commits and the other
  * reads again and joins that incident. An alert older than the head's window (a storm that
  * arrives late) finds its incident among the partition's header rows by their last alert, and
- * changing that older incident leaves the head where it is. An id index (written before the
- * incident exists, harmless if its commit loses) turns an incident id into its partition.
+ * changing that older incident leaves the head where it is. A head written before that rule (or
+ * by an instance not yet upgraded) carries no marker and is not trusted: the alert's incident is
+ * found among the header rows, and the commit makes the group's most recent incident the head.
+ * An id index (written before the incident exists, harmless if its commit loses) turns an
+ * incident id into its partition.
  */
 export class TableIncidentStore implements SharedIncidentStore {
   constructor(private readonly table: StateTable) {}
@@ -63,57 +91,76 @@ export class TableIncidentStore implements SharedIncidentStore {
   async readGroup(groupKey: string, vmKey: string, at: Date, windowMs: number): Promise<IncidentGroupRead> {
     const partition = tableKey(groupKey);
     const head = await this.table.get<HeadEntity>(partition, HEAD);
-    if (!head) return { groupKey, near: undefined, vm: undefined, version: versionOf({ head: null, nearEtag: null }) };
-    const latest = headerOf(head.header);
+    if (!head) return { groupKey, near: undefined, vm: undefined, version: versionOf({ headEtag: null, latest: null, nearEtag: null }) };
     // Read after the head: if anything changed since, the head's ETag changed too and the commit fails.
-    // The head is the most recent incident, so when it is within the window none other is nearer.
-    const near = withinWindow(latest.lastAlertAt, at, windowMs) ? { header: latest, etag: null } : await this.findActiveBetween(partition, windowAround(at, windowMs));
+    const { latest, near } = head.mostRecent === true ? await this.fromHead(partition, head, at, windowMs) : await this.fromHeaderRows(partition, at, windowMs);
     const vm = near ? await this.table.get<VmEntity>(partition, `${vmPrefix(near.header.id)}${tableKey(vmKey)}`) : undefined;
     return {
       groupKey,
       near: near?.header,
       vm: vm ? vmOf(vm.vm) : undefined,
-      version: versionOf({ head: { etag: head.etag, incidentId: head.incidentId, header: head.header }, nearEtag: near?.etag ?? null }),
+      version: versionOf({ headEtag: head.etag, latest, nearEtag: near?.etag ?? null }),
     };
   }
 
   /**
-   * The group's most recent incident whose last alert is within [from, to], with its header row's
-   * ETag: a filter on the partition's header rows (few: a group's incidents within two windows of one time).
+   * A trusted head is the most recent incident, so when it is within the window none other is
+   * nearer; otherwise the most recent incident within the window is found by the header rows'
+   * last alert (few: a group's incidents within two windows of one time).
    */
-  private async findActiveBetween(partition: string, { from, to }: { from: Date; to: Date }): Promise<{ header: IncidentHeader; etag: string } | undefined> {
-    const rows = await this.table.all<HeaderEntity>(odata`PartitionKey eq ${partition} and RowKey gt ${'incident|'} and RowKey lt ${'incident}'} and lastAlertAt ge ${from} and lastAlertAt le ${to}`, ['header']);
-    let found: { header: IncidentHeader; etag: string } | undefined;
-    for (const row of rows) {
-      const header = headerOf(row.header);
-      if (!found || header.lastAlertAt > found.header.lastAlertAt) found = { header, etag: row.etag };
-    }
-    return found;
+  private async fromHead(partition: string, head: HeadEntity, at: Date, windowMs: number): Promise<{ latest: GroupVersion['latest']; near: Found | undefined }> {
+    const header = headerOf(head.header);
+    const { from, to } = windowAround(at, windowMs);
+    const near = withinWindow(header.lastAlertAt, at, windowMs)
+      ? { header, etag: null }
+      : mostRecentOf(await this.headerRows(odata`PartitionKey eq ${partition} and RowKey gt ${'incident|'} and RowKey lt ${'incident}'} and lastAlertAt ge ${from} and lastAlertAt le ${to}`));
+    return { latest: { incidentId: head.incidentId, header: head.header, etag: null }, near };
   }
 
   /**
-   * Every commit is conditional on the head's ETag and rewrites the head, unchanged when the
-   * incident changed is older than the head's: so the head stays the group's most recent incident,
-   * and a commit decided on a group that changed meanwhile (an incident opened, or one moved into
-   * this alert's window) fails and is decided again. An older incident's header row is also
+   * A head without the marker may name an older incident than the group's most recent: every
+   * header row of the partition is read (one query), for the most recent incident within the
+   * window and the most recent of all, which the commit makes the head, with the marker. After
+   * an upgrade this happens once per group; while an instance not yet upgraded writes heads,
+   * once per alert of the groups it writes.
+   */
+  private async fromHeaderRows(partition: string, at: Date, windowMs: number): Promise<{ latest: GroupVersion['latest']; near: Found | undefined }> {
+    const rows = await this.headerRows(odata`PartitionKey eq ${partition} and RowKey gt ${'incident|'} and RowKey lt ${'incident}'}`);
+    const newest = mostRecentOf(rows);
+    const near = mostRecentOf(rows.filter((row) => withinWindow(row.header.lastAlertAt, at, windowMs)));
+    return { latest: newest ? { incidentId: newest.header.id, header: newest.json, etag: newest.etag } : null, near };
+  }
+
+  private async headerRows(filter: string): Promise<FoundRow[]> {
+    return (await this.table.all<HeaderEntity>(filter, ['header'])).map((row) => ({ header: headerOf(row.header), json: row.header, etag: row.etag }));
+  }
+
+  /**
+   * Every commit is conditional on the head's ETag and rewrites the head, with the marker, as the
+   * group's most recent incident read unless the incident changed is more recent: so the head
+   * stays (or, read without the marker, becomes) the group's most recent incident, and a commit
+   * decided on a group that changed meanwhile (an incident opened, or one moved into this alert's
+   * window) fails and is decided again. An incident's header row read from that row is also
    * written only at the ETag read, so one that retention removed meanwhile is not written back.
    */
   async commit(read: IncidentGroupRead, change: IncidentChange): Promise<boolean> {
-    const { head, nearEtag } = JSON.parse(read.version) as GroupVersion;
+    const { headEtag, latest, nearEtag } = JSON.parse(read.version) as GroupVersion;
     const partition = tableKey(read.groupKey);
     const { header, vm } = change;
     const opened = header.id !== read.near?.id;
     if (opened) await this.table.put<IndexEntity>({ partitionKey: indexPartition(header.id), rowKey: 'group', groupKey: read.groupKey });
     const headerJson = JSON.stringify(header);
-    // An incident opened for an old alert (nothing within its window) is older than the head too, and leaves it.
-    const leads = !head || head.incidentId === header.id || header.lastAlertAt.getTime() > headerOf(head.header).lastAlertAt.getTime();
-    const nextHead = leads ? { partitionKey: partition, rowKey: HEAD, incidentId: header.id, header: headerJson } : { partitionKey: partition, rowKey: HEAD, incidentId: head.incidentId, header: head.header };
+    // An incident opened for an old alert (nothing within its window) is older than the most recent too, and leaves the head to it.
+    const leads = !latest || latest.incidentId === header.id || header.lastAlertAt.getTime() > headerOf(latest.header).lastAlertAt.getTime();
+    const nextHead = { partitionKey: partition, rowKey: HEAD, ...(leads ? { incidentId: header.id, header: headerJson } : { incidentId: latest.incidentId, header: latest.header }), mostRecent: true };
     const row = { partitionKey: partition, rowKey: headerRow(header.id), header: headerJson, lastAlertAt: header.lastAlertAt, active: header.recoveredCount < header.vmCount };
     const actions: TransactionAction[] = [
-      head ? ['update', nextHead, 'Replace', { etag: head.etag }] : ['create', nextHead],
+      headEtag ? ['update', nextHead, 'Replace', { etag: headEtag }] : ['create', nextHead],
       !opened && nearEtag ? ['update', row, 'Replace', { etag: nearEtag }] : ['upsert', row, 'Replace'],
     ];
     if (vm) actions.push(['upsert', { partitionKey: partition, rowKey: `${vmPrefix(header.id)}${tableKey(vm.key)}`, vm: JSON.stringify(vm) }, 'Replace']);
+    // A head repaired to an incident this commit does not write names it only if its row is still as read (retention may have removed it since).
+    if (!leads && latest.etag) actions.push(['update', { partitionKey: partition, rowKey: headerRow(latest.incidentId) }, 'Merge', { etag: latest.etag }]);
     return this.table.transact(actions);
   }
 
