@@ -167,8 +167,11 @@ describe('Slack Events API on the shared server', () => {
     const ts = posted?.ts as string;
     const second = await pressOn(posted, 'Next', ts);
     const fixed = await pressOn(second, 'This fixed it', ts);
+    const before = slack.api.messages().length;
     const stale = await pressOn(second, 'Previous', ts);
     expect(stale?.method).toBe('chat.postEphemeral');
+    // The fixed card's own message is drawn again after the notice: that call belongs to this press, not the next.
+    await slack.api.waitFor((c) => c.slice(before).some((x) => x.method === 'chat.update'));
     const reopened = await pressOn(fixed, 'Reopen', ts);
     expect(blocksText(reopened?.args['blocks'])).toContain('Cause 2 of');
     const again = await pressOn(fixed, 'Reopen', ts);
