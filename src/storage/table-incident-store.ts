@@ -91,15 +91,15 @@ export class TableIncidentStore implements SharedIncidentStore {
   async readGroup(groupKey: string, vmKey: string, at: Date, windowMs: number): Promise<IncidentGroupRead> {
     const partition = tableKey(groupKey);
     const head = await this.table.get<HeadEntity>(partition, HEAD);
-    if (!head) return { groupKey, near: undefined, vm: undefined, version: versionOf({ headEtag: null, latest: null, nearEtag: null }) };
     // Read after the head: if anything changed since, the head's ETag changed too and the commit fails.
-    const { latest, near } = head.mostRecent === true ? await this.fromHead(partition, head, at, windowMs) : await this.fromHeaderRows(partition, at, windowMs);
+    // No head: a new group, or one whose head retention removed while other incidents remain: trust nothing.
+    const { latest, near } = head?.mostRecent === true ? await this.fromHead(partition, head, at, windowMs) : await this.fromHeaderRows(partition, at, windowMs);
     const vm = near ? await this.table.get<VmEntity>(partition, `${vmPrefix(near.header.id)}${tableKey(vmKey)}`) : undefined;
     return {
       groupKey,
       near: near?.header,
       vm: vm ? vmOf(vm.vm) : undefined,
-      version: versionOf({ headEtag: head.etag, latest, nearEtag: near?.etag ?? null }),
+      version: versionOf({ headEtag: head?.etag ?? null, latest, nearEtag: near?.etag ?? null }),
     };
   }
 

@@ -1,0 +1,65 @@
+import type { AcceptInput, AcceptOutcome } from '../../../src/core/incidents/accept-alert';
+import type { BackupAlert } from '../../../src/core/incidents/backup-alert';
+import { groupingKey } from '../../../src/core/incidents/incident';
+import type { SharedStateStores } from '../../../src/core/incidents/ports';
+import { SharedAlertLedger } from '../../../src/core/incidents/shared-alert-ledger';
+import { createAzureStateStores } from '../../../src/storage/azure-state-stores';
+import { openSqliteDatabase } from '../../../src/storage/sqlite-database';
+import { SqliteAlertHistory } from '../../../src/storage/sqlite-alert-history';
+import { sqliteSharedStores } from '../../../src/storage/sqlite-shared-stores';
+import { createStateTables, tableKey } from '../../../src/storage/table-client';
+import { uniqueTablePrefix, useAzurite } from './azurite';
+
+/**
+ * Retention on Azure Tables while alerts are grouped: whatever it removes, the group keeps one
+ * incident per window (as on SQLite) and its head never names an incident that is gone.
+ */
+const azurite = useAzurite('table');
+const t0 = new Date('2026-03-01T10:00:00Z');
+const at = (minutes: number): Date => new Date(t0.getTime() + minutes * 60_000);
+const clock = { now: () => at(260) };
+const windowMs = 60 * 60_000;
+const code = 'UserErrorGuestAgentStatusUnavailable';
+
+function input(vm: string, minutes: number): AcceptInput {
+  const alert: BackupAlert = { source: 'minimal', condition: 'fired', vault: { name: 'rsv-retention', subscriptionId: 'sub-1' }, vm: { name: vm }, jobId: `job-${vm}`, codeHints: [], occurredAt: at(minutes) };
+  return { alert, code, awaitJob: false, receivedAt: at(260) };
+}
+const group = groupingKey(input('vm', 0).alert, code);
+const partition = tableKey(group);
+const incidentOf = (o: AcceptOutcome | undefined) => (o?.kind === 'grouped' || o?.kind === 'duplicate' ? (o.incidentId ?? undefined) : undefined);
+function ledgerOn(stores: Pick<SharedStateStores, 'inbox' | 'incidents' | 'outbox' | 'subscriptions'>): SharedAlertLedger {
+  let n = 0;
+  return new SharedAlertLedger({ stores, ids: { next: () => `inc-${(n += 1)}` }, windowMs, coalesceMs: 5_000 });
+}
+const tables = () => ({ connectionString: azurite()?.connectionString, tablePrefix: uniqueTablePrefix() });
+
+describe('retention and grouping on Azure Tables', () => {
+  it('a group whose head retention removed still joins an alert to its live incident, as SQLite does', async () => {
+    const settings = tables();
+    const stores = createAzureStateStores(settings, { clock });
+    const raw = createStateTables(settings)('incidents');
+    const ledger = ledgerOn(stores);
+    const recent = incidentOf(await ledger.accept(input('vm-b', 240)));
+    const older = incidentOf(await ledger.accept(input('vm-l', 150)));
+    // The head as the previous version left it: on the older incident, without the marker.
+    const olderRow = await raw.get<{ header: string }>(partition, `incident|${tableKey(older ?? '')}`);
+    await raw.put({ partitionKey: partition, rowKey: 'head', incidentId: older, header: olderRow?.header });
+    // Retention removes the older incident, and with it the head that names it.
+    await stores.history.purgeExpiredBefore(at(200));
+    expect(await raw.get(partition, 'head')).toBeUndefined();
+
+    expect(incidentOf(await ledger.accept(input('vm-d', 230)))).toBe(recent);
+    expect(incidentOf(await ledger.accept(input('vm-e', 236)))).toBe(recent);
+    expect(await raw.get(partition, 'head')).toMatchObject({ incidentId: recent, mostRecent: true });
+
+    // The same alerts and retention on SQLite give the same answer.
+    const db = openSqliteDatabase(':memory:');
+    const sqlite = ledgerOn(sqliteSharedStores(db, clock));
+    const sqliteRecent = incidentOf(await sqlite.accept(input('vm-b', 240)));
+    await sqlite.accept(input('vm-l', 150));
+    await new SqliteAlertHistory(db).purgeExpiredBefore(at(200));
+    expect(incidentOf(await sqlite.accept(input('vm-d', 230)))).toBe(sqliteRecent);
+    db.close();
+  });
+});
