@@ -48,23 +48,25 @@ export class TableAlertHistory {
   async purgeExpiredBefore(cutoff: Date): Promise<number> {
     let removed = 0;
     const stale = await this.tables.incidents.all<HeaderRow>(odata`RowKey gt ${'incident|'} and RowKey lt ${'incident}'} and lastAlertAt lt ${cutoff}`, ['PartitionKey', 'RowKey', 'header']);
-    for (const row of stale) removed += await this.purgeIncident(keysOf(row).partitionKey, JSON.parse(row.header) as Pick<IncidentHeader, 'id'>);
+    for (const row of stale) removed += await this.purgeIncident(keysOf(row).partitionKey, JSON.parse(row.header) as Pick<IncidentHeader, 'id'>, row.etag);
     removed += await this.purgeInbox(cutoff);
     return removed;
   }
 
-  private async purgeIncident(partition: string, header: Pick<IncidentHeader, 'id'>): Promise<number> {
+  private async purgeIncident(partition: string, header: Pick<IncidentHeader, 'id'>, etag: string): Promise<number> {
     const messages = await this.tables.outbox.all<OutboxRow>(odata`PartitionKey eq ${tableKey(header.id)}`, ['PartitionKey', 'RowKey', 'entry']);
     // A message still to be sent keeps its incident (and so its alerts) whatever its age.
     if (messages.some((m) => (JSON.parse(m.entry) as Pick<OutboxEntry, 'status'>).status === 'pending')) return 0;
-    let removed = 0;
+    // The head first: if it names this incident and moved on since read, the group changed; leave the incident to the next run.
+    const head = await this.tables.incidents.get<HeadRow>(partition, 'head');
+    if (head?.incidentId === header.id && !(await this.tables.incidents.delete(partition, 'head', head.etag))) return 0;
+    // Then the header at the ETag the query saw: an incident an alert joined meanwhile stays (with its VMs).
+    if (!(await this.tables.incidents.delete(partition, `incident|${tableKey(header.id)}`, etag))) return 0;
+    let removed = 1;
     for (const m of messages) if (await this.tables.outbox.delete(keysOf(m).partitionKey, keysOf(m).rowKey, m.etag)) removed += 1;
     const vmPrefix = `vm|${tableKey(header.id)}|`;
     const vms = await this.tables.incidents.all<object>(odata`PartitionKey eq ${partition} and RowKey gt ${vmPrefix} and RowKey lt ${`${vmPrefix}~`}`, ['PartitionKey', 'RowKey']);
     for (const vm of vms) if (await this.tables.incidents.delete(partition, keysOf(vm).rowKey)) removed += 1;
-    const head = await this.tables.incidents.get<HeadRow>(partition, 'head');
-    if (head?.incidentId === header.id) await this.tables.incidents.delete(partition, 'head', head.etag);
-    if (await this.tables.incidents.delete(partition, `incident|${tableKey(header.id)}`)) removed += 1;
     await this.tables.incidents.delete(`id|${tableKey(header.id)}`, 'group');
     return removed;
   }

@@ -1,6 +1,6 @@
 import type { AcceptInput, AcceptOutcome } from '../../../src/core/incidents/accept-alert';
 import type { BackupAlert } from '../../../src/core/incidents/backup-alert';
-import { groupingKey } from '../../../src/core/incidents/incident';
+import { groupingKey, vmFromAlert } from '../../../src/core/incidents/incident';
 import type { SharedStateStores } from '../../../src/core/incidents/ports';
 import { SharedAlertLedger } from '../../../src/core/incidents/shared-alert-ledger';
 import { createAzureStateStores } from '../../../src/storage/azure-state-stores';
@@ -61,5 +61,39 @@ describe('retention and grouping on Azure Tables', () => {
     await new SqliteAlertHistory(db).purgeExpiredBefore(at(200));
     expect(incidentOf(await sqlite.accept(input('vm-d', 230)))).toBe(sqliteRecent);
     db.close();
+  });
+
+  it('an incident the group changed while retention was removing it keeps its head: the purge leaves it to its next run', async () => {
+    const settings = tables();
+    const stores = createAzureStateStores(settings, { clock });
+    const other = createAzureStateStores(settings, { clock });
+    const raw = createStateTables(settings)('incidents');
+    const header = (id: string, minutes: number) => ({ id, groupKey: group, vault: input('x', 0).alert.vault, code, openedAt: at(minutes), lastAlertAt: at(minutes), revision: 1, vmCount: 1, recoveredCount: 0 });
+    const { incidents } = stores;
+    expect(await incidents.commit(await incidents.readGroup(group, 'vm-b', at(240), windowMs), { header: header('inc-b', 240), vm: vmFromAlert(input('vm-b', 240).alert) })).toBe(true);
+
+    // Just before retention deletes the head (at the ETag it read), another instance commits an older incident, which rewrites the head.
+    const retentionTable = (stores.history as unknown as { tables: { incidents: typeof raw } }).tables.incidents;
+    const realDelete = retentionTable.delete.bind(retentionTable);
+    let raced = false;
+    retentionTable.delete = async (pk: string, rk: string, etag?: string) => {
+      if (rk === 'head' && !raced) {
+        raced = true;
+        const read = await other.incidents.readGroup(group, 'vm-l', at(100), windowMs);
+        expect(await other.incidents.commit(read, { header: header('inc-l', 100), vm: vmFromAlert(input('vm-l', 100).alert) })).toBe(true);
+      }
+      return realDelete(pk, rk, etag);
+    };
+    await stores.history.purgeExpiredBefore(at(245));
+    retentionTable.delete = realDelete;
+    expect(raced).toBe(true);
+
+    const head = await raw.get<{ incidentId: string }>(partition, 'head');
+    expect(head?.incidentId).toBe('inc-b');
+    expect(await incidents.get('inc-b')).toMatchObject({ id: 'inc-b', vms: [expect.objectContaining({ name: 'vm-b' })] });
+    // The next run removes it, head and all.
+    await stores.history.purgeExpiredBefore(at(245));
+    expect(await raw.get(partition, 'head')).toBeUndefined();
+    expect(await incidents.get('inc-b')).toBeUndefined();
   });
 });
