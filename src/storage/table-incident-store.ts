@@ -111,9 +111,12 @@ export class TableIncidentStore implements SharedIncidentStore {
   private async fromHead(partition: string, head: HeadEntity, at: Date, windowMs: number): Promise<{ latest: GroupVersion['latest']; near: Found | undefined }> {
     const header = headerOf(head.header);
     const { from, to } = windowAround(at, windowMs);
+    // The head is the most recent incident: an alert past its window (a new storm) has nothing older to look for.
     const near = withinWindow(header.lastAlertAt, at, windowMs)
       ? { header, etag: null }
-      : mostRecentOf(await this.headerRows(odata`PartitionKey eq ${partition} and RowKey gt ${'incident|'} and RowKey lt ${'incident}'} and lastAlertAt ge ${from} and lastAlertAt le ${to}`));
+      : header.lastAlertAt.getTime() < from.getTime()
+        ? undefined
+        : mostRecentOf(await this.headerRows(odata`PartitionKey eq ${partition} and RowKey gt ${'incident|'} and RowKey lt ${'incident}'} and lastAlertAt ge ${from} and lastAlertAt le ${to}`));
     return { latest: { incidentId: head.incidentId, header: head.header, etag: null }, near };
   }
 

@@ -94,4 +94,14 @@ describe('the app on STATE_STORE=blob', () => {
     expect(await requests()).toBe(afterFirst + 1);
     expect(await requests({ table: 'inbox', operation: 'get', outcome: 'ok' })).toBe(1);
   });
+
+  test('an alert past the group\'s latest incident window (a new storm) opens an incident without querying older ones', async () => {
+    const count = async (labels: Record<string, string>) => metricValue(await metricsText(bot.running.url), 'backup_doctor_state_table_requests_total', labels) ?? 0;
+    const earlier = { ...minimalAlert('rsv-storms', 'vm-storm-1', 'UserErrorGuestAgentStatusUnavailable', 'job-storm-1'), occurredAt: new Date(Date.now() - 3 * 3_600_000).toISOString() };
+    const first = await postAlert(bot.running.url, earlier);
+    const queriesBefore = await count({ table: 'incidents', operation: 'query' });
+    const later = await postAlert(bot.running.url, minimalAlert('rsv-storms', 'vm-storm-2', 'UserErrorGuestAgentStatusUnavailable', 'job-storm-2'));
+    expect(later.body['incidentId']).not.toBe(first.body['incidentId']);
+    expect(await count({ table: 'incidents', operation: 'query' })).toBe(queriesBefore);
+  });
 });
