@@ -1,5 +1,4 @@
-import { AlertLedger, type AcceptInput, type AcceptOutcome } from '../../../src/core/incidents/accept-alert';
-import type { BackupAlert } from '../../../src/core/incidents/backup-alert';
+import { AlertLedger, type AcceptOutcome } from '../../../src/core/incidents/accept-alert';
 import { groupingKey, vmFromAlert, type IncidentHeader } from '../../../src/core/incidents/incident';
 import type { SharedStateStores } from '../../../src/core/incidents/ports';
 import { SharedAlertLedger } from '../../../src/core/incidents/shared-alert-ledger';
@@ -10,6 +9,7 @@ import { SqliteIncidentStore } from '../../../src/storage/sqlite-incident-store'
 import { SqliteOutbox } from '../../../src/storage/sqlite-outbox';
 import { sqliteImmediateUnitOfWork } from '../../../src/storage/sqlite-shared-stores';
 import { SqliteSubscriptionStore } from '../../../src/storage/sqlite-subscription-store';
+import { alertTimeline, at, code, windowMs } from './alert-timeline';
 import { uniqueTablePrefix, useAzurite } from './azurite';
 import { sharedStateBackends } from './shared-state-backends';
 
@@ -21,16 +21,7 @@ import { sharedStateBackends } from './shared-state-backends';
 
 const azurite = useAzurite('table');
 
-const t0 = new Date('2026-03-01T10:00:00Z');
-const at = (minutes: number): Date => new Date(t0.getTime() + minutes * 60_000);
-const clock = { now: () => at(250) };
-const windowMs = 60 * 60_000;
-const code = 'UserErrorGuestAgentStatusUnavailable';
-
-function input(vm: string, minutes: number): AcceptInput {
-  const alert: BackupAlert = { source: 'minimal', condition: 'fired', vault: { name: 'rsv-late', subscriptionId: 'sub-1' }, vm: { name: vm }, jobId: `job-${vm}`, codeHints: [], occurredAt: at(minutes) };
-  return { alert, code, awaitJob: false, receivedAt: at(250) };
-}
+const { input, clock } = alertTimeline('rsv-late', 250);
 
 // The latest incident opens at minute 240; a storm of minutes 100-120 follows, with a new alert of the latest among it.
 const recent = input('vm-new', 240);

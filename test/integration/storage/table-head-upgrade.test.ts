@@ -1,10 +1,10 @@
 import { odata } from '@azure/data-tables';
-import type { AcceptInput, AcceptOutcome } from '../../../src/core/incidents/accept-alert';
-import type { BackupAlert } from '../../../src/core/incidents/backup-alert';
+import type { AcceptOutcome } from '../../../src/core/incidents/accept-alert';
 import { groupingKey, vmFromAlert, type IncidentHeader } from '../../../src/core/incidents/incident';
 import { SharedAlertLedger } from '../../../src/core/incidents/shared-alert-ledger';
 import { type AzureStateStores, createAzureStateStores } from '../../../src/storage/azure-state-stores';
 import { type StateTable, createStateTables, tableKey } from '../../../src/storage/table-client';
+import { alertTimeline, at, code, windowMs } from './alert-timeline';
 import { uniqueTablePrefix, useAzurite } from './azurite';
 
 /**
@@ -17,16 +17,7 @@ import { uniqueTablePrefix, useAzurite } from './azurite';
 
 const azurite = useAzurite('table');
 
-const t0 = new Date('2026-03-01T10:00:00Z');
-const at = (minutes: number): Date => new Date(t0.getTime() + minutes * 60_000);
-const clock = { now: () => at(260) };
-const windowMs = 60 * 60_000;
-const code = 'UserErrorGuestAgentStatusUnavailable';
-
-function input(vm: string, minutes: number): AcceptInput {
-  const alert: BackupAlert = { source: 'minimal', condition: 'fired', vault: { name: 'rsv-upgrade', subscriptionId: 'sub-1' }, vm: { name: vm }, jobId: `job-${vm}`, codeHints: [], occurredAt: at(minutes) };
-  return { alert, code, awaitJob: false, receivedAt: at(260) };
-}
+const { input, clock } = alertTimeline('rsv-upgrade', 260);
 
 const group = groupingKey(input('vm', 0).alert, code);
 const partition = tableKey(group);

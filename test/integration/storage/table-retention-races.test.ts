@@ -1,5 +1,4 @@
-import type { AcceptInput, AcceptOutcome } from '../../../src/core/incidents/accept-alert';
-import type { BackupAlert } from '../../../src/core/incidents/backup-alert';
+import type { AcceptOutcome } from '../../../src/core/incidents/accept-alert';
 import { groupingKey, vmFromAlert } from '../../../src/core/incidents/incident';
 import type { SharedStateStores } from '../../../src/core/incidents/ports';
 import { SharedAlertLedger } from '../../../src/core/incidents/shared-alert-ledger';
@@ -8,6 +7,7 @@ import { openSqliteDatabase } from '../../../src/storage/sqlite-database';
 import { SqliteAlertHistory } from '../../../src/storage/sqlite-alert-history';
 import { sqliteSharedStores } from '../../../src/storage/sqlite-shared-stores';
 import { createStateTables, tableKey } from '../../../src/storage/table-client';
+import { alertTimeline, at, code, windowMs } from './alert-timeline';
 import { uniqueTablePrefix, useAzurite } from './azurite';
 
 /**
@@ -15,16 +15,7 @@ import { uniqueTablePrefix, useAzurite } from './azurite';
  * incident per window (as on SQLite) and its head never names an incident that is gone.
  */
 const azurite = useAzurite('table');
-const t0 = new Date('2026-03-01T10:00:00Z');
-const at = (minutes: number): Date => new Date(t0.getTime() + minutes * 60_000);
-const clock = { now: () => at(260) };
-const windowMs = 60 * 60_000;
-const code = 'UserErrorGuestAgentStatusUnavailable';
-
-function input(vm: string, minutes: number): AcceptInput {
-  const alert: BackupAlert = { source: 'minimal', condition: 'fired', vault: { name: 'rsv-retention', subscriptionId: 'sub-1' }, vm: { name: vm }, jobId: `job-${vm}`, codeHints: [], occurredAt: at(minutes) };
-  return { alert, code, awaitJob: false, receivedAt: at(260) };
-}
+const { input, clock } = alertTimeline('rsv-retention', 260);
 const group = groupingKey(input('vm', 0).alert, code);
 const partition = tableKey(group);
 const incidentOf = (o: AcceptOutcome | undefined) => (o?.kind === 'grouped' || o?.kind === 'duplicate' ? (o.incidentId ?? undefined) : undefined);
