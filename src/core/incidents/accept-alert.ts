@@ -146,9 +146,9 @@ export class AlertLedger {
   /** Applies the alert to its incident (opening one if needed); undefined when it changes nothing. */
   private group(alert: BackupAlert, code: string | null, now: Date, batch: BatchIncidents): { id: string; changed: boolean; opened: boolean } | undefined {
     const { incidents, windowMs } = this.deps;
-    const latest = batch.near(groupingKey(alert, code), alert.occurredAt, windowMs);
-    const vm = latest ? incidents.getVm(latest.id, vmKey(alert.vm)) : undefined;
-    const decision = decideGroup({ alert, code, latest, vm, windowMs, newId: () => this.deps.ids.next() });
+    const near = batch.near(groupingKey(alert, code), alert.occurredAt, windowMs);
+    const vm = near ? incidents.getVm(near.id, vmKey(alert.vm)) : undefined;
+    const decision = decideGroup({ alert, code, near, vm, windowMs, newId: () => this.deps.ids.next() });
     switch (decision.kind) {
       case 'ignored':
         return undefined;

@@ -15,7 +15,7 @@ export interface GroupInput {
   readonly alert: BackupAlert;
   readonly code: string | null;
   /** The group's most recent incident within the window of the alert's time (its latest, or an older one for a late alert), and its record of the alert's VM. */
-  readonly latest: IncidentHeader | undefined;
+  readonly near: IncidentHeader | undefined;
   readonly vm: IncidentVm | undefined;
   readonly windowMs: number;
   /** Called only when an incident is opened. */
@@ -28,8 +28,8 @@ export interface GroupInput {
  * Applying an alert a second time to the state it produced is a "touch": no new revision.
  */
 export function decideGroup(input: GroupInput): GroupDecision {
-  const { alert, code, latest, windowMs } = input;
-  const current = latest && withinWindow(latest.lastAlertAt, alert.occurredAt, windowMs) ? latest : undefined;
+  const { alert, code, near, windowMs } = input;
+  const current = near && withinWindow(near.lastAlertAt, alert.occurredAt, windowMs) ? near : undefined;
   if (!current) {
     if (alert.condition === 'resolved') return { kind: 'ignored' };
     const header: IncidentHeader = {

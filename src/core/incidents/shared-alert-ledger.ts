@@ -115,7 +115,7 @@ export class SharedAlertLedger implements AlertAcceptor {
     const key = groupingKey(alert, code);
     for (let attempt = 0; attempt < MAX_GROUP_ATTEMPTS; attempt++) {
       const read = await incidents.readGroup(key, vmKey(alert.vm), alert.occurredAt, this.deps.windowMs);
-      const decision = decideGroup({ alert, code, latest: read.near, vm: read.vm, windowMs: this.deps.windowMs, newId: () => this.deps.ids.next() });
+      const decision = decideGroup({ alert, code, near: read.near, vm: read.vm, windowMs: this.deps.windowMs, newId: () => this.deps.ids.next() });
       if (decision.kind === 'ignored') return undefined;
       if (decision.kind === 'stale') return { id: decision.incidentId, changed: false, opened: false };
       if (await incidents.commit(read, { header: decision.header, vm: decision.vm })) {
