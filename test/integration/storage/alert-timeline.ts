@@ -1,4 +1,5 @@
-import type { AcceptInput } from '../../../src/core/incidents/accept-alert';
+import type { AcceptInput, AcceptOutcome } from '../../../src/core/incidents/accept-alert';
+import type { SharedAlertLedger } from '../../../src/core/incidents/shared-alert-ledger';
 import type { BackupAlert } from '../../../src/core/incidents/backup-alert';
 
 /**
@@ -20,4 +21,19 @@ export function alertTimeline(vault: string, receivedAtMinute: number): { readon
     },
     clock: { now: () => at(receivedAtMinute) },
   };
+}
+
+/**
+ * Two instances given the same alerts at once (the webhook on one, the poller on the other), each in
+ * its own order: the first one by one, the second as one batch in reverse. Outcomes in each one's order.
+ */
+export async function acceptOnBoth(one: SharedAlertLedger, two: SharedAlertLedger, inputs: readonly AcceptInput[]): Promise<[AcceptOutcome[], AcceptOutcome[]]> {
+  return Promise.all([
+    (async () => {
+      const out: AcceptOutcome[] = [];
+      for (const i of inputs) out.push(await one.accept(i));
+      return out;
+    })(),
+    two.acceptMany([...inputs].reverse()),
+  ]);
 }

@@ -9,7 +9,7 @@ import { SqliteIncidentStore } from '../../../src/storage/sqlite-incident-store'
 import { SqliteOutbox } from '../../../src/storage/sqlite-outbox';
 import { sqliteImmediateUnitOfWork } from '../../../src/storage/sqlite-shared-stores';
 import { SqliteSubscriptionStore } from '../../../src/storage/sqlite-subscription-store';
-import { alertTimeline, at, code, windowMs } from './alert-timeline';
+import { acceptOnBoth, alertTimeline, at, code, windowMs } from './alert-timeline';
 import { uniqueTablePrefix, useAzurite } from './azurite';
 import { sharedStateBackends } from './shared-state-backends';
 
@@ -103,15 +103,7 @@ for (const [name, make] of sharedStateBackends(azurite, clock)) {
       const a = sharedLedger(backend.open(), 'a');
       const b = sharedLedger(backend.open(), 'b');
       const first = await a.accept(recent);
-      // Each instance gets every alert (the webhook on one, the poller on the other), in its own order.
-      const [byA, byB] = await Promise.all([
-        (async () => {
-          const out: AcceptOutcome[] = [];
-          for (const i of storm) out.push(await a.accept(i));
-          return out;
-        })(),
-        b.acceptMany([...storm].reverse()),
-      ]);
+      const [byA, byB] = await acceptOnBoth(a, b, storm);
       expect(new Set([...byA, ...byB].map(incidentOf)).size).toBe(1);
       expect(incidentOf(byA[0])).not.toBe(incidentOf(first));
       expect(incidentOf(await b.accept(live))).toBe(incidentOf(first));

@@ -4,7 +4,7 @@ import { groupingKey, vmFromAlert, type IncidentHeader } from '../../../src/core
 import { SharedAlertLedger } from '../../../src/core/incidents/shared-alert-ledger';
 import { type AzureStateStores, createAzureStateStores } from '../../../src/storage/azure-state-stores';
 import { type StateTable, createStateTables, tableKey } from '../../../src/storage/table-client';
-import { alertTimeline, at, code, windowMs } from './alert-timeline';
+import { acceptOnBoth, alertTimeline, at, code, windowMs } from './alert-timeline';
 import { uniqueTablePrefix, useAzurite } from './azurite';
 
 /**
@@ -135,15 +135,7 @@ test('two instances accepting alerts at once on a group whose head the previous 
   const lateOnly = input('vm-late', 160);
   const liveOnly = input('vm-live', 250);
   const inputs = [both[0]!, lateOnly, both[1]!, both[2]!, liveOnly, both[3]!, both[4]!];
-  // Each instance gets every alert (the webhook on one, the poller on the other), in its own order.
-  const [byOne, byTwo] = await Promise.all([
-    (async () => {
-      const out: AcceptOutcome[] = [];
-      for (const i of inputs) out.push(await one.accept(i));
-      return out;
-    })(),
-    two.acceptMany([...inputs].reverse()),
-  ]);
+  const [byOne, byTwo] = await acceptOnBoth(one, two, inputs);
   const answers = inputs.map((i, k) => new Set([incidentOf(byOne[k]), incidentOf(byTwo[inputs.length - 1 - k])]));
   expect(answers).toEqual(inputs.map((i) => new Set([i === lateOnly ? l : b])));
   expect((await headerRows(raw)).map((h) => [h.id, h.vmCount])).toEqual([[b, 7], [l, 2]].sort((x, y) => String(x[0]).localeCompare(String(y[0]))));
