@@ -104,6 +104,9 @@ export interface AppOverrides {
   readonly sessionPurgeTimer?: IntervalTimer;
 }
 
+/** How long shutdown waits for Slack presses already acknowledged (a Run checks reads Azure for a few seconds). */
+const slackSettleMs = 10_000;
+
 /**
  * 128-bit random ids in base64url. The entropy is drawn 4 KB at a time (one system call per 256
  * ids, as crypto.randomUUID does): an alert storm asks for several ids per alert.
@@ -321,6 +324,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       alertHistoryPurge?.stop();
       // Released first, so another instance can take over the poller at once.
       await blobState?.pollerLease.stop();
+      // Presses Slack already has its answer for may still write sessions or start a fix.
+      if (slack && !(await slack.settled(slackSettleMs))) logger.warn('slack events still being handled at shutdown; their results may be lost');
       await remediation?.stop();
       await alerts.stop();
       db.close();

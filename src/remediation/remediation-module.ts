@@ -14,6 +14,7 @@ import type { Leadership } from '../storage/blob-lease';
 import { createRemediation } from './create-remediation';
 import { FixSweeper, realTimers, type SweepTimers } from './fix-sweeper';
 import { loadPolicyFile } from './policy-file';
+import { within } from '../core/within';
 import type { AppParts } from '../app-parts';
 
 
@@ -125,18 +126,4 @@ function livenessFrom(heartbeatSeconds: number): Omit<Liveness, 'every'> {
 function sqliteEntries(audit: AuditLog, since?: Date): AsyncIterable<AuditEvent> | Iterable<AuditEvent> {
   // Without `stores` createRemediation always builds the SQLite log.
   return audit instanceof SqliteAuditLog ? audit.iterate(since) : [];
-}
-
-/** Waits for `work`, but not longer than ms (a run that ignores the abort must not hold up shutdown). */
-async function within(work: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([work.then(() => true as const), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -16,6 +16,7 @@ import { type SlackConversationDeps, answerMessage, renderSessionMessage } from 
 import { type SlackMessenger, webApiMessenger } from './slack-messenger';
 import { mountSlackRoute, slackEventsPath } from './slack-route';
 import { type SeenSlackEvents, SqliteSeenEvents } from './sqlite-seen-events';
+import { ListenerWork } from './listener-work';
 
 export interface SlackSettings {
   readonly signingSecret: string;
@@ -58,6 +59,11 @@ export interface SlackChannel {
   readonly digestSender: DigestSender;
   registerRoutes(server: restify.Server): void;
   renderSession(session: TroubleshootSession): SlackMessage;
+  /**
+   * Waits, at most `limitMs`, for the events and presses already acknowledged to Slack to finish
+   * their work; false when some were still running. For shutdown, after the HTTP server closed.
+   */
+  settled(limitMs: number): Promise<boolean>;
 }
 
 export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDeps): SlackChannel {
@@ -111,6 +117,10 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
   bolt.error(async (error) => {
     deps.logger.error({ err: safeError(error) }, 'slack listener failed');
   });
+
+  // First, so it covers every listener's whole run, which goes on after Slack has its ack.
+  const listenerWork = new ListenerWork();
+  bolt.use(async ({ next }) => listenerWork.track(next));
 
   // At-least-once delivery: a retried event (x-slack-retry-num) is acknowledged and dropped.
   bolt.use(async ({ body, next }) => {
@@ -200,6 +210,7 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
     digestSender: slackDigestSender(new webApi.WebClient(settings.botToken, clientOptions)),
     registerRoutes: (server) => mountSlackRoute(server, receiver, settings.signingSecret, { ...(settings.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: settings.bodyTimeoutMs } : {}) }),
     renderSession: (session) => renderSessionMessage(deps, session),
+    settled: (limitMs) => listenerWork.settled(limitMs),
   };
 }
 

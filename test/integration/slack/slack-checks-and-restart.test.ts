@@ -8,6 +8,14 @@ import { blocksText, button, buttonsOf, eventBody, postSigned, pressBody, sessio
 
 const form = 'application/x-www-form-urlencoded';
 
+async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`condition not met in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 async function pressAndWait(api: FakeSlackApi, url: string, actionId: string, value: string, messageTs: string) {
   const before = api.messages().length;
   expect((await postSigned(url, pressBody({ actionId, value, messageTs }), form)).status).toBe(200);
@@ -72,6 +80,44 @@ describe('Run checks from Slack (real SDK clients against the ARM simulator)', (
       expect(at).toContain('1. ✅');
     } finally {
       await slack.stop();
+    }
+  });
+});
+
+describe('shutdown while a press is being handled', () => {
+  test('stopping the bot waits for a Run checks press still reading Azure: the verdicts land on the message and stay stored for the next start', async () => {
+    const sim = await startArmSimulator({ scenario: checksScenario });
+    const api = new FakeSlackApi();
+    await api.start();
+    const state = tempStateFile();
+    const azure = () => new SdkAzureGateway({ credential: new LocalSimulatorCredential(), endpoint: sim.endpoint, ca: sim.caPem, retry: { maxRetries: 0 }, lroPollIntervalInMs: 10 });
+    try {
+      const first = await startSlackBot({}, { azure: azure(), alerts: { startWorkers: false } }, { api, stateFile: state.file });
+      const ts = '1700000888.000100';
+      const session = await first.bot.app.troubleshoot.start({ codeId: 'UserErrorGuestAgentStatusUnavailable', language: 'en', conversationId: 'slack:T0TEST:C0ONCALL', createdBy: 'U0OPERATOR', target: { vm: 'vm-agent01', vault: 'rsv-prod' }, activityId: ts });
+      const runChecks = buttonsOf(first.bot.app.slack?.renderSession(session).blocks ?? []).find((b) => b.text === 'Run checks');
+      // Azure answers the checks' reads only once the shutdown has begun.
+      const hold = sim.faults.hold(/virtualMachines/);
+      expect((await postSigned(first.bot.running.url, pressBody({ actionId: 'checks.run', value: runChecks?.value ?? '', messageTs: ts }), form)).status).toBe(200);
+      await waitUntil(() => hold.held > 0);
+      const stopped = first.stop();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      hold.release();
+      await stopped;
+
+      const report = api.messages('chat.update').find((c) => c.args['ts'] === ts);
+      expect(blocksText(report?.args['blocks'])).toContain('Check results: vm-agent01');
+      const second = await startSlackBot({}, { alerts: { startWorkers: false } }, { api, stateFile: state.file });
+      try {
+        const stored = await second.bot.app.troubleshoot.load(session.id);
+        expect(stored.kind === 'ok' && stored.session.checks?.causes['windows-agent-unresponsive']?.verdict).toBe('likely');
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await api.stop();
+      await sim.close();
+      state.cleanup();
     }
   });
 });

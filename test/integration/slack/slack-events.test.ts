@@ -1,4 +1,4 @@
-import { type SlackTestBot, blocksText, button, buttonsOf, eventBody, postSigned, pressBody, rawFixture, sessionAttached, sign, startSlackBot } from './slack-test-kit';
+import { type SlackTestBot, blocksText, button, buttonsOf, eventBody, firstCallAfter, postSigned, pressBody, rawFixture, sessionAttached, sign, startSlackBot } from './slack-test-kit';
 
 let slack: SlackTestBot;
 let url: string;
@@ -24,8 +24,7 @@ async function mention(text: string, fixture = 'app-mention-code.json', event: R
   const before = slack.api.messages().length;
   const response = await postSigned(url, eventBody(fixture, { text: `<@UBACKUPDOC> ${text}`, ...event }, { event_id: `Ev0TEST${eventCounter}` }), json);
   expect(response.status).toBe(200);
-  const calls = await slack.api.waitFor((c) => c.length > before);
-  const call = calls[before];
+  const call = await firstCallAfter(slack, before);
   await sessionAttached(slack.bot, call);
   return call;
 }
@@ -34,8 +33,7 @@ async function press(actionId: string, value: string, messageTs: string, extra: 
   const before = slack.api.messages().length;
   const response = await postSigned(url, pressBody({ actionId, value, messageTs, ...extra }), form);
   expect(response.status).toBe(200);
-  const calls = await slack.api.waitFor((c) => c.length > before);
-  return calls[before];
+  return firstCallAfter(slack, before);
 }
 
 /** Presses the button labelled `label` on `message` (a recorded Slack API call), as posted at `ts`. */

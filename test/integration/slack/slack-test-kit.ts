@@ -39,6 +39,16 @@ export async function startSlackBot(env: Record<string, string> = {}, overrides:
   };
 }
 
+/**
+ * The first Web API call the bot made after `before` calls, once it has finished handling every
+ * event and press Slack already has its answer for: a press that makes two calls (a notice, then a
+ * redraw) has made both, so none of them lands in the next step of a test.
+ */
+export async function firstCallAfter(slack: SlackTestBot, before: number, timeoutMs = 15_000): Promise<SlackApiCall | undefined> {
+  if (!(await slack.bot.app.slack?.settled(timeoutMs))) throw new Error(`the bot was still handling Slack events after ${timeoutMs} ms`);
+  return (await slack.api.waitFor((c) => c.length > before, timeoutMs))[before];
+}
+
 export interface SignOptions {
   /** Seconds since the epoch; default now. */
   readonly timestamp?: number;
