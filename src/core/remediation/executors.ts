@@ -122,6 +122,16 @@ function isDefinedOn(lock: ResourceLock, subscriptionId: string, resourceGroup: 
   return lock.scope.toLowerCase().replace(/\/+$/, '') === scope;
 }
 
+/** Whether a lock a removal was refused for is still there: 'unknown' when the locks cannot be read. */
+async function lockNow(azure: AzurePort, lock: JournaledLock): Promise<'there' | 'gone' | 'unknown'> {
+  try {
+    const locks = await azure.listResourceGroupLocks(lock.subscriptionId, lock.resourceGroup);
+    return locks.some((l) => l.id.toLowerCase() === lock.id.toLowerCase() || (l.name === lock.name && isDefinedOn(l, lock.subscriptionId, lock.resourceGroup))) ? 'there' : 'gone';
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** Azure answered with a 4xx: the operation did not happen. */
 function isDefiniteRefusal(error: unknown): boolean {
   const status = asCodedError(error).details['status'];
@@ -199,9 +209,13 @@ const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
       try {
         await azure.deleteResourceGroupLock(l.subscriptionId, l.resourceGroup, l.name, opts(ctx));
       } catch (error) {
-        // A delete whose answer was lost (timeout, reset, abort) may still have happened, or may
-        // happen yet: put it back too, and leave it for the recovery to put back once more.
-        if (!isDefiniteRefusal(error)) {
+        const now = isDefiniteRefusal(error) ? await lockNow(azure, l) : 'unknown';
+        // Refused (403, 409, 429) and still there: never lifted. Refused yet gone (a retry of a removal
+        // whose answer was lost): lifted, so put back. A delete whose answer was lost (timeout, reset,
+        // abort) may still have happened, or may happen yet: put it back too, and leave it for the
+        // recovery to put back once more.
+        if (now === 'gone') removed.push(l);
+        else if (now === 'unknown') {
           removed.push(l);
           unanswered.add(l.id);
         }
@@ -231,7 +245,9 @@ const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
         stillOff.push(l.id);
       }
     }
-    if (back.length > 0) await ctx.journal.restored(back).catch(() => undefined);
+    // The locks never lifted (refused, or never reached after a failure) are on as they were.
+    const untouched = recorded.filter((l) => !removed.includes(l)).map((l) => l.id);
+    if (back.length + untouched.length > 0) await ctx.journal.restored([...back, ...untouched]).catch(() => undefined);
     if (backUnconfirmed.length > 0) await ctx.journal.putBackUnconfirmed(backUnconfirmed).catch(() => undefined);
   }
 

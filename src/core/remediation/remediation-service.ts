@@ -156,6 +156,8 @@ class RunHold {
   constructor(
     private readonly store: FixRequestStore,
     private current: FixRequest,
+    /** Waits between the tries of a write the store failed (not one it refused). */
+    private readonly sleep: (ms: number) => Promise<void>,
   ) {}
 
   get lost(): boolean {
@@ -169,8 +171,26 @@ class RunHold {
 
   update(change: (request: FixRequest) => FixRequest): Promise<FixRequest | undefined> {
     const run = this.queue.then(async () => {
+      let failures = 0;
       for (let attempt = 0; attempt < maxRunWriteRetries && !this.lostIt; attempt++) {
-        const next = await this.store.compareAndSwap(change(this.current), this.current.version);
+        const wanted = change(this.current);
+        let next: FixRequest | undefined;
+        try {
+          next = await this.store.compareAndSwap(wanted, this.current.version);
+        } catch (error) {
+          // The store failed (an outage, a lost answer): what the run did must still be written, so
+          // the write is tried again, after reading whether the failed try landed after all.
+          if (failures >= storeFailureDelaysMs.length) throw error;
+          await this.sleep(storeFailureDelaysMs[failures] as number);
+          failures += 1;
+          attempt -= 1;
+          const stored = await this.store.get(this.current.id).catch(() => undefined);
+          if (stored && stored.version === this.current.version + 1 && sameRequest(stored, wanted)) {
+            this.current = stored;
+            return stored;
+          }
+          continue;
+        }
         if (next) {
           this.current = next;
           return next;
@@ -188,6 +208,14 @@ class RunHold {
     return run;
   }
 }
+
+/** The stored request is the one a write meant to store (its version aside). */
+function sameRequest(stored: FixRequest, wanted: FixRequest): boolean {
+  return JSON.stringify({ ...stored, version: 0 }) === JSON.stringify({ ...wanted, version: 0 });
+}
+
+/** Backing off between the tries of a run's write that the store failed: about 7 s in all, well inside a heartbeat's staleness. */
+const storeFailureDelaysMs = [250, 1_000, 2_000, 4_000];
 
 function idsIn(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
@@ -413,8 +441,28 @@ export class RemediationService {
       return this.refused(action, actor, standardRefusal('not-pending'), { request: current });
     }
     const verb = action === 'approve' ? 'approved' : 'rejected';
-    await this.record(next, action === 'approve' ? 'fix.approved' : 'fix.rejected', 'ok', actor, `${describeActor(actor)} ${verb} ${fix.id} on ${describeTarget(next.target)}${event.type === 'reject' && event.reason ? `: ${event.reason}` : ''}`);
+    try {
+      await this.record(next, action === 'approve' ? 'fix.approved' : 'fix.rejected', 'ok', actor, `${describeActor(actor)} ${verb} ${fix.id} on ${describeTarget(next.target)}${event.type === 'reject' && event.reason ? `: ${event.reason}` : ''}`);
+    } catch (error) {
+      if (action === 'approve') await this.withdrawUnauditedApproval(next);
+      throw error;
+    }
     return { ok: true, value: next };
+  }
+
+  /**
+   * An approval the audit log could not take must not let the fix run (nothing would say who
+   * allowed it): the request ends, not run, before anything starts it. The approver's press fails
+   * with the audit's error, and the request can be made again once the audit log is back.
+   */
+  private async withdrawUnauditedApproval(approved: FixRequest): Promise<void> {
+    const summary = {
+      en: `Not run: the approval of ${approved.fixId} could not be written to the audit log. Request the fix again.`,
+      pl: `Nie uruchomiono: nie udało się zapisać zatwierdzenia ${approved.fixId} w dzienniku audytu. Zleć poprawkę ponownie.`,
+    };
+    const withdrawn = await this.deps.store.compareAndSwap(applyFixEvent(approved, { type: 'abandon', outcome: { summary, errorCode: 'audit_unavailable' } }, this.deps.clock.now()), approved.version);
+    // Best effort: the audit log has just failed.
+    if (withdrawn) await this.record(withdrawn, 'fix.abandoned', 'failed', systemActor, summary.en, 'audit_unavailable').catch(() => undefined);
   }
 
   /**
@@ -456,16 +504,20 @@ export class RemediationService {
     const executing = await this.deps.store.compareAndSwap(applyFixEvent(request, { type: 'start-execution', runner: this.runner() }, now), request.version);
     if (!executing) return undefined;
     const fix = this.deps.catalogue.require(executing.fixId);
-    await this.record(executing, 'fix.execution-started', 'ok', systemActor, `Running ${fix.id} on ${describeTarget(executing.target)}: ${fix.operations.map((o) => o.kind).join(', ')}${note}`);
-    feed.push(executing);
-
-    const hold = new RunHold(this.deps.store, executing);
+    const hold = new RunHold(this.deps.store, executing, (ms) => this.deps.sleep(ms));
+    // The heartbeat starts with the run, before any write that may be slow: a run waiting on the
+    // audit is never judged silent by another instance's sweep.
     const stopHeartbeat = this.startHeartbeat(executing.id, hold);
     let outcome: ExecutionOutcome;
     let succeeded: boolean;
     /** Locks the run could not put back, or put back after a removal Azure never answered. */
     let offAfterRun: string[] = [];
     try {
+      await this.record(executing, 'fix.execution-started', 'ok', systemActor, `Running ${fix.id} on ${describeTarget(executing.target)}: ${fix.operations.map((o) => o.kind).join(', ')}${note}`);
+      feed.push(executing);
+      // Nothing has changed in Azure yet. A run that lost its request meanwhile (another instance
+      // judged it silent and ended it as "not run") runs nothing: that instance's word stays true.
+      if (!(await hold.update((current) => ({ ...current, runner: this.runner() })))) return undefined;
       try {
         const policy = this.deps.policy();
         outcome = await executors[fix.id]({
@@ -558,7 +610,7 @@ export class RemediationService {
 
   /** Polls the verification backup (triggering it first when there is no job yet) and records the verdict. */
   private async followVerification(verifying: FixRequest, feed: ProgressFeed): Promise<FixRequest> {
-    const hold = new RunHold(this.deps.store, verifying);
+    const hold = new RunHold(this.deps.store, verifying, (ms) => this.deps.sleep(ms));
     const stopHeartbeat = this.startHeartbeat(verifying.id, hold);
     try {
       const settings = this.deps.verification ?? DEFAULT_VERIFICATION;

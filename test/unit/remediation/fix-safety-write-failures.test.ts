@@ -1,0 +1,198 @@
+import { CodedError } from '../../../src/core/errors';
+import type { AuditEvent } from '../../../src/core/remediation/audit';
+import { type FixRequest, locksToRestore } from '../../../src/core/remediation/fix-request';
+import { InMemoryAuditLog, InMemoryFixRequestStore } from '../../../src/core/remediation/in-memory-stores';
+import { alice, bob, ManualClock, RecordingAzure, SequenceIds, SUB, testLiveness, testService, vm } from './fixtures';
+
+const LOCK_RG = 'AzureBackupRG_westeurope_1';
+const originalLock = [['keep', 'CanNotDelete', 'do not delete', `/subscriptions/${SUB}/resourceGroups/${LOCK_RG}`]];
+const lockState = (azure: RecordingAzure) => azure.locks.map((l) => [l.name, l.level, l.notes, l.scope]);
+
+/** A store whose next compare-and-swap matching `when` throws (a transient outage / 503 / lost answer). */
+class FlakyStore extends InMemoryFixRequestStore {
+  failWhen: ((r: FixRequest) => boolean) | undefined;
+  override async compareAndSwap(request: FixRequest, expectedVersion: number): Promise<FixRequest | undefined> {
+    if (this.failWhen?.(request)) {
+      this.failWhen = undefined;
+      throw new Error('store unavailable (503)');
+    }
+    return super.compareAndSwap(request, expectedVersion);
+  }
+}
+
+/** An audit log whose append of one action fails once, or hangs until released. */
+class FlakyAudit extends InMemoryAuditLog {
+  failOnce: string | undefined;
+  hang: { action: string; until: Promise<void>; reached: boolean } | undefined;
+  override async append(event: AuditEvent): Promise<void> {
+    if (this.failOnce === event.action) {
+      this.failOnce = undefined;
+      throw new Error('audit table unavailable');
+    }
+    if (this.hang && this.hang.action === event.action && !this.hang.reached) {
+      this.hang.reached = true;
+      await this.hang.until;
+    }
+    return super.append(event);
+  }
+}
+
+function world(osType: 'Windows' | 'Linux' = 'Windows') {
+  const clock = new ManualClock();
+  const azure = new RecordingAzure(osType);
+  const store = new FlakyStore();
+  const audit = new FlakyAudit();
+  const ids = new SequenceIds();
+  const sleep = async (ms: number) => void clock.advance(ms);
+  const instance = (instanceId: string) => testService({ clock, azure, store, audit, ids, instanceId, sleep });
+  return { clock, azure, store, audit, a: instance('instance-a'), b: instance('instance-b') };
+}
+
+async function approved(w: ReturnType<typeof world>, fixId: string): Promise<FixRequest> {
+  const r = await w.a.request({ fixId, target: { vm }, actor: alice, language: 'en' });
+  if (!r.ok) throw new Error(r.refusal.reason);
+  const ok = await w.a.approve(r.value.id, bob);
+  if (!ok.ok) throw new Error(ok.refusal.reason);
+  return ok.value;
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 2_000; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+const forbidden = () => new CodedError('azure_forbidden', "The bot's identity needs Owner or User Access Administrator", { status: 403, azureCode: 'AuthorizationFailed' });
+
+describe('fix safety when a store or audit write fails or hangs', () => {
+  it('a lock the bot may not remove (403) was never lifted: the request ends failed, with no false "lock not restored"', async () => {
+    const w = world();
+    const r = await approved(w, 'clear-restore-points-behind-lock');
+    // The identity may read locks but not write them: delete and put-back are both 403.
+    w.azure.deleteResourceGroupLock = async () => {
+      throw forbidden();
+    };
+    w.azure.createResourceGroupLock = async () => {
+      throw forbidden();
+    };
+    const out = await w.a.runApproved(r.id);
+    expect(lockState(w.azure)).toEqual(originalLock); // the lock was never touched
+    for (let i = 0; i < 3; i++) {
+      w.clock.advance(testLiveness.staleAfterMs + 1_000);
+      await w.b.sweep();
+    }
+    const stored = await w.store.get(r.id);
+    const trail = (await w.audit.list({ limit: 100 })).map((e) => `${e.action}: ${e.detail}`);
+    // Expected: the fix failed (403), nothing to put back, the request final, the VM free for another request.
+    expect({ returned: out?.state, stored: stored?.state, falseAlarms: trail.filter((t) => t.startsWith('fix.lock-not-restored')).length }).toEqual({ returned: 'failed', stored: 'failed', falseAlarms: 0 });
+  });
+
+  it('a removal refused although the lock is gone (a retry of a removal whose answer was lost) counts as lifted: the lock is put back', async () => {
+    const w = world();
+    const r = await approved(w, 'clear-restore-points-behind-lock');
+    const realDelete = w.azure.deleteResourceGroupLock.bind(w.azure);
+    w.azure.deleteResourceGroupLock = async (sub, rg, name) => {
+      await realDelete(sub, rg, name);
+      throw new CodedError('azure_conflict', 'Another operation is in progress on the lock', { status: 409, azureCode: 'Conflict' });
+    };
+    const out = await w.a.runApproved(r.id);
+    expect(out?.state).toBe('failed');
+    expect(lockState(w.azure)).toEqual(originalLock);
+    expect(locksToRestore((await w.store.get(r.id)) as FixRequest)).toEqual([]);
+  });
+
+  it('a fix that put its lock back succeeds and is verified even when marking the lock restored failed once', async () => {
+    const w = world();
+    const r = await approved(w, 'clear-restore-points-behind-lock');
+    // One transient store error on the write that marks the put-back lock restored.
+    w.store.failWhen = (req) => (req.locks ?? []).some((l) => l.restored);
+    const out = await w.a.runApproved(r.id);
+    expect(lockState(w.azure)).toEqual(originalLock); // the lock is back
+    expect(w.azure.collections).toEqual([]); // the fix did its job
+    w.clock.advance(testLiveness.staleAfterMs + 1_000);
+    const swept = await w.b.sweep();
+    await Promise.all(swept.resumable.map((x) => w.b.resume(x.id)));
+    const stored = await w.store.get(r.id);
+    const actions = (await w.audit.list({ limit: 100 })).filter((e) => e.requestId === r.id).map((e) => e.action);
+    expect({ returned: out?.state, stored: stored?.state, lockNotRestored: actions.includes('fix.lock-not-restored'), succeededAudited: actions.includes('fix.succeeded') }).toEqual({
+      returned: expect.stringMatching(/succeeded|verified-fixed/),
+      stored: 'verified-fixed',
+      lockNotRestored: false,
+      succeededAudited: true,
+    });
+  });
+
+  it('an approval the audit cannot record does not take effect: no fix runs without its approval in the audit', async () => {
+    const w = world();
+    const r = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
+    if (!r.ok) throw new Error('request');
+    w.audit.failOnce = 'fix.approved';
+    await expect(w.a.approve(r.value.id, bob)).rejects.toThrow('audit table unavailable');
+    expect(await w.a.runApproved(r.value.id)).toBeUndefined();
+    w.clock.advance(testLiveness.resumeGraceMs + 1_000);
+    const swept = await w.b.sweep();
+    await Promise.all(swept.resumable.map((x) => w.b.resume(x.id)));
+    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toEqual([]);
+    const stored = await w.store.get(r.value.id);
+    expect(stored?.state).toBe('failed');
+    expect(stored?.execution?.summary.en).toContain('could not be written to the audit log');
+    // Once the audit log is back, the fix can be requested and approved again.
+    const again = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
+    expect(again.ok && (await w.a.approve(again.value.id, bob)).ok).toBe(true);
+  });
+
+  it('one store error on the final write neither loses the outcome nor leaves the request to the sweep', async () => {
+    const w = world();
+    const r = await approved(w, 'restart-windows-agent');
+    w.store.failWhen = (req) => req.state === 'succeeded';
+    const out = await w.a.runApproved(r.id);
+    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toHaveLength(1);
+    expect(out?.state).toMatch(/succeeded|verif/);
+    w.clock.advance(testLiveness.staleAfterMs + 1_000);
+    expect((await w.b.sweep()).interrupted).toEqual([]);
+    const actions = (await w.audit.list({ limit: 100 })).filter((e) => e.requestId === r.id).map((e) => e.action);
+    expect(actions).toContain('fix.succeeded');
+    expect(actions).not.toContain('fix.interrupted');
+  });
+
+  it('a store write whose answer was lost but which landed is not written twice, and the run goes on', async () => {
+    const w = world();
+    const r = await approved(w, 'restart-windows-agent');
+    const realSwap = w.store.compareAndSwap.bind(w.store);
+    let lost = false;
+    w.store.compareAndSwap = async (request, expectedVersion) => {
+      const next = await realSwap(request, expectedVersion);
+      if (!lost && request.state === 'succeeded') {
+        lost = true;
+        throw new Error('connection reset after the write');
+      }
+      return next;
+    };
+    const out = await w.a.runApproved(r.id);
+    expect(lost).toBe(true);
+    expect(out?.state).toMatch(/succeeded|verif/);
+    const actions = (await w.audit.list({ limit: 100 })).filter((e) => e.requestId === r.id).map((e) => e.action);
+    expect(actions.filter((a) => a === 'fix.succeeded')).toHaveLength(1);
+    expect(actions.join(' ')).not.toMatch(/interrupted|too late/);
+  });
+
+  it('a run whose first audit write hangs keeps its request alive: another instance never ends it underneath, and it runs once', async () => {
+    const w = world();
+    const r = await approved(w, 'restart-windows-agent');
+    let release: (() => void) | undefined;
+    w.audit.hang = { action: 'fix.execution-started', until: new Promise<void>((resolve) => (release = resolve)), reached: false };
+    const run = w.a.runApproved(r.id);
+    await until(() => w.audit.hang?.reached === true, 'execution-started audit reached');
+    w.clock.advance(testLiveness.staleAfterMs + 1_000);
+    const swept = await w.b.sweep();
+    expect(swept.interrupted.map((x) => x.id)).toEqual([r.id]);
+    const ended = await w.store.get(r.id);
+    expect(ended?.execution?.summary.en).toContain('It was not run again');
+    release?.();
+    await run;
+    // The request is final ("interrupted ... not run again") and its open key released, yet:
+    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toEqual([]);
+  });
+});
