@@ -27,7 +27,7 @@ function parseJson(text: string, field: string): { ok: true; value: unknown } | 
 
 /** Events API bodies (JSON): an object with a string `type`; an event callback carries an `event` object with a string `type`. */
 function eventsProblem(body: unknown, prefix = ''): EnvelopeProblem | undefined {
-  if (!isObject(body)) return { field: prefix || '(body)', reason: 'must be a JSON object' };
+  if (!isObject(body)) return { field: prefix ? prefix.replace(/\.$/, '') : '(body)', reason: 'must be a JSON object' };
   if (typeof body['type'] !== 'string' || body['type'] === '') return { field: `${prefix}type`, reason: 'must be a non-empty string (the Slack request type)' };
   if (body['type'] === 'event_callback') {
     const event = body['event'];
@@ -41,6 +41,9 @@ function eventsProblem(body: unknown, prefix = ''): EnvelopeProblem | undefined 
   if (body['type'] === 'block_actions') {
     const problem = blockActionsProblem(body);
     if (problem) return { field: `${prefix}${problem.field}`, reason: problem.reason };
+  }
+  if ((body['type'] === 'view_submission' || body['type'] === 'view_closed') && !(isObject(body['view']) && typeof body['view']['callback_id'] === 'string')) {
+    return { field: `${prefix}view`, reason: 'must be an object with the view\'s callback_id' };
   }
   const authorizations = body['authorizations'];
   if (authorizations !== undefined && !(Array.isArray(authorizations) && authorizations.every(isObject))) return { field: `${prefix}authorizations`, reason: 'must be a list of objects (the installations the event is for)' };
@@ -74,6 +77,28 @@ function formProblem(text: string): EnvelopeProblem | undefined {
   }
   if (form.has('command') || form.has('ssl_check')) return undefined;
   return { field: 'payload', reason: 'a form-encoded request must carry payload (interactivity) or command (a slash command)' };
+}
+
+/**
+ * The request types a listener answers: Bolt acknowledges events itself, and the channel's
+ * listeners ack presses, view submissions, shortcuts and slash commands. Any other type (a
+ * view_closed, a block_suggestion, a legacy interactive_message or dialog, one Slack adds later)
+ * would wait 3 s for an ack nobody sends and get an empty 404.
+ */
+const answeredTypes: ReadonlySet<string> = new Set(['event_callback', 'url_verification', 'block_actions', 'view_submission', 'shortcut', 'message_action']);
+
+/** The type of a well-formed signed request no listener answers (it is acknowledged at once), or undefined. */
+export function unansweredSlackType(rawBody: Buffer, form: boolean): string | undefined {
+  try {
+    const text = rawBody.toString('utf8');
+    const params = form ? new URLSearchParams(text) : undefined;
+    if (params && params.get('payload') === null) return undefined;
+    const body = JSON.parse(params ? (params.get('payload') as string) : text) as Json;
+    const type = body['type'];
+    return typeof type === 'string' && !answeredTypes.has(type) ? type : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The first thing wrong with a signed request's envelope, or undefined when Bolt can dispatch it. */

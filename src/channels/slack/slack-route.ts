@@ -2,7 +2,7 @@ import { type HTTPReceiver, isValidSlackRequest } from '@slack/bolt';
 import type restify from 'restify';
 import { maxBodyBytes } from '../../server/create-server';
 import { formType, jsonType, mediaType, rawBody } from '../../server/request-body';
-import { slackEnvelopeProblem } from './slack-envelope';
+import { slackEnvelopeProblem, unansweredSlackType } from './slack-envelope';
 
 /** Slack's Event Subscriptions and Interactivity request URL (both on one route). */
 export const slackEventsPath = '/api/slack/events';
@@ -45,7 +45,8 @@ export const slackWindowSeconds = 5 * 60;
  */
 export function slackTimestampProblem(header: string | string[] | undefined, nowMs: number): string | undefined {
   const raw = Array.isArray(header) ? header[0] : header;
-  if (raw === undefined || !/^\d{1,12}$/.test(raw.trim())) return undefined;
+  // Any run of digits: a timestamp in milliseconds, or longer, is far in the future, not malformed.
+  if (raw === undefined || !/^\d+$/.test(raw.trim())) return undefined;
   const skew = Number(raw.trim()) - Math.floor(nowMs / 1000);
   if (skew > slackWindowSeconds) return 'x-slack-request-timestamp is more than 5 minutes ahead of this server\'s clock';
   if (skew < -slackWindowSeconds) return 'x-slack-request-timestamp is more than 5 minutes old';
@@ -58,13 +59,20 @@ function refuseMalformedEnvelope(signingSecret: string, now: () => number): rest
     const signature = req.headers['x-slack-signature'];
     const timestamp = Number(req.headers['x-slack-request-timestamp']);
     const signed = typeof signature === 'string' && Number.isFinite(timestamp) && isValidSlackRequest({ signingSecret, body: raw.toString('utf8'), headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp }, nowMilliseconds: now() });
-    const problem = signed ? slackEnvelopeProblem(raw, formType.test(mediaType(req))) : undefined;
-    if (problem === undefined) {
-      next();
+    const form = formType.test(mediaType(req));
+    const problem = signed ? slackEnvelopeProblem(raw, form) : undefined;
+    if (problem !== undefined) {
+      res.send(400, { error: 'malformed_slack_request', field: problem.field, reason: problem.reason });
+      next(false);
       return;
     }
-    res.send(400, { error: 'malformed_slack_request', field: problem.field, reason: problem.reason });
-    next(false);
+    // Signed, well formed, and nothing here listens for it: acknowledged at once, as Slack asks of every request.
+    if (signed && unansweredSlackType(raw, form) !== undefined) {
+      res.send(200);
+      next(false);
+      return;
+    }
+    next();
   };
 }
 

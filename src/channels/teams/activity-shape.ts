@@ -66,16 +66,27 @@ export function shapeProblemText(problem: ShapeProblem): string {
   return `Nothing was done: I could not read this message (${problem.field} ${problem.reason}). / Nic nie zrobiono: nie mogę odczytać tej wiadomości (pole ${problem.field} ma niewłaściwy typ).`;
 }
 
+function isHttpUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * What makes an activity unanswerable before the bot runs: no type, no sender or conversation to
- * answer (the Teams handler would only log it), or a serviceUrl that is no string (botbuilder builds
- * its connector from it and throws). Other wrong fields reach the bot, which answers with the field.
+ * answer (the Teams handler would only log it), or a serviceUrl that is no http(s) URL (botbuilder
+ * builds its connector from it and throws, or tries to answer on it). Other wrong fields reach the bot, which answers with the field.
  */
 export function unanswerableActivity(body: unknown): { field: string; reason: string } | undefined {
   const type = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as { type?: unknown }).type : undefined;
   if (typeof type !== 'string' || type.trim() === '') return { field: 'type', reason: 'must be a non-empty string (the activity type)' };
   const serviceUrl = (body as { serviceUrl?: unknown }).serviceUrl;
   if (serviceUrl !== undefined && serviceUrl !== null && typeof serviceUrl !== 'string') return { field: 'serviceUrl', reason: 'must be a string (the channel\'s URL to answer on)' };
+  // botbuilder would answer on whatever it is given: "not a url" or file:///… only fails there, with a stack in the log.
+  if (typeof serviceUrl === 'string' && !isHttpUrl(serviceUrl)) return { field: 'serviceUrl', reason: 'must be an http(s) URL (the channel\'s URL to answer on)' };
   // Only the part that decides 'ignore': the bot checks the rest once it runs.
   const base = addressable.safeParse(body);
   if (base.success) return undefined;

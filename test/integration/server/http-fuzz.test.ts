@@ -105,8 +105,8 @@ describe('malformed JSON', () => {
     expect(JSON.stringify(answer.body)).toMatch(/JSON/);
   });
 
-  it('a signed Slack form whose payload is broken JSON, or that has no payload: 400 naming payload', async () => {
-    for (const raw of ['payload=%7B%22type', 'a=b']) {
+  it('a signed Slack form whose payload is broken JSON, not an object, or missing: 400 naming payload', async () => {
+    for (const raw of ['payload=%7B%22type', 'a=b', `payload=${encodeURIComponent('[1]')}`]) {
       const answer = await post.slack(raw, 'application/x-www-form-urlencoded');
       expectSpecificRefusal(answer, 400);
       expect(answer.body['field']).toBe('payload');
@@ -182,6 +182,34 @@ describe('wrong types in every field', () => {
       expect(answer.body['field']).toBe(field);
     }
     await expectServing();
+  });
+
+  it('a signed Slack request of a type nothing here answers is acknowledged at once (200), not left to time out into an empty 404', async () => {
+    const form = (payload: object) => `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const team = { id: 'T0TEST' };
+    const user = { id: 'U0OPERATOR', team_id: 'T0TEST' };
+    const unanswered = [
+      post.slack(form({ type: 'view_closed', team, user, view: { id: 'V1', callback_id: 'anything' } }), 'application/x-www-form-urlencoded'),
+      post.slack(form({ type: 'block_suggestion', team, user, action_id: 'a', value: 'x' }), 'application/x-www-form-urlencoded'),
+      post.slack(form({ type: 'interactive_message', team, user, callback_id: 'c', actions: [] }), 'application/x-www-form-urlencoded'),
+      post.slack(form({ type: 'dialog_submission', team, user, callback_id: 'c', submission: {} }), 'application/x-www-form-urlencoded'),
+      post.slack(JSON.stringify({ type: 'a_type_slack_adds_later', team_id: 'T0TEST' })),
+    ];
+    // Left to Bolt, each waited 3 s for an ack and got an empty 404.
+    for (const answer of await Promise.all(unanswered)) expect(answer.status).toBe(200);
+    const noView = await post.slack(form({ type: 'view_submission', team, user, view: {} }), 'application/x-www-form-urlencoded');
+    expectSpecificRefusal(noView, 400);
+    expect(noView.body['field']).toBe('payload.view');
+    await expectServing();
+  });
+
+  it('a Slack timestamp in milliseconds (or any longer run of digits) is far in the future: 401, not waved through', async () => {
+    const raw = rawFixture('url-verification.json');
+    for (const timestamp of [Date.now(), 99_999_999_999_999]) {
+      const answer = await send('/api/slack/events', raw, { ...json, 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': sign(raw, timestamp) });
+      expect(answer.status).toBe(401);
+      expect(JSON.stringify(answer.body)).toContain('ahead');
+    }
   });
 
   it('an unsigned or wrongly signed Slack request is refused (401) before anything about its body is said', async () => {

@@ -71,6 +71,13 @@ test('an activity whose type is not a string gets a 400 naming the field (botbui
   expect(said()).toEqual([]);
 });
 
+test.each(['not a url', 'file:///etc/passwd', 'javascript:alert(1)', ''])('an activity whose serviceUrl is %p gets a 400 naming the field, and nothing is sent anywhere', async (serviceUrl) => {
+  const response = await send({ serviceUrl });
+  expect(response.status).toBe(400);
+  expect(response.body).toEqual({ error: 'malformed_activity', field: 'serviceUrl', reason: "must be an http(s) URL (the channel's URL to answer on)" });
+  expect(said()).toEqual([]);
+});
+
 test('after all of that the bot still answers a good message', async () => {
   await send({});
   expect(said().join('\n')).toContain('UserErrorGuestAgentStatusUnavailable');
