@@ -33,10 +33,15 @@ const accepted = (alert: BackupAlert): NormaliseResult => ({ kind: 'alert', aler
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 /** Text that may hold an ARM id: a malformed %-escape in the id's name is refused here, so the 400 names the field. */
+/** Control and formatting characters (a bell, a right-to-left override): no Azure resource name or id has one, and on a card they would disguise the name. */
+const hiddenCharacters = /[\p{Cc}\p{Cf}]/u;
+const noHiddenCharacters = 'must not contain control or formatting characters (no Azure resource name has one)';
+const resourceName = (max: number) => z.string().max(max).refine((v) => !hiddenCharacters.test(v), noHiddenCharacters);
 const armText = (max: number) =>
   z
     .string()
     .max(max)
+    .refine((v) => !hiddenCharacters.test(v), noHiddenCharacters)
     .refine((v) => !malformedArmId(v), 'has a malformed %-escape in the resource name');
 const timestamp = z
   .string()
@@ -76,8 +81,8 @@ const essentialsSchema = z.object({
 const backupContextSchema = z.object({
   sourceId: armText(2000).nullish(),
   linkedResourceId: armText(2000).nullish(),
-  linkedResourceName: z.string().max(200).nullish(),
-  protectedItemId: z.string().max(2000).nullish(),
+  linkedResourceName: resourceName(200).nullish(),
+  protectedItemId: resourceName(2000).nullish(),
   affectedItems: armText(4000).nullish(),
   sourceType: z.string().max(200).nullish(),
   formattedSourceType: z.string().max(200).nullish(),

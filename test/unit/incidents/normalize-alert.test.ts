@@ -133,6 +133,16 @@ describe('normaliseAlert', () => {
   });
 
   it.each([
+    ['a right-to-left override in the linked resource name', 'linkedResourceName', 'vm-web\u202e01'],
+    ['a bell in the linked resource name', 'linkedResourceName', 'vm-web\u000701'],
+    ['a zero-width space in the source id', 'sourceId', '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-web\u200b01'],
+  ])('refuses an alert whose resource names hide characters: %s', (_name, key, value) => {
+    const alert = fixture('common-vm.json') as { data: { alertContext: Record<string, unknown> } };
+    alert.data.alertContext[key] = value;
+    expect(normaliseAlert(alert, now)).toMatchObject({ kind: 'invalid', field: `data.alertContext.${key}`, reason: expect.stringContaining('control or formatting characters') });
+  });
+
+  it.each([
     ['not an object', [1, 2], '(body)'],
     ['no known shape', { hello: 'world' }, 'schemaId'],
     ['unknown schemaId', { schemaId: 'other', data: {} }, 'schemaId'],
