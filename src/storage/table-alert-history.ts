@@ -9,6 +9,9 @@ interface HeaderRow {
 interface HeadRow {
   readonly incidentId: string;
 }
+interface IndexRow {
+  readonly groupKey: string;
+}
 interface OutboxRow {
   readonly entry: string;
 }
@@ -37,7 +40,8 @@ export interface AlertHistoryTables {
  * Only history goes: an incident whose last alert is older than the cutoff and none of whose
  * messages is still pending, with its VMs, its id index and its delivered or failed messages;
  * and received alerts older than the cutoff that are not waiting for their job and whose
- * incident went too. Every instance may run it at once: a delete that finds the record changed
+ * incident went too; and what an incident whose header went left behind (a purge cut off by a
+ * crash, an opening commit that lost its race). Every instance may run it at once: a delete that finds the record changed
  * or gone does nothing, and the group's head is removed only at the version that was read, so an
  * alert grouped meanwhile keeps its incident.
  */
@@ -49,6 +53,7 @@ export class TableAlertHistory {
     let removed = 0;
     const stale = await this.tables.incidents.all<HeaderRow>(odata`RowKey gt ${'incident|'} and RowKey lt ${'incident}'} and lastAlertAt lt ${cutoff}`, ['PartitionKey', 'RowKey', 'header']);
     for (const row of stale) removed += await this.purgeIncident(keysOf(row).partitionKey, JSON.parse(row.header) as Pick<IncidentHeader, 'id'>, row.etag);
+    removed += await this.purgeOrphans(cutoff);
     removed += await this.purgeInbox(cutoff);
     return removed;
   }
@@ -68,6 +73,32 @@ export class TableAlertHistory {
     const vms = await this.tables.incidents.all<object>(odata`PartitionKey eq ${partition} and RowKey gt ${vmPrefix} and RowKey lt ${`${vmPrefix}~`}`, ['PartitionKey', 'RowKey']);
     for (const vm of vms) if (await this.tables.incidents.delete(partition, keysOf(vm).rowKey)) removed += 1;
     await this.tables.incidents.delete(`id|${tableKey(header.id)}`, 'group');
+    return removed;
+  }
+
+  /**
+   * What an incident whose header is gone left behind: a purge cut off between the header and the
+   * rest (a crash), or an incident whose opening commit lost its race after its id index was
+   * written. Its messages and VMs go, then its id index, last, so a purge cut off again finds it
+   * again (and its alerts then go with the inbox). Only id index rows written before the cutoff:
+   * a young one may belong to an incident whose first commit is under way.
+   */
+  private async purgeOrphans(cutoff: Date): Promise<number> {
+    let removed = 0;
+    const indexRows = await this.tables.incidents.all<IndexRow>(odata`RowKey eq ${'group'} and Timestamp lt ${cutoff}`, ['PartitionKey', 'RowKey', 'groupKey']);
+    for (const row of indexRows) {
+      const { partitionKey } = keysOf(row);
+      // The index partition is "id|" and the id as every other row of the incident spells it.
+      const id = partitionKey.slice('id|'.length);
+      const partition = tableKey(row.groupKey);
+      if (await this.tables.incidents.get<object>(partition, `incident|${id}`)) continue;
+      for (const m of await this.tables.outbox.all<object>(odata`PartitionKey eq ${id}`, ['PartitionKey', 'RowKey'])) if (await this.tables.outbox.delete(id, keysOf(m).rowKey)) removed += 1;
+      const vmPrefix = `vm|${id}|`;
+      for (const vm of await this.tables.incidents.all<object>(odata`PartitionKey eq ${partition} and RowKey gt ${vmPrefix} and RowKey lt ${`${vmPrefix}~`}`, ['PartitionKey', 'RowKey'])) {
+        if (await this.tables.incidents.delete(partition, keysOf(vm).rowKey)) removed += 1;
+      }
+      if (await this.tables.incidents.delete(partitionKey, 'group', row.etag)) removed += 1;
+    }
     return removed;
   }
 
