@@ -209,6 +209,11 @@ class RunHold {
   }
 }
 
+/** The request with every journaled lock marked back on. */
+function allLocksBack(request: FixRequest): FixRequest {
+  return request.locks ? { ...request, locks: request.locks.map((l) => (l.restored ? l : { ...l, restored: true })) } : request;
+}
+
 /** The stored request is the one a write meant to store (its version aside). */
 function sameRequest(stored: FixRequest, wanted: FixRequest): boolean {
   return JSON.stringify({ ...stored, version: 0 }) === JSON.stringify({ ...wanted, version: 0 });
@@ -543,7 +548,9 @@ export class RemediationService {
             };
         succeeded = false;
       }
-      const unrestored = locksToRestore(hold.latest);
+      // A fix that succeeded put back every lock it lifted (an unanswered removal or a failed put-back
+      // fails it): its word stands even where the journal's "restored" mark could not be written.
+      const unrestored = succeeded ? [] : locksToRestore(hold.latest);
       if (unrestored.length > 0 && !hold.lost) {
         // A lock is still off: the request is not finished until it is back. It stays executing with
         // its outcome, the heartbeat stops, and the sweep keeps putting the locks back, then ends it.
@@ -561,7 +568,7 @@ export class RemediationService {
         }
         return parked;
       }
-      const finished = hold.lost ? undefined : await hold.update((current) => applyFixEvent(current, succeeded ? { type: 'succeed', outcome } : { type: 'fail', outcome }, this.deps.clock.now()));
+      const finished = hold.lost ? undefined : await hold.update((current) => applyFixEvent(succeeded ? allLocksBack(current) : current, succeeded ? { type: 'succeed', outcome } : { type: 'fail', outcome }, this.deps.clock.now()));
       if (!finished) return await this.takenOverWithLocksOff(requestId, hold.latest, offAfterRun, succeeded, outcome);
       const interrupted = outcome.errorCode === 'interrupted';
       await this.record(finished, succeeded ? 'fix.succeeded' : interrupted ? 'fix.interrupted' : 'fix.failed', succeeded ? 'ok' : 'failed', systemActor, interrupted ? `${outcome.summary.en} (${outcome.output ?? ''})` : outcome.summary.en, outcome.errorCode);

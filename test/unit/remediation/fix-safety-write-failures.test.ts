@@ -124,6 +124,24 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     });
   });
 
+  it('a fix that put its lock back succeeds and is verified even when the store refuses every try of the "restored" mark', async () => {
+    const w = world();
+    const r = await approved(w, 'clear-restore-points-behind-lock');
+    // The store is down for longer than the run's retries, for that write only.
+    const realSwap = w.store.compareAndSwap.bind(w.store);
+    w.store.compareAndSwap = async (request, expectedVersion) => {
+      if (request.state === 'executing' && (request.locks ?? []).some((l) => l.restored)) throw new Error('store unavailable (503)');
+      return realSwap(request, expectedVersion);
+    };
+    const out = await w.a.runApproved(r.id);
+    expect(lockState(w.azure)).toEqual(originalLock);
+    expect(out?.state).toMatch(/succeeded|verified-fixed/);
+    expect(locksToRestore((await w.store.get(r.id)) as FixRequest)).toEqual([]);
+    const actions = (await w.audit.list({ limit: 100 })).filter((e) => e.requestId === r.id).map((e) => e.action);
+    expect(actions).toContain('fix.succeeded');
+    expect(actions).not.toContain('fix.lock-not-restored');
+  });
+
   it('an approval the audit cannot record does not take effect: no fix runs without its approval in the audit', async () => {
     const w = world();
     const r = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
