@@ -34,6 +34,11 @@ export interface ExecutionContext {
  */
 export interface LockJournal {
   recorded(locks: readonly JournaledLock[]): Promise<void>;
+  /**
+   * Throws unless the run still holds its request, checked with a write just before each lock is
+   * removed: a run another instance has ended (and whose locks that instance put back) lifts none.
+   */
+  stillHeld(): Promise<void>;
   /** Best effort: putting a lock back is idempotent, so a lost mark only means one more identical PUT. */
   restored(lockIds: readonly string[]): Promise<void>;
   /** Put back, but after a removal whose answer was lost: the recovery puts them back once more (see JournaledLock.unconfirmed). */
@@ -206,6 +211,7 @@ const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
   try {
     for (const l of recorded) {
       ctx.progress({ en: `Removing lock ${describeLock(l)}…`, pl: `Usuwanie blokady ${describeLock(l)}…` });
+      await ctx.journal.stillHeld();
       try {
         await azure.deleteResourceGroupLock(l.subscriptionId, l.resourceGroup, l.name, opts(ctx));
       } catch (error) {

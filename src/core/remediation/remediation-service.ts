@@ -587,6 +587,11 @@ export class RemediationService {
         // Nothing has been removed yet: without the record written, nothing may be.
         if (!next) throw new CodedError('store_conflict', 'The fix request was taken over by another instance before its locks were recorded; nothing was changed', { requestId: hold.latest.id });
       },
+      stillHeld: async () => {
+        if (!(await hold.update((current) => ({ ...current, runner: this.runner() })))) {
+          throw new CodedError('store_conflict', 'The fix request was ended by another instance before its locks were removed; no lock was lifted', { requestId: hold.latest.id });
+        }
+      },
       restored: async (lockIds) => {
         const ids = new Set(lockIds);
         await hold.update((current) => ({ ...current, locks: (current.locks ?? []).map((l) => (ids.has(l.id) ? { ...l, restored: true } : l)) }));

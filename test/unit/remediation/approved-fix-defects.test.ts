@@ -212,6 +212,7 @@ describe('progress is only a card update', () => {
         recorded: async (locks) => void order.push(`recorded:${locks.map((l) => l.name).join(',')} after ${calls.length} Azure calls:${calls.filter((c) => c.startsWith('deleteLock')).length} removals`),
         restored: async (ids) => void order.push(`restored:${ids.length}`),
         putBackUnconfirmed: async (ids) => void order.push(`put back unconfirmed:${ids.length}`),
+        stillHeld: async () => undefined,
       },
     });
     await expect(outcome).rejects.toMatchObject({ message: expect.stringContaining('Locks restored: keep') });

@@ -142,6 +142,27 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     expect(actions).not.toContain('fix.lock-not-restored');
   });
 
+  it('a run another instance ended after it recorded its locks lifts none of them, and the fix does nothing', async () => {
+    const w = world();
+    const r = await approved(w, 'clear-restore-points-behind-lock');
+    // Right after the run records its locks, another instance's sweep (judging it silent) ends the request.
+    const realSwap = w.store.compareAndSwap.bind(w.store);
+    let tookOver = false;
+    w.store.compareAndSwap = async (request, expectedVersion) => {
+      const next = await realSwap(request, expectedVersion);
+      if (next && !tookOver && (request.locks ?? []).length > 0) {
+        tookOver = true;
+        await realSwap({ ...next, state: 'failed', runner: { instanceId: 'instance-b', heartbeatAt: w.clock.now().toISOString() } }, next.version);
+      }
+      return next;
+    };
+    await w.a.runApproved(r.id);
+    expect(tookOver).toBe(true);
+    expect(w.azure.calls.filter((c) => c.startsWith('deleteLock'))).toEqual([]);
+    expect(lockState(w.azure)).toEqual(originalLock);
+    expect(w.azure.collections).not.toEqual([]);
+  });
+
   it('an approval the audit cannot record does not take effect: no fix runs without its approval in the audit', async () => {
     const w = world();
     const r = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
