@@ -32,11 +32,15 @@ const invalid = (field: string, reason: string): Invalid => ({ kind: 'invalid', 
 const accepted = (alert: BackupAlert): NormaliseResult => ({ kind: 'alert', alert });
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-/** Text that may hold an ARM id: a malformed %-escape in the id's name is refused here, so the 400 names the field. */
-/** Control and formatting characters (a bell, a right-to-left override): no Azure resource name or id has one, and on a card they would disguise the name. */
-const hiddenCharacters = /[\p{Cc}\p{Cf}]/u;
-const noHiddenCharacters = 'must not contain control or formatting characters (no Azure resource name has one)';
+/**
+ * Control characters (a bell, a newline) and the marks that reorder text (a right-to-left
+ * override): no Azure resource name or id has one, and on a card they would disguise the name.
+ * Joiners stay allowed: a database name in Persian may need U+200C.
+ */
+const hiddenCharacters = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+const noHiddenCharacters = 'must not contain control characters or text-direction marks (no Azure resource name has one)';
 const resourceName = (max: number) => z.string().max(max).refine((v) => !hiddenCharacters.test(v), noHiddenCharacters);
+/** Text that may hold an ARM id: a malformed %-escape in the id's name is refused here, so the 400 names the field. */
 const armText = (max: number) =>
   z
     .string()

@@ -112,6 +112,11 @@ export interface FixRequest {
    * recovery puts back every lock not marked restored, identically.
    */
   readonly locks?: readonly JournaledLock[];
+  /**
+   * Approved, but the approval is not on the audit log yet (it is written right after the approval
+   * takes the request). Nothing runs a request that carries this; the sweep ends one that kept it.
+   */
+  readonly approvalUnaudited?: true;
 }
 
 /** A lock a fix lifted, as it was, and whether it is back. */

@@ -171,35 +171,46 @@ class RunHold {
 
   update(change: (request: FixRequest) => FixRequest): Promise<FixRequest | undefined> {
     const run = this.queue.then(async () => {
+      /** What this write tried to store on top of the current version: one whose answer was lost may be there. */
+      const tried: FixRequest[] = [];
       let failures = 0;
       for (let attempt = 0; attempt < maxRunWriteRetries && !this.lostIt; attempt++) {
         const wanted = change(this.current);
+        tried.push(wanted);
         let next: FixRequest | undefined;
+        let failure: { readonly error: unknown } | undefined;
         try {
           next = await this.store.compareAndSwap(wanted, this.current.version);
         } catch (error) {
-          // The store failed (an outage, a lost answer): what the run did must still be written, so
-          // the write is tried again, after reading whether the failed try landed after all.
-          if (failures >= storeFailureDelaysMs.length) throw error;
-          await this.sleep(storeFailureDelaysMs[failures] as number);
-          failures += 1;
-          attempt -= 1;
-          const stored = await this.store.get(this.current.id).catch(() => undefined);
-          if (stored && stored.version === this.current.version + 1 && sameRequest(stored, wanted)) {
-            this.current = stored;
-            return stored;
-          }
-          continue;
+          failure = { error };
         }
         if (next) {
           this.current = next;
           return next;
         }
+        if (failure) {
+          // The store failed (an outage, a lost answer): what the run did must still be written, so
+          // the write is tried again, after reading whether an earlier try landed after all.
+          if (failures >= storeFailureDelaysMs.length) throw failure.error;
+          await this.sleep(storeFailureDelaysMs[failures] as number);
+          failures += 1;
+          attempt -= 1;
+        }
+        // Refused, or failed: either way the store may hold one of this write's own tries (a retry of a
+        // write that landed is refused as a conflict, by the store or by its SDK's own retry).
+        const stored = failure ? await this.store.get(this.current.id).catch(() => undefined) : await this.store.get(this.current.id);
+        if (stored && stored.version === this.current.version + 1 && tried.some((t) => sameRequest(stored, t))) {
+          this.current = stored;
+          return stored;
+        }
+        if (failure) continue;
         // Someone else wrote the request. Only metadata (the card it now lives on) leaves it this
         // run's: same state, same runner, same heartbeat. Then the change applies on top of it.
-        const stored = await this.store.get(this.current.id);
         if (!stored || !stillThisRun(stored, this.current)) this.lostIt = true;
-        else this.current = stored;
+        else {
+          this.current = stored;
+          tried.length = 0;
+        }
       }
       this.lostIt = true;
       return undefined;
@@ -439,35 +450,58 @@ export class RemediationService {
     }
     const decision = decideApproval(this.deps.policy(), fix, request, actor, action);
     if (!decision.allowed) return this.refused(action, actor, decision.refusal, { request });
-    const next = await this.deps.store.compareAndSwap(applyFixEvent(request, event, now), request.version);
+    const approving = action === 'approve';
+    const decided = applyFixEvent(request, event, now);
+    // An approval takes the request marked as not yet audited, so nothing runs it before the audit
+    // log holds who approved it; the mark goes once the entry is written.
+    const next = await this.deps.store.compareAndSwap(approving ? { ...decided, approvalUnaudited: true } : decided, request.version);
     if (!next) {
       // Someone else decided between our read and our write: a double click, a second approver, another instance.
       const current = (await this.deps.store.get(requestId)) ?? request;
       return this.refused(action, actor, standardRefusal('not-pending'), { request: current });
     }
-    const verb = action === 'approve' ? 'approved' : 'rejected';
+    const verb = approving ? 'approved' : 'rejected';
     try {
-      await this.record(next, action === 'approve' ? 'fix.approved' : 'fix.rejected', 'ok', actor, `${describeActor(actor)} ${verb} ${fix.id} on ${describeTarget(next.target)}${event.type === 'reject' && event.reason ? `: ${event.reason}` : ''}`);
+      await this.record(next, approving ? 'fix.approved' : 'fix.rejected', 'ok', actor, `${describeActor(actor)} ${verb} ${fix.id} on ${describeTarget(next.target)}${event.type === 'reject' && event.reason ? `: ${event.reason}` : ''}`);
     } catch (error) {
-      if (action === 'approve') await this.withdrawUnauditedApproval(next);
+      // Nothing can run it meanwhile (the mark); if ending it fails too, the sweep ends it later.
+      if (approving) await this.endUnauditedApproval(requestId).catch(() => undefined);
       throw error;
     }
-    return { ok: true, value: next };
+    return { ok: true, value: approving ? await this.markApprovalAudited(requestId, next) : next };
+  }
+
+  /** Takes the "not audited" mark off an approval whose audit entry is written. */
+  private async markApprovalAudited(requestId: string, approved: FixRequest): Promise<FixRequest> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = attempt === 0 ? approved : await this.deps.store.get(requestId);
+      if (!current?.approvalUnaudited) return current ?? approved;
+      const { approvalUnaudited: _marked, ...audited } = current;
+      const next = await this.deps.store.compareAndSwap(audited, current.version);
+      if (next) return next;
+    }
+    return (await this.deps.store.get(requestId)) ?? approved;
   }
 
   /**
-   * An approval the audit log could not take must not let the fix run (nothing would say who
-   * allowed it): the request ends, not run, before anything starts it. The approver's press fails
-   * with the audit's error, and the request can be made again once the audit log is back.
+   * Ends, not run, an approval that never reached the audit log (its write failed, or the process
+   * stopped before it): nothing would say who allowed the fix. It can be requested again.
    */
-  private async withdrawUnauditedApproval(approved: FixRequest): Promise<void> {
+  private async endUnauditedApproval(requestId: string): Promise<FixRequest | undefined> {
     const summary = {
-      en: `Not run: the approval of ${approved.fixId} could not be written to the audit log. Request the fix again.`,
-      pl: `Nie uruchomiono: nie udało się zapisać zatwierdzenia ${approved.fixId} w dzienniku audytu. Zleć poprawkę ponownie.`,
+      en: 'Not run: the approval could not be written to the audit log. Request the fix again.',
+      pl: 'Nie uruchomiono: nie udało się zapisać zatwierdzenia w dzienniku audytu. Zleć poprawkę ponownie.',
     };
-    const withdrawn = await this.deps.store.compareAndSwap(applyFixEvent(approved, { type: 'abandon', outcome: { summary, errorCode: 'audit_unavailable' } }, this.deps.clock.now()), approved.version);
-    // Best effort: the audit log has just failed.
-    if (withdrawn) await this.record(withdrawn, 'fix.abandoned', 'failed', systemActor, summary.en, 'audit_unavailable').catch(() => undefined);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.deps.store.get(requestId);
+      if (!current || current.state !== 'approved' || !current.approvalUnaudited) return undefined;
+      const ended = await this.deps.store.compareAndSwap(applyFixEvent(current, { type: 'abandon', outcome: { summary, errorCode: 'audit_unavailable' } }, this.deps.clock.now()), current.version);
+      if (!ended) continue;
+      // Best effort: the audit log has just failed, or is where the approval never arrived.
+      await this.record(ended, 'fix.abandoned', 'failed', systemActor, summary.en, 'audit_unavailable').catch(() => undefined);
+      return ended;
+    }
+    return undefined;
   }
 
   /**
@@ -496,7 +530,7 @@ export class RemediationService {
     // Shutting down: an approved request stays approved and the next start's sweep runs it.
     if (this.stopping) return undefined;
     const request = await this.deps.store.get(requestId);
-    if (!request || request.state !== 'approved') return undefined;
+    if (!request || request.state !== 'approved' || request.approvalUnaudited) return undefined;
     const now = this.deps.clock.now();
     const blocker = this.executionBlocker(request, now);
     if (blocker) {
@@ -743,7 +777,12 @@ export class RemediationService {
       for (const request of await this.deps.store.listByState(state, 500)) {
         if (this.active.has(request.id)) continue;
         const since = Date.parse(state === 'approved' ? (request.decidedAt ?? request.updatedAt) : request.updatedAt);
-        if (now().getTime() - since >= graceMs) resumable.push(request);
+        if (now().getTime() - since < graceMs) continue;
+        if (!request.approvalUnaudited) resumable.push(request);
+        else {
+          const ended = await this.endUnauditedApproval(request.id);
+          if (ended) interrupted.push(ended);
+        }
       }
     }
     return { expired, interrupted, resumable };

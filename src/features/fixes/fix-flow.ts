@@ -185,7 +185,15 @@ export class FixFlow {
     // The pressed message must be this request's card: an id carried into another chat, or onto another message, is forged.
     const elsewhere = before?.card && before.card.conversationId !== i.place.conversationId ? 'request of another conversation' : before?.card?.activityId && i.place.activityId && before.card.activityId !== i.place.activityId ? 'request pressed on another message' : undefined;
     if (elsewhere) return this.refuse(i, kind, 'tampered', { requestId, detail: elsewhere });
-    const result = kind === 'approve' ? await remediation.approve(requestId, i.actor) : await remediation.reject(requestId, i.actor);
+    let result: Awaited<ReturnType<typeof remediation.approve>>;
+    try {
+      result = kind === 'approve' ? await remediation.approve(requestId, i.actor) : await remediation.reject(requestId, i.actor);
+    } catch (error) {
+      // The decision could not be recorded (an approval the audit log did not take ends the request): the card shows where it stands.
+      const current = await remediation.get(requestId).catch(() => undefined);
+      if (current) this.writer.push(current);
+      throw error;
+    }
     if (!result.ok) {
       const current = result.request;
       if (!current) return this.refusal(result.refusal, i.language);

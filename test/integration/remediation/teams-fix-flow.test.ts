@@ -214,6 +214,30 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
     expect((await remediation().service.get(requestId))?.state).toBe('verified-fixed');
   });
 
+  it('an approval the audit log cannot take runs nothing, and the request card says so at once', async () => {
+    const session = await sessionFor('win-agent', 'UserErrorGuestAgentStatusUnavailable', 1);
+    const { requestId, messageId } = await requestFix(session, 'restart-windows-agent');
+    const before = runCommands();
+    const audit = remediation().audit;
+    const append = audit.append.bind(audit);
+    audit.append = async (event) => {
+      if (event.action === 'fix.approved') throw new Error('audit table unavailable');
+      return append(event);
+    };
+    connector.clear();
+    try {
+      await press('fix.approve', { v: 1, requestId }, megan, messageId).catch(() => undefined);
+      await remediation().actions.idle();
+    } finally {
+      audit.append = append;
+    }
+    expect(runCommands() - before).toBe(0);
+    expect((await remediation().service.get(requestId))?.state).toBe('failed');
+    await connector.waitFor(() => connector.calls.some((c) => c.kind === 'update' && c.activityId === messageId), 5_000);
+    const card = connector.calls.filter((c) => c.kind === 'update' && c.activityId === messageId).map((c) => cardText(cardOf(c))).at(-1);
+    expect(card).toContain('could not be written to the audit log');
+  });
+
   it('refuses and audits every forgery: unknown id, tampered target, replay, expiry, self-approval, outsider, out of scope', async () => {
     // Unknown request id.
     const unknown = await press('fix.approve', { v: 1, requestId: 'forged-request-id' }, megan);

@@ -135,11 +135,17 @@ describe('normaliseAlert', () => {
   it.each([
     ['a right-to-left override in the linked resource name', 'linkedResourceName', 'vm-web\u202e01'],
     ['a bell in the linked resource name', 'linkedResourceName', 'vm-web\u000701'],
-    ['a zero-width space in the source id', 'sourceId', '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-web\u200b01'],
+    ['a left-to-right isolate in the source id', 'sourceId', '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-web\u206601'],
   ])('refuses an alert whose resource names hide characters: %s', (_name, key, value) => {
     const alert = fixture('common-vm.json') as { data: { alertContext: Record<string, unknown> } };
     alert.data.alertContext[key] = value;
-    expect(normaliseAlert(alert, now)).toMatchObject({ kind: 'invalid', field: `data.alertContext.${key}`, reason: expect.stringContaining('control or formatting characters') });
+    expect(normaliseAlert(alert, now)).toMatchObject({ kind: 'invalid', field: `data.alertContext.${key}`, reason: expect.stringContaining('control characters or text-direction marks') });
+  });
+
+  it('keeps an alert whose item name holds a zero-width non-joiner, as a database name in Persian may', () => {
+    const alert = fixture('common-vm.json') as { data: { alertContext: Record<string, unknown> } };
+    alert.data.alertContext['linkedResourceName'] = 'vm-\u0645\u06cc\u200c\u0634\u0648\u062f';
+    expect(normaliseAlert(alert, now).kind).not.toBe('invalid');
   });
 
   it.each([
