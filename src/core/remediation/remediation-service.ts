@@ -552,7 +552,17 @@ export class RemediationService {
     /** Locks the run could not put back, or put back after a removal Azure never answered. */
     let offAfterRun: string[] = [];
     try {
-      await this.record(executing, 'fix.execution-started', 'ok', systemActor, `Running ${fix.id} on ${describeTarget(executing.target)}: ${fix.operations.map((o) => o.kind).join(', ')}${note}`);
+      try {
+        await this.record(executing, 'fix.execution-started', 'ok', systemActor, `Running ${fix.id} on ${describeTarget(executing.target)}: ${fix.operations.map((o) => o.kind).join(', ')}${note}`);
+      } catch (error) {
+        // Nothing has changed in Azure: the request ends now as not run, not 90 s later as "unknown".
+        const summary = { en: `Not run: the start of ${fix.id} could not be written to the audit log. Request the fix again.`, pl: `Nie uruchomiono: nie udało się zapisać rozpoczęcia ${fix.id} w dzienniku audytu. Zleć poprawkę ponownie.` };
+        const ended = await hold.update((current) => applyFixEvent(current, { type: 'fail', outcome: { summary, errorCode: 'audit_unavailable' } }, this.deps.clock.now())).catch(() => undefined);
+        if (!ended) throw error;
+        await this.record(ended, 'fix.failed', 'failed', systemActor, summary.en, 'audit_unavailable').catch(() => undefined);
+        feed.push(ended);
+        return ended;
+      }
       feed.push(executing);
       // Nothing has changed in Azure yet. A run that lost its request meanwhile (another instance
       // judged it silent and ended it as "not run") runs nothing: that instance's word stays true.

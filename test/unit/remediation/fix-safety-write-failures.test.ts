@@ -294,6 +294,18 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toHaveLength(1);
   });
 
+  it('a run whose start the audit log cannot take ends at once as not run, and changes nothing', async () => {
+    const w = world();
+    const r = await approved(w, 'restart-windows-agent');
+    w.audit.failOnce = 'fix.execution-started';
+    const out = await w.a.runApproved(r.id);
+    expect(out?.state).toBe('failed');
+    expect(out?.execution?.summary.en).toContain('Not run');
+    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toEqual([]);
+    w.clock.advance(testLiveness.staleAfterMs + 1_000);
+    expect((await w.b.sweep()).interrupted).toEqual([]);
+  });
+
   it('one store error on the final write neither loses the outcome nor leaves the request to the sweep', async () => {
     const w = world();
     const r = await approved(w, 'restart-windows-agent');
