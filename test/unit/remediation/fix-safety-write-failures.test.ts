@@ -2,7 +2,7 @@ import { CodedError } from '../../../src/core/errors';
 import type { AuditEvent } from '../../../src/core/remediation/audit';
 import { type FixRequest, locksToRestore } from '../../../src/core/remediation/fix-request';
 import { InMemoryAuditLog, InMemoryFixRequestStore } from '../../../src/core/remediation/in-memory-stores';
-import { alice, bob, ManualClock, RecordingAzure, SequenceIds, SUB, testLiveness, testService, vm } from './fixtures';
+import { approvedFix, alice, bob, ManualClock, RecordingAzure, SequenceIds, SUB, testLiveness, testService, until, vm } from './fixtures';
 
 const LOCK_RG = 'AzureBackupRG_westeurope_1';
 const originalLock = [['keep', 'CanNotDelete', 'do not delete', `/subscriptions/${SUB}/resourceGroups/${LOCK_RG}`]];
@@ -48,21 +48,8 @@ function world(osType: 'Windows' | 'Linux' = 'Windows') {
   return { clock, azure, store, audit, a: instance('instance-a'), b: instance('instance-b') };
 }
 
-async function approved(w: ReturnType<typeof world>, fixId: string): Promise<FixRequest> {
-  const r = await w.a.request({ fixId, target: { vm }, actor: alice, language: 'en' });
-  if (!r.ok) throw new Error(r.refusal.reason);
-  const ok = await w.a.approve(r.value.id, bob);
-  if (!ok.ok) throw new Error(ok.refusal.reason);
-  return ok.value;
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2_000; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`never happened: ${what}`);
-}
+const approved = (w: ReturnType<typeof world>, fixId: string): Promise<FixRequest> => approvedFix(w.a, fixId);
+const actionsOf = async (w: ReturnType<typeof world>, requestId: string): Promise<string[]> => (await w.audit.list({ limit: 500 })).filter((e) => e.requestId === requestId).map((e) => e.action);
 
 const forbidden = () => new CodedError('azure_forbidden', "The bot's identity needs Owner or User Access Administrator", { status: 403, azureCode: 'AuthorizationFailed' });
 
@@ -115,7 +102,7 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     const swept = await w.b.sweep();
     await Promise.all(swept.resumable.map((x) => w.b.resume(x.id)));
     const stored = await w.store.get(r.id);
-    const actions = (await w.audit.list({ limit: 100 })).filter((e) => e.requestId === r.id).map((e) => e.action);
+    const actions = await actionsOf(w, r.id);
     expect({ returned: out?.state, stored: stored?.state, lockNotRestored: actions.includes('fix.lock-not-restored'), succeededAudited: actions.includes('fix.succeeded') }).toEqual({
       returned: expect.stringMatching(/succeeded|verified-fixed/),
       stored: 'verified-fixed',
@@ -137,7 +124,7 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     expect(lockState(w.azure)).toEqual(originalLock);
     expect(out?.state).toMatch(/succeeded|verified-fixed/);
     expect(locksToRestore((await w.store.get(r.id)) as FixRequest)).toEqual([]);
-    const actions = (await w.audit.list({ limit: 100 })).filter((e) => e.requestId === r.id).map((e) => e.action);
+    const actions = await actionsOf(w, r.id);
     expect(actions).toContain('fix.succeeded');
     expect(actions).not.toContain('fix.lock-not-restored');
   });
@@ -289,7 +276,7 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     const approvedOne = results.find((x) => x.ok);
     expect(approvedOne?.ok && approvedOne.value.approvalUnaudited).toBeUndefined();
     await w.a.runApproved(r.value.id);
-    const actions = (await w.audit.list({ limit: 500 })).filter((e) => e.requestId === r.value.id).map((e) => e.action);
+    const actions = await actionsOf(w, r.value.id);
     expect(actions.filter((a) => a === 'fix.approved')).toHaveLength(1);
     expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toHaveLength(1);
   });
@@ -315,7 +302,7 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     expect(out?.state).toMatch(/succeeded|verif/);
     w.clock.advance(testLiveness.staleAfterMs + 1_000);
     expect((await w.b.sweep()).interrupted).toEqual([]);
-    const actions = (await w.audit.list({ limit: 100 })).filter((e) => e.requestId === r.id).map((e) => e.action);
+    const actions = await actionsOf(w, r.id);
     expect(actions).toContain('fix.succeeded');
     expect(actions).not.toContain('fix.interrupted');
   });
@@ -336,7 +323,7 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     const out = await w.a.runApproved(r.id);
     expect(lost).toBe(true);
     expect(out?.state).toMatch(/succeeded|verif/);
-    const actions = (await w.audit.list({ limit: 100 })).filter((e) => e.requestId === r.id).map((e) => e.action);
+    const actions = await actionsOf(w, r.id);
     expect(actions.filter((a) => a === 'fix.succeeded')).toHaveLength(1);
     const details = (await w.audit.list({ limit: 100 })).filter((e) => e.requestId === r.id).map((e) => e.detail);
     expect(details.join('\n')).not.toMatch(/interrupted|finished after/);

@@ -5,6 +5,7 @@ import type { Actor } from '../../../src/core/remediation/actor';
 import { parseFixCatalogue, type FixCatalogue } from '../../../src/core/remediation/fix-catalogue';
 import { parsePolicy, type Policy, type PolicyState } from '../../../src/core/remediation/policy';
 import type { Clock, IdGenerator } from '../../../src/core/ports';
+import type { FixRequest } from '../../../src/core/remediation/fix-request';
 import type { InMemoryAuditLog, InMemoryFixRequestStore } from '../../../src/core/remediation/in-memory-stores';
 import { RemediationService } from '../../../src/core/remediation/remediation-service';
 
@@ -236,4 +237,22 @@ export function testService(o: TestServiceOptions): RemediationService {
     ...(o.instanceId ? { instanceId: o.instanceId } : {}),
     ...(o.chatDeadlineMs !== undefined ? { chatDeadlineMs: o.chatDeadlineMs } : {}),
   });
+}
+
+/** A fix requested by Alice and approved by Bob on the test VM, through `service`. */
+export async function approvedFix(service: RemediationService, fixId: string): Promise<FixRequest> {
+  const requested = await service.request({ fixId, target: { vm }, actor: alice, language: 'en' });
+  if (!requested.ok) throw new Error(requested.refusal.reason);
+  const approved = await service.approve(requested.value.id, bob);
+  if (!approved.ok) throw new Error(approved.refusal.reason);
+  return approved.value;
+}
+
+/** Waits (turns of the event loop, not time) until `condition` holds. */
+export async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 2_000; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`never happened: ${what}`);
 }

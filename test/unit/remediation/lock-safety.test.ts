@@ -1,7 +1,7 @@
 import { CodedError } from '../../../src/core/errors';
 import { InMemoryAuditLog, InMemoryFixRequestStore } from '../../../src/core/remediation/in-memory-stores';
 import type { FixRequest } from '../../../src/core/remediation/fix-request';
-import { alice, bob, ManualClock, RecordingAzure, SequenceIds, SUB, testLiveness, testService, vm } from './fixtures';
+import { approvedFix, ManualClock, RecordingAzure, SequenceIds, SUB, testLiveness, testService, until } from './fixtures';
 
 /**
  * The lock fix lifts a resource-group lock for a moment. Whatever the chat or the process
@@ -28,21 +28,7 @@ function world(chatDeadlineMs = 15_000) {
   return { clock, azure, store, audit, a: instance('instance-a'), b: instance('instance-b') };
 }
 
-async function approvedLockFix(w: ReturnType<typeof world>): Promise<FixRequest> {
-  const r = await w.a.request({ fixId: 'clear-restore-points-behind-lock', target: { vm }, actor: alice, language: 'en' });
-  if (!r.ok) throw new Error(r.refusal.reason);
-  const approved = await w.a.approve(r.value.id, bob);
-  if (!approved.ok) throw new Error(approved.refusal.reason);
-  return approved.value;
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2_000; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`never happened: ${what}`);
-}
+const approvedLockFix = (w: ReturnType<typeof world>): Promise<FixRequest> => approvedFix(w.a, 'clear-restore-points-behind-lock');
 
 const lockState = (azure: RecordingAzure) => azure.locks.map((l) => [l.name, l.level, l.notes, l.scope]);
 const originalLock = [['keep', 'CanNotDelete', 'do not delete', `/subscriptions/${SUB}/resourceGroups/${LOCK_RG}`]];
