@@ -137,10 +137,16 @@ async function lockNow(azure: AzurePort, lock: JournaledLock): Promise<'there' |
   }
 }
 
-/** Azure answered with a 4xx: the operation did not happen. */
+/** Azure answered with a 4xx other than a timeout: this try of the operation did not happen. */
 function isDefiniteRefusal(error: unknown): boolean {
   const status = asCodedError(error).details['status'];
-  return typeof status === 'number' && status >= 400 && status < 500;
+  return typeof status === 'number' && status >= 400 && status < 500 && status !== 408;
+}
+
+/** The identity may not do it (401, 403): no try of it ever happened. */
+function isNotAllowed(error: unknown): boolean {
+  const status = asCodedError(error).details['status'];
+  return status === 401 || status === 403;
 }
 
 function journaled(subscriptionId: string, resourceGroup: string, lock: ResourceLock): JournaledLock {
@@ -216,12 +222,13 @@ const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
         await azure.deleteResourceGroupLock(l.subscriptionId, l.resourceGroup, l.name, opts(ctx));
       } catch (error) {
         const now = isDefiniteRefusal(error) ? await lockNow(azure, l) : 'unknown';
-        // Refused (403, 409, 429) and still there: never lifted. Refused yet gone (a retry of a removal
-        // whose answer was lost): lifted, so put back. A delete whose answer was lost (timeout, reset,
-        // abort) may still have happened, or may happen yet: put it back too, and leave it for the
-        // recovery to put back once more.
+        // Not allowed (401, 403) and still there: no try of it ever removed it, it was never lifted.
+        // Refused yet gone (a retry of a removal whose answer was lost): lifted, so put back. Any other
+        // refusal (409, 429) may follow an earlier try still under way, and a delete whose answer was
+        // lost (timeout, reset, abort) may still happen: put it back, and leave it for the recovery to
+        // put back once more.
         if (now === 'gone') removed.push(l);
-        else if (now === 'unknown') {
+        else if (!(now === 'there' && isNotAllowed(error))) {
           removed.push(l);
           unanswered.add(l.id);
         }

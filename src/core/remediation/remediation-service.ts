@@ -220,6 +220,15 @@ class RunHold {
   }
 }
 
+/** The request without the "approval not audited yet" mark. */
+function withoutAuditMark(request: FixRequest): FixRequest {
+  const { approvalUnaudited: _mark, ...rest } = request;
+  return rest;
+}
+
+/** Waits between the tries of a decision's follow-up write that the store failed. */
+const storeRetryDelayMs = 250;
+
 /** The request with every journaled lock marked back on. */
 function allLocksBack(request: FixRequest): FixRequest {
   return request.locks ? { ...request, locks: request.locks.map((l) => (l.restored ? l : { ...l, restored: true })) } : request;
@@ -471,16 +480,31 @@ export class RemediationService {
     return { ok: true, value: approving ? await this.markApprovalAudited(requestId, next) : next };
   }
 
-  /** Takes the "not audited" mark off an approval whose audit entry is written. */
+  /**
+   * Takes the "not audited" mark off an approval whose audit entry is written. Never throws: the
+   * approval is on record, and a mark a store failure left is taken off by the sweep, which finds
+   * the entry in the audit log.
+   */
   private async markApprovalAudited(requestId: string, approved: FixRequest): Promise<FixRequest> {
+    let current: FixRequest | undefined = approved;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const current = attempt === 0 ? approved : await this.deps.store.get(requestId);
       if (!current?.approvalUnaudited) return current ?? approved;
-      const { approvalUnaudited: _marked, ...audited } = current;
-      const next = await this.deps.store.compareAndSwap(audited, current.version);
-      if (next) return next;
+      try {
+        const next = await this.deps.store.compareAndSwap(withoutAuditMark(current), current.version);
+        if (next) return next;
+      } catch {
+        // The write may have landed: read what is there.
+        await this.deps.sleep(storeRetryDelayMs * (attempt + 1)).catch(() => undefined);
+      }
+      current = await this.deps.store.get(requestId).catch(() => current);
     }
-    return (await this.deps.store.get(requestId)) ?? approved;
+    return current ?? approved;
+  }
+
+  /** A marked approval whose fix.approved entry is in the audit log after all: the mark is taken off. */
+  private async approvalOnRecord(request: FixRequest): Promise<boolean> {
+    const entries = await this.deps.audit.list({ correlationId: request.correlationId, limit: 500 });
+    return entries.some((e) => e.requestId === request.id && e.action === 'fix.approved');
   }
 
   /**
@@ -495,7 +519,7 @@ export class RemediationService {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.deps.store.get(requestId);
       if (!current || current.state !== 'approved' || !current.approvalUnaudited) return undefined;
-      const ended = await this.deps.store.compareAndSwap(applyFixEvent(current, { type: 'abandon', outcome: { summary, errorCode: 'audit_unavailable' } }, this.deps.clock.now()), current.version);
+      const ended = await this.deps.store.compareAndSwap(applyFixEvent(withoutAuditMark(current), { type: 'abandon', outcome: { summary, errorCode: 'audit_unavailable' } }, this.deps.clock.now()), current.version);
       if (!ended) continue;
       // Best effort: the audit log has just failed, or is where the approval never arrived.
       await this.record(ended, 'fix.abandoned', 'failed', systemActor, summary.en, 'audit_unavailable').catch(() => undefined);
@@ -789,7 +813,10 @@ export class RemediationService {
         const since = Date.parse(state === 'approved' ? (request.decidedAt ?? request.updatedAt) : request.updatedAt);
         if (now().getTime() - since < graceMs) continue;
         if (!request.approvalUnaudited) resumable.push(request);
-        else {
+        else if (await this.approvalOnRecord(request)) {
+          // Audited, but the write that takes the mark off failed: it goes now, and the request carries on.
+          if (await this.deps.store.compareAndSwap(withoutAuditMark(request), request.version)) resumable.push(request);
+        } else {
           const ended = await this.endUnauditedApproval(request.id);
           if (ended) interrupted.push(ended);
         }

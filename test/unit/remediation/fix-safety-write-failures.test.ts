@@ -90,6 +90,33 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     expect(locksToRestore((await w.store.get(r.id)) as FixRequest)).toEqual([]);
   });
 
+  it('a removal refused as a conflict while an earlier try of it is still under way is put back, so the lock is not left off when that try lands', async () => {
+    const w = world();
+    const r = await approved(w, 'clear-restore-points-behind-lock');
+    const realDelete = w.azure.deleteResourceGroupLock.bind(w.azure);
+    const realList = w.azure.listResourceGroupLocks.bind(w.azure);
+    let inFlight: (() => Promise<void>) | undefined;
+    w.azure.deleteResourceGroupLock = async (sub, rg, name) => {
+      inFlight = () => realDelete(sub, rg, name);
+      throw new CodedError('azure_conflict', 'Another operation is in progress on the lock', { status: 409, azureCode: 'Conflict' });
+    };
+    // The lock is still listed, and only then does the earlier try land.
+    w.azure.listResourceGroupLocks = async (...args: Parameters<typeof realList>) => {
+      const seen = await realList(...args);
+      const landing = inFlight;
+      inFlight = undefined;
+      if (landing) await landing();
+      return seen;
+    };
+    await w.a.runApproved(r.id);
+    for (let i = 0; i < 3; i++) {
+      w.clock.advance(testLiveness.staleAfterMs + 1_000);
+      await w.b.sweep();
+    }
+    expect(lockState(w.azure)).toEqual(originalLock);
+    expect((await w.store.get(r.id))?.state).toBe('failed');
+  });
+
   it('a fix that put its lock back succeeds and is verified even when marking the lock restored failed once', async () => {
     const w = world();
     const r = await approved(w, 'clear-restore-points-behind-lock');
@@ -265,6 +292,61 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     await approving;
     expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toEqual([]);
     expect((await w.store.get(r.value.id))?.state).toBe('failed');
+  });
+
+  it('an audited approval whose "not audited" mark could not be taken off once still runs, and is not ended as unaudited', async () => {
+    const w = world();
+    const r = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
+    if (!r.ok) throw new Error('request');
+    w.store.failWhen = (req) => req.state === 'approved' && !req.approvalUnaudited;
+    const approval = await w.a.approve(r.value.id, bob);
+    expect(approval.ok).toBe(true);
+    await w.a.runApproved(r.value.id);
+    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toHaveLength(1);
+    expect(await actionsOf(w, r.value.id)).not.toContain('fix.abandoned');
+  });
+
+  it('an audited approval the store kept marked (it failed every try) is carried on by the sweep, which finds it on the audit log', async () => {
+    const w = world();
+    const r = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
+    if (!r.ok) throw new Error('request');
+    const realSwap = w.store.compareAndSwap.bind(w.store);
+    let storeDown = true;
+    w.store.compareAndSwap = async (request, expectedVersion) => {
+      if (storeDown && request.state === 'approved' && !request.approvalUnaudited) throw new Error('store unavailable (503)');
+      return realSwap(request, expectedVersion);
+    };
+    expect((await w.a.approve(r.value.id, bob)).ok).toBe(true);
+    expect(await w.a.runApproved(r.value.id)).toBeUndefined();
+    storeDown = false;
+    w.clock.advance(testLiveness.resumeGraceMs + 1_000);
+    const swept = await w.b.sweep();
+    await Promise.all(swept.resumable.map((x) => w.b.resume(x.id)));
+    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toHaveLength(1);
+    expect(await actionsOf(w, r.value.id)).not.toContain('fix.abandoned');
+  });
+
+  it('an approval whose unmarking landed though its answer was lost is told to the approver as made, and runs once', async () => {
+    const w = world();
+    const r = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
+    if (!r.ok) throw new Error('request');
+    const realSwap = w.store.compareAndSwap.bind(w.store);
+    let lost = false;
+    w.store.compareAndSwap = async (request, expectedVersion) => {
+      const next = await realSwap(request, expectedVersion);
+      if (!lost && request.state === 'approved' && !request.approvalUnaudited) {
+        lost = true;
+        throw new Error('connection reset after the write');
+      }
+      return next;
+    };
+    const approval = await w.a.approve(r.value.id, bob);
+    expect(approval.ok && approval.value.approvalUnaudited).toBeUndefined();
+    await w.a.runApproved(r.value.id);
+    w.clock.advance(testLiveness.resumeGraceMs + 1_000);
+    const swept = await w.b.sweep();
+    await Promise.all(swept.resumable.map((x) => w.b.resume(x.id)));
+    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toHaveLength(1);
   });
 
   it('fifty approvals of one request at once: one approval on record, one run', async () => {
