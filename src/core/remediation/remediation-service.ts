@@ -812,8 +812,14 @@ export class RemediationService {
         if (this.active.has(request.id)) continue;
         const since = Date.parse(state === 'approved' ? (request.decidedAt ?? request.updatedAt) : request.updatedAt);
         if (now().getTime() - since < graceMs) continue;
-        if (!request.approvalUnaudited) resumable.push(request);
-        else if (await this.approvalOnRecord(request)) {
+        if (!request.approvalUnaudited) {
+          resumable.push(request);
+          continue;
+        }
+        // An audit log that cannot be read now leaves the question to the next sweep.
+        const onRecord = await this.approvalOnRecord(request).catch(() => undefined);
+        if (onRecord === undefined) continue;
+        if (onRecord) {
           // Audited, but the write that takes the mark off failed: it goes now, and the request carries on.
           if (await this.deps.store.compareAndSwap(withoutAuditMark(request), request.version)) resumable.push(request);
         } else {

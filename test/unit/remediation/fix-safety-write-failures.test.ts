@@ -326,6 +326,32 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     expect(await actionsOf(w, r.value.id)).not.toContain('fix.abandoned');
   });
 
+  it('a sweep that cannot read the audit log leaves a marked approval for the next sweep, neither ending nor running it', async () => {
+    const w = world();
+    const r = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
+    if (!r.ok) throw new Error('request');
+    const realSwap = w.store.compareAndSwap.bind(w.store);
+    let storeDown = true;
+    w.store.compareAndSwap = async (request, expectedVersion) => {
+      if (storeDown && request.state === 'approved' && !request.approvalUnaudited) throw new Error('store unavailable (503)');
+      return realSwap(request, expectedVersion);
+    };
+    expect((await w.a.approve(r.value.id, bob)).ok).toBe(true);
+    storeDown = false;
+    const realList = w.audit.list.bind(w.audit);
+    w.audit.list = async () => {
+      throw new Error('audit table unavailable');
+    };
+    w.clock.advance(testLiveness.resumeGraceMs + 1_000);
+    const swept = await w.b.sweep();
+    expect([swept.resumable, swept.interrupted]).toEqual([[], []]);
+    expect((await w.store.get(r.value.id))?.state).toBe('approved');
+    w.audit.list = realList;
+    const next = await w.b.sweep();
+    await Promise.all(next.resumable.map((x) => w.b.resume(x.id)));
+    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toHaveLength(1);
+  });
+
   it('an approval whose unmarking landed though its answer was lost is told to the approver as made, and runs once', async () => {
     const w = world();
     const r = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
