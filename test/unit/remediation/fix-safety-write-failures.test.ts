@@ -49,6 +49,28 @@ function world(osType: 'Windows' | 'Linux' = 'Windows') {
 }
 
 const approved = (w: ReturnType<typeof world>, fixId: string): Promise<FixRequest> => approvedFix(w.a, fixId);
+const runCommands = (w: ReturnType<typeof world>): string[] => w.azure.calls.filter((c) => c.startsWith('runCommand'));
+
+/** A request for the agent restart by Alice, not yet decided; its id. */
+async function requested(w: ReturnType<typeof world>): Promise<string> {
+  const r = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
+  if (!r.ok) throw new Error(r.refusal.reason);
+  return r.value.id;
+}
+
+/** Approved by Bob and on the audit log, but the store failed every try of taking the "not audited" mark off; its id. */
+async function approvedButKeptMarked(w: ReturnType<typeof world>): Promise<string> {
+  const id = await requested(w);
+  const realSwap = w.store.compareAndSwap.bind(w.store);
+  w.store.compareAndSwap = async (request, expectedVersion) => {
+    if (request.state === 'approved' && !request.approvalUnaudited) throw new Error('store unavailable (503)');
+    return realSwap(request, expectedVersion);
+  };
+  expect((await w.a.approve(id, bob)).ok).toBe(true);
+  w.store.compareAndSwap = realSwap;
+  return id;
+}
+
 const actionsOf = async (w: ReturnType<typeof world>, requestId: string): Promise<string[]> => (await w.audit.list({ limit: 500 })).filter((e) => e.requestId === requestId).map((e) => e.action);
 
 const forbidden = () => new CodedError('azure_forbidden', "The bot's identity needs Owner or User Access Administrator", { status: 403, azureCode: 'AuthorizationFailed' });
@@ -170,7 +192,7 @@ describe('fix safety when a store or audit write fails or hangs', () => {
       return next;
     };
     const out = await w.a.runApproved(r.id);
-    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toHaveLength(1);
+    expect(runCommands(w)).toHaveLength(1);
     expect(out?.state).toMatch(/succeeded|verif/);
     const details = (await w.audit.list({ limit: 100 })).filter((e) => e.requestId === r.id).map((e) => e.detail);
     expect(details.join('\n')).not.toMatch(/finished after/);
@@ -259,17 +281,16 @@ describe('fix safety when a store or audit write fails or hangs', () => {
 
   it('an approval the audit cannot record ends the request, not run: no fix runs without its approval in the audit', async () => {
     const w = world();
-    const r = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
-    if (!r.ok) throw new Error('request');
+    const id = await requested(w);
     w.audit.failOnce = 'fix.approved';
-    await expect(w.a.approve(r.value.id, bob)).rejects.toThrow('audit table unavailable');
-    const ended = await w.store.get(r.value.id);
+    await expect(w.a.approve(id, bob)).rejects.toThrow('audit table unavailable');
+    const ended = await w.store.get(id);
     expect(ended?.state).toBe('failed');
     expect(ended?.execution?.summary.en).toContain('could not be written to the audit log');
-    expect(await w.a.runApproved(r.value.id)).toBeUndefined();
+    expect(await w.a.runApproved(id)).toBeUndefined();
     w.clock.advance(testLiveness.resumeGraceMs + 1_000);
     expect((await w.b.sweep()).resumable).toEqual([]);
-    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toEqual([]);
+    expect(runCommands(w)).toEqual([]);
     // Once the audit log is back, the fix can be requested and approved again.
     const again = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
     expect(again.ok && (await w.a.approve(again.value.id, bob)).ok).toBe(true);
@@ -277,67 +298,47 @@ describe('fix safety when a store or audit write fails or hangs', () => {
 
   it('an approval whose audit write hangs past the resume grace is never run: the sweep ends it as not on record', async () => {
     const w = world();
-    const r = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
-    if (!r.ok) throw new Error('request');
+    const id = await requested(w);
     let finish: (() => void) | undefined;
     w.audit.hang = { action: 'fix.approved', until: new Promise<void>((resolve) => (finish = resolve)), reached: false };
-    const approving = w.a.approve(r.value.id, bob);
+    const approving = w.a.approve(id, bob);
     await until(() => w.audit.hang?.reached === true, 'approval audit reached');
-    expect(await w.a.runApproved(r.value.id)).toBeUndefined();
+    expect(await w.a.runApproved(id)).toBeUndefined();
     w.clock.advance(testLiveness.resumeGraceMs + 1_000);
     const swept = await w.b.sweep();
     expect(swept.resumable).toEqual([]);
-    expect(swept.interrupted.map((x) => x.id)).toEqual([r.value.id]);
+    expect(swept.interrupted.map((x) => x.id)).toEqual([id]);
     finish?.();
     await approving;
-    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toEqual([]);
-    expect((await w.store.get(r.value.id))?.state).toBe('failed');
+    expect(runCommands(w)).toEqual([]);
+    expect((await w.store.get(id))?.state).toBe('failed');
   });
 
   it('an audited approval whose "not audited" mark could not be taken off once still runs, and is not ended as unaudited', async () => {
     const w = world();
-    const r = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
-    if (!r.ok) throw new Error('request');
+    const id = await requested(w);
     w.store.failWhen = (req) => req.state === 'approved' && !req.approvalUnaudited;
-    const approval = await w.a.approve(r.value.id, bob);
+    const approval = await w.a.approve(id, bob);
     expect(approval.ok).toBe(true);
-    await w.a.runApproved(r.value.id);
-    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toHaveLength(1);
-    expect(await actionsOf(w, r.value.id)).not.toContain('fix.abandoned');
+    await w.a.runApproved(id);
+    expect(runCommands(w)).toHaveLength(1);
+    expect(await actionsOf(w, id)).not.toContain('fix.abandoned');
   });
 
   it('an audited approval the store kept marked (it failed every try) is carried on by the sweep, which finds it on the audit log', async () => {
     const w = world();
-    const r = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
-    if (!r.ok) throw new Error('request');
-    const realSwap = w.store.compareAndSwap.bind(w.store);
-    let storeDown = true;
-    w.store.compareAndSwap = async (request, expectedVersion) => {
-      if (storeDown && request.state === 'approved' && !request.approvalUnaudited) throw new Error('store unavailable (503)');
-      return realSwap(request, expectedVersion);
-    };
-    expect((await w.a.approve(r.value.id, bob)).ok).toBe(true);
-    expect(await w.a.runApproved(r.value.id)).toBeUndefined();
-    storeDown = false;
+    const id = await approvedButKeptMarked(w);
+    expect(await w.a.runApproved(id)).toBeUndefined();
     w.clock.advance(testLiveness.resumeGraceMs + 1_000);
     const swept = await w.b.sweep();
     await Promise.all(swept.resumable.map((x) => w.b.resume(x.id)));
-    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toHaveLength(1);
-    expect(await actionsOf(w, r.value.id)).not.toContain('fix.abandoned');
+    expect(runCommands(w)).toHaveLength(1);
+    expect(await actionsOf(w, id)).not.toContain('fix.abandoned');
   });
 
   it('a sweep that cannot read the audit log leaves a marked approval for the next sweep, neither ending nor running it', async () => {
     const w = world();
-    const r = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
-    if (!r.ok) throw new Error('request');
-    const realSwap = w.store.compareAndSwap.bind(w.store);
-    let storeDown = true;
-    w.store.compareAndSwap = async (request, expectedVersion) => {
-      if (storeDown && request.state === 'approved' && !request.approvalUnaudited) throw new Error('store unavailable (503)');
-      return realSwap(request, expectedVersion);
-    };
-    expect((await w.a.approve(r.value.id, bob)).ok).toBe(true);
-    storeDown = false;
+    const id = await approvedButKeptMarked(w);
     const realList = w.audit.list.bind(w.audit);
     w.audit.list = async () => {
       throw new Error('audit table unavailable');
@@ -345,17 +346,16 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     w.clock.advance(testLiveness.resumeGraceMs + 1_000);
     const swept = await w.b.sweep();
     expect([swept.resumable, swept.interrupted]).toEqual([[], []]);
-    expect((await w.store.get(r.value.id))?.state).toBe('approved');
+    expect((await w.store.get(id))?.state).toBe('approved');
     w.audit.list = realList;
     const next = await w.b.sweep();
     await Promise.all(next.resumable.map((x) => w.b.resume(x.id)));
-    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toHaveLength(1);
+    expect(runCommands(w)).toHaveLength(1);
   });
 
   it('an approval whose unmarking landed though its answer was lost is told to the approver as made, and runs once', async () => {
     const w = world();
-    const r = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
-    if (!r.ok) throw new Error('request');
+    const id = await requested(w);
     const realSwap = w.store.compareAndSwap.bind(w.store);
     let lost = false;
     w.store.compareAndSwap = async (request, expectedVersion) => {
@@ -366,27 +366,26 @@ describe('fix safety when a store or audit write fails or hangs', () => {
       }
       return next;
     };
-    const approval = await w.a.approve(r.value.id, bob);
+    const approval = await w.a.approve(id, bob);
     expect(approval.ok && approval.value.approvalUnaudited).toBeUndefined();
-    await w.a.runApproved(r.value.id);
+    await w.a.runApproved(id);
     w.clock.advance(testLiveness.resumeGraceMs + 1_000);
     const swept = await w.b.sweep();
     await Promise.all(swept.resumable.map((x) => w.b.resume(x.id)));
-    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toHaveLength(1);
+    expect(runCommands(w)).toHaveLength(1);
   });
 
   it('fifty approvals of one request at once: one approval on record, one run', async () => {
     const w = world();
-    const r = await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' });
-    if (!r.ok) throw new Error('request');
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? w.a : w.b).approve(r.value.id, bob)));
+    const id = await requested(w);
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? w.a : w.b).approve(id, bob)));
     expect(results.filter((x) => x.ok)).toHaveLength(1);
     const approvedOne = results.find((x) => x.ok);
     expect(approvedOne?.ok && approvedOne.value.approvalUnaudited).toBeUndefined();
-    await w.a.runApproved(r.value.id);
-    const actions = await actionsOf(w, r.value.id);
+    await w.a.runApproved(id);
+    const actions = await actionsOf(w, id);
     expect(actions.filter((a) => a === 'fix.approved')).toHaveLength(1);
-    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toHaveLength(1);
+    expect(runCommands(w)).toHaveLength(1);
   });
 
   it('a run whose start the audit log cannot take ends at once as not run, and changes nothing', async () => {
@@ -396,7 +395,7 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     const out = await w.a.runApproved(r.id);
     expect(out?.state).toBe('failed');
     expect(out?.execution?.summary.en).toContain('Not run');
-    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toEqual([]);
+    expect(runCommands(w)).toEqual([]);
     w.clock.advance(testLiveness.staleAfterMs + 1_000);
     expect((await w.b.sweep()).interrupted).toEqual([]);
   });
@@ -406,7 +405,7 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     const r = await approved(w, 'restart-windows-agent');
     w.store.failWhen = (req) => req.state === 'succeeded';
     const out = await w.a.runApproved(r.id);
-    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toHaveLength(1);
+    expect(runCommands(w)).toHaveLength(1);
     expect(out?.state).toMatch(/succeeded|verif/);
     w.clock.advance(testLiveness.staleAfterMs + 1_000);
     expect((await w.b.sweep()).interrupted).toEqual([]);
@@ -452,6 +451,6 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     release?.();
     await run;
     // The request is final ("interrupted ... not run again") and its open key released, yet:
-    expect(w.azure.calls.filter((c) => c.startsWith('runCommand'))).toEqual([]);
+    expect(runCommands(w)).toEqual([]);
   });
 });
