@@ -222,13 +222,13 @@ const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
         await azure.deleteResourceGroupLock(l.subscriptionId, l.resourceGroup, l.name, opts(ctx));
       } catch (error) {
         const now = isDefiniteRefusal(error) ? await lockNow(azure, l) : 'unknown';
-        // Not allowed (401, 403) and still there: no try of it ever removed it, it was never lifted.
+        // Not allowed (401, 403): no try of it ever removed it, so unless it is gone it was never lifted.
         // Refused yet gone (a retry of a removal whose answer was lost): lifted, so put back. Any other
         // refusal (409, 429) may follow an earlier try still under way, and a delete whose answer was
         // lost (timeout, reset, abort) may still happen: put it back, and leave it for the recovery to
         // put back once more.
         if (now === 'gone') removed.push(l);
-        else if (!(now === 'there' && isNotAllowed(error))) {
+        else if (!isNotAllowed(error)) {
           removed.push(l);
           unanswered.add(l.id);
         }

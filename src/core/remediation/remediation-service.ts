@@ -226,6 +226,12 @@ function withoutAuditMark(request: FixRequest): FixRequest {
   return rest;
 }
 
+/** Why an approval that never reached the audit log ended. */
+const notOnRecord: LocalizedText = {
+  en: 'Not run: the approval could not be written to the audit log. Request the fix again.',
+  pl: 'Nie uruchomiono: nie udało się zapisać zatwierdzenia w dzienniku audytu. Zleć poprawkę ponownie.',
+};
+
 /** Waits between the tries of a decision's follow-up write that the store failed. */
 const storeRetryDelayMs = 250;
 
@@ -473,8 +479,13 @@ export class RemediationService {
     try {
       await this.record(next, approving ? 'fix.approved' : 'fix.rejected', 'ok', actor, `${describeActor(actor)} ${verb} ${fix.id} on ${describeTarget(next.target)}${event.type === 'reject' && event.reason ? `: ${event.reason}` : ''}`);
     } catch (error) {
-      // Nothing can run it meanwhile (the mark); if ending it fails too, the sweep ends it later.
-      if (approving) await this.endUnauditedApproval(requestId).catch(() => undefined);
+      if (approving) {
+        // The entry may have landed though its answer was lost. Nothing can run the request meanwhile
+        // (the mark); an audit log that cannot be read leaves it to the sweep.
+        const onRecord = await this.approvalOnRecord(next).catch(() => undefined);
+        if (onRecord) return { ok: true, value: await this.markApprovalAudited(requestId, next) };
+        if (onRecord === false) await this.endUnauditedApproval(requestId).catch(() => undefined);
+      }
       throw error;
     }
     return { ok: true, value: approving ? await this.markApprovalAudited(requestId, next) : next };
@@ -503,7 +514,9 @@ export class RemediationService {
 
   /** A marked approval whose fix.approved entry is in the audit log after all: the mark is taken off. */
   private async approvalOnRecord(request: FixRequest): Promise<boolean> {
-    const entries = await this.deps.audit.list({ correlationId: request.correlationId, limit: 500 });
+    // From a little before the approval (clocks differ between instances): the refusals of later presses share the request's correlation id.
+    const since = new Date(Date.parse(request.decidedAt ?? request.createdAt) - 5 * 60_000);
+    const entries = await this.deps.audit.list({ correlationId: request.correlationId, since, limit: 10_000 });
     return entries.some((e) => e.requestId === request.id && e.action === 'fix.approved');
   }
 
@@ -511,11 +524,7 @@ export class RemediationService {
    * Ends, not run, an approval that never reached the audit log (its write failed, or the process
    * stopped before it): nothing would say who allowed the fix. It can be requested again.
    */
-  private async endUnauditedApproval(requestId: string): Promise<FixRequest | undefined> {
-    const summary = {
-      en: 'Not run: the approval could not be written to the audit log. Request the fix again.',
-      pl: 'Nie uruchomiono: nie udało się zapisać zatwierdzenia w dzienniku audytu. Zleć poprawkę ponownie.',
-    };
+  private async endUnauditedApproval(requestId: string, summary: LocalizedText = notOnRecord): Promise<FixRequest | undefined> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.deps.store.get(requestId);
       if (!current || current.state !== 'approved' || !current.approvalUnaudited) return undefined;
@@ -816,12 +825,19 @@ export class RemediationService {
           resumable.push(request);
           continue;
         }
+        // Past its approval window it would not run anyway: it ends without asking the audit log.
+        const blocker = this.executionBlocker(request, now());
+        if (blocker) {
+          const ended = await this.endUnauditedApproval(request.id, blocker);
+          if (ended) interrupted.push(ended);
+          continue;
+        }
         // An audit log that cannot be read now leaves the question to the next sweep.
         const onRecord = await this.approvalOnRecord(request).catch(() => undefined);
         if (onRecord === undefined) continue;
         if (onRecord) {
           // Audited, but the write that takes the mark off failed: it goes now, and the request carries on.
-          if (await this.deps.store.compareAndSwap(withoutAuditMark(request), request.version)) resumable.push(request);
+          if (await this.deps.store.compareAndSwap(withoutAuditMark(request), request.version).catch(() => undefined)) resumable.push(request);
         } else {
           const ended = await this.endUnauditedApproval(request.id);
           if (ended) interrupted.push(ended);

@@ -24,7 +24,14 @@ class FlakyStore extends InMemoryFixRequestStore {
 class FlakyAudit extends InMemoryAuditLog {
   failOnce: string | undefined;
   hang: { action: string; until: Promise<void>; reached: boolean } | undefined;
+  /** The next append of this action lands, then its answer is lost. */
+  landThenFail: string | undefined;
   override async append(event: AuditEvent): Promise<void> {
+    if (this.landThenFail === event.action) {
+      this.landThenFail = undefined;
+      await super.append(event);
+      throw new Error('audit write timed out (it landed)');
+    }
     if (this.failOnce === event.action) {
       this.failOnce = undefined;
       throw new Error('audit table unavailable');
@@ -96,6 +103,32 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     const trail = (await w.audit.list({ limit: 100 })).map((e) => `${e.action}: ${e.detail}`);
     // Expected: the fix failed (403), nothing to put back, the request final, the VM free for another request.
     expect({ returned: out?.state, stored: stored?.state, falseAlarms: trail.filter((t) => t.startsWith('fix.lock-not-restored')).length }).toEqual({ returned: 'failed', stored: 'failed', falseAlarms: 0 });
+  });
+
+  it('a removal the bot may not make (403), whose check of the locks then fails, was still never lifted: the request ends failed', async () => {
+    const w = world();
+    const r = await approved(w, 'clear-restore-points-behind-lock');
+    w.azure.deleteResourceGroupLock = async () => {
+      throw forbidden();
+    };
+    w.azure.createResourceGroupLock = async () => {
+      throw forbidden();
+    };
+    const realList = w.azure.listResourceGroupLocks.bind(w.azure);
+    let listings = 0;
+    w.azure.listResourceGroupLocks = async (...args: Parameters<typeof realList>) => {
+      // The run's first listing (to record the locks) works; the check after the refusal does not.
+      if ((listings += 1) === 2) throw new CodedError('azure_unavailable', 'ARM answered 503', { status: 503 });
+      return realList(...args);
+    };
+    await w.a.runApproved(r.id);
+    for (let i = 0; i < 3; i++) {
+      w.clock.advance(testLiveness.staleAfterMs + 1_000);
+      await w.b.sweep();
+    }
+    expect(lockState(w.azure)).toEqual(originalLock);
+    expect((await w.store.get(r.id))?.state).toBe('failed');
+    expect(await actionsOf(w, r.id)).not.toContain('fix.lock-not-restored');
   });
 
   it('a removal refused although the lock is gone (a retry of a removal whose answer was lost) counts as lifted: the lock is put back', async () => {
@@ -373,6 +406,43 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     const swept = await w.b.sweep();
     await Promise.all(swept.resumable.map((x) => w.b.resume(x.id)));
     expect(runCommands(w)).toHaveLength(1);
+  });
+
+  it('an approval whose audit entry landed though its answer was lost is made, not ended as unaudited', async () => {
+    const w = world();
+    const id = await requested(w);
+    w.audit.landThenFail = 'fix.approved';
+    const approval = await w.a.approve(id, bob);
+    expect(approval.ok && approval.value.approvalUnaudited).toBeUndefined();
+    await w.a.runApproved(id);
+    expect(runCommands(w)).toHaveLength(1);
+    expect(await actionsOf(w, id)).not.toContain('fix.abandoned');
+  });
+
+  it('an audited approval kept marked is found on the audit log behind hundreds of refused presses', async () => {
+    const w = world();
+    const id = await approvedButKeptMarked(w);
+    for (let i = 0; i < 501; i++) await w.a.approve(id, bob);
+    w.clock.advance(testLiveness.resumeGraceMs + 1_000);
+    const swept = await w.b.sweep();
+    await Promise.all(swept.resumable.map((x) => w.b.resume(x.id)));
+    expect(runCommands(w)).toHaveLength(1);
+    expect(await actionsOf(w, id)).not.toContain('fix.abandoned');
+  });
+
+  it('a marked approval the sweep can never check against the audit log ends once its approval window has passed, and frees the VM', async () => {
+    const w = world();
+    const id = await approvedButKeptMarked(w);
+    w.audit.list = async () => {
+      throw new Error('audit listing not permitted');
+    };
+    for (let i = 0; i < 20; i++) {
+      w.clock.advance(10 * 60_000);
+      await w.b.sweep();
+    }
+    expect((await w.store.get(id))?.state).toBe('failed');
+    expect(runCommands(w)).toEqual([]);
+    expect((await w.a.request({ fixId: 'restart-windows-agent', target: { vm }, actor: alice, language: 'en' })).ok).toBe(true);
   });
 
   it('fifty approvals of one request at once: one approval on record, one run', async () => {
