@@ -584,6 +584,8 @@ export class RemediationService {
     let succeeded: boolean;
     /** Locks the run could not put back, or put back after a removal Azure never answered. */
     let offAfterRun: string[] = [];
+    /** Of those, the ones put back after a removal Azure never answered (it may still carry it out). */
+    let unconfirmedAfterRun: string[] = [];
     try {
       try {
         await this.record(executing, 'fix.execution-started', 'ok', systemActor, `Running ${fix.id} on ${describeTarget(executing.target)}: ${fix.operations.map((o) => o.kind).join(', ')}${note}`);
@@ -615,6 +617,7 @@ export class RemediationService {
       } catch (error) {
         const coded = asCodedError(error);
         offAfterRun = [...idsIn(coded.details.stillOff), ...idsIn(coded.details.unconfirmedLocks)];
+        unconfirmedAfterRun = idsIn(coded.details.unconfirmedLocks);
         const azureCode = typeof coded.details.azureCode === 'string' ? coded.details.azureCode : undefined;
         outcome = this.stopping
           ? // Cut off by our own shutdown: what Azure did is unknown, exactly as after a crash.
@@ -632,7 +635,7 @@ export class RemediationService {
         // A lock is still off: the request is not finished until it is back. It stays executing with
         // its outcome, the heartbeat stops, and the sweep keeps putting the locks back, then ends it.
         const written = await hold.update((current) => ({ ...current, execution: outcome, updatedAt: this.deps.clock.now().toISOString() }));
-        if (!written) return await this.takenOverWithLocksOff(requestId, hold.latest, offAfterRun, succeeded, outcome);
+        if (!written) return await this.takenOverWithLocksOff(requestId, hold.latest, offAfterRun, unconfirmedAfterRun, succeeded, outcome);
         const parked = written;
         const missing = locksToRestore(parked).filter((l) => !l.unconfirmed);
         if (missing.length > 0) {
@@ -646,7 +649,7 @@ export class RemediationService {
         return parked;
       }
       const finished = hold.lost ? undefined : await hold.update((current) => applyFixEvent(succeeded ? allLocksBack(current) : current, succeeded ? { type: 'succeed', outcome } : { type: 'fail', outcome }, this.deps.clock.now()));
-      if (!finished) return await this.takenOverWithLocksOff(requestId, hold.latest, offAfterRun, succeeded, outcome);
+      if (!finished) return await this.takenOverWithLocksOff(requestId, hold.latest, offAfterRun, unconfirmedAfterRun, succeeded, outcome);
       const interrupted = outcome.errorCode === 'interrupted';
       await this.record(finished, succeeded ? 'fix.succeeded' : interrupted ? 'fix.interrupted' : 'fix.failed', succeeded ? 'ok' : 'failed', systemActor, interrupted ? `${outcome.summary.en} (${outcome.output ?? ''})` : outcome.summary.en, outcome.errorCode);
       feed.push(finished);
@@ -971,8 +974,8 @@ export class RemediationService {
    * back after a removal Azure never answered) are put back by the run itself, then the real
    * outcome is audited.
    */
-  private async takenOverWithLocksOff(requestId: string, journaled: FixRequest, lockIds: readonly string[], succeeded: boolean, outcome: ExecutionOutcome): Promise<FixRequest> {
-    if (lockIds.length > 0) await this.putBackAfterTakeover(journaled, lockIds);
+  private async takenOverWithLocksOff(requestId: string, journaled: FixRequest, lockIds: readonly string[], unconfirmedIds: readonly string[], succeeded: boolean, outcome: ExecutionOutcome): Promise<FixRequest> {
+    if (lockIds.length > 0) await this.putBackAfterTakeover(journaled, lockIds, unconfirmedIds);
     return this.finishedTooLate(requestId, succeeded, outcome.summary.en, outcome.errorCode);
   }
 
@@ -981,24 +984,39 @@ export class RemediationService {
    * sweep: that sweep saw them still on and ended the request, so no sweep will look again. The
    * run retries them itself, backing off (stopped only by shutdown), and audits the result.
    */
-  private async putBackAfterTakeover(request: FixRequest, lockIds: readonly string[]): Promise<void> {
+  private async putBackAfterTakeover(request: FixRequest, lockIds: readonly string[], unconfirmedIds: readonly string[]): Promise<void> {
     let left = (request.locks ?? []).filter((l) => lockIds.includes(l.id));
+    // A lock whose removal Azure never answered is put back again until that removal can no longer
+    // land (the stale delay, as the recovery of a parked run waits), not only once.
+    const lateRemoval = new Set(unconfirmedIds);
+    /** Locks whose latest put-back succeeded. */
+    const backNow = new Set<string>();
+    let waitedMs = 0;
     for (const delayMs of takeoverRestoreDelaysMs) {
       if (left.length === 0 || this.stopping) break;
       await this.deps.sleep(delayMs, this.shutdown.signal).catch(() => undefined);
-      const failed: JournaledLock[] = [];
+      waitedMs += delayMs;
+      const again: JournaledLock[] = [];
       for (const lock of left) {
         try {
           await restoreLock(this.deps.azure, lock);
-          await this.record(request, 'fix.lock-restored', 'ok', systemActor, `Put back lock ${describeLock(lock)} (${lock.id}), which this run had lifted after another instance ended the request`);
+          backNow.add(lock.id);
+          if (lateRemoval.has(lock.id) && waitedMs < this.liveness.staleAfterMs) again.push(lock);
+          else await this.record(request, 'fix.lock-restored', 'ok', systemActor, `Put back lock ${describeLock(lock)} (${lock.id}), which this run had lifted after another instance ended the request`);
         } catch {
-          failed.push(lock);
+          backNow.delete(lock.id);
+          again.push(lock);
         }
       }
-      left = failed;
+      left = again;
     }
-    if (left.length > 0) {
-      await this.record(request, 'fix.lock-not-restored', 'failed', systemActor, `LOCK NOT RESTORED, recreate it by hand: ${left.map(describeLock).join('; ')} (the request had been ended by another instance while this run held the lock off)`, 'lock_not_restored');
+    const off = left.filter((l) => !backNow.has(l.id));
+    const unsure = left.filter((l) => backNow.has(l.id));
+    if (off.length > 0) {
+      await this.record(request, 'fix.lock-not-restored', 'failed', systemActor, `LOCK NOT RESTORED, recreate it by hand: ${off.map(describeLock).join('; ')} (the request had been ended by another instance while this run held the lock off)`, 'lock_not_restored');
+    }
+    if (unsure.length > 0) {
+      await this.record(request, 'fix.lock-not-restored', 'failed', systemActor, `Lock put back, but Azure never answered its removal, which may still be carried out: check that it is on: ${unsure.map(describeLock).join('; ')} (the bot stopped before it could put it back once more)`, 'lock_unconfirmed');
     }
   }
 

@@ -172,6 +172,43 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     expect((await w.store.get(r.id))?.state).toBe('failed');
   });
 
+  it('a run another instance ended while a lock removal went unanswered keeps putting the lock back until that removal can no longer land', async () => {
+    const clock = new ManualClock();
+    const azure = new RecordingAzure('Windows');
+    const store = new FlakyStore();
+    const audit = new FlakyAudit();
+    const ids = new SequenceIds();
+    let landLate: (() => Promise<void>) | undefined;
+    // Time passes at once; the unanswered removal lands during the run's second wait.
+    const sleep = async (ms: number) => {
+      clock.advance(ms);
+      if (ms >= 2_000 && landLate) {
+        const landing = landLate;
+        landLate = undefined;
+        await landing();
+      }
+    };
+    const a = testService({ clock, azure, store, audit, ids, instanceId: 'instance-a', sleep });
+    const b = testService({ clock, azure, store, audit, ids, instanceId: 'instance-b', sleep });
+    const r = await approvedFix(a, 'clear-restore-points-behind-lock');
+    const realSwap = store.compareAndSwap.bind(store);
+    const realDelete = azure.deleteResourceGroupLock.bind(azure);
+    azure.deleteResourceGroupLock = async (sub, rg, name) => {
+      landLate = () => realDelete(sub, rg, name);
+      // Meanwhile another instance's sweep ends the request (the run's heartbeats did not get through).
+      const current = (await store.get(r.id)) as FixRequest;
+      await realSwap({ ...current, state: 'failed', runner: { instanceId: 'instance-b', heartbeatAt: clock.now().toISOString() } }, current.version);
+      throw new CodedError('azure_unavailable', 'the removal was sent; no answer came', { status: 504 });
+    };
+    await a.runApproved(r.id);
+    expect(landLate).toBeUndefined();
+    for (let i = 0; i < 3; i++) {
+      clock.advance(testLiveness.staleAfterMs + 1_000);
+      await b.sweep();
+    }
+    expect(azure.locks.map((l) => [l.name, l.level, l.notes, l.scope])).toEqual(originalLock);
+  });
+
   it('a fix that put its lock back succeeds and is verified even when marking the lock restored failed once', async () => {
     const w = world();
     const r = await approved(w, 'clear-restore-points-behind-lock');
