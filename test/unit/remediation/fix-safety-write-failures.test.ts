@@ -2,6 +2,7 @@ import { CodedError } from '../../../src/core/errors';
 import type { AuditEvent } from '../../../src/core/remediation/audit';
 import { type FixRequest, locksToRestore } from '../../../src/core/remediation/fix-request';
 import { InMemoryAuditLog, InMemoryFixRequestStore } from '../../../src/core/remediation/in-memory-stores';
+import type { RemediationService } from '../../../src/core/remediation/remediation-service';
 import { approvedFix, alice, bob, ManualClock, RecordingAzure, SequenceIds, SUB, testLiveness, testService, until, vm } from './fixtures';
 
 const LOCK_RG = 'AzureBackupRG_westeurope_1';
@@ -78,6 +79,32 @@ async function approvedButKeptMarked(w: ReturnType<typeof world>): Promise<strin
   return id;
 }
 
+/** The identity may read locks but not write them: removal and put-back are both 403. */
+function forbidLockWrites(w: ReturnType<typeof world>): void {
+  w.azure.deleteResourceGroupLock = async () => {
+    throw forbidden();
+  };
+  w.azure.createResourceGroupLock = async () => {
+    throw forbidden();
+  };
+}
+
+/** Three sweeps of instance B, each after a run would be judged silent. */
+async function sweepsPastStale(w: ReturnType<typeof world>): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    w.clock.advance(testLiveness.staleAfterMs + 1_000);
+    await w.b.sweep();
+  }
+}
+
+/** Past the resume grace, instance B sweeps and carries on whatever it may; what the sweep found. */
+async function resumeAfterGrace(w: ReturnType<typeof world>): Promise<Awaited<ReturnType<RemediationService['sweep']>>> {
+  w.clock.advance(testLiveness.resumeGraceMs + 1_000);
+  const swept = await w.b.sweep();
+  await Promise.all(swept.resumable.map((x) => w.b.resume(x.id)));
+  return swept;
+}
+
 const actionsOf = async (w: ReturnType<typeof world>, requestId: string): Promise<string[]> => (await w.audit.list({ limit: 500 })).filter((e) => e.requestId === requestId).map((e) => e.action);
 
 const forbidden = () => new CodedError('azure_forbidden', "The bot's identity needs Owner or User Access Administrator", { status: 403, azureCode: 'AuthorizationFailed' });
@@ -86,19 +113,10 @@ describe('fix safety when a store or audit write fails or hangs', () => {
   it('a lock the bot may not remove (403) was never lifted: the request ends failed, with no false "lock not restored"', async () => {
     const w = world();
     const r = await approved(w, 'clear-restore-points-behind-lock');
-    // The identity may read locks but not write them: delete and put-back are both 403.
-    w.azure.deleteResourceGroupLock = async () => {
-      throw forbidden();
-    };
-    w.azure.createResourceGroupLock = async () => {
-      throw forbidden();
-    };
+    forbidLockWrites(w);
     const out = await w.a.runApproved(r.id);
     expect(lockState(w.azure)).toEqual(originalLock); // the lock was never touched
-    for (let i = 0; i < 3; i++) {
-      w.clock.advance(testLiveness.staleAfterMs + 1_000);
-      await w.b.sweep();
-    }
+    await sweepsPastStale(w);
     const stored = await w.store.get(r.id);
     const trail = (await w.audit.list({ limit: 100 })).map((e) => `${e.action}: ${e.detail}`);
     // Expected: the fix failed (403), nothing to put back, the request final, the VM free for another request.
@@ -108,12 +126,7 @@ describe('fix safety when a store or audit write fails or hangs', () => {
   it('a removal the bot may not make (403), whose check of the locks then fails, was still never lifted: the request ends failed', async () => {
     const w = world();
     const r = await approved(w, 'clear-restore-points-behind-lock');
-    w.azure.deleteResourceGroupLock = async () => {
-      throw forbidden();
-    };
-    w.azure.createResourceGroupLock = async () => {
-      throw forbidden();
-    };
+    forbidLockWrites(w);
     const realList = w.azure.listResourceGroupLocks.bind(w.azure);
     let listings = 0;
     w.azure.listResourceGroupLocks = async (...args: Parameters<typeof realList>) => {
@@ -122,10 +135,7 @@ describe('fix safety when a store or audit write fails or hangs', () => {
       return realList(...args);
     };
     await w.a.runApproved(r.id);
-    for (let i = 0; i < 3; i++) {
-      w.clock.advance(testLiveness.staleAfterMs + 1_000);
-      await w.b.sweep();
-    }
+    await sweepsPastStale(w);
     expect(lockState(w.azure)).toEqual(originalLock);
     expect((await w.store.get(r.id))?.state).toBe('failed');
     expect(await actionsOf(w, r.id)).not.toContain('fix.lock-not-restored');
@@ -164,10 +174,7 @@ describe('fix safety when a store or audit write fails or hangs', () => {
       return seen;
     };
     await w.a.runApproved(r.id);
-    for (let i = 0; i < 3; i++) {
-      w.clock.advance(testLiveness.staleAfterMs + 1_000);
-      await w.b.sweep();
-    }
+    await sweepsPastStale(w);
     expect(lockState(w.azure)).toEqual(originalLock);
     expect((await w.store.get(r.id))?.state).toBe('failed');
   });
@@ -399,9 +406,7 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     const w = world();
     const id = await approvedButKeptMarked(w);
     expect(await w.a.runApproved(id)).toBeUndefined();
-    w.clock.advance(testLiveness.resumeGraceMs + 1_000);
-    const swept = await w.b.sweep();
-    await Promise.all(swept.resumable.map((x) => w.b.resume(x.id)));
+    await resumeAfterGrace(w);
     expect(runCommands(w)).toHaveLength(1);
     expect(await actionsOf(w, id)).not.toContain('fix.abandoned');
   });
@@ -439,9 +444,7 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     const approval = await w.a.approve(id, bob);
     expect(approval.ok && approval.value.approvalUnaudited).toBeUndefined();
     await w.a.runApproved(id);
-    w.clock.advance(testLiveness.resumeGraceMs + 1_000);
-    const swept = await w.b.sweep();
-    await Promise.all(swept.resumable.map((x) => w.b.resume(x.id)));
+    await resumeAfterGrace(w);
     expect(runCommands(w)).toHaveLength(1);
   });
 
@@ -460,9 +463,7 @@ describe('fix safety when a store or audit write fails or hangs', () => {
     const w = world();
     const id = await approvedButKeptMarked(w);
     for (let i = 0; i < 501; i++) await w.a.approve(id, bob);
-    w.clock.advance(testLiveness.resumeGraceMs + 1_000);
-    const swept = await w.b.sweep();
-    await Promise.all(swept.resumable.map((x) => w.b.resume(x.id)));
+    await resumeAfterGrace(w);
     expect(runCommands(w)).toHaveLength(1);
     expect(await actionsOf(w, id)).not.toContain('fix.abandoned');
   });
