@@ -127,25 +127,29 @@ function isDefinedOn(lock: ResourceLock, subscriptionId: string, resourceGroup: 
   return lock.scope.toLowerCase().replace(/\/+$/, '') === scope;
 }
 
-/** Whether a lock a removal was refused for is still there: 'unknown' when the locks cannot be read. */
-async function lockNow(azure: AzurePort, lock: JournaledLock): Promise<'there' | 'gone' | 'unknown'> {
+/** A lock a removal was refused for is no longer there (false when the locks cannot be read). */
+async function lockIsGone(azure: AzurePort, lock: JournaledLock): Promise<boolean> {
   try {
     const locks = await azure.listResourceGroupLocks(lock.subscriptionId, lock.resourceGroup);
-    return locks.some((l) => l.id.toLowerCase() === lock.id.toLowerCase() || (l.name === lock.name && isDefinedOn(l, lock.subscriptionId, lock.resourceGroup))) ? 'there' : 'gone';
+    return !locks.some((l) => l.id.toLowerCase() === lock.id.toLowerCase() || (l.name === lock.name && isDefinedOn(l, lock.subscriptionId, lock.resourceGroup)));
   } catch {
-    return 'unknown';
+    return false;
   }
+}
+
+function statusOf(error: unknown): unknown {
+  return asCodedError(error).details['status'];
 }
 
 /** Azure answered with a 4xx other than a timeout: this try of the operation did not happen. */
 function isDefiniteRefusal(error: unknown): boolean {
-  const status = asCodedError(error).details['status'];
+  const status = statusOf(error);
   return typeof status === 'number' && status >= 400 && status < 500 && status !== 408;
 }
 
 /** The identity may not do it (401, 403): no try of it ever happened. */
 function isNotAllowed(error: unknown): boolean {
-  const status = asCodedError(error).details['status'];
+  const status = statusOf(error);
   return status === 401 || status === 403;
 }
 
@@ -221,13 +225,13 @@ const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
       try {
         await azure.deleteResourceGroupLock(l.subscriptionId, l.resourceGroup, l.name, opts(ctx));
       } catch (error) {
-        const now = isDefiniteRefusal(error) ? await lockNow(azure, l) : 'unknown';
+        const gone = isDefiniteRefusal(error) && (await lockIsGone(azure, l));
         // Not allowed (401, 403): no try of it ever removed it, so unless it is gone it was never lifted.
         // Refused yet gone (a retry of a removal whose answer was lost): lifted, so put back. Any other
         // refusal (409, 429) may follow an earlier try still under way, and a delete whose answer was
         // lost (timeout, reset, abort) may still happen: put it back, and leave it for the recovery to
         // put back once more.
-        if (now === 'gone') removed.push(l);
+        if (gone) removed.push(l);
         else if (!isNotAllowed(error)) {
           removed.push(l);
           unanswered.add(l.id);
