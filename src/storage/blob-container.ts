@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
 import { type BlobItem, BlobServiceClient, type ContainerClient, RestError } from '@azure/storage-blob';
 import { createAzureCredential } from '../azure/credential';
@@ -42,7 +43,19 @@ export function createStateContainerClient(settings: BlobStateSettings, credenti
 export interface StoredJson<T> {
   readonly body: T;
   readonly etag: string;
+  /** When the storage service last wrote the blob, by its own clock. */
+  readonly lastModified?: Date | undefined;
+  /** The storage service's clock when it answered the read (its Date header): compared with lastModified, no instance's clock enters. */
+  readonly readAt?: Date | undefined;
 }
+
+/**
+ * Blob metadata naming the one logical write that produced the blob. The SDK retries a write
+ * whose answer was lost (a dropped connection, a timeout); when the first try had landed, the
+ * retry is refused by its own condition (409 for create-only, 412 for If-Match). The write id
+ * tells that apart from another writer's blob exactly, where comparing bodies could not.
+ */
+const WRITE_ID = 'writeid';
 
 export type WriteCondition = { readonly ifNoneMatch: '*' } | { readonly ifMatch: string };
 
@@ -78,7 +91,7 @@ export class StateContainer {
       const response = await this.client.getBlobClient(name).download();
       const text = await streamToText(response.readableStreamBody);
       if (!response.etag) throw new Error(`blob ${name} came back without an ETag`);
-      return { body: JSON.parse(text) as T, etag: response.etag };
+      return { body: JSON.parse(text) as T, etag: response.etag, lastModified: response.lastModified, readAt: response.date };
     } catch (error) {
       if (storageStatus(error) === 404) return undefined;
       throw error;
@@ -88,20 +101,34 @@ export class StateContainer {
   /**
    * Writes `body` as JSON if `condition` holds; returns the new ETag, or undefined when the
    * condition failed (409 BlobAlreadyExists for create-only, 412 ConditionNotMet for If-Match).
+   * A refusal of this very write's retry (its first try landed, its answer was lost) is the
+   * write landing: the blob's write id says so, and its ETag is returned.
    */
   async writeJson(name: string, body: unknown, condition: WriteCondition, metadata: Record<string, string> = {}): Promise<string | undefined> {
     await this.ready();
     const text = JSON.stringify(body);
+    const writeId = randomUUID();
     try {
       const response = await this.client.getBlockBlobClient(name).upload(text, Buffer.byteLength(text), {
         conditions: condition,
-        metadata,
+        metadata: { ...metadata, [WRITE_ID]: writeId },
         blobHTTPHeaders: { blobContentType: 'application/json' },
       });
       return response.etag;
     } catch (error) {
       const status = storageStatus(error);
-      if (status === 409 || status === 412) return undefined;
+      if (status === 409 || status === 412) return this.etagIfWrittenBy(name, writeId);
+      throw error;
+    }
+  }
+
+  /** The blob's ETag if the write `writeId` is what it holds now; undefined if another write is (or none). */
+  private async etagIfWrittenBy(name: string, writeId: string): Promise<string | undefined> {
+    try {
+      const properties = await this.client.getBlobClient(name).getProperties();
+      return properties.metadata?.[WRITE_ID] === writeId ? properties.etag : undefined;
+    } catch (error) {
+      if (storageStatus(error) === 404) return undefined;
       throw error;
     }
   }

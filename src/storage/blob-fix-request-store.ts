@@ -2,18 +2,24 @@ import type { BlobItem } from '@azure/storage-blob';
 import { CodedError } from '../core/errors';
 import { isOpenState, type FixRequest, type FixRequestState } from '../core/remediation/fix-request';
 import type { FixRequestStore } from '../core/remediation/ports';
-import { type StateContainer, blobKey, fromMetadataValue, mapLimited, metadataValue } from './blob-container';
+import { type StateContainer, type StoredJson, blobKey, fromMetadataValue, mapLimited, metadataValue } from './blob-container';
 import { VersionedBlobDocuments } from './blob-versioned-documents';
 
 /** Parallel reads when a listing turns into documents. */
 const READ_CONCURRENCY = 8;
-/** A claim whose request never appeared (the claimer died between the two writes) is taken over after this. */
+/**
+ * A claim whose request never appeared (the claimer died between the two writes) is taken over
+ * after this, measured on the storage service's clock (the key's last write against the time
+ * of the read), so no instance's clock skew can shorten it.
+ */
 const ORPHAN_CLAIM_MS = 60_000;
 
 /** The body of an open-request key blob: which request holds the key. */
 interface OpenClaim {
   readonly requestId: string;
   readonly claimedAt: number;
+  /** Set once the request's document is written and the key still named it (see create). */
+  readonly confirmed?: true;
 }
 
 /**
@@ -34,14 +40,24 @@ interface OpenClaim {
  * release was lost to a crash) or never appeared is taken over with `If-Match`, so exactly one
  * of many racing creates wins either way.
  */
+/** How long ago the key was last written, by the storage service's clock (the claimer's own stamp only when the service gave no dates). */
+function claimAgeMs(claim: StoredJson<OpenClaim>): number {
+  if (claim.lastModified !== undefined && claim.readAt !== undefined) return claim.readAt.getTime() - claim.lastModified.getTime();
+  return Date.now() - claim.body.claimedAt;
+}
+
 export class BlobFixRequestStore implements FixRequestStore {
   private readonly docs: VersionedBlobDocuments<FixRequest>;
   private readonly keyPrefix: string;
 
+  private readonly orphanClaimMs: number;
+
   constructor(
     private readonly container: StateContainer,
     prefix = 'fix-requests/',
+    options: { readonly orphanClaimMs?: number } = {},
   ) {
+    this.orphanClaimMs = options.orphanClaimMs ?? ORPHAN_CLAIM_MS;
     this.keyPrefix = `${prefix.replace(/\/$/, '')}-open/`;
     this.docs = new VersionedBlobDocuments(container, prefix, (r) => ({
       state: r.state,
@@ -52,11 +68,37 @@ export class BlobFixRequestStore implements FixRequestStore {
 
   async create(request: FixRequest): Promise<FixRequest> {
     const stored: FixRequest = { ...request, version: 1 };
-    if (stored.openKey !== undefined && isOpenState(stored.state)) await this.claim(stored.openKey, stored.id);
+    const openKey = stored.openKey !== undefined && isOpenState(stored.state) ? stored.openKey : undefined;
+    const claim = openKey !== undefined ? await this.claim(openKey, stored.id) : undefined;
     if (!(await this.docs.create(stored))) {
       throw new CodedError('store_conflict', `Fix request ${request.id} already exists`, { requestId: request.id });
     }
+    if (openKey !== undefined && claim !== undefined) await this.confirm(openKey, stored, claim);
     return stored;
+  }
+
+  /**
+   * Rewrites the key, If-Match the claim, once the request's document is written. A claim can
+   * be taken over as orphaned while its document is still on its way (a write slower than
+   * ORPHAN_CLAIM_MS); the rewrite then fails, and the request is withdrawn before anyone saw it.
+   * A takeover decided from a read made before the document landed fails in turn, since the
+   * key's ETag has moved on: of the two, exactly one request stays open.
+   */
+  private async confirm(openKey: string, request: FixRequest, claimEtag: string): Promise<void> {
+    const name = this.keyName(openKey);
+    const confirmed: OpenClaim = { requestId: request.id, claimedAt: Date.now(), confirmed: true };
+    let held: boolean;
+    try {
+      held = (await this.container.writeJson(name, confirmed, { ifMatch: claimEtag })) !== undefined;
+    } catch (error) {
+      // Unknown whether the key is still ours: a request nobody has seen yet is withdrawn rather than risked.
+      await this.docs.removeIfUnchanged(request.id, request.version);
+      throw error;
+    }
+    if (held) return;
+    await this.docs.removeIfUnchanged(request.id, request.version);
+    const holder = await this.container.readJson<OpenClaim>(name).catch(() => undefined);
+    throw new CodedError('store_conflict', `A fix request is already open for ${openKey}`, { openKey, ...(holder ? { openRequestId: holder.body.requestId } : {}) });
   }
 
   get(id: string): Promise<FixRequest | undefined> {
@@ -74,20 +116,27 @@ export class BlobFixRequestStore implements FixRequestStore {
     return `${this.keyPrefix}${blobKey(openKey)}.json`;
   }
 
-  /** Takes the key for requestId, or throws store_conflict naming the open request that holds it. */
-  private async claim(openKey: string, requestId: string): Promise<void> {
+  /**
+   * Takes the key for requestId and returns the key's ETag, or throws store_conflict naming the
+   * open request that holds it.
+   */
+  private async claim(openKey: string, requestId: string): Promise<string> {
     const name = this.keyName(openKey);
     const claim: OpenClaim = { requestId, claimedAt: Date.now() };
     for (let attempt = 0; attempt < 5; attempt++) {
-      if ((await this.container.writeJson(name, claim, { ifNoneMatch: '*' })) !== undefined) return;
+      const created = await this.container.writeJson(name, claim, { ifNoneMatch: '*' });
+      if (created !== undefined) return created;
       const current = await this.container.readJson<OpenClaim>(name);
       if (!current) continue;
+      // An earlier try of this very create (its answer lost after it landed): the key is ours.
+      if (current.body.requestId === requestId) return current.etag;
       const holder = await this.docs.get(current.body.requestId);
-      const stale = holder ? !isOpenState(holder.state) : Date.now() - current.body.claimedAt > ORPHAN_CLAIM_MS;
+      const stale = holder ? !isOpenState(holder.state) : claimAgeMs(current) > this.orphanClaimMs;
       if (!stale) {
         throw new CodedError('store_conflict', `A fix request is already open for ${openKey}`, { openKey, openRequestId: current.body.requestId });
       }
-      if ((await this.container.writeJson(name, claim, { ifMatch: current.etag })) !== undefined) return;
+      const taken = await this.container.writeJson(name, claim, { ifMatch: current.etag });
+      if (taken !== undefined) return taken;
     }
     throw new CodedError('store_conflict', `Could not claim ${openKey}: it kept changing`, { openKey });
   }

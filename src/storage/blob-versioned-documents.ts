@@ -77,6 +77,22 @@ export class VersionedBlobDocuments<T extends Versioned> {
     return true;
   }
 
+  /**
+   * Deletes the document if it is still the version this store last read or wrote (best
+   * effort: false when it changed, was never seen here, or the delete failed).
+   */
+  async removeIfUnchanged(id: string, version: number): Promise<boolean> {
+    const etag = this.known(id, version);
+    if (etag === undefined) return false;
+    try {
+      const deleted = await this.container.client.getBlobClient(this.nameOf(id)).deleteIfExists({ conditions: { ifMatch: etag } });
+      this.etags.delete(id);
+      return deleted.succeeded;
+    } catch {
+      return false;
+    }
+  }
+
   private known(id: string, version: number): string | undefined {
     const entry = this.etags.get(id);
     return entry && entry.version === version ? entry.etag : undefined;
