@@ -36,10 +36,7 @@ export class TableAlertInbox implements SharedAlertInbox {
 
   async insert(entry: InboxEntry): Promise<{ inserted: boolean; entry: InboxEntry }> {
     if ((await this.table.create<InboxEntity>(this.entity(entry))) !== undefined) return { inserted: true, entry };
-    const stored = await this.find(entry.dedupeKey);
-    // This very insert, landed on an earlier try whose answer was lost (the SDK's retry was refused as a conflict): ids are new per alert.
-    if (stored?.id === entry.id) return { inserted: true, entry };
-    return { inserted: false, entry: stored ?? entry };
+    return { inserted: false, entry: (await this.find(entry.dedupeKey)) ?? entry };
   }
 
   async find(dedupeKey: string): Promise<InboxEntry | undefined> {

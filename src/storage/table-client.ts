@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
 import { TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import { createAzureCredential } from '../azure/credential';
@@ -84,6 +84,33 @@ export function sha256(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
+/**
+ * A property naming the one logical write that produced the entity. The SDK retries a write whose
+ * answer was lost; when the first try had landed, the retry is refused by its own condition (409
+ * for a create, 412 for If-Match), and the write id tells that apart from another writer's entity.
+ */
+interface WriteStamp {
+  readonly writeId?: string;
+}
+
+function withWriteId<T extends object>(entity: TableEntity<T>): TableEntity<T & WriteStamp> {
+  return { ...entity, writeId: randomUUID() };
+}
+
+function withTransactionWriteId(action: TransactionAction, writeId: string): TransactionAction {
+  switch (action[0]) {
+    case 'delete':
+      return action;
+    case 'create':
+      return ['create', { ...action[1], writeId }];
+    default: {
+      const [kind, entity, mode, options] = action;
+      // Merge is the SDK's own default for an update or upsert that names no mode.
+      return [kind, { ...entity, writeId }, mode ?? 'Merge', options];
+    }
+  }
+}
+
 /** An entity as read, with the ETag a conditional write must match. */
 export type Stored<T extends object> = TableEntityResult<T> & { readonly etag: string };
 
@@ -141,12 +168,25 @@ export class StateTable {
 
   /** Create-only; the new ETag, or undefined when the key exists. */
   async create<T extends object>(entity: TableEntity<T>): Promise<string | undefined> {
-    return this.request('create', async () => (await this.client.createEntity(entity)).etag ?? '', conflictOf, undefined);
+    const written = withWriteId(entity);
+    const etag = await this.request('create', async () => (await this.client.createEntity(written)).etag ?? '', conflictOf, undefined);
+    return etag ?? this.etagIfWrittenBy(written);
   }
 
   /** Replaces the entity if it still has `etag`; the new ETag, or undefined when it changed or vanished. */
   async replace<T extends object>(entity: TableEntity<T>, etag: string): Promise<string | undefined> {
-    return this.request('replace', async () => (await this.client.updateEntity(entity, 'Replace', { etag })).etag ?? '', conflictOf, undefined);
+    const written = withWriteId(entity);
+    const next = await this.request('replace', async () => (await this.client.updateEntity(written, 'Replace', { etag })).etag ?? '', conflictOf, undefined);
+    return next ?? this.etagIfWrittenBy(written);
+  }
+
+  /**
+   * After a refused conditional write: the entity's ETag if it holds this very write (an earlier
+   * try landed and its answer was lost; the SDK's retry was refused by its own condition).
+   */
+  private async etagIfWrittenBy(written: TableEntity<WriteStamp>): Promise<string | undefined> {
+    const stored = await this.get<WriteStamp>(written.partitionKey, written.rowKey);
+    return stored !== undefined && stored.writeId === written.writeId ? stored.etag : undefined;
   }
 
   /** Writes regardless of what is there (records no decision rests on, e.g. an id index). */
@@ -161,7 +201,12 @@ export class StateTable {
 
   /** All of one partition's actions or none; false when a condition failed (409/412). */
   async transact(actions: TransactionAction[]): Promise<boolean> {
-    return this.request('transact', async () => (await this.client.submitTransaction(actions), true), conflictOf, false);
+    const writeId = randomUUID();
+    const stamped = actions.map((action) => withTransactionWriteId(action, writeId));
+    if (await this.request('transact', async () => (await this.client.submitTransaction(stamped), true), conflictOf, false)) return true;
+    // All or nothing: the first entity it writes tells whether this very transaction landed.
+    const first = stamped.find((action) => action[0] !== 'delete');
+    return first !== undefined && (await this.etagIfWrittenBy(first[1] as TableEntity<WriteStamp>)) !== undefined;
   }
 
   /** The matching entities, page by page (each page one request). */
