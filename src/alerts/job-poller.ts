@@ -31,10 +31,18 @@ export interface JobPollerDeps {
   readonly metrics?: AlertMetrics;
 }
 
+/** A vault the last poll could not read, and why (Azure's own words: a missing role names it). */
+export interface UnpolledVault {
+  readonly vault: string;
+  readonly reason: string;
+}
+
 export interface PollStatus {
   readonly lastPollAt?: Date;
   readonly lastError?: string;
   readonly azureReachable?: boolean;
+  /** Vaults the last poll could not read while it read others: their failed jobs wait for a poll that can. */
+  readonly unpolledVaults?: readonly UnpolledVault[];
 }
 
 export function jobToAlert(job: BackupJob, identifier: CodeIdentifier, now: Date): BackupAlert {
@@ -92,34 +100,54 @@ export class JobPoller {
   }
 
   private async poll(): Promise<number> {
-    const { azure, intake, watermarks, identifier, clock, logger } = this.deps;
-    let fresh = 0;
+    const { azure, logger } = this.deps;
+    let vaults: readonly VaultRef[];
     try {
-      const vaults = this.deps.vaults.length > 0 ? this.deps.vaults : await azure.listVaults();
-      for (const vault of vaults) {
-        const key = `${vault.subscriptionId}/${vault.resourceGroup}/${vault.name}`.toLowerCase();
-        const to = clock.now();
-        const mark = await watermarks.get(key);
-        const maxJobMs = this.deps.maxJobDurationMs ?? 24 * 3_600_000;
-        // Failures since the watermark (the first time: within the lookback) of jobs that started up to maxJobMs earlier.
-        const failedSince = mark ?? new Date(to.getTime() - this.deps.initialLookbackMs);
-        const from = new Date(failedSince.getTime() - maxJobMs);
-        const jobs = await azure.listFailedBackupJobs(vault, { from, to });
-        const failed = jobs.filter((j) => j.status === 'Failed' && (mark !== undefined || (j.endTime ?? j.startTime ?? to).getTime() >= failedSince.getTime()));
-        const alerts = failed.map((j) => jobToAlert(j, identifier, to));
-        if (alerts.length > 0) {
-          const added = (await intake.acceptNow(alerts)).filter((o) => o.kind !== 'duplicate');
-          for (const o of added) this.deps.metrics?.alertsReceived.inc({ outcome: o.kind });
-          fresh += added.length;
-        }
-        // From the value read: of two pollers overlapping at a lease handover, one records the window (the inbox keeps each job once).
-        await watermarks.advance(key, mark, to, clock.now());
-      }
-      this.status = { lastPollAt: clock.now(), azureReachable: true };
+      vaults = this.deps.vaults.length > 0 ? this.deps.vaults : await azure.listVaults();
     } catch (error) {
-      logger.warn({ err: error }, 'job poll failed');
+      logger.warn({ err: error }, 'job poll failed: the vaults could not be listed');
       this.status = { ...this.status, lastError: (error as Error).message, azureReachable: false };
+      return 0;
     }
+    let fresh = 0;
+    // One vault the identity may not read (another team's, no Backup Reader) or that keeps failing must not hide the others' failed jobs.
+    const unpolled: UnpolledVault[] = [];
+    for (const vault of vaults) {
+      try {
+        fresh += await this.pollVault(vault);
+      } catch (error) {
+        logger.warn({ err: error, vault: vault.name }, 'job poll of a vault failed');
+        unpolled.push({ vault: vault.name, reason: (error as Error).message });
+      }
+    }
+    const polledNone = vaults.length > 0 && unpolled.length === vaults.length;
+    this.status = polledNone
+      ? { ...this.status, lastError: unpolled.map((u) => u.reason).join('; '), azureReachable: false, unpolledVaults: unpolled }
+      : { lastPollAt: this.deps.clock.now(), azureReachable: true, ...(unpolled.length > 0 ? { unpolledVaults: unpolled } : {}) };
+    return fresh;
+  }
+
+  /** The failed jobs of one vault since its watermark, accepted; returns how many were new. */
+  private async pollVault(vault: VaultRef): Promise<number> {
+    const { azure, intake, watermarks, identifier, clock } = this.deps;
+    const key = `${vault.subscriptionId}/${vault.resourceGroup}/${vault.name}`.toLowerCase();
+    const to = clock.now();
+    const mark = await watermarks.get(key);
+    const maxJobMs = this.deps.maxJobDurationMs ?? 24 * 3_600_000;
+    // Failures since the watermark (the first time: within the lookback) of jobs that started up to maxJobMs earlier.
+    const failedSince = mark ?? new Date(to.getTime() - this.deps.initialLookbackMs);
+    const from = new Date(failedSince.getTime() - maxJobMs);
+    const jobs = await azure.listFailedBackupJobs(vault, { from, to });
+    const failed = jobs.filter((j) => j.status === 'Failed' && (mark !== undefined || (j.endTime ?? j.startTime ?? to).getTime() >= failedSince.getTime()));
+    const alerts = failed.map((j) => jobToAlert(j, identifier, to));
+    let fresh = 0;
+    if (alerts.length > 0) {
+      const added = (await intake.acceptNow(alerts)).filter((o) => o.kind !== 'duplicate');
+      for (const o of added) this.deps.metrics?.alertsReceived.inc({ outcome: o.kind });
+      fresh = added.length;
+    }
+    // From the value read: of two pollers overlapping at a lease handover, one records the window (the inbox keeps each job once).
+    await watermarks.advance(key, mark, to, clock.now());
     return fresh;
   }
 }

@@ -66,6 +66,41 @@ describe('job poller against the ARM simulator (real SDK clients)', () => {
     expect(typeof ready['lastPollAt']).toBe('string');
   });
 
+  it('polls the other vaults when the identity may not read one, says which on /readyz, and reads that vault once it may', async () => {
+    const [resourceGroup, denied] = [failed[0]!.resourceGroup, failed[0]!.vault];
+    const deniedJobs = failed.filter((f) => f.vault === denied).length;
+    // A failed job in another vault, one the identity may read.
+    const readable = sim.state.vaults.find((v) => v.name !== denied)!;
+    const job = { id: randomUUID(), vaultId: readable.id, vmName: 'vm-ok02', vmResourceGroup: 'rg-app', operation: 'Backup', jobType: 'AzureIaaSVMJob', isUserTriggered: false, startTime: new Date(clock.now().getTime() - 3_600_000), endTime: new Date(clock.now().getTime() - 1_800_000), status: 'Failed', actionsInfo: [2], duration: 'PT30M', error: { errorCode: 400001, errorString: 'VM Agent unable to communicate with Azure Backup', errorTitle: '', recommendations: [] } };
+    readable.jobs.push(job as (typeof readable.jobs)[number]);
+    // Backup Reader was never granted on the vault with the scenario's failures (another team's, say).
+    sim.faults.deny(`/subscriptions/${SUB}/resourceGroups/${resourceGroup}/providers/Microsoft.RecoveryServices/vaults/${denied}`);
+    const poller = bot.app.alerts.poller!;
+
+    expect(await poller.pollOnce()).toBe(1);
+    expect(bot.app.alerts.sqlite!.inbox.find(`fired:job:${job.id}`)).toBeDefined();
+    const ready = (await (await fetch(`${bot.running.url}/readyz`)).json()) as { ready: boolean; azure: string; problems: string[] };
+    expect(ready).toMatchObject({ ready: true, azure: 'ok' });
+    expect(ready.problems).toEqual([expect.stringMatching(new RegExp(`^vault ${denied} not polled for failed jobs: .*Backup Reader`))]);
+
+    // The role is granted: the next poll reads the failures it missed there, and the problem is gone.
+    sim.faults.clear();
+    clock.advance(15 * 60_000);
+    expect(await poller.pollOnce()).toBe(deniedJobs);
+    expect(bot.app.alerts.sqlite!.inbox.count()).toBe(failed.length + 1);
+    expect(poller.lastStatus().unpolledVaults).toBeUndefined();
+  });
+
+  it('says Azure is unreachable when no vault could be polled', async () => {
+    sim.faults.deny(`/subscriptions/${SUB}`);
+    const poller = bot.app.alerts.poller!;
+
+    expect(await poller.pollOnce()).toBe(0);
+    const ready = (await (await fetch(`${bot.running.url}/readyz`)).json()) as { azure: string; problems: string[] };
+    expect(ready.azure).toBe('unreachable');
+    expect(ready.problems).toEqual([expect.stringMatching(/^Azure unreachable: .*Backup Reader/)]);
+  });
+
   it('catches a long job that was running at one poll and failed before the next: one alert, kept one on later polls', async () => {
     const poller = bot.app.alerts.poller!;
     const vault = sim.state.vaults.find((v) => v.name === 'rsv-prod-weu')!;
