@@ -243,7 +243,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const sweepStore = sharedState ? createAzureSweepStore(tableStateSettings(config), overrides.blobState?.credential ? { credential: overrides.blobState.credential } : {}) : new SqliteSweepStore(db);
   // At fleet scale the inventory is one paged Resource Graph query across subscriptions; with an injected Azure (tests), the vault lists.
   const graph = fixAzure && !overrides.azure && !overrides.remediation?.azure && !overrides.alerts?.azure ? createResourceGraphInventoryFromConfig(config) : undefined;
-  const fleetInventory = graph ? listedInventory(() => graph.listProtectedVms(config.azure.subscriptionIds), config.azure.watchedVaults, () => graph.listFleetState(config.azure.subscriptionIds)) : fixAzure ? vaultInventory(fixAzure, config.azure.watchedVaults) : undefined;
+  const fleetInventory = graph ? listedInventory(() => graph.listProtectedVms(config.azure.subscriptionIds), config.azure.watchedVaults, () => graph.listFleetState(config.azure.subscriptionIds), fixAzure ? (vault) => fixAzure.listProtectedVms(vault) : undefined) : fixAzure ? vaultInventory(fixAzure, config.azure.watchedVaults) : undefined;
   const fleetSweep = fixAzure && fleetInventory ? new FleetSweep({ azure: fixAzure, inventory: fleetInventory, store: sweepStore, clock, ids: overrides.ids ?? randomIds, logger, budget: readBudget }) : undefined;
   const sweepFlow = new SweepFlow({ sweep: fleetSweep, store: sweepStore, troubleshoot, logger, ...(remediation ? { fixes: remediation.flow } : {}) });
   registerSweepActions(bot, sweepFlow, remediation?.flow, { cards: adapterCardSender(adapter, config.bot.MicrosoftAppId ?? ''), appId: config.bot.MicrosoftAppId ?? '', logger });

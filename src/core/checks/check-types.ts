@@ -46,6 +46,12 @@ export interface CheckResult {
   readonly evidence: LocalizedText;
   /** What the operator can do by hand where ARM cannot see (or did not answer). */
   readonly manual?: LocalizedText;
+  /**
+   * Unknown because Azure did not answer (a refusal such as a missing role, an error, a timeout),
+   * not because the check cannot tell (a VM that is not running): asking again, or with the
+   * right role, could answer it.
+   */
+  readonly unanswered?: true;
 }
 
 export interface CheckTarget {

@@ -184,19 +184,24 @@ function runOne(checkId: string, runner: CheckRunner, timeoutInMs: number, signa
     };
     const cancel = (): void =>
       finish(
-        unknown(
+        unansweredResult(
           checkId,
           // The turn's deadline ran out: that is Azure being slow, not someone cancelling.
           isTimeout(callerSignal?.reason) ? deadlineText() : text('The checks were cancelled before Azure answered.', 'Sprawdzanie anulowano, zanim Azure odpowiedział.'),
         ),
       );
-    const timer = setTimeout(() => finish(unknown(checkId, timeoutText(timeoutInMs))), timeoutInMs);
+    const timer = setTimeout(() => finish(unansweredResult(checkId, timeoutText(timeoutInMs))), timeoutInMs);
     if (signal.aborted) cancel();
     else pending.add(cancel);
     Promise.resolve()
       .then(run)
-      .then(finish, (error: unknown) => finish(unknown(checkId, azureErrorText(asCodedError(error)))));
+      .then(finish, (error: unknown) => finish(unansweredResult(checkId, azureErrorText(asCodedError(error)))));
   });
+}
+
+/** A check Azure did not answer: unknown, and marked so (see CheckResult.unanswered). */
+function unansweredResult(checkId: string, evidence: LocalizedText): CheckResult {
+  return { ...unknown(checkId, evidence), unanswered: true };
 }
 
 function deadlineText(): LocalizedText {

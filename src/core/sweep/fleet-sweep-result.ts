@@ -11,11 +11,26 @@ export interface AtRiskVm {
   readonly evidence: LocalizedText;
 }
 
-/** A VM the sweep could not judge (Azure did not answer any of its checks). */
+/** A VM the sweep could not judge: Azure did not answer a check that could have found a cause (a missing role, an error, a timeout), or no check could be answered. */
 export interface UncheckedVm {
   readonly vm: VmRef;
   readonly vault: VaultRef;
   readonly evidence: LocalizedText;
+}
+
+/** A protected VM no schedule backs up any more (protection stopped or paused): it cannot fail tonight, so it is not swept. */
+export interface NotScheduledVm {
+  readonly vm: VmRef;
+  readonly vault: VaultRef;
+  readonly protectionState: string;
+}
+
+/** Protection states in which no scheduled backup runs (stop backup, with or without retaining data; paused; suspended). */
+const unscheduledStates = new Set(['protectionstopped', 'protectionpaused', 'backupssuspended']);
+
+/** False when the vault says no schedule backs the VM up any more. */
+export function backupScheduled(item: Pick<ProtectedVm, 'protectionState'>): boolean {
+  return !unscheduledStates.has((item.protectionState ?? '').trim().toLowerCase());
 }
 
 export type SweepTrigger = 'schedule' | 'command';
@@ -37,6 +52,8 @@ export interface FleetSweepResult {
   readonly unchecked: readonly UncheckedVm[];
   /** Vaults whose protected items could not be listed (name and why). */
   readonly unreadableVaults: readonly { readonly vault: string; readonly evidence: LocalizedText }[];
+  /** Protected VMs left out because no schedule backs them up any more (not in `total`). */
+  readonly notScheduled?: readonly NotScheduledVm[];
   /**
    * Set on one conversation's part of a sweep (never stored): where each `atRisk` row sits in the
    * stored sweep, which is what a row's buttons name and the server reloads.
@@ -52,7 +69,8 @@ export type VmFinding =
 /**
  * Judges one VM from its checks and its protected item: filed under the first cause whose checks
  * fail; else, when its last backup failed for a reason ARM cannot see, under last-backup-failed;
- * else healthy, unless no check could be answered at all.
+ * else healthy, unless a check Azure did not answer (a missing role, an error, a timeout) leaves
+ * a cause unjudged, or no check could be answered at all: then it is unchecked, never healthy.
  */
 export function judgeVm(results: readonly CheckResult[], item: Pick<ProtectedVm, 'friendlyName' | 'lastBackupStatus' | 'healthStatus' | 'lastBackupTime'>): VmFinding {
   const byId = new Map(results.map((r) => [r.checkId, r]));
@@ -60,18 +78,18 @@ export function judgeVm(results: readonly CheckResult[], item: Pick<ProtectedVm,
     const failing = cause.checks.map((id) => byId.get(id)).filter((r): r is CheckResult => r?.status === 'fail');
     if (failing.length > 0) return { kind: 'at-risk', cause: cause.id, evidence: joinEvidence(failing.map((r) => r.evidence)) };
   }
+  const unanswered = results.filter((r) => r.status === 'unknown' && r.unanswered === true);
   if (lastBackupFailed(item)) {
     const when = item.lastBackupTime === undefined ? '' : ` (${item.lastBackupTime.toISOString().slice(0, 16).replace('T', ' ')} UTC)`;
     const health = item.healthStatus === undefined ? '' : `; health ${item.healthStatus}`;
-    return {
-      kind: 'at-risk',
-      cause: 'last-backup-failed',
-      evidence: {
-        en: `The last backup of ${item.friendlyName}${when} failed${health}, and none of the checks ARM allows found why.`,
-        pl: `Ostatnia kopia zapasowa maszyny ${item.friendlyName}${when} nie powiodła się${health}, a żadne ze sprawdzeń dostępnych w ARM nie wskazało przyczyny.`,
-      },
-    };
+    const failed: LocalizedText = { en: `The last backup of ${item.friendlyName}${when} failed${health}`, pl: `Ostatnia kopia zapasowa maszyny ${item.friendlyName}${when} nie powiodła się${health}` };
+    const why: LocalizedText =
+      unanswered.length === 0
+        ? { en: ', and none of the checks ARM allows found why.', pl: ', a żadne ze sprawdzeń dostępnych w ARM nie wskazało przyczyny.' }
+        : { en: `; Azure did not answer ${unanswered.length} of its checks:`, pl: `; Azure nie odpowiedział na ${unanswered.length} sprawdzeń:` };
+    return { kind: 'at-risk', cause: 'last-backup-failed', evidence: joinEvidence([{ en: failed.en + why.en, pl: failed.pl + why.pl }, ...unanswered.slice(0, 1).map((r) => r.evidence)]) };
   }
+  if (unanswered.length > 0) return { kind: 'unchecked', evidence: joinEvidence(unanswered.slice(0, 1).map((r) => r.evidence)) };
   if (results.length > 0 && results.every((r) => r.status === 'unknown')) return { kind: 'unchecked', evidence: results[0]?.evidence ?? { en: '', pl: '' } };
   return { kind: 'healthy' };
 }

@@ -22,5 +22,6 @@ export function scopedSweep(result: FleetSweepResult, subscriptions: readonly Pi
     unchecked: result.unchecked.filter((v) => inScope(v.vault)),
     // An unreadable vault is known by name only: shown wherever its name or an Azure subscription is the scope (it may be in it).
     unreadableVaults: result.unreadableVaults.filter((u) => subscriptions.some((s) => s.scope.kind === 'subscription' || inScope({ name: u.vault }))),
+    ...(result.notScheduled ? { notScheduled: result.notScheduled.filter((v) => inScope(v.vault)) } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import type { VmRef } from '../azure-port';
 import type { Language } from '../knowledge/schema';
 import { PayloadVersion, type CardButton } from '../views/card-actions';
-import { type AtRiskVm, type FleetSweepResult, type SweepChanges, vmKey } from './fleet-sweep-result';
+import { type AtRiskVm, type FleetSweepResult, type SweepChanges, type UncheckedVm, vmKey } from './fleet-sweep-result';
 import { riskCause, riskCauses, type RiskCause } from './risk-causes';
 
 /** The verbs of the digest's buttons, the same in every channel. */
@@ -67,10 +67,14 @@ export function buildSweepDigestView(result: FleetSweepResult, options: DigestOp
   const pick = (en: string, pl: string): string => (language === 'pl' ? pl : en);
   const at = result.finishedAt.slice(0, 16).replace('T', ' ');
   const count = result.atRisk.length;
+  const checked = result.total - result.unchecked.length;
   const summary =
-    count === 0
-      ? pick(`All ${result.total} VMs healthy`, `Wszystkie maszyny (${result.total}) są w dobrej kondycji`)
-      : pick(`${count} of ${result.total} VMs at risk`, `Zagrożone maszyny: ${count} z ${result.total}`);
+    count > 0
+      ? pick(`${count} of ${result.total} VMs at risk`, `Zagrożone maszyny: ${count} z ${result.total}`)
+      : result.unchecked.length === 0
+        ? pick(`All ${result.total} VMs healthy`, `Wszystkie maszyny (${result.total}) są w dobrej kondycji`)
+        : // Not "all healthy": some could not be looked at.
+          pick(`None of ${checked} checked VMs at risk; ${result.unchecked.length} could not be checked`, `Brak zagrożonych wśród sprawdzonych maszyn (${checked}); nie udało się sprawdzić: ${result.unchecked.length}`);
   const indexed = result.atRisk.map((vm, index) => ({ vm, index: result.storedPositions?.[index] ?? index }));
   const causes = riskCauses.filter((c) => indexed.some((e) => e.vm.cause === c.id));
   const shares = shareOut(causes.map((c) => indexed.filter((e) => e.vm.cause === c.id).length), options.maxVms);
@@ -149,7 +153,20 @@ function noteLine(result: FleetSweepResult, pick: (en: string, pl: string) => st
   const parts: string[] = [];
   if (result.unchecked.length > 0) {
     const names = result.unchecked.slice(0, 5).map((v) => v.vm.name).join(', ');
-    parts.push(pick(`${result.unchecked.length} VMs could not be checked (${names}${result.unchecked.length > 5 ? ', …' : ''}).`, `Nie udało się sprawdzić maszyn: ${result.unchecked.length} (${names}${result.unchecked.length > 5 ? ', …' : ''}).`));
+    const first = result.unchecked[0] as UncheckedVm;
+    // Why, for the first: a missing role is named there, and it is often the same for the rest.
+    parts.push(
+      pick(
+        `${result.unchecked.length} VMs could not be checked (${names}${result.unchecked.length > 5 ? ', …' : ''}). ${first.vm.name}: ${first.evidence.en}`,
+        `Nie udało się sprawdzić maszyn: ${result.unchecked.length} (${names}${result.unchecked.length > 5 ? ', …' : ''}). ${first.vm.name}: ${first.evidence.pl}`,
+      ),
+    );
+  }
+  const notScheduled = result.notScheduled ?? [];
+  if (notScheduled.length > 0) {
+    const names = notScheduled.slice(0, 5).map((v) => v.vm.name).join(', ');
+    const more = notScheduled.length > 5 ? ', …' : '';
+    parts.push(pick(`${notScheduled.length} VMs whose backup is stopped were not swept (${names}${more}).`, `Pominięto maszyny z zatrzymaną kopią zapasową: ${notScheduled.length} (${names}${more}).`));
   }
   for (const v of result.unreadableVaults.slice(0, 3)) parts.push(pick(`Vault ${v.vault} could not be read: ${v.evidence.en}`, `Nie udało się odczytać magazynu ${v.vault}: ${v.evidence.pl}`));
   return parts.join(' ');

@@ -4,7 +4,7 @@ import { asCodedError } from '../../core/errors';
 import { azureErrorText } from '../../core/checks/run-checks';
 import type { LocalizedText } from '../../core/knowledge/schema';
 import type { Clock, IdGenerator } from '../../core/ports';
-import { type AtRiskVm, type FleetSweepResult, type SweepTrigger, type UncheckedVm, type VmFinding, countByVault, judgeVm, orderAtRisk, vmKey } from '../../core/sweep/fleet-sweep-result';
+import { type AtRiskVm, type FleetSweepResult, type NotScheduledVm, type SweepTrigger, type UncheckedVm, type VmFinding, backupScheduled, countByVault, judgeVm, orderAtRisk, vmKey } from '../../core/sweep/fleet-sweep-result';
 import { sweepCheckIds } from '../../core/sweep/risk-causes';
 import type { SweepStore } from '../../core/sweep/sweep-store';
 import { isFleetReadPort } from '../../core/sweep/fleet-read-port';
@@ -80,7 +80,10 @@ export class FleetSweep {
     const azure = sweepReads(deps.azure, inventory);
     const atRisk: AtRiskVm[] = [];
     const unchecked: UncheckedVm[] = [];
-    await forEachLimited(inventory.vms, deps.concurrency ?? 8, async (item) => {
+    // A VM whose backup was stopped (or paused) has no backup tonight to fail: named apart, not swept.
+    const scheduled = inventory.vms.filter(backupScheduled);
+    const notScheduled: NotScheduledVm[] = inventory.vms.filter((item) => !backupScheduled(item)).map((item) => ({ vm: item.vm, vault: item.vault, protectionState: item.protectionState ?? '' }));
+    await forEachLimited(scheduled, deps.concurrency ?? 8, async (item) => {
       const target = { vm: item.vm, vault: item.vault };
       await deps.budget?.beforeRead();
       const results = await runChecks(sweepCheckIds, target, azure, {
@@ -97,11 +100,12 @@ export class FleetSweep {
       trigger,
       startedAt: startedAt.toISOString(),
       finishedAt: deps.clock.now().toISOString(),
-      total: inventory.vms.length,
-      vaultTotals: countByVault(inventory.vms),
+      total: scheduled.length,
+      vaultTotals: countByVault(scheduled),
       atRisk: orderAtRisk(atRisk),
       unchecked: [...unchecked].sort((a, b) => vmKey(a.vm).localeCompare(vmKey(b.vm))),
       unreadableVaults: inventory.unreadableVaults,
+      ...(notScheduled.length > 0 ? { notScheduled } : {}),
     };
     await deps.store.save(result);
     deps.logger.info({ sweepId: result.id, total: result.total, atRisk: result.atRisk.length, unchecked: result.unchecked.length }, 'fleet sweep finished');
@@ -139,21 +143,41 @@ export function vaultInventory(azure: AzurePort, watched: readonly VaultRef[]): 
  * The inventory from one cross-subscription listing (Azure Resource Graph): every protected VM,
  * or only those of the watched vaults when WATCHED_VAULTS names some. A VM protected twice is swept
  * once. With `fleetState`, the NSG rules, collections and locks of the whole fleet come from it too.
+ *
+ * Resource Graph answers a scope the identity may not read with no rows, not a 403, so a watched
+ * vault it returned nothing for is asked directly (`vaultItems`): its VMs if it has some (the
+ * graph lags behind a new item, or lacks the subscription's Reader), nothing if it protects none,
+ * and the vault named as unreadable, with Azure's reason, if the vault API refuses too.
  */
-export function listedInventory(list: () => Promise<readonly ProtectedVm[]>, watched: readonly VaultRef[], fleetState?: () => Promise<FleetReadsOptions>): InventorySource {
-  const watchedKeys = new Set(watched.map((v) => `${v.subscriptionId}/${v.resourceGroup}/${v.name}`.toLowerCase()));
+export function listedInventory(
+  list: () => Promise<readonly ProtectedVm[]>,
+  watched: readonly VaultRef[],
+  fleetState?: () => Promise<FleetReadsOptions>,
+  vaultItems?: (vault: VaultRef) => Promise<readonly ProtectedVm[]>,
+): InventorySource {
+  const vaultKey = (v: VaultRef): string => `${v.subscriptionId}/${v.resourceGroup}/${v.name}`.toLowerCase();
+  const watchedKeys = new Set(watched.map(vaultKey));
   return async () => {
     const seen = new Set<string>();
     const [listed, state] = await Promise.all([list(), fleetState?.()]);
-    const vms = listed.filter((item) => {
-      const vault = `${item.vault.subscriptionId}/${item.vault.resourceGroup}/${item.vault.name}`.toLowerCase();
-      if (watchedKeys.size > 0 && !watchedKeys.has(vault)) return false;
+    const keep = (item: ProtectedVm): boolean => {
       const key = vmKey(item.vm);
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
+    };
+    const vms = listed.filter((item) => (watchedKeys.size === 0 || watchedKeys.has(vaultKey(item.vault))) && keep(item));
+    const listedVaults = new Set(listed.map((item) => vaultKey(item.vault)));
+    const unreadableVaults: { vault: string; evidence: LocalizedText }[] = [];
+    const missing = vaultItems ? watched.filter((vault) => !listedVaults.has(vaultKey(vault))) : [];
+    await forEachLimited(missing, 4, async (vault) => {
+      try {
+        for (const item of await (vaultItems as NonNullable<typeof vaultItems>)(vault)) if (keep(item)) vms.push(item);
+      } catch (error) {
+        unreadableVaults.push({ vault: vault.name, evidence: azureErrorText(asCodedError(error)) });
+      }
     });
-    return { vms: vms.sort((a, b) => vmKey(a.vm).localeCompare(vmKey(b.vm))), unreadableVaults: [], ...(state ? { fleetState: state } : {}) };
+    return { vms: vms.sort((a, b) => vmKey(a.vm).localeCompare(vmKey(b.vm))), unreadableVaults, ...(state ? { fleetState: state } : {}) };
   };
 }
 

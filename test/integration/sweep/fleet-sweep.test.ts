@@ -3,9 +3,10 @@ import { openSqliteDatabase } from '../../../src/storage/sqlite-database';
 import { SqliteSweepStore } from '../../../src/storage/sqlite-sweep-store';
 import { FleetSweep, vaultInventory } from '../../../src/features/sweep/fleet-sweep';
 import { changesSince } from '../../../src/core/sweep/fleet-sweep-result';
+import { buildSweepDigestView } from '../../../src/core/sweep/sweep-digest-view';
 import { systemClock } from '../../../src/core/ports';
 import { createLogger } from '../../../src/logger';
-import { PROD_VAULT, startHarness, type Harness } from '../azure/simulator-harness';
+import { PROD_VAULT, SUB, startHarness, type Harness } from '../azure/simulator-harness';
 
 /**
  * The sweep against the demo's default scenario, through the real SDK clients: each of its
@@ -102,5 +103,62 @@ describe('fleet sweep over the default scenario', () => {
     const changes = changesSince(before, after);
     expect(changes.recovered.map((v) => v.vm.name)).toEqual(['vm-sql01']);
     expect(changes.newlyAtRisk.size).toBe(0);
+  });
+});
+
+describe('fleet sweep: what it cannot see, and what no schedule backs up', () => {
+  let harness: Harness;
+  let sweep: FleetSweep;
+
+  beforeEach(async () => {
+    harness = await startHarness();
+    sweep = new FleetSweep({ azure: harness.gateway, inventory: vaultInventory(harness.gateway, []), store: new SqliteSweepStore(openSqliteDatabase(':memory:')), clock: systemClock, ids: { next: () => randomUUID() }, logger: createLogger('silent') });
+  });
+  afterEach(async () => {
+    await harness.sim.close();
+  });
+
+  const protectedItem = (vmName: string) => {
+    const item = harness.sim.state.vaults.flatMap((v) => v.items).find((i) => i.vmName === vmName);
+    if (!item) throw new Error(`${vmName} is not protected in the scenario`);
+    return item;
+  };
+
+  it('files a VM whose reads Azure refuses as not checked, naming the missing role, never as healthy', async () => {
+    // vm-web01's NSG blocks Storage 443 (it fails tonight); last night's backup still succeeded.
+    Object.assign(protectedItem('vm-web01'), { lastBackupStatus: 'Completed', healthStatus: 'Passed' });
+    // Reader is missing on the VM: its reads answer 403, while its restore point collection can still be read.
+    harness.sim.faults.deny(`/subscriptions/${SUB}/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/vm-web01`, ['Microsoft.Compute/virtualMachines/*']);
+
+    const result = await sweep.run();
+
+    expect(result.atRisk.map((v) => v.vm.name)).not.toContain('vm-web01');
+    expect(result.unchecked.map((v) => v.vm.name)).toEqual(['vm-web01']);
+    expect(result.unchecked[0]?.evidence.en).toMatch(/Reader/);
+    const digest = buildSweepDigestView(result, { language: 'en', maxVms: 20, fixOffers: () => [] });
+    expect(JSON.stringify(digest)).toMatch(/1 VMs could not be checked \(vm-web01\)\. vm-web01: .*Reader/);
+  });
+
+  it('says which checks Azure refused on a VM whose last backup failed, instead of "none of the checks found why"', async () => {
+    harness.sim.faults.deny(`/subscriptions/${SUB}/resourceGroups/rg-linux/providers/Microsoft.Compute/virtualMachines/vm-linux03`, ['Microsoft.Compute/virtualMachines/*']);
+
+    const row = (await sweep.run()).atRisk.find((v) => v.vm.name === 'vm-linux03');
+
+    expect(row?.cause).toBe('last-backup-failed');
+    expect(row?.evidence.en).toMatch(/Azure did not answer \d+ of its checks: .*Reader/);
+    expect(row?.evidence.en).not.toMatch(/none of the checks/);
+  });
+
+  it('does not sweep a VM whose backup was stopped: it is named apart and not counted', async () => {
+    const before = await sweep.run();
+    // Stop backup, retain data: no schedule backs vm-linux03 up any more, though its last backup failed.
+    protectedItem('vm-linux03').protectionState = 'ProtectionStopped';
+
+    const after = await sweep.run();
+
+    expect(after.atRisk.map((v) => v.vm.name)).not.toContain('vm-linux03');
+    expect(after.notScheduled?.map((v) => [v.vm.name, v.protectionState])).toEqual([['vm-linux03', 'ProtectionStopped']]);
+    expect(after.total).toBe(before.total - 1);
+    expect(JSON.stringify(buildSweepDigestView(after, { language: 'en', maxVms: 20, fixOffers: () => [] }))).toMatch(/1 VMs whose backup is stopped were not swept \(vm-linux03\)/);
   });
 });

@@ -38,6 +38,23 @@ describe('the fleet digest', () => {
     expect(buildSweepDigestView(fleet(0, 12), options(30, { language: 'pl' })).summary).toBe('Wszystkie maszyny (12) są w dobrej kondycji');
   });
 
+  it('does not call the fleet healthy when some VMs could not be checked: it counts them and says why for the first', () => {
+    const unchecked = { vm: { subscriptionId: vault.subscriptionId, resourceGroup: 'rg-web', name: 'vm-web01' }, vault, evidence: { en: "The bot's identity needs Reader on VM vm-web01.", pl: 'Tożsamość bota potrzebuje roli Reader na maszynie vm-web01.' } };
+    const result = { ...fleet(0, 12), unchecked: [unchecked] };
+    const view = buildSweepDigestView(result, options(30));
+    expect(view.summary).toBe('None of 11 checked VMs at risk; 1 could not be checked');
+    expect(view.note).toContain("1 VMs could not be checked (vm-web01). vm-web01: The bot's identity needs Reader on VM vm-web01.");
+    expect(buildSweepDigestView(result, options(30, { language: 'pl' })).summary).toBe('Brak zagrożonych wśród sprawdzonych maszyn (11); nie udało się sprawdzić: 1');
+  });
+
+  it('names the VMs whose backup is stopped apart, in the scope of the conversation they belong to', () => {
+    const stopped = { vm: { subscriptionId: vault.subscriptionId, resourceGroup: 'rg-old', name: 'vm-retired01' }, vault, protectionState: 'ProtectionStopped' };
+    const result = { ...fleet(0, 12), notScheduled: [stopped] };
+    expect(buildSweepDigestView(result, options(30)).note).toContain('1 VMs whose backup is stopped were not swept (vm-retired01).');
+    expect(scopedSweep(result, [{ scope: { kind: 'vault', vault: 'rsv-other' } }]).notScheduled).toEqual([]);
+    expect(scopedSweep(result, [{ scope: { kind: 'vault', vault: vault.name } }]).notScheduled).toEqual([stopped]);
+  });
+
   it('folds a large fleet: every cause shows some VMs and says how many more it has, and the rows shown add up', () => {
     const view = buildSweepDigestView(fleet(5000, 10000), options(30));
     expect(view.summary).toBe('5000 of 10000 VMs at risk');
