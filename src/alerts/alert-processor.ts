@@ -130,7 +130,9 @@ export class AlertProcessor {
           continue;
         }
         logger.warn({ err: error, jobId: alert.jobId }, 'job lookup failed; grouping the alert as unidentified');
-        return { code: null, message };
+        // The card says why the code is unknown (a missing role is named there), not only that it is.
+        const unread = `The bot could not read backup job ${alert.jobId}: ${(error as Error).message}`;
+        return { code: null, message: message ? `${message} (${unread})` : unread };
       }
       return { code: singleJobCode(job, identifier) ?? null, message: message ?? jobErrorMessage(job) };
     }

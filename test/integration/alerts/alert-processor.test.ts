@@ -82,6 +82,18 @@ describe('alerts waiting for their job (webhook -> processor -> Azure)', () => {
     expect(bot.app.alerts.sqlite!.incidents.get(entry.incidentId!)!.code).toBeNull();
     expect(jobLookups(h)).toBe(4);
   });
+
+  it('says on the incident card why the job could not be read when the identity may not read it', async () => {
+    h.sim.faults.deny(vaultId);
+    await postAlert(bot.running.url, waitingAlert);
+    await bot.app.alerts.processor.processPending();
+
+    const entry = bot.app.alerts.sqlite!.inbox.find(`fired:job:${JOB}`)!;
+    const incident = bot.app.alerts.sqlite!.incidents.get(entry.incidentId!)!;
+    expect(incident.code).toBeNull();
+    const view = bot.app.alerts.delivery.view(incident, 'en');
+    expect(view.message).toMatch(new RegExp(`^Backup failed \\(see the job\\) \\(The bot could not read backup job ${JOB}: .*Backup Reader`));
+  });
 });
 
 describe('stopping the app while an alert waits for its job', () => {
