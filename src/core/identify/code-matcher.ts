@@ -53,7 +53,7 @@ const ALERT_ID_MIN_TOKEN = 30;
 const MAX_OCCURRENCES = 16;
 const NEAR_MISS_MIN_TOKEN = 10;
 /** Words around a number that make it an error code rather than a size, a port or a count. */
-const NUMERIC_CONTEXT = /error|code|kod|blad|bledu|failure/;
+const NUMERIC_CONTEXT = /error|code|kod|blad|bledu|failure|identyfikator|\bid\s*:/;
 
 /** Edits allowed for a name of this length: none for short names, two from 16 letters on. */
 export function allowedTypos(nameLength: number): number {

@@ -106,7 +106,7 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
   function prepare(text: string): Prepared {
     const input = typeof text === 'string' ? text : '';
     const working = jsonUnescape(input.length > MAX_INPUT_CHARS ? input.slice(0, MAX_INPUT_CHARS) : input);
-    const folded = fold(working);
+    const folded = withoutFieldLabels(fold(working));
     const tokens = tokenize(folded);
     const names = codeMatcher.findNames(folded);
     const nearMisses = codeMatcher.findNearMisses(tokens, names);
@@ -270,6 +270,20 @@ function languageVocabulary(codes: readonly ErrorCodeEntry[]): LanguageVocabular
   const pl = words('pl');
   const en = words('en');
   return { pl: new Set([...pl].filter((w) => !en.has(w))), en: new Set([...en].filter((w) => !pl.has(w))) };
+}
+
+/**
+ * The labels the portal, job details and alert e-mails put around a code and its message
+ * ("Error Code: … Error Message: …", "Kod błędu: … Komunikat o błędzie: …"), folded. They are
+ * not part of any message, yet their words are the words of the one message that says "see the
+ * job's error message details" (UserErrorCrpReportedUserError), which they would otherwise add
+ * to every pasted error. Only a label followed by its colon is one.
+ */
+const FIELD_LABELS = /\b(?:error (?:code|message|details|string|title)|kod bledu|komunikat(?: o)? bled(?:u|zie)|szczegoly bledu)\s*:/g;
+
+/** Blanks the field labels out, keeping the text's length (offsets stay valid). */
+function withoutFieldLabels(folded: string): string {
+  return folded.replace(FIELD_LABELS, (label) => ' '.repeat(label.length));
 }
 
 /** `UserErrorGuestAgentStatusUnavailable` -> guest, agent, status, unavailable. */

@@ -54,7 +54,8 @@ const addedByCurrentGuidance: Readonly<Record<string, readonly string[]>> = {
 const looksPolish = (text: string): boolean => {
   if (/[ąćęłńóśźż]/i.test(text)) return true;
   const unquoted = text.replace(/„[^”]*”|"[^"]*"/g, '');
-  return (unquoted.match(/\b(the|and|of|to|is|are|with|for|from|your|this|that)\b/gi) ?? []).length === 0;
+  // Not "to": a Polish word too ("stan aprowizacji … to niepowodzenie").
+  return (unquoted.match(/\b(the|and|of|is|are|with|for|from|your|this|that)\b/gi) ?? []).length === 0;
 };
 
 function code(idOrAlias: string): ErrorCodeEntry {
