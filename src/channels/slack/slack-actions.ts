@@ -23,6 +23,8 @@ import { SweepVerbs } from '../../core/sweep/sweep-digest-view';
 import { SweepFixPayloadSchema, SweepVmPayloadSchema } from '../../features/sweep/sweep-flow';
 import type { SlackMessenger, SlackPlace } from './slack-messenger';
 import { slackConversationId } from './slack-text';
+import { PostedPickers } from './posted-pickers';
+import { SeenOnce } from '../../core/seen-once';
 
 /** A button press (block_actions), reduced to what the handlers may rely on. */
 export interface SlackPress {
@@ -36,6 +38,8 @@ export interface SlackPress {
   readonly threadTs?: string;
   readonly actionId: string;
   readonly value?: string;
+  /** The interaction's own id (trigger_id and action): a press delivered twice carries the same one. */
+  readonly pressId?: string;
 }
 
 /**
@@ -50,6 +54,8 @@ type PressResult =
       readonly onPosted?: (ts: string) => Promise<void>;
       /** With 'ephemeral': the pressed message rewritten too, as its own record now shows it (it had stale buttons). */
       readonly refreshed?: SlackMessage;
+      /** With 'update': the message to rewrite, when the server knows it (a session's own); else the pressed one. */
+      readonly ts?: string;
     }
   /** Nothing to send from the press: the shared message is written by its owner (a fix card's writer). */
   | { readonly kind: 'none' };
@@ -80,8 +86,13 @@ type PressRefusal = (ctx: PressContext<Record<string, unknown>>, detail: string)
  */
 export class SlackActions {
   private readonly registry = new Map<string, Registration>();
+  /** Presses already handled here: Slack does not redeliver presses, but a replayed or proxied one runs once. */
+  private readonly handledPresses = new SeenOnce(10_000);
 
-  constructor(private readonly deps: SlackConversationDeps) {
+  constructor(
+    private readonly deps: SlackConversationDeps,
+    private readonly pickers: PostedPickers = new PostedPickers(),
+  ) {
     const step = (toAction: (payload: { index?: number; reopen?: true }) => StepAction) => async (ctx: PressContext<{ sessionId: string; index?: number; at?: number; reopen?: true }>) => this.step(ctx, toAction(ctx.payload));
     this.register(Verbs.next, StepPayloadSchema, step(() => ({ kind: 'next' })));
     this.register(Verbs.previous, StepPayloadSchema, step((p) => (p.reopen ? { kind: 'reopen' } : { kind: 'previous' })));
@@ -90,7 +101,11 @@ export class SlackActions {
     this.register(Verbs.goTo, GoToPayloadSchema, step((p) => ({ kind: 'go-to', index: p.index ?? 0 })));
     this.register(Verbs.start, StartPayloadSchema, (ctx) => this.start(ctx));
     this.register(Verbs.help, EmptyPayloadSchema, async (ctx) => ({ kind: 'reply', message: renderHelpMessage(buildHelpView(ctx.language), ctx.language) }));
-    this.register(Verbs.codes, EmptyPayloadSchema, async (ctx) => ({ kind: 'reply', message: renderCodesMessage(buildCodesView(this.deps.knowledge, ctx.language), ctx.language) }));
+    this.register(Verbs.codes, EmptyPayloadSchema, async (ctx) => ({
+      kind: 'reply',
+      message: renderCodesMessage(buildCodesView(this.deps.knowledge, ctx.language), ctx.language),
+      onPosted: async (ts) => this.pickers.remember(ctx.press.channelId, ts),
+    }));
     this.register(RunChecksVerb, SessionPayloadSchema, (ctx) => this.runChecks(ctx));
     const questions = deps.questions;
     if (questions) {
@@ -206,10 +221,17 @@ export class SlackActions {
   async handle(press: SlackPress, messenger: SlackMessenger): Promise<void> {
     const verb = verbOfActionId(press.actionId);
     if (verb === LinkActionId) return; // Slack opened the link itself; the press only needs its ack.
+    if (press.pressId !== undefined && !this.handledPresses.firstTime(press.pressId)) {
+      this.deps.logger.info({ verb, channel: press.channelId }, 'slack press already handled; ignoring the repeat');
+      return;
+    }
     const data = parseValue(press.value);
     const requested = data?.['lang'];
     const language: Language = requested === 'pl' || requested === 'en' ? requested : 'en';
-    const place: SlackPlace = { channel: press.channelId, ...(press.threadTs ? { threadTs: press.threadTs } : {}) };
+    // A reply belongs with the message pressed: in its thread, or starting one under a top-level message
+    // (an incident, the digest). A direct message's replies stay at top level, as the conversation does.
+    const threadTs = press.threadTs ?? (isDirectMessage(press.channelId) ? undefined : press.messageTs);
+    const place: SlackPlace = { channel: press.channelId, ...(threadTs ? { threadTs } : {}) };
 
     let result: PressResult;
     const registration = this.registry.get(verb);
@@ -235,8 +257,9 @@ export class SlackActions {
 
   private async deliver(result: PressResult, press: SlackPress, place: SlackPlace, messenger: SlackMessenger): Promise<void> {
     if (result.kind === 'none') return;
-    if (result.kind === 'update' && press.messageTs) {
-      await messenger.update(press.channelId, press.messageTs, result.message);
+    const updated = result.kind === 'update' ? (result.ts ?? press.messageTs) : undefined;
+    if (updated !== undefined) {
+      await messenger.update(press.channelId, updated, result.message);
     } else if (result.kind === 'ephemeral') {
       await messenger.ephemeral(place, press.userId, result.message);
       if (result.refreshed && press.messageTs) await messenger.update(press.channelId, press.messageTs, result.refreshed);
@@ -268,23 +291,24 @@ export class SlackActions {
       return { kind: 'ephemeral', message: renderNoticeMessage(buildMovedOnView(lang), lang), ...(ownFixedCard ? { refreshed: renderSessionMessage(this.deps, stepped.session) } : {}) };
     }
     if (stepped.kind !== 'ok') return invalid(own.session.language);
-    return { kind: 'update', message: renderSessionMessage(this.deps, stepped.session, ctx.press.userName) };
+    // The session's own message, wherever the press came from: a press naming another message cannot overwrite it.
+    return { kind: 'update', message: renderSessionMessage(this.deps, stepped.session, ctx.press.userName), ...sessionMessage(stepped.session) };
   }
 
   private async start(ctx: PressContext<{ codeId: string }>): Promise<PressResult> {
     const code = safeFindCode(this.deps.knowledge, ctx.payload.codeId);
     if (!code) return invalid(ctx.language);
-    let message: SlackMessage | undefined;
-    await startSession(
-      { codeId: code.id, language: ctx.language, teamId: ctx.press.teamId, channelId: ctx.press.channelId, userId: ctx.press.userId, ...(ctx.press.messageTs ? { ts: ctx.press.messageTs } : {}) },
+    const { press } = ctx;
+    // Only a "which code?" message this instance posted is replaced; a code press naming any other message gets a new one.
+    const replaced = press.messageTs !== undefined && this.pickers.has(press.channelId, press.messageTs) ? press.messageTs : undefined;
+    const session = await startSession(
+      { codeId: code.id, language: ctx.language, teamId: press.teamId, channelId: press.channelId, userId: press.userId, ...(replaced ? { ts: replaced } : {}) },
       this.deps,
-      async (session) => {
-        message = renderSessionMessage(this.deps, session);
-        return ctx.press.messageTs;
-      },
+      async () => replaced,
     );
-    if (message === undefined) return invalid(ctx.language);
-    return { kind: ctx.press.messageTs ? 'update' : 'reply', message };
+    const message = renderSessionMessage(this.deps, session);
+    if (replaced) return { kind: 'update', message, ts: replaced };
+    return { kind: 'reply', message, onPosted: (ts) => this.deps.troubleshoot.attachActivity(session, ts).then(() => undefined) };
   }
 
   private async runChecks(ctx: PressContext<{ sessionId: string }>): Promise<PressResult> {
@@ -293,7 +317,7 @@ export class SlackActions {
     const { press } = ctx;
     const answer = await checks.run({ actor: slackActor(press.teamId, press.userId, press.userName), language: ctx.language, place: { channel: 'slack', conversationId: ctx.conversationId } }, ctx.payload.sessionId);
     // The verdicts live on the session, so the troubleshooting message carries them from now on (Next, Previous, a restart).
-    if (answer.kind === 'checked') return { kind: 'update', message: renderSessionMessage(this.deps, answer.session) };
+    if (answer.kind === 'checked') return { kind: 'update', message: renderSessionMessage(this.deps, answer.session), ...sessionMessage(answer.session) };
     const message = renderNoticeMessage(answer.view, ctx.language);
     // Only an expired session rewrites its own message; "which VM?" and refusals are the presser's own business.
     return answer.show === 'replace' && answer.session !== undefined ? expiredNotice(answer.session, press, this.deps.troubleshoot.ttlHours) : { kind: 'ephemeral', message };
@@ -305,6 +329,16 @@ function expiredNotice(session: TroubleshootSession, press: SlackPress, ttlHours
   const lang = session.language;
   const message = renderNoticeMessage(buildExpiredView(lang, ttlHours), lang);
   return press.messageTs !== undefined && press.messageTs === session.activityId ? { kind: 'update', message } : { kind: 'ephemeral', message };
+}
+
+/** The message a session's presses rewrite: its own, once known. */
+function sessionMessage(session: TroubleshootSession): { readonly ts?: string } {
+  return session.activityId !== undefined ? { ts: session.activityId } : {};
+}
+
+/** Slack's direct-message channel ids start with D. */
+function isDirectMessage(channelId: string): boolean {
+  return channelId.startsWith('D');
 }
 
 function invalid(language: Language): PressResult {

@@ -11,6 +11,7 @@ import type { IncidentSender } from '../../features/incidents/delivery-worker';
 import { slackIncidentSender } from './slack-incident-sender';
 import type { DigestSender } from '../../features/sweep/digest-senders';
 import { slackDigestSender } from './slack-digest-sender';
+import { PostedPickers } from './posted-pickers';
 import { SlackActions } from './slack-actions';
 import { type SlackConversationDeps, answerMessage, renderSessionMessage } from './slack-conversation';
 import { type SlackMessenger, webApiMessenger } from './slack-messenger';
@@ -111,7 +112,8 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
     },
   });
   const seen = deps.seenEvents ?? new SqliteSeenEvents(deps.db, deps.clock);
-  const actions = new SlackActions(deps);
+  const pickers = new PostedPickers();
+  const actions = new SlackActions(deps, pickers);
   const messengerOf = (client: webApi.WebClient): SlackMessenger => webApiMessenger(client);
 
   bolt.error(async (error) => {
@@ -146,6 +148,7 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
       },
       deps,
       messengerOf(client),
+      pickers,
     );
   });
 
@@ -164,6 +167,7 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
       },
       deps,
       messengerOf(client),
+      pickers,
     );
   });
 
@@ -183,6 +187,7 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
         ...(threadTs ? { threadTs } : {}),
         actionId: action.action_id,
         ...(action.value !== undefined ? { value: action.value } : {}),
+        ...(body.trigger_id ? { pressId: `${body.trigger_id}|${action.action_id}|${action.action_ts}` } : {}),
       },
       messengerOf(client),
     );

@@ -18,6 +18,7 @@ import { buildTroubleshootView } from '../../core/views/troubleshoot-view';
 import type { Logger } from '../../logger';
 import type { SlackMessage } from './blocks/block-kit';
 import type { RunChecksFlow } from '../../features/checks/run-checks-flow';
+import type { PostedPickers } from './posted-pickers';
 import { renderChooseCodeMessage, renderCodesMessage, renderHelpMessage, renderNoticeMessage, renderTextMessage, renderUnknownMessage } from './blocks/conversation-blocks';
 import { renderTroubleshootMessage } from './blocks/troubleshoot-blocks';
 import type { SweepFlow } from '../../features/sweep/sweep-flow';
@@ -81,7 +82,7 @@ export function renderSessionMessage(deps: Pick<SlackConversationDeps, 'knowledg
  * message, "which one?" buttons, or the closest codes. A mention is answered in its thread;
  * a direct message at top level unless it was itself written in a thread.
  */
-export async function answerMessage(message: SlackTextMessage, deps: SlackConversationDeps, messenger: SlackMessenger): Promise<void> {
+export async function answerMessage(message: SlackTextMessage, deps: SlackConversationDeps, messenger: SlackMessenger, pickers?: PostedPickers): Promise<void> {
   const { text, cut } = readablePart(plainTextOf(message.text));
   const threadTs = message.threadTs ?? (message.kind === 'mention' ? message.ts : undefined);
   const place: SlackPlace = { channel: message.channelId, ...(threadTs ? { threadTs } : {}) };
@@ -125,14 +126,15 @@ export async function answerMessage(message: SlackTextMessage, deps: SlackConver
     case 'help':
       await messenger.post(place, renderHelpMessage(buildHelpView(outcome.language), outcome.language));
       return;
+    // The three "which code?" messages: a code pressed on one of them replaces it (see PostedPickers).
     case 'codes':
-      await messenger.post(place, renderCodesMessage(buildCodesView(knowledge, outcome.language), outcome.language));
+      pickers?.remember(message.channelId, await messenger.post(place, renderCodesMessage(buildCodesView(knowledge, outcome.language), outcome.language)));
       return;
     case 'choose':
-      await messenger.post(place, renderChooseCodeMessage(buildChooseCodeView(knowledge, outcome.codeIds, outcome.language), outcome.language));
+      pickers?.remember(message.channelId, await messenger.post(place, renderChooseCodeMessage(buildChooseCodeView(knowledge, outcome.codeIds, outcome.language), outcome.language)));
       return;
     case 'unknown':
-      await messenger.post(place, renderUnknownMessage(buildUnknownView(knowledge, outcome.closestCodeIds, outcome.language, { cut }), outcome.language));
+      pickers?.remember(message.channelId, await messenger.post(place, renderUnknownMessage(buildUnknownView(knowledge, outcome.closestCodeIds, outcome.language, { cut }), outcome.language)));
       return;
     case 'troubleshoot':
       await startSession({ codeId: outcome.codeId, language: outcome.language, teamId: message.teamId, channelId: message.channelId, userId: message.userId }, deps, (session) =>

@@ -14,7 +14,7 @@ export const troubleshootVerb = 'incident.troubleshoot' as const;
 /** A "Troubleshoot <vm>" button. Its payload names the incident and the VM key only; the server reloads both. */
 export interface IncidentCardAction extends CardButton {
   readonly verb: typeof troubleshootVerb;
-  readonly data: { readonly v: typeof PayloadVersion; readonly incidentId: string; readonly vm: string };
+  readonly data: { readonly v: typeof PayloadVersion; readonly incidentId: string; readonly vm: string; readonly lang: Language };
 }
 
 export interface IncidentCardVm {
@@ -211,14 +211,14 @@ export function incidentCardData(incident: Incident, lang: Language, options: Pa
         (vm): IncidentCardAction => ({
           title: lang === 'en' ? `Troubleshoot ${vm.name}` : `Diagnozuj ${vm.name}`,
           verb: troubleshootVerb,
-          data: { v: PayloadVersion, incidentId: incident.id, vm: vm.key },
+          data: { v: PayloadVersion, incidentId: incident.id, vm: vm.key, lang },
         }),
       )
     : (troubleshootable ? failingVms : []).slice(0, perItemCauses ? o.maxButtons : 1).map(
         (item): IncidentCardAction => ({
           title: (lang === 'en' ? `Causes of ${incident.code ?? ''}` : `Przyczyny ${incident.code ?? ''}`) + (perItemCauses && failingVms.length > 1 ? `: ${item.name}` : ''),
           verb: troubleshootVerb,
-          data: { v: PayloadVersion, incidentId: incident.id, vm: item.key },
+          data: { v: PayloadVersion, incidentId: incident.id, vm: item.key, lang },
         }),
       );
   const message = incident.message ?? o.catalogueMessage ?? (lang === 'en' ? '(the alert carried no message)' : '(alert nie zawierał komunikatu)');

@@ -20,9 +20,12 @@ export function chooseLanguage(textLanguage: Language, locale: string | undefine
 }
 
 /** The language for text that identification does not look at (commands, button presses). */
+/** Commands whose first word is Polish: answered in Polish whatever the client's locale (Slack sends none). */
+const polishCommandWords: ReadonlySet<string> = new Set(['pomoc', 'kody', 'subskrybuj', 'subskrypcje', 'wypisz', 'odsubskrybuj']);
+
 export function languageOf(text: string, locale: string | undefined): Language {
   const trimmed = text.trim().toLowerCase();
-  if (trimmed === 'pomoc' || trimmed === 'kody' || trimmed.startsWith('lista')) return 'pl';
+  if (polishCommandWords.has(trimmed.split(/\s+/)[0] ?? '') || trimmed.startsWith('lista')) return 'pl';
   return chooseLanguage(trimmed.length > 0 ? detectLanguage(text) : 'en', locale);
 }
 

@@ -12,6 +12,8 @@ export const TroubleshootIncidentPayloadSchema = z.object({
   v: z.literal(PayloadVersion),
   incidentId: OpaqueIdSchema,
   vm: z.string().min(1).max(64),
+  /** The incident message's language, which the troubleshooting message keeps (Slack gives a press no locale). */
+  lang: z.enum(['en', 'pl']).optional(),
 });
 export type TroubleshootIncidentPayload = z.infer<typeof TroubleshootIncidentPayloadSchema>;
 

@@ -115,3 +115,79 @@ test('Slack\'s Web API answering 503 and 500 and dropping connections for a whil
   // One message for the incident: the failures were retried, never posted twice.
   expect(slack.api.calls.filter((c) => c.method === 'chat.postMessage' && incidentIn(c))).toHaveLength(1);
 }, 30_000);
+
+/** A press on a top-level message: Slack sends no thread_ts then (the recorded press was in a thread). */
+function topLevelPress(vars: Parameters<typeof pressBody>[0]): string {
+  const payload = JSON.parse(decodeURIComponent(pressBody(vars).slice('payload='.length))) as { container: Record<string, unknown>; message: Record<string, unknown> };
+  delete payload.container['thread_ts'];
+  delete payload.message['thread_ts'];
+  return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+/** Subscribes a channel to a vault (in the words given), sends one alert, and returns the incident message posted there. */
+async function incidentMessageIn(channel: string, vault: string, vm: string, subscribe = 'subscribe vault', subscribed = 'Subscribed') {
+  expect(await slackSays(`${subscribe} ${vault}`, channel)).toContain(subscribed);
+  expect((await postAlert(slack.bot.running.url, minimalAlert(vault, vm, 'UserErrorGuestAgentStatusUnavailable', `job-${vm}-000000`))).status).toBe(202);
+  const posted = (c: { method: string; args: Record<string, unknown> }) => c.method === 'chat.postMessage' && c.args['channel'] === channel && JSON.stringify(c.args).includes(vm);
+  await slack.api.waitFor((c) => c.some(posted), 15_000);
+  const incident = slack.api.messages().find(posted);
+  expect(incident?.args['thread_ts']).toBeUndefined();
+  return incident;
+}
+
+test('a Polish subscribe command is answered in Polish, its incident messages are Polish, and Diagnozuj opens Polish steps', async () => {
+  const incident = await incidentMessageIn('C0POLSKA', 'rsv-pl', 'vm-pl-0', 'subskrybuj magazyn', 'Subskrypcja dodana');
+  const diagnose = buttonsOf(incident?.args['blocks']).find((b) => b.text === 'Diagnozuj vm-pl-0');
+  expect(diagnose).toBeDefined();
+
+  const before = slack.api.messages().length;
+  await postSigned(slack.bot.running.url, topLevelPress({ actionId: diagnose?.actionId ?? '', value: diagnose?.value ?? '', messageTs: incident?.ts ?? '', channel: 'C0POLSKA' }), form);
+  const opened = (await slack.api.waitFor((c) => c.length > before, 10_000))[before];
+  expect(blocksText(opened?.args['blocks'])).toMatch(/Przyczyna 1 z \d+/);
+}, 30_000);
+
+test('Troubleshoot on a top-level incident message answers in that message\'s thread', async () => {
+  const incident = await incidentMessageIn('C0THREAD', 'rsv-thread', 'vm-thread-0');
+  const troubleshoot = buttonsOf(incident?.args['blocks']).find((b) => b.text === 'Troubleshoot vm-thread-0');
+
+  const before = slack.api.messages().length;
+  await postSigned(slack.bot.running.url, topLevelPress({ actionId: troubleshoot?.actionId ?? '', value: troubleshoot?.value ?? '', messageTs: incident?.ts ?? '', channel: 'C0THREAD' }), form);
+  const opened = (await slack.api.waitFor((c) => c.length > before, 10_000))[before];
+  expect(opened?.method).toBe('chat.postMessage');
+  expect(opened?.args['thread_ts']).toBe(incident?.ts);
+}, 30_000);
+
+test('a code press naming a message that never offered it (the incident message) gets a new message and leaves that one alone', async () => {
+  const incident = await incidentMessageIn('C0FORGE', 'rsv-forge', 'vm-forge-0');
+  const start = JSON.stringify({ v: 1, codeId: 'UserErrorRpCollectionLimitReached', lang: 'en' });
+
+  const before = slack.api.messages().length;
+  await postSigned(slack.bot.running.url, topLevelPress({ actionId: 'troubleshoot.start', value: start, messageTs: incident?.ts ?? '', channel: 'C0FORGE' }), form);
+  await slack.api.waitFor((c) => c.length > before, 10_000);
+  await slack.bot.app.slack?.settled(10_000);
+  const after = slack.api.messages().slice(before);
+  expect(after.filter((c) => c.method === 'chat.update' && c.args['ts'] === incident?.ts)).toEqual([]);
+  const opened = after.find((c) => c.method === 'chat.postMessage');
+  expect(blocksText(opened?.args['blocks'])).toContain('UserErrorRpCollectionLimitReached');
+
+  // Its Next press rewrites the troubleshooting message, even when the press names the incident message.
+  const next = button(opened, 'Next');
+  const stepped = slack.api.messages().length;
+  await postSigned(slack.bot.running.url, topLevelPress({ actionId: next.actionId, value: next.value, messageTs: incident?.ts ?? '', channel: 'C0FORGE' }), form);
+  const update = (await slack.api.waitFor((c) => c.length > stepped, 10_000))[stepped];
+  expect(update?.method).toBe('chat.update');
+  expect(update?.args['ts']).toBe(opened?.ts);
+}, 30_000);
+
+test('the same press delivered twice (a replay) runs once', async () => {
+  const incident = await incidentMessageIn('C0REPLAY', 'rsv-replay', 'vm-replay-0');
+  const troubleshoot = buttonsOf(incident?.args['blocks']).find((b) => b.text === 'Troubleshoot vm-replay-0');
+  const press = pressBody({ actionId: troubleshoot?.actionId ?? '', value: troubleshoot?.value ?? '', messageTs: incident?.ts ?? '', channel: 'C0REPLAY', trigger: '6012345678901.42.replayed' });
+
+  const before = slack.api.messages().length;
+  await postSigned(slack.bot.running.url, press, form);
+  await postSigned(slack.bot.running.url, press, form);
+  await slack.api.waitFor((c) => c.length > before, 10_000);
+  await slack.bot.app.slack?.settled(10_000);
+  expect(slack.api.messages().slice(before).filter((c) => c.method === 'chat.postMessage')).toHaveLength(1);
+}, 30_000);

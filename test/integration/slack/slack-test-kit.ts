@@ -91,8 +91,15 @@ export function rawFixture(fixture: string): string {
   return readFileSync(join(fixtures, fixture), 'utf8');
 }
 
-/** The recorded block_actions payload with the pressed button and message filled in, form-encoded. */
-export function pressBody(vars: { actionId: string; value: string; messageTs: string; channel?: string; team?: string; user?: string }): string {
+let presses = 0;
+
+/**
+ * A signed block_actions body as Slack sends it for one press of a button: the recorded press with
+ * its action, value and message filled in, and a trigger id and action time of its own (Slack gives
+ * each press new ones; `trigger` repeats one, as a replayed delivery would).
+ */
+export function pressBody(vars: { actionId: string; value: string; messageTs: string; channel?: string; team?: string; user?: string; trigger?: string }): string {
+  // Form-encoded, as Slack posts it.
   let text = readFileSync(join(fixtures, 'block-actions-button.json'), 'utf8');
   const payload = JSON.parse(text) as Json;
   const fill = (value: unknown): unknown => {
@@ -108,6 +115,9 @@ export function pressBody(vars: { actionId: string; value: string; messageTs: st
   }
   if (vars.team) filled['team'] = { id: vars.team, domain: 'other' };
   if (vars.user) filled['user'] = { ...(filled['user'] as Json), id: vars.user, username: vars.user.toLowerCase(), name: vars.user.toLowerCase() };
+  presses += 1;
+  filled['trigger_id'] = vars.trigger ?? `6012345678901.${process.pid}.${presses}`;
+  filled['actions'] = (filled['actions'] as Json[]).map((action) => ({ ...action, action_ts: vars.trigger ? '1700000500.123456' : `1700000500.${String(presses).padStart(6, '0')}` }));
   text = JSON.stringify(filled);
   return `payload=${encodeURIComponent(text)}`;
 }

@@ -215,7 +215,7 @@ describe('incidentCardData', () => {
     expect(en.more).toBe('and 15 more');
     expect(en.actions.map((a) => a.title)).toEqual(['Troubleshoot vm-00', 'Troubleshoot vm-01', 'Troubleshoot vm-02']);
     expect(en.actions[0]!.verb).toBe('incident.troubleshoot');
-    expect(en.actions[0]!.data).toEqual({ v: 1, incidentId: id, vm: 'vm-00' });
+    expect(en.actions[0]!.data).toEqual({ v: 1, incidentId: id, vm: 'vm-00', lang: 'en' });
     const pl = incidentCardData(incident, 'pl');
     expect(pl.countText).toBe('Dotyczy: 25 maszyn wirtualnych, odzyskano: 0');
     expect(pl.more).toBe('i 15 więcej');
