@@ -55,3 +55,15 @@ describe('MARS agent errors with their error IDs, in English and Polish', () => 
     expect(answer(text)).toEqual([code]);
   });
 });
+
+// learn.microsoft.com/azure/backup/backup-sql-server-azure-troubleshoot#sql-server-permissions names the code; the portal's
+// message around it is as an operator pastes it from the failed discovery.
+describe('a SQL Server backup account without sysadmin', () => {
+  it('is its own code, with the steps that give the account the role', () => {
+    const pasted = 'Error Code : UserErrorSQLNoSysadminMembership Error Message : Azure Backup service creates a service account "NT Service\\AzureWLBackupPluginSvc" for all operations and this account needs SQL sysadmin priviledge.';
+    expect(answer(pasted)).toEqual(['UserErrorSQLNoSysadminMembership']);
+    const causes = kb.orderedCauses(kb.findCode('UserErrorSQLNoSysadminMembership')!);
+    expect(causes.map((c) => c.id)).toEqual(['sql-backup-account-not-sysadmin']);
+    expect(JSON.stringify(causes[0]?.steps)).toContain('ALTER SERVER ROLE sysadmin ADD MEMBER');
+  });
+});
