@@ -228,10 +228,8 @@ export class SlackActions {
     const data = parseValue(press.value);
     const requested = data?.['lang'];
     const language: Language = requested === 'pl' || requested === 'en' ? requested : 'en';
-    // A reply belongs with the message pressed: in its thread, or starting one under a top-level message
-    // (an incident, the digest). A direct message's replies stay at top level, as the conversation does.
-    const threadTs = press.threadTs ?? (isDirectMessage(press.channelId) ? undefined : press.messageTs);
-    const place: SlackPlace = { channel: press.channelId, ...(threadTs ? { threadTs } : {}) };
+    // Where the presser is: a note only they see shows there, in the channel or in the thread they pressed in.
+    const place: SlackPlace = { channel: press.channelId, ...(press.threadTs ? { threadTs: press.threadTs } : {}) };
 
     let result: PressResult;
     const registration = this.registry.get(verb);
@@ -264,7 +262,10 @@ export class SlackActions {
       await messenger.ephemeral(place, press.userId, result.message);
       if (result.refreshed && press.messageTs) await messenger.update(press.channelId, press.messageTs, result.refreshed);
     } else {
-      const ts = await messenger.post(place, result.message);
+      // A reply belongs with the message pressed: in its thread, or starting one under a top-level message
+      // (an incident, the digest). A direct message's replies stay at top level, as the conversation does.
+      const threadTs = press.threadTs ?? (isDirectMessage(press.channelId) ? undefined : press.messageTs);
+      const ts = await messenger.post({ channel: press.channelId, ...(threadTs ? { threadTs } : {}) }, result.message);
       if (ts && result.onPosted) await result.onPosted(ts);
     }
   }
