@@ -56,6 +56,8 @@ const alertTimeRules = { requireTime: true, requireZone: true } as const;
 /** A time the schema has already checked. */
 const instantOf = (text: string): Date => parseIsoInstant(text, alertTimeRules) ?? new Date(Number.NaN);
 const condition = z.enum(['Fired', 'Resolved']);
+/** A secondary field: its value when it has one of the shapes read, else absent (never a 400 for the whole alert). */
+const lenient = <T>(schema: z.ZodType<T>) => schema.nullish().catch(undefined);
 const vaultName = z
   .string()
   .trim()
@@ -70,8 +72,9 @@ const jobIdText = z
   .regex(/^[A-Za-z0-9/._;-]{1,400}$/, 'must be a backup job id (GUID or ARM id)');
 
 const essentialsSchema = z.object({
-  alertId: text(1000).optional(),
-  alertRule: text(1000).optional(),
+  // The common schema writes an absent value as null (Microsoft's own samples do, for alertRule).
+  alertId: text(1000).nullish(),
+  alertRule: text(1000).nullish(),
   monitoringService: text(200),
   monitorCondition: condition,
   alertTargetIDs: z.array(armText(1000)).min(1, 'must list the vault id'),
@@ -87,13 +90,15 @@ const backupContextSchema = z.object({
   linkedResourceId: armText(2000).nullish(),
   linkedResourceName: resourceName(200).nullish(),
   protectedItemId: resourceName(2000).nullish(),
-  affectedItems: armText(4000).nullish(),
+  // Read only when the ids above are missing: a value of another shape is passed over, never a reason to refuse the alert.
+  affectedItems: lenient(z.union([armText(4000), z.array(armText(4000)).transform((items) => items[0])])),
   sourceType: z.string().max(200).nullish(),
   formattedSourceType: z.string().max(200).nullish(),
   extendedInfo: z
     .object({
       jobId: z.string().max(400).nullish(),
-      recommendedActions: z.string().max(8000).nullish(),
+      // Hints only: a list of actions is read as one text, anything else passed over.
+      recommendedActions: lenient(z.union([z.string().max(8000), z.array(z.string().max(8000)).transform((actions) => actions.join('\n'))])),
     })
     .nullish(),
 });
@@ -106,7 +111,11 @@ const metricContextSchema = z.object({
         z.object({
           metricName: z.string().max(200),
           metricNamespace: z.string().max(200).nullish(),
-          dimensions: z.array(z.object({ name: z.string().max(200), value: z.string().max(2000) })).default([]),
+          // A dimension without a value (null) says nothing; it is left out rather than refusing the alert.
+          dimensions: z
+            .array(z.object({ name: z.string().max(200), value: z.string().max(2000).nullish() }))
+            .default([])
+            .transform((dimensions) => dimensions.flatMap((d) => (typeof d.value === 'string' ? [{ name: d.name, value: d.value }] : []))),
         }),
       )
       .min(1),
@@ -212,20 +221,28 @@ function normaliseCommon(body: Record<string, unknown>, kind: 'azure-backup' | '
   if (essentials.alertId) base.alertId = essentials.alertId;
   const message = nonBlank(essentials.description);
   if (message) base.message = message;
-  if (kind === 'backup-health-metric') return normaliseHealthMetric(alertContext, base);
+  if (kind === 'backup-health-metric') return normaliseHealthMetric(alertContext, base, essentials.alertRule ?? undefined);
   return normaliseBackupAlert(alertContext, base, essentials.originAlertId);
 }
 
 type CommonBase = Pick<BackupAlert, 'condition' | 'vault' | 'occurredAt' | 'alertId' | 'message'>;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-function normaliseHealthMetric(alertContext: Record<string, unknown>, base: CommonBase): NormaliseResult {
+function normaliseHealthMetric(alertContext: Record<string, unknown>, base: CommonBase, rule: string | undefined): NormaliseResult {
   const metric = metricContextSchema.safeParse(alertContext);
   if (!metric.success) return fail(metric.error, 'data.alertContext');
   const allOf = metric.data.condition.allOf;
   const at = Math.max(0, allOf.findIndex((c) => isBackupHealthMetric(c.metricName)));
   const dims = healthDimensions(allOf[at]?.dimensions ?? []);
   const item = protectedItemOfHealthEvent(dims);
+  if (!item && dims.dataSourceUrl === undefined && dims.backupInstanceUrl === undefined && dims.backupInstanceName === undefined) {
+    // Microsoft's vault-level rule (no split by datasource): a count for the vault, naming no item to troubleshoot.
+    return {
+      kind: 'ignored',
+      reason: 'a Backup Health Events alert without a Datasource ID or Backup Instance dimension names no backup item: split the alert rule by Datasource ID to get an incident per item',
+      ...(rule ? { rule } : {}),
+    };
+  }
   if (!item) {
     return invalid(
       `data.alertContext.condition.allOf[${at}].dimensions`,

@@ -122,7 +122,12 @@ export function protectedItemOfHealthEvent(dims: HealthDimensions): AlertItem | 
   const nameParts = dims.backupInstanceName?.split(';') ?? [];
   const friendly = nameParts.length > 1 ? nameParts[nameParts.length - 1] : dims.backupInstanceName;
   const containerFromName = nameParts.length > 1 ? nameParts.slice(0, -1).join(';') : undefined;
-  const parts = splitNames(fromUrl?.container ?? containerFromName, fromUrl?.item);
+  // A rule split by Datasource ID alone (Microsoft's "alert after every failed backup job") names the item only in the
+  // datasource id's tail: ".../virtualMachines/vm/providers/Microsoft.RecoveryServices/backupProtectedItem/SQLDataBase;mssqlserver;db".
+  const tailItem = fromUrl === undefined ? namesFrom(undefined, dataSource).item : undefined;
+  const named = splitNames(fromUrl?.container ?? containerFromName, fromUrl?.item ?? tailItem);
+  const hostVm = named.host === undefined && tailItem !== undefined && dataSource ? parseVmId(dataSource) : undefined;
+  const parts: ItemParts = hostVm ? { ...named, host: hostVm.name, hostResourceGroup: hostVm.resourceGroup } : named;
   const sourceType = dataSource ? armResourceType(dataSource)?.type : undefined;
   const workload = workloadFrom(dims.dataSourceType, sourceType, parts.itemType, parts.containerType) ?? 'azure-vm';
   if (workload === 'azure-vm') {

@@ -51,6 +51,12 @@ describe('POST /api/alerts with the alert kinds Azure sends', () => {
     }
   });
 
+  it('makes a Backup Health alert split by Datasource ID alone (Microsoft\'s recommended rule) about a SQL database an incident for the database', async () => {
+    const incident = await incidentOf(fixture('metric-health-datasource-id-sql.json'));
+    expect(incident.groupKey).toContain('sql-server');
+    expect(incident.vms.map((v) => v.name)).toEqual(['msdb (mssqlserver on testVM)']);
+  });
+
   it.each([
     ['common-hana.json', 'sap-hana', 'h22 (hanavm01)'],
     ['common-files.json', 'azure-files', 'finance (stfiles01)'],
@@ -77,6 +83,8 @@ describe('POST /api/alerts with the alert kinds Azure sends', () => {
     ['documented/budget-aip.json', /budget/],
     ['documented/budget-actual-cost.json', /CostAlerts/],
     ['documented/smart-detection.json', /SmartDetector/],
+    // Microsoft's vault-level Backup Health rule: a count for the vault that names no item (a 400 would drop it unexplained).
+    ['metric-health-vault-level.json', /split the alert rule by Datasource ID/],
   ];
 
   it.each(ignored)('answers %s with 200 and the reason, storing nothing', async (file, reason) => {

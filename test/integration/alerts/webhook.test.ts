@@ -106,7 +106,7 @@ describe('POST /api/alerts over HTTP (real restify, real SQLite)', () => {
       { name: 'bad firedDateTime', status: 400, field: 'data.essentials.firedDateTime', body: edit(vm, (b) => (b.data.essentials['firedDateTime'] = 'yesterday')) },
       { name: 'no VM in the context', status: 400, field: 'data.alertContext.linkedResourceId', body: edit(vm, (b) => (b.data.alertContext = { category: 'Jobs' })) },
       { name: 'description is a number', status: 400, field: 'data.essentials.description', body: edit(vm, (b) => (b.data.essentials['description'] = 42)) },
-      { name: 'metric without the VM dimension', status: 400, field: 'data.alertContext.condition.allOf[0].dimensions', body: edit(metric, (b) => ((b.data.alertContext['condition'] as { allOf: { dimensions: unknown[] }[] }).allOf[0]!.dimensions = [])) },
+      { name: 'metric whose datasource dimension is no ARM id', status: 400, field: 'data.alertContext.condition.allOf[0].dimensions', body: edit(metric, (b) => ((b.data.alertContext['condition'] as { allOf: { dimensions: unknown[] }[] }).allOf[0]!.dimensions = [{ name: 'DatasourceId', value: 'not-an-arm-id' }])) },
       { name: 'minimal without code or message', status: 400, field: 'errorCode', body: { vault: 'v1', vm: 'vm1' } },
       { name: 'minimal with an unknown field', status: 400, field: 'errorcode', body: { vault: 'v1', vm: 'vm1', errorcode: 'X' } },
       { name: 'minimal with a bad VM name', status: 400, field: 'vm', body: { vault: 'v1', vm: 'bad name!', errorCode: 'UserErrorGuestAgentStatusUnavailable' } },

@@ -210,10 +210,56 @@ describe('normaliseAlert', () => {
       expect(ok(body).vm.name).toBe('myVM');
     });
 
-    it('names the dimensions when none identifies the item', () => {
-      const r = normaliseAlert(withDimensions((n) => n === 'healthStatus'), now);
+    it('ignores a vault-level alert (the rule is not split by datasource, so it names no item), saying how to split it', () => {
+      expect(normaliseAlert(withDimensions((n) => n === 'healthStatus'), now)).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/split the alert rule by Datasource ID/) });
+      const vaultLevel = normaliseAlert(fixture('metric-health-vault-level.json'), now);
+      expect(vaultLevel).toMatchObject({ kind: 'ignored', rule: 'Backup health events at vault level' });
+    });
+
+    it('names the dimensions when one is there but identifies no item', () => {
+      const body = withDimensions((n) => n === 'dataSourceURL' || n === 'healthStatus');
+      body.data.alertContext.condition.allOf[0]!.dimensions.find((d) => d.name === 'dataSourceURL')!.value = 'not-an-arm-id';
+      const r = normaliseAlert(body, now);
       expect(r).toMatchObject({ kind: 'invalid', field: 'data.alertContext.condition.allOf[0].dimensions' });
       if (r.kind === 'invalid') expect(r.reason).toMatch(/dataSourceURL/);
+    });
+
+    it('reads a SQL database in a VM from a rule split by Datasource ID alone: the database, not the VM', () => {
+      const a = ok(fixture('metric-health-datasource-id-sql.json'));
+      expect(a.workload).toBe('sql-server');
+      expect(a.vm).toEqual({ name: 'msdb (mssqlserver on testVM)', resourceGroup: 'testRG', subscriptionId: '00000000-0000-0000-0000-000000000000' });
+    });
+
+    it('leaves out a dimension whose value is null instead of refusing the alert', () => {
+      const body = fixture('metric-health-rest-names.json') as MetricBody;
+      body.data.alertContext.condition.allOf[0]!.dimensions.push({ name: 'dataSourceType', value: null as unknown as string });
+      expect(ok(body).vm.name).toBe('myVM');
+    });
+  });
+
+  describe('fields the common schema writes as null, or in another shape, that the bot does not need', () => {
+    type SqlBody = { data: { essentials: Record<string, unknown>; alertContext: Record<string, unknown> & { extendedInfo: Record<string, unknown> } } };
+    const sql = () => fixture('common-sql-real.json') as SqlBody;
+
+    it.each(['alertRule', 'alertId'])('accepts %s: null, as Microsoft\'s own samples write an absent value', (field) => {
+      const body = sql();
+      body.data.essentials[field] = null;
+      expect(ok(body).workload).toBe('sql-server');
+    });
+
+    it('reads affectedItems given as a list (it is only a fallback for the item id), and passes over one of another shape', () => {
+      const listed = sql();
+      listed.data.alertContext['affectedItems'] = [listed.data.alertContext['sourceId']];
+      expect(ok(listed).vm).toEqual(ok(sql()).vm);
+      const odd = sql();
+      odd.data.alertContext['affectedItems'] = { id: 'x' };
+      expect(ok(odd).vm).toEqual(ok(sql()).vm);
+    });
+
+    it('reads recommendedActions given as a list of actions', () => {
+      const body = sql();
+      body.data.alertContext.extendedInfo['recommendedActions'] = ['Check the SQL instance', 'See aka.ms/AB-UserErrorOpeningSQLConnection'];
+      expect(ok(body).codeHints).toContain('Check the SQL instance\nSee aka.ms/AB-UserErrorOpeningSQLConnection');
     });
   });
 
