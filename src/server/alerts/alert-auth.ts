@@ -79,9 +79,13 @@ export function createAlertAuthenticator(settings: AlertAuthSettings): AlertAuth
     configured: secretDigest !== undefined || aad !== undefined,
     async authenticate(headers, query) {
       const headerValue = headers[secretHeader];
-      const presented = (Array.isArray(headerValue) ? headerValue[0] : headerValue) ?? query.get('code') ?? undefined;
+      const fromHeader = Array.isArray(headerValue) ? headerValue[0] : headerValue;
+      const presented = fromHeader ?? query.get('code') ?? undefined;
       if (presented !== undefined && secretDigest) {
-        if (timingSafeEqual(digest(presented), secretDigest)) return { ok: true, principal: 'shared-secret' };
+        // A secret pasted into the webhook URL as it is ("?code=a+b") reads as "a b" once the query is decoded: its '+' are tried too.
+        const candidates = fromHeader === undefined && presented.includes(' ') ? [presented, presented.replace(/ /g, '+')] : [presented];
+        const matches = candidates.map((candidate) => timingSafeEqual(digest(candidate), secretDigest));
+        if (matches.includes(true)) return { ok: true, principal: 'shared-secret' };
         return { ok: false, reason: 'wrong shared secret' };
       }
       const authorization = headers['authorization'];
