@@ -4,7 +4,7 @@ import type { Actor } from '../../core/remediation/actor';
 import type { FixDefinition } from '../../core/remediation/fix-catalogue';
 import type { CardLocation, FixRequest } from '../../core/remediation/fix-request';
 import { type FixCardView, FixVerbs } from '../../core/remediation/fix-view';
-import type { PolicyState } from '../../core/remediation/policy';
+import { type PolicyState, groupMembers } from '../../core/remediation/policy';
 import { type CardButton, describeDataKeys } from '../../core/views/card-actions';
 import { type FixFlow, type FixReply, fixNoticeView, fixRequestView, PlanPayloadSchema, RequestIdPayloadSchema } from '../../features/fixes/fix-flow';
 import type { Interaction } from '../../features/interaction';
@@ -109,7 +109,7 @@ export function fixNoticeCard(title: LocalizedText, text: LocalizedText, languag
 export function refreshUserIdsFor(request: FixRequest, state: PolicyState): string[] {
   const ids = new Set<string>([request.requester.userId]);
   if (state.kind === 'loaded') {
-    const members = state.policy.approvers.flatMap((p) => (p.startsWith('group:') ? (state.policy.groups[p.slice(6)] ?? []) : [p]));
+    const members = state.policy.approvers.flatMap((p) => (p.startsWith('group:') ? groupMembers(state.policy, p.slice('group:'.length)) : [p]));
     for (const m of members) if (m.startsWith('teams:')) ids.add(m.slice(6));
   }
   return ids.size > 1 ? [...ids] : [];

@@ -23,7 +23,8 @@ export const PolicySchema = z
   .object({
     version: z.literal(1),
     enabledFixes: z.array(z.enum(FixIds)),
-    groups: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.array(memberPrincipal)).default({}),
+    // Not the names every JavaScript object has: a group "__proto__" would rewrite the map itself.
+    groups: z.record(z.string().regex(/^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_.-]+$/, 'a group name is letters, digits, _ . - (and not __proto__, constructor or prototype)'), z.array(memberPrincipal)).default({}),
     requesters: z.array(principal).min(1),
     approvers: z.array(principal).min(1),
     /**
@@ -48,7 +49,7 @@ export const PolicySchema = z
   .superRefine((policy, ctx) => {
     for (const field of ['requesters', 'approvers', 'operators'] as const) {
       policy[field].forEach((p, i) => {
-        if (p.startsWith('group:') && !(p.slice('group:'.length) in policy.groups)) {
+        if (p.startsWith('group:') && !Object.hasOwn(policy.groups, p.slice('group:'.length))) {
           ctx.addIssue({ code: 'custom', path: [field, i], message: `unknown group "${p.slice('group:'.length)}" (define it under "groups")` });
         }
       });
@@ -80,9 +81,17 @@ export function matchesPattern(value: string, glob: string): boolean {
   return new RegExp(`^${escaped}$`, 'i').test(value);
 }
 
+/**
+ * The members of a group the policy file defines; none for any other name. Only the file's own
+ * keys count: "constructor" or "toString" name no group, whatever every object inherits.
+ */
+export function groupMembers(policy: Policy, name: string): readonly string[] {
+  return Object.hasOwn(policy.groups, name) ? (policy.groups[name] ?? []) : [];
+}
+
 export function isPrincipal(policy: Policy, actor: Actor, principals: readonly string[]): boolean {
   return principals.some((p) => {
-    if (p.startsWith('group:')) return (policy.groups[p.slice('group:'.length)] ?? []).some((m) => matchesMember(actor, m));
+    if (p.startsWith('group:')) return groupMembers(policy, p.slice('group:'.length)).some((m) => matchesMember(actor, m));
     return matchesMember(actor, p);
   });
 }

@@ -32,6 +32,21 @@ describe('fix policy', () => {
     expect(() => parsePolicy({ ...policyJson(), extra: true }, 'p.json')).toThrow(/p\.json/);
   });
 
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('refuses "group:%s", which the file does not define, as an unknown group (not a name every object inherits)', (name) => {
+    expect(() => parsePolicy(policyJson({ requesters: [`group:${name}`] }), 'p.json')).toThrow(`unknown group "${name}"`);
+  });
+
+  it('refuses a group named constructor or prototype, and never uses one named __proto__ (the parser drops that key)', () => {
+    const withGroup = (name: string): Record<string, unknown> => {
+      const base = policyJson();
+      const groups = JSON.parse(`{"${name}": ["aad:00000000-0000-0000-0000-000000000001"], "operators": ${JSON.stringify((base['groups'] as Record<string, unknown>)['operators'])}}`) as Record<string, unknown>;
+      return { ...base, groups, requesters: [`group:${name}`] };
+    };
+    expect(() => parsePolicy(withGroup('constructor'), 'p.json')).toThrow(/p\.json: groups\.constructor/);
+    expect(() => parsePolicy(withGroup('prototype'), 'p.json')).toThrow(/p\.json: groups\.prototype/);
+    expect(() => parsePolicy(withGroup('__proto__'), 'p.json')).toThrow('unknown group "__proto__"');
+  });
+
   it('without a policy, no fix can be requested and the refusal says how to enable fixes', () => {
     const d = decideRequest(missingPolicy, low, alice, target);
     expect(d.allowed).toBe(false);
