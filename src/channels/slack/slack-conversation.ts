@@ -102,8 +102,11 @@ export async function answerMessage(message: SlackTextMessage, deps: SlackConver
   const auditMatch = deps.audit ? AuditCommand.exec(text) : null;
   if (deps.audit && auditMatch) {
     const interaction: Interaction = { actor: slackActor(message.teamId, message.userId), language: languageOf(text, undefined), place: { channel: 'slack', conversationId: slackConversationId(message.teamId, message.channelId) } };
-    const answer = await deps.audit.answer(interaction, auditMatch[1]);
-    await messenger.post(place, answer.kind === 'audit' ? renderAuditMessage(answer.view, interaction.language) : renderTextMessage(answer.text, interaction.language));
+    // Only the asker sees it: a direct message is theirs, and in a channel it is a note only they see.
+    const answer = await deps.audit.answer(interaction, auditMatch[1], 'asker');
+    const reply = answer.kind === 'audit' ? renderAuditMessage(answer.view, interaction.language) : renderTextMessage(answer.text, interaction.language);
+    if (message.kind === 'direct') await messenger.post(place, reply);
+    else await messenger.ephemeral(place, message.userId, reply);
     return;
   }
   const sweepLanguage = deps.sweep?.recognises(text);

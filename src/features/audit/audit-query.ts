@@ -24,7 +24,12 @@ export function mayReadAudit(state: PolicyState, actor: Actor): boolean {
 export class AuditQuery {
   constructor(private readonly deps: { readonly audit: AuditLog; readonly policy: () => PolicyState; readonly limit?: number }) {}
 
-  async answer(i: Interaction, vm: string | undefined): Promise<AuditAnswer> {
+  /**
+   * `shownTo`: who will see the answer. The audit names people (with their Entra ids), VMs and
+   * subscriptions, so it is shown only to the person who asked (a personal chat, a Slack note only
+   * they see); asked where everyone would read it, the answer says where to ask instead.
+   */
+  async answer(i: Interaction, vm: string | undefined, shownTo: 'asker' | 'conversation'): Promise<AuditAnswer> {
     const state = this.deps.policy();
     const lang: Language = i.language;
     if (state.kind === 'missing') {
@@ -32,6 +37,15 @@ export class AuditQuery {
       return { kind: 'text', text: `${note[lang]} ${state.howToEnable[lang]}` };
     }
     if (!mayReadAudit(state, i.actor)) return { kind: 'text', text: lang === 'pl' ? 'Polityka poprawek nie pozwala Ci czytać audytu.' : 'The fix policy does not let you read the audit.' };
+    if (shownTo === 'conversation') {
+      return {
+        kind: 'text',
+        text:
+          lang === 'pl'
+            ? 'Audyt zawiera nazwiska, identyfikatory i zasoby, więc pokazuję go tylko w czacie prywatnym: napisz do mnie `audit` bezpośrednio.'
+            : 'The audit names people, their ids and resources, so it is shown only in a personal chat: write `audit` to me directly.',
+      };
+    }
     const entries = await this.deps.audit.list({ ...(vm ? { vm } : {}), limit: this.deps.limit ?? 15 });
     return { kind: 'audit', view: buildAuditView(entries, vm, lang) };
   }

@@ -106,11 +106,16 @@ describe('fixes from Slack', () => {
     expect(trail[1]).toBe('fix.approved::T0TEST/U0APPROVER');
 
     // `audit win-rp`: every step for the people the policy names; nothing for anyone else.
-    const auditAs = async (user: string) => {
+    // In the channel it is a note only the asker sees (it names people and resources); in a direct message, a message.
+    const auditAs = async (user: string, direct = false) => {
       const before = slack.api.messages().length;
-      await postSigned(slack.bot.running.url, eventBody('app-mention-code.json', { text: '<@UBACKUPDOC> audit win-rp', user }, { event_id: `Ev0AUDIT${user}` }), 'application/json');
-      return blocksText((await slack.api.waitFor((c) => c.length > before, 10_000))[before]?.args['blocks']);
+      const body = direct ? eventBody('direct-message.json', { text: 'audit win-rp', user, channel: 'D0APPROVER' }, { event_id: `Ev0AUDITDM${user}` }) : eventBody('app-mention-code.json', { text: '<@UBACKUPDOC> audit win-rp', user }, { event_id: `Ev0AUDIT${user}` });
+      await postSigned(slack.bot.running.url, body, 'application/json');
+      const answer = (await slack.api.waitFor((c) => c.length > before, 10_000))[before];
+      expect({ method: answer?.method, user: answer?.args['user'] }).toEqual(direct ? { method: 'chat.postMessage', user: undefined } : { method: 'chat.postEphemeral', user });
+      return blocksText(answer?.args['blocks']);
     };
+    expect(await auditAs('U0APPROVER', true)).toContain('Fix audit for win-rp');
     const readable = await auditAs('U0APPROVER');
     expect(readable).toContain('Fix audit for win-rp');
     for (const action of ['fix.requested', 'fix.approved', 'fix.verified-fixed', 'fix.refused']) expect(readable).toContain(action);
