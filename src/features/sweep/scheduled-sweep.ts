@@ -150,6 +150,17 @@ export class ScheduledSweep {
       await deps.store.saveDigestMessage({ conversationKey: subscription.conversationKey, messageId, sweepId: result.id, postedAt: deps.clock.now().toISOString() });
       this.failures.delete(subscription.conversationKey);
     } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      // 403: the bot may no longer post there (removed from the team, the channel archived); 404 on a new post: the
+      // conversation is gone. Retrying would never land: the next scheduled sweep tries once more (the bot may be back).
+      if (status === 403 || (status === 404 && existing === undefined)) {
+        const known = this.failures.get(subscription.conversationKey);
+        this.failures.set(subscription.conversationKey, { attempts: (known?.attempts ?? 0) + 1, nextAttemptAt: Number.POSITIVE_INFINITY });
+        if (known?.nextAttemptAt !== Number.POSITIVE_INFINITY) {
+          deps.logger.warn({ err: error, conversation: subscription.conversationKey, sweepId: result.id, status }, 'fleet digest refused: the bot may no longer post in this conversation (removed, archived or deleted); it is tried again at the next scheduled sweep only. Add the bot again and subscribe to resume.');
+        }
+        return;
+      }
       const attempts = (this.failures.get(subscription.conversationKey)?.attempts ?? 0) + 1;
       const waitMs = retryAfterMs(error) ?? Math.min(maxRetryWaitMs, firstRetryWaitMs * 2 ** (attempts - 1));
       this.failures.set(subscription.conversationKey, { attempts, nextAttemptAt: deps.clock.now().getTime() + waitMs });

@@ -148,3 +148,29 @@ test('a digest the connector refused is delivered at a later tick, after a pause
   expect(await scheduled().tick()).toBe('not-due');
   expect(stub.calls.slice(before)).toEqual([]);
 });
+
+test('a channel the bot may no longer post in (403: removed from the team) is not tried again until the next scheduled sweep', async () => {
+  // Five past the next scheduled time (00:00 UTC), so the half-hourly ticks below stay within that day.
+  const now = clock.now().getTime();
+  offsetMs += Math.floor(now / day) * day + day + 5 * 60_000 - now;
+  stub.refuseWith = { status: 403 };
+  const refusedBefore = stub.refused;
+  expect(await scheduled().tick()).toBe('swept');
+  const refusedAtTheSweep = stub.refused - refusedBefore;
+  expect(refusedAtTheSweep).toBeGreaterThan(0);
+
+  // The rest of the day, ticking every half hour as the scheduler does: nothing is sent there.
+  for (let i = 0; i < 40; i += 1) {
+    offsetMs += 30 * 60_000;
+    expect(await scheduled().tick()).toBe('not-due');
+  }
+  expect(stub.refused - refusedBefore).toBe(refusedAtTheSweep);
+
+  // The bot is added back; the next scheduled sweep reaches every channel again.
+  stub.refuseWith = undefined;
+  offsetMs += day;
+  const before = stub.calls.length;
+  expect(await scheduled().tick()).toBe('swept');
+  const delivered = (await stub.waitFor((c) => new Set(c.slice(before).map((x) => x.conversationId)).size >= 2, 10_000)).slice(before);
+  expect(delivered.map((x) => x.conversationId)).toContain(conversationId);
+}, 60_000);
