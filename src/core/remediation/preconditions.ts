@@ -1,5 +1,6 @@
 import { parseArmResource } from '../arm-id';
-import type { AzurePort, ProtectedVm, RestorePointCollection, VmStatus } from '../azure-port';
+import type { AzurePort, CallOptions, ProtectedVm, RestorePointCollection, VmStatus } from '../azure-port';
+import type { AzureDeadline } from '../azure-lookup/azure-deadline';
 import { asCodedError } from '../errors';
 import { isAmbiguous, ownCollections, sameResourceId, sourceVmOf, vmArmId } from '../restore-point-ownership';
 import type { LocalizedText } from '../knowledge/schema';
@@ -22,7 +23,13 @@ export interface PreconditionFailure {
 
 export const backupExtensionNames = { Windows: 'VMSnapshot', Linux: 'VMSnapshotLinux' } as const;
 
-export async function gatherFacts(azure: AzurePort, target: FixTarget, fix: FixDefinition): Promise<TargetFacts> {
+/**
+ * Reads what the fix's preconditions need. Under the press's deadline when it has one (a plan or
+ * request is a chat turn): a read Azure does not answer in time is a fact that could not be read,
+ * so the plan says "Azure did not answer" instead of the turn hanging.
+ */
+export async function gatherFacts(azure: AzurePort, target: FixTarget, fix: FixDefinition, deadline?: AzureDeadline): Promise<TargetFacts> {
+  const read = <T>(call: (options: CallOptions) => Promise<T>): Promise<T> => (deadline ? deadline.run((abortSignal) => call({ abortSignal })) : call({}));
   const needs = new Set(fix.preconditions);
   const errors: Partial<Record<'vm' | 'protectedVm' | 'collections', string>> = {};
   let vmStatus: VmStatus | undefined;
@@ -30,21 +37,21 @@ export async function gatherFacts(azure: AzurePort, target: FixTarget, fix: FixD
   let collections: RestorePointCollection[] | undefined;
   if (needs.has('vm-running') || needs.has('os-windows') || needs.has('os-linux') || needs.has('backup-extension-present')) {
     try {
-      vmStatus = await azure.getVmStatus(target.vm);
+      vmStatus = await read((options) => azure.getVmStatus(target.vm, options));
     } catch (error) {
       errors.vm = asCodedError(error).message;
     }
   }
   if (needs.has('vm-protected')) {
     try {
-      protectedVm = await findProtectedVm(azure, target);
+      protectedVm = await read((options) => findProtectedVm(azure, target, options));
     } catch (error) {
       errors.protectedVm = asCodedError(error).message;
     }
   }
   if (needs.has('restore-point-collection-exists')) {
     try {
-      collections = matchingCollections(await azure.listRestorePointCollections(target.vm), target, vmStatus?.location);
+      collections = matchingCollections(await read((options) => azure.listRestorePointCollections(target.vm, options)), target, vmStatus?.location);
     } catch (error) {
       errors.collections = asCodedError(error).message;
     }
@@ -58,10 +65,10 @@ export async function gatherFacts(azure: AzurePort, target: FixTarget, fix: FixD
 }
 
 /** The VM's protected item in its vault (the target's vault, else every vault the identity sees). */
-export async function findProtectedVm(azure: AzurePort, target: FixTarget): Promise<ProtectedVm | undefined> {
-  const vaults = target.vault ? [target.vault] : await azure.listVaults();
+export async function findProtectedVm(azure: AzurePort, target: FixTarget, options: CallOptions = {}): Promise<ProtectedVm | undefined> {
+  const vaults = target.vault ? [target.vault] : await azure.listVaults(options);
   for (const vault of vaults) {
-    const items = await azure.listProtectedVms(vault);
+    const items = await azure.listProtectedVms(vault, options);
     const match = items.find(
       (item) =>
         item.vm.name.toLowerCase() === target.vm.name.toLowerCase() &&

@@ -9,6 +9,7 @@ import type { FixCatalogue, FixDefinition } from './fix-catalogue';
 import { applyFixEvent, describeLock, isApprovalExpired, locksToRestore, newFixRequest, openRequestKey, type CardLocation, type ExecutionOutcome, type FixRequest, type FixRequestEvent, type FixRunner, type JournaledLock } from './fix-request';
 import { describeTarget, type FixTarget } from './fix-target';
 import { approvalExpiryMs, decideApproval, decideRequest, isFixEnabled, isResourceGroupInScope, type PolicyState } from './policy';
+import type { AzureDeadline } from '../azure-lookup/azure-deadline';
 import { evaluatePreconditions, gatherFacts, type PreconditionFailure } from './preconditions';
 import type { AuditLog, FixRequestStore } from './ports';
 import { standardRefusal, type Refusal } from './refusal';
@@ -77,6 +78,8 @@ export interface FixRequestInput {
   readonly codeId?: string;
   readonly causeId?: string;
   readonly card?: CardLocation;
+  /** The chat turn's budget for the Azure reads the plan makes (a press must be answered in time). */
+  readonly deadline?: AzureDeadline;
 }
 
 export interface FixPlan {
@@ -342,7 +345,7 @@ export class RemediationService {
     const state = this.deps.policy();
     const decision = decideRequest(state, fix, input.actor, input.target);
     if (!decision.allowed) return this.refused('plan', input.actor, decision.refusal, { fixId: fix.id, target: input.target });
-    const facts = await gatherFacts(this.deps.azure, input.target, fix);
+    const facts = await gatherFacts(this.deps.azure, input.target, fix, input.deadline);
     const failures = evaluatePreconditions(fix, facts);
     const policy = state.kind === 'loaded' ? state.policy : undefined;
     return {

@@ -10,6 +10,7 @@ import type { PolicyState } from '../../core/remediation/policy';
 import { type Refusal, type RefusalReason, standardRefusal } from '../../core/remediation/refusal';
 import type { RemediationService, SweepResult } from '../../core/remediation/remediation-service';
 import { resolveFixTarget } from '../../core/remediation/target-resolution';
+import { type AzureDeadline, withDeadline } from '../../core/azure-lookup/azure-deadline';
 import type { TroubleshootSession } from '../../core/troubleshoot/session';
 import type { TroubleshootService } from '../../core/troubleshoot/troubleshoot-service';
 import { type CardButton, OpaqueIdSchema } from '../../core/views/card-actions';
@@ -123,9 +124,13 @@ export class FixFlow {
 
   /** The plan: a new message under the troubleshooting card, which stays as it is. */
   async plan(i: Interaction, payload: PlanPayload): Promise<FixReply> {
-    const found = await this.sessionTarget(i, payload, 'plan');
+    return withDeadline(fixPressBudgetMs, (deadline) => this.planWithin(i, payload, deadline));
+  }
+
+  private async planWithin(i: Interaction, payload: PlanPayload, deadline: AzureDeadline): Promise<FixReply> {
+    const found = await this.sessionTarget(i, payload, 'plan', deadline);
     if (!found.ok) return found.reply;
-    const planned = await this.deps.remediation.plan({ fixId: payload.fixId, target: found.target, actor: i.actor, language: found.session.language, sessionId: found.session.id, codeId: found.session.codeId, causeId: found.cause.id });
+    const planned = await this.deps.remediation.plan({ fixId: payload.fixId, target: found.target, actor: i.actor, language: found.session.language, sessionId: found.session.id, codeId: found.session.codeId, causeId: found.cause.id, deadline });
     if (!planned.ok) return this.refusal(planned.refusal, found.session.language);
     // Its message id is remembered: only that message may become the request's card.
     const sessionId = found.session.id;
@@ -134,7 +139,11 @@ export class FixFlow {
 
   /** The request: replaces the plan with the pending request everyone sees. */
   async request(i: Interaction, payload: PlanPayload): Promise<FixReply> {
-    const found = await this.sessionTarget(i, payload, 'request');
+    return withDeadline(fixPressBudgetMs, (deadline) => this.requestWithin(i, payload, deadline));
+  }
+
+  private async requestWithin(i: Interaction, payload: PlanPayload, deadline: AzureDeadline): Promise<FixReply> {
+    const found = await this.sessionTarget(i, payload, 'request', deadline);
     if (!found.ok) return found.reply;
     // Request this fix is on the plan, a message of its own. Pressed on the troubleshooting card it
     // never came from us, and the request card must not take that message's place.
@@ -147,7 +156,7 @@ export class FixFlow {
     const onPlan = i.place.activityId !== undefined && (found.session.plans ?? []).some((p) => p.messageId === i.place.activityId && p.fixId === payload.fixId);
     const { activityId: pressed, ...elsewhere } = i.place;
     const card: CardLocation = onPlan ? i.place : elsewhere;
-    const requested = await this.deps.remediation.request({ fixId: payload.fixId, target: found.target, actor: i.actor, language: found.session.language, sessionId: found.session.id, codeId: found.session.codeId, causeId: found.cause.id, card });
+    const requested = await this.deps.remediation.request({ fixId: payload.fixId, target: found.target, actor: i.actor, language: found.session.language, sessionId: found.session.id, codeId: found.session.codeId, causeId: found.cause.id, card, deadline });
     const language = found.session.language;
     if (!requested.ok) {
       const open = requested.request;
@@ -306,7 +315,7 @@ export class FixFlow {
   }
 
   /** The session behind a plan or request press, and the VM it names, all from the server's own records. */
-  private async sessionTarget(i: Interaction, payload: PlanPayload, action: string) {
+  private async sessionTarget(i: Interaction, payload: PlanPayload, action: string, deadline: AzureDeadline) {
     const loaded = await this.deps.troubleshoot.load(payload.sessionId);
     if (loaded.kind !== 'ok') return { ok: false as const, reply: await this.refuse(i, action, 'unknown-session', { fixId: payload.fixId }) };
     const session: TroubleshootSession = loaded.session;
@@ -315,7 +324,7 @@ export class FixFlow {
     const causeId = session.cursor < session.causeCount ? session.causeIds[session.cursor] : undefined;
     const cause = causeId ? safeCause(this.deps.knowledge, causeId) : undefined;
     if (!cause || !cause.fixes.includes(payload.fixId)) return { ok: false as const, reply: await this.refuse(i, action, 'fix-not-offered', { fixId: payload.fixId }) };
-    const resolved = await resolveFixTarget(this.deps.azure, session.target);
+    const resolved = await resolveFixTarget(this.deps.azure, session.target, deadline);
     if (!resolved.ok) {
       const r = standardRefusal('target-unresolved', resolved.detail ? { en: resolved.detail, pl: resolved.detail } : undefined);
       const refused = await this.deps.remediation.refuseAtEdge(action, i.actor, r, { fixId: payload.fixId, detail: resolved.reason });
@@ -324,6 +333,13 @@ export class FixFlow {
     return { ok: true as const, session, cause, target: resolved.target };
   }
 }
+
+/**
+ * A plan or request press is a chat turn (a Teams invoke is cut off after about 15 s): finding the
+ * VM and reading what the fix's preconditions need share this budget, so a slow Azure gives a plan
+ * that says Azure did not answer, in time, rather than an error card and a late reply.
+ */
+const fixPressBudgetMs = 9_000;
 
 const decideOnTheCard: LocalizedText = {
   en: 'Approve or reject it on the request card in this chat.',
