@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TroubleshootSession } from '../../../src/core/troubleshoot/session';
-import { executeInvoke, mentionMessage } from '../../helpers/activities';
+import { executeInvoke, message } from '../../helpers/activities';
 import { type FixRig, startFixRig } from './fix-rig';
 import { cardOf, cardText } from '../../helpers/connector-stub';
 import { ManualClock } from '../../unit/remediation/fixtures';
@@ -152,9 +152,9 @@ describe('approved fixes on Teams cards (real CloudAdapter, connector stub, ARM 
       expect(Buffer.byteLength(json)).toBeLessThan(28 * 1024);
     }
 
-    // The audit command shows every step.
+    // The audit command shows every step, in a personal chat (it names people and resources).
     connector.clear();
-    await bot.post(mentionMessage('audit win-agent', { serviceUrl, from: alex, conversationId: CONV }));
+    await bot.post(message('audit win-agent', { serviceUrl, from: alex }));
     const auditText = cardText(cardOf(connector.calls.at(-1)));
     for (const action of ['fix.requested', 'fix.approved', 'fix.execution-started', 'fix.succeeded', 'fix.verification-started', 'fix.verified-fixed']) expect(auditText).toContain(action);
 
