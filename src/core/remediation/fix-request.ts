@@ -3,6 +3,7 @@ import type { Language, LocalizedText } from '../knowledge/schema';
 import type { Actor } from './actor';
 import type { FixId } from './fix-catalogue';
 import type { FixTarget } from './fix-target';
+import type { ResourceLock, RestorePointCollection } from '../azure-port';
 
 /**
  * A fix request and its life:
@@ -74,6 +75,12 @@ export interface FixRunner {
   readonly heartbeatAt: string;
 }
 
+/** What a plan found in Azure that its operations name. */
+export interface PlannedResources {
+  readonly collections?: readonly RestorePointCollection[];
+  readonly locks?: readonly ResourceLock[];
+}
+
 export interface FixRequest {
   /** Opaque and unguessable: the only thing a card carries. */
   readonly id: string;
@@ -112,6 +119,11 @@ export interface FixRequest {
    * recovery puts back every lock not marked restored, identically.
    */
   readonly locks?: readonly JournaledLock[];
+  /**
+   * What the plan read in Azure when the request was made (the collections it would delete, the
+   * locks on their resource group then), so the approver's card names them rather than placeholders.
+   */
+  readonly planned?: PlannedResources;
   /**
    * Approved, but the approval is not on the audit log yet (it is written right after the approval
    * takes the request). Nothing runs a request that carries this; the sweep ends one that kept it.
@@ -194,6 +206,7 @@ export interface NewFixRequestInput {
   readonly causeId?: string;
   readonly card?: CardLocation;
   readonly openKey?: string;
+  readonly planned?: PlannedResources;
 }
 
 export function newFixRequest(input: NewFixRequestInput): FixRequest {
@@ -215,6 +228,7 @@ export function newFixRequest(input: NewFixRequestInput): FixRequest {
     ...(input.causeId !== undefined ? { causeId: input.causeId } : {}),
     ...(input.card !== undefined ? { card: input.card } : {}),
     ...(input.openKey !== undefined ? { openKey: input.openKey } : {}),
+    ...(input.planned !== undefined ? { planned: input.planned } : {}),
   };
 }
 

@@ -1,11 +1,11 @@
-import type { RestorePointCollection } from '../azure-port';
+import type { ResourceLock, RestorePointCollection } from '../azure-port';
 import { sourceVmOf } from '../restore-point-ownership';
 import type { CardButton } from '../views/card-actions';
 import type { Language, LocalizedText } from '../knowledge/schema';
 import type { Actor } from './actor';
 import type { AuditEvent } from './audit';
 import type { FixDefinition } from './fix-catalogue';
-import type { FixRequest, FixRequestState } from './fix-request';
+import type { FixRequest, FixRequestState, PlannedResources } from './fix-request';
 import type { FixTarget } from './fix-target';
 import { decideApproval, type PolicyState } from './policy';
 import type { FixPlan } from './remediation-service';
@@ -77,21 +77,44 @@ function collectionLine(c: RestorePointCollection, lang: Language): string {
   return `${c.name} · ${c.resourceGroup} · ${points} · ${owner}`;
 }
 
-function operationsOf(fix: FixDefinition, target: FixTarget, lang: Language, collections?: readonly RestorePointCollection[]): FixCardView['operations'] {
+function operationsOf(fix: FixDefinition, target: FixTarget, lang: Language, found: PlannedResources = {}): FixCardView['operations'] {
+  const collections = found.collections;
+  const groups = collections && collections.length > 0 ? [...new Set(collections.map((c) => c.resourceGroup))].join(', ') : undefined;
+  const lockNames = found.locks && found.locks.length > 0 ? found.locks.map((l) => l.name).join(', ') : undefined;
+  // The names the plan read in Azure, in place of the catalogue's placeholders: what the approver allows is named.
+  const named = (call: string): string => {
+    let line = call.replace(/<vm>/g, target.vm.name).replace(/<rg>/g, target.vm.resourceGroup);
+    if (target.vault) line = line.replace(/<vault>/g, target.vault.name).replace(/<vaultResourceGroup>/g, target.vault.resourceGroup);
+    if (groups) line = line.replace(/<restorePointResourceGroup>/g, groups);
+    if (lockNames) line = line.replace(/<lockName>/g, lockNames);
+    if (collections && collections.length > 0) line = line.replace(new RegExp(`'AzureBackup_${escapeRegExp(target.vm.name)}_<n>'`, 'g'), collections.map((c) => `'${c.name}'`).join(', '));
+    return line;
+  };
   return fix.operations.map((op, i) => {
-    const lines = [op.call.replace(/<vm>/g, target.vm.name).replace(/<rg>/g, target.vm.resourceGroup)];
+    const lines = [named(op.call)];
     if (op.kind === 'delete-restore-point-collection' && collections) lines.push(...collections.map((c) => collectionLine(c, lang)));
+    if (op.kind === 'delete-locks' && found.locks) lines.push(...locksNow(found.locks, lang));
     if (op.kind === 'run-command' && (!target.osType || target.osType === op.os)) lines.push(...op.script);
     if (op.kind === 'delete-extension') lines.push(target.osType ? op.extension[target.osType] : `${op.extension.Windows} | ${op.extension.Linux}`);
     return { number: i + 1, text: t(op.description, lang), lines };
   });
 }
 
-function planned(fix: FixDefinition, target: FixTarget, lang: Language, collections?: readonly RestorePointCollection[]): Pick<FixCardView, 'summary' | 'hasOperations' | 'operations' | 'changes' | 'undo' | 'labels'> {
+/** The locks as the plan found them (the run reads them again and lifts those it finds). */
+function locksNow(locks: readonly ResourceLock[], lang: Language): string[] {
+  if (locks.length === 0) return [lang === 'pl' ? 'teraz brak blokad' : 'no lock there now'];
+  return locks.map((l) => `${l.name} · ${l.level}${l.notes ? ` · ${l.notes}` : ''}`);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function planned(fix: FixDefinition, target: FixTarget, lang: Language, found?: PlannedResources): Pick<FixCardView, 'summary' | 'hasOperations' | 'operations' | 'changes' | 'undo' | 'labels'> {
   return {
     summary: t(fix.summary, lang),
     hasOperations: true,
-    operations: operationsOf(fix, target, lang, collections),
+    operations: operationsOf(fix, target, lang, found),
     changes: t(fix.changes, lang),
     undo: t(fix.undo, lang),
     labels: { operations: t(L.operations, lang), changes: t(L.changes, lang), undo: t(L.undo, lang) },
@@ -110,7 +133,7 @@ export function buildFixPlanView(plan: FixPlan, sessionId: string, lang: Languag
       { title: t(L.risk, lang), value: t(L[fix.risk], lang) },
       { title: t(L.approval, lang), value: `${plan.needsSecondPerson ? t(L.secondPerson, lang) : t(L.anyApprover, lang)} · ${plan.expiresInMinutes} min` },
     ],
-    ...planned(fix, target, lang, plan.collections),
+    ...planned(fix, target, lang, { ...(plan.collections ? { collections: plan.collections } : {}), ...(plan.locks ? { locks: plan.locks } : {}) }),
     hasProblems: problems.length > 0,
     problems,
     hasOutput: false,
@@ -227,7 +250,7 @@ export function buildFixRequestView(request: FixRequest, fix: FixDefinition, opt
     status,
     statusColor: unverified ? colorOf.unverified : colorOf[request.state],
     facts,
-    ...planned(fix, request.target, lang),
+    ...planned(fix, request.target, lang, request.planned),
     // Once it ran, the outcome matters more than the plan.
     hasOperations: request.state === 'requested' || request.state === 'approved',
     hasProblems: false,

@@ -1,5 +1,5 @@
 import { parseArmResource } from '../arm-id';
-import type { AzurePort, CallOptions, ProtectedVm, RestorePointCollection, VmStatus } from '../azure-port';
+import type { AzurePort, CallOptions, ProtectedVm, ResourceLock, RestorePointCollection, VmStatus } from '../azure-port';
 import type { AzureDeadline } from '../azure-lookup/azure-deadline';
 import { asCodedError } from '../errors';
 import { isAmbiguous, ownCollections, sameResourceId, sourceVmOf, vmArmId } from '../restore-point-ownership';
@@ -12,6 +12,8 @@ export interface TargetFacts {
   readonly vmStatus?: VmStatus;
   readonly protectedVm?: ProtectedVm;
   readonly collections?: readonly RestorePointCollection[];
+  /** The locks on the collections' resource groups now (shown on the plan and to the approver; the run reads them again). */
+  readonly locks?: readonly ResourceLock[];
   /** Why a fact could not be read (no permission, VM gone), keyed by what was read. */
   readonly errors: Readonly<Partial<Record<'vm' | 'protectedVm' | 'collections', string>>>;
 }
@@ -56,11 +58,22 @@ export async function gatherFacts(azure: AzurePort, target: FixTarget, fix: FixD
       errors.collections = asCodedError(error).message;
     }
   }
+  let locks: ResourceLock[] | undefined;
+  if (collections !== undefined && collections.length > 0 && fix.operations.some((op) => op.kind === 'delete-locks')) {
+    try {
+      const groups = [...new Map(collections.map((c) => [`${c.subscriptionId}/${c.resourceGroup}`.toLowerCase(), c])).values()];
+      locks = (await Promise.all(groups.map((c) => read((options) => azure.listResourceGroupLocks(c.subscriptionId, c.resourceGroup, options))))).flat();
+    } catch {
+      // Shown when known; the run records the locks it finds either way.
+      locks = undefined;
+    }
+  }
   return {
     errors,
     ...(vmStatus ? { vmStatus } : {}),
     ...(protectedVm ? { protectedVm } : {}),
     ...(collections ? { collections } : {}),
+    ...(locks ? { locks } : {}),
   };
 }
 

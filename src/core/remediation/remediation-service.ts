@@ -1,4 +1,4 @@
-import type { AzurePort, BackupJob, RestorePointCollection } from '../azure-port';
+import type { AzurePort, BackupJob, ResourceLock, RestorePointCollection } from '../azure-port';
 import { CodedError, asCodedError } from '../errors';
 import type { Language, LocalizedText } from '../knowledge/schema';
 import type { Clock, IdGenerator } from '../ports';
@@ -90,6 +90,8 @@ export interface FixPlan {
   readonly needsSecondPerson: boolean;
   /** The restore point collections the fix would delete (only for fixes that delete them). */
   readonly collections?: readonly RestorePointCollection[];
+  /** The locks on their resource groups now (only for fixes that lift locks). */
+  readonly locks?: readonly ResourceLock[];
 }
 
 export interface FixOffer {
@@ -357,6 +359,7 @@ export class RemediationService {
         expiresInMinutes: policy?.approvalExpiryMinutes ?? 30,
         needsSecondPerson: policy ? policy.twoPersonRule === 'all' || fix.risk === 'high' : true,
         ...(facts.collections ? { collections: facts.collections } : {}),
+        ...(facts.locks ? { locks: facts.locks } : {}),
       },
     };
   }
@@ -365,7 +368,7 @@ export class RemediationService {
   async request(input: FixRequestInput): Promise<Result<FixRequest>> {
     const planned = await this.plan(input);
     if (!planned.ok) return planned;
-    const { fix, target, preconditionFailures } = planned.value;
+    const { fix, target, preconditionFailures, collections, locks } = planned.value;
     if (preconditionFailures.length > 0) {
       const detail = { en: preconditionFailures.map((f) => f.message.en).join(' '), pl: preconditionFailures.map((f) => f.message.pl).join(' ') };
       return this.refused('request', input.actor, standardRefusal('precondition-failed', detail), { fixId: fix.id, target });
@@ -389,6 +392,7 @@ export class RemediationService {
       ...(input.causeId !== undefined ? { causeId: input.causeId } : {}),
       ...(input.card !== undefined ? { card: input.card } : {}),
       openKey,
+      ...(collections || locks ? { planned: { ...(collections ? { collections } : {}), ...(locks ? { locks } : {}) } } : {}),
     });
     const created = await this.createOnce(request);
     if (!created.ok) {

@@ -4,11 +4,12 @@ import type { AdaptiveCardJson } from '../../../src/channels/teams/card-renderer
 import type { Language } from '../../../src/core/knowledge/schema';
 import type { AuditEvent } from '../../../src/core/remediation/audit';
 import { applyFixEvent, newFixRequest, type FixRequest } from '../../../src/core/remediation/fix-request';
-import { buildAuditView, buildFixPlanView } from '../../../src/core/remediation/fix-view';
+import { buildAuditView, buildFixPlanView, buildFixRequestView } from '../../../src/core/remediation/fix-view';
 import { standardRefusal } from '../../../src/core/remediation/refusal';
 import { checkCard, maxCardBytes } from '../../helpers/card-validator';
 import { cardText } from '../../helpers/connector-stub';
-import { alice, bob, loadCatalogue, loadedPolicy, mallory, vault, vm } from './fixtures';
+import { InMemoryAuditLog, InMemoryFixRequestStore } from '../../../src/core/remediation/in-memory-stores';
+import { alice, bob, loadCatalogue, loadedPolicy, mallory, ManualClock, RecordingAzure, testService, vault, vm } from './fixtures';
 
 const catalogue = loadCatalogue();
 const policy = loadedPolicy();
@@ -177,4 +178,36 @@ test('refresh.userIds: the requester and the Teams approvers, never more than Te
   expectValid(card);
   // Only the requester known: Teams refreshes everyone, so no list at all.
   expect(refreshUserIdsFor(request, policy)).toEqual([]);
+});
+
+/**
+ * The second person approves what the card names: the plan reads the collections and their
+ * resource group's locks in Azure, the request keeps that reading, and the approver's card names
+ * them (and the vault a backup runs in) where the catalogue has placeholders.
+ */
+describe('what the approver of a fix is shown', () => {
+  const request = async (fixId: string) => {
+    const clock = new ManualClock(t0);
+    const service = testService({ clock, azure: new RecordingAzure('Windows'), store: new InMemoryFixRequestStore(), audit: new InMemoryAuditLog() });
+    const requested = await service.request({ fixId, target: { vm, vault }, actor: alice, language: 'en' });
+    if (!requested.ok) throw new Error(requested.refusal.reason);
+    return buildFixRequestView(requested.value, catalogue.require(fixId), { policy, viewer: bob });
+  };
+  const operationsText = (view: Awaited<ReturnType<typeof request>>) => view.operations.flatMap((o) => o.lines).join('\n');
+
+  it('the high-risk lock fix: the resource group whose locks are lifted, the locks, and the collection deleted', async () => {
+    const view = await request('clear-restore-points-behind-lock');
+    expect(view.actions.map((a) => a.title)).toContain('Approve');
+    const shown = operationsText(view);
+    expect(shown).not.toMatch(/<restorePointResourceGroup>|<lockName>|<n>/);
+    expect(shown).toContain('managementLocks.deleteAtResourceGroupLevel(AzureBackupRG_westeurope_1, keep)');
+    expect(shown).toContain('keep · CanNotDelete · do not delete');
+    expect(shown).toContain("restorePointCollections.delete(AzureBackupRG_westeurope_1, 'AzureBackup_vm-web-01_1234')");
+  });
+
+  it('a retried backup: the vault it runs in', async () => {
+    const shown = operationsText(await request('retry-backup'));
+    expect(shown).not.toMatch(/<vault>|<vaultResourceGroup>/);
+    expect(shown).toContain('backups.trigger(vault-prod, rg-backup,');
+  });
 });
