@@ -206,7 +206,7 @@ export function createAlertsModule(app: AppParts, options: AlertsOptions): Alert
     const status = poller?.lastStatus();
     const azure: ReadinessReport['azure'] = !options.azure ? 'not-configured' : status?.azureReachable === undefined ? 'unknown' : status.azureReachable ? 'ok' : 'unreachable';
     if (azure === 'unreachable') problems.push(`Azure unreachable: ${status?.lastError ?? ''}`);
-    else for (const unpolled of status?.unpolledVaults ?? []) problems.push(`vault ${unpolled.vault} not polled for failed jobs: ${unpolled.reason}`);
+    else for (const unpolled of status?.unpolledVaults ?? []) problems.push(`${unpolled.what} not polled for failed jobs: ${unpolled.reason}`);
     return { ready: store === 'ok', store, outboxDepth: depth, lastPollAt: lastPollAt?.toISOString() ?? null, azure, problems };
   };
 

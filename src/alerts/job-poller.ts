@@ -31,9 +31,10 @@ export interface JobPollerDeps {
   readonly metrics?: AlertMetrics;
 }
 
-/** A vault the last poll could not read, and why (Azure's own words: a missing role names it). */
+/** What the last poll could not read (a vault, or every vault of a subscription), and why (Azure's own words: a missing role names it). */
 export interface UnpolledVault {
-  readonly vault: string;
+  /** "vault rsv-prod-weu", "subscription <id>". */
+  readonly what: string;
   readonly reason: string;
 }
 
@@ -102,25 +103,30 @@ export class JobPoller {
   private async poll(): Promise<number> {
     const { azure, logger } = this.deps;
     let vaults: readonly VaultRef[];
+    // One vault the identity may not read (another team's, no Backup Reader) or that keeps failing must not hide the others' failed jobs.
+    const unpolled: UnpolledVault[] = [];
     try {
-      vaults = this.deps.vaults.length > 0 ? this.deps.vaults : await azure.listVaults();
+      vaults =
+        this.deps.vaults.length > 0
+          ? this.deps.vaults
+          : await azure.listVaults({ onUnreadableSubscription: (subscriptionId, error) => unpolled.push({ what: `subscription ${subscriptionId}`, reason: (error as Error).message }) });
     } catch (error) {
       logger.warn({ err: error }, 'job poll failed: the vaults could not be listed');
       this.status = { ...this.status, lastError: (error as Error).message, azureReachable: false };
       return 0;
     }
     let fresh = 0;
-    // One vault the identity may not read (another team's, no Backup Reader) or that keeps failing must not hide the others' failed jobs.
-    const unpolled: UnpolledVault[] = [];
+    let vaultsFailed = 0;
     for (const vault of vaults) {
       try {
         fresh += await this.pollVault(vault);
       } catch (error) {
         logger.warn({ err: error, vault: vault.name }, 'job poll of a vault failed');
-        unpolled.push({ vault: vault.name, reason: (error as Error).message });
+        unpolled.push({ what: `vault ${vault.name}`, reason: (error as Error).message });
+        vaultsFailed += 1;
       }
     }
-    const polledNone = vaults.length > 0 && unpolled.length === vaults.length;
+    const polledNone = vaults.length > 0 && vaultsFailed === vaults.length;
     this.status = polledNone
       ? { ...this.status, lastError: unpolled.map((u) => u.reason).join('; '), azureReachable: false, unpolledVaults: unpolled }
       : { lastPollAt: this.deps.clock.now(), azureReachable: true, ...(unpolled.length > 0 ? { unpolledVaults: unpolled } : {}) };

@@ -20,6 +20,7 @@ import type {
   AzurePort,
   BackupJob,
   CallOptions,
+  ListVaultsOptions,
   DatabaseVm,
   EffectiveSecurityRule,
   InstanceStatus,
@@ -247,19 +248,26 @@ export class SdkAzureGateway implements AzurePort {
 
   // ---- vaults ----
 
-  async listVaults(options: CallOptions = {}): Promise<VaultRef[]> {
+  async listVaults(options: ListVaultsOptions = {}): Promise<VaultRef[]> {
     const subscriptions = this.options.subscriptionIds ?? (await this.listSubscriptionIds(options));
-    const result: VaultRef[] = [];
-    for (const subscriptionId of subscriptions) {
-      const op: AzureOperation = { name: 'listVaults', purpose: 'list the Recovery Services vaults', role: 'Backup Reader', scope: { kind: 'subscription', subscriptionId } };
-      await this.call(op, async () => {
-        for await (const vault of this.vaultsClient(subscriptionId).vaults.listBySubscriptionId({ abortSignal: options.abortSignal })) {
-          const parsed = vault.id ? parseResourceId(vault.id, 'vaults') : undefined;
-          if (parsed) result.push(parsed);
-        }
-      });
-    }
-    return result;
+    // Every subscription at once, and one that cannot be read (no role there, an outage, slow) does not cost the others.
+    const listed = await Promise.allSettled(
+      subscriptions.map(async (subscriptionId) => {
+        const op: AzureOperation = { name: 'listVaults', purpose: 'list the Recovery Services vaults', role: 'Backup Reader', scope: { kind: 'subscription', subscriptionId } };
+        return this.call(op, async () => {
+          const vaults: VaultRef[] = [];
+          for await (const vault of this.vaultsClient(subscriptionId).vaults.listBySubscriptionId({ abortSignal: options.abortSignal })) {
+            const parsed = vault.id ? parseResourceId(vault.id, 'vaults') : undefined;
+            if (parsed) vaults.push(parsed);
+          }
+          return vaults;
+        });
+      }),
+    );
+    const failed = listed.flatMap((outcome, i) => (outcome.status === 'rejected' ? [{ subscriptionId: subscriptions[i] as string, error: outcome.reason as unknown }] : []));
+    if (failed.length > 0 && failed.length === listed.length) throw failed[0]?.error;
+    for (const { subscriptionId, error } of failed) options.onUnreadableSubscription?.(subscriptionId, error);
+    return listed.flatMap((outcome) => (outcome.status === 'fulfilled' ? outcome.value : []));
   }
 
   /** GET /subscriptions through a bare pipeline: no subscriptions SDK is installed, and this is one paged call. */

@@ -248,8 +248,16 @@ export interface CallOptions {
   readonly abortSignal?: AbortSignal;
 }
 
+export interface ListVaultsOptions extends CallOptions {
+  /**
+   * A subscription whose vaults could not be listed while others could (no role there, an outage):
+   * the listing goes on without it and says so here. When none could be listed, the call fails.
+   */
+  readonly onUnreadableSubscription?: (subscriptionId: string, error: unknown) => void;
+}
+
 export interface AzurePort {
-  listVaults(options?: CallOptions): Promise<VaultRef[]>;
+  listVaults(options?: ListVaultsOptions): Promise<VaultRef[]>;
   listFailedBackupJobs(vault: VaultRef, window: { from: Date; to: Date }, options?: CallOptions): Promise<BackupJob[]>;
   getBackupJob(vault: VaultRef, jobId: string, options?: CallOptions): Promise<BackupJob>;
   listProtectedVms(vault: VaultRef, options?: CallOptions): Promise<ProtectedVm[]>;

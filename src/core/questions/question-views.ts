@@ -69,6 +69,7 @@ export interface TroubleshootJobPayload {
   readonly v: typeof PayloadVersion;
   readonly vault: string;
   readonly rg: string;
+  readonly sub: string;
   readonly jobId: string;
   readonly codeId?: string;
   readonly lang: Language;
@@ -76,7 +77,7 @@ export interface TroubleshootJobPayload {
 
 export function troubleshootJobButton(failure: FailedJob, title: string, lang: Language, codeId?: string): CardButton {
   const vault = failure.job.vault;
-  const data: TroubleshootJobPayload = { v: PayloadVersion, vault: vault.name, rg: vault.resourceGroup, jobId: failure.job.id, lang, ...(codeId ? { codeId } : {}) };
+  const data: TroubleshootJobPayload = { v: PayloadVersion, vault: vault.name, rg: vault.resourceGroup, sub: vault.subscriptionId, jobId: failure.job.id, lang, ...(codeId ? { codeId } : {}) };
   return { title, verb: troubleshootJobVerb, data: { ...data } };
 }
 
@@ -114,7 +115,9 @@ function listTitle(result: Extract<ListResult, { kind: 'list' }>, lang: Language
         : w.hours % 24 === 0 && w.hours > 24
           ? qt('listTitleDays', lang, { days: w.hours / 24 })
           : qt('listTitleHours', lang, { hours: w.hours });
-  return result.vaultName !== undefined ? qt('listInVault', lang, { title, vault: result.vaultName }) : title;
+  // "Today" in whose day: without the asker's zone (Slack sends none) it is UTC's, and the title says so.
+  const day = (w.kind === 'today' || w.kind === 'yesterday') && result.zone === 'utc' ? `${title} (UTC)` : title;
+  return result.vaultName !== undefined ? qt('listInVault', lang, { title: day, vault: result.vaultName }) : day;
 }
 
 /** "Failed backups today": one row per job (VM, vault, time, code, Troubleshoot), newest first. */
@@ -240,11 +243,26 @@ export function buildUnidentifiedFailureView(failure: FailedJob, lang: Language,
   };
 }
 
+/** The protected item's lastBackupStatus as a reader of the language says it (an unknown word as Azure wrote it). */
+function backupStatusWord(status: string | undefined, lang: Language): string {
+  if (status === undefined) return '?';
+  if (lang === 'en') return status;
+  const polish: Readonly<Record<string, string>> = {
+    completed: 'zakończona pomyślnie',
+    completedwithwarnings: 'zakończona z ostrzeżeniami',
+    failed: 'nieudana',
+    inprogress: 'w toku',
+    cancelled: 'anulowana',
+    healthy: 'w dobrej kondycji',
+  };
+  return polish[status.toLowerCase()] ?? status;
+}
+
 export function buildNoFailureView(result: { vmName: string; lookbackDays: number; protectedIn: readonly { vault: VaultRef; lastBackupStatus?: string; lastBackupTime?: Date }[] }, lang: Language, options: ViewOptions = {}): NoticeView {
   const formatTime = options.formatTime ?? utcTime;
   const lines = result.protectedIn.map((item) =>
     item.lastBackupTime
-      ? qt('noFailureText', lang, { vault: item.vault.name, status: item.lastBackupStatus ?? '?', time: formatTime(item.lastBackupTime) })
+      ? qt('noFailureText', lang, { vault: item.vault.name, status: backupStatusWord(item.lastBackupStatus, lang), time: formatTime(item.lastBackupTime) })
       : qt('noFailureNever', lang, { vault: item.vault.name }),
   );
   return { title: qt('noFailureTitle', lang, { vm: result.vmName, days: result.lookbackDays }), text: lines.join(' '), actions: [helpButton(lang)] };

@@ -41,7 +41,17 @@ export type ExplainResult =
   | ({ readonly kind: 'azure-problem' } & VaultProblem);
 
 export type ListResult =
-  | { readonly kind: 'list'; readonly range: TimeRange; readonly window: QuestionWindow; readonly failures: readonly FailedJob[]; readonly vaultsSearched: number; readonly problems: readonly VaultProblem[]; readonly vaultName?: string }
+  | {
+      readonly kind: 'list';
+      readonly range: TimeRange;
+      readonly window: QuestionWindow;
+      /** Whose day "today" is: the asker's (their zone was known) or UTC's. */
+      readonly zone: 'asker' | 'utc';
+      readonly failures: readonly FailedJob[];
+      readonly vaultsSearched: number;
+      readonly problems: readonly VaultProblem[];
+      readonly vaultName?: string;
+    }
   | { readonly kind: 'vault-not-found'; readonly vaultName: string; readonly known: readonly string[]; readonly suggestions: readonly string[] }
   | { readonly kind: 'no-vaults' }
   | ({ readonly kind: 'azure-problem' } & VaultProblem);
@@ -118,9 +128,10 @@ export class ResourceQuestions {
       const jobs = await this.perVault(vaults, deadline, (vault, abortSignal) => this.deps.azure.listFailedBackupJobs(vault, range, { abortSignal }));
       const mine = jobs.values.flatMap((list) => list).filter((job) => job.vmName.toLowerCase() === wanted);
       const latest = newestFirst(mine)[0];
+      const unreadable = await this.subscriptionProblems(deadline);
       if (latest) {
         const failure = await this.describeWithDetails(latest, deadline);
-        return { kind: 'failure', failure, problems: jobs.problems };
+        return { kind: 'failure', failure, problems: [...unreadable, ...jobs.problems] };
       }
 
       const readable = vaults.filter((v) => !jobs.problems.some((p) => p.vault === v));
@@ -128,7 +139,7 @@ export class ResourceQuestions {
       const protectedIn = items.values.flatMap((list) => list).filter((item) => item.friendlyName.toLowerCase() === wanted || item.vm.name.toLowerCase() === wanted);
       if (protectedIn.length > 0) return { kind: 'no-failure', vmName, lookbackDays: this.lookbackDays, protectedIn };
       // The VM may be in a vault the bot could not read: say why rather than "not found".
-      const problem = mostTelling([...jobs.problems, ...items.problems]);
+      const problem = mostTelling([...unreadable, ...jobs.problems, ...items.problems]);
       if (problem) return { kind: 'azure-problem', ...problem };
       const known = [...items.values.flatMap((list) => list.map((i) => i.friendlyName)), ...jobs.values.flatMap((list) => list.map((j) => j.vmName))];
       return { kind: 'vm-not-found', vmName, vaultsSearched: vaults.map((v) => v.name), suggestions: similarNames(vmName, known) };
@@ -151,7 +162,9 @@ export class ResourceQuestions {
       const jobs = await this.perVault(vaults, deadline, (vault, abortSignal) => this.deps.azure.listFailedBackupJobs(vault, range, { abortSignal }));
       if (jobs.values.length === 0 && jobs.problems.length > 0) return { kind: 'azure-problem', ...(mostTelling(jobs.problems) as VaultProblem) };
       const failures = newestFirst(jobs.values.flatMap((list) => list)).map((job) => this.describe(job));
-      return { kind: 'list', range, window, failures, vaultsSearched: vaults.length, problems: jobs.problems, ...(options.vaultName !== undefined ? { vaultName: options.vaultName } : {}) };
+      const unreadable = options.vaultName === undefined ? await this.subscriptionProblems(deadline) : [];
+      const zone = options.utcOffsetMinutes === undefined ? 'utc' : 'asker';
+      return { kind: 'list', range, window, zone, failures, vaultsSearched: vaults.length, problems: [...unreadable, ...jobs.problems], ...(options.vaultName !== undefined ? { vaultName: options.vaultName } : {}) };
     });
   }
 
@@ -180,11 +193,16 @@ export class ResourceQuestions {
    * A "Troubleshoot" press: the card names a vault and a job, nothing more. The vault must be
    * one the bot watches, and the job is read again from Azure (it must still be a failed backup).
    */
-  async reloadFailedJob(ref: { vaultName: string; resourceGroup: string; jobId: string }): Promise<ReloadResult> {
+  async reloadFailedJob(ref: { vaultName: string; resourceGroup: string; jobId: string; subscriptionId?: string }): Promise<ReloadResult> {
     return this.withDeadline(async (deadline) => {
       const all = await this.vaultList(deadline);
       if (!isVaultList(all)) return all;
-      const vault = all.find((v) => v.name.toLowerCase() === ref.vaultName.toLowerCase() && v.resourceGroup.toLowerCase() === ref.resourceGroup.toLowerCase());
+      const vault = all.find(
+        (v) =>
+          v.name.toLowerCase() === ref.vaultName.toLowerCase() &&
+          v.resourceGroup.toLowerCase() === ref.resourceGroup.toLowerCase() &&
+          (ref.subscriptionId === undefined || v.subscriptionId.toLowerCase() === ref.subscriptionId.toLowerCase()),
+      );
       if (!vault) return { kind: 'not-found' };
       let job: BackupJob;
       try {
@@ -219,9 +237,23 @@ export class ResourceQuestions {
 
   private async vaultList(deadline: AzureDeadline): Promise<readonly VaultRef[] | { kind: 'azure-problem'; problem: AzureProblem }> {
     try {
-      return await this.deps.vaults.vaults(deadline);
+      return (await this.deps.vaults.listing(deadline)).vaults;
     } catch (error) {
       return { kind: 'azure-problem', problem: toProblem(error) };
+    }
+  }
+
+  /** Subscriptions whose vaults the last listing could not read: each a problem the answer names beside what it found. */
+  private async subscriptionProblems(deadline: AzureDeadline): Promise<VaultProblem[]> {
+    try {
+      return (await this.deps.vaults.listing(deadline)).unreadable.map((u) => {
+        const problem = toProblem(u.error);
+        // Which subscription, when Azure's answer does not say (an outage names no scope, a missing role does).
+        if (!('message' in problem) || problem.message.includes(u.subscriptionId)) return { problem };
+        return { problem: { ...problem, message: `Subscription ${u.subscriptionId}: ${problem.message}` } };
+      });
+    } catch {
+      return [];
     }
   }
 

@@ -6,6 +6,14 @@ export function sameVault(a: VaultRef, b: VaultRef): boolean {
   return a.subscriptionId.toLowerCase() === b.subscriptionId.toLowerCase() && a.resourceGroup.toLowerCase() === b.resourceGroup.toLowerCase() && a.name.toLowerCase() === b.name.toLowerCase();
 }
 
+/** A subscription whose vaults could not be listed, and Azure's answer. */
+export interface UnreadableSubscription {
+  readonly subscriptionId: string;
+  readonly error: unknown;
+}
+
+const partialListingMs = 30_000;
+
 export interface VaultResolverOptions {
   /** WATCHED_VAULTS as parsed by src/config.ts; empty means every vault the identity can see. */
   readonly watched: readonly VaultRef[];
@@ -18,7 +26,7 @@ export interface VaultResolverOptions {
  * see (listVaults, remembered for a few minutes so each question does not pay for it).
  */
 export class VaultResolver {
-  private cached: { at: number; vaults: readonly VaultRef[] } | undefined;
+  private cached: { at: number; vaults: readonly VaultRef[]; unreadable: readonly UnreadableSubscription[] } | undefined;
 
   constructor(
     private readonly azure: AzurePort,
@@ -31,12 +39,20 @@ export class VaultResolver {
   }
 
   async vaults(deadline: AzureDeadline): Promise<readonly VaultRef[]> {
-    if (this.options.watched.length > 0) return this.options.watched;
+    return (await this.listing(deadline)).vaults;
+  }
+
+  /** The vaults, and the subscriptions whose vaults could not be listed while others could (the answer says so). */
+  async listing(deadline: AzureDeadline): Promise<{ readonly vaults: readonly VaultRef[]; readonly unreadable: readonly UnreadableSubscription[] }> {
+    if (this.options.watched.length > 0) return { vaults: this.options.watched, unreadable: [] };
     const now = this.clock.now().getTime();
-    if (this.cached && now - this.cached.at < (this.options.cacheMs ?? 5 * 60_000)) return this.cached.vaults;
-    const vaults = await deadline.run((abortSignal) => this.azure.listVaults({ abortSignal }));
-    this.cached = { at: now, vaults };
-    return vaults;
+    // A listing that missed a subscription is kept briefly: the role may be granted, the outage may end.
+    const keepMs = this.cached?.unreadable.length ? partialListingMs : (this.options.cacheMs ?? 5 * 60_000);
+    if (this.cached && now - this.cached.at < keepMs) return this.cached;
+    const unreadable: UnreadableSubscription[] = [];
+    const vaults = await deadline.run((abortSignal) => this.azure.listVaults({ abortSignal, onUnreadableSubscription: (subscriptionId, error) => unreadable.push({ subscriptionId, error }) }));
+    this.cached = { at: now, vaults, unreadable };
+    return this.cached;
   }
 
   /** The vaults with this name (case-insensitive; one per subscription at most, in practice one). */

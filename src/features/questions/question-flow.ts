@@ -47,6 +47,8 @@ export const TroubleshootJobPayloadSchema = z.object({
   v: z.literal(PayloadVersion),
   vault: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{1,49}$/),
   rg: z.string().regex(/^[\p{L}\p{N}._()-]{1,90}$/u),
+  /** The vault's subscription: two subscriptions may each have a vault of that name in a group of that name. */
+  sub: z.string().regex(/^[0-9a-fA-F-]{36}$/).optional(),
   jobId: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),
   codeId: z.string().regex(/^[A-Za-z][A-Za-z0-9]{1,100}$/).optional(),
   lang: z.enum(['en', 'pl']).optional(),
@@ -96,7 +98,7 @@ export class QuestionFlow {
     const language = payload.lang ?? i.language;
     const questions = this.deps.questions;
     if (!questions) return { kind: 'notice', view: buildNoAzureView(language) };
-    const reloaded = await questions.reloadFailedJob({ vaultName: payload.vault, resourceGroup: payload.rg, jobId: payload.jobId });
+    const reloaded = await questions.reloadFailedJob({ vaultName: payload.vault, resourceGroup: payload.rg, jobId: payload.jobId, ...(payload.sub ? { subscriptionId: payload.sub } : {}) });
     if (reloaded.kind === 'not-found') return { kind: 'notice', view: buildJobGoneView(language) };
     if (reloaded.kind === 'azure-problem') {
       this.deps.logger.warn({ problem: reloaded.problem, vault: reloaded.vault?.name }, 'Azure could not answer a Troubleshoot press');

@@ -158,7 +158,7 @@ describe('failed backups in a window', () => {
     expect(text).not.toContain('vm-ok01');
     const buttons = executeActions(card).filter((a) => a.verb === troubleshootJobVerb);
     expect(buttons).toHaveLength(Object.keys(seeded).length);
-    expect(Object.keys(buttons[0]?.data ?? {}).sort()).toEqual(['jobId', 'lang', 'rg', 'v', 'vault']);
+    expect(Object.keys(buttons[0]?.data ?? {}).sort()).toEqual(['jobId', 'lang', 'rg', 'sub', 'v', 'vault']);
   });
 
   test('"failed backups today" lists today\'s seeded failures', async () => {

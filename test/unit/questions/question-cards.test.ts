@@ -53,7 +53,7 @@ function executeActions(card: unknown): { title: string; verb: string; data: Rec
 
 describe.each(languages)('failed backups card (%s)', (lang) => {
   const failures = Array.from({ length: 20 }, (_, i) => failure(`vm-${String(i).padStart(2, '0')}`, i + 1, i % 3 === 2 ? { kind: 'unidentified' } : identified('UserErrorGuestAgentStatusUnavailable'), i % 2 ? dr : prod));
-  const result = { kind: 'list' as const, range: { from: new Date('2026-03-10T00:00:00Z'), to: now }, window: { kind: 'today' as const }, failures, vaultsSearched: 2, problems: [] };
+  const result = { kind: 'list' as const, range: { from: new Date('2026-03-10T00:00:00Z'), to: now }, window: { kind: 'today' as const }, zone: 'asker' as const, failures, vaultsSearched: 2, problems: [] };
 
   test('at most 15 rows, "and N more", one Troubleshoot per recognised job carrying ids only', () => {
     const view = buildFailedBackupsView(result, lang, { formatTime: teamsTime });
@@ -69,7 +69,7 @@ describe.each(languages)('failed backups card (%s)', (lang) => {
     expect(buttons).toHaveLength(10);
     for (const b of buttons) {
       expect(b.verb).toBe(troubleshootJobVerb);
-      expect(Object.keys(b.data).sort()).toEqual(['jobId', 'lang', 'rg', 'v', 'vault']);
+      expect(Object.keys(b.data).sort()).toEqual(['jobId', 'lang', 'rg', 'sub', 'v', 'vault']);
       expect(b.data['lang']).toBe(lang);
     }
   });
@@ -145,5 +145,20 @@ describe.each(languages)('clear answers when there is nothing to troubleshoot (%
     const card = renderCard('notice', view);
     expectValid(card, view);
     expect(cardText(card)).toContain(expected[lang]);
+  });
+});
+
+describe('whose day "today" is, and Azure\'s words in Polish', () => {
+  const list = (zone: 'asker' | 'utc') => ({ kind: 'list' as const, range: { from: new Date('2026-03-10T00:00:00Z'), to: now }, window: { kind: 'today' as const }, zone, failures: [], vaultsSearched: 1, problems: [] });
+
+  test('"today" is said to be UTC\'s when the asker\'s zone was not known (Slack sends none), and not otherwise', () => {
+    expect(buildFailedBackupsView(list('utc'), 'en').title).toContain('(UTC)');
+    expect(buildFailedBackupsView(list('asker'), 'en').title).not.toContain('UTC');
+  });
+
+  test('the last backup\'s status reads in Polish', () => {
+    const view = buildNoFailureView({ vmName: 'vm-ok01', lookbackDays: 7, protectedIn: [{ vault: prod, lastBackupStatus: 'Completed', lastBackupTime: now }] }, 'pl');
+    expect(view.text).toContain('zakończona pomyślnie');
+    expect(view.text).not.toContain('Completed');
   });
 });

@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+import { createIdentifier } from '../../../src/core/identify';
+import { createResourceQuestions } from '../../../src/core/questions';
+import { systemClock } from '../../../src/core/ports';
+import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
+import { type Harness, startHarness } from '../azure/simulator-harness';
+
+/**
+ * Questions over every vault the identity sees, in two subscriptions that each have a vault
+ * rsv-a in rg-backup (test/fixtures/scenarios/same-names-two-subscriptions.json), through the
+ * real SDK clients against the ARM simulator.
+ */
+const SCENARIO = resolve(__dirname, '../../fixtures/scenarios/same-names-two-subscriptions.json');
+const SUB_B = '00000000-0000-0000-0000-0000000000b2';
+const identifier = createIdentifier(loadKnowledgeBase());
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness({ scenario: SCENARIO });
+}, 30_000);
+
+afterAll(async () => {
+  await harness.sim.close();
+});
+
+afterEach(() => {
+  harness.sim.faults.clear();
+});
+
+const questions = () => createResourceQuestions({ azure: harness.gateway, identifier, clock: systemClock, watchedVaults: [] });
+
+test.each([
+  ['refuses (403)', () => harness.sim.faults.deny(`/subscriptions/${SUB_B}`)],
+  ['is unavailable (503)', () => harness.sim.faults.fail(new RegExp(`/subscriptions/${SUB_B}/providers/Microsoft.RecoveryServices/vaults$`, 'i'), { status: 503, times: 20 })],
+])('one subscription whose vault list %s does not hide the other\'s answer, and the answer names it', async (_how, fault) => {
+  fault();
+  const result = await questions().explainLatestFailure('vm-app02');
+  expect(result).toMatchObject({ kind: 'failure', failure: { job: { id: 'aaaaaaaa-0000-0000-0000-000000000005' } } });
+  if (result.kind !== 'failure') return;
+  expect(JSON.stringify(result.problems)).toContain(SUB_B);
+});
+
+test('"Troubleshoot" on a listed job in the second subscription\'s rsv-a opens that job, not a 404 in the first\'s', async () => {
+  const q = questions();
+  const list = await q.listFailedBackups({ kind: 'last-hours', hours: 24 });
+  if (list.kind !== 'list') throw new Error(list.kind);
+  const web = list.failures.find((f) => f.job.vmName === 'vm-web09');
+  expect(web?.job.vault.subscriptionId).toBe(SUB_B);
+  const reloaded = await q.reloadFailedJob({ vaultName: web?.job.vault.name ?? '', resourceGroup: web?.job.vault.resourceGroup ?? '', subscriptionId: web?.job.vault.subscriptionId ?? '', jobId: web?.job.id ?? '' });
+  expect(reloaded).toMatchObject({ kind: 'failure', failure: { job: { id: 'bbbbbbbb-0000-0000-0000-000000000001' } } });
+});
