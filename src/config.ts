@@ -288,11 +288,12 @@ const EnvSchema = z.object({
   SLACK_BOT_TOKEN: optionalText,
   SLACK_API_URL: optionalText.pipe(z.url().optional()),
   STATE_STORE: optionalText.pipe(z.enum(StateStores).optional()).transform((v) => v ?? 'sqlite'),
-  STATE_BLOB_ACCOUNT_URL: optionalText.pipe(z.url().optional()),
+  // Signed in with the managed identity: Azure sends a bearer token over https only.
+  STATE_BLOB_ACCOUNT_URL: optionalText.pipe(z.url({ protocol: /^https$/, error: 'must be an https:// account URL, e.g. https://<account>.blob.core.windows.net/' }).optional()),
   // Container names: 3-63 lower-case letters, digits and single hyphens (Azure's rule).
   STATE_BLOB_CONTAINER: optionalText.pipe(z.string().regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a container name: 3-63 lower-case letters, digits, single hyphens').optional()).transform((v) => v ?? 'bot-state'),
   STATE_BLOB_CONNECTION_STRING: optionalText,
-  STATE_TABLE_ACCOUNT_URL: optionalText.pipe(z.url().optional()),
+  STATE_TABLE_ACCOUNT_URL: optionalText.pipe(z.url({ protocol: /^https$/, error: 'must be an https:// account URL, e.g. https://<account>.table.core.windows.net/' }).optional()),
   // Table names: a letter, then letters and digits, 3-63 in all; the longest kind ('subscriptions') takes 13.
   STATE_TABLE_PREFIX: optionalText.pipe(z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}$/, 'must be a letter and then up to 40 letters or digits').optional()).transform((v) => v ?? 'backupdoctor'),
   STATE_LEASE_SECONDS: optionalText.pipe(z.coerce.number<string | undefined>().int().min(15).max(60).optional()).transform((v) => v ?? 60),
@@ -342,6 +343,20 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   }
 
   if (e.BOT_MODE === 'local') refuseUnsafeLocalMode(e);
+
+  // Azure Monitor's secure webhook needs both; half of it would be switched off without a word.
+  if ((e.ALERTS_AAD_AUDIENCE.length === 0) !== (e.ALERTS_AAD_ISSUER.length === 0)) {
+    const missing = e.ALERTS_AAD_AUDIENCE.length === 0 ? ['ALERTS_AAD_AUDIENCE'] : ['ALERTS_AAD_ISSUER'];
+    throw new CodedError('config_invalid', `Entra ID sign-in of the alert webhook needs both ALERTS_AAD_AUDIENCE and ALERTS_AAD_ISSUER: set ${missing.join(', ')}, or neither.`, { missing });
+  }
+  // In production a webhook nobody can authenticate to refuses every alert while looking healthy.
+  if (e.BOT_MODE === 'production' && e.ALERTS_SHARED_SECRET === undefined && e.ALERTS_AAD_AUDIENCE.length === 0) {
+    throw new CodedError(
+      'config_invalid',
+      'POST /api/alerts has no authentication: set ALERTS_SHARED_SECRET (sent by Azure Monitor in ?code= or x-backup-doctor-key), or ALERTS_AAD_AUDIENCE and ALERTS_AAD_ISSUER (its secure webhook).',
+      { missing: ['ALERTS_SHARED_SECRET'] },
+    );
+  }
 
   // Half a Slack set-up would fail on the first request; say so at start-up instead.
   if ((e.SLACK_SIGNING_SECRET === undefined) !== (e.SLACK_BOT_TOKEN === undefined)) {

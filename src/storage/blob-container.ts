@@ -30,7 +30,12 @@ export interface BlobStateSettings {
 
 export function createStateContainerClient(settings: BlobStateSettings, credential?: TokenCredential): ContainerClient {
   if (settings.connectionString) {
-    return BlobServiceClient.fromConnectionString(settings.connectionString).getContainerClient(settings.container);
+    try {
+      return BlobServiceClient.fromConnectionString(settings.connectionString).getContainerClient(settings.container);
+    } catch (error) {
+      // The SDK's own message never repeats the string (it holds the account key), and names no setting.
+      throw new CodedError('config_invalid', `STATE_BLOB_CONNECTION_STRING is not a storage connection string: ${(error as Error).message}`, { setting: 'STATE_BLOB_CONNECTION_STRING' });
+    }
   }
   if (!settings.accountUrl) {
     throw new CodedError('config_invalid', 'STATE_STORE=blob needs STATE_BLOB_ACCOUNT_URL (managed identity) or STATE_BLOB_CONNECTION_STRING', { setting: 'STATE_BLOB_ACCOUNT_URL' });

@@ -57,3 +57,12 @@ test('JSON that is not a valid policy names the setting, the file and every prob
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+test('a STATE_BLOB_CONNECTION_STRING the storage SDK cannot parse stops start-up with one line naming the setting, never the key', () => {
+  // Copied without its DefaultEndpointsProtocol and EndpointSuffix.
+  const key = 'c2VjcmV0LWtleS0wMTIzNDU2Nzg5';
+  const { status, stderr } = start({ STATE_STORE: 'blob', STATE_BLOB_CONNECTION_STRING: `AccountName=stbackupdoctor;AccountKey=${key}` });
+  const lines = stderr.trim().split('\n').filter((l) => !l.includes('DeprecationWarning') && !l.includes('--trace-deprecation'));
+  expect({ status, lines }).toEqual({ status: 2, lines: [expect.stringContaining('STATE_BLOB_CONNECTION_STRING')] });
+  expect(stderr).not.toContain(key);
+});

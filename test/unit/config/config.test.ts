@@ -24,7 +24,7 @@ describe('configuration', () => {
 
   test('a single-tenant app needs its tenant; a user-assigned managed identity needs no password', () => {
     expect(configError({ MicrosoftAppType: 'SingleTenant', MicrosoftAppId: 'id', MicrosoftAppPassword: 'pw' }).missing).toEqual(['MicrosoftAppTenantId']);
-    const msi = parseConfig({ MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: 'client-id', MicrosoftAppTenantId: 'tenant' });
+    const msi = parseConfig({ MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: 'client-id', MicrosoftAppTenantId: 'tenant', ALERTS_SHARED_SECRET: 'test-alerts-secret-0123456789' });
     expect(msi.bot).toEqual({ MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: 'client-id', MicrosoftAppPassword: undefined, MicrosoftAppTenantId: 'tenant' });
   });
 
@@ -46,7 +46,7 @@ describe('configuration', () => {
   test('local mode listens on loopback only (another loopback address may be chosen); production listens on every interface', () => {
     expect(parseConfig({ BOT_MODE: 'local' }).host).toBe('127.0.0.1');
     expect(parseConfig({ BOT_MODE: 'local', HOST: '::1' }).host).toBe('::1');
-    expect(parseConfig({ MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: 'id', MicrosoftAppTenantId: 't' }).host).toBe('0.0.0.0');
+    expect(parseConfig({ MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: 'id', MicrosoftAppTenantId: 't', ALERTS_SHARED_SECRET: 'test-alerts-secret-0123456789' }).host).toBe('0.0.0.0');
   });
 
   test('values are parsed and lists split; the result is deeply frozen', () => {
@@ -112,7 +112,7 @@ describe('configuration', () => {
   test('secrets never reach the log', () => {
     let written = '';
     const sink = new Writable({ write(chunk, _enc, done) { written += String(chunk); done(); } });
-    const config = parseConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'super-secret-password', MicrosoftAppTenantId: 't' });
+    const config = parseConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'super-secret-password', MicrosoftAppTenantId: 't', ALERTS_SHARED_SECRET: 'test-alerts-secret-0123456789' });
     createLogger('info', sink).info({ config }, 'started');
     expect(written).toContain('[redacted]');
     expect(written).not.toContain('super-secret-password');

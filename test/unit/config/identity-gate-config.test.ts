@@ -2,7 +2,7 @@ import { parseConfig } from '../../../src/config';
 import { admitActivity } from '../../../src/channels/teams/teams-bot';
 import { isCodedError } from '../../../src/core/errors';
 
-const msi = { MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: 'client-id', MicrosoftAppTenantId: 'Tenant-A' };
+const msi = { MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: 'client-id', MicrosoftAppTenantId: 'Tenant-A', ALERTS_SHARED_SECRET: 'test-alerts-secret-0123456789' };
 
 describe('ALLOWED_TENANT_IDS and the entry check', () => {
   test('production serves only Teams, in the app\'s own tenant unless ALLOWED_TENANT_IDS lists others', () => {
@@ -19,7 +19,7 @@ describe('ALLOWED_TENANT_IDS and the entry check', () => {
     }
     expect(isCodedError(error) && error.code).toBe('config_invalid');
     expect((error as Error).message).toContain('ALLOWED_TENANT_IDS');
-    expect(parseConfig({ MicrosoftAppId: 'id', MicrosoftAppPassword: 'pw', ALLOWED_TENANT_IDS: 't1' }).identityGate.allowedTenantIds).toEqual(['t1']);
+    expect(parseConfig({ MicrosoftAppId: 'id', MicrosoftAppPassword: 'pw', ALLOWED_TENANT_IDS: 't1', ALERTS_SHARED_SECRET: 'test-alerts-secret-0123456789' }).identityGate.allowedTenantIds).toEqual(['t1']);
   });
 
   test('local mode (the Agents Playground) checks nothing unless ALLOWED_TENANT_IDS is set', () => {

@@ -54,7 +54,7 @@ describe('local mode safety', () => {
   });
 
   test('production is unaffected: any HOST, a custom endpoint, App Service', () => {
-    const c = parseConfig({ MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: 'id', MicrosoftAppTenantId: 't', HOST: '0.0.0.0', AZURE_ENDPOINT: 'https://management.azure.com', WEBSITE_SITE_NAME: 'backup-doctor-prod' });
+    const c = parseConfig({ MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: 'id', MicrosoftAppTenantId: 't', ALERTS_SHARED_SECRET: 'test-alerts-secret-0123456789', HOST: '0.0.0.0', AZURE_ENDPOINT: 'https://management.azure.com', WEBSITE_SITE_NAME: 'backup-doctor-prod' });
     expect(c.mode).toBe('production');
     expect(c.host).toBe('0.0.0.0');
   });
