@@ -13,6 +13,8 @@ export const questionText = {
   more: { en: 'and {n} more', pl: 'i {n} więcej' },
 
   listTitleToday: { en: 'Failed backups today', pl: 'Nieudane kopie zapasowe dzisiaj' },
+  severalVmsTitle: { en: '{count} VMs are named {vm}: the latest failed backup of each', pl: 'Nazwę {vm} noszą maszyny: {count}; ostatnia nieudana kopia każdej z nich' },
+  severalVmsSummary: { en: 'Troubleshoot the one you mean; each row names its vault, and its resource group is on its card.', pl: 'Wybierz Diagnozuj przy właściwej; każdy wiersz podaje magazyn, a grupę zasobów pokaże jej karta.' },
   listTitleYesterday: { en: 'Failed backups yesterday', pl: 'Nieudane kopie zapasowe wczoraj' },
   listTitleHours: { en: 'Failed backups in the last {hours} hours', pl: 'Nieudane kopie zapasowe z ostatnich {hours} godz.' },
   listTitleDays: { en: 'Failed backups in the last {days} days', pl: 'Nieudane kopie zapasowe z ostatnich {days} dni' },

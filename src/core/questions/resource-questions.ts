@@ -34,6 +34,8 @@ export interface VaultProblem {
 
 export type ExplainResult =
   | { readonly kind: 'failure'; readonly failure: FailedJob; readonly problems: readonly VaultProblem[] }
+  /** The name belongs to several VMs (other resource groups or subscriptions) that failed: the latest failure of each, for the asker to choose. */
+  | { readonly kind: 'several-vms'; readonly vmName: string; readonly range: TimeRange; readonly failures: readonly FailedJob[]; readonly problems: readonly VaultProblem[] }
   /** The VM is protected but has no failed backup in the look-back. */
   | { readonly kind: 'no-failure'; readonly vmName: string; readonly lookbackDays: number; readonly protectedIn: readonly ProtectedVm[] }
   | { readonly kind: 'vm-not-found'; readonly vmName: string; readonly vaultsSearched: readonly string[]; readonly suggestions: readonly string[] }
@@ -126,9 +128,15 @@ export class ResourceQuestions {
       const wanted = vmName.toLowerCase();
 
       const jobs = await this.perVault(vaults, deadline, (vault, abortSignal) => this.deps.azure.listFailedBackupJobs(vault, range, { abortSignal }));
-      const mine = jobs.values.flatMap((list) => list).filter((job) => job.vmName.toLowerCase() === wanted);
-      const latest = newestFirst(mine)[0];
+      const mine = newestFirst(jobs.values.flatMap((list) => list).filter((job) => job.vmName.toLowerCase() === wanted));
+      const latest = mine[0];
       const unreadable = await this.subscriptionProblems(deadline);
+      // One name, several VMs (another resource group, another subscription): never one of them silently.
+      const latestPerVm = [...new Map([...mine].reverse().map((job) => [`${job.vault.subscriptionId}/${job.vmResourceGroup ?? job.vault.resourceGroup}`.toLowerCase(), job])).values()];
+      if (latestPerVm.length > 1) {
+        const failures = newestFirst(latestPerVm).map((job) => this.describe(job));
+        return { kind: 'several-vms', vmName, range, failures, problems: [...unreadable, ...jobs.problems] };
+      }
       if (latest) {
         const failure = await this.describeWithDetails(latest, deadline);
         return { kind: 'failure', failure, problems: [...unreadable, ...jobs.problems] };

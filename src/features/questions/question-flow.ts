@@ -12,6 +12,7 @@ import {
   type VaultStatusView,
   buildAmbiguousFailureView,
   buildFailedBackupsView,
+  qt,
   buildJobGoneView,
   buildNoAzureView,
   buildNoFailureView,
@@ -201,6 +202,12 @@ function explainAnswer(questions: ResourceQuestions, result: ExplainResult, lang
       return { kind: 'notice', view: buildNoFailureView(result, language, { formatTime }) };
     case 'vm-not-found':
       return { kind: 'notice', view: buildVmNotFoundView(result, questions.lookbackDays, language) };
+    case 'several-vms': {
+      // The list of failed backups, one row per VM of that name, each with its own Troubleshoot.
+      const list = { kind: 'list' as const, range: result.range, window: { kind: 'last-hours' as const, hours: questions.lookbackDays * 24 }, zone: 'utc' as const, failures: result.failures, vaultsSearched: 0, problems: result.problems };
+      const view = buildFailedBackupsView(list, language, { formatTime });
+      return { kind: 'failed-backups', view: { ...view, title: qt('severalVmsTitle', language, { count: result.failures.length, vm: result.vmName }), summary: qt('severalVmsSummary', language) } };
+    }
     default:
       return sharedAnswer(questions, result, language);
   }

@@ -49,3 +49,11 @@ test('"Troubleshoot" on a listed job in the second subscription\'s rsv-a opens t
   const reloaded = await q.reloadFailedJob({ vaultName: web?.job.vault.name ?? '', resourceGroup: web?.job.vault.resourceGroup ?? '', subscriptionId: web?.job.vault.subscriptionId ?? '', jobId: web?.job.id ?? '' });
   expect(reloaded).toMatchObject({ kind: 'failure', failure: { job: { id: 'bbbbbbbb-0000-0000-0000-000000000001' } } });
 });
+
+test('a VM name that two VMs share (two resource groups): the latest failure of each, never one of them silently', async () => {
+  const result = await questions().explainLatestFailure('vm-sql01');
+  expect(result.kind).toBe('several-vms');
+  if (result.kind !== 'several-vms') return;
+  expect(result.failures.map((f) => f.job.vmResourceGroup).sort()).toEqual(['rg-sql', 'rg-sql-test']);
+  expect(new Set(result.failures.map((f) => f.job.id)).size).toBe(2);
+});
