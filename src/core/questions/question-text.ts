@@ -34,6 +34,11 @@ export const questionText = {
     pl: 'Magazyn {vault}, zadanie {job}, {time}. Azure podaje: „{message}”. Tego błędu nie ma jeszcze w moim katalogu; szczegóły są w zadaniu w portalu Azure.',
   },
   noMessage: { en: '(no message)', pl: '(brak komunikatu)' },
+  recoveredTitle: { en: '{vm} has backed up since its last failure', pl: 'Maszyna {vm} ma udaną kopię zapasową po ostatnim błędzie' },
+  recoveredText: {
+    en: 'Its last backup, {time}, was {status}. The failure before it, {failedAt}, was {code}: Troubleshoot it only if it comes back.',
+    pl: 'Ostatnia kopia, {time}: {status}. Błąd przed nią, {failedAt}: {code}. Diagnozuj go tylko, jeśli wróci.',
+  },
   noFailureTitle: { en: 'No failed backup of {vm} in the last {days} days', pl: 'Brak nieudanych kopii zapasowych {vm} z ostatnich {days} dni' },
   noFailureText: { en: 'It is protected in vault {vault}; last backup: {status}, {time}.', pl: 'Jest chroniona w magazynie {vault}; ostatnia kopia: {status}, {time}.' },
   noFailureNever: { en: 'It is protected in vault {vault}; no backup has run yet.', pl: 'Jest chroniona w magazynie {vault}; nie wykonano jeszcze żadnej kopii.' },

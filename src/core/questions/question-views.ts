@@ -258,6 +258,20 @@ function backupStatusWord(status: string | undefined, lang: Language): string {
   return polish[status.toLowerCase()] ?? status;
 }
 
+/** The VM backed up since its failure: the dates, and Troubleshoot for the failure should it come back. */
+export function buildRecoveredView(result: { failure: FailedJob; lastBackupTime: Date; lastBackupStatus: string }, lang: Language, options: ViewOptions = {}): NoticeView {
+  const formatTime = options.formatTime ?? utcTime;
+  const { failure } = result;
+  const text = qt('recoveredText', lang, {
+    time: formatTime(result.lastBackupTime),
+    status: backupStatusWord(result.lastBackupStatus, lang),
+    failedAt: failure.at ? formatTime(failure.at) : '?',
+    code: codeLabel(failure.code, lang),
+  });
+  const troubleshoot = failure.code.kind === 'unidentified' ? [] : [troubleshootJobButton(failure, qt('troubleshoot', lang), lang)];
+  return { title: qt('recoveredTitle', lang, { vm: failure.job.vmName }), text, actions: [...troubleshoot, helpButton(lang)] };
+}
+
 export function buildNoFailureView(result: { vmName: string; lookbackDays: number; protectedIn: readonly { vault: VaultRef; lastBackupStatus?: string; lastBackupTime?: Date }[] }, lang: Language, options: ViewOptions = {}): NoticeView {
   const formatTime = options.formatTime ?? utcTime;
   const lines = result.protectedIn.map((item) =>

@@ -34,6 +34,8 @@ export interface VaultProblem {
 
 export type ExplainResult =
   | { readonly kind: 'failure'; readonly failure: FailedJob; readonly problems: readonly VaultProblem[] }
+  /** The VM's latest backup succeeded after its latest failure: the failure may be over. */
+  | { readonly kind: 'recovered'; readonly failure: FailedJob; readonly lastBackupTime: Date; readonly lastBackupStatus: string; readonly problems: readonly VaultProblem[] }
   /** The name belongs to several VMs (other resource groups or subscriptions) that failed: the latest failure of each, for the asker to choose. */
   | { readonly kind: 'several-vms'; readonly vmName: string; readonly range: TimeRange; readonly failures: readonly FailedJob[]; readonly problems: readonly VaultProblem[] }
   /** The VM is protected but has no failed backup in the look-back. */
@@ -139,6 +141,8 @@ export class ResourceQuestions {
       }
       if (latest) {
         const failure = await this.describeWithDetails(latest, deadline);
+        const since = await this.backedUpSince(latest, deadline);
+        if (since) return { kind: 'recovered', failure, ...since, problems: [...unreadable, ...jobs.problems] };
         return { kind: 'failure', failure, problems: [...unreadable, ...jobs.problems] };
       }
 
@@ -222,6 +226,25 @@ export class ResourceQuestions {
       if (job.status !== 'Failed') return { kind: 'not-found' };
       return { kind: 'failure', failure: this.describe(job) };
     });
+  }
+
+  /**
+   * The VM's protected item, when its last backup succeeded after the failed job ended: an operator
+   * should not troubleshoot a failure the next backup already got past. Unknown (Azure did not say,
+   * or did not answer in time) counts as not recovered.
+   */
+  private async backedUpSince(job: BackupJob, deadline: AzureDeadline): Promise<{ lastBackupTime: Date; lastBackupStatus: string } | undefined> {
+    const failedAt = jobTime(job);
+    if (!failedAt) return undefined;
+    try {
+      const items = await deadline.run((abortSignal) => this.deps.azure.listProtectedVms(job.vault, { abortSignal }));
+      const item = items.find((i) => i.vm.name.toLowerCase() === job.vmName.toLowerCase() && (job.vmResourceGroup === undefined || i.vm.resourceGroup.toLowerCase() === job.vmResourceGroup.toLowerCase()));
+      const status = item?.lastBackupStatus;
+      if (!item?.lastBackupTime || !status || !/^completed/i.test(status) || item.lastBackupTime.getTime() <= failedAt.getTime()) return undefined;
+      return { lastBackupTime: item.lastBackupTime, lastBackupStatus: status };
+    } catch {
+      return undefined;
+    }
   }
 
   private describe(job: BackupJob): FailedJob {

@@ -12,6 +12,7 @@ import {
   type VaultStatusView,
   buildAmbiguousFailureView,
   buildFailedBackupsView,
+  buildRecoveredView,
   qt,
   buildJobGoneView,
   buildNoAzureView,
@@ -202,6 +203,8 @@ function explainAnswer(questions: ResourceQuestions, result: ExplainResult, lang
       return { kind: 'notice', view: buildNoFailureView(result, language, { formatTime }) };
     case 'vm-not-found':
       return { kind: 'notice', view: buildVmNotFoundView(result, questions.lookbackDays, language) };
+    case 'recovered':
+      return { kind: 'notice', view: buildRecoveredView(result, language, { formatTime }) };
     case 'several-vms': {
       // The list of failed backups, one row per VM of that name, each with its own Troubleshoot.
       const list = { kind: 'list' as const, range: result.range, window: { kind: 'last-hours' as const, hours: questions.lookbackDays * 24 }, zone: 'utc' as const, failures: result.failures, vaultsSearched: 0, problems: result.problems };

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { createIdentifier } from '../../../src/core/identify';
-import { createResourceQuestions } from '../../../src/core/questions';
+import { buildRecoveredView, createResourceQuestions } from '../../../src/core/questions';
 import { systemClock } from '../../../src/core/ports';
 import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
 import { type Harness, startHarness } from '../azure/simulator-harness';
@@ -56,4 +56,13 @@ test('a VM name that two VMs share (two resource groups): the latest failure of 
   if (result.kind !== 'several-vms') return;
   expect(result.failures.map((f) => f.job.vmResourceGroup).sort()).toEqual(['rg-sql', 'rg-sql-test']);
   expect(new Set(result.failures.map((f) => f.job.id)).size).toBe(2);
+});
+
+test('a VM whose last backup succeeded after its failure: says so, with the failure still one press away', async () => {
+  const result = await questions().explainLatestFailure('vm-app01');
+  expect(result).toMatchObject({ kind: 'recovered', failure: { job: { id: 'aaaaaaaa-0000-0000-0000-000000000003' } }, lastBackupStatus: 'Completed' });
+  if (result.kind !== 'recovered') return;
+  const view = buildRecoveredView(result, 'en');
+  expect(view.text).toMatch(/^Its last backup, .*, was Completed\. The failure before it, .*, was UserErrorGuestAgentStatusUnavailable/);
+  expect(view.actions.map((a) => a.title)).toContain('Troubleshoot');
 });
