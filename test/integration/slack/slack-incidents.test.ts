@@ -124,6 +124,13 @@ function topLevelPress(vars: Parameters<typeof pressBody>[0]): string {
   return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
+/** Presses a button as if it sat on the top-level message `ts` in `channel`, and returns the bot's first call after it. */
+async function pressOnTopLevel(pressed: { actionId: string; value?: string }, ts: string | undefined, channel: string) {
+  const before = slack.api.messages().length;
+  await postSigned(slack.bot.running.url, topLevelPress({ actionId: pressed.actionId, value: pressed.value ?? '', messageTs: ts ?? '', channel }), form);
+  return (await slack.api.waitFor((c) => c.length > before, 10_000))[before];
+}
+
 /** Subscribes a channel to a vault (in the words given), sends one alert, and returns the incident message posted there. */
 async function incidentMessageIn(channel: string, vault: string, vm: string, subscribe = 'subscribe vault', subscribed = 'Subscribed') {
   expect(await slackSays(`${subscribe} ${vault}`, channel)).toContain(subscribed);
@@ -140,9 +147,7 @@ test('a Polish subscribe command is answered in Polish, its incident messages ar
   const diagnose = buttonsOf(incident?.args['blocks']).find((b) => b.text === 'Diagnozuj vm-pl-0');
   expect(diagnose).toBeDefined();
 
-  const before = slack.api.messages().length;
-  await postSigned(slack.bot.running.url, topLevelPress({ actionId: diagnose?.actionId ?? '', value: diagnose?.value ?? '', messageTs: incident?.ts ?? '', channel: 'C0POLSKA' }), form);
-  const opened = (await slack.api.waitFor((c) => c.length > before, 10_000))[before];
+  const opened = await pressOnTopLevel({ actionId: diagnose?.actionId ?? '', value: diagnose?.value ?? '' }, incident?.ts, 'C0POLSKA');
   expect(blocksText(opened?.args['blocks'])).toMatch(/Przyczyna 1 z \d+/);
 }, 30_000);
 
@@ -150,9 +155,7 @@ test('Troubleshoot on a top-level incident message answers in that message\'s th
   const incident = await incidentMessageIn('C0THREAD', 'rsv-thread', 'vm-thread-0');
   const troubleshoot = buttonsOf(incident?.args['blocks']).find((b) => b.text === 'Troubleshoot vm-thread-0');
 
-  const before = slack.api.messages().length;
-  await postSigned(slack.bot.running.url, topLevelPress({ actionId: troubleshoot?.actionId ?? '', value: troubleshoot?.value ?? '', messageTs: incident?.ts ?? '', channel: 'C0THREAD' }), form);
-  const opened = (await slack.api.waitFor((c) => c.length > before, 10_000))[before];
+  const opened = await pressOnTopLevel({ actionId: troubleshoot?.actionId ?? '', value: troubleshoot?.value ?? '' }, incident?.ts, 'C0THREAD');
   expect(opened?.method).toBe('chat.postMessage');
   expect(opened?.args['thread_ts']).toBe(incident?.ts);
 }, 30_000);
@@ -171,10 +174,7 @@ test('a code press naming a message that never offered it (the incident message)
   expect(blocksText(opened?.args['blocks'])).toContain('UserErrorRpCollectionLimitReached');
 
   // Its Next press rewrites the troubleshooting message, even when the press names the incident message.
-  const next = button(opened, 'Next');
-  const stepped = slack.api.messages().length;
-  await postSigned(slack.bot.running.url, topLevelPress({ actionId: next.actionId, value: next.value, messageTs: incident?.ts ?? '', channel: 'C0FORGE' }), form);
-  const update = (await slack.api.waitFor((c) => c.length > stepped, 10_000))[stepped];
+  const update = await pressOnTopLevel(button(opened, 'Next'), incident?.ts, 'C0FORGE');
   expect(update?.method).toBe('chat.update');
   expect(update?.args['ts']).toBe(opened?.ts);
 }, 30_000);
