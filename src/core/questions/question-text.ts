@@ -34,6 +34,12 @@ export const questionText = {
     pl: 'Magazyn {vault}, zadanie {job}, {time}. Azure podaje: „{message}”. Tego błędu nie ma jeszcze w moim katalogu; szczegóły są w zadaniu w portalu Azure.',
   },
   noMessage: { en: '(no message)', pl: '(brak komunikatu)' },
+  severalVaultsTitle: { en: '{count} vaults are named {vault}', pl: 'Nazwę {vault} noszą magazyny: {count}' },
+  severalVaultsLine: {
+    en: '{vault} in subscription {subscription} ({rg}): {vms} protected VMs, {failed} failed backups in the last 24 hours.',
+    pl: '{vault} w subskrypcji {subscription} ({rg}): chronione maszyny: {vms}, nieudane kopie z ostatnich 24 godz.: {failed}.',
+  },
+  severalVaultsUnread: { en: '{vault} in subscription {subscription} ({rg}) could not be read.', pl: 'Nie udało się odczytać magazynu {vault} w subskrypcji {subscription} ({rg}).' },
   recoveredTitle: { en: '{vm} has backed up since its last failure', pl: 'Maszyna {vm} ma udaną kopię zapasową po ostatnim błędzie' },
   recoveredText: {
     en: 'Its last backup, {time}, was {status}. The failure before it, {failedAt}, was {code}: Troubleshoot it only if it comes back.',

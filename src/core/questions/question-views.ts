@@ -258,6 +258,18 @@ function backupStatusWord(status: string | undefined, lang: Language): string {
   return polish[status.toLowerCase()] ?? status;
 }
 
+/** One name, vaults in several subscriptions: a line for each, so none is taken for the other. */
+export function buildSeveralVaultsView(result: { vaultName: string; statuses: readonly VaultStatusResult[] }, lang: Language): NoticeView {
+  const lines = result.statuses.flatMap((status) => {
+    if (status.kind !== 'status' && status.kind !== 'azure-problem') return [];
+    const vault = status.vault;
+    if (!vault) return [];
+    const where = { vault: vault.name, subscription: vault.subscriptionId, rg: vault.resourceGroup };
+    return status.kind === 'status' ? [qt('severalVaultsLine', lang, { ...where, vms: status.protectedVms.length, failed: status.failures.length })] : [qt('severalVaultsUnread', lang, where)];
+  });
+  return { title: qt('severalVaultsTitle', lang, { count: result.statuses.length, vault: result.vaultName }), text: lines.join('\n'), actions: [helpButton(lang)] };
+}
+
 /** The VM backed up since its failure: the dates, and Troubleshoot for the failure should it come back. */
 export function buildRecoveredView(result: { failure: FailedJob; lastBackupTime: Date; lastBackupStatus: string }, lang: Language, options: ViewOptions = {}): NoticeView {
   const formatTime = options.formatTime ?? utcTime;

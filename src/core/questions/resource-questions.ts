@@ -81,6 +81,8 @@ export type VaultStatusResult =
       /** Failures grouped by code, largest group first. */
       readonly groups: readonly FailureGroup[];
     }
+  /** The name belongs to vaults in several subscriptions: the status of each, none picked silently. */
+  | { readonly kind: 'several-vaults'; readonly vaultName: string; readonly statuses: readonly VaultStatusResult[] }
   | { readonly kind: 'vault-not-found'; readonly vaultName: string; readonly known: readonly string[]; readonly suggestions: readonly string[] }
   | { readonly kind: 'no-vaults' }
   | ({ readonly kind: 'azure-problem' } & VaultProblem);
@@ -187,18 +189,25 @@ export class ResourceQuestions {
       if (!isVaultList(all)) return all;
       if (all.length === 0) return { kind: 'no-vaults' };
       const wanted = vaultName.toLowerCase();
-      const vault = all.find((v) => v.name.toLowerCase() === wanted);
+      const named = all.filter((v) => v.name.toLowerCase() === wanted);
+      const vault = named[0];
       if (!vault) return { kind: 'vault-not-found', vaultName, known: all.map((v) => v.name), suggestions: similarNames(vaultName, all.map((v) => v.name)) };
-      const range = resolveWindow(STATUS_WINDOW, this.deps.clock.now());
-      const [items, jobs] = await Promise.allSettled([
-        deadline.run((abortSignal) => this.deps.azure.listProtectedVms(vault, { abortSignal })),
-        deadline.run((abortSignal) => this.deps.azure.listFailedBackupJobs(vault, range, { abortSignal })),
-      ]);
-      if (items.status === 'rejected') return { kind: 'azure-problem', vault, problem: toProblem(items.reason) };
-      if (jobs.status === 'rejected') return { kind: 'azure-problem', vault, problem: toProblem(jobs.reason) };
-      const failures = newestFirst(jobs.value).map((job) => this.describe(job));
-      return { kind: 'status', vault, protectedVms: items.value, range, failures, groups: groupByCode(failures) };
+      if (named.length > 1) return { kind: 'several-vaults', vaultName, statuses: await Promise.all(named.map((v) => this.statusOf(v, deadline))) };
+      return this.statusOf(vault, deadline);
     });
+  }
+
+  /** One vault's protected VMs and the last 24 hours of failed jobs. */
+  private async statusOf(vault: VaultRef, deadline: AzureDeadline): Promise<VaultStatusResult> {
+    const range = resolveWindow(STATUS_WINDOW, this.deps.clock.now());
+    const [items, jobs] = await Promise.allSettled([
+      deadline.run((abortSignal) => this.deps.azure.listProtectedVms(vault, { abortSignal })),
+      deadline.run((abortSignal) => this.deps.azure.listFailedBackupJobs(vault, range, { abortSignal })),
+    ]);
+    if (items.status === 'rejected') return { kind: 'azure-problem', vault, problem: toProblem(items.reason) };
+    if (jobs.status === 'rejected') return { kind: 'azure-problem', vault, problem: toProblem(jobs.reason) };
+    const failures = newestFirst(jobs.value).map((job) => this.describe(job));
+    return { kind: 'status', vault, protectedVms: items.value, range, failures, groups: groupByCode(failures) };
   }
 
   /**

@@ -13,6 +13,7 @@ import {
   buildAmbiguousFailureView,
   buildFailedBackupsView,
   buildRecoveredView,
+  buildSeveralVaultsView,
   qt,
   buildJobGoneView,
   buildNoAzureView,
@@ -221,5 +222,7 @@ function listAnswer(questions: ResourceQuestions, result: ListResult, language: 
 }
 
 function statusAnswer(questions: ResourceQuestions, result: VaultStatusResult, language: Language): QuestionAnswer {
-  return result.kind === 'status' ? { kind: 'vault-status', view: buildVaultStatusView(result, language) } : sharedAnswer(questions, result, language);
+  if (result.kind === 'status') return { kind: 'vault-status', view: buildVaultStatusView(result, language) };
+  if (result.kind === 'several-vaults') return { kind: 'notice', view: buildSeveralVaultsView(result, language) };
+  return sharedAnswer(questions, result, language);
 }

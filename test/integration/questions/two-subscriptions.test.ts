@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { createIdentifier } from '../../../src/core/identify';
-import { buildRecoveredView, createResourceQuestions } from '../../../src/core/questions';
+import { buildRecoveredView, buildSeveralVaultsView, createResourceQuestions } from '../../../src/core/questions';
 import { systemClock } from '../../../src/core/ports';
 import { loadKnowledgeBase } from '../../../src/knowledge/load-knowledge-base';
 import { type Harness, startHarness } from '../azure/simulator-harness';
@@ -65,4 +65,13 @@ test('a VM whose last backup succeeded after its failure: says so, with the fail
   const view = buildRecoveredView(result, 'en');
   expect(view.text).toMatch(/^Its last backup, .*, was Completed\. The failure before it, .*, was UserErrorGuestAgentStatusUnavailable/);
   expect(view.actions.map((a) => a.title)).toContain('Troubleshoot');
+});
+
+test('"status of vault rsv-a" when two subscriptions each have one: a line for each, none taken for the other', async () => {
+  const result = await questions().vaultStatus('rsv-a');
+  expect(result.kind).toBe('several-vaults');
+  if (result.kind !== 'several-vaults') return;
+  const view = buildSeveralVaultsView(result, 'en');
+  expect(view.title).toBe('2 vaults are named rsv-a');
+  expect(view.text.split('\n')).toEqual([expect.stringMatching(/^rsv-a in subscription 0{8}-0{4}-0{4}-0{4}-0{10}a1 \(rg-backup\): \d+ protected VMs/), expect.stringMatching(new RegExp(`^rsv-a in subscription ${SUB_B} \\(rg-backup\\): \\d+ protected VMs, 1 failed backups`))]);
 });
