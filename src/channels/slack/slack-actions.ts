@@ -101,11 +101,7 @@ export class SlackActions {
     this.register(Verbs.goTo, GoToPayloadSchema, step((p) => ({ kind: 'go-to', index: p.index ?? 0 })));
     this.register(Verbs.start, StartPayloadSchema, (ctx) => this.start(ctx));
     this.register(Verbs.help, EmptyPayloadSchema, async (ctx) => ({ kind: 'reply', message: renderHelpMessage(buildHelpView(ctx.language), ctx.language) }));
-    this.register(Verbs.codes, EmptyPayloadSchema, async (ctx) => ({
-      kind: 'reply',
-      message: renderCodesMessage(buildCodesView(this.deps.knowledge, ctx.language), ctx.language),
-      onPosted: async (ts) => this.pickers.remember(ctx.press.channelId, ts),
-    }));
+    this.register(Verbs.codes, EmptyPayloadSchema, async (ctx) => ({ kind: 'reply', message: renderCodesMessage(buildCodesView(this.deps.knowledge, ctx.language), ctx.language) }));
     this.register(RunChecksVerb, SessionPayloadSchema, (ctx) => this.runChecks(ctx));
     const questions = deps.questions;
     if (questions) {

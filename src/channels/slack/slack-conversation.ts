@@ -129,10 +129,11 @@ export async function answerMessage(message: SlackTextMessage, deps: SlackConver
     case 'help':
       await messenger.post(place, renderHelpMessage(buildHelpView(outcome.language), outcome.language));
       return;
-    // The three "which code?" messages: a code pressed on one of them replaces it (see PostedPickers).
+    // The code list stays (it is looked up again); a code pressed on it gets a new message.
     case 'codes':
-      pickers?.remember(message.channelId, await messenger.post(place, renderCodesMessage(buildCodesView(knowledge, outcome.language), outcome.language)));
+      await messenger.post(place, renderCodesMessage(buildCodesView(knowledge, outcome.language), outcome.language));
       return;
+    // The two "which code?" messages: a code pressed on one of them replaces it (see PostedPickers).
     case 'choose':
       pickers?.remember(message.channelId, await messenger.post(place, renderChooseCodeMessage(buildChooseCodeView(knowledge, outcome.codeIds, outcome.language), outcome.language)));
       return;

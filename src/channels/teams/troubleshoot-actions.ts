@@ -46,7 +46,7 @@ export function registerBuiltInCardActions(bot: TeamsBot, deps: Deps): void {
   bot.registerCardAction(Verbs.stillFailing, stepHandler(() => ({ kind: 'still-failing' })), StepPayloadSchema);
   bot.registerCardAction(Verbs.goTo, stepHandler((ctx) => ({ kind: 'go-to', index: ctx.payload.index ?? 0 })), GoToPayloadSchema);
 
-  // A code chosen on the choose-code, unknown or codes card: the troubleshooting card replaces it.
+  // A code chosen on the choose-code or unknown card: the troubleshooting card replaces it (the codes list stays).
   bot.registerCardAction(
     Verbs.start,
     async (ctx) => {
