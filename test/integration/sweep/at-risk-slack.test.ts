@@ -1,7 +1,7 @@
 import { type SlackApiCall } from '../slack/fake-slack-api';
 import { loadedRemediationPolicy, remediationPolicy } from '../remediation/remediation-scenario';
 import { type Harness, startHarness } from '../azure/simulator-harness';
-import { blocksText, buttonsOf, eventBody, postSigned, pressBody, type SlackTestBot, startSlackBot } from '../slack/slack-test-kit';
+import { blocksText, buttonsOf, eventBody, firstCallAfter, postSigned, pressBody, type SlackTestBot, startSlackBot } from '../slack/slack-test-kit';
 
 /**
  * "at risk" in Slack: signed mentions and presses through Bolt on the real server, the real SDK
@@ -36,7 +36,8 @@ async function press(action: { actionId: string; value: string }, messageTs: str
   const before = slack.api.messages().length;
   const response = await postSigned(slack.bot.running.url, pressBody({ actionId: action.actionId, value: action.value, messageTs }), form);
   expect(response.status).toBe(200);
-  return (await slack.api.waitFor((c) => c.length > before, 15_000))[before];
+  // Once the bot has finished with the press: a plan's message is remembered after it is posted, and the next press needs that.
+  return firstCallAfter(slack, before);
 }
 
 /** A row's buttons: those carrying the same VM index as the row's Troubleshoot. */
