@@ -50,8 +50,8 @@ describe('fixes from Slack', () => {
     const before = slack.api.messages().length;
     expect((await postSigned(slack.bot.running.url, pressBody({ actionId, value, messageTs, user }), form)).status).toBe(200);
     await slack.api.waitFor((c) => c.length > before, 15_000);
-    // Presses are acknowledged first and handled after: let the handler finish its calls.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Presses are acknowledged first and handled after: wait until the handler has finished its calls.
+    if (!(await slack.bot.app.slack?.settled(15_000))) throw new Error('the bot was still handling the press after 15 s');
     return slack.api.messages().slice(before);
   }
 
