@@ -87,7 +87,7 @@ function operationsOf(fix: FixDefinition, target: FixTarget, lang: Language, fou
     if (target.vault) line = line.replace(/<vault>/g, target.vault.name).replace(/<vaultResourceGroup>/g, target.vault.resourceGroup);
     if (groups) line = line.replace(/<restorePointResourceGroup>/g, groups);
     if (lockNames) line = line.replace(/<lockName>/g, lockNames);
-    if (collections && collections.length > 0) line = line.replace(new RegExp(`'AzureBackup_${escapeRegExp(target.vm.name)}_<n>'`, 'g'), collections.map((c) => `'${c.name}'`).join(', '));
+    if (collections && collections.length > 0) line = line.replaceAll(`'AzureBackup_${target.vm.name}_<n>'`, collections.map((c) => `'${c.name}'`).join(', '));
     return line;
   };
   return fix.operations.map((op, i) => {
@@ -104,10 +104,6 @@ function operationsOf(fix: FixDefinition, target: FixTarget, lang: Language, fou
 function locksNow(locks: readonly ResourceLock[], lang: Language): string[] {
   if (locks.length === 0) return [lang === 'pl' ? 'teraz brak blokad' : 'no lock there now'];
   return locks.map((l) => `${l.name} · ${l.level}${l.notes ? ` · ${l.notes}` : ''}`);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function planned(fix: FixDefinition, target: FixTarget, lang: Language, found?: PlannedResources): Pick<FixCardView, 'summary' | 'hasOperations' | 'operations' | 'changes' | 'undo' | 'labels'> {
