@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const repoRoot = join(__dirname, '..');
@@ -29,6 +29,18 @@ export function compileToCache(name: string, project: string, options: { readonl
     throw error;
   }
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The node flags `npm start` gives the bot (package.json's start script), so a benchmark process
+ * runs under the same V8 settings as production: the heap budget decides when V8 collects, and so
+ * a sweep's peak RSS.
+ */
+export function productionNodeFlags(): string[] {
+  const start = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = start.trim().split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`npm start does not run node: ${start}`);
+  return words.slice(1).filter((word) => word.startsWith('--'));
 }
 
 let productionDir: string | undefined;

@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { BenchFigure, BenchSuite } from './bench-figure';
-import { compileToCache } from './compiled-build';
+import { compileToCache, productionNodeFlags } from './compiled-build';
 import type { SweptFleet } from './fleet-sweeper-process';
 
 /**
@@ -64,8 +64,8 @@ async function sweepFleet(sweeper: ChildProcess, vms: number): Promise<FleetRun>
 export const fleetBench: BenchSuite = async () => {
   // The production build's settings (tsconfig.build.json) applied to the sources and the sweeper's entry.
   const build = compileToCache('fleet-bench', join(__dirname, 'tsconfig.sweeper.json'));
-  // Plain node: no tsx loader inherited from the benchmark's own process.
-  const sweeper = fork(join(build.dir, 'bench', 'fleet-sweeper-process.js'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Plain node with npm start's flags (its heap budget): no tsx loader inherited from the benchmark's own process.
+  const sweeper = fork(join(build.dir, 'bench', 'fleet-sweeper-process.js'), [], { execArgv: productionNodeFlags(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let small: FleetRun;
   let large: FleetRun;
   try {
@@ -102,7 +102,7 @@ export const fleetBench: BenchSuite = async () => {
     met: large.wallMs / small.wallMs <= 12,
   });
   figures.push({
-    name: 'fleet sweep peak RSS at 10,000 VMs (the sweeping process, compiled, under node; the simulator runs apart)',
+    name: "fleet sweep peak RSS at 10,000 VMs (the sweeping process, compiled, under node with npm start's flags; the simulator runs apart)",
     unit: 'MB',
     value: round(large.peakRssMb, 0),
     baseline: null,

@@ -48,3 +48,23 @@ test('every setting config.ts reads is documented in .env.sample', () => {
   // WEBSITE_SITE_NAME is App Service's own (it tells the bot it runs there), never set by hand.
   expect([...readByConfig].filter((name) => name !== 'WEBSITE_SITE_NAME' && !documented.has(name))).toEqual([]);
 });
+
+/** Memory of the smallest App Service plans the templates allow (B1, S1): 1.75 GB. */
+const smallestPlanMb = 1792;
+
+test('npm start gives V8 a heap budget that fits the smallest plan the templates allow', () => {
+  const start = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const budget = /--max-old-space-size=(\d+)\b/.exec(start);
+  // Without a budget V8 sizes its heap from the machine's memory, and lets garbage grow to four times the live heap on a large one.
+  expect(budget).not.toBeNull();
+  const mb = Number(budget?.[1]);
+  expect(mb).toBeGreaterThanOrEqual(512);
+  // A third of the plan stays for the rest of the process (code, buffers, SQLite) and the platform's own processes.
+  expect(mb).toBeLessThanOrEqual((smallestPlanMb * 2) / 3);
+  for (const path of ['deploymentTemplates/deployUseExistResourceGroup/template-BotApp-with-rg.json', 'deploymentTemplates/deployWithNewResourceGroup/template-BotApp-new-rg.json']) {
+    const text = readFileSync(join(repo, path), 'utf8');
+    expect(text).toContain('"appCommandLine": "npm start"');
+    const allowed = [...text.matchAll(/"allowedValues":\s*\[([^\]]*)\]/g)].map((m) => m[1] ?? '').find((list) => list.includes('"B1"'));
+    expect(allowed?.match(/"(\w+)"/g)?.map((s) => s.replaceAll('"', ''))).toEqual(['B1', 'B2', 'S1', 'P0v3', 'P1v3']);
+  }
+});
