@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'alert_unauthenticated'
   | 'policy_denied'
   | 'fix_request_invalid'
+  | 'fix_plan_changed'
   | 'internal';
 
 export class CodedError extends Error {

@@ -2,7 +2,7 @@ import type { AzurePort, ResourceLock, RestorePointCollection, VmStatus } from '
 import { CodedError, asCodedError } from '../errors';
 import type { LocalizedText } from '../knowledge/schema';
 import { runCommandFor, type FixDefinition, type FixId } from './fix-catalogue';
-import { describeLock, type ExecutionOutcome, type JournaledLock } from './fix-request';
+import { describeLock, type ExecutionOutcome, type JournaledLock, type PlannedResources } from './fix-request';
 import type { FixTarget } from './fix-target';
 import { backupExtensionNames, collectionScopeProblem, findProtectedVm, matchingCollections } from './preconditions';
 
@@ -25,6 +25,8 @@ export interface ExecutionContext {
   /** Where a fix that lifts locks writes them down first (see `LockJournal`). */
   readonly journal: LockJournal;
   readonly abortSignal?: AbortSignal;
+  /** What the approver was shown (the collections and locks the plan read); a run never lifts or deletes more. */
+  readonly approved?: PlannedResources;
 }
 
 /**
@@ -167,6 +169,24 @@ export async function restoreLock(azure: AzurePort, lock: JournaledLock): Promis
 }
 
 /**
+ * The approver approved lifting the locks and deleting the collections their card named. One that
+ * appeared since (a lock added to the group, a new collection) was not approved: nothing is changed,
+ * and the fix is requested again so an approver sees it. Fewer than approved is fine.
+ */
+function refuseBeyondApproval(approved: PlannedResources | undefined, collections: readonly RestorePointCollection[], locks: readonly JournaledLock[]): void {
+  if (approved === undefined) return;
+  const known = (ids: readonly { readonly id: string }[] | undefined) => new Set((ids ?? []).map((x) => x.id.toLowerCase()));
+  const newCollections = approved.collections ? collections.filter((c) => !known(approved.collections).has(c.id.toLowerCase())) : [];
+  const newLocks = approved.locks ? locks.filter((l) => !known(approved.locks).has(l.id.toLowerCase())) : [];
+  if (newCollections.length === 0 && newLocks.length === 0) return;
+  const what = [...newLocks.map((l) => `lock ${describeLock(l)}`), ...newCollections.map((c) => `restore point collection ${c.name}`)].join(', ');
+  throw new CodedError('fix_plan_changed', `Not run: ${what} appeared after the approval and was not approved; nothing was changed. Request the fix again`, {
+    locks: newLocks.map((l) => l.id),
+    collections: newCollections.map((c) => c.id),
+  });
+}
+
+/**
  * The seed's procedure as one fix: record the locks (in the request, before anything is
  * removed), remove them, delete the collections, and put every removed lock back identically
  * in `finally`, so a failed delete never leaves the resource group unlocked. Progress is only
@@ -207,6 +227,7 @@ const clearRestorePointsBehindLock: FixExecutor = async (ctx) => {
     }
     for (const lock of locks) recorded.push(journaled(g.subscriptionId, g.resourceGroup, lock));
   }
+  refuseBeyondApproval(ctx.approved, collections, recorded);
   // Written down before the first removal: if this process dies from here on, recovery knows what to put back.
   if (recorded.length > 0) await ctx.journal.recorded(recorded);
 

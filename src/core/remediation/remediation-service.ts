@@ -619,6 +619,7 @@ export class RemediationService {
           progress: (step) => feed.push(hold.latest, step),
           journal: this.lockJournal(hold),
           abortSignal: this.shutdown.signal,
+          ...(executing.planned ? { approved: executing.planned } : {}),
         });
         succeeded = true;
       } catch (error) {

@@ -190,3 +190,51 @@ describe('recovery puts back every lock a cut-off run lifted', () => {
     expect(trail.some((t) => t.startsWith('fix.lock-restored') && t.includes('after another instance ended the request'))).toBe(true);
   });
 });
+
+describe('a run lifts and deletes only what the approver was shown', () => {
+  it('the approved request names the lock and the collection the plan read', async () => {
+    const w = world();
+    const r = await approvedLockFix(w);
+    expect(r.planned?.locks?.map((l) => l.name)).toEqual(['keep']);
+    expect(r.planned?.collections?.map((c) => c.name)).toEqual(['AzureBackup_vm-web-01_1234']);
+  });
+
+  it('a lock added to the group after the approval: nothing is removed or deleted, and the request ends failed saying why', async () => {
+    const w = world();
+    const r = await approvedLockFix(w);
+    const added = { id: `/subscriptions/${SUB}/resourceGroups/${LOCK_RG}/providers/Microsoft.Authorization/locks/audit-freeze`, name: 'audit-freeze', level: 'ReadOnly', scope: `/subscriptions/${SUB}/resourceGroups/${LOCK_RG}` };
+    w.azure.locks = [...w.azure.locks, added];
+    const done = await w.a.runApproved(r.id);
+    expect(done?.state).toBe('failed');
+    expect(done?.execution?.errorCode).toBe('fix_plan_changed');
+    expect(done?.execution?.summary.en).toContain('audit-freeze');
+    expect(done?.locks ?? []).toEqual([]);
+    expect(w.azure.calls.filter((c) => /Lock|RestorePointCollection/.test(c))).toEqual([]);
+    expect(w.azure.locks.map((l) => l.name)).toEqual(['keep', 'audit-freeze']);
+    expect(w.azure.collections.map((c) => c.name)).toEqual(['AzureBackup_vm-web-01_1234']);
+    const failed = (await w.audit.list()).find((e) => e.requestId === r.id && e.action === 'fix.failed');
+    expect(failed).toMatchObject({ outcome: 'failed', reason: 'fix_plan_changed' });
+    expect(failed?.detail).toContain('Request the fix again');
+  });
+
+  it('a restore point collection that appeared after the approval is not deleted: nothing is changed', async () => {
+    const w = world();
+    const r = await approvedLockFix(w);
+    w.azure.collections = [...w.azure.collections, { id: 'rpc2', name: 'AzureBackup_vm-web-01_5678', resourceGroup: LOCK_RG, subscriptionId: SUB, restorePointCount: 3 }];
+    const done = await w.a.runApproved(r.id);
+    expect(done?.execution?.errorCode).toBe('fix_plan_changed');
+    expect(done?.execution?.summary.en).toContain('AzureBackup_vm-web-01_5678');
+    expect(w.azure.calls.filter((c) => /Lock|RestorePointCollection/.test(c))).toEqual([]);
+    expect(lockState(w.azure)).toEqual(originalLock);
+    expect(w.azure.collections).toHaveLength(2);
+  });
+
+  it('a lock removed since the approval is fine: the run lifts what is left of what was approved', async () => {
+    const w = world();
+    const r = await approvedLockFix(w);
+    w.azure.locks = [];
+    const done = await w.a.runApproved(r.id);
+    expect(done?.state).toBe('verified-fixed');
+    expect(w.azure.collections).toEqual([]);
+  });
+});
