@@ -88,7 +88,7 @@ export function malformedArmResourceName(id: string, provider: string, type: str
   // Without a '%' there is no escape to be malformed: most ids, and every alert of a storm, stop here.
   if (!id.includes('%')) return false;
   const m = armResourcePattern(provider, type, false).exec(id.trim());
-  return m?.[3] !== undefined && strictDecode(m[3]) === undefined;
+  return m?.[3] !== undefined && decodeEscapes(m[3]) === undefined;
 }
 
 /**
@@ -112,7 +112,21 @@ function armResourcePattern(provider: string, type: string, exact: boolean): Reg
   return pattern;
 }
 
+/**
+ * Control characters (a bell, a newline) and the marks that reorder text (a right-to-left
+ * override): no Azure resource name has one, and on a card they would disguise the name.
+ * Joiners stay allowed: a database name in Persian may need U+200C.
+ */
+export const hiddenCharacters = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+/** The name %-decoded; undefined when an escape is malformed or decodes to a hidden character (no Azure name has one). */
 function strictDecode(s: string): string | undefined {
+  const name = decodeEscapes(s);
+  return name !== undefined && s.includes('%') && hiddenCharacters.test(name) ? undefined : name;
+}
+
+/** The name %-decoded; undefined when an escape is malformed. */
+function decodeEscapes(s: string): string | undefined {
   try {
     return decodeURIComponent(s);
   } catch {

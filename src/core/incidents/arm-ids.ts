@@ -1,12 +1,13 @@
-import { malformedArmResourceName, parseArmResource, parseContainerName, type ParsedResourceId } from '../arm-id';
+import { hiddenCharacters, malformedArmResourceName, parseArmResource, parseContainerName, type ParsedResourceId } from '../arm-id';
 
 /** The ARM ids alerts carry, parsed with the one ARM id module (src/core/arm-id.ts). */
 export type ParsedArmResource = ParsedResourceId;
 
-/** A name segment %-decoded, or undefined when its escape is malformed (not a usable id). */
+/** A name segment %-decoded, or undefined when its escape is malformed or decodes to a hidden character (not a usable id). */
 function decodeName(name: string): string | undefined {
   try {
-    return decodeURIComponent(name);
+    const decoded = decodeURIComponent(name);
+    return name.includes('%') && hiddenCharacters.test(decoded) ? undefined : decoded;
   } catch {
     return undefined;
   }

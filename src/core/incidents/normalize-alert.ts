@@ -1,3 +1,4 @@
+import { hiddenCharacters } from '../arm-id';
 import { parseIsoInstant } from '../iso-instant';
 import { z } from 'zod';
 import { classifyAlert, commonSchemaId, isBackupHealthMetric } from './alert-kind';
@@ -32,14 +33,21 @@ const invalid = (field: string, reason: string): Invalid => ({ kind: 'invalid', 
 const accepted = (alert: BackupAlert): NormaliseResult => ({ kind: 'alert', alert });
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-/**
- * Control characters (a bell, a newline) and the marks that reorder text (a right-to-left
- * override): no Azure resource name or id has one, and on a card they would disguise the name.
- * Joiners stay allowed: a database name in Persian may need U+200C.
- */
-const hiddenCharacters = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 const noHiddenCharacters = 'must not contain control characters or text-direction marks (no Azure resource name has one)';
 const resourceName = (max: number) => z.string().max(max).refine((v) => !hiddenCharacters.test(v), noHiddenCharacters);
+/**
+ * The text with its %-escapes decoded, as the names read from an ARM id are (itself when an escape
+ * is malformed, refused apart): a hidden character written as an escape (%E2%80%AE, %0A) is refused
+ * as the character itself would be.
+ */
+function percentDecoded(v: string): string {
+  if (!v.includes('%')) return v;
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}
 /** Text that may hold an ARM id: a malformed %-escape in the id's name is refused here, so the 400 names the field. */
 const armText = (max: number) =>
   z
@@ -47,6 +55,8 @@ const armText = (max: number) =>
     .max(max)
     .refine((v) => !hiddenCharacters.test(v), noHiddenCharacters)
     .refine((v) => !malformedArmId(v), 'has a malformed %-escape in the resource name');
+/** An ARM id field of Azure's own schema: its names are checked as they are read, %-decoded. */
+const decodedArmText = (max: number) => armText(max).refine((v) => !hiddenCharacters.test(percentDecoded(v)), `${noHiddenCharacters}, written as a %-escape either`);
 const timestamp = z
   .string()
   .max(64)
@@ -77,7 +87,7 @@ const essentialsSchema = z.object({
   alertRule: text(1000).nullish(),
   monitoringService: text(200),
   monitorCondition: condition,
-  alertTargetIDs: z.array(armText(1000)).min(1, 'must list the vault id'),
+  alertTargetIDs: z.array(decodedArmText(1000)).min(1, 'must list the vault id'),
   configurationItems: z.array(z.string().max(1000)).nullish(),
   originAlertId: z.string().max(2000).nullish(),
   firedDateTime: timestamp,
@@ -86,12 +96,12 @@ const essentialsSchema = z.object({
 });
 
 const backupContextSchema = z.object({
-  sourceId: armText(2000).nullish(),
-  linkedResourceId: armText(2000).nullish(),
+  sourceId: decodedArmText(2000).nullish(),
+  linkedResourceId: decodedArmText(2000).nullish(),
   linkedResourceName: resourceName(200).nullish(),
   protectedItemId: resourceName(2000).nullish(),
   // Read only when the ids above are missing: a value of another shape is passed over, never a reason to refuse the alert.
-  affectedItems: lenient(z.union([armText(4000), z.array(armText(4000)).transform((items) => items[0])])),
+  affectedItems: lenient(z.union([decodedArmText(4000), z.array(decodedArmText(4000)).transform((items) => items[0])])),
   sourceType: z.string().max(200).nullish(),
   formattedSourceType: z.string().max(200).nullish(),
   extendedInfo: z
@@ -291,8 +301,11 @@ function normaliseMinimal(body: Record<string, unknown>, receivedAt: Date): Norm
   if (!parsed.success) return fail(parsed.error);
   const m = parsed.data;
   if (!m.errorCode && !m.message) return invalid('errorCode', 'errorCode or message is required');
+  // The name in an ARM id is %-decoded: an escape must not bring in what the plain name may not hold.
+  if (hiddenCharacters.test(percentDecoded(m.vault))) return invalid('vault', `${noHiddenCharacters}, written as a %-escape either`);
   const vaultFromId = parseVaultId(m.vault);
   if (m.vault.includes('/') && !vaultFromId) return invalid('vault', 'must be a vault name or a Recovery Services vault ARM id');
+  if (hiddenCharacters.test(percentDecoded(m.vm))) return invalid('vm', `${noHiddenCharacters}, written as a %-escape either`);
   const vmFromId = parseVmId(m.vm);
   if (m.vm.includes('/') && !vmFromId) return invalid('vm', 'must be a VM name or a virtual machine ARM id');
   const occurredAt = m.occurredAt ? instantOf(m.occurredAt) : undefined;

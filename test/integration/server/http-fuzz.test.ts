@@ -326,6 +326,12 @@ describe('unicode, control characters and injection in texts and names', () => {
     const injected = await post.alerts(JSON.stringify({ ...fixture('minimal.json'), vm: '*vm* {{DATE(2026-01-01T00:00:00Z)}} <at>x</at>' }));
     expect(injected.status).toBe(400);
     expect(injected.body).toMatchObject({ field: 'vm', reason: expect.stringMatching(/VM name/) });
+    // The same characters written as %-escapes in an ARM id, whose name the bot reads decoded.
+    const vmId = (name: string) => `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/${name}`;
+    for (const encoded of ['vm%E2%80%AEexe.txt', 'vm%0A*bold*', 'vm%07']) {
+      const answer = await post.alerts(JSON.stringify({ ...fixture('minimal.json'), vm: vmId(encoded) }));
+      expect({ encoded, status: answer.status, body: answer.body }).toMatchObject({ status: 400, body: { field: 'vm', reason: expect.stringMatching(/text-direction marks/) } });
+    }
   });
 
   it('a Slack mention of any text is acknowledged', async () => {
