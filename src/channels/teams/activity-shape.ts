@@ -58,6 +58,8 @@ export function activityShapeProblem(activity: unknown): ShapeProblem | undefine
     const value = messageValue.safeParse((activity as { value?: unknown }).value);
     if (!value.success) return { field: 'value', reason: 'must be an object (the data of a card button)', handling: 'answer' };
   }
+  // An invoke is dispatched by its name: without one it asks for nothing.
+  if (base.data.type === 'invoke' && !fields.data.name?.trim()) return { field: 'name', reason: 'must name the invoke (adaptiveCard/action)', handling: 'answer' };
   return undefined;
 }
 

@@ -217,7 +217,11 @@ export class TeamsBot extends ActivityHandler {
   }
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
-    if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    // The app declares card buttons only (no messaging extension, task module or search): any other invoke
+    // is the sender's mistake, answered with what is supported rather than botbuilder's bare 501.
+    if (context.activity.name !== 'adaptiveCard/action') {
+      return { status: 400, body: { error: 'unsupported_invoke', field: 'name', reason: `${JSON.stringify(String(context.activity.name).slice(0, 100))} is not answered here: Backup Doctor answers adaptiveCard/action (its card buttons) only` } };
+    }
     const value: unknown = context.activity.value;
     const action = isRecord(value) && isRecord(value['action']) ? value['action'] : undefined;
     const verb = action && typeof action['verb'] === 'string' ? action['verb'] : '';

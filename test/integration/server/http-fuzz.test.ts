@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { message } from '../../helpers/activities';
+import { executeInvoke, message, submitMessage } from '../../helpers/activities';
 import { alertSecret, fixture } from '../alerts/alert-test-kit';
 import { startFixRig, type FixRig } from '../remediation/fix-rig';
 import { FakeSlackApi } from '../slack/fake-slack-api';
@@ -126,6 +126,32 @@ describe('wrong types in every field', () => {
           expectSpecificRefusal(answer, 400);
         }
       }
+    }
+    await expectServing();
+  });
+
+  it('/api/messages: every nested field of a message, a card press (invoke) and a press from an old client (submit), each wrong type: never 5xx', async () => {
+    const options = { serviceUrl: rig.serviceUrl, conversationId: 'c-fuzz-nested' };
+    const shapes = [activity(), { ...executeInvoke('troubleshoot.next', { sessionId: 'no-such-session', v: 1 }, 'm1', options), deliveryMode: 'expectReplies' }, { ...submitMessage({ verb: 'troubleshoot.next', sessionId: 'no-such-session' }, 'm1', options), deliveryMode: 'expectReplies' }];
+    for (const shape of shapes) {
+      for (const path of paths(shape).filter((p) => p[0] !== 'deliveryMode')) {
+        for (const wrong of wrongTypes) {
+          const answer = await post.messages(JSON.stringify(withValueAt(shape, path, wrong)));
+          // The path and value in the comparison, so a failure names the field that broke it.
+          expect({ path, wrong, answered: [200, 202, 400].includes(answer.status) }).toEqual({ path, wrong, answered: true });
+          if (answer.status === 400) expectSpecificRefusal(answer, 400);
+        }
+      }
+    }
+    await expectServing();
+  });
+
+  it('an invoke without a name, or named for something the app does not declare: 400 naming "name" and what is answered', async () => {
+    const press = executeInvoke('troubleshoot.next', { v: 1 }, 'm1', { serviceUrl: rig.serviceUrl, conversationId: 'c-invoke-names' });
+    for (const name of [null, '', '  ', 'x', 'task/fetch', 'composeExtension/query']) {
+      const answer = await post.messages(JSON.stringify({ ...press, name }));
+      expect({ name, status: answer.status, field: answer.body['field'] }).toEqual({ name, status: 400, field: 'name' });
+      expect(String(answer.body['reason'])).toContain('adaptiveCard/action');
     }
     await expectServing();
   });
