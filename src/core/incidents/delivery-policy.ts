@@ -34,9 +34,14 @@ export const teamsConversationLimits: readonly RateWindow[] = [
 /** Slack, per channel: about one message a second (chat.postMessage's documented special limit; updates count too). */
 export const slackChannelLimits: readonly RateWindow[] = [{ limit: 1, windowMs: 1_000 }];
 
+/** Conversations remembered as throttled at once: a pause is minutes at most, so this bounds memory, not behaviour. */
+const maxPausedConversations = 10_000;
+
 /** A sliding-window log per conversation. */
 export class ConversationRateLimiter {
   private readonly sends = new Map<string, number[]>();
+  /** Until when a conversation the channel throttled (429 with Retry-After) takes nothing. */
+  private readonly pausedUntil = new Map<string, number>();
   private readonly longest: number;
 
   constructor(private readonly windows: readonly RateWindow[] = teamsConversationLimits) {
@@ -46,7 +51,9 @@ export class ConversationRateLimiter {
   /** Milliseconds to wait before this conversation may take one more send (0: now). */
   delayMs(conversationKey: string, now: number): number {
     const log = this.prune(conversationKey, now);
-    let wait = 0;
+    const paused = this.pausedUntil.get(conversationKey);
+    if (paused !== undefined && paused <= now) this.pausedUntil.delete(conversationKey);
+    let wait = paused !== undefined && paused > now ? paused - now : 0;
     for (const w of this.windows) {
       const inWindow = log.filter((t) => t > now - w.windowMs);
       if (inWindow.length >= w.limit) {
@@ -56,6 +63,18 @@ export class ConversationRateLimiter {
       }
     }
     return wait;
+  }
+
+  /**
+   * The channel refused a send for this conversation's rate (429): its Retry-After holds for the
+   * conversation, not only the message refused (Teams limits per bot and conversation, Slack per channel).
+   */
+  pause(conversationKey: string, until: number): void {
+    this.pausedUntil.set(conversationKey, Math.max(until, this.pausedUntil.get(conversationKey) ?? 0));
+    if (this.pausedUntil.size > maxPausedConversations) {
+      const oldest = this.pausedUntil.keys().next().value;
+      if (oldest !== undefined) this.pausedUntil.delete(oldest);
+    }
   }
 
   record(conversationKey: string, at: number): void {

@@ -95,6 +95,12 @@ type Attempt =
   | { readonly ok: true; readonly activityId: string }
   | { readonly ok: false; readonly error: unknown; readonly status?: number; readonly retryAfterMs?: number; readonly timedOut?: boolean };
 
+/**
+ * How a send left its conversation: go on with the next entry; stop (the bot may no longer post
+ * there); or wait (the channel throttled it, and its Retry-After holds for every message there).
+ */
+type DeliveryOutcome = 'done' | 'conversation-closed' | 'conversation-throttled';
+
 /** A card the channel has (created or updated) whose outbox write did not happen yet. */
 interface Sent {
   readonly activityId: string;
@@ -124,8 +130,8 @@ export class DeliveryWorker {
   private wakeUp: (() => void) | undefined;
   /** Conversations being delivered to now, with the lane doing it. */
   private readonly lanes = new Map<string, Promise<number>>();
-  /** Outbox entries whose connector call timed out but may still answer: not sent again until it settles. */
-  private readonly inFlight = new Map<string, Promise<void>>();
+  /** Outbox entries whose connector call timed out but may still answer: not sent again until it settles or its claim runs out. */
+  private readonly inFlight = new Map<string, { readonly settled: Promise<void>; readonly claimedUntil: number }>();
   /** Outbox entries sent whose store write failed: recorded again before the next scan. */
   private readonly unrecorded = new Map<string, Sent>();
 
@@ -155,7 +161,7 @@ export class DeliveryWorker {
     await Promise.all(this.lanes.values());
     if (this.inFlight.size > 0) {
       // Late answers of timed-out calls: wait a little for them, so their card ids are recorded before the store closes.
-      await Promise.race([Promise.all(this.inFlight.values()), this.deps.sleep(this.deps.sendTimeoutMs ?? 30_000)]);
+      await Promise.race([Promise.all([...this.inFlight.values()].map((call) => call.settled)), this.deps.sleep(this.deps.sendTimeoutMs ?? 30_000)]);
     }
   }
 
@@ -209,7 +215,8 @@ export class DeliveryWorker {
     const due = await this.deps.outbox.due(now, this.deps.batchSize ?? 100, [...this.lanes.keys()]);
     const byConversation = new Map<string, OutboxEntry[]>();
     for (const e of due) {
-      if (this.inFlight.has(e.id) || this.lanes.has(e.conversationKey)) continue;
+      // A call that never answers is given up once its claim has run out, as another instance would.
+      if ((this.inFlight.get(e.id)?.claimedUntil ?? 0) > now.getTime() || this.lanes.has(e.conversationKey)) continue;
       byConversation.set(e.conversationKey, [...(byConversation.get(e.conversationKey) ?? []), e]);
     }
     const started: Promise<number>[] = [];
@@ -233,11 +240,7 @@ export class DeliveryWorker {
         const wait = this.limiterOf(conversationKey).delayMs(conversationKey, now.getTime());
         if (wait > 0) {
           // Over the channel's limit for this conversation: everything left waits for the window, without counting an attempt.
-          for (const rest of entries.slice(index)) {
-            if (await this.deps.outbox.claim(rest.id, this.holder, now, new Date(now.getTime() + this.claimMs))) {
-              await this.deps.outbox.reschedule(rest.id, this.holder, new Date(now.getTime() + wait), rest.attempts, rest.lastError ?? 'rate limited');
-            }
-          }
+          await this.deferRest(entries.slice(index), conversationKey);
           break;
         }
         // Several workers may share the outbox (instances on one store): only the one holding the
@@ -251,14 +254,20 @@ export class DeliveryWorker {
           continue;
         }
         attempted += 1;
-        let outcome: 'done' | 'conversation-closed';
+        let outcome: DeliveryOutcome;
         try {
           outcome = await this.deliverOne(claimed, now);
         } finally {
-          // A call still in flight past its timeout keeps the claim until it settles (or the claim runs out).
-          if (!this.inFlight.has(entry.id)) await this.deps.outbox.release(entry.id, this.holder);
+          // A call still in flight past its timeout keeps the claim until it settles (or the claim runs out),
+          // and so does a card sent whose id is not written yet: released, another instance would post it again.
+          if (!this.inFlight.has(entry.id) && !this.unrecorded.has(entry.id)) await this.deps.outbox.release(entry.id, this.holder);
         }
         if (outcome === 'conversation-closed') break;
+        if (outcome === 'conversation-throttled') {
+          // The rest wait for the Retry-After, through the rate limit's branch (no attempt counted).
+          await this.deferRest(entries.slice(index + 1), conversationKey);
+          break;
+        }
       } catch (error) {
         this.deps.logger.error({ err: error, outboxId: entry.id, conversationKey }, 'delivery bookkeeping failed; the entry will be retried');
         await this.tryReschedule(entry, error);
@@ -267,17 +276,28 @@ export class DeliveryWorker {
     return attempted;
   }
 
+  /** Entries of a conversation that may not take a send now: due again once its limit (or pause) allows. */
+  private async deferRest(rest: readonly OutboxEntry[], conversationKey: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const wait = Math.max(1, this.limiterOf(conversationKey).delayMs(conversationKey, now.getTime()));
+    for (const entry of rest) {
+      if (await this.deps.outbox.claim(entry.id, this.holder, now, new Date(now.getTime() + this.claimMs))) {
+        await this.deps.outbox.reschedule(entry.id, this.holder, new Date(now.getTime() + wait), entry.attempts, entry.lastError ?? 'rate limited');
+      }
+    }
+  }
+
   /** Only while this worker holds the claim; otherwise the claim runs out and the entry is due again. */
-  private async tryReschedule(entry: OutboxEntry, error: unknown): Promise<void> {
+  private async tryReschedule(entry: OutboxEntry, error: unknown, what = 'store', attempts = entry.attempts): Promise<void> {
     try {
       const delay = retryDelayMs(entry.attempts + 1, undefined, this.deps.random, this.retry);
-      await this.deps.outbox.reschedule(entry.id, this.holder, new Date(this.deps.clock.now().getTime() + delay), entry.attempts, `store: ${(error as Error)?.message ?? String(error)}`);
+      await this.deps.outbox.reschedule(entry.id, this.holder, new Date(this.deps.clock.now().getTime() + delay), attempts, `${what}: ${(error as Error)?.message ?? String(error)}`);
     } catch {
       // The store is down: the entry stays due and the loop backs off on its next scan.
     }
   }
 
-  private async deliverOne(entry: OutboxEntry, now: Date): Promise<'done' | 'conversation-closed'> {
+  private async deliverOne(entry: OutboxEntry, now: Date): Promise<DeliveryOutcome> {
     const { outbox, incidents, subscriptions, metrics, logger } = this.deps;
     const incident = await incidents.get(entry.incidentId);
     const here = await subscriptions.listForConversation(entry.conversationKey);
@@ -331,7 +351,8 @@ export class DeliveryWorker {
     try {
       const first = await Promise.race([call, timeout]);
       if (first !== 'timeout') return { ok: true, activityId: first };
-      this.inFlight.set(entry.id, this.settleLate(entry, revision, call, activityId));
+      // The claim was taken just before the call, a timeout ago.
+      this.inFlight.set(entry.id, { settled: this.settleLate(entry, revision, call, activityId), claimedUntil: this.deps.clock.now().getTime() - timeoutMs + this.claimMs });
       return { ok: false, error: new Error(`the connector did not answer within ${timeoutMs} ms`), timedOut: true };
     } catch (error) {
       return { ok: false, error, ...failureOf(error, this.deps.clock.now()) };
@@ -347,8 +368,9 @@ export class DeliveryWorker {
       this.deps.metrics?.deliveries.inc({ kind: activityId ? 'update' : 'create' });
       await this.record(entry, { activityId: id, revision, at: this.deps.clock.now() });
       this.deps.logger.info({ outboxId: entry.id, activityId: id }, 'a timed-out delivery answered late; recorded');
-    } catch {
-      // It failed after all: the retry scheduled at the timeout stands.
+    } catch (error) {
+      // It failed after all: retried with the backoff, under the claim kept since the timeout.
+      await this.tryReschedule(entry, error, 'timed out, then failed', entry.attempts + 1);
     } finally {
       this.inFlight.delete(entry.id);
       await this.deps.outbox.release(entry.id, this.holder).catch(() => undefined);
@@ -356,10 +378,17 @@ export class DeliveryWorker {
     }
   }
 
-  private async failed(entry: OutboxEntry, attempt: Extract<Attempt, { ok: false }>): Promise<'done' | 'conversation-closed'> {
+  private async failed(entry: OutboxEntry, attempt: Extract<Attempt, { ok: false }>): Promise<DeliveryOutcome> {
     const { outbox, metrics, logger } = this.deps;
     const { status, retryAfterMs, error } = attempt;
     const attempts = entry.attempts + 1;
+    if (attempt.timedOut) {
+      // The call may still land: the claim stays with this worker until it settles (settleLate records it,
+      // or reschedules it if it fails) or runs out, so no instance sends it again meanwhile.
+      metrics?.deliveryRetries.inc({ status: 'timeout' });
+      logger.warn({ outboxId: entry.id, attempts }, 'delivery timed out; waiting for its answer before trying again');
+      return 'done';
+    }
     const message = `${attempt.timedOut ? 'timeout' : (status ?? 'error')}: ${(error as Error)?.message ?? String(error)}`;
     if (status === 403) {
       // The bot was removed from the team (or lost the right to post): nothing here can succeed until it is back.
@@ -376,9 +405,14 @@ export class DeliveryWorker {
       // No status: the connector was unreachable or too slow. Back off like a 5xx.
       const delay = retryDelayMs(attempts, status === undefined ? undefined : retryAfterMs, this.deps.random, this.retry);
       await outbox.reschedule(entry.id, this.holder, new Date(this.deps.clock.now().getTime() + delay), attempts, message);
-      const label = attempt.timedOut ? 'timeout' : status === undefined ? 'network' : String(status);
+      const label = status === undefined ? 'network' : String(status);
       metrics?.deliveryRetries.inc({ status: label });
       logger.warn({ outboxId: entry.id, status: label, delay, attempts }, 'delivery will be retried');
+      if (status === 429) {
+        // Throttled: the conversation waits as long as this message does.
+        this.limiterOf(entry.conversationKey).pause(entry.conversationKey, this.deps.clock.now().getTime() + delay);
+        return 'conversation-throttled';
+      }
     } else {
       await outbox.markFailed(entry.id, this.holder, message);
       metrics?.deliveryFailures.inc();
