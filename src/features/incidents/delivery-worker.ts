@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { OutboxEntry, SharedIncidentStore, SharedOutbox, SharedSubscriptionStore } from '../../core/incidents/ports';
 import type { Subscription } from '../../core/incidents/subscription';
-import { ConversationRateLimiter, type RetryPolicy, defaultRetryPolicy, parseRetryAfter, retryableStatuses, retryDelayMs, tooLargeStatus } from '../../core/incidents/delivery-policy';
+import { ConversationRateLimiter, type RetryPolicy, defaultRetryPolicy, retryableStatuses, retryDelayMs, tooLargeStatus } from '../../core/incidents/delivery-policy';
+import { channelFailureOf } from '../channel-failure';
 import { type Incident } from '../../core/incidents/incident';
 import { type IncidentCardData, incidentCardData } from '../../core/incidents/incident-view';
 import type { Language } from '../../core/knowledge/schema';
@@ -77,17 +78,6 @@ export interface DeliveryWorkerDeps {
   readonly holder?: string;
   /** Backoff of the worker loop after a failed scan (store unreachable): exponential with jitter up to maxDelayMs. */
   readonly loopRetry?: RetryPolicy;
-}
-
-/** The HTTP status of a failed connector call (RestError and its compat wrappers). */
-function failureOf(error: unknown, now: Date): { status?: number; retryAfterMs?: number } {
-  const e = error as { statusCode?: number; status?: number; retryAfterMs?: number; response?: { status?: number; headers?: { get?: (n: string) => string | undefined | null } & Record<string, unknown> } };
-  const status = e?.statusCode ?? e?.status ?? e?.response?.status;
-  const headers = e?.response?.headers;
-  const raw = typeof headers?.get === 'function' ? headers.get('retry-after') : (headers?.['retry-after'] as string | undefined);
-  // A channel's own client may have read Retry-After already (Slack's Web API client does).
-  const retryAfterMs = typeof e?.retryAfterMs === 'number' ? e.retryAfterMs : parseRetryAfter(raw ?? undefined, now);
-  return { ...(typeof status === 'number' ? { status } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
 }
 
 /** One connector call's result. A timeout is not a failure of the card: the call may still land. */
@@ -355,7 +345,7 @@ export class DeliveryWorker {
       this.inFlight.set(entry.id, { settled: this.settleLate(entry, revision, call, activityId), claimedUntil: this.deps.clock.now().getTime() - timeoutMs + this.claimMs });
       return { ok: false, error: new Error(`the connector did not answer within ${timeoutMs} ms`), timedOut: true };
     } catch (error) {
-      return { ok: false, error, ...failureOf(error, this.deps.clock.now()) };
+      return { ok: false, error, ...channelFailureOf(error, this.deps.clock.now()) };
     } finally {
       clearTimeout(timer);
     }

@@ -6,6 +6,7 @@ import { scopedSweep } from '../../core/sweep/scoped-sweep';
 import type { Clock, IdGenerator } from '../../core/ports';
 import type { VaultRef, VmRef } from '../../core/azure-port';
 import type { Logger } from '../../logger';
+import { channelFailureOf } from '../channel-failure';
 import type { DigestSenders } from './digest-senders';
 import type { FleetSweep } from './fleet-sweep';
 import type { SweepFlow } from './sweep-flow';
@@ -143,14 +144,14 @@ export class ScheduledSweep {
         messageId = await sender.deliver(subscription, view, subscription.language, existing?.messageId);
       } catch (error) {
         // The digest was deleted in the channel: post a new one rather than lose this sweep.
-        if (existing === undefined || (error as { statusCode?: number }).statusCode !== 404) throw error;
+        if (existing === undefined || channelFailureOf(error, deps.clock.now()).status !== 404) throw error;
         await deps.store.forgetDigestMessage(subscription.conversationKey);
         messageId = await sender.deliver(subscription, view, subscription.language, undefined);
       }
       await deps.store.saveDigestMessage({ conversationKey: subscription.conversationKey, messageId, sweepId: result.id, postedAt: deps.clock.now().toISOString() });
       this.failures.delete(subscription.conversationKey);
     } catch (error) {
-      const status = (error as { statusCode?: number }).statusCode;
+      const { status, retryAfterMs } = channelFailureOf(error, deps.clock.now());
       // 403: the bot may no longer post there (removed from the team, the channel archived); 404 on a new post: the
       // conversation is gone. Retrying would never land: the next scheduled sweep tries once more (the bot may be back).
       if (status === 403 || (status === 404 && existing === undefined)) {
@@ -162,7 +163,8 @@ export class ScheduledSweep {
         return;
       }
       const attempts = (this.failures.get(subscription.conversationKey)?.attempts ?? 0) + 1;
-      const waitMs = retryAfterMs(error) ?? Math.min(maxRetryWaitMs, firstRetryWaitMs * 2 ** (attempts - 1));
+      // The channel's own Retry-After when it gave one (Teams' connector and Slack both do on a 429).
+      const waitMs = retryAfterMs ?? Math.min(maxRetryWaitMs, firstRetryWaitMs * 2 ** (attempts - 1));
       this.failures.set(subscription.conversationKey, { attempts, nextAttemptAt: deps.clock.now().getTime() + waitMs });
       deps.logger.warn({ err: error, conversation: subscription.conversationKey, sweepId: result.id, attempts, retryInMs: waitMs }, 'fleet digest could not be delivered; it is tried again');
     }
@@ -171,11 +173,3 @@ export class ScheduledSweep {
 
 const firstRetryWaitMs = 30_000;
 const maxRetryWaitMs = 30 * 60_000;
-
-/** A throttled channel's Retry-After (seconds), as the Bot Connector and Slack's Web API report it. */
-function retryAfterMs(error: unknown): number | undefined {
-  const e = error as { retryAfter?: unknown; headers?: Record<string, unknown> } | undefined;
-  const raw = e?.retryAfter ?? e?.headers?.['retry-after'];
-  const seconds = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
-}

@@ -149,6 +149,23 @@ test('a digest the connector refused is delivered at a later tick, after a pause
   expect(stub.calls.slice(before)).toEqual([]);
 });
 
+test("a digest the connector throttled (429) is tried again after the connector's Retry-After, not the bot's own longer pause", async () => {
+  offsetMs += day;
+  // The connector's client honours a short Retry-After itself a few times, then gives up with the 429.
+  stub.refuseWith = { status: 429, retryAfterSeconds: 1 };
+  const refusedBefore = stub.refused;
+  expect(await scheduled().tick()).toBe('swept');
+  expect(stub.refused).toBeGreaterThan(refusedBefore);
+  stub.refuseWith = undefined;
+
+  // Past the Retry-After, well inside the bot's own first pause (30 s): each channel's digest is updated.
+  offsetMs += 2_000;
+  const before = stub.calls.length;
+  expect(await scheduled().tick()).toBe('not-due');
+  const delivered = (await stub.waitFor((c) => new Set(c.slice(before).map((x) => x.conversationId)).size >= 2, 10_000)).slice(before);
+  expect(delivered.every((x) => x.kind === 'update')).toBe(true);
+}, 60_000);
+
 test('a channel the bot may no longer post in (403: removed from the team) is not tried again until the next scheduled sweep', async () => {
   // Five past the next scheduled time (00:00 UTC), so the half-hourly ticks below stay within that day.
   const now = clock.now().getTime();
