@@ -5,7 +5,8 @@ import { TeamsBot } from './channels/teams/teams-bot';
 import { unanswerableActivity } from './channels/teams/activity-shape';
 import { type AlertsModule, type AlertsOptions, createAlertsModule } from './alerts/alerts-module';
 import { preloadCardTemplates } from './channels/teams/card-renderer';
-import type { Config } from './config';
+import type { AlertsConfig, Config } from './config';
+import { maxWindowMs as maxLogSearchWindowMs } from './core/incidents/log-search-alert';
 import { createIdentifier, type Identifier } from './core/identify';
 import type { KnowledgeBase } from './core/knowledge/knowledge-base';
 import { type Clock, type IdGenerator, systemClock } from './core/ports';
@@ -198,7 +199,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const alertHistoryPurge = alertHistory && startSessionPurge({
     sessions: alertHistory,
     clock,
-    retentionMs: Math.max(config.alerts.retentionDays * 86_400_000, config.alerts.incidentWindowMinutes * 60_000),
+    retentionMs: alertHistoryRetentionMs(config.alerts),
     intervalMs: config.sessionPurgeIntervalMinutes * 60_000,
     logger,
     what: 'alert history',
@@ -352,4 +353,17 @@ function botAuthSettings(config: Config): Record<string, string> {
   if (config.bot.MicrosoftAppPassword) settings['MicrosoftAppPassword'] = config.bot.MicrosoftAppPassword;
   if (config.bot.MicrosoftAppTenantId) settings['MicrosoftAppTenantId'] = config.bot.MicrosoftAppTenantId;
   return settings;
+}
+
+/**
+ * How long received alerts are kept: INCIDENT_RETENTION_DAYS, but never less than any window in
+ * which the same failure can be reported again, since an alert's record is what makes a repeat a
+ * duplicate: the incident window, the job poller's re-read (a job stays listed for
+ * POLL_MAX_JOB_HOURS after its start, read every POLL_INTERVAL_MINUTES), and a log search alert's
+ * longest window (two days). An hour more covers a poll or a purge running late.
+ */
+export function alertHistoryRetentionMs(alerts: Pick<AlertsConfig, 'retentionDays' | 'incidentWindowMinutes' | 'pollMaxJobHours' | 'pollIntervalMinutes'>): number {
+  const hour = 3_600_000;
+  const pollerRereads = alerts.pollIntervalMinutes > 0 ? alerts.pollMaxJobHours * hour + alerts.pollIntervalMinutes * 60_000 : 0;
+  return Math.max(alerts.retentionDays * 24 * hour, alerts.incidentWindowMinutes * 60_000 + hour, pollerRereads + hour, maxLogSearchWindowMs + hour);
 }
