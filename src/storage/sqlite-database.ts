@@ -146,3 +146,25 @@ export function ensureSchema(db: SqliteDatabase, statements: readonly string[]):
     for (const sql of statements) db.exec(sql);
   })();
 }
+
+/** A column a table gained after files were first made with it. */
+export interface AddedColumn {
+  readonly name: string;
+  /** Its type and constraints as ALTER TABLE takes them (a NOT NULL column needs a DEFAULT). */
+  readonly definition: string;
+}
+
+/**
+ * Adds the columns an older file's table lacks, in one immediate transaction: two processes opening
+ * the same old file at once (busy_timeout lets them) then add each column once, where reading the
+ * columns first and altering after let both try, and one fail to start. `afterAdding` runs in the
+ * same transaction when a column was added (an index to rebuild over the new column).
+ */
+export function addMissingColumns(db: SqliteDatabase, table: string, columns: readonly AddedColumn[], afterAdding?: () => void): void {
+  db.transaction(() => {
+    const present = new Set(db.prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)').all(table).map((c) => c.name));
+    const missing = columns.filter((c) => !present.has(c.name));
+    for (const column of missing) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column.name} ${column.definition}`);
+    if (missing.length > 0) afterAdding?.();
+  }).immediate();
+}

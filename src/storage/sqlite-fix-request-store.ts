@@ -1,7 +1,7 @@
 import { CodedError } from '../core/errors';
 import { isOpenState, type FixRequest, type FixRequestState } from '../core/remediation/fix-request';
 import type { FixRequestStore } from '../core/remediation/ports';
-import { type SqliteDatabase, ensureSchema } from './sqlite-database';
+import { type SqliteDatabase, addMissingColumns, ensureSchema } from './sqlite-database';
 
 const schema = [
   `CREATE TABLE IF NOT EXISTS fix_requests (
@@ -25,11 +25,8 @@ const openKeyIndex = 'CREATE UNIQUE INDEX IF NOT EXISTS fix_requests_open_key ON
 
 /** Files made before open keys existed get the column (NULL for their rows: they hold no key). */
 function addOpenKeyColumn(db: SqliteDatabase): void {
-  db.transaction(() => {
-    const columns = db.prepare<[], { name: string }>('PRAGMA table_info(fix_requests)').all();
-    if (!columns.some((c) => c.name === 'open_key')) db.exec('ALTER TABLE fix_requests ADD COLUMN open_key TEXT');
-    db.exec(openKeyIndex);
-  }).immediate();
+  addMissingColumns(db, 'fix_requests', [{ name: 'open_key', definition: 'TEXT' }]);
+  ensureSchema(db, [openKeyIndex]);
 }
 
 const openKeyOf = (request: FixRequest): string | null => (request.openKey !== undefined && isOpenState(request.state) ? request.openKey : null);

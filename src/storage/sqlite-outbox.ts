@@ -1,7 +1,7 @@
 import type { DeliveryOutbox, OutboxEntry, OutboxStatus } from '../core/incidents/ports';
 import { type Clock, systemClock } from '../core/ports';
 import type { SqliteDatabase } from './sqlite-database';
-import { ensureSchema } from './sqlite-database';
+import { addMissingColumns, ensureSchema } from './sqlite-database';
 import { randomUUID } from 'node:crypto';
 
 interface Row {
@@ -62,10 +62,12 @@ export class SqliteOutbox implements DeliveryOutbox {
         UNIQUE (incident_id, conversation_key))`,
       `CREATE INDEX IF NOT EXISTS outbox_entry_due ON outbox_entry (status, due_at)`,
     ]);
-    // Added after the first release: files made before it get the column here.
-    const columns = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('outbox_entry')`).all();
-    if (!columns.some((c) => c.name === 'pending_since')) db.exec('ALTER TABLE outbox_entry ADD COLUMN pending_since INTEGER');
-    if (!columns.some((c) => c.name === 'claimed_by')) db.exec('ALTER TABLE outbox_entry ADD COLUMN claimed_by TEXT; ALTER TABLE outbox_entry ADD COLUMN claimed_until INTEGER');
+    // Added after the first release: files made before it get the columns here.
+    addMissingColumns(db, 'outbox_entry', [
+      { name: 'pending_since', definition: 'INTEGER' },
+      { name: 'claimed_by', definition: 'TEXT' },
+      { name: 'claimed_until', definition: 'INTEGER' },
+    ]);
     this.stmts = {
       find: db.prepare<[string, string], Row>('SELECT * FROM outbox_entry WHERE incident_id = ? AND conversation_key = ?'),
       get: db.prepare<[string], Row>('SELECT * FROM outbox_entry WHERE id = ?'),

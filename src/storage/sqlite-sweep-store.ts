@@ -1,6 +1,6 @@
 import type { FleetSweepResult, SweepTrigger } from '../core/sweep/fleet-sweep-result';
 import type { DigestMessage, SweepStore } from '../core/sweep/sweep-store';
-import { type SqliteDatabase, ensureSchema } from './sqlite-database';
+import { type SqliteDatabase, addMissingColumns, ensureSchema } from './sqlite-database';
 
 interface SweepRow {
   result_json: string;
@@ -23,7 +23,6 @@ export class SqliteSweepStore implements SweepStore {
          finished_at TEXT NOT NULL,
          result_json TEXT NOT NULL
        )`,
-      'CREATE INDEX IF NOT EXISTS fleet_sweeps_finished ON fleet_sweeps (trigger, finished_at)',
       `CREATE TABLE IF NOT EXISTS fleet_digest_messages (
          conversation_key TEXT PRIMARY KEY,
          message_id TEXT NOT NULL,
@@ -31,6 +30,9 @@ export class SqliteSweepStore implements SweepStore {
          posted_at TEXT NOT NULL
        )`,
     ]);
+    // The first files kept no trigger; their sweeps count as asked for, and the index on finished_at alone is rebuilt.
+    addMissingColumns(db, 'fleet_sweeps', [{ name: 'trigger', definition: "TEXT NOT NULL DEFAULT 'command'" }], () => db.exec('DROP INDEX IF EXISTS fleet_sweeps_finished'));
+    ensureSchema(db, ['CREATE INDEX IF NOT EXISTS fleet_sweeps_finished ON fleet_sweeps (trigger, finished_at)']);
   }
 
   save(result: FleetSweepResult): Promise<void> {
