@@ -168,3 +168,20 @@ export function addMissingColumns(db: SqliteDatabase, table: string, columns: re
     if (missing.length > 0) afterAdding?.();
   }).immediate();
 }
+
+/** Rows a purge deletes per statement: a few milliseconds of work, so a purge never holds the event loop for long. */
+export const purgeBatchRows = 500;
+
+/**
+ * Runs `batch` (one short write, returning how many rows it removed) until it removes fewer than a
+ * full batch, letting the event loop run between batches. Returns the rows removed in all.
+ */
+export async function inBatches(batch: () => number, fullBatch = purgeBatchRows): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const removed = batch();
+    total += removed;
+    if (removed < fullBatch) return total;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}

@@ -1,7 +1,7 @@
 import { CodedError } from '../core/errors';
 import type { TroubleshootSession } from '../core/troubleshoot/session';
 import type { SessionStore } from '../core/troubleshoot/session-store';
-import { type SqliteDatabase, ensureSchema } from './sqlite-database';
+import { type SqliteDatabase, ensureSchema, inBatches, purgeBatchRows } from './sqlite-database';
 import { SqliteWriteBatch } from './sqlite-write-batch';
 
 const schema = [
@@ -40,7 +40,7 @@ export class SqliteSessionStore implements SessionStore {
     this.swapOne = db.prepare(
       'UPDATE sessions_troubleshoot SET version = @version, expires_at = @expiresAt, body = @body WHERE id = @id AND version = @expectedVersion',
     );
-    this.deleteExpired = db.prepare('DELETE FROM sessions_troubleshoot WHERE expires_at < ?');
+    this.deleteExpired = db.prepare<[string, number]>('DELETE FROM sessions_troubleshoot WHERE rowid IN (SELECT rowid FROM sessions_troubleshoot WHERE expires_at < ? LIMIT ?)');
   }
 
   async get(id: string): Promise<TroubleshootSession | undefined> {
@@ -75,8 +75,12 @@ export class SqliteSessionStore implements SessionStore {
     return stored;
   }
 
-  /** Removes sessions that expired before `cutoff` (kept a while so late presses still get the "expired" card). */
-  purgeExpiredBefore(cutoff: Date): number {
-    return this.deleteExpired.run(cutoff.toISOString()).changes;
+  /**
+   * Removes sessions that expired before `cutoff` (kept a while so late presses still get the
+   * "expired" card), a batch at a time with the event loop's turns between: the first purge after a
+   * busy week, or a shortened retention, would otherwise hold every turn and webhook for seconds.
+   */
+  async purgeExpiredBefore(cutoff: Date): Promise<number> {
+    return inBatches(() => this.deleteExpired.run(cutoff.toISOString(), purgeBatchRows).changes);
   }
 }
