@@ -34,6 +34,7 @@ function memoryStore(): SweepStore {
     digestMessage: async (k) => digests.get(k),
     saveDigestMessage: async (m) => void digests.set(m.conversationKey, m),
     forgetDigestMessage: async (k) => void digests.delete(k),
+    purgeFinishedBefore: async () => 0,
   };
 }
 

@@ -83,6 +83,8 @@ export interface App {
   readonly sessionPurge: SessionPurge | undefined;
   /** Retention of alerts, past incidents and delivered messages (INCIDENT_RETENTION_DAYS). */
   readonly alertHistoryPurge: SessionPurge | undefined;
+  /** Old fleet sweeps, kept as long as incidents. */
+  readonly sweepPurge: SessionPurge;
   /** SWEEP_SCHEDULE: the scheduled fleet sweep and its digest (tests drive `tick()` by hand). */
   readonly scheduledSweep: ScheduledSweep | undefined;
   close(): Promise<void>;
@@ -247,6 +249,16 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const fleetInventory = graph ? listedInventory(() => graph.listProtectedVms(config.azure.subscriptionIds), config.azure.watchedVaults, () => graph.listFleetState(config.azure.subscriptionIds), fixAzure ? (vault) => fixAzure.listProtectedVms(vault) : undefined) : fixAzure ? vaultInventory(fixAzure, config.azure.watchedVaults) : undefined;
   const fleetSweep = fixAzure && fleetInventory ? new FleetSweep({ azure: fixAzure, inventory: fleetInventory, store: sweepStore, clock, ids: overrides.ids ?? randomIds, logger, budget: readBudget }) : undefined;
   const sweepFlow = new SweepFlow({ sweep: fleetSweep, store: sweepStore, troubleshoot, logger, ...(remediation ? { fixes: remediation.flow } : {}) });
+  // Sweeps are kept like incidents; the newest of each kind and those a digest shows stay whatever their age.
+  const sweepPurge = startSessionPurge({
+    sessions: { purgeExpiredBefore: (cutoff) => sweepStore.purgeFinishedBefore(cutoff) },
+    clock,
+    retentionMs: config.alerts.retentionDays * 86_400_000,
+    intervalMs: config.sessionPurgeIntervalMinutes * 60_000,
+    logger,
+    what: 'fleet sweeps',
+    ...(overrides.sessionPurgeTimer ? { timer: overrides.sessionPurgeTimer } : {}),
+  });
   registerSweepActions(bot, sweepFlow, remediation?.flow, { cards: adapterCardSender(adapter, config.bot.MicrosoftAppId ?? ''), appId: config.bot.MicrosoftAppId ?? '', logger });
   const digestSenders = new DigestSenders();
   digestSenders.register('msteams', teamsDigestSender(adapterCardSender(adapter, config.bot.MicrosoftAppId ?? '')));
@@ -318,11 +330,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     slack,
     sessionPurge,
     alertHistoryPurge,
+    sweepPurge,
     scheduledSweep,
     async close() {
       scheduledSweep?.stop();
       sessionPurge?.stop();
       alertHistoryPurge?.stop();
+      sweepPurge.stop();
       // Released first, so another instance can take over the poller at once.
       await blobState?.pollerLease.stop();
       // Presses Slack already has its answer for may still write sessions or start a fix.

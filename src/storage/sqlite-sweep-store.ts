@@ -1,6 +1,6 @@
 import type { FleetSweepResult, SweepTrigger } from '../core/sweep/fleet-sweep-result';
 import type { DigestMessage, SweepStore } from '../core/sweep/sweep-store';
-import { type SqliteDatabase, addMissingColumns, ensureSchema } from './sqlite-database';
+import { type SqliteDatabase, addMissingColumns, ensureSchema, inBatches, purgeBatchRows } from './sqlite-database';
 
 interface SweepRow {
   result_json: string;
@@ -64,6 +64,17 @@ export class SqliteSweepStore implements SweepStore {
       .prepare('INSERT INTO fleet_digest_messages (conversation_key, message_id, sweep_id, posted_at) VALUES (?, ?, ?, ?) ON CONFLICT (conversation_key) DO UPDATE SET message_id = excluded.message_id, sweep_id = excluded.sweep_id, posted_at = excluded.posted_at')
       .run(message.conversationKey, message.messageId, message.sweepId, message.postedAt);
     return Promise.resolve();
+  }
+
+  async purgeFinishedBefore(cutoff: Date): Promise<number> {
+    const purge = this.db.prepare<{ cutoff: string; limit: number }>(
+      `DELETE FROM fleet_sweeps WHERE rowid IN (
+         SELECT s.rowid FROM fleet_sweeps s WHERE s.finished_at < @cutoff
+           AND s.id NOT IN (SELECT sweep_id FROM fleet_digest_messages)
+           AND s.id <> (SELECT l.id FROM fleet_sweeps l WHERE l.trigger = s.trigger ORDER BY l.finished_at DESC, l.rowid DESC LIMIT 1)
+         LIMIT @limit)`,
+    );
+    return inBatches(() => purge.run({ cutoff: cutoff.toISOString(), limit: purgeBatchRows }).changes);
   }
 
   forgetDigestMessage(conversationKey: string): Promise<void> {

@@ -76,6 +76,23 @@ export class TableSweepStore implements SweepStore {
     await this.table.delete(DIGEST_PARTITION, tableKey(conversationKey));
   }
 
+  async purgeFinishedBefore(cutoff: Date): Promise<number> {
+    const heads = await this.table.all<HeadEntity>(`PartitionKey ge 'sweep|' and PartitionKey lt 'sweep}' and RowKey eq 'head'`);
+    const pointers = await this.table.all<HeadEntity>(`PartitionKey eq '${LATEST_PARTITION}'`);
+    const digests = await this.table.all<DigestEntity>(`PartitionKey eq '${DIGEST_PARTITION}'`);
+    const kept = new Set([...pointers.map((p) => p.sweepId), ...digests.map((d) => (JSON.parse(d.message) as DigestMessage).sweepId)]);
+    let removed = 0;
+    for (const head of heads) {
+      if (head.finishedAt >= cutoff.toISOString() || kept.has(head.sweepId)) continue;
+      const partition = sweepPartition(head.sweepId);
+      // The head first: a reader then finds no sweep rather than a sweep with parts missing.
+      if (!(await this.table.delete(partition, 'head', head.etag))) continue;
+      for (const row of await this.table.all<ChunkEntity>(`PartitionKey eq '${partition}'`, ['PartitionKey', 'RowKey'])) await this.table.delete(partition, row.rowKey ?? '');
+      removed += 1;
+    }
+    return removed;
+  }
+
   private async read(head: HeadEntity): Promise<FleetSweepResult | undefined> {
     const partition = sweepPartition(head.sweepId);
     const rows = await this.table.all<ChunkEntity>(`PartitionKey eq '${partition}' and RowKey ge 'part|' and RowKey lt 'part}'`);

@@ -24,4 +24,9 @@ export interface SweepStore {
   saveDigestMessage(message: DigestMessage): Promise<void>;
   /** The conversation's digest message is gone (deleted in the channel): the next sweep posts a new one. */
   forgetDigestMessage(conversationKey: string): Promise<void>;
+  /**
+   * Removes sweeps that finished before `cutoff`, but never the newest of each trigger nor one a
+   * digest message shows (its buttons reload it); returns how many went.
+   */
+  purgeFinishedBefore(cutoff: Date): Promise<number>;
 }

@@ -99,6 +99,28 @@ for (const [name, make] of backends) {
       expect(await backend.open().latest('schedule')).toBeUndefined();
     });
 
+    it('purges sweeps past the retention, but keeps the newest of each trigger and any a digest message shows', async () => {
+      const store = backend.open();
+      for (let day = 1; day <= 9; day += 1) await store.save(sweep(`sweep-sched-d${day}`, `2026-11-0${day}T04:00:00.000Z`, 'schedule'));
+      await store.save(sweep('sweep-cmd-old', '2026-11-02T09:00:00.000Z', 'command'));
+      await store.save(sweep('sweep-cmd-new', '2026-11-03T09:00:00.000Z', 'command'));
+      await store.saveDigestMessage({ conversationKey: '19:general@thread.tacv2', messageId: 'activity-1', sweepId: 'sweep-sched-d2', postedAt: '2026-11-02T04:01:00.000Z' });
+      const removed = await backend.open().purgeFinishedBefore(new Date('2026-11-08T00:00:00.000Z'));
+      const other = backend.open();
+      const present = async (id: string): Promise<boolean> => (await other.get(id)) !== undefined;
+      // Gone: schedule d1, d3-d7 and the older command sweep.
+      expect(removed).toBe(7);
+      expect(await present('sweep-sched-d2')).toBe(true);
+      expect(await present('sweep-sched-d8')).toBe(true);
+      expect(await present('sweep-sched-d9')).toBe(true);
+      expect(await present('sweep-cmd-new')).toBe(true);
+      for (const id of ['sweep-sched-d1', 'sweep-sched-d3', 'sweep-sched-d7', 'sweep-cmd-old']) expect(await present(id)).toBe(false);
+      expect((await other.latest('schedule'))?.id).toBe('sweep-sched-d9');
+      expect((await other.latest('command'))?.id).toBe('sweep-cmd-new');
+      // Purged again: nothing more goes.
+      expect(await other.purgeFinishedBefore(new Date('2026-11-08T00:00:00.000Z'))).toBe(0);
+    });
+
     it('remembers each conversation’s digest message across instances, replaces it, and forgets it', async () => {
       const store = backend.open();
       expect(await store.digestMessage('slack:T0TEST:C0ONCALL')).toBeUndefined();
