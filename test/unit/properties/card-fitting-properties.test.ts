@@ -3,6 +3,7 @@ import { BlockKitLimits, type ActionsBlock, type SlackBlock, type SlackMessage }
 import { blockChars, fitMessage } from '../../../src/channels/slack/blocks/fit-message';
 import { type AdaptiveCardJson, cardByteSize, maxCardBytes } from '../../../src/channels/teams/card-renderer';
 import { fitCard } from '../../../src/channels/teams/fit-card';
+import { asPlainTextCard } from '../../../src/channels/teams/plain-text';
 import { hostileText, oneMegabyte } from './arbitraries';
 
 /** Text of any length a card can carry: usually short, sometimes far over every limit. */
@@ -51,6 +52,19 @@ describe('Adaptive Card fitting holds for any card', () => {
         const kept = presses(fitted).filter((p) => !(Array.isArray(p) && p[2] === more.url));
         // Rows may give way (the last ones of the longest list), never a button's payload.
         for (const press of kept) expect(presses(card)).toContainEqual(press);
+        if (cardByteSize(card) <= maxCardBytes) expect(fitted).toEqual(card);
+        else expect(presses(fitted.actions)).toEqual(presses(card.actions));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('holds for cards in the form Teams is sent them (text as TextRuns, facts as rows): they fit and keep every button', () => {
+    fc.assert(
+      fc.property(adaptiveCard.map((card) => asPlainTextCard(card)), (card) => {
+        const fitted = fitCard(card);
+        expect(cardByteSize(fitted)).toBeLessThanOrEqual(maxCardBytes);
+        for (const press of presses(fitted)) expect(presses(card)).toContainEqual(press);
         if (cardByteSize(card) <= maxCardBytes) expect(fitted).toEqual(card);
         else expect(presses(fitted.actions)).toEqual(presses(card.actions));
       }),
