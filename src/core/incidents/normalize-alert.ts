@@ -56,7 +56,7 @@ const armText = (max: number) =>
     .refine((v) => !hiddenCharacters.test(v), noHiddenCharacters)
     .refine((v) => !malformedArmId(v), 'has a malformed %-escape in the resource name');
 /** An ARM id field of Azure's own schema: its names are checked as they are read, %-decoded. */
-const decodedArmText = (max: number) => armText(max).refine((v) => !hiddenCharacters.test(percentDecoded(v)), `${noHiddenCharacters}, written as a %-escape either`);
+const decodedArmText = (max: number) => armText(max).refine((v) => !hiddenCharacters.test(percentDecoded(v)), `${noHiddenCharacters}, nor a %-escape of one`);
 const timestamp = z
   .string()
   .max(64)
@@ -123,7 +123,8 @@ const metricContextSchema = z.object({
           metricNamespace: z.string().max(200).nullish(),
           // A dimension without a value (null) says nothing; it is left out rather than refusing the alert.
           dimensions: z
-            .array(z.object({ name: z.string().max(200), value: z.string().max(2000).nullish() }))
+            // Values name the datasource and its item (ARM ids, container names): read %-decoded, so checked so too.
+            .array(z.object({ name: z.string().max(200), value: z.string().max(2000).refine((v) => !hiddenCharacters.test(percentDecoded(v)), `${noHiddenCharacters}, nor a %-escape of one`).nullish() }))
             .default([])
             .transform((dimensions) => dimensions.flatMap((d) => (typeof d.value === 'string' ? [{ name: d.name, value: d.value }] : []))),
         }),
@@ -302,10 +303,10 @@ function normaliseMinimal(body: Record<string, unknown>, receivedAt: Date): Norm
   const m = parsed.data;
   if (!m.errorCode && !m.message) return invalid('errorCode', 'errorCode or message is required');
   // The name in an ARM id is %-decoded: an escape must not bring in what the plain name may not hold.
-  if (hiddenCharacters.test(percentDecoded(m.vault))) return invalid('vault', `${noHiddenCharacters}, written as a %-escape either`);
+  if (hiddenCharacters.test(percentDecoded(m.vault))) return invalid('vault', `${noHiddenCharacters}, nor a %-escape of one`);
   const vaultFromId = parseVaultId(m.vault);
   if (m.vault.includes('/') && !vaultFromId) return invalid('vault', 'must be a vault name or a Recovery Services vault ARM id');
-  if (hiddenCharacters.test(percentDecoded(m.vm))) return invalid('vm', `${noHiddenCharacters}, written as a %-escape either`);
+  if (hiddenCharacters.test(percentDecoded(m.vm))) return invalid('vm', `${noHiddenCharacters}, nor a %-escape of one`);
   const vmFromId = parseVmId(m.vm);
   if (m.vm.includes('/') && !vmFromId) return invalid('vm', 'must be a VM name or a virtual machine ARM id');
   const occurredAt = m.occurredAt ? instantOf(m.occurredAt) : undefined;

@@ -363,7 +363,8 @@ export class DeliveryWorker {
       await this.tryReschedule(entry, error, 'timed out, then failed', entry.attempts + 1);
     } finally {
       this.inFlight.delete(entry.id);
-      await this.deps.outbox.release(entry.id, this.holder).catch(() => undefined);
+      // A card whose record failed keeps the claim until the record is written (see deliverConversation).
+      if (!this.unrecorded.has(entry.id)) await this.deps.outbox.release(entry.id, this.holder).catch(() => undefined);
       this.wake();
     }
   }

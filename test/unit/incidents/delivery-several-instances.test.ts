@@ -176,3 +176,21 @@ test("a 429 with Retry-After holds the conversation's other cards until it has p
   expect(calls.filter((c) => c.kind === 'post')).toHaveLength(3);
   expect((await entries(stores)).every((e) => e?.deliveredRevision === 1)).toBe(true);
 });
+
+test('a timed-out post that answers late, whose record then fails, is not posted again by another instance', async () => {
+  const stores = await storesWith(1);
+  const clock = new Clock();
+  let answerFirst: () => void = () => undefined;
+  const { sender, posts } = channel((call) => (call === 1 ? new Promise<void>((resolve) => (answerFirst = resolve)) : undefined));
+  const a = worker(stores, sender, clock, 'instance-a', markDeliveredFails(stores.outbox, 1), 50);
+  const b = worker(stores, sender, clock, 'instance-b', stores.outbox, 50);
+  await a.runOnce();
+  answerFirst();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await b.runOnce();
+  await a.runOnce();
+  expect(posts()).toHaveLength(1);
+  expect((await entries(stores))[0]).toMatchObject({ activityId: 'msg-1', deliveredRevision: 1 });
+  await a.stop();
+});
+

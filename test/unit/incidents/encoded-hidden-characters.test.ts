@@ -29,3 +29,19 @@ it('an ordinary %-escape in an ARM id is still read (a space-free name with an e
   const result = normaliseAlert({ vault: 'vault-1', vm: vmId('vm%2Dsql01'), errorCode: 'UserErrorGuestAgentStatusUnavailable' }, at);
   expect(result.kind === 'alert' ? result.alert.vm.name : result).toBe('vm-sql01');
 });
+
+// Microsoft's Backup Health Events metric alert sample, split by Datasource ID (see the fixture's own note).
+const metric = JSON.parse(readFileSync(join(__dirname, '../../fixtures/alerts/metric-health.json'), 'utf8'));
+const withDatasource = (value: string) => {
+  const body = structuredClone(metric);
+  body.data.alertContext.condition.allOf[0].dimensions[0].value = value;
+  return body;
+};
+
+it.each([
+  ['plainly', vmId('vm\u202Eexe.txt')],
+  ['as a %-escape', vmId('vm%E2%80%AEexe.txt')],
+])('a Backup Health metric alert whose Datasource ID hides a text-direction mark (%s) is refused, naming the dimension', (_how, id) => {
+  const result = normaliseAlert(withDatasource(id), at);
+  expect(result).toMatchObject({ kind: 'invalid', field: expect.stringContaining('dimensions'), reason: expect.stringContaining('text-direction marks') });
+});
