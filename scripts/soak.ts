@@ -233,6 +233,15 @@ async function main(): Promise<void> {
   }, DURATION_MS * 2 + DRAIN_LIMIT_MS + 60_000);
   hardStop.unref();
 
+  // Every incident card the bot posted (the turns' conversations aside), counted as the stub answers:
+  // one post per incident and channel, or a card was posted twice.
+  const incidentPosts = new Set<string>();
+  let incidentPostCount = 0;
+  stub.onCall = (call) => {
+    if (call.kind !== 'send' || call.conversationId.startsWith('soak-user-')) return;
+    incidentPostCount += 1;
+    if (call.createdId) incidentPosts.add(call.createdId);
+  };
   const turnsLoad = paced(Math.ceil(TURNS / (1 + 1 / CHECKS_EVERY)), TURN_CONNECTIONS, started, async (n) => {
     try {
       const made = await turn(url, serviceUrl, stub, n);
@@ -266,6 +275,8 @@ async function main(): Promise<void> {
       )
       .get()?.n ?? 0;
   const failedDeliveries = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox_entry WHERE status = 'failed'").get()?.n ?? 0;
+  const cardIds = db.prepare<[], { activity_id: string | null }>('SELECT activity_id FROM outbox_entry').all();
+  const recordedPosted = cardIds.filter((row) => row.activity_id !== null && incidentPosts.has(row.activity_id)).length;
   db.close();
 
   ask(child, 'stop');
@@ -285,6 +296,12 @@ async function main(): Promise<void> {
     { figure: 'RSS growth after warm-up', value: `${(growth * 100).toFixed(1)} % (median ${mb(rssAfterWarmUp)} -> ${mb(rssAtEnd)} MB, peak ${mb(Math.max(...judged.map((s) => s.rssBytes)))} MB)`, goal: `< ${GOALS.rssGrowth * 100} %`, met: growth < GOALS.rssGrowth },
     { figure: 'event-loop delay p99 (bot, after warm-up)', value: `${last.runP99Ms} ms (max ${last.runMaxMs} ms)`, goal: `< ${GOALS.eventLoopP99Ms} ms`, met: last.runP99Ms < GOALS.eventLoopP99Ms },
     { figure: 'alerts delivered / accepted', value: `${delivered} / ${tally.alertsAccepted} (stored ${stored}, sent ${tally.alertsSent})`, goal: 'delivered = accepted', met: delivered === tally.alertsAccepted && stored === tally.alertsAccepted },
+    {
+      figure: 'incident cards posted (at the connector) / incident-channel pairs',
+      value: `${incidentPostCount} / ${cardIds.length} (${recordedPosted} recorded with the id the connector gave)`,
+      goal: 'one post each',
+      met: incidentPostCount === cardIds.length && recordedPosted === cardIds.length,
+    },
     { figure: 'message turns', value: `${tally.turns} (${tally.checksRuns} Run checks)`, goal: `${TURNS}`, met: tally.turns >= TURNS },
     { figure: 'errors', value: `${errors} (alerts ${tally.alertErrors}, turns ${tally.turnErrors}, logged ${last.errorLogs}, failed deliveries ${failedDeliveries})`, goal: '0', met: errors === 0 },
   ];

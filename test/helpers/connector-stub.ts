@@ -31,6 +31,8 @@ export class ConnectorStub {
   refuseWith: { status: number; retryAfterSeconds?: number } | undefined;
   /** Calls refused so far. */
   refused = 0;
+  /** Called with every call recorded, before `calls` is trimmed by anyone (a long run counts here). */
+  onCall: ((call: CapturedCall) => void) | undefined;
   private server: Server | undefined;
   private counter = 0;
   private waiters: { predicate: (calls: CapturedCall[]) => boolean; resolve: () => void }[] = [];
@@ -120,6 +122,7 @@ export class ConnectorStub {
 
   private record(call: CapturedCall): void {
     this.calls.push(call);
+    this.onCall?.(call);
     this.waiters = this.waiters.filter((w) => {
       if (!w.predicate(this.calls)) return true;
       w.resolve();
