@@ -1,33 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import NodeModule from 'node:module';
-import type { JWTVerifyGetKey } from 'jose';
+import { loadJose } from './jose-loader';
+import { SigningKeySet, type SigningKeySetOptions, SigningKeysUnavailable } from './signing-key-set';
 
-type Jose = typeof import('jose');
-/**
- * jose 6 is ESM-only. Node 20.19+ loads it with require() (production, tsx); jest's module
- * registry cannot, so there it comes from Node's own loader through the main module
- * (the same package either way).
- */
-export function loadJose(): Jose {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a static import would be hoisted out of this try
-    return require('jose') as Jose;
-  } catch {
-    // Under jest: a Module instance of Node's own loader (require(esm) since Node 20.19) resolves from here.
-    const Loader = NodeModule as unknown as NodeModuleInternals; // the internals are untyped in @types/node
-    const loader = new Loader(__filename);
-    loader.filename = __filename;
-    loader.paths = Loader._nodeModulePaths(__dirname);
-    return loader.require('jose') as Jose;
-  }
-}
-
-/** The internals of node:module the fallback above uses (stable since Node 0.x, untyped in @types/node). */
-interface NodeModuleInternals {
-  new (id: string): { filename: string; paths: string[]; require(id: string): unknown };
-  _nodeModulePaths(dir: string): string[];
-}
-const { createRemoteJWKSet, jwtVerify } = loadJose();
+const { jwtVerify } = loadJose();
 
 /**
  * Who may POST /api/alerts: a caller that knows the shared secret (header
@@ -48,6 +23,8 @@ export interface AlertAuthSettings {
     /** An app role the token must carry in `roles`; default ActionGroupsSecureWebhook. */
     readonly requiredRole?: string;
   };
+  /** How the signing keys are fetched and kept (tests set a clock). */
+  readonly signingKeys?: SigningKeySetOptions;
 }
 
 /** The Action Groups service principal's app id (the same in every tenant). */
@@ -55,7 +32,11 @@ export const actionGroupsAppId = '461e8683-5575-4561-ac7f-899cc907d62a';
 /** The app role a secure webhook's receiving app assigns to that service principal. */
 export const actionGroupsRole = 'ActionGroupsSecureWebhook';
 
-export type AuthResult = { readonly ok: true; readonly principal: string } | { readonly ok: false; readonly reason: string };
+/**
+ * `unavailable`: the caller may be genuine, but its token could not be checked now (the Entra ID
+ * signing keys could not be fetched): a retryable answer, not a refusal.
+ */
+export type AuthResult = { readonly ok: true; readonly principal: string } | { readonly ok: false; readonly reason: string; readonly unavailable?: true };
 
 export const secretHeader = 'x-backup-doctor-key';
 
@@ -72,8 +53,8 @@ export function createAlertAuthenticator(settings: AlertAuthSettings): AlertAuth
   // Hashing first gives equal-length buffers, so timingSafeEqual neither throws nor leaks the length.
   const secretDigest = settings.sharedSecret ? digest(settings.sharedSecret) : undefined;
   const aad = settings.aad;
-  let keys: JWTVerifyGetKey | undefined;
-  const keySet = (): JWTVerifyGetKey => (keys ??= createRemoteJWKSet(new URL(aad?.jwksUrl ?? 'http://invalid'), { timeoutDuration: 5000, cooldownDuration: 30_000 }));
+  let keys: SigningKeySet | undefined;
+  const keySet = (): SigningKeySet => (keys ??= new SigningKeySet(new URL(aad?.jwksUrl ?? 'http://invalid'), settings.signingKeys));
 
   return {
     configured: secretDigest !== undefined || aad !== undefined,
@@ -93,7 +74,7 @@ export function createAlertAuthenticator(settings: AlertAuthSettings): AlertAuth
       if (auth && /^bearer\s+/i.test(auth) && aad) {
         const token = auth.replace(/^bearer\s+/i, '').trim();
         try {
-          const { payload } = await jwtVerify(token, keySet(), {
+          const { payload } = await jwtVerify(token, keySet().getKey, {
             issuer: typeof aad.issuer === 'string' ? aad.issuer : [...aad.issuer],
             audience: typeof aad.audience === 'string' ? aad.audience : [...aad.audience],
             algorithms: ['RS256'],
@@ -113,6 +94,7 @@ export function createAlertAuthenticator(settings: AlertAuthSettings): AlertAuth
           }
           return { ok: true, principal: `aad:${appId}` };
         } catch (error) {
+          if (error instanceof SigningKeysUnavailable) return { ok: false, reason: `the bearer token could not be checked: ${error.message}; retry`, unavailable: true };
           return { ok: false, reason: `bearer token rejected: ${(error as { code?: string }).code ?? 'invalid'}` };
         }
       }

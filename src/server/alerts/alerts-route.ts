@@ -32,7 +32,8 @@ export const alertsPath = '/api/alerts';
 const noQuery = new URLSearchParams();
 
 /**
- * POST /api/alerts. Order of refusals: 401 (before reading anything), 415, 413 (raw length,
+ * POST /api/alerts. Order of refusals: 401 (before reading anything; 503 when an Entra ID token cannot be
+ * checked because the signing keys cannot be fetched), 415, 413 (raw length,
  * before parsing), 408 (body too slow), 400 naming the field. A well-formed alert about something
  * other than a backup failure: 200 with {"ignored": reason}, logged once per alert rule, nothing
  * stored. 202 with the incident id only after the commit. The route reads its own body (the server has no global body parser), so
@@ -53,6 +54,12 @@ export function registerAlertRoute(server: restify.Server, deps: AlertRouteDeps)
     const queryAt = rawUrl.indexOf('?');
     const query = queryAt < 0 ? noQuery : new URLSearchParams(rawUrl.slice(queryAt + 1).split('#')[0]);
     const auth = await deps.auth.authenticate(req.headers, query);
+    if (!auth.ok && auth.unavailable) {
+      // Our side could not check the token: Azure Monitor retries a 503, and the alert is not lost.
+      res.header('Retry-After', '10');
+      refuse(503, { error: 'auth_unavailable', reason: auth.reason }, 'auth_unavailable');
+      return;
+    }
     if (!auth.ok) {
       res.header('WWW-Authenticate', 'Bearer');
       refuse(401, { error: 'unauthenticated', reason: auth.reason }, 'unauthenticated');

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
-import { actionGroupsAppId, loadJose } from '../../../src/server/alerts/alert-auth';
+import { actionGroupsAppId } from '../../../src/server/alerts/alert-auth';
+import { loadJose } from '../../../src/server/alerts/jose-loader';
 import { type TestBot, startTestBot, tempStateFile } from '../../helpers/test-app';
 
 export const { SignJWT, exportJWK, generateKeyPair } = loadJose();
