@@ -1,4 +1,4 @@
-import { App as BoltApp, type BlockAction, HTTPReceiver, webApi } from '@slack/bolt';
+import { App as BoltApp, type BlockAction, HTTPReceiver, type types as SlackTypes, webApi } from '@slack/bolt';
 import type restify from 'restify';
 import type { Clock } from '../../core/ports';
 import type { TroubleshootSession } from '../../core/troubleshoot/session';
@@ -154,7 +154,7 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
 
   // Direct messages only: in channels the bot answers mentions (app_mention), never every message.
   bolt.event('message', async ({ event, body, client }) => {
-    if (event.subtype !== undefined || event.channel_type !== 'im' || event.bot_id !== undefined) return;
+    if (!isPersonMessage(event) || event.channel_type !== 'im' || ('bot_id' in event && event.bot_id !== undefined)) return;
     await answerMessage(
       {
         teamId: body.team_id,
@@ -222,4 +222,14 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
 function stringField(record: Record<string, unknown>, key: string): string | undefined {
   const value = record[key];
   return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+type PersonMessage = SlackTypes.GenericMessageEvent | SlackTypes.FileShareMessageEvent | SlackTypes.ThreadBroadcastMessageEvent;
+
+/**
+ * A message a person wrote: plain, with a file (a screenshot of the error), or also sent to the
+ * channel from a thread. Other subtypes are edits, deletions and system notices, not questions.
+ */
+function isPersonMessage(event: SlackTypes.MessageEvent): event is PersonMessage {
+  return event.subtype === undefined || event.subtype === 'file_share' || event.subtype === 'thread_broadcast';
 }

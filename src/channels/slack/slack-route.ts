@@ -40,13 +40,16 @@ export const slackWindowSeconds = 5 * 60;
 /**
  * Why a request's x-slack-request-timestamp is outside the window, or undefined when it is inside.
  * Bolt refuses only old timestamps; one far in the future would let a captured request be replayed
- * until that time comes, so the window counts both ways. A missing or malformed one is left to
- * Bolt, which refuses it.
+ * until that time comes, so the window counts both ways. A missing one is left to Bolt, which
+ * refuses it. Slack writes the seconds as plain digits; any other spelling ("+1796540382",
+ * "1796540382.0", hex) is refused here, since Bolt reads it as a number and would check the
+ * signature of the same seconds.
  */
 export function slackTimestampProblem(header: string | string[] | undefined, nowMs: number): string | undefined {
   const raw = Array.isArray(header) ? header[0] : header;
+  if (raw === undefined) return undefined;
   // Any run of digits: a timestamp in milliseconds, or longer, is far in the future, not malformed.
-  if (raw === undefined || !/^\d+$/.test(raw.trim())) return undefined;
+  if (!/^\d+$/.test(raw.trim())) return 'x-slack-request-timestamp must be the request time in seconds, as digits';
   const skew = Number(raw.trim()) - Math.floor(nowMs / 1000);
   if (skew > slackWindowSeconds) return 'x-slack-request-timestamp is more than 5 minutes ahead of this server\'s clock';
   if (skew < -slackWindowSeconds) return 'x-slack-request-timestamp is more than 5 minutes old';
@@ -60,6 +63,9 @@ function refuseMalformedEnvelope(signingSecret: string, now: () => number): rest
     const timestamp = Number(req.headers['x-slack-request-timestamp']);
     const signed = typeof signature === 'string' && Number.isFinite(timestamp) && isValidSlackRequest({ signingSecret, body: raw.toString('utf8'), headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp }, nowMilliseconds: now() });
     const form = formType.test(mediaType(req));
+    // Bolt reads a body as a form only when the type is exactly this; a proxy's "; charset=utf-8" or another
+    // casing would make it parse the form as JSON and answer a bare 400. The type was checked above.
+    if (form) req.headers['content-type'] = 'application/x-www-form-urlencoded';
     const problem = signed ? slackEnvelopeProblem(raw, form) : undefined;
     if (problem !== undefined) {
       res.send(400, { error: 'malformed_slack_request', field: problem.field, reason: problem.reason });
