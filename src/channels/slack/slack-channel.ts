@@ -124,11 +124,18 @@ export function createSlackChannel(settings: SlackSettings, deps: SlackChannelDe
   const listenerWork = new ListenerWork();
   bolt.use(async ({ next }) => listenerWork.track(next));
 
-  // At-least-once delivery: a retried event (x-slack-retry-num) is acknowledged and dropped.
-  bolt.use(async ({ body, next }) => {
+  // At-least-once delivery: a retried event (x-slack-retry-num) is acknowledged and dropped. A press
+  // (its trigger id is unique to it) is claimed in the same store, so a signed press replayed within
+  // its 5 minutes runs once here, after a restart, and on another instance alike.
+  bolt.use(async (args) => {
+    const { body, next } = args;
     const eventId = 'event_id' in body && typeof body.event_id === 'string' ? body.event_id : undefined;
-    if (eventId !== undefined && !(await seen.firstDelivery(eventId))) {
-      deps.logger.info({ eventId }, 'slack event already handled; ignoring the retry');
+    const pressId = body.type === 'block_actions' && 'trigger_id' in body && typeof body.trigger_id === 'string' ? `press:${body.trigger_id}` : undefined;
+    const key = eventId ?? pressId;
+    if (key !== undefined && !(await seen.firstDelivery(key))) {
+      deps.logger.info({ eventId, pressId }, 'slack event or press already handled; ignoring the repeat');
+      // A press is acknowledged by its listener, which does not run for a repeat: Slack still gets its answer.
+      if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
       return;
     }
     await next();

@@ -1,9 +1,11 @@
+import { tempStateFile } from '../../helpers/test-app';
+import { FakeSlackApi } from './fake-slack-api';
 import { type SlackTestBot, button, eventBody, firstCallAfter, postSigned, pressBody, sessionAttached, sign, startSlackBot } from './slack-test-kit';
 
 /**
  * Signed Slack requests in the spellings a sender or a proxy may give them: a timestamp that is
  * not plain digits cannot slip past the 5-minute window, a form type with a charset is still a
- * form, and a direct message with a screenshot is still a question.
+ * form, a direct message with a screenshot is still a question, and a replayed press runs once.
  */
 const json = 'application/json';
 const form = 'application/x-www-form-urlencoded';
@@ -56,4 +58,30 @@ test('an edit of a direct message (subtype message_changed) is not answered', as
   expect((await postSigned(url, body, json)).status).toBe(200);
   await slack.bot.app.slack?.settled(2_000);
   expect(slack.api.messages()).toHaveLength(0);
+});
+
+test('a signed press replayed within its 5 minutes to a restarted instance does not run again, and is acknowledged', async () => {
+  const api = new FakeSlackApi();
+  await api.start();
+  const state = tempStateFile();
+  let bot: SlackTestBot | undefined = await startSlackBot({}, {}, { api, stateFile: state.file });
+  try {
+    await postSigned(bot.bot.running.url, eventBody('app-mention-code.json', { text: '<@UBACKUPDOC> the coffee machine is broken' }, { event_id: 'Ev0REPLAY1' }), json);
+    const unknown = await firstCallAfter(bot, 0);
+    const help = button(unknown, 'Help');
+    const press = pressBody({ actionId: help.actionId, value: help.value, messageTs: unknown?.ts as string, trigger: '6012345678901.replay.1' });
+    const timestamp = Math.floor(Date.now() / 1000);
+    expect((await postSigned(bot.bot.running.url, press, form, { timestamp })).status).toBe(200);
+    await api.waitFor((calls) => calls.length >= 2);
+    await bot.bot.app.slack?.settled(5_000);
+    await bot.stop();
+    bot = await startSlackBot({}, {}, { api, stateFile: state.file });
+    expect((await postSigned(bot.bot.running.url, press, form, { timestamp })).status).toBe(200);
+    await bot.bot.app.slack?.settled(5_000);
+    expect(api.messages('chat.postMessage')).toHaveLength(2);
+  } finally {
+    await bot?.stop();
+    await api.stop();
+    state.cleanup();
+  }
 });
