@@ -49,6 +49,8 @@ export const NUMERIC_CONFIDENCE = 0.9;
  */
 const EMBEDDED_MIN_NAME = 18;
 const ALERT_ID_MIN_TOKEN = 30;
+/** How far around a name its token is read (an alert id is about a hundred letters). */
+const TOKEN_LOOK_AROUND = 256;
 /** The most occurrences of one name examined: a paste repeating a code a thousand times says no more. */
 const MAX_OCCURRENCES = 16;
 const NEAR_MISS_MIN_TOKEN = 10;
@@ -136,10 +138,15 @@ export class CodeMatcher {
   private nameConfidence(folded: string, name: Name, start: number, end: number): number {
     const bounded = (start === 0 || !isAlnum(folded.charCodeAt(start - 1))) && (end >= folded.length || !isAlnum(folded.charCodeAt(end)));
     if (bounded) return name.kind === 'code' ? EXACT_CONFIDENCE : ALIAS_CONFIDENCE;
+    // The token around the name, looked at no further than TOKEN_LOOK_AROUND each way: a paste of codes glued into
+    // one 64 KB token would otherwise be walked end to end for every name found in it. Past that the token is
+    // long enough for every rule below.
     let tokenStart = start;
-    while (tokenStart > 0 && isAlnum(folded.charCodeAt(tokenStart - 1))) tokenStart--;
+    const lowest = Math.max(0, start - TOKEN_LOOK_AROUND);
+    while (tokenStart > lowest && isAlnum(folded.charCodeAt(tokenStart - 1))) tokenStart--;
     let tokenEnd = end;
-    while (tokenEnd < folded.length && isAlnum(folded.charCodeAt(tokenEnd))) tokenEnd++;
+    const highest = Math.min(folded.length, end + TOKEN_LOOK_AROUND);
+    while (tokenEnd < highest && isAlnum(folded.charCodeAt(tokenEnd))) tokenEnd++;
     const tokenLength = tokenEnd - tokenStart;
     // One or two letters more is a typo of some longer code (`BackUpOperationFailedV3`): near-miss decides.
     if (tokenLength - name.folded.length <= 2) return 0;

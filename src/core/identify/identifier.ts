@@ -91,6 +91,7 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
   const codeMatcher = new CodeMatcher(codes);
   const messageMatcher = new MessageMatcher(codes);
   const idWords = codes.map((code) => splitIdWords(code.id));
+  const nameTrigrams = codes.map((code) => trigrams(code.id.toLowerCase()));
   const generic = codes.map((code) => code.messageKind === 'generic');
   // How often a generic code's own message names its workload ("SAP HANA error" does, twice): the text must name it more often.
   const ownMentions = codes.map((code) =>
@@ -179,10 +180,11 @@ export function createIdentifier(kb: { readonly codes: readonly ErrorCodeEntry[]
     const { folded, tokens } = prepare(text);
     for (const hit of messageMatcher.match(folded, tokens, 0)) raise(hit.codeIndex, 0.5 * hit.coverage);
     const words = [...new Set(tokens.map((t) => t.text))].slice(0, 500);
-    const longTokens = [...new Set(tokens.filter((t) => t.text.length >= 6 && t.text.length <= 64).map((t) => t.text))].slice(0, 200);
+    // Each token's trigrams once per call, each name's once per identifier: not once per pair (200 tokens x every code).
+    const longTokens = [...new Set(tokens.filter((t) => t.text.length >= 6 && t.text.length <= 64).map((t) => t.text))].slice(0, 200).map(trigrams);
     idWords.forEach((parts, index) => {
       if (parts.length > 0) raise(index, (0.4 * parts.filter((part) => words.some((word) => sameWord(word, part))).length) / parts.length);
-      const name = (codes[index] as ErrorCodeEntry).id.toLowerCase();
+      const name = nameTrigrams[index] as ReadonlySet<string>;
       for (const token of longTokens) raise(index, 0.4 * trigramDice(token, name));
     });
     return scores
@@ -298,9 +300,7 @@ function trigrams(text: string): Set<string> {
   return set;
 }
 
-function trigramDice(a: string, b: string): number {
-  const ta = trigrams(a);
-  const tb = trigrams(b);
+function trigramDice(ta: ReadonlySet<string>, tb: ReadonlySet<string>): number {
   if (ta.size === 0 || tb.size === 0) return 0;
   let shared = 0;
   for (const t of ta) if (tb.has(t)) shared++;
