@@ -23,7 +23,8 @@ export function armIdLastSegment(id: string, key: string): string | undefined {
   return undefined;
 }
 
-function safeDecode(s: string): string {
+/** The text %-decoded; itself when an escape is malformed. */
+export function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
@@ -120,7 +121,7 @@ function armResourcePattern(provider: string, type: string, exact: boolean): Reg
 export const hiddenCharacters = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 
 /** The name %-decoded; undefined when an escape is malformed or decodes to a hidden character (no Azure name has one). */
-function strictDecode(s: string): string | undefined {
+export function strictDecode(s: string): string | undefined {
   const name = decodeEscapes(s);
   return name !== undefined && s.includes('%') && hiddenCharacters.test(name) ? undefined : name;
 }

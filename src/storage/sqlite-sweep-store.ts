@@ -15,6 +15,9 @@ interface DigestRow {
 
 /** Sweeps and the scheduled digest's messages in the bot's SQLite file. */
 export class SqliteSweepStore implements SweepStore {
+  /** Old sweeps, a batch at a time, never the newest of a trigger nor one a digest message shows. */
+  private readonly purgeBatch;
+
   constructor(private readonly db: SqliteDatabase) {
     ensureSchema(db, [
       `CREATE TABLE IF NOT EXISTS fleet_sweeps (
@@ -33,6 +36,13 @@ export class SqliteSweepStore implements SweepStore {
     // The first files kept no trigger; their sweeps count as asked for, and the index on finished_at alone is rebuilt.
     addMissingColumns(db, 'fleet_sweeps', [{ name: 'trigger', definition: "TEXT NOT NULL DEFAULT 'command'" }], () => db.exec('DROP INDEX IF EXISTS fleet_sweeps_finished'));
     ensureSchema(db, ['CREATE INDEX IF NOT EXISTS fleet_sweeps_finished ON fleet_sweeps (trigger, finished_at)']);
+    this.purgeBatch = db.prepare<{ cutoff: string; limit: number }>(
+      `DELETE FROM fleet_sweeps WHERE rowid IN (
+         SELECT s.rowid FROM fleet_sweeps s WHERE s.finished_at < @cutoff
+           AND s.id NOT IN (SELECT sweep_id FROM fleet_digest_messages)
+           AND s.id <> (SELECT l.id FROM fleet_sweeps l WHERE l.trigger = s.trigger ORDER BY l.finished_at DESC, l.rowid DESC LIMIT 1)
+         LIMIT @limit)`,
+    );
   }
 
   save(result: FleetSweepResult): Promise<void> {
@@ -67,14 +77,7 @@ export class SqliteSweepStore implements SweepStore {
   }
 
   async purgeFinishedBefore(cutoff: Date): Promise<number> {
-    const purge = this.db.prepare<{ cutoff: string; limit: number }>(
-      `DELETE FROM fleet_sweeps WHERE rowid IN (
-         SELECT s.rowid FROM fleet_sweeps s WHERE s.finished_at < @cutoff
-           AND s.id NOT IN (SELECT sweep_id FROM fleet_digest_messages)
-           AND s.id <> (SELECT l.id FROM fleet_sweeps l WHERE l.trigger = s.trigger ORDER BY l.finished_at DESC, l.rowid DESC LIMIT 1)
-         LIMIT @limit)`,
-    );
-    return inBatches(() => purge.run({ cutoff: cutoff.toISOString(), limit: purgeBatchRows }).changes);
+    return inBatches(() => this.purgeBatch.run({ cutoff: cutoff.toISOString(), limit: purgeBatchRows }).changes);
   }
 
   forgetDigestMessage(conversationKey: string): Promise<void> {

@@ -1,17 +1,7 @@
-import { hiddenCharacters, malformedArmResourceName, parseArmResource, parseContainerName, type ParsedResourceId } from '../arm-id';
+import { malformedArmResourceName, parseArmResource, parseContainerName, type ParsedResourceId, strictDecode } from '../arm-id';
 
 /** The ARM ids alerts carry, parsed with the one ARM id module (src/core/arm-id.ts). */
 export type ParsedArmResource = ParsedResourceId;
-
-/** A name segment %-decoded, or undefined when its escape is malformed or decodes to a hidden character (not a usable id). */
-function decodeName(name: string): string | undefined {
-  try {
-    const decoded = decodeURIComponent(name);
-    return name.includes('%') && hiddenCharacters.test(decoded) ? undefined : decoded;
-  } catch {
-    return undefined;
-  }
-}
 
 /** True for a vault or VM ARM id whose name carries a malformed %-escape (e.g. "vm%zz"), which cannot be decoded. */
 export function malformedArmId(id: string): boolean {
@@ -45,8 +35,8 @@ export function parseContainerVm(text: string): { resourceGroup: string; name: s
 export function parseProtectedItemId(id: string): { readonly container: string; readonly item: string } | undefined {
   const m = /\/protectionContainers\/([^/]+)\/protectedItems\/([^/?#]+)/i.exec(id.trim());
   if (!m || !m[1] || !m[2]) return undefined;
-  const container = decodeName(m[1]);
-  const item = decodeName(m[2]);
+  const container = strictDecode(m[1]);
+  const item = strictDecode(m[2]);
   return container === undefined || item === undefined ? undefined : { container, item };
 }
 
@@ -64,7 +54,7 @@ export function armResourceType(id: string): { readonly type: string; readonly n
   if (!namespace || parts.length < 3) return undefined;
   const types: string[] = [];
   for (let i = 1; i < parts.length; i += 2) types.push(parts[i] ?? '');
-  const name = decodeName(parts.length % 2 === 1 ? (parts[parts.length - 1] ?? '') : '');
+  const name = strictDecode(parts.length % 2 === 1 ? (parts[parts.length - 1] ?? '') : '');
   if (!name) return undefined;
   return { type: `${namespace}/${types.join('/')}`.toLowerCase(), name };
 }

@@ -1,4 +1,4 @@
-import { hiddenCharacters } from '../arm-id';
+import { hiddenCharacters, safeDecode } from '../arm-id';
 import { parseIsoInstant } from '../iso-instant';
 import { z } from 'zod';
 import { classifyAlert, commonSchemaId, isBackupHealthMetric } from './alert-kind';
@@ -35,19 +35,6 @@ const accepted = (alert: BackupAlert): NormaliseResult => ({ kind: 'alert', aler
 const text = (max: number) => z.string().trim().min(1).max(max);
 const noHiddenCharacters = 'must not contain control characters or text-direction marks (no Azure resource name has one)';
 const resourceName = (max: number) => z.string().max(max).refine((v) => !hiddenCharacters.test(v), noHiddenCharacters);
-/**
- * The text with its %-escapes decoded, as the names read from an ARM id are (itself when an escape
- * is malformed, refused apart): a hidden character written as an escape (%E2%80%AE, %0A) is refused
- * as the character itself would be.
- */
-function percentDecoded(v: string): string {
-  if (!v.includes('%')) return v;
-  try {
-    return decodeURIComponent(v);
-  } catch {
-    return v;
-  }
-}
 /** Text that may hold an ARM id: a malformed %-escape in the id's name is refused here, so the 400 names the field. */
 const armText = (max: number) =>
   z
@@ -55,8 +42,11 @@ const armText = (max: number) =>
     .max(max)
     .refine((v) => !hiddenCharacters.test(v), noHiddenCharacters)
     .refine((v) => !malformedArmId(v), 'has a malformed %-escape in the resource name');
-/** An ARM id field of Azure's own schema: its names are checked as they are read, %-decoded. */
-const decodedArmText = (max: number) => armText(max).refine((v) => !hiddenCharacters.test(percentDecoded(v)), `${noHiddenCharacters}, nor a %-escape of one`);
+/**
+ * An ARM id field of Azure's own schema: its names are read %-decoded, so a hidden character written as
+ * an escape (%E2%80%AE, %0A) is refused as the character itself would be.
+ */
+const decodedArmText = (max: number) => armText(max).refine((v) => !hiddenCharacters.test(safeDecode(v)), `${noHiddenCharacters}, nor a %-escape of one`);
 const timestamp = z
   .string()
   .max(64)
@@ -124,7 +114,7 @@ const metricContextSchema = z.object({
           // A dimension without a value (null) says nothing; it is left out rather than refusing the alert.
           dimensions: z
             // Values name the datasource and its item (ARM ids, container names): read %-decoded, so checked so too.
-            .array(z.object({ name: z.string().max(200), value: z.string().max(2000).refine((v) => !hiddenCharacters.test(percentDecoded(v)), `${noHiddenCharacters}, nor a %-escape of one`).nullish() }))
+            .array(z.object({ name: z.string().max(200), value: z.string().max(2000).refine((v) => !hiddenCharacters.test(safeDecode(v)), `${noHiddenCharacters}, nor a %-escape of one`).nullish() }))
             .default([])
             .transform((dimensions) => dimensions.flatMap((d) => (typeof d.value === 'string' ? [{ name: d.name, value: d.value }] : []))),
         }),
@@ -303,10 +293,10 @@ function normaliseMinimal(body: Record<string, unknown>, receivedAt: Date): Norm
   const m = parsed.data;
   if (!m.errorCode && !m.message) return invalid('errorCode', 'errorCode or message is required');
   // The name in an ARM id is %-decoded: an escape must not bring in what the plain name may not hold.
-  if (hiddenCharacters.test(percentDecoded(m.vault))) return invalid('vault', `${noHiddenCharacters}, nor a %-escape of one`);
+  if (hiddenCharacters.test(safeDecode(m.vault))) return invalid('vault', `${noHiddenCharacters}, nor a %-escape of one`);
   const vaultFromId = parseVaultId(m.vault);
   if (m.vault.includes('/') && !vaultFromId) return invalid('vault', 'must be a vault name or a Recovery Services vault ARM id');
-  if (hiddenCharacters.test(percentDecoded(m.vm))) return invalid('vm', `${noHiddenCharacters}, nor a %-escape of one`);
+  if (hiddenCharacters.test(safeDecode(m.vm))) return invalid('vm', `${noHiddenCharacters}, nor a %-escape of one`);
   const vmFromId = parseVmId(m.vm);
   if (m.vm.includes('/') && !vmFromId) return invalid('vm', 'must be a VM name or a virtual machine ARM id');
   const occurredAt = m.occurredAt ? instantOf(m.occurredAt) : undefined;
